@@ -1,0 +1,133 @@
+"""Building and running the bot: dispatcher factory, polling or webhook, sandbox mode."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+from aiogram.fsm.storage.base import BaseStorage
+from aiogram.fsm.storage.memory import MemoryStorage
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bot.i18n import PoI18n, UserLocaleMiddleware, create_i18n
+from bot.middlewares import CurrentUserMiddleware, DbSessionMiddleware
+from bot.settings import Settings
+from handlers import build_routers
+from handlers.menu import set_default_menus
+from storage.db import check_connection, create_engine, create_sessionmaker
+from storage.migrate import upgrade
+
+log = logging.getLogger("villagebot")
+
+SANDBOX_TOKEN = "1000000001:sandbox-token-for-local-use"
+
+
+def build_fsm_storage(settings: Settings) -> BaseStorage:
+    if settings.redis_url:
+        from aiogram.fsm.storage.redis import RedisStorage
+
+        return RedisStorage.from_url(settings.redis_url)
+    return MemoryStorage()
+
+
+def build_dispatcher(
+    settings: Settings,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    i18n: PoI18n,
+    *,
+    storage: BaseStorage | None = None,
+    **extra: object,
+) -> Dispatcher:
+    """A new dispatcher with fresh routers; everything long-lived is injected here."""
+    dispatcher = Dispatcher(
+        storage=storage or MemoryStorage(),
+        settings=settings,
+        sessionmaker=sessionmaker,
+        i18n=i18n,
+        admins=frozenset(settings.bot_admins),
+        **extra,
+    )
+    dispatcher.update.outer_middleware(DbSessionMiddleware(sessionmaker))
+    dispatcher.update.outer_middleware(CurrentUserMiddleware(frozenset(settings.bot_admins)))
+    dispatcher.update.outer_middleware(UserLocaleMiddleware(i18n))
+    dispatcher.include_routers(*build_routers())
+    return dispatcher
+
+
+def build_bot(settings: Settings, *, token: str | None = None, api_url: str | None = None) -> Bot:
+    session = AiohttpSession(api=TelegramAPIServer.from_base(api_url or settings.telegram_api_url))
+    secret = token or (settings.bot_token.get_secret_value() if settings.bot_token else SANDBOX_TOKEN)
+    return Bot(secret, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    engine: AsyncEngine
+    sessionmaker: async_sessionmaker[AsyncSession]
+    i18n: PoI18n
+
+
+@contextlib.asynccontextmanager
+async def open_runtime(settings: Settings, *, migrate: bool = True) -> AsyncIterator[Runtime]:
+    engine = create_engine(settings.database_url)
+    try:
+        await check_connection(engine)
+        if migrate:
+            await upgrade(engine)
+        yield Runtime(settings, engine, create_sessionmaker(engine), create_i18n(settings.default_locale))
+    finally:
+        await engine.dispose()
+
+
+async def run_bot(settings: Settings, runtime: Runtime, bot: Bot) -> None:
+    """Run until cancelled: long polling, or the webhook server when WEBHOOK_URL is set."""
+    dispatcher = build_dispatcher(
+        settings, runtime.sessionmaker, runtime.i18n, storage=build_fsm_storage(settings)
+    )
+    me = await bot.get_me()
+    log.info("running as @%s", me.username)
+    try:
+        await set_default_menus(bot, runtime.i18n)
+    except Exception:  # a menu is a nicety; never fail start-up over it
+        log.exception("could not set the command menus")
+    used = dispatcher.resolve_used_update_types()
+    if settings.webhook_url:
+        await _run_webhook(settings, dispatcher, bot, used)
+    else:
+        # Never drop pending updates: what users sent while the bot was down is handled now.
+        await bot.delete_webhook(drop_pending_updates=False)
+        await dispatcher.start_polling(bot, allowed_updates=used, handle_signals=False, close_bot_session=False)
+
+
+async def _run_webhook(settings: Settings, dispatcher: Dispatcher, bot: Bot, used: list[str]) -> None:
+    from urllib.parse import urlsplit
+
+    from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
+    from aiohttp import web
+
+    from bot.settings import split_host_port
+
+    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+    path = urlsplit(settings.webhook_url).path or "/"
+    app = web.Application()
+    SimpleRequestHandler(dispatcher, bot, secret_token=secret).register(app, path=path)
+    setup_application(app, dispatcher, bot=bot)
+    host, port = split_host_port(settings.webhook_listen)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, host, port).start()
+    await bot.set_webhook(settings.webhook_url, secret_token=secret, allowed_updates=used, drop_pending_updates=False)
+    log.info("webhook listening on %s:%s%s", host, port, path)
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await runner.cleanup()

@@ -1,0 +1,85 @@
+"""The ``villagebot`` command."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot.settings import Settings, SettingsError, load_settings
+
+EXIT_BAD_INPUT = 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="villagebot", description="A chat bot for Vietnamese villages.")
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    run = commands.add_parser("run", help="run the bot (polling, or webhook when WEBHOOK_URL is set)")
+    run.add_argument("--demo", action=argparse.BooleanOptionalAction, default=None,
+                     help="load the demo villages (default: on in sandbox mode)")
+
+    db = commands.add_parser("db", help="database maintenance")
+    db_commands = db.add_subparsers(dest="db_command", required=True)
+    db_commands.add_parser("upgrade", help="apply all migrations")
+
+    imp = commands.add_parser("import", help="import data")
+    imp_commands = imp.add_subparsers(dest="import_command", required=True)
+    org = imp_commands.add_parser("org", help="import communes, villages, members, households and groups")
+    org.add_argument("file", type=Path)
+
+    invite = commands.add_parser("invite", help="print a one-time invite link for a roster member")
+    invite.add_argument("phone")
+
+    sandbox = commands.add_parser("sandbox", help="run the local Telegram sandbox alone")
+    sandbox.add_argument("--listen", default=None, help="HOST:PORT (default SANDBOX_LISTEN)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    logging.getLogger("aiogram.event").setLevel(logging.WARNING)
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    try:
+        settings = load_settings()
+        return asyncio.run(_dispatch(args, settings))
+    except SettingsError as exc:
+        print(f"villagebot: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except UserFacingError as exc:
+        print(f"villagebot: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        return 130
+
+
+class UserFacingError(Exception):
+    """An operator mistake reported in one line."""
+
+
+async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
+    from bot import commands
+
+    if args.command == "run":
+        return await commands.run(settings, demo=args.demo)
+    if args.command == "db":
+        return await commands.db_upgrade(settings)
+    if args.command == "import":
+        return await commands.import_org(settings, args.file)
+    if args.command == "invite":
+        return await commands.print_invite(settings, args.phone)
+    if args.command == "sandbox":
+        return await commands.sandbox(settings, args.listen or settings.sandbox_listen)
+    raise AssertionError(args.command)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

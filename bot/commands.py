@@ -1,0 +1,130 @@
+"""Bodies of the CLI commands (kept apart from argument parsing)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import UTC, datetime
+from pathlib import Path
+
+from aiogram.utils.deep_linking import create_start_link
+
+from bot.app import SANDBOX_TOKEN, build_bot, open_runtime, run_bot
+from bot.cli import UserFacingError
+from bot.services.onboarding import create_invite
+from bot.services.org_import import OrgFileError, apply_org, parse_org, read_org_file
+from bot.services.phone import normalize_phone
+from bot.settings import Settings, split_host_port
+from storage.repo import Repo
+
+log = logging.getLogger("villagebot")
+
+
+async def db_upgrade(settings: Settings) -> int:
+    async with open_runtime(settings, migrate=True):
+        print("database is up to date")
+    return 0
+
+
+async def import_org(settings: Settings, path: Path) -> int:
+    try:
+        specs = read_org_file(path)
+    except OrgFileError as exc:
+        raise UserFacingError(str(exc)) from None
+    async with open_runtime(settings) as runtime, runtime.sessionmaker() as session:
+        result = await apply_org(Repo(session), specs)
+        await session.commit()
+    print(
+        f"imported {result.communes} communes, {result.villages} villages, {result.members} members, "
+        f"{result.households} households, {result.groups} groups"
+    )
+    return 0
+
+
+async def print_invite(settings: Settings, phone: str) -> int:
+    normalized = normalize_phone(phone)
+    if normalized is None:
+        raise UserFacingError(f"{phone!r} is not a phone number")
+    async with open_runtime(settings) as runtime, runtime.sessionmaker() as session:
+        repo = Repo(session)
+        member = await repo.members.by_phone(normalized)
+        if member is None:
+            raise UserFacingError(f"no member with phone {normalized} on any roster")
+        from bot.services.authz import Actor
+
+        operator = Actor(user_id=0, platform_user_id=0, is_admin=True)
+        invite = await create_invite(repo, operator, member.id, now=datetime.now(UTC))
+        invite.created_by_user_id = None
+        await session.commit()
+        bot = build_bot(settings)
+        try:
+            link = await create_start_link(bot, f"inv_{invite.token}")
+        finally:
+            await bot.session.close()
+    print(link)
+    return 0
+
+
+async def load_demo(runtime_sessionmaker) -> None:  # type: ignore[no-untyped-def]
+    from bot.demo import demo_org_text
+
+    async with runtime_sessionmaker() as session:
+        await apply_org(Repo(session), parse_org(demo_org_text(), source="demo"))
+        await session.commit()
+
+
+def seed_sandbox_personas(sandbox) -> None:  # type: ignore[no-untyped-def]
+    from bot.demo import DEMO_GROUP_ID, RESIDENT_ID, RESIDENT_PHONE
+
+    secretary = sandbox.add_persona(1001, "Nguyễn Thị An", "Bí thư chi bộ", phone="0912000001")
+    member = sandbox.add_persona(1002, "Trần Văn Bình", "Đảng viên", phone="0912000002")
+    resident = sandbox.add_persona(RESIDENT_ID, "Lê Văn Cường", "Người dân", phone=RESIDENT_PHONE)
+    group = sandbox.group(DEMO_GROUP_ID, "Thôn Nam Bắc Thành", type="supergroup")
+    group.bot_status = "administrator"
+    group.set_member(secretary, "creator")
+    group.set_member(member)
+    group.set_member(resident)
+
+
+async def run(settings: Settings, *, demo: bool | None) -> int:
+    async with open_runtime(settings) as runtime:
+        if not settings.sandbox_mode:
+            if demo:
+                await load_demo(runtime.sessionmaker)
+            bot = build_bot(settings)
+            try:
+                await run_bot(settings, runtime, bot)
+            finally:
+                await bot.session.close()
+            return 0
+
+        from bot.sandbox import Sandbox
+
+        host, port = split_host_port(settings.sandbox_listen)
+        sandbox = await Sandbox.start(host=host, port=port, bot_username="villagebot")
+        if demo is not False:
+            await load_demo(runtime.sessionmaker)
+            seed_sandbox_personas(sandbox)
+        print(f"\n  villagebot is running against the local sandbox: open http://{host}:{sandbox.port}/\n", flush=True)
+        bot = build_bot(settings, token=SANDBOX_TOKEN, api_url=sandbox.base_url)
+        try:
+            await run_bot(settings, runtime, bot)
+        finally:
+            await bot.session.close()
+            with contextlib.suppress(Exception):
+                await sandbox.stop()
+    return 0
+
+
+async def sandbox(settings: Settings, listen: str) -> int:
+    from bot.sandbox import Sandbox
+
+    host, port = split_host_port(listen)
+    sb = await Sandbox.start(host=host, port=port, bot_username="villagebot")
+    print(f"sandbox listening on {sb.base_url}", flush=True)
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await sb.stop()
+    return 0

@@ -1,0 +1,61 @@
+"""Who may do what, in one place. Every privileged action is checked here and only here."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from bot.services.errors import NotAllowed
+from storage.models import Role
+
+
+class Action(enum.StrEnum):
+    BROADCAST = "broadcast"
+    LINK_GROUP = "link_group"
+    CREATE_INVITE = "create_invite"
+    SET_CRITERIA_STATUS = "set_criteria_status"
+    ANSWER_QUESTIONS = "answer_questions"
+    RECORD_PAYMENT = "record_payment"
+    VIEW_VISIT_REPORT = "view_visit_report"
+    REPORT_VISIT = "report_visit"
+
+
+MANAGERS = frozenset({Role.SECRETARY, Role.DEPUTY})
+
+PERMISSIONS: dict[Action, frozenset[Role]] = {
+    Action.BROADCAST: frozenset({Role.SECRETARY, Role.DEPUTY, Role.COMMITTEE}),
+    Action.LINK_GROUP: MANAGERS,
+    Action.CREATE_INVITE: MANAGERS,
+    Action.SET_CRITERIA_STATUS: MANAGERS,
+    Action.ANSWER_QUESTIONS: MANAGERS,
+    Action.RECORD_PAYMENT: frozenset({Role.TREASURER, Role.SECRETARY}),
+    Action.VIEW_VISIT_REPORT: MANAGERS,
+    Action.REPORT_VISIT: frozenset(Role),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """The person behind an update, as far as permissions go."""
+
+    user_id: int
+    platform_user_id: int
+    village_id: int | None = None
+    member_id: int | None = None
+    role: Role | None = None
+    is_admin: bool = False
+
+    @property
+    def is_member(self) -> bool:
+        return self.member_id is not None
+
+    def can(self, action: Action, village_id: int | None) -> bool:
+        if self.is_admin:
+            return True
+        if self.role is None or village_id is None or village_id != self.village_id:
+            return False
+        return self.role in PERMISSIONS[action]
+
+    def require(self, action: Action, village_id: int | None) -> None:
+        if not self.can(action, village_id):
+            raise NotAllowed(action.value)

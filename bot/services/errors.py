@@ -1,0 +1,31 @@
+"""Domain errors; handlers turn each into a localized answer."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """Base of the errors a user can cause; never a bug."""
+
+
+class NotAllowed(DomainError):
+    """The actor's role does not allow the action in that village."""
+
+
+class NotFound(DomainError):
+    pass
+
+
+class InviteInvalid(DomainError):
+    """Unknown, expired or already used invite."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason  # "unknown" | "expired" | "used"
+
+
+class NotOwnContact(DomainError):
+    """A shared contact that is not the sender's own."""
+
+
+class PhoneNotOnRoster(DomainError):
+    pass

@@ -1,0 +1,23 @@
+"""One Router per feature, built fresh by a factory so every dispatcher gets its own."""
+
+from __future__ import annotations
+
+from aiogram import Router
+
+from handlers.errors import errors_router
+from handlers.fallback import catch_all_router, fallback_router
+from handlers.groups import groups_router
+from handlers.invites import invites_router
+from handlers.start import start_router
+
+
+def build_routers() -> list[Router]:
+    """Routers in the order they are tried; the catch-all is last."""
+    return [
+        errors_router(),
+        groups_router(),
+        start_router(),
+        invites_router(),
+        fallback_router(),
+        catch_all_router(),
+    ]

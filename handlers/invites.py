@@ -1,0 +1,67 @@
+"""/moi: a secretary creates a one-time invite link for a member of the roster."""
+
+from __future__ import annotations
+
+import html
+from datetime import UTC, datetime
+
+from aiogram import Bot, F, Router
+from aiogram.filters import Command
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.deep_linking import create_start_link
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from bot.services import onboarding
+from bot.services.authz import Action, Actor
+from bot.services.errors import NotAllowed, NotFound
+from storage.repo import Repo
+
+
+class InviteFor(CallbackData, prefix="invite"):
+    member_id: int
+
+
+def invites_router() -> Router:
+    router = Router(name="invites")
+    router.message.filter(F.chat.type == "private")
+
+    @router.message(Command("moi"))
+    async def command_invite_handler(message: Message, repo: Repo, actor: Actor) -> None:
+        if not actor.can(Action.CREATE_INVITE, actor.village_id):
+            await message.answer(_("Sorry, only the branch secretary or deputy secretary can create invites."))
+            return
+        assert actor.village_id is not None
+        members = [m for m in await repo.members.of_village(actor.village_id) if m.user_id is None]
+        if not members:
+            await message.answer(_("Every member on the roster has already linked their account."))
+            return
+        builder = InlineKeyboardBuilder()
+        for member in members[:50]:
+            builder.button(text=member.name, callback_data=InviteFor(member_id=member.id))
+        builder.adjust(2)
+        await message.answer(_("Who is the invite for?"), reply_markup=builder.as_markup())
+
+    @router.callback_query(InviteFor.filter())
+    async def invite_member_chosen(
+        callback: CallbackQuery, callback_data: InviteFor, repo: Repo, actor: Actor, bot: Bot
+    ) -> None:
+        try:
+            invite = await onboarding.create_invite(
+                repo, actor, callback_data.member_id, now=datetime.now(UTC)
+            )
+        except (NotAllowed, NotFound):
+            await callback.answer(_("Sorry, you cannot create this invite."), show_alert=True)
+            return
+        member = await repo.members.get(invite.member_id)
+        link = await create_start_link(bot, f"inv_{invite.token}")
+        await callback.answer()
+        if isinstance(callback.message, Message):
+            await callback.message.answer(
+                _(
+                    "Invite for {name} (valid 7 days, one use). Forward this link to them:\n{link}"
+                ).format(name=html.escape(member.name if member else ""), link=html.escape(link))
+            )
+
+    return router

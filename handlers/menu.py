@@ -1,0 +1,86 @@
+"""The commands each audience sees: one list feeds /help and Telegram's command menus."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aiogram import Bot
+from aiogram.types import (
+    BotCommand,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeChat,
+    BotCommandScopeDefault,
+)
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import lazy_gettext as __
+from aiogram.utils.i18n.lazy_proxy import LazyProxy
+
+from bot.services.authz import Action, Actor
+from bot.settings import SUPPORTED_LOCALES
+
+
+@dataclass(frozen=True)
+class MenuCommand:
+    command: str
+    description: LazyProxy
+    needs: Action | None = None  # None: everyone may use it
+    members_only: bool = False
+    private: bool = True
+    group: bool = False
+
+
+COMMANDS: list[MenuCommand] = [
+    MenuCommand("start", __("Start or go back to the beginning")),
+    MenuCommand("help", __("What I can do for you"), group=True),
+    MenuCommand("tieuchi", __("Browse the new-countryside criteria")),
+    MenuCommand("tiendo", __("How far our village is")),
+    MenuCommand("ngonngu", __("Change language")),
+    MenuCommand("moi", __("Create an invite link for a branch member"), needs=Action.CREATE_INVITE),
+    MenuCommand("cauhoi", __("Residents' questions waiting for an answer"), needs=Action.ANSWER_QUESTIONS),
+    MenuCommand("thongbao", __("Send an announcement"), needs=Action.BROADCAST),
+    MenuCommand(
+        "lienket", __("Link this group to your village (secretary)"), needs=Action.LINK_GROUP, private=False, group=True
+    ),
+]
+
+
+def commands_for(actor: Actor | None, *, private: bool = True) -> list[MenuCommand]:
+    visible = []
+    for item in COMMANDS:
+        if private and not item.private or not private and not item.group:
+            continue
+        if item.members_only and (actor is None or not actor.is_member):
+            continue
+        if item.needs is not None and (actor is None or not actor.can(item.needs, actor.village_id)):
+            continue
+        visible.append(item)
+    return visible
+
+
+def _bot_commands(items: list[MenuCommand], i18n: I18n, locale: str) -> list[BotCommand]:
+    with i18n.use_locale(locale):
+        return [BotCommand(command=i.command, description=str(i.description)) for i in items]
+
+
+async def set_default_menus(bot: Bot, i18n: I18n) -> None:
+    """Residents' private menu and the group menu, in every language."""
+    residents = commands_for(None)
+    groups = [i for i in COMMANDS if i.group]
+    with i18n.context():
+        for locale in SUPPORTED_LOCALES:
+            await bot.set_my_commands(_bot_commands(residents, i18n, locale), BotCommandScopeDefault(), locale)
+            await bot.set_my_commands(_bot_commands(groups, i18n, locale), BotCommandScopeAllGroupChats(), locale)
+        await bot.set_my_commands(
+            _bot_commands(residents, i18n, i18n.default_locale), BotCommandScopeDefault()
+        )
+        await bot.set_my_commands(
+            _bot_commands(groups, i18n, i18n.default_locale), BotCommandScopeAllGroupChats()
+        )
+
+
+async def set_personal_menu(bot: Bot, i18n: I18n, actor: Actor, locale: str) -> None:
+    """A member's or secretary's private chat gets the commands of their role."""
+    await bot.set_my_commands(
+        _bot_commands(commands_for(actor), i18n, locale),
+        BotCommandScopeChat(chat_id=actor.platform_user_id),
+    )
