@@ -1,0 +1,40 @@
+"""A local Telegram Bot API sandbox for tests and offline development.
+
+Start it with :meth:`Sandbox.start`, point the bot at ``sb.base_url`` and play
+users with :meth:`Sandbox.user`.  See ``bot/sandbox/README.md``.
+"""
+
+from .core import (
+    ApiCall,
+    Fault,
+    RateLimited,
+    Sandbox,
+    SandboxChat,
+    SandboxUser,
+    StoredFile,
+    StoredMessage,
+)
+from .spec import ALLOW_NEWER, ApiError, ApiSpec, Violation
+
+__all__ = [
+    "ALLOW_NEWER",
+    "ApiCall",
+    "ApiError",
+    "ApiSpec",
+    "Fault",
+    "RateLimited",
+    "Sandbox",
+    "SandboxChat",
+    "SandboxUser",
+    "StoredFile",
+    "StoredMessage",
+    "Violation",
+    "serve",
+]
+
+
+async def serve(host: str = "127.0.0.1", port: int = 8081, **kwargs: object) -> None:
+    """Run a sandbox until cancelled (used by ``python -m bot.sandbox``)."""
+    from .__main__ import serve as _serve
+
+    await _serve(host, port, **kwargs)  # type: ignore[arg-type]
