@@ -156,13 +156,14 @@ async def dispatch(
     try:
         result = await _dispatch(sb, call, method_name, params, files)
     except ApiError as exc:
-        call.outcome, call.status = f"error {exc.code}: {exc.description}", exc.code
+        prefix = f"{call.outcome}: " if call.outcome.startswith("fault") else ""
+        call.outcome, call.status = f"{prefix}error {exc.code}: {exc.description}", exc.code
         raise
     except asyncio.CancelledError:
         call.outcome, call.status = "cancelled (client went away)", 0
         raise
-    if call.outcome == "pending":
-        call.outcome, call.status = "ok", 200
+    call.outcome = "ok" if call.outcome == "pending" else f"{call.outcome}: ok"
+    call.status = 200
     return result
 
 
