@@ -1,0 +1,470 @@
+"""Matching a resident's free question to a criterion.
+
+The design is deliberately general rather than tuned to phrasings:
+
+* text is folded (no diacritics), chat abbreviations are expanded, Telex/VNI leftovers,
+  words glued together and typos are corrected against the catalog vocabulary;
+* criterion numbers written as digits or words are parsed explicitly;
+* a BM25 ranking over unigrams and bigrams of each criterion's name, keywords, summary,
+  FAQ and indicators (document frequencies taken over every shipped set) ranks the
+  criteria of the commune's set; the share of the query the best criterion explains
+  decides between "match", "unsure" and "offtopic".
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Literal
+
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
+from .catalog import Catalog
+from .models import CriteriaSet, Criterion, Faq
+from .text import (
+    ABBREVIATIONS,
+    STOPWORDS,
+    basic_tokens,
+    find_number_mentions,
+    telex_clean,
+    vni_clean,
+)
+
+Kind = Literal["match", "unsure", "offtopic", "list"]
+
+# Field weights of a criterion document.
+_W_NAME = 3.0
+_W_KEYWORD = 2.5
+_W_TEXT = 1.0
+_W_FAQ_Q = 1.5
+_W_FAQ_A = 0.5
+_W_INDICATOR = 1.0
+_W_REQUIREMENT = 0.5
+
+_K1 = 1.2
+_B = 0.5
+_CORRECTED_WEIGHT = 0.7
+
+# Decision thresholds on the confidence (share of the query explained, 0..1).
+_OFFTOPIC_BELOW = 0.12
+_MATCH_FROM = 0.22
+_CLOSE_RATIO = 0.8
+
+_SYLLABLE_RE = re.compile(
+    r"^(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx])?"
+    r"(?:[aeiouy]{1,3})(?:ch|ng|nh|[cmnpt])?$"
+)
+_LIST_RE = re.compile(
+    r"\b(?:bao nhieu|may|nhung|cac|tat ca|danh sach|liet ke|gom|co nhung|toan bo|ca)\s+"
+    r"(?:cai\s+)?(?:tieu chi|chi tieu)\b"
+    r"|\b(?:danh sach|liet ke)\b"
+    r"|\bbo tieu chi\b.*\b(?:gom|co nhung|la gi|nhu the nao|bao nhieu)\b"
+    r"|\b(?:tieu chi|chi tieu)\s+(?:gom|co)\s+(?:nhung|cac)\b"
+)
+_NUMBER_WORDS = frozenset(
+    "mot hai ba bon tu nam lam sau bay tam chin muoi muoi mot linh le".split()
+)
+
+
+@dataclass(frozen=True)
+class MatchResult:
+    """What :meth:`CriteriaIndex.ask` understood.
+
+    ``kind`` is "match" (``best`` is the criterion; ``candidates`` are related ones),
+    "unsure" (``candidates`` holds the 2–3 closest), "offtopic" (not about the
+    criteria) or "list" (the user asked for the whole list). ``mentioned_other`` is set
+    when the user named a criterion of the other national set; ``best`` is then where
+    its topic stands in the commune's set. ``faq`` is the closest FAQ entry of ``best``.
+    """
+
+    kind: Kind
+    best: Criterion | None
+    candidates: tuple[Criterion, ...]
+    score: float
+    mentioned_other: Criterion | None = None
+    faq: Faq | None = None
+
+
+@dataclass
+class _Doc:
+    criterion: Criterion
+    tf: Counter[str] = field(default_factory=Counter)
+    length: float = 0.0
+    faqs: list[Faq] = field(default_factory=list)
+    faq_terms: list[frozenset[str]] = field(default_factory=list)
+
+
+@dataclass
+class _SetIndex:
+    criteria_set: CriteriaSet
+    docs: list[_Doc]
+    postings: dict[str, dict[int, float]]
+    avg_length: float
+    name_terms: list[frozenset[str]]  # content unigrams of each criterion name
+    name_phrases: list[str]  # folded name of each criterion
+
+
+@dataclass(frozen=True)
+class _Query:
+    terms: dict[str, float]  # term -> query weight
+    oov: tuple[str, ...]  # content words unknown to the catalog
+    content: frozenset[str]  # content unigrams after correction
+    folded: str  # folded text after corrections
+
+
+def _terms(tokens: list[str]) -> list[str]:
+    """Content unigrams and bigrams (a bigram is kept unless both words are stopwords)."""
+    out = [t for t in tokens if t not in STOPWORDS and not t.isdigit()]
+    for a, b in zip(tokens, tokens[1:], strict=False):
+        if (a in STOPWORDS and b in STOPWORDS) or a.isdigit() or b.isdigit():
+            continue
+        out.append(f"{a}_{b}")
+    return out
+
+
+def _text_terms(text: str) -> list[str]:
+    return _terms(basic_tokens(text))
+
+
+class CriteriaIndex:
+    """A search index over every set of a :class:`Catalog`.
+
+    The index is a snapshot: build a new one after loading or overriding a set.
+    ``extra_faqs`` (``(set_code, number, faq)``) adds answers saved later, e.g. from a
+    secretary; :meth:`add_faq` adds one without rebuilding.
+    """
+
+    def __init__(self, catalog: Catalog, extra_faqs: Iterable[tuple[str, int, Faq]] = ()) -> None:
+        self._catalog = catalog
+        self._df: Counter[str] = Counter()
+        self._n_docs = 0
+        self._sets: dict[str, _SetIndex] = {}
+        for criteria_set in catalog.sets():
+            self._sets[criteria_set.code] = self._build_set(criteria_set)
+        self._refresh_vocabulary()
+        for set_code, number, faq in extra_faqs:
+            self.add_faq(set_code, number, faq)
+
+    # -- building ------------------------------------------------------------------
+    def _build_set(self, criteria_set: CriteriaSet) -> _SetIndex:
+        docs: list[_Doc] = []
+        for criterion in criteria_set.criteria:
+            doc = _Doc(criterion)
+            self._add_text(doc, criterion.name, _W_NAME)
+            for keyword in criterion.keywords:
+                self._add_text(doc, keyword, _W_KEYWORD)
+            for text in (criterion.summary, criterion.village_asks, criterion.household_asks):
+                self._add_text(doc, text, _W_TEXT)
+            for indicator in criterion.indicators:
+                self._add_text(doc, indicator.name, _W_INDICATOR)
+                self._add_text(doc, indicator.requirement, _W_REQUIREMENT)
+            for faq in criterion.faqs:
+                self._add_faq_to_doc(doc, faq)
+            docs.append(doc)
+        for doc in docs:
+            self._df.update(doc.tf.keys())
+        self._n_docs += len(docs)
+        postings: dict[str, dict[int, float]] = {}
+        for i, doc in enumerate(docs):
+            for term, tf in doc.tf.items():
+                postings.setdefault(term, {})[i] = tf
+        avg = sum(d.length for d in docs) / max(len(docs), 1)
+        name_terms = [frozenset(_content_words(c.name)) for c in criteria_set.criteria]
+        phrases = [" ".join(basic_tokens(c.name)) for c in criteria_set.criteria]
+        return _SetIndex(criteria_set, docs, postings, avg, name_terms, phrases)
+
+    @staticmethod
+    def _add_text(doc: _Doc, text: str, weight: float) -> None:
+        for term in _text_terms(text):
+            doc.tf[term] += weight
+            doc.length += weight
+
+    def _add_faq_to_doc(self, doc: _Doc, faq: Faq) -> None:
+        self._add_text(doc, faq.question, _W_FAQ_Q)
+        self._add_text(doc, faq.answer, _W_FAQ_A)
+        doc.faqs.append(faq)
+        doc.faq_terms.append(frozenset(_text_terms(faq.question)))
+
+    def _refresh_vocabulary(self) -> None:
+        words = {t for t in self._df if "_" not in t}
+        self._vocab = words
+        # Most frequent first, so ties in the fuzzy search prefer common words.
+        self._vocab_list = sorted(words, key=lambda w: (-self._df[w], w))
+        self._known = words | STOPWORDS | _NUMBER_WORDS | set(ABBREVIATIONS)
+        for expansion in ABBREVIATIONS.values():
+            self._known.update(expansion.split())
+        self._idf_cache: dict[str, float] = {}
+        self._correct = lru_cache(maxsize=4096)(self._correct_uncached)
+
+    def add_faq(self, set_code: str, number: int, faq: Faq) -> None:
+        """Add an answered question to a criterion; later questions like it find it."""
+        index = self._sets[set_code]
+        for i, doc in enumerate(index.docs):
+            if doc.criterion.number == number:
+                break
+        else:
+            raise KeyError(f"no criterion {number} in set {set_code!r}")
+        before = set(doc.tf)
+        old = Counter(doc.tf)
+        self._add_faq_to_doc(doc, faq)
+        for term in set(doc.tf) - before:
+            self._df[term] += 1
+        for term, tf in doc.tf.items():
+            if tf != old.get(term):
+                index.postings.setdefault(term, {})[i] = tf
+        index.avg_length = sum(d.length for d in index.docs) / len(index.docs)
+        if set(doc.tf) - before:
+            self._refresh_vocabulary()
+
+    # -- query analysis ------------------------------------------------------------
+    def _idf(self, term: str) -> float:
+        cached = self._idf_cache.get(term)
+        if cached is None:
+            df = self._df.get(term, 0)
+            cached = math.log(1.0 + (self._n_docs - df + 0.5) / (df + 0.5))
+            self._idf_cache[term] = cached
+        return cached
+
+    def _correct_uncached(self, token: str) -> tuple[tuple[str, ...], bool]:
+        """Corrected words for an unknown token, and whether it was really changed."""
+        for candidate in (vni_clean(token), telex_clean(token), telex_clean(vni_clean(token))):
+            if candidate in self._known:
+                return (candidate,), candidate != token
+        if len(token) >= 4:
+            for cut in range(2, len(token) - 1):
+                left, right = token[:cut], token[cut:]
+                if left in self._known and right in self._known and (
+                    left in self._vocab or right in self._vocab
+                ):
+                    return (left, right), True
+        valid = bool(_SYLLABLE_RE.match(token))
+        if len(token) >= 4 and (not valid or len(token) >= 5):
+            max_distance = 1 if len(token) <= 5 else 2
+            found = process.extractOne(
+                token, self._vocab_list, scorer=Levenshtein.distance, score_cutoff=max_distance
+            )
+            if found is not None:
+                return (found[0],), True
+        return (token,), False
+
+    def _analyse(self, text: str) -> _Query:
+        tokens: list[str] = []
+        corrected: set[str] = set()
+        oov: list[str] = []
+        for token in basic_tokens(text):
+            if token in self._known or token.isdigit():
+                tokens.append(token)
+                continue
+            words, changed = self._correct(token)
+            if changed:
+                corrected.update(words)
+            elif token not in STOPWORDS:
+                oov.append(token)
+            tokens.extend(words)
+        weights: dict[str, float] = {}
+        for term in _terms(tokens):
+            parts = term.split("_")
+            weight = _CORRECTED_WEIGHT if any(p in corrected for p in parts) else 1.0
+            weights[term] = max(weights.get(term, 0.0), weight)
+        content = frozenset(t for t in tokens if t not in STOPWORDS and not t.isdigit())
+        return _Query(weights, tuple(oov), content, " ".join(tokens))
+
+    # -- scoring -------------------------------------------------------------------
+    def _scores(self, query: _Query, index: _SetIndex) -> tuple[list[float], float]:
+        scores = [0.0] * len(index.docs)
+        upper = 0.0
+        for term, weight in query.terms.items():
+            postings = index.postings.get(term)
+            if term not in self._df:
+                continue
+            idf = self._idf(term)
+            upper += weight * idf * (_K1 + 1.0)
+            if not postings:
+                continue
+            for i, tf in postings.items():
+                norm = _K1 * (1.0 - _B + _B * index.docs[i].length / index.avg_length)
+                scores[i] += weight * idf * tf * (_K1 + 1.0) / (tf + norm)
+        max_idf = math.log(1.0 + (self._n_docs + 0.5) / 0.5)
+        upper += len(query.oov) * max_idf * (_K1 + 1.0) * 0.5
+        return scores, upper
+
+    def _faq_similarity(self, query: _Query, doc: _Doc) -> tuple[float, Faq | None]:
+        q_terms = {t for t in query.terms if t in self._df}
+        if not q_terms:
+            return 0.0, None
+        q_weight = sum(self._idf(t) for t in q_terms)
+        best, best_faq = 0.0, None
+        for faq, terms in zip(doc.faqs, doc.faq_terms, strict=True):
+            if not terms:
+                continue
+            shared = sum(self._idf(t) for t in q_terms & terms)
+            if not shared:
+                continue
+            f_weight = sum(self._idf(t) for t in terms)
+            sim = 2.0 * shared / (q_weight + f_weight)
+            if sim > best:
+                best, best_faq = sim, faq
+        return best, best_faq
+
+    def _ranked(self, query: _Query, index: _SetIndex) -> list[tuple[float, int, Faq | None]]:
+        """(confidence, doc index, closest faq) best first."""
+        scores, upper = self._scores(query, index)
+        if upper <= 0:
+            return []
+        order = sorted(range(len(scores)), key=lambda i: -scores[i])
+        ranked: list[tuple[float, int, Faq | None]] = []
+        for rank, i in enumerate(order):
+            if scores[i] <= 0:
+                break
+            conf = scores[i] / upper
+            faq: Faq | None = None
+            if rank < 5:
+                sim, faq = self._faq_similarity(query, index.docs[i])
+                conf += 0.35 * sim * sim
+                if sim < 0.3:
+                    faq = None
+            ranked.append((min(conf, 1.0), i, faq))
+        ranked.sort(key=lambda item: -item[0])
+        return ranked
+
+    # -- the public question API ---------------------------------------------------
+    def ask(self, text: str, set_code: str) -> MatchResult:
+        """Find the criterion of set ``set_code`` that ``text`` is about."""
+        index = self._sets.get(set_code)
+        if index is None:
+            raise KeyError(f"unknown criteria set {set_code!r}")
+        query = self._analyse(text)
+        other = self._counterpart_index(set_code)
+        ranked = self._ranked(query, index)
+
+        mentions = find_number_mentions(text)
+        if mentions:
+            result = self._by_number(mentions[0].criterion, query, index, other, ranked)
+            if result is not None:
+                return result
+
+        named_other = self._named_other(query, index, other)
+        if named_other is not None:
+            return self._redirect(named_other, query, index, ranked, score=0.9)
+
+        top_conf = ranked[0][0] if ranked else 0.0
+        if _LIST_RE.search(query.folded) and top_conf < _MATCH_FROM * 1.5:
+            return MatchResult("list", None, (), 1.0)
+        if not ranked or top_conf < _OFFTOPIC_BELOW:
+            return MatchResult("offtopic", None, (), top_conf)
+        best_conf, best_i, best_faq = ranked[0]
+        close = [r for r in ranked[1:3] if r[0] >= best_conf * _CLOSE_RATIO]
+        if best_conf < _MATCH_FROM or close:
+            picks = [ranked[0], *[r for r in ranked[1:3] if r[0] >= best_conf * 0.5]]
+            if len(picks) == 1 and len(ranked) > 1:
+                picks.append(ranked[1])
+            return MatchResult(
+                "unsure",
+                None,
+                tuple(index.docs[i].criterion for _, i, _ in picks),
+                best_conf,
+            )
+        related = tuple(index.docs[i].criterion for c, i, _ in ranked[1:3] if c >= best_conf * 0.5)
+        return MatchResult("match", index.docs[best_i].criterion, related, best_conf, faq=best_faq)
+
+    # -- helpers for ask -----------------------------------------------------------
+    def _counterpart_index(self, set_code: str) -> _SetIndex | None:
+        other = self._catalog.counterpart(set_code) if set_code in self._sets else None
+        if other is None:
+            return None
+        return self._sets.get(other.code)
+
+    def _by_number(
+        self,
+        number: int,
+        query: _Query,
+        index: _SetIndex,
+        other: _SetIndex | None,
+        ranked: list[tuple[float, int, Faq | None]],
+    ) -> MatchResult | None:
+        own = index.criteria_set.criterion(number)
+        theirs = other.criteria_set.criterion(number) if other is not None else None
+        if theirs is not None and other is not None:
+            their_name = other.name_terms[other.criteria_set.criteria.index(theirs)]
+            own_name = (
+                index.name_terms[index.criteria_set.criteria.index(own)] if own else frozenset()
+            )
+            says_theirs = bool(their_name) and their_name <= query.content
+            says_own = bool(own_name) and own_name <= query.content
+            if own is None or (says_theirs and not says_own):
+                return self._redirect(theirs, query, index, ranked, score=1.0)
+        if own is None:
+            return None
+        faq = self._faq_for(query, index, own)
+        related = tuple(
+            index.docs[i].criterion
+            for c, i, _ in ranked[:3]
+            if index.docs[i].criterion.number != number and c >= _MATCH_FROM
+        )[:2]
+        return MatchResult("match", own, related, 1.0, faq=faq)
+
+    def _faq_for(self, query: _Query, index: _SetIndex, criterion: Criterion) -> Faq | None:
+        for doc in index.docs:
+            if doc.criterion is criterion:
+                sim, faq = self._faq_similarity(query, doc)
+                return faq if sim >= 0.3 else None
+        return None
+
+    def _named_other(
+        self, query: _Query, index: _SetIndex, other: _SetIndex | None
+    ) -> Criterion | None:
+        """A criterion of the other national set named by its full name after "tiêu chí"."""
+        if other is None:
+            return None
+        folded = query.folded
+        if "tieu chi" not in folded:
+            return None
+        own_names = index.name_phrases
+        for criterion, phrase in zip(other.criteria_set.criteria, other.name_phrases, strict=True):
+            if any(phrase in own for own in own_names):
+                continue
+            if re.search(rf"\btieu chi (?:ve )?{re.escape(phrase)}\b", folded) or (
+                len(phrase.split()) >= 4 and re.search(rf"\b{re.escape(phrase)}\b", folded)
+            ):
+                return criterion
+        return None
+
+    def _redirect(
+        self,
+        theirs: Criterion,
+        query: _Query,
+        index: _SetIndex,
+        ranked: list[tuple[float, int, Faq | None]],
+        *,
+        score: float,
+    ) -> MatchResult:
+        """The user named ``theirs`` of the other set: answer with its successor here."""
+        successors = [index.criteria_set.criterion(n) for n in theirs.successors]
+        successors_found = [c for c in successors if c is not None]
+        if not successors_found:
+            return MatchResult("unsure", None, (), 0.0, mentioned_other=theirs)
+        best = successors_found[0]
+        if len(successors_found) > 1 and ranked:
+            numbers = {c.number for c in successors_found}
+            for _, i, _ in ranked:
+                if index.docs[i].criterion.number in numbers:
+                    best = index.docs[i].criterion
+                    break
+        others = tuple(c for c in successors_found if c is not best)[:2]
+        return MatchResult(
+            "match",
+            best,
+            others,
+            score,
+            mentioned_other=theirs,
+            faq=self._faq_for(query, index, best),
+        )
+
+
+def _content_words(text: str) -> list[str]:
+    return [t for t in basic_tokens(text) if t not in STOPWORDS and not t.isdigit()]
