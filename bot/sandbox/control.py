@@ -1,11 +1,439 @@
-"""Control HTTP API (``/sandbox/api/...``) and the web chat page."""
+"""Control HTTP API (``/sandbox/api/...``) and the web chat page (``/``).
+
+The control API exposes what :class:`~bot.sandbox.Sandbox` offers in Python
+(play users, press buttons, add the bot to groups, read chats, inject faults)
+to the web chat page and to tests running in another process.  All bodies
+are JSON; errors answer ``{"error": "..."}`` with status 400/404.
+"""
 
 from __future__ import annotations
 
+import base64
+import contextlib
+import json
+from collections.abc import Awaitable, Callable
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
 from aiohttp import web
 
-from .core import Sandbox
+from .core import FAULT_KINDS, SANDBOX_KEY, Sandbox, SandboxChat, SandboxUser, StoredMessage
+
+WEBCHAT_DIR = Path(__file__).with_name("webchat")
+PREFIX = "/sandbox/api"
+
+Route = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def _json(data: Any, status: int = 200) -> web.Response:
+    return web.json_response(data, status=status,
+                             dumps=lambda o: json.dumps(o, ensure_ascii=False, default=str))
+
+
+def _guarded(fn: Route) -> Route:
+    async def wrapper(request: web.Request) -> web.StreamResponse:
+        try:
+            return await fn(request)
+        except KeyError as exc:
+            return _json({"error": f"not found: {exc.args[0]}"}, 404)
+        except (ValueError, TypeError) as exc:
+            return _json({"error": str(exc)}, 400)
+
+    return wrapper
+
+
+async def _body(request: web.Request) -> dict[str, Any]:
+    if not request.can_read_body:
+        return {}
+    if request.content_type == "multipart/form-data":
+        out: dict[str, Any] = {}
+        reader = await request.multipart()
+        async for part in reader:
+            if part is None or part.name is None or not hasattr(part, "read"):
+                continue
+            if part.filename is not None:
+                out[part.name] = bytes(await part.read())  # type: ignore[union-attr]
+            else:
+                out[part.name] = await part.text()  # type: ignore[union-attr]
+        return out
+    data = await request.json()
+    if not isinstance(data, dict):
+        raise ValueError("JSON object expected")
+    return data
+
+
+def _sb(request: web.Request) -> Sandbox:
+    return request.app[SANDBOX_KEY]
+
+
+def _user(request: web.Request) -> SandboxUser:
+    return _sb(request).users[int(request.match_info["uid"])]
+
+
+def _chat(sb: Sandbox, raw: Any) -> SandboxChat | None:
+    if raw in (None, ""):
+        return None
+    return sb.chats[int(raw)]
+
+
+def message_json(stored: StoredMessage) -> dict[str, Any]:
+    """A message as the web chat page needs it."""
+    out = stored.view()
+    out["from_bot"] = stored.from_bot
+    out["service"] = stored.service
+    out["keyboard"] = stored.keyboard
+    return out
+
+
+def chat_json(sb: Sandbox, chat: SandboxChat, user: SandboxUser | None = None) -> dict[str, Any]:
+    last = next((m for _, m in sorted(chat.messages.items(), reverse=True) if not m.deleted),
+                None)
+    title = chat.title or (chat.user.full_name if chat.user else str(chat.id))
+    if chat.type == "private":
+        title = f"@{sb.bot_username}"
+    return {
+        "id": chat.id,
+        "type": chat.type,
+        "title": title,
+        "bot_status": chat.bot_status,
+        "migrated_to": chat.migrated_to,
+        "member_status": chat.members.get(user.id) if user else None,
+        "members": {str(k): v for k, v in chat.members.items()},
+        "last_text": (last.api.get("text") or last.api.get("caption") or "…") if last else "",
+        "last_message_id": last.message_id if last else 0,
+    }
+
+
+def user_json(user: SandboxUser) -> dict[str, Any]:
+    return {**user.to_api(), "phone": user.phone, "blocked": user.blocked,
+            "started": user.started, "full_name": user.full_name}
+
+
+# ----------------------------------------------------------------- state
+
+
+@_guarded
+async def get_state(request: web.Request) -> web.Response:
+    sb = _sb(request)
+    return _json({
+        "bot": sb.bot_user(),
+        "base_url": sb.base_url,
+        "revision": sb.revision,
+        "limits_enabled": sb.limits_enabled,
+        "privacy_mode": sb.privacy_mode,
+        "personas": sb.personas,
+        "users": [user_json(u) for u in sb.users.values()],
+        "chats": [chat_json(sb, c) for c in sb.chats.values()],
+        "webhook": sb.webhook["url"] if sb.webhook else None,
+        "pending_updates": len(sb.updates),
+    })
+
+
+@_guarded
+async def create_user(request: web.Request) -> web.Response:
+    sb = _sb(request)
+    body = await _body(request)
+    uid = int(body.get("user_id") or max([900000, *sb.users]) + 1)
+    name = str(body.get("first_name") or body.get("name") or f"Cư dân {uid}")
+    phone = body.get("phone") or f"09{uid % 100_000_000:08d}"
+    if body.get("role_label"):
+        user = sb.add_persona(uid, name, str(body["role_label"]), phone=phone,
+                              language_code=body.get("language_code", "vi"),
+                              last_name=body.get("last_name"), username=body.get("username"))
+    else:
+        user = sb.user(uid, name, last_name=body.get("last_name"),
+                       username=body.get("username"),
+                       language_code=body.get("language_code", "vi"), phone=phone)
+    return _json(user_json(user))
+
+
+@_guarded
+async def user_chats(request: web.Request) -> web.Response:
+    sb = _sb(request)
+    user = _user(request)
+    chats = [sb._private_chat(user)]
+    chats += [c for c in sb.chats.values()
+              if c.type != "private" and user.id in c.members and c.is_member(user.id)]
+    return _json([chat_json(sb, c, user) for c in chats])
+
+
+# -------------------------------------------------------------- messages
+
+
+@_guarded
+async def chat_messages(request: web.Request) -> web.Response:
+    """Messages of a chat; ``since_rev`` + ``wait`` long-poll for any change."""
+    sb = _sb(request)
+    chat = sb.chats[int(request.match_info["cid"])]
+    since = int(request.query.get("since", 0))
+    since_rev = int(request.query.get("since_rev", -1))
+    wait = min(float(request.query.get("wait", 0)), 60.0)
+    if since_rev >= 0 and wait > 0:
+        with contextlib.suppress(TimeoutError):
+            await sb._wait_for(lambda: sb.revision > since_rev or sb._closing.is_set(), wait)
+    messages = [message_json(m) for _, m in sorted(chat.messages.items())
+                if m.message_id > since]
+    return _json({"revision": sb.revision, "chat": chat_json(sb, chat), "messages": messages})
+
+
+@_guarded
+async def wait_revision(request: web.Request) -> web.Response:
+    """Long-poll until anything changes: ``?since_rev=N&wait=25``."""
+    sb = _sb(request)
+    since_rev = int(request.query.get("since_rev", 0))
+    wait = min(float(request.query.get("wait", 25)), 60.0)
+    with contextlib.suppress(TimeoutError):
+        await sb._wait_for(lambda: sb.revision > since_rev or sb._closing.is_set(), wait)
+    return _json({"revision": sb.revision})
+
+
+@_guarded
+async def user_send(request: web.Request) -> web.Response:
+    sb = _sb(request)
+    user = _user(request)
+    body = await _body(request)
+    return _json(await user.send(str(body["text"]), chat=_chat(sb, body.get("chat_id")),
+                                 reply_to=body.get("reply_to")))
+
+
+@_guarded
+async def user_press(request: web.Request) -> web.Response:
+    sb = _sb(request)
+    user = _user(request)
+    body = await _body(request)
+    chat = sb.chats[int(body["chat_id"])]
+    stored = chat.messages[int(body["message_id"])]
+    answer = await user.press(stored.api, body.get("text"),
+                              callback_data=body.get("callback_data"),
+                              timeout=float(body.get("timeout", 10)))
+    return _json({"answered": answer is not None, "answer": answer})
+
+
+@_guarded
+async def user_reply_button(request: web.Request) -> web.Response:
+    sb = _sb(request)
+    user = _user(request)
+    body = await _body(request)
+    return _json(await user.press_reply_button(str(body["text"]),
+                                               chat=_chat(sb, body.get("chat_id"))))
+
+
+@_guarded
+async def user_share_contact(request: web.Request) -> web.Response:
+    sb = _sb(request)
+    user = _user(request)
+    body = await _body(request)
+    user_id = body.get("user_id")
+    return _json(await user.share_contact(
+        phone=body.get("phone"), user_id=int(user_id) if user_id else None,
+        first_name=body.get("first_name"), chat=_chat(sb, body.get("chat_id"))))
+
+
+@_guarded
+async def user_location(request: web.Request) -> web.Response:
+    sb = _sb(request)
+    body = await _body(request)
+    return _json(await _user(request).send_location(
+        float(body["latitude"]), float(body["longitude"]), chat=_chat(sb, body.get("chat_id"))))
+
+
+@_guarded
+async def user_photo(request: web.Request) -> web.Response:
+    sb = _sb(request)
+    body = await _body(request)
+    data = body.get("photo")
+    if isinstance(data, str):
+        data = base64.b64decode(data)
+    if not isinstance(data, bytes) or not data:
+        raise ValueError("photo (file part or base64) is required")
+    return _json(await _user(request).send_photo(
+        data, caption=body.get("caption") or None, chat=_chat(sb, body.get("chat_id"))))
+
+
+@_guarded
+async def user_sticker(request: web.Request) -> web.Response:
+    sb = _sb(request)
+    body = await _body(request)
+    return _json(await _user(request).send_sticker(chat=_chat(sb, body.get("chat_id"))))
+
+
+@_guarded
+async def user_block(request: web.Request) -> web.Response:
+    user = _user(request)
+    body = await _body(request)
+    if body.get("blocked", True):
+        user.block_bot()
+    else:
+        user.unblock_bot()
+    return _json(user_json(user))
+
+
+@_guarded
+async def user_add_bot(request: web.Request) -> web.Response:
+    sb = _sb(request)
+    body = await _body(request)
+    chat = sb.chats[int(body["chat_id"])]
+    await _user(request).add_bot_to(chat, as_admin=bool(body.get("as_admin")))
+    return _json(chat_json(sb, chat))
+
+
+@_guarded
+async def user_remove_bot(request: web.Request) -> web.Response:
+    sb = _sb(request)
+    body = await _body(request)
+    chat = sb.chats[int(body["chat_id"])]
+    await _user(request).remove_bot_from(chat)
+    return _json(chat_json(sb, chat))
+
+
+# ----------------------------------------------------------------- groups
+
+
+@_guarded
+async def create_group(request: web.Request) -> web.Response:
+    sb = _sb(request)
+    body = await _body(request)
+    kind = str(body.get("type") or "group")
+    default_id = min([-100, *(c.id for c in sb.chats.values())]) - 1
+    if kind == "supergroup":
+        default_id = int(f"-100{abs(default_id)}")
+    chat = sb.group(int(body.get("chat_id") or default_id), str(body.get("title") or "Nhóm"),
+                    type=kind)
+    creator = body.get("creator")
+    if creator:
+        chat.set_member(sb.users[int(creator)], "creator")
+    for uid in body.get("members") or []:
+        if int(uid) != creator:
+            chat.set_member(sb.users[int(uid)], "member")
+    return _json(chat_json(sb, chat))
+
+
+@_guarded
+async def group_join(request: web.Request) -> web.Response:
+    sb = _sb(request)
+    body = await _body(request)
+    chat = sb.chats[int(request.match_info["cid"])]
+    user = sb.users[int(body["user_id"])]
+    if body.get("silent"):
+        chat.set_member(user, str(body.get("status") or "member"))
+        return _json(chat_json(sb, chat))
+    return _json(await chat.join(user))
+
+
+@_guarded
+async def group_migrate(request: web.Request) -> web.Response:
+    sb = _sb(request)
+    body = await _body(request)
+    chat = sb.chats[int(request.match_info["cid"])]
+    new_id = int(body.get("new_chat_id") or f"-100{abs(chat.id)}")
+    by = sb.users[int(body["by"])] if body.get("by") else None
+    new = await chat.migrate_to_supergroup(new_id, by=by)
+    return _json(chat_json(sb, new))
+
+
+@_guarded
+async def list_chats(request: web.Request) -> web.Response:
+    sb = _sb(request)
+    return _json([chat_json(sb, c) for c in sb.chats.values()])
+
+
+# ------------------------------------------------------------- test hooks
+
+
+@_guarded
+async def get_file(request: web.Request) -> web.StreamResponse:
+    f = _sb(request).file(request.match_info["file_id"])
+    if f is None or f.data is None:
+        return _json({"error": "no such file"}, 404)
+    return web.Response(body=f.data, content_type=f.mime_type or "application/octet-stream")
+
+
+@_guarded
+async def get_records(request: web.Request) -> web.Response:
+    sb = _sb(request)
+    what = request.match_info["what"]
+    records: dict[str, list[Any]] = {
+        "calls": sb.calls, "violations": sb.violations, "rate_limited": sb.rate_limited,
+        "dropped_pending_updates_calls": sb.dropped_pending_updates_calls,
+    }
+    if what not in records:
+        raise KeyError(what)
+    return _json([asdict(r) for r in records[what]])
+
+
+@_guarded
+async def post_fault(request: web.Request) -> web.Response:
+    sb = _sb(request)
+    body = await _body(request)
+    if body.get("kind") not in FAULT_KINDS:
+        raise ValueError(f"kind must be one of {FAULT_KINDS}")
+    fault = sb.inject_fault(str(body["method"]), str(body["kind"]),
+                            chat_id=int(body["chat_id"]) if body.get("chat_id") else None,
+                            times=int(body.get("times", 1)),
+                            retry_after=int(body.get("retry_after", 3)))
+    return _json(asdict(fault))
+
+
+@_guarded
+async def post_settings(request: web.Request) -> web.Response:
+    sb = _sb(request)
+    body = await _body(request)
+    if "limits_enabled" in body:
+        sb.limits_enabled = bool(body["limits_enabled"])
+    if "privacy_mode" in body:
+        sb.privacy_mode = bool(body["privacy_mode"])
+    if "fault_hang_seconds" in body:
+        sb.fault_hang_seconds = float(body["fault_hang_seconds"])
+    return _json({"limits_enabled": sb.limits_enabled, "privacy_mode": sb.privacy_mode,
+                  "fault_hang_seconds": sb.fault_hang_seconds})
+
+
+@_guarded
+async def get_commands(request: web.Request) -> web.Response:
+    sb = _sb(request)
+    return _json([{"scope": json.loads(scope), "language_code": lang, "commands": cmds}
+                  for (scope, lang), cmds in sb.commands.items()])
+
+
+# -------------------------------------------------------------- web page
+
+
+async def index(request: web.Request) -> web.StreamResponse:
+    return web.FileResponse(WEBCHAT_DIR / "index.html",
+                            headers={"Cache-Control": "no-cache"})
 
 
 def setup_control(app: web.Application, sb: Sandbox) -> None:
     """Mount the control API and the web chat page on ``app``."""
+    r = app.router
+    r.add_get(f"{PREFIX}/state", get_state)
+    r.add_get(f"{PREFIX}/wait", wait_revision)
+    r.add_post(f"{PREFIX}/users", create_user)
+    r.add_get(f"{PREFIX}/users/{{uid}}/chats", user_chats)
+    r.add_post(f"{PREFIX}/users/{{uid}}/send", user_send)
+    r.add_post(f"{PREFIX}/users/{{uid}}/press", user_press)
+    r.add_post(f"{PREFIX}/users/{{uid}}/reply_button", user_reply_button)
+    r.add_post(f"{PREFIX}/users/{{uid}}/share_contact", user_share_contact)
+    r.add_post(f"{PREFIX}/users/{{uid}}/location", user_location)
+    r.add_post(f"{PREFIX}/users/{{uid}}/photo", user_photo)
+    r.add_post(f"{PREFIX}/users/{{uid}}/sticker", user_sticker)
+    r.add_post(f"{PREFIX}/users/{{uid}}/block", user_block)
+    r.add_post(f"{PREFIX}/users/{{uid}}/add_bot", user_add_bot)
+    r.add_post(f"{PREFIX}/users/{{uid}}/remove_bot", user_remove_bot)
+    r.add_post(f"{PREFIX}/groups", create_group)
+    r.add_post(f"{PREFIX}/groups/{{cid}}/join", group_join)
+    r.add_post(f"{PREFIX}/groups/{{cid}}/migrate", group_migrate)
+    r.add_get(f"{PREFIX}/chats", list_chats)
+    r.add_get(f"{PREFIX}/chats/{{cid}}/messages", chat_messages)
+    r.add_get(f"{PREFIX}/files/{{file_id}}", get_file)
+    r.add_get(f"{PREFIX}/records/{{what}}", get_records)
+    r.add_post(f"{PREFIX}/faults", post_fault)
+    r.add_post(f"{PREFIX}/settings", post_settings)
+    r.add_get(f"{PREFIX}/commands", get_commands)
+    r.add_get("/", index)
+    if WEBCHAT_DIR.is_dir():
+        r.add_static("/webchat/", WEBCHAT_DIR)
+
+
+__all__ = ["chat_json", "message_json", "setup_control"]

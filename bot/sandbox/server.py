@@ -22,9 +22,9 @@ from aiohttp import ClientSession, ClientTimeout, web
 
 from .core import (
     DEFAULT_ALLOWED_UPDATES,
+    SANDBOX_KEY,
     ApiCall,
     Fault,
-    SANDBOX_KEY,
     RateLimited,
     Sandbox,
     SandboxChat,
