@@ -149,8 +149,15 @@ class ApiSpec:
 
     @classmethod
     def load(cls, path: Path | None = None) -> ApiSpec | None:
-        """Load the spec; ``None`` (with a warning) if the file is missing."""
+        """Load the spec (cached per path); ``None``, with a warning, if missing."""
         path = path or default_spec_path()
+        if path in _LOADED:
+            return _LOADED[path]
+        _LOADED[path] = cls._read(path)
+        return _LOADED[path]
+
+    @classmethod
+    def _read(cls, path: Path) -> ApiSpec | None:
         try:
             raw = json.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
@@ -431,6 +438,9 @@ class ApiSpec:
         for name, f in fields.items():
             if f["required"] and name not in value:
                 problems.append(f"{path}.{name}: missing required field")
+
+
+_LOADED: dict[Path, ApiSpec | None] = {}
 
 
 def _json_or_mismatch(value: str, path: str, expected: str) -> Any:
