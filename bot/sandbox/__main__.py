@@ -35,8 +35,9 @@ async def serve(
     **kwargs: Any,
 ) -> None:
     """Start a sandbox and run until cancelled."""
-    sb = await Sandbox.start(host=host, port=port, bot_username=bot_username, limits=limits,
-                             **kwargs)
+    sb = await Sandbox.start(
+        host=host, port=port, bot_username=bot_username, limits=limits, **kwargs
+    )
     if demo:
         add_demo_personas(sb)
     print(f"Telegram Bot API sandbox: {sb.base_url}  (web chat: {sb.base_url}/)", flush=True)
@@ -56,8 +57,15 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     try:
-        asyncio.run(serve(args.host, args.port, bot_username=args.bot_username,
-                          limits=not args.no_limits, demo=not args.no_demo))
+        asyncio.run(
+            serve(
+                args.host,
+                args.port,
+                bot_username=args.bot_username,
+                limits=not args.no_limits,
+                demo=not args.no_demo,
+            )
+        )
     except KeyboardInterrupt:
         pass
 

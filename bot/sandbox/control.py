@@ -27,8 +27,9 @@ Route = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 def _json(data: Any, status: int = 200) -> web.Response:
-    return web.json_response(data, status=status,
-                             dumps=lambda o: json.dumps(o, ensure_ascii=False, default=str))
+    return web.json_response(
+        data, status=status, dumps=lambda o: json.dumps(o, ensure_ascii=False, default=str)
+    )
 
 
 def _guarded(fn: Route) -> Route:
@@ -87,8 +88,7 @@ def message_json(stored: StoredMessage) -> dict[str, Any]:
 
 
 def chat_json(sb: Sandbox, chat: SandboxChat, user: SandboxUser | None = None) -> dict[str, Any]:
-    last = next((m for _, m in sorted(chat.messages.items(), reverse=True) if not m.deleted),
-                None)
+    last = next((m for _, m in sorted(chat.messages.items(), reverse=True) if not m.deleted), None)
     title = chat.title or (chat.user.full_name if chat.user else str(chat.id))
     if chat.type == "private":
         title = f"@{sb.bot_username}"
@@ -106,8 +106,13 @@ def chat_json(sb: Sandbox, chat: SandboxChat, user: SandboxUser | None = None) -
 
 
 def user_json(user: SandboxUser) -> dict[str, Any]:
-    return {**user.to_api(), "phone": user.phone, "blocked": user.blocked,
-            "started": user.started, "full_name": user.full_name}
+    return {
+        **user.to_api(),
+        "phone": user.phone,
+        "blocked": user.blocked,
+        "started": user.started,
+        "full_name": user.full_name,
+    }
 
 
 # ----------------------------------------------------------------- state
@@ -116,18 +121,20 @@ def user_json(user: SandboxUser) -> dict[str, Any]:
 @_guarded
 async def get_state(request: web.Request) -> web.Response:
     sb = _sb(request)
-    return _json({
-        "bot": sb.bot_user(),
-        "base_url": sb.base_url,
-        "revision": sb.revision,
-        "limits_enabled": sb.limits_enabled,
-        "privacy_mode": sb.privacy_mode,
-        "personas": sb.personas,
-        "users": [user_json(u) for u in sb.users.values()],
-        "chats": [chat_json(sb, c) for c in sb.chats.values()],
-        "webhook": sb.webhook["url"] if sb.webhook else None,
-        "pending_updates": len(sb.updates),
-    })
+    return _json(
+        {
+            "bot": sb.bot_user(),
+            "base_url": sb.base_url,
+            "revision": sb.revision,
+            "limits_enabled": sb.limits_enabled,
+            "privacy_mode": sb.privacy_mode,
+            "personas": sb.personas,
+            "users": [user_json(u) for u in sb.users.values()],
+            "chats": [chat_json(sb, c) for c in sb.chats.values()],
+            "webhook": sb.webhook["url"] if sb.webhook else None,
+            "pending_updates": len(sb.updates),
+        }
+    )
 
 
 @_guarded
@@ -138,13 +145,24 @@ async def create_user(request: web.Request) -> web.Response:
     name = str(body.get("first_name") or body.get("name") or f"Cư dân {uid}")
     phone = body.get("phone") or f"09{uid % 100_000_000:08d}"
     if body.get("role_label"):
-        user = sb.add_persona(uid, name, str(body["role_label"]), phone=phone,
-                              language_code=body.get("language_code", "vi"),
-                              last_name=body.get("last_name"), username=body.get("username"))
+        user = sb.add_persona(
+            uid,
+            name,
+            str(body["role_label"]),
+            phone=phone,
+            language_code=body.get("language_code", "vi"),
+            last_name=body.get("last_name"),
+            username=body.get("username"),
+        )
     else:
-        user = sb.user(uid, name, last_name=body.get("last_name"),
-                       username=body.get("username"),
-                       language_code=body.get("language_code", "vi"), phone=phone)
+        user = sb.user(
+            uid,
+            name,
+            last_name=body.get("last_name"),
+            username=body.get("username"),
+            language_code=body.get("language_code", "vi"),
+            phone=phone,
+        )
     return _json(user_json(user))
 
 
@@ -153,8 +171,11 @@ async def user_chats(request: web.Request) -> web.Response:
     sb = _sb(request)
     user = _user(request)
     chats = [sb._private_chat(user)]
-    chats += [c for c in sb.chats.values()
-              if c.type != "private" and user.id in c.members and c.is_member(user.id)]
+    chats += [
+        c
+        for c in sb.chats.values()
+        if c.type != "private" and user.id in c.members and c.is_member(user.id)
+    ]
     return _json([chat_json(sb, c, user) for c in chats])
 
 
@@ -172,8 +193,7 @@ async def chat_messages(request: web.Request) -> web.Response:
     if since_rev >= 0 and wait > 0:
         with contextlib.suppress(TimeoutError):
             await sb._wait_for(lambda: sb.revision > since_rev or sb._closing.is_set(), wait)
-    messages = [message_json(m) for _, m in sorted(chat.messages.items())
-                if m.message_id > since]
+    messages = [message_json(m) for _, m in sorted(chat.messages.items()) if m.message_id > since]
     return _json({"revision": sb.revision, "chat": chat_json(sb, chat), "messages": messages})
 
 
@@ -193,8 +213,11 @@ async def user_send(request: web.Request) -> web.Response:
     sb = _sb(request)
     user = _user(request)
     body = await _body(request)
-    return _json(await user.send(str(body["text"]), chat=_chat(sb, body.get("chat_id")),
-                                 reply_to=body.get("reply_to")))
+    return _json(
+        await user.send(
+            str(body["text"]), chat=_chat(sb, body.get("chat_id")), reply_to=body.get("reply_to")
+        )
+    )
 
 
 @_guarded
@@ -204,9 +227,12 @@ async def user_press(request: web.Request) -> web.Response:
     body = await _body(request)
     chat = sb.chats[int(body["chat_id"])]
     stored = chat.messages[int(body["message_id"])]
-    answer = await user.press(stored.api, body.get("text"),
-                              callback_data=body.get("callback_data"),
-                              timeout=float(body.get("timeout", 10)))
+    answer = await user.press(
+        stored.api,
+        body.get("text"),
+        callback_data=body.get("callback_data"),
+        timeout=float(body.get("timeout", 10)),
+    )
     return _json({"answered": answer is not None, "answer": answer})
 
 
@@ -215,8 +241,9 @@ async def user_reply_button(request: web.Request) -> web.Response:
     sb = _sb(request)
     user = _user(request)
     body = await _body(request)
-    return _json(await user.press_reply_button(str(body["text"]),
-                                               chat=_chat(sb, body.get("chat_id"))))
+    return _json(
+        await user.press_reply_button(str(body["text"]), chat=_chat(sb, body.get("chat_id")))
+    )
 
 
 @_guarded
@@ -225,17 +252,25 @@ async def user_share_contact(request: web.Request) -> web.Response:
     user = _user(request)
     body = await _body(request)
     user_id = body.get("user_id")
-    return _json(await user.share_contact(
-        phone=body.get("phone"), user_id=int(user_id) if user_id else None,
-        first_name=body.get("first_name"), chat=_chat(sb, body.get("chat_id"))))
+    return _json(
+        await user.share_contact(
+            phone=body.get("phone"),
+            user_id=int(user_id) if user_id else None,
+            first_name=body.get("first_name"),
+            chat=_chat(sb, body.get("chat_id")),
+        )
+    )
 
 
 @_guarded
 async def user_location(request: web.Request) -> web.Response:
     sb = _sb(request)
     body = await _body(request)
-    return _json(await _user(request).send_location(
-        float(body["latitude"]), float(body["longitude"]), chat=_chat(sb, body.get("chat_id"))))
+    return _json(
+        await _user(request).send_location(
+            float(body["latitude"]), float(body["longitude"]), chat=_chat(sb, body.get("chat_id"))
+        )
+    )
 
 
 @_guarded
@@ -247,8 +282,11 @@ async def user_photo(request: web.Request) -> web.Response:
         data = base64.b64decode(data)
     if not isinstance(data, bytes) or not data:
         raise ValueError("photo (file part or base64) is required")
-    return _json(await _user(request).send_photo(
-        data, caption=body.get("caption") or None, chat=_chat(sb, body.get("chat_id"))))
+    return _json(
+        await _user(request).send_photo(
+            data, caption=body.get("caption") or None, chat=_chat(sb, body.get("chat_id"))
+        )
+    )
 
 
 @_guarded
@@ -298,8 +336,9 @@ async def create_group(request: web.Request) -> web.Response:
     default_id = min([-100, *(c.id for c in sb.chats.values())]) - 1
     if kind == "supergroup":
         default_id = int(f"-100{abs(default_id)}")
-    chat = sb.group(int(body.get("chat_id") or default_id), str(body.get("title") or "Nhóm"),
-                    type=kind)
+    chat = sb.group(
+        int(body.get("chat_id") or default_id), str(body.get("title") or "Nhóm"), type=kind
+    )
     creator = body.get("creator")
     if creator:
         chat.set_member(sb.users[int(creator)], "creator")
@@ -354,7 +393,9 @@ async def get_records(request: web.Request) -> web.Response:
     sb = _sb(request)
     what = request.match_info["what"]
     records: dict[str, list[Any]] = {
-        "calls": sb.calls, "violations": sb.violations, "rate_limited": sb.rate_limited,
+        "calls": sb.calls,
+        "violations": sb.violations,
+        "rate_limited": sb.rate_limited,
         "dropped_pending_updates_calls": sb.dropped_pending_updates_calls,
     }
     if what not in records:
@@ -368,10 +409,13 @@ async def post_fault(request: web.Request) -> web.Response:
     body = await _body(request)
     if body.get("kind") not in FAULT_KINDS:
         raise ValueError(f"kind must be one of {FAULT_KINDS}")
-    fault = sb.inject_fault(str(body["method"]), str(body["kind"]),
-                            chat_id=int(body["chat_id"]) if body.get("chat_id") else None,
-                            times=int(body.get("times", 1)),
-                            retry_after=int(body.get("retry_after", 3)))
+    fault = sb.inject_fault(
+        str(body["method"]),
+        str(body["kind"]),
+        chat_id=int(body["chat_id"]) if body.get("chat_id") else None,
+        times=int(body.get("times", 1)),
+        retry_after=int(body.get("retry_after", 3)),
+    )
     return _json(asdict(fault))
 
 
@@ -385,23 +429,31 @@ async def post_settings(request: web.Request) -> web.Response:
         sb.privacy_mode = bool(body["privacy_mode"])
     if "fault_hang_seconds" in body:
         sb.fault_hang_seconds = float(body["fault_hang_seconds"])
-    return _json({"limits_enabled": sb.limits_enabled, "privacy_mode": sb.privacy_mode,
-                  "fault_hang_seconds": sb.fault_hang_seconds})
+    return _json(
+        {
+            "limits_enabled": sb.limits_enabled,
+            "privacy_mode": sb.privacy_mode,
+            "fault_hang_seconds": sb.fault_hang_seconds,
+        }
+    )
 
 
 @_guarded
 async def get_commands(request: web.Request) -> web.Response:
     sb = _sb(request)
-    return _json([{"scope": json.loads(scope), "language_code": lang, "commands": cmds}
-                  for (scope, lang), cmds in sb.commands.items()])
+    return _json(
+        [
+            {"scope": json.loads(scope), "language_code": lang, "commands": cmds}
+            for (scope, lang), cmds in sb.commands.items()
+        ]
+    )
 
 
 # -------------------------------------------------------------- web page
 
 
 async def index(request: web.Request) -> web.StreamResponse:
-    return web.FileResponse(WEBCHAT_DIR / "index.html",
-                            headers={"Cache-Control": "no-cache"})
+    return web.FileResponse(WEBCHAT_DIR / "index.html", headers={"Cache-Control": "no-cache"})
 
 
 def setup_control(app: web.Application, sb: Sandbox) -> None:

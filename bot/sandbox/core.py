@@ -31,11 +31,25 @@ log = logging.getLogger(__name__)
 #: Update types delivered when ``allowed_updates`` was never specified.
 DEFAULT_ALLOWED_UPDATES = frozenset(
     {
-        "message", "edited_message", "channel_post", "edited_channel_post",
-        "business_connection", "business_message", "edited_business_message",
-        "deleted_business_messages", "inline_query", "chosen_inline_result",
-        "callback_query", "shipping_query", "pre_checkout_query", "purchased_paid_media",
-        "poll", "poll_answer", "my_chat_member", "chat_join_request", "chat_boost",
+        "message",
+        "edited_message",
+        "channel_post",
+        "edited_channel_post",
+        "business_connection",
+        "business_message",
+        "edited_business_message",
+        "deleted_business_messages",
+        "inline_query",
+        "chosen_inline_result",
+        "callback_query",
+        "shipping_query",
+        "pre_checkout_query",
+        "purchased_paid_media",
+        "poll",
+        "poll_answer",
+        "my_chat_member",
+        "chat_join_request",
+        "chat_boost",
         "removed_chat_boost",
     }
 )
@@ -123,7 +137,11 @@ class SandboxChat:
     """A private chat, group or supergroup."""
 
     def __init__(
-        self, sandbox: Sandbox, chat_id: int, title: str | None, type: str,  # noqa: A002
+        self,
+        sandbox: Sandbox,
+        chat_id: int,
+        title: str | None,
+        type: str,  # noqa: A002
         user: SandboxUser | None = None,
     ) -> None:
         self.sandbox = sandbox
@@ -305,9 +323,15 @@ class SandboxUser:
         self._open_private(target)
         f = self.sandbox._store_file(b"RIFF-sticker", "stickers", "webp", "image/webp")
         sticker = {
-            "file_id": f.file_id, "file_unique_id": f.file_unique_id, "type": "regular",
-            "width": 512, "height": 512, "is_animated": False, "is_video": False,
-            "emoji": emoji, "file_size": 12,
+            "file_id": f.file_id,
+            "file_unique_id": f.file_unique_id,
+            "type": "regular",
+            "width": 512,
+            "height": 512,
+            "is_animated": False,
+            "is_video": False,
+            "emoji": emoji,
+            "file_size": 12,
         }
         return self.sandbox._user_message(self, target, {"sticker": sticker})
 
@@ -317,8 +341,13 @@ class SandboxUser:
         target = self._chat(chat)
         self._open_private(target)
         f = self.sandbox._store_file(data, "voice", "oga", "audio/ogg")
-        voice = {"file_id": f.file_id, "file_unique_id": f.file_unique_id,
-                 "duration": duration, "mime_type": "audio/ogg", "file_size": len(data)}
+        voice = {
+            "file_id": f.file_id,
+            "file_unique_id": f.file_unique_id,
+            "duration": duration,
+            "mime_type": "audio/ogg",
+            "file_size": len(data),
+        }
         return self.sandbox._user_message(self, target, {"voice": voice})
 
     async def send_location(
@@ -354,8 +383,11 @@ class SandboxUser:
         if phone is None:
             if self.phone is None:
                 raise ValueError(f"{self!r} has no phone number")
-            contact: dict[str, Any] = {"phone_number": self.phone, "first_name": self.first_name,
-                                       "user_id": self.id}
+            contact: dict[str, Any] = {
+                "phone_number": self.phone,
+                "first_name": self.first_name,
+                "user_id": self.id,
+            }
             if self.last_name:
                 contact["last_name"] = self.last_name
         else:
@@ -410,9 +442,12 @@ class SandboxUser:
         markup = stored.api.get("reply_markup", {})
         buttons = [b for row in markup.get("inline_keyboard", []) for b in row]
         button = next(
-            (b for b in buttons
-             if (text is not None and b.get("text") == text)
-             or (callback_data is not None and b.get("callback_data") == callback_data)),
+            (
+                b
+                for b in buttons
+                if (text is not None and b.get("text") == text)
+                or (callback_data is not None and b.get("callback_data") == callback_data)
+            ),
             None,
         )
         if button is None:
@@ -470,8 +505,9 @@ class SandboxUser:
                 if btn.get("request_location"):
                     return await self.send_location(21.0285, 105.8542, chat=chat)
                 return await self.send(text, chat=chat)
-        labels = [b if isinstance(b, str) else b.get("text") for r in keyboard["keyboard"]
-                  for b in r]
+        labels = [
+            b if isinstance(b, str) else b.get("text") for r in keyboard["keyboard"] for b in r
+        ]
         raise ValueError(f"no reply button {text!r}; buttons: {labels}")
 
     # ------------------------------------------------------- bot in groups
@@ -497,8 +533,9 @@ class SandboxUser:
         sb = self.sandbox
         self.blocked = True
         if self.started:
-            sb._chat_member_update("my_chat_member", sb._private_chat(self), self, None,
-                                   "member", "kicked")
+            sb._chat_member_update(
+                "my_chat_member", sb._private_chat(self), self, None, "member", "kicked"
+            )
 
     def unblock_bot(self) -> None:
         self._open_private(self.sandbox._private_chat(self))
@@ -606,8 +643,12 @@ class Sandbox:
         return app
 
     async def listen(self, host: str = "127.0.0.1", port: int = 0, webchat: bool = True) -> None:
-        self._runner = web.AppRunner(self.build_app(webchat), access_log=None,
-                                     handler_cancellation=True, shutdown_timeout=1.0)
+        self._runner = web.AppRunner(
+            self.build_app(webchat),
+            access_log=None,
+            handler_cancellation=True,
+            shutdown_timeout=1.0,
+        )
         await self._runner.setup()
         site = web.TCPSite(self._runner, host, port)
         await site.start()
@@ -659,11 +700,24 @@ class Sandbox:
         username: str | None = None,
     ) -> SandboxUser:
         """Register a user offered by the web chat page's persona picker."""
-        u = self.user(user_id, name, last_name=last_name, username=username,
-                      language_code=language_code, phone=phone)
+        u = self.user(
+            user_id,
+            name,
+            last_name=last_name,
+            username=username,
+            language_code=language_code,
+            phone=phone,
+        )
         self.personas = [p for p in self.personas if p["user_id"] != user_id]
-        self.personas.append({"user_id": user_id, "name": u.full_name, "role_label": role_label,
-                              "phone": phone, "language_code": language_code})
+        self.personas.append(
+            {
+                "user_id": user_id,
+                "name": u.full_name,
+                "role_label": role_label,
+                "phone": phone,
+                "language_code": language_code,
+            }
+        )
         return u
 
     def group(self, chat_id: int, title: str, type: str = "group") -> SandboxChat:  # noqa: A002
@@ -684,8 +738,12 @@ class Sandbox:
         return chat
 
     def bot_user(self) -> dict[str, Any]:
-        return {"id": self.bot_id, "is_bot": True, "first_name": self.bot_first_name,
-                "username": self.bot_username}
+        return {
+            "id": self.bot_id,
+            "is_bot": True,
+            "first_name": self.bot_first_name,
+            "username": self.bot_username,
+        }
 
     # ----------------------------------------------------------- inspection
 
@@ -695,15 +753,19 @@ class Sandbox:
         chat = self.chats.get(cid)
         if chat is None:
             return []
-        return [m.view() for _, m in sorted(chat.messages.items())
-                if m.from_bot and not m.deleted and not m.service]
+        return [
+            m.view()
+            for _, m in sorted(chat.messages.items())
+            if m.from_bot and not m.deleted and not m.service
+        ]
 
     def all_messages(self, chat_id: int) -> list[StoredMessage]:
         chat = self.chats.get(chat_id)
         return [m for _, m in sorted(chat.messages.items())] if chat else []
 
-    def commands_for(self, scope: dict[str, Any] | None = None,
-                     language_code: str = "") -> list[dict[str, Any]]:
+    def commands_for(
+        self, scope: dict[str, Any] | None = None, language_code: str = ""
+    ) -> list[dict[str, Any]]:
         """What setMyCommands stored for ``scope`` (default scope if None)."""
         return self.commands.get((_scope_key(scope), language_code or ""), [])
 
@@ -727,6 +789,7 @@ class Sandbox:
         self, predicate: Callable[[], Any], timeout: float = 10, interval: float = 0.05
     ) -> Any:
         """Wait until ``predicate()`` (sync or async) is truthy; return its value."""
+
         async def check() -> Any:
             value = predicate()
             if inspect.isawaitable(value):
@@ -788,8 +851,14 @@ class Sandbox:
             return False
         if not self.privacy_mode or chat.bot_is_admin:
             return True
-        service = ("new_chat_members", "left_chat_member", "migrate_to_chat_id",
-                   "migrate_from_chat_id", "pinned_message", "group_chat_created")
+        service = (
+            "new_chat_members",
+            "left_chat_member",
+            "migrate_to_chat_id",
+            "migrate_from_chat_id",
+            "pinned_message",
+            "group_chat_created",
+        )
         if any(k in content for k in service):
             return True
         reply = content.get("reply_to_message")
@@ -797,7 +866,7 @@ class Sandbox:
             return True
         text = content.get("text") or content.get("caption") or ""
         for e in content.get("entities", []):
-            chunk = text.encode("utf-16-le")[2 * e["offset"]: 2 * (e["offset"] + e["length"])]
+            chunk = text.encode("utf-16-le")[2 * e["offset"] : 2 * (e["offset"] + e["length"])]
             word = chunk.decode("utf-16-le")
             if e["type"] == "bot_command" and e["offset"] == 0:
                 target = word.partition("@")[2]
@@ -846,28 +915,60 @@ class Sandbox:
         }
         self._enqueue(kind, payload)
 
-    def _member_api(self, user: dict[str, Any], status: str, is_bot: bool = False
-                    ) -> dict[str, Any]:
+    def _member_api(
+        self, user: dict[str, Any], status: str, is_bot: bool = False
+    ) -> dict[str, Any]:
         if status == "creator":
             return {"status": "creator", "user": user, "is_anonymous": False}
         if status == "administrator":
-            rights = {k: True for k in (
-                "can_manage_chat", "can_delete_messages", "can_manage_video_chats",
-                "can_restrict_members", "can_promote_members", "can_change_info",
-                "can_invite_users", "can_post_stories", "can_edit_stories",
-                "can_delete_stories", "can_pin_messages", "can_manage_topics")}
+            rights = {
+                k: True
+                for k in (
+                    "can_manage_chat",
+                    "can_delete_messages",
+                    "can_manage_video_chats",
+                    "can_restrict_members",
+                    "can_promote_members",
+                    "can_change_info",
+                    "can_invite_users",
+                    "can_post_stories",
+                    "can_edit_stories",
+                    "can_delete_stories",
+                    "can_pin_messages",
+                    "can_manage_topics",
+                )
+            }
             rights["can_promote_members"] = False
-            return {"status": "administrator", "user": user, "can_be_edited": False,
-                    "is_anonymous": False, **rights}
+            return {
+                "status": "administrator",
+                "user": user,
+                "can_be_edited": False,
+                "is_anonymous": False,
+                **rights,
+            }
         if status == "kicked":
             return {"status": "kicked", "user": user, "until_date": 0}
         if status == "restricted":
-            perms = {k: False for k in (
-                "is_member", "can_send_messages", "can_send_audios", "can_send_documents",
-                "can_send_photos", "can_send_videos", "can_send_video_notes",
-                "can_send_voice_notes", "can_send_polls", "can_send_other_messages",
-                "can_add_web_page_previews", "can_change_info", "can_invite_users",
-                "can_pin_messages", "can_manage_topics")}
+            perms = {
+                k: False
+                for k in (
+                    "is_member",
+                    "can_send_messages",
+                    "can_send_audios",
+                    "can_send_documents",
+                    "can_send_photos",
+                    "can_send_videos",
+                    "can_send_video_notes",
+                    "can_send_voice_notes",
+                    "can_send_polls",
+                    "can_send_other_messages",
+                    "can_add_web_page_previews",
+                    "can_change_info",
+                    "can_invite_users",
+                    "can_pin_messages",
+                    "can_manage_topics",
+                )
+            }
             perms["is_member"] = True
             return {"status": "restricted", "user": user, "until_date": 0, **perms}
         return {"status": status, "user": user}
@@ -875,8 +976,13 @@ class Sandbox:
     # ----------------------------------------------------------------- files
 
     def _store_file(
-        self, data: bytes | None, folder: str, ext: str, mime: str | None = None,
-        file_name: str | None = None, url: str | None = None,
+        self,
+        data: bytes | None,
+        folder: str,
+        ext: str,
+        mime: str | None = None,
+        file_name: str | None = None,
+        url: str | None = None,
     ) -> StoredFile:
         n = len(self.files) + 1
         f = StoredFile(
@@ -891,16 +997,25 @@ class Sandbox:
         self.files[f.file_id] = f
         return f
 
-    def _photo_sizes(self, data: bytes, existing: StoredFile | None = None
-                     ) -> list[dict[str, Any]]:
+    def _photo_sizes(self, data: bytes, existing: StoredFile | None = None) -> list[dict[str, Any]]:
         f = existing or self._store_file(data, "photos", "jpg", "image/jpeg")
         width, height = image_size(f.data or b"")
         thumb_w, thumb_h = _scaled(width, height, 90)
         return [
-            {"file_id": f.file_id + "-s", "file_unique_id": f.file_unique_id + "s",
-             "width": thumb_w, "height": thumb_h, "file_size": min(len(f.data or b""), 1500)},
-            {"file_id": f.file_id, "file_unique_id": f.file_unique_id,
-             "width": width, "height": height, "file_size": len(f.data or b"")},
+            {
+                "file_id": f.file_id + "-s",
+                "file_unique_id": f.file_unique_id + "s",
+                "width": thumb_w,
+                "height": thumb_h,
+                "file_size": min(len(f.data or b""), 1500),
+            },
+            {
+                "file_id": f.file_id,
+                "file_unique_id": f.file_unique_id,
+                "width": width,
+                "height": height,
+                "file_size": len(f.data or b""),
+            },
         ]
 
     def file(self, file_id: str) -> StoredFile | None:
@@ -960,6 +1075,13 @@ def image_size(data: bytes) -> tuple[int, int]:
 SANDBOX_KEY: web.AppKey[Sandbox] = web.AppKey("sandbox", Sandbox)
 
 __all__ = [
-    "ApiCall", "Fault", "RateLimited", "Sandbox", "SandboxChat", "SandboxUser",
-    "StoredFile", "StoredMessage", "utf16_len",
+    "ApiCall",
+    "Fault",
+    "RateLimited",
+    "Sandbox",
+    "SandboxChat",
+    "SandboxUser",
+    "StoredFile",
+    "StoredMessage",
+    "utf16_len",
 ]

@@ -130,9 +130,7 @@ def parse_html(source: str) -> tuple[str, list[dict[str, Any]]]:
         stack.append(_Open(name, out_len, attrs, byte_at(begin)))
         i = j
     if stack:
-        raise EntityParseError(
-            f'Can\'t find end tag corresponding to start tag "{stack[-1].tag}"'
-        )
+        raise EntityParseError(f'Can\'t find end tag corresponding to start tag "{stack[-1].tag}"')
     text = "".join(out)
     entities.sort(key=lambda e: (e["offset"], -e["length"]))
     return _strip(text, entities)

@@ -41,16 +41,43 @@ NOT_FOUND = ApiError(404, "Not Found")
 
 #: Methods that deliver a message and therefore count against flood limits.
 SEND_METHODS = frozenset(
-    {"sendMessage", "sendPhoto", "sendDocument", "sendLocation", "sendContact",
-     "copyMessage", "forwardMessage", "sendSticker", "sendVoice", "sendAudio",
-     "sendVideo", "sendAnimation", "sendMediaGroup", "sendPoll", "sendDice",
-     "sendVenue", "sendVideoNote", "copyMessages", "forwardMessages"}
+    {
+        "sendMessage",
+        "sendPhoto",
+        "sendDocument",
+        "sendLocation",
+        "sendContact",
+        "copyMessage",
+        "forwardMessage",
+        "sendSticker",
+        "sendVoice",
+        "sendAudio",
+        "sendVideo",
+        "sendAnimation",
+        "sendMediaGroup",
+        "sendPoll",
+        "sendDice",
+        "sendVenue",
+        "sendVideoNote",
+        "copyMessages",
+        "forwardMessages",
+    }
 )
 
 CHAT_ACTIONS = frozenset(
-    {"typing", "upload_photo", "record_video", "upload_video", "record_voice",
-     "upload_voice", "upload_document", "choose_sticker", "find_location",
-     "record_video_note", "upload_video_note"}
+    {
+        "typing",
+        "upload_photo",
+        "record_video",
+        "upload_video",
+        "record_voice",
+        "upload_voice",
+        "upload_document",
+        "choose_sticker",
+        "find_location",
+        "record_video_note",
+        "upload_video_note",
+    }
 )
 
 Handler = Callable[[Sandbox, dict[str, Any]], Awaitable[Any]]
@@ -123,7 +150,8 @@ async def read_params(request: web.Request) -> tuple[dict[str, Any], dict[str, U
             if part.filename is not None:
                 data = await part.read()  # type: ignore[union-attr]
                 files[part.name] = UploadedFile(
-                    part.filename, part.headers.get("Content-Type", "application/octet-stream"),
+                    part.filename,
+                    part.headers.get("Content-Type", "application/octet-stream"),
                     bytes(data),
                 )
             else:
@@ -136,8 +164,10 @@ async def read_params(request: web.Request) -> tuple[dict[str, Any], dict[str, U
 
 
 def summarize(params: dict[str, Any]) -> dict[str, Any]:
-    return {k: (f"<file {v.filename!r}, {len(v.data)} bytes>" if isinstance(v, UploadedFile)
-                else v) for k, v in params.items()}
+    return {
+        k: (f"<file {v.filename!r}, {len(v.data)} bytes>" if isinstance(v, UploadedFile) else v)
+        for k, v in params.items()
+    }
 
 
 # ------------------------------------------------------------------ dispatch
@@ -168,7 +198,10 @@ async def dispatch(
 
 
 async def _dispatch(
-    sb: Sandbox, call: ApiCall, method_name: str, params: dict[str, Any],
+    sb: Sandbox,
+    call: ApiCall,
+    method_name: str,
+    params: dict[str, Any],
     files: dict[str, UploadedFile],
 ) -> Any:
     name = sb.spec.canonical_method(method_name) if sb.spec else None
@@ -178,14 +211,18 @@ async def _dispatch(
         raise NOT_FOUND
     call.method = name
     if sb.spec is not None:
-        params = sb.spec.validate_params(name, params, files, from_form=False,
-                                         violations=sb.violations)
+        params = sb.spec.validate_params(
+            name, params, files, from_form=False, violations=sb.violations
+        )
     else:
         params = {**params, **files}
     handler = HANDLERS.get(name)
     if handler is None:
-        sb.violations.append(Violation(name, "unimplemented_method", name,
-                                       "the sandbox does not implement this method"))
+        sb.violations.append(
+            Violation(
+                name, "unimplemented_method", name, "the sandbox does not implement this method"
+            )
+        )
         raise bad_request(f"method {name} is not implemented by the sandbox")
     fault = _take_fault(sb, name, params)
     if fault is not None:
@@ -218,8 +255,11 @@ async def _apply_fault(
 ) -> Any:
     kind = fault.kind
     if kind == "429":
-        sb.rate_limited.append(RateLimited(name, int(params.get("chat_id") or 0),
-                                           fault.retry_after, time.time(), injected=True))
+        sb.rate_limited.append(
+            RateLimited(
+                name, int(params.get("chat_id") or 0), fault.retry_after, time.time(), injected=True
+            )
+        )
         raise too_many_requests(fault.retry_after)
     if kind == "500":
         raise ApiError(500, "Internal Server Error")
@@ -231,8 +271,9 @@ async def _apply_fault(
         chat_id = int(params.get("chat_id") or 0)
         chat = sb.chats.get(chat_id)
         new_id = chat.migrated_to if chat and chat.migrated_to else int(f"-100{abs(chat_id)}")
-        raise bad_request("group chat was upgraded to a supergroup chat",
-                          {"migrate_to_chat_id": new_id})
+        raise bad_request(
+            "group chat was upgraded to a supergroup chat", {"migrate_to_chat_id": new_id}
+        )
     if kind == "timeout_before":
         await _hang(sb)
         raise ApiError(502, "Bad Gateway")
@@ -243,16 +284,16 @@ async def _apply_fault(
 
 
 def too_many_requests(retry_after: int) -> ApiError:
-    return ApiError(429, f"Too Many Requests: retry after {retry_after}",
-                    {"retry_after": retry_after})
+    return ApiError(
+        429, f"Too Many Requests: retry after {retry_after}", {"retry_after": retry_after}
+    )
 
 
 # ------------------------------------------------------------- HTTP handlers
 
 
 def _json(body: dict[str, Any], status: int = 200) -> web.Response:
-    return web.json_response(body, status=status,
-                             dumps=lambda o: json.dumps(o, ensure_ascii=False))
+    return web.json_response(body, status=status, dumps=lambda o: json.dumps(o, ensure_ascii=False))
 
 
 async def handle_bot_api(request: web.Request) -> web.Response:
@@ -274,8 +315,7 @@ async def handle_file(request: web.Request) -> web.StreamResponse:
     path = request.match_info["path"]
     for f in sb.files.values():
         if f.file_path == path and f.data is not None:
-            return web.Response(body=f.data,
-                                content_type=f.mime_type or "application/octet-stream")
+            return web.Response(body=f.data, content_type=f.mime_type or "application/octet-stream")
     return _json(NOT_FOUND.to_json(), 404)
 
 
@@ -294,8 +334,14 @@ def resolve_chat(sb: Sandbox, raw: Any, *, for_send: bool = True) -> SandboxChat
         raise bad_request("chat_id is empty")
     chat: SandboxChat | None = None
     if isinstance(raw, str) and raw.startswith("@"):
-        chat = next((c for c in sb.chats.values()
-                     if c.user and c.user.username and f"@{c.user.username}" == raw), None)
+        chat = next(
+            (
+                c
+                for c in sb.chats.values()
+                if c.user and c.user.username and f"@{c.user.username}" == raw
+            ),
+            None,
+        )
     else:
         try:
             chat_id = int(raw)
@@ -315,8 +361,9 @@ def resolve_chat(sb: Sandbox, raw: Any, *, for_send: bool = True) -> SandboxChat
             raise ApiError(403, "Forbidden: bot can't initiate conversation with a user")
         return chat
     if chat.migrated_to is not None:
-        raise bad_request("group chat was upgraded to a supergroup chat",
-                          {"migrate_to_chat_id": chat.migrated_to})
+        raise bad_request(
+            "group chat was upgraded to a supergroup chat", {"migrate_to_chat_id": chat.migrated_to}
+        )
     kind = "supergroup chat" if chat.type == "supergroup" else "group chat"
     if chat.bot_status == "kicked":
         raise ApiError(403, f"Forbidden: bot was kicked from the {kind}")
@@ -373,16 +420,18 @@ def check_reply_markup(markup: Any) -> dict[str, Any] | None:
     if "inline_keyboard" in markup:
         rows = markup["inline_keyboard"]
         if not isinstance(rows, list) or not all(isinstance(r, list) for r in rows):
-            raise bad_request('field "inline_keyboard" of the InlineKeyboardMarkup must be an '
-                              "Array of Arrays")
+            raise bad_request(
+                'field "inline_keyboard" of the InlineKeyboardMarkup must be an Array of Arrays'
+            )
         for row in rows:
             for button in row:
                 _check_inline_button(button)
     elif "keyboard" in markup:
         rows = markup["keyboard"]
         if not isinstance(rows, list) or not all(isinstance(r, list) for r in rows):
-            raise bad_request('field "keyboard" of the ReplyKeyboardMarkup must be an Array of '
-                              "Arrays")
+            raise bad_request(
+                'field "keyboard" of the ReplyKeyboardMarkup must be an Array of Arrays'
+            )
         for row in rows:
             for button in row:
                 label = button if isinstance(button, str) else button.get("text")
@@ -391,21 +440,32 @@ def check_reply_markup(markup: Any) -> dict[str, Any] | None:
     return markup
 
 
-_BUTTON_ACTIONS = ("url", "callback_data", "web_app", "login_url", "switch_inline_query",
-                   "switch_inline_query_current_chat", "switch_inline_query_chosen_chat",
-                   "copy_text", "callback_game", "pay")
+_BUTTON_ACTIONS = (
+    "url",
+    "callback_data",
+    "web_app",
+    "login_url",
+    "switch_inline_query",
+    "switch_inline_query_current_chat",
+    "switch_inline_query_chosen_chat",
+    "copy_text",
+    "callback_game",
+    "pay",
+)
 
 
 def _check_inline_button(button: Any) -> None:
     if not isinstance(button, dict):
-        raise bad_request("can't parse inline keyboard button: InlineKeyboardButton must be "
-                          "an Object")
+        raise bad_request(
+            "can't parse inline keyboard button: InlineKeyboardButton must be an Object"
+        )
     if not button.get("text"):
         raise bad_request("can't parse inline keyboard button: Text must be non-empty")
     actions = [a for a in _BUTTON_ACTIONS if a in button]
     if not actions:
-        raise bad_request("can't parse inline keyboard button: Text buttons are unallowed in "
-                          "the inline keyboard")
+        raise bad_request(
+            "can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard"
+        )
     if "callback_data" in button:
         data = button["callback_data"]
         if not isinstance(data, str) or not 1 <= len(data.encode("utf-8")) <= 64:
@@ -420,8 +480,13 @@ def _check_inline_button(button: Any) -> None:
 
 
 def _store_bot_message(
-    sb: Sandbox, chat: SandboxChat, content: dict[str, Any], params: dict[str, Any],
-    *, html: str | None = None, service: bool = False,
+    sb: Sandbox,
+    chat: SandboxChat,
+    content: dict[str, Any],
+    params: dict[str, Any],
+    *,
+    html: str | None = None,
+    service: bool = False,
 ) -> StoredMessage:
     msg: dict[str, Any] = {
         "message_id": chat.next_message_id,
@@ -441,8 +506,15 @@ def _store_bot_message(
         else:
             keyboard = markup
     chat.next_message_id += 1
-    stored = StoredMessage(chat.id, msg["message_id"], msg, from_bot=True, html=html,
-                           service=service, keyboard=keyboard)
+    stored = StoredMessage(
+        chat.id,
+        msg["message_id"],
+        msg,
+        from_bot=True,
+        html=html,
+        service=service,
+        keyboard=keyboard,
+    )
     chat.messages[stored.message_id] = stored
     sb._notify()
     return stored
@@ -468,8 +540,9 @@ def _reply_target(chat: SandboxChat, params: dict[str, Any]) -> dict[str, Any] |
 
 
 def _text_content(params: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
-    plain, ents, html = parse_text(params.get("text"), params.get("parse_mode"),
-                                   p_obj(params, "entities"))
+    plain, ents, html = parse_text(
+        params.get("text"), params.get("parse_mode"), p_obj(params, "entities")
+    )
     content: dict[str, Any] = {"text": plain}
     if ents:
         content["entities"] = ents
@@ -479,8 +552,12 @@ def _text_content(params: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
 def _caption_content(params: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
     if params.get("caption") in (None, ""):
         return {}, None
-    plain, ents, html = parse_text(params.get("caption"), params.get("parse_mode"),
-                                   p_obj(params, "caption_entities"), caption=True)
+    plain, ents, html = parse_text(
+        params.get("caption"),
+        params.get("parse_mode"),
+        p_obj(params, "caption_entities"),
+        caption=True,
+    )
     content: dict[str, Any] = {"caption": plain} if plain else {}
     if ents:
         content["caption_entities"] = ents
@@ -508,8 +585,12 @@ def _input_file(sb: Sandbox, value: Any, folder: str, ext: str, mime: str | None
     raise bad_request("wrong file identifier/HTTP URL specified")
 
 
-async def _send(sb: Sandbox, name: str, params: dict[str, Any], build: Callable[
-        [SandboxChat], tuple[dict[str, Any], str | None]]) -> dict[str, Any]:
+async def _send(
+    sb: Sandbox,
+    name: str,
+    params: dict[str, Any],
+    build: Callable[[SandboxChat], tuple[dict[str, Any], str | None]],
+) -> dict[str, Any]:
     chat = resolve_chat(sb, params.get("chat_id"))
     content, html = build(chat)  # content rules before flood limits
     _reply_target(chat, params)
@@ -523,10 +604,14 @@ async def _send(sb: Sandbox, name: str, params: dict[str, Any], build: Callable[
 
 @method("getMe")
 async def get_me(sb: Sandbox, params: dict[str, Any]) -> dict[str, Any]:
-    return {**sb.bot_user(), "can_join_groups": True,
-            "can_read_all_group_messages": not sb.privacy_mode,
-            "supports_inline_queries": False, "can_connect_to_business": False,
-            "has_main_web_app": False}
+    return {
+        **sb.bot_user(),
+        "can_join_groups": True,
+        "can_read_all_group_messages": not sb.privacy_mode,
+        "supports_inline_queries": False,
+        "can_connect_to_business": False,
+        "has_main_web_app": False,
+    }
 
 
 @method("logOut")
@@ -542,8 +627,11 @@ async def close(sb: Sandbox, params: dict[str, Any]) -> bool:
 @method("getUpdates")
 async def get_updates(sb: Sandbox, params: dict[str, Any]) -> list[dict[str, Any]]:
     if sb.webhook is not None:
-        raise ApiError(409, "Conflict: can't use getUpdates method while webhook is active; "
-                            "use deleteWebhook to delete the webhook first")
+        raise ApiError(
+            409,
+            "Conflict: can't use getUpdates method while webhook is active; "
+            "use deleteWebhook to delete the webhook first",
+        )
     offset = p_int(params, "offset", 0) or 0
     limit = max(1, min(100, p_int(params, "limit", 100) or 100))
     timeout = max(0, p_int(params, "timeout", 0) or 0)
@@ -561,13 +649,17 @@ async def get_updates(sb: Sandbox, params: dict[str, Any]) -> list[dict[str, Any
     deadline = loop.time() + timeout
     while True:
         if sb._poll_token is not token:
-            raise ApiError(409, "Conflict: terminated by other getUpdates request; make sure "
-                                "that only one bot instance is running")
+            raise ApiError(
+                409,
+                "Conflict: terminated by other getUpdates request; make sure "
+                "that only one bot instance is running",
+            )
         batch = sb.updates[:limit]
         remaining = deadline - loop.time()
         if batch or remaining <= 0 or sb._closing.is_set():
-            return [{"update_id": uid, kind: copy.deepcopy(payload)}
-                    for uid, kind, payload in batch]
+            return [
+                {"update_id": uid, kind: copy.deepcopy(payload)} for uid, kind, payload in batch
+            ]
         event = sb._changed
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(event.wait(), remaining)
@@ -591,8 +683,11 @@ async def set_webhook(sb: Sandbox, params: dict[str, Any]) -> bool:
     allowed = p_obj(params, "allowed_updates")
     if isinstance(allowed, list):
         sb.allowed_updates = frozenset(allowed) if allowed else DEFAULT_ALLOWED_UPDATES
-    sb.webhook = {"url": url, "secret_token": secret,
-                  "max_connections": p_int(params, "max_connections", 40)}
+    sb.webhook = {
+        "url": url,
+        "secret_token": secret,
+        "max_connections": p_int(params, "max_connections", 40),
+    }
     sb._poll_token = None
     sb._notify()
     if sb._webhook_task is None or sb._webhook_task.done():
@@ -619,9 +714,11 @@ async def delete_webhook(sb: Sandbox, params: dict[str, Any]) -> bool:
 
 @method("getWebhookInfo")
 async def get_webhook_info(sb: Sandbox, params: dict[str, Any]) -> dict[str, Any]:
-    info: dict[str, Any] = {"url": sb.webhook["url"] if sb.webhook else "",
-                            "has_custom_certificate": False,
-                            "pending_update_count": len(sb.updates)}
+    info: dict[str, Any] = {
+        "url": sb.webhook["url"] if sb.webhook else "",
+        "has_custom_certificate": False,
+        "pending_update_count": len(sb.updates),
+    }
     if sb.webhook:
         info["max_connections"] = sb.webhook["max_connections"]
         info["ip_address"] = "127.0.0.1"
@@ -647,8 +744,9 @@ async def _webhook_loop(sb: Sandbox) -> None:
                 headers["X-Telegram-Bot-Api-Secret-Token"] = sb.webhook["secret_token"]
             error = ""
             try:
-                async with session.post(sb.webhook["url"], json={"update_id": uid, kind: payload},
-                                        headers=headers) as resp:
+                async with session.post(
+                    sb.webhook["url"], json={"update_id": uid, kind: payload}, headers=headers
+                ) as resp:
                     body = await resp.read()
                     if 200 <= resp.status < 300:
                         if sb.updates and sb.updates[0][0] == uid:
@@ -718,8 +816,12 @@ async def send_document(sb: Sandbox, params: dict[str, Any]) -> dict[str, Any]:
 @method("sendLocation")
 async def send_location(sb: Sandbox, params: dict[str, Any]) -> dict[str, Any]:
     def build(chat: SandboxChat) -> tuple[dict[str, Any], str | None]:
-        return {"location": {"latitude": float(params["latitude"]),
-                             "longitude": float(params["longitude"])}}, None
+        return {
+            "location": {
+                "latitude": float(params["latitude"]),
+                "longitude": float(params["longitude"]),
+            }
+        }, None
 
     return await _send(sb, "sendLocation", params, build)
 
@@ -727,8 +829,10 @@ async def send_location(sb: Sandbox, params: dict[str, Any]) -> dict[str, Any]:
 @method("sendContact")
 async def send_contact(sb: Sandbox, params: dict[str, Any]) -> dict[str, Any]:
     def build(chat: SandboxChat) -> tuple[dict[str, Any], str | None]:
-        contact = {"phone_number": str(params["phone_number"]),
-                   "first_name": str(params["first_name"])}
+        contact = {
+            "phone_number": str(params["phone_number"]),
+            "first_name": str(params["first_name"]),
+        }
         if params.get("last_name"):
             contact["last_name"] = str(params["last_name"])
         return {"contact": contact}, None
@@ -736,8 +840,18 @@ async def send_contact(sb: Sandbox, params: dict[str, Any]) -> dict[str, Any]:
     return await _send(sb, "sendContact", params, build)
 
 
-_COPYABLE = ("text", "entities", "photo", "document", "caption", "caption_entities",
-             "location", "contact", "sticker", "voice")
+_COPYABLE = (
+    "text",
+    "entities",
+    "photo",
+    "document",
+    "caption",
+    "caption_entities",
+    "location",
+    "contact",
+    "sticker",
+    "voice",
+)
 
 
 def _source_message(sb: Sandbox, params: dict[str, Any], what: str) -> StoredMessage:
@@ -748,8 +862,9 @@ def _source_message(sb: Sandbox, params: dict[str, Any], what: str) -> StoredMes
     if source is None or source.deleted:
         raise bad_request(f"message to {what} not found")
     if source.service or not any(k in source.api for k in _COPYABLE):
-        raise bad_request(f"message can't be {what.replace('copy', 'copied')}"
-                          .replace("forward", "forwarded"))
+        raise bad_request(
+            f"message can't be {what.replace('copy', 'copied')}".replace("forward", "forwarded")
+        )
     return source
 
 
@@ -778,8 +893,11 @@ async def forward_message(sb: Sandbox, params: dict[str, Any]) -> dict[str, Any]
     def build(chat: SandboxChat) -> tuple[dict[str, Any], str | None]:
         content = {k: copy.deepcopy(v) for k, v in source.api.items() if k in _COPYABLE}
         sender = source.api.get("from", {})
-        content["forward_origin"] = {"type": "user", "sender_user": sender,
-                                     "date": source.api["date"]}
+        content["forward_origin"] = {
+            "type": "user",
+            "sender_user": sender,
+            "date": source.api["date"],
+        }
         return content, source.html
 
     return await _send(sb, "forwardMessage", params, build)
@@ -801,8 +919,14 @@ def _editable(sb: Sandbox, params: dict[str, Any]) -> tuple[SandboxChat, StoredM
 
 
 def _apply_edit(
-    sb: Sandbox, stored: StoredMessage, new: dict[str, Any], drop: tuple[str, ...],
-    markup: dict[str, Any] | None, html: str | None, *, update_html: bool,
+    sb: Sandbox,
+    stored: StoredMessage,
+    new: dict[str, Any],
+    drop: tuple[str, ...],
+    markup: dict[str, Any] | None,
+    html: str | None,
+    *,
+    update_html: bool,
 ) -> dict[str, Any]:
     """Replace the ``drop`` keys by ``new`` and the inline keyboard by ``markup``.
 
@@ -819,9 +943,11 @@ def _apply_edit(
         updated.pop("reply_markup", None)
     compare = ("text", "entities", "caption", "caption_entities", "reply_markup")
     if all(updated.get(k) == stored.api.get(k) for k in compare):
-        raise bad_request("message is not modified: specified new message content and reply "
-                          "markup are exactly the same as a current content and reply markup "
-                          "of the message")
+        raise bad_request(
+            "message is not modified: specified new message content and reply "
+            "markup are exactly the same as a current content and reply markup "
+            "of the message"
+        )
     stored.history.append(copy.deepcopy(stored.api))
     updated["edit_date"] = int(time.time())
     stored.api = updated
@@ -838,8 +964,7 @@ async def edit_message_text(sb: Sandbox, params: dict[str, Any]) -> dict[str, An
         raise bad_request("there is no text in the message to edit")
     content, html = _text_content(params)
     markup = check_reply_markup(p_obj(params, "reply_markup"))
-    return _apply_edit(sb, stored, content, ("text", "entities"), markup, html,
-                       update_html=True)
+    return _apply_edit(sb, stored, content, ("text", "entities"), markup, html, update_html=True)
 
 
 @method("editMessageCaption")
@@ -849,8 +974,9 @@ async def edit_message_caption(sb: Sandbox, params: dict[str, Any]) -> dict[str,
         raise bad_request("there is no caption in the message to edit")
     content, html = _caption_content(params)
     markup = check_reply_markup(p_obj(params, "reply_markup"))
-    return _apply_edit(sb, stored, content, ("caption", "caption_entities"), markup, html,
-                       update_html=True)
+    return _apply_edit(
+        sb, stored, content, ("caption", "caption_entities"), markup, html, update_html=True
+    )
 
 
 @method("editMessageReplyMarkup")
@@ -882,8 +1008,12 @@ async def answer_callback_query(sb: Sandbox, params: dict[str, Any]) -> bool:
     if text is not None and len(str(text)) > 200:
         raise bad_request("MESSAGE_TOO_LONG")
     pending.answered = True
-    pending.answer = {"text": text, "show_alert": p_bool(params, "show_alert"),
-                      "url": params.get("url"), "cache_time": p_int(params, "cache_time", 0)}
+    pending.answer = {
+        "text": text,
+        "show_alert": p_bool(params, "show_alert"),
+        "url": params.get("url"),
+        "cache_time": p_int(params, "cache_time", 0),
+    }
     sb._notify()
     return True
 
@@ -933,15 +1063,23 @@ async def unpin_all_chat_messages(sb: Sandbox, params: dict[str, Any]) -> bool:
 @method("getChat")
 async def get_chat(sb: Sandbox, params: dict[str, Any]) -> dict[str, Any]:
     chat = resolve_chat(sb, params.get("chat_id"), for_send=False)
-    info = {**chat.to_api(), "accent_color_id": 0, "max_reaction_count": 11,
-            "accepted_gift_types": _accepted_gift_types(sb)}
+    info = {
+        **chat.to_api(),
+        "accent_color_id": 0,
+        "max_reaction_count": 11,
+        "accepted_gift_types": _accepted_gift_types(sb),
+    }
     if chat.pinned:
         pinned = chat.messages.get(chat.pinned[-1])
         if pinned is not None:
             info["pinned_message"] = copy.deepcopy(pinned.api)
     if chat.type != "private":
-        info["permissions"] = {"can_send_messages": True, "can_send_photos": True,
-                               "can_send_documents": True, "can_invite_users": True}
+        info["permissions"] = {
+            "can_send_messages": True,
+            "can_send_photos": True,
+            "can_send_documents": True,
+            "can_invite_users": True,
+        }
     if chat.migrated_from is not None:
         info["has_visible_history"] = True
     return info
@@ -950,8 +1088,9 @@ async def get_chat(sb: Sandbox, params: dict[str, Any]) -> dict[str, Any]:
 def _accepted_gift_types(sb: Sandbox) -> dict[str, bool]:
     fields = ["unlimited_gifts", "limited_gifts", "unique_gifts", "premium_subscription"]
     if sb.spec and "AcceptedGiftTypes" in sb.spec.types:
-        fields = [f["name"] for f in sb.spec.types["AcceptedGiftTypes"].get("fields", [])
-                  if f["required"]]
+        fields = [
+            f["name"] for f in sb.spec.types["AcceptedGiftTypes"].get("fields", []) if f["required"]
+        ]
     return dict.fromkeys(fields, False)
 
 
@@ -978,9 +1117,11 @@ async def get_chat_administrators(sb: Sandbox, params: dict[str, Any]) -> list[d
     chat = resolve_chat(sb, params.get("chat_id"), for_send=False)
     if chat.type == "private":
         raise bad_request("there are no administrators in the private chat")
-    admins = [sb._member_api(sb.users[uid].to_api(), status)
-              for uid, status in chat.members.items()
-              if status in ("creator", "administrator") and uid in sb.users]
+    admins = [
+        sb._member_api(sb.users[uid].to_api(), status)
+        for uid, status in chat.members.items()
+        if status in ("creator", "administrator") and uid in sb.users
+    ]
     if chat.bot_is_admin:
         admins.append(sb._member_api(sb.bot_user(), chat.bot_status))
     return admins
@@ -1020,16 +1161,20 @@ _COMMAND_RE = re.compile(r"[a-z0-9_]{1,32}")
 async def set_my_commands(sb: Sandbox, params: dict[str, Any]) -> bool:
     commands = p_obj(params, "commands")
     if not isinstance(commands, list) or len(commands) > 100:
-        raise bad_request("BOT_COMMANDS_TOO_MUCH" if isinstance(commands, list)
-                          else "can't parse commands JSON object")
+        raise bad_request(
+            "BOT_COMMANDS_TOO_MUCH"
+            if isinstance(commands, list)
+            else "can't parse commands JSON object"
+        )
     for cmd in commands:
         if not isinstance(cmd, dict) or not _COMMAND_RE.fullmatch(str(cmd.get("command", ""))):
             raise bad_request("BOT_COMMAND_INVALID")
         if not 1 <= len(str(cmd.get("description", ""))) <= 256:
             raise bad_request("command description must be non-empty")
     key = (_scope_key(p_obj(params, "scope")), params.get("language_code") or "")
-    sb.commands[key] = [{"command": c["command"], "description": c["description"]}
-                        for c in commands]
+    sb.commands[key] = [
+        {"command": c["command"], "description": c["description"]} for c in commands
+    ]
     sb._notify()
     return True
 

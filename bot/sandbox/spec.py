@@ -61,7 +61,7 @@ MISSING_PARAM_DESCRIPTIONS: dict[str, str] = {
     "or query ID is invalid",
     "user_id": "Bad Request: user not found",
     "from_chat_id": "Bad Request: chat not found",
-    "commands": "Bad Request: parameter \"commands\" is required",
+    "commands": 'Bad Request: parameter "commands" is required',
     "url": "Bad Request: bad webhook: Webhook URL is empty",
     "action": "Bad Request: wrong parameter action in request",
 }
@@ -197,7 +197,7 @@ class ApiSpec:
             if isinstance(value, str) and value.startswith("attach://"):
                 key = value[len("attach://") :]
                 if key not in files:
-                    raise bad_request(f"can't find attached file \"{key}\"")
+                    raise bad_request(f'can\'t find attached file "{key}"')
                 referenced.add(key)
                 value = files[key]
             spec_field = fields.get(name)
@@ -209,13 +209,18 @@ class ApiSpec:
                     spec_field = {"name": name, "types": [LEGACY_PARAMS[name]]}
                 else:
                     violations.append(
-                        Violation(method, "unknown_parameter", name,
-                                  f"parameter {name!r} is not part of {method} (ignored)")
+                        Violation(
+                            method,
+                            "unknown_parameter",
+                            name,
+                            f"parameter {name!r} is not part of {method} (ignored)",
+                        )
                     )
                     continue
             try:
-                out[name] = self._check(value, spec_field["types"], name, from_form,
-                                        method, violations)
+                out[name] = self._check(
+                    value, spec_field["types"], name, from_form, method, violations
+                )
             except _TypeMismatch as exc:
                 raise self._mismatch_error(name, exc) from None
         for name, part in files.items():
@@ -224,8 +229,9 @@ class ApiSpec:
             if name in fields and name not in out:
                 out[name] = part  # python-telegram-bot style: file part named as param
             else:
-                violations.append(Violation(method, "unknown_parameter", name,
-                                            "unreferenced file part"))
+                violations.append(
+                    Violation(method, "unknown_parameter", name, "unreferenced file part")
+                )
         for name, spec_field in fields.items():
             if spec_field["required"] and (name not in out or out[name] in ("", None)):
                 raise ApiError(
@@ -351,12 +357,19 @@ class ApiSpec:
         for name, item in value.items():
             spec_field = fields.get(name)
             if spec_field is None:
-                violations.append(Violation(method, "unknown_field", f"{path}.{name}",
-                                            f"{type_name} has no field {name!r}"))
+                violations.append(
+                    Violation(
+                        method,
+                        "unknown_field",
+                        f"{path}.{name}",
+                        f"{type_name} has no field {name!r}",
+                    )
+                )
                 out[name] = item
                 continue
-            out[name] = self._check(item, spec_field["types"], f"{path}.{name}", False,
-                                    method, violations)
+            out[name] = self._check(
+                item, spec_field["types"], f"{path}.{name}", False, method, violations
+            )
         for name, spec_field in fields.items():
             if spec_field["required"] and name not in value:
                 raise _TypeMismatch(f"{path}.{name}", " or ".join(spec_field["types"]))

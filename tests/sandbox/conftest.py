@@ -22,8 +22,9 @@ class ApiClient:
         self.sb = sb
         self.session = session
 
-    async def __call__(self, method: str, *, _form: bool = False, **params: Any
-                       ) -> tuple[int, dict[str, Any]]:
+    async def __call__(
+        self, method: str, *, _form: bool = False, **params: Any
+    ) -> tuple[int, dict[str, Any]]:
         url = f"{self.sb.base_url}/bot{TOKEN}/{method}"
         if _form:
             data = {k: v if isinstance(v, str) else json.dumps(v) for k, v in params.items()}

@@ -21,16 +21,19 @@ async def test_control_api_drives_a_conversation(sandbox: Sandbox, api) -> None:
 
     async with s.get(f"{base}/state") as resp:
         state = await resp.json()
-    assert [p["role_label"] for p in state["personas"]] == ["Cư dân", "Đảng viên",
-                                                             "Bí thư chi bộ"]
+    assert [p["role_label"] for p in state["personas"]] == ["Cư dân", "Đảng viên", "Bí thư chi bộ"]
     fresh = await post("/users", {"first_name": "Tư", "role_label": "Cư dân mới"})
     assert fresh["id"] > 900000 and fresh["phone"]
 
     await post("/users/1001/send", {"text": "/start"})
     updates = await api.ok("getUpdates")
     assert updates[-1]["message"]["text"] == "/start"
-    await api.ok("sendMessage", chat_id=1001, text="Chọn",
-                 reply_markup={"inline_keyboard": [[{"text": "A", "callback_data": "a"}]]})
+    await api.ok(
+        "sendMessage",
+        chat_id=1001,
+        text="Chọn",
+        reply_markup={"inline_keyboard": [[{"text": "A", "callback_data": "a"}]]},
+    )
 
     # long-poll for changes, then read the chat
     async with s.get(f"{base}/chats/1001/messages?since_rev=0&wait=1") as resp:
@@ -44,12 +47,15 @@ async def test_control_api_drives_a_conversation(sandbox: Sandbox, api) -> None:
         await api.ok("answerCallbackQuery", callback_query_id=query_id, text="Đã chọn A")
 
     task = asyncio.create_task(answer_later())
-    pressed = await post("/users/1001/press", {"chat_id": 1001,
-                                               "message_id": bot_msg["message_id"],
-                                               "callback_data": "a", "timeout": 3})
+    pressed = await post(
+        "/users/1001/press",
+        {"chat_id": 1001, "message_id": bot_msg["message_id"], "callback_data": "a", "timeout": 3},
+    )
     await task
-    assert pressed == {"answered": True, "answer": {"text": "Đã chọn A", "show_alert": False,
-                                                    "url": None, "cache_time": 0}}
+    assert pressed == {
+        "answered": True,
+        "answer": {"text": "Đã chọn A", "show_alert": False, "url": None, "cache_time": 0},
+    }
 
     group_id = -1001000000001
     await post("/users/1003/add_bot", {"chat_id": group_id, "as_admin": True})

@@ -49,9 +49,12 @@ async def test_private_chat_token_bucket(clocked) -> None:
         await api.ok("sendMessage", chat_id=uid, text="x")
     status, body = await api("sendMessage", chat_id=uid, text="x")
     assert status == 429
-    assert body == {"ok": False, "error_code": 429,
-                    "description": "Too Many Requests: retry after 1",
-                    "parameters": {"retry_after": 1}}
+    assert body == {
+        "ok": False,
+        "error_code": 429,
+        "description": "Too Many Requests: retry after 1",
+        "parameters": {"retry_after": 1},
+    }
     assert len(sb.messages(uid)) == 3 and len(sb.rate_limited) == 1
     clock.now += 1.0
     await api.ok("sendMessage", chat_id=uid, text="x")
@@ -97,8 +100,7 @@ async def test_injected_429_and_500(sandbox: Sandbox, api) -> None:
     assert (status, body["description"]) == (500, "Internal Server Error")
     assert await api.ok("sendMessage", chat_id=1001, text="x")
     assert len(sandbox.messages(1001)) == 1
-    assert [c.outcome.split(":")[0] for c in sandbox.calls] == [
-        "fault 429", "fault 500", "ok"]
+    assert [c.outcome.split(":")[0] for c in sandbox.calls] == ["fault 429", "fault 500", "ok"]
 
 
 @pytest.mark.parametrize(
@@ -157,4 +159,6 @@ async def test_persistent_kick_and_migration(sandbox: Sandbox, api) -> None:
     await alice.remove_bot_from(new)
     status, body = await api("sendMessage", chat_id=-1009999, text="x")
     assert (status, body["description"]) == (
-        403, "Forbidden: bot was kicked from the supergroup chat")
+        403,
+        "Forbidden: bot was kicked from the supergroup chat",
+    )

@@ -11,10 +11,13 @@ async def test_send_and_receive(sandbox: Sandbox, api) -> None:
     assert sent["entities"][0]["type"] == "bot_command"
     updates = await api.ok("getUpdates", timeout=1)
     assert updates[0]["message"]["text"] == "/start v_abc"
-    msg = await api.ok("sendMessage", chat_id=1001, text="<b>Xin chào</b> &amp; hi",
-                       parse_mode="HTML",
-                       reply_markup={"inline_keyboard": [[{"text": "Tiếng Việt",
-                                                            "callback_data": "lang:vi"}]]})
+    msg = await api.ok(
+        "sendMessage",
+        chat_id=1001,
+        text="<b>Xin chào</b> &amp; hi",
+        parse_mode="HTML",
+        reply_markup={"inline_keyboard": [[{"text": "Tiếng Việt", "callback_data": "lang:vi"}]]},
+    )
     assert msg["text"] == "Xin chào & hi"
     got = await alice.next_message(timeout=1)
     assert got["html"] == "<b>Xin chào</b> &amp; hi"

@@ -57,8 +57,9 @@ async def test_webhook_delivery_with_secret_and_retry(sandbox: Sandbox, api) -> 
     async def hook(request: web.Request) -> web.Response:
         if fail_first.pop() if fail_first else False:
             return web.Response(status=500)
-        received.append((request.headers.get("X-Telegram-Bot-Api-Secret-Token"),
-                         await request.json()))
+        received.append(
+            (request.headers.get("X-Telegram-Bot-Api-Secret-Token"), await request.json())
+        )
         return web.Response()
 
     app = web.Application()
@@ -115,13 +116,21 @@ async def test_privacy_mode_in_groups(sandbox: Sandbox, api) -> None:
 async def test_user_helpers(sandbox: Sandbox, api) -> None:
     alice = sandbox.user(1001, "Alice", phone="0912000001")
     await alice.send("/start")
-    await api.ok("sendMessage", chat_id=1001, text="Chia sẻ số",
-                 reply_markup={"keyboard": [[{"text": "Chia sẻ số điện thoại",
-                                              "request_contact": True}]],
-                               "resize_keyboard": True})
+    await api.ok(
+        "sendMessage",
+        chat_id=1001,
+        text="Chia sẻ số",
+        reply_markup={
+            "keyboard": [[{"text": "Chia sẻ số điện thoại", "request_contact": True}]],
+            "resize_keyboard": True,
+        },
+    )
     shared = await alice.press_reply_button("Chia sẻ số điện thoại")
-    assert shared["contact"] == {"phone_number": "0912000001", "first_name": "Alice",
-                                 "user_id": 1001}
+    assert shared["contact"] == {
+        "phone_number": "0912000001",
+        "first_name": "Alice",
+        "user_id": 1001,
+    }
     other = await alice.share_contact(phone="0912999999")
     assert "user_id" not in other["contact"]
     await alice.send_location(21.0, 105.8)
@@ -132,12 +141,20 @@ async def test_user_helpers(sandbox: Sandbox, api) -> None:
     resp = await api.session.get(f"{sandbox.base_url}/file/bot123456:x/{file['file_path']}")
     assert await resp.read() == b"\x89PNG fake"
     updates = await api.ok("getUpdates")
-    kinds = [sorted(set(u["message"]) & {"text", "contact", "location", "sticker", "voice",
-                                         "photo"}) for u in updates]
-    assert kinds == [["text"], ["contact"], ["contact"], ["location"], ["sticker"], ["voice"],
-                     ["photo"]]
-    await api.ok("sendMessage", chat_id=1001, text="xong",
-                 reply_markup={"remove_keyboard": True})
+    kinds = [
+        sorted(set(u["message"]) & {"text", "contact", "location", "sticker", "voice", "photo"})
+        for u in updates
+    ]
+    assert kinds == [
+        ["text"],
+        ["contact"],
+        ["contact"],
+        ["location"],
+        ["sticker"],
+        ["voice"],
+        ["photo"],
+    ]
+    await api.ok("sendMessage", chat_id=1001, text="xong", reply_markup={"remove_keyboard": True})
     assert alice.current_reply_keyboard() is None
 
 

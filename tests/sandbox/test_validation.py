@@ -46,16 +46,24 @@ async def test_wrong_types(api, alice) -> None:
     assert status == 400 and "Boolean" in body["description"]
     status, body = await api("sendMessage", chat_id=1001, text="x", reply_markup=[1, 2])
     assert status == 400 and body["description"].startswith("Bad Request: can't parse")
-    status, body = await api("sendMessage", chat_id=1001, text="x",
-                             reply_markup={"inline_keyboard": [[{"text": 5, "url": 3}]]})
+    status, body = await api(
+        "sendMessage",
+        chat_id=1001,
+        text="x",
+        reply_markup={"inline_keyboard": [[{"text": 5, "url": 3}]]},
+    )
     assert status == 400
 
 
 async def test_form_encoded_values_are_coerced(api, alice) -> None:
-    status, body = await api("sendMessage", _form=True, chat_id="1001", text="xin chào",
-                             disable_notification="true",
-                             reply_markup={"inline_keyboard": [[{"text": "A",
-                                                                  "callback_data": "a"}]]})
+    status, body = await api(
+        "sendMessage",
+        _form=True,
+        chat_id="1001",
+        text="xin chào",
+        disable_notification="true",
+        reply_markup={"inline_keyboard": [[{"text": "A", "callback_data": "a"}]]},
+    )
     assert status == 200, body
     assert body["result"]["reply_markup"]["inline_keyboard"][0][0]["callback_data"] == "a"
 
@@ -74,8 +82,9 @@ async def test_unknown_nested_field_is_recorded(sandbox: Sandbox, api, alice) ->
 
 async def test_legacy_parameters_are_not_violations(sandbox: Sandbox, api, alice) -> None:
     first = await api.ok("sendMessage", chat_id=1001, text="one")
-    second = await api.ok("sendMessage", chat_id=1001, text="two",
-                          reply_to_message_id=first["message_id"])
+    second = await api.ok(
+        "sendMessage", chat_id=1001, text="two", reply_to_message_id=first["message_id"]
+    )
     assert second["reply_to_message"]["text"] == "one"
     assert sandbox.violations == []
 
@@ -123,8 +132,9 @@ async def test_text_length_limits(api, alice) -> None:
     assert (status, body["description"]) == (400, "Bad Request: message text is empty")
     status, body = await api("sendMessage", chat_id=1001, text="<b></b>", parse_mode="HTML")
     assert (status, body["description"]) == (400, "Bad Request: message text is empty")
-    status, body = await api("sendPhoto", chat_id=1001, photo="https://example.org/a.jpg",
-                             caption="c" * 1025)
+    status, body = await api(
+        "sendPhoto", chat_id=1001, photo="https://example.org/a.jpg", caption="c" * 1025
+    )
     assert (status, body["description"]) == (400, "Bad Request: message caption is too long")
 
 
@@ -133,15 +143,17 @@ async def test_callback_data_limits(api, alice) -> None:
         markup = {"inline_keyboard": [[{"text": "A", "callback_data": data}]]}
         status, body = await api("sendMessage", chat_id=1001, text="x", reply_markup=markup)
         assert (status, body["description"]) == (400, "Bad Request: BUTTON_DATA_INVALID"), data
-    status, body = await api("sendMessage", chat_id=1001, text="x",
-                             reply_markup={"inline_keyboard": [[{"text": "A"}]]})
+    status, body = await api(
+        "sendMessage", chat_id=1001, text="x", reply_markup={"inline_keyboard": [[{"text": "A"}]]}
+    )
     assert status == 400 and "Text buttons are unallowed" in body["description"]
 
 
 async def test_edit_rules(sandbox: Sandbox, api, alice) -> None:
     msg = await api.ok("sendMessage", chat_id=1001, text="one")
-    status, body = await api("editMessageText", chat_id=1001, message_id=msg["message_id"],
-                             text="one")
+    status, body = await api(
+        "editMessageText", chat_id=1001, message_id=msg["message_id"], text="one"
+    )
     assert status == 400 and "message is not modified" in body["description"]
     status, body = await api("editMessageText", chat_id=1001, message_id=999, text="x")
     assert (status, body["description"]) == (400, "Bad Request: message to edit not found")
@@ -155,7 +167,9 @@ async def test_chat_states(sandbox: Sandbox, api) -> None:
     stranger = sandbox.user(2002, "Bình")
     status, body = await api("sendMessage", chat_id=2002, text="hi")
     assert (status, body["description"]) == (
-        403, "Forbidden: bot can't initiate conversation with a user")
+        403,
+        "Forbidden: bot can't initiate conversation with a user",
+    )
     status, body = await api("sendMessage", chat_id=555, text="hi")
     assert (status, body["description"]) == (400, "Bad Request: chat not found")
     await stranger.send("/start")
