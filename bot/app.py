@@ -18,7 +18,8 @@ from aiogram.fsm.storage.memory import MemoryStorage
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.i18n import PoI18n, UserLocaleMiddleware, create_i18n
-from bot.middlewares import CurrentUserMiddleware, DbSessionMiddleware
+from bot.middlewares import CurrentUserMiddleware, DbSessionMiddleware, InFlight
+from bot.ratelimit import SendBudget, ThrottlingMiddleware
 from bot.settings import Settings
 from handlers import build_routers
 from handlers.menu import set_default_menus
@@ -47,23 +48,39 @@ def build_dispatcher(
     **extra: object,
 ) -> Dispatcher:
     """A new dispatcher with fresh routers; everything long-lived is injected here."""
+    in_flight = InFlight()
     dispatcher = Dispatcher(
         storage=storage or MemoryStorage(),
+        in_flight=in_flight,
         settings=settings,
         sessionmaker=sessionmaker,
         i18n=i18n,
         admins=frozenset(settings.bot_admins),
         **extra,
     )
-    dispatcher.update.outer_middleware(DbSessionMiddleware(sessionmaker))
+    dispatcher.update.outer_middleware(DbSessionMiddleware(sessionmaker, in_flight))
     dispatcher.update.outer_middleware(CurrentUserMiddleware(frozenset(settings.bot_admins)))
     dispatcher.update.outer_middleware(UserLocaleMiddleware(i18n))
     dispatcher.include_routers(*build_routers())
+
+    @dispatcher.shutdown()
+    async def _finish_in_flight() -> None:
+        if not await in_flight.drained(timeout=10):
+            log.warning("stopped with %s updates still being handled", in_flight.count)
+
     return dispatcher
 
 
-def build_bot(settings: Settings, *, token: str | None = None, api_url: str | None = None) -> Bot:
+def build_bot(
+    settings: Settings,
+    *,
+    token: str | None = None,
+    api_url: str | None = None,
+    budget: SendBudget | None = None,
+) -> Bot:
+    """The Bot client; every send goes through the shared flood budget."""
     session = AiohttpSession(api=TelegramAPIServer.from_base(api_url or settings.telegram_api_url))
+    session.middleware(ThrottlingMiddleware(budget or SendBudget()))
     secret = token or (settings.bot_token.get_secret_value() if settings.bot_token else SANDBOX_TOKEN)
     return Bot(secret, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
 
@@ -105,7 +122,7 @@ async def run_bot(settings: Settings, runtime: Runtime, bot: Bot) -> None:
     else:
         # Never drop pending updates: what users sent while the bot was down is handled now.
         await bot.delete_webhook(drop_pending_updates=False)
-        await dispatcher.start_polling(bot, allowed_updates=used, handle_signals=False, close_bot_session=False)
+        await dispatcher.start_polling(bot, allowed_updates=used, close_bot_session=False)
 
 
 async def _run_webhook(settings: Settings, dispatcher: Dispatcher, bot: Bot, used: list[str]) -> None:

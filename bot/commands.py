@@ -53,9 +53,8 @@ async def print_invite(settings: Settings, phone: str) -> int:
             raise UserFacingError(f"no member with phone {normalized} on any roster")
         from bot.services.authz import Actor
 
-        operator = Actor(user_id=0, platform_user_id=0, is_admin=True)
+        operator = Actor(user_id=None, platform_user_id=None, is_admin=True)
         invite = await create_invite(repo, operator, member.id, now=datetime.now(UTC))
-        invite.created_by_user_id = None
         await session.commit()
         bot = build_bot(settings)
         try:

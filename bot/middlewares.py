@@ -3,8 +3,10 @@ current user and their roles, redelivery protection."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
 from aiogram import BaseMiddleware, Bot
@@ -19,16 +21,48 @@ log = logging.getLogger(__name__)
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
 
+class InFlight:
+    """Counts updates being handled, so a graceful stop can let them finish."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    @contextlib.contextmanager
+    def track(self) -> Iterator[None]:
+        self.count += 1
+        self._idle.clear()
+        try:
+            yield
+        finally:
+            self.count -= 1
+            if self.count == 0:
+                self._idle.set()
+
+    async def drained(self, timeout: float = 10.0) -> bool:
+        try:
+            await asyncio.wait_for(self._idle.wait(), timeout)
+        except TimeoutError:
+            return False
+        return True
+
+
 class DbSessionMiddleware(BaseMiddleware):
     """Opens a session per update, commits when the handler succeeds and rolls back
     when it raises. An update id seen before is skipped: Telegram redelivers after
     timeouts, and the marker commits together with the update's own changes."""
 
-    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], in_flight: InFlight) -> None:
         self.sessionmaker = sessionmaker
+        self.in_flight = in_flight
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         bot: Bot = data["bot"]
+        with self.in_flight.track():
+            return await self._handle(bot, handler, event, data)
+
+    async def _handle(self, bot: Bot, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         async with self.sessionmaker() as session:
             repo = Repo(session)
             if isinstance(event, Update) and not await repo.updates.mark_processed(bot.id, event.update_id):

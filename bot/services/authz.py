@@ -36,10 +36,11 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
 
 @dataclass(frozen=True, slots=True)
 class Actor:
-    """The person behind an update, as far as permissions go."""
+    """The person behind an update, as far as permissions go (``user_id`` None: an
+    operator at the command line)."""
 
-    user_id: int
-    platform_user_id: int
+    user_id: int | None
+    platform_user_id: int | None
     village_id: int | None = None
     member_id: int | None = None
     role: Role | None = None

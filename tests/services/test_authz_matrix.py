@@ -1,0 +1,54 @@
+"""Every privileged action × every role × own village and another village."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.services.authz import PERMISSIONS, Action, Actor
+from bot.services.errors import NotAllowed
+from storage.models import Role
+
+OWN, OTHER = 1, 2
+ROLES: list[Role | None] = [None, *Role]  # None: a resident with no role
+
+EXPECTED: dict[Action, set[Role]] = {
+    Action.BROADCAST: {Role.SECRETARY, Role.DEPUTY, Role.COMMITTEE},
+    Action.LINK_GROUP: {Role.SECRETARY, Role.DEPUTY},
+    Action.CREATE_INVITE: {Role.SECRETARY, Role.DEPUTY},
+    Action.SET_CRITERIA_STATUS: {Role.SECRETARY, Role.DEPUTY},
+    Action.ANSWER_QUESTIONS: {Role.SECRETARY, Role.DEPUTY},
+    Action.RECORD_PAYMENT: {Role.SECRETARY, Role.TREASURER},
+    Action.VIEW_VISIT_REPORT: {Role.SECRETARY, Role.DEPUTY},
+    Action.REPORT_VISIT: set(Role),
+}
+
+
+def test_expectations_cover_every_action() -> None:
+    assert set(EXPECTED) == set(Action) == set(PERMISSIONS)
+
+
+@pytest.mark.parametrize("action", list(Action))
+@pytest.mark.parametrize("role", ROLES, ids=lambda r: r.value if r else "resident")
+@pytest.mark.parametrize("village", [OWN, OTHER], ids=["own", "other"])
+def test_matrix(action: Action, role: Role | None, village: int) -> None:
+    actor = Actor(user_id=10, platform_user_id=1010, village_id=OWN, member_id=5 if role else None, role=role)
+    allowed = role in EXPECTED[action] and village == OWN
+    assert actor.can(action, village) is allowed
+    if allowed:
+        actor.require(action, village)
+    else:
+        with pytest.raises(NotAllowed):
+            actor.require(action, village)
+
+
+@pytest.mark.parametrize("action", list(Action))
+def test_no_village_means_no_permission(action: Action) -> None:
+    actor = Actor(user_id=1, platform_user_id=1, village_id=None, member_id=1, role=Role.SECRETARY)
+    assert not actor.can(action, None)
+    assert not actor.can(action, OWN)
+
+
+@pytest.mark.parametrize("action", list(Action))
+def test_operators_may_do_everything(action: Action) -> None:
+    admin = Actor(user_id=1, platform_user_id=1, is_admin=True)
+    assert admin.can(action, OTHER)
