@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import signal
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
@@ -136,15 +137,23 @@ async def _run_webhook(settings: Settings, dispatcher: Dispatcher, bot: Bot, use
     secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
     path = urlsplit(settings.webhook_url).path or "/"
     app = web.Application()
-    SimpleRequestHandler(dispatcher, bot, secret_token=secret).register(app, path=path)
+    # Shutdown hooks run in order: let in-flight updates finish before anything closes.
     setup_application(app, dispatcher, bot=bot)
+    SimpleRequestHandler(dispatcher, bot, secret_token=secret, close_bot_session=False).register(app, path=path)
     host, port = split_host_port(settings.webhook_listen)
     runner = web.AppRunner(app)
     await runner.setup()
     await web.TCPSite(runner, host, port).start()
     await bot.set_webhook(settings.webhook_url, secret_token=secret, allowed_updates=used, drop_pending_updates=False)
     log.info("webhook listening on %s:%s%s", host, port, path)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
     try:
-        await asyncio.Event().wait()
+        await stop.wait()
+        log.info("stopping the webhook server")
     finally:
-        await runner.cleanup()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(signum)
+        await runner.cleanup()  # runs the dispatcher's shutdown: in-flight updates finish

@@ -9,6 +9,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from bot.services.errors import OperatorError
 from bot.settings import Settings, SettingsError, load_settings
 
 EXIT_BAD_INPUT = 2
@@ -54,15 +55,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"villagebot: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    except UserFacingError as exc:
+    except OperatorError as exc:
         print(f"villagebot: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         return 130
-
-
-class UserFacingError(Exception):
-    """An operator mistake reported in one line."""
 
 
 async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:

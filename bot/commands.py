@@ -11,7 +11,7 @@ from pathlib import Path
 from aiogram.utils.deep_linking import create_start_link
 
 from bot.app import SANDBOX_TOKEN, build_bot, open_runtime, run_bot
-from bot.cli import UserFacingError
+from bot.services.errors import OperatorError
 from bot.services.onboarding import create_invite
 from bot.services.org_import import OrgFileError, apply_org, parse_org, read_org_file
 from bot.services.phone import normalize_phone
@@ -31,7 +31,7 @@ async def import_org(settings: Settings, path: Path) -> int:
     try:
         specs = read_org_file(path)
     except OrgFileError as exc:
-        raise UserFacingError(str(exc)) from None
+        raise OperatorError(str(exc)) from None
     async with open_runtime(settings) as runtime, runtime.sessionmaker() as session:
         result = await apply_org(Repo(session), specs)
         await session.commit()
@@ -45,12 +45,12 @@ async def import_org(settings: Settings, path: Path) -> int:
 async def print_invite(settings: Settings, phone: str) -> int:
     normalized = normalize_phone(phone)
     if normalized is None:
-        raise UserFacingError(f"{phone!r} is not a phone number")
+        raise OperatorError(f"{phone!r} is not a phone number")
     async with open_runtime(settings) as runtime, runtime.sessionmaker() as session:
         repo = Repo(session)
         member = await repo.members.by_phone(normalized)
         if member is None:
-            raise UserFacingError(f"no member with phone {normalized} on any roster")
+            raise OperatorError(f"no member with phone {normalized} on any roster")
         from bot.services.authz import Actor
 
         operator = Actor(user_id=None, platform_user_id=None, is_admin=True)

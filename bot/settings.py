@@ -12,6 +12,8 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 DEFAULT_API_URL = "https://api.telegram.org"
 DEFAULT_DB_PATH = Path("data") / "villagebot.db"
 SUPPORTED_LOCALES = ("vi", "en")
+# Plain HTTP webhooks only make sense against a local Bot API server (the sandbox, tests).
+_LOCAL_HTTP = ("http://127.0.0.1", "http://localhost")
 
 
 class SettingsError(Exception):
@@ -98,8 +100,8 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _webhook_needs_token(self) -> Settings:
-        if self.webhook_url and not self.webhook_url.startswith("https://"):
-            raise ValueError("WEBHOOK_URL must start with https://")
+        if self.webhook_url and not self.webhook_url.startswith(("https://", *_LOCAL_HTTP)):
+            raise ValueError("WEBHOOK_URL must start with https:// (Telegram calls only HTTPS webhooks)")
         return self
 
     @property

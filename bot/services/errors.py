@@ -29,3 +29,17 @@ class NotOwnContact(DomainError):
 
 class PhoneNotOnRoster(DomainError):
     pass
+
+
+class OperatorError(Exception):
+    """A mistake at the command line (a bad file, an unknown phone): one line, exit code 2."""
+
+
+class BroadcastInvalid(DomainError):
+    """A broadcast that cannot be sent as composed."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        # "empty" | "too_long" | "no_audience" | "no_recipients" | "bad_datetime"
+        # | "in_past" | "bad_recurrence" | "not_cancellable"
+        self.reason = reason

@@ -63,7 +63,8 @@ class BotProcess:
         await self.sandbox.wait_until(polling, timeout=30)
 
     def _polls(self) -> int:
-        return sum(1 for call in self.sandbox.calls if call.method.lower() == "getupdates")
+        """Signs of life: long-polling requests, or the webhook being set."""
+        return sum(1 for call in self.sandbox.calls if call.method.lower() in ("getupdates", "setwebhook"))
 
     async def stop(self) -> None:
         if self.process is None or self.process.returncode is not None:

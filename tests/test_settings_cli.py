@@ -1,0 +1,62 @@
+"""Settings and the command line: a bad setting is one clear line and exit code 2."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from bot.settings import SettingsError, load_settings
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({"BOT_TOKEN": "not-a-token"}, "bad setting BOT_TOKEN"),
+        ({"TIMEZONE": "Asia/Hanoi_City"}, "bad setting TIMEZONE: unknown time zone"),
+        ({"DATABASE_URL": "mysql://x"}, "bad setting DATABASE_URL"),
+        ({"BOT_ADMINS": "12,abc"}, "bad setting BOT_ADMINS"),
+        ({"DEFAULT_LOCALE": "fr"}, "bad setting DEFAULT_LOCALE"),
+        ({"WEBHOOK_URL": "http://example.org/hook"}, "WEBHOOK_URL must start with https://"),
+        ({"WEBHOOK_LISTEN": "8443"}, "bad setting WEBHOOK_LISTEN"),
+    ],
+)
+def test_bad_setting_is_one_line_and_exit_code_2(env: dict[str, str], expected: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "db", "upgrade"],
+        env={"PATH": "/usr/bin:/bin", "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/x.db", **env},
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert expected in result.stderr
+    assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_defaults_and_parsing(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.chdir(tmp_path)
+    for name in ("BOT_TOKEN", "DATABASE_URL", "BOT_ADMINS", "TIMEZONE", "REDIS_URL", "WEBHOOK_URL"):
+        monkeypatch.delenv(name, raising=False)
+    settings = load_settings()
+    assert settings.sandbox_mode and settings.database_url.startswith("sqlite+aiosqlite:///data/")
+    assert settings.timezone == "Asia/Ho_Chi_Minh" and settings.default_locale == "vi"
+    monkeypatch.setenv("BOT_ADMINS", "1001, 1002")
+    monkeypatch.setenv("DATABASE_URL", "postgresql://postgres@127.0.0.1/test")
+    monkeypatch.setenv("BOT_TOKEN", "123:abc")
+    settings = load_settings()
+    assert settings.bot_admins == [1001, 1002]
+    assert settings.database_url == "postgresql+asyncpg://postgres@127.0.0.1/test"
+    assert not settings.sandbox_mode
+
+
+def test_env_file_is_read(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("TIMEZONE", raising=False)
+    (tmp_path / ".env").write_text("TIMEZONE=Asia/Bangkok\n")
+    assert load_settings().timezone == "Asia/Bangkok"
+    (tmp_path / ".env").write_text("TIMEZONE=Nowhere/City\n")
+    with pytest.raises(SettingsError):
+        load_settings()
