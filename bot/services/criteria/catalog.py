@@ -26,9 +26,7 @@ PathPart = str | int
 class CatalogError(ValueError):
     """A catalog file was refused. ``str(error)`` is a one-line explanation."""
 
-    def __init__(
-        self, source: str, path: str, message: str, line: int | None = None
-    ) -> None:
+    def __init__(self, source: str, path: str, message: str, line: int | None = None) -> None:
         self.source = source
         self.path = path
         self.line = line
@@ -88,7 +86,7 @@ class _Reader:
     ) -> Any:
         if key not in data or data[key] is None:
             if required:
-                raise self.fail(parts, f"missing required field '{key}'")
+                raise self.fail((*parts, key), f"missing required field '{key}'")
             return None
         return data[key]
 
@@ -154,12 +152,16 @@ class _Reader:
         province = self.text(data, "province", root, required=False) or None
         declared_raw = self.field(data, "declared_indicators", root, required=False)
         declared = (
-            self.integer(declared_raw, ("declared_indicators",)) if declared_raw is not None else None
+            self.integer(declared_raw, ("declared_indicators",))
+            if declared_raw is not None
+            else None
         )
         items = self.sequence(data, "criteria", root)
         if not items:
             raise self.fail(("criteria",), "must list at least one criterion")
-        criteria = tuple(self.criterion(code, item, ("criteria", i)) for i, item in enumerate(items))
+        criteria = tuple(
+            self.criterion(code, item, ("criteria", i)) for i, item in enumerate(items)
+        )
         seen: dict[int, int] = {}
         for i, crit in enumerate(criteria):
             if crit.number in seen:
@@ -249,7 +251,7 @@ class _Reader:
             confirmed = default_confirmed
             if isinstance(value, dict):
                 if "value" not in value:
-                    raise self.fail(t_parts, "missing required field 'value'")
+                    raise self.fail((*t_parts, "value"), "missing required field 'value'")
                 if "confirmed" in value:
                     if not isinstance(value["confirmed"], bool):
                         raise self.fail((*t_parts, "confirmed"), "must be true or false")

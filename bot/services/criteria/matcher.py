@@ -28,6 +28,9 @@ from .catalog import Catalog
 from .models import CriteriaSet, Criterion, Faq
 from .text import (
     ABBREVIATIONS,
+    GENERIC_WORDS,
+    OFFTOPIC_PHRASES,
+    QUESTION_WORDS,
     STOPWORDS,
     basic_tokens,
     find_number_mentions,
@@ -55,15 +58,24 @@ _OFFTOPIC_BELOW = 0.12
 _MATCH_FROM = 0.22
 _CLOSE_RATIO = 0.8
 
+_SINGLE_WORD_PENALTY = 0.6  # several words asked, only single syllables matched
+_FAQ_MIN = 0.3
+_MIN_INFORMATION = 1.5  # idf mass below which a query is too vague to be sure
+
+_OFFTOPIC_RE = re.compile(
+    r"\b(?:"
+    + "|".join(re.escape(p) for p in sorted(OFFTOPIC_PHRASES, key=len, reverse=True))
+    + r")\b"
+)
 _SYLLABLE_RE = re.compile(
     r"^(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx])?"
     r"(?:[aeiouy]{1,3})(?:ch|ng|nh|[cmnpt])?$"
 )
 _LIST_RE = re.compile(
-    r"\b(?:bao nhieu|may|nhung|cac|tat ca|danh sach|liet ke|gom|co nhung|toan bo|ca)\s+"
+    r"\b(?:baonhieu|bao nhieu|may|nhung|cac|tat ca|danh sach|liet ke|gom|co nhung|toan bo|ca)\s+"
     r"(?:cai\s+)?(?:tieu chi|chi tieu)\b"
     r"|\b(?:danh sach|liet ke)\b"
-    r"|\bbo tieu chi\b.*\b(?:gom|co nhung|la gi|nhu the nao|bao nhieu)\b"
+    r"|\bbo tieu chi\b.*\b(?:gom|co nhung|la gi|nhuthenao|thenao|baonhieu)\b"
     r"|\b(?:tieu chi|chi tieu)\s+(?:gom|co)\s+(?:nhung|cac)\b"
 )
 _NUMBER_WORDS = frozenset(
@@ -99,6 +111,14 @@ class _Doc:
     faq_terms: list[frozenset[str]] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class _Ranked:
+    conf: float  # share of the query this criterion explains, 0..1
+    doc: int
+    faq: Faq | None
+    phrase: bool  # matched at least one multi-word term
+
+
 @dataclass
 class _SetIndex:
     criteria_set: CriteriaSet
@@ -118,12 +138,22 @@ class _Query:
 
 
 def _terms(tokens: list[str]) -> list[str]:
-    """Content unigrams and bigrams (a bigram is kept unless both words are stopwords)."""
+    """Content unigrams, bigrams and trigrams of ``tokens``.
+
+    Unigrams skip stopwords and digits. An n-gram is kept when it has a content word and
+    no question word ("khong", "gi", "nao"...): so "nha_van_hoa", "3_sach" and "doi_so"
+    survive while question boilerplate such as "bat_buoc_khong" does not. A trigram must
+    also start and end with a content word.
+    """
     out = [t for t in tokens if t not in STOPWORDS and not t.isdigit()]
     for a, b in zip(tokens, tokens[1:], strict=False):
-        if (a in STOPWORDS and b in STOPWORDS) or a.isdigit() or b.isdigit():
+        if (a in STOPWORDS and b in STOPWORDS) or a in QUESTION_WORDS or b in QUESTION_WORDS:
             continue
         out.append(f"{a}_{b}")
+    for a, b, c in zip(tokens, tokens[1:], tokens[2:], strict=False):
+        if a in STOPWORDS or c in STOPWORDS or b in QUESTION_WORDS:
+            continue
+        out.append(f"{a}_{b}_{c}")
     return out
 
 
@@ -204,11 +234,11 @@ class CriteriaIndex:
     def add_faq(self, set_code: str, number: int, faq: Faq) -> None:
         """Add an answered question to a criterion; later questions like it find it."""
         index = self._sets[set_code]
-        for i, doc in enumerate(index.docs):
-            if doc.criterion.number == number:
-                break
-        else:
+        found = [i for i, d in enumerate(index.docs) if d.criterion.number == number]
+        if not found:
             raise KeyError(f"no criterion {number} in set {set_code!r}")
+        i = found[0]
+        doc = index.docs[i]
         before = set(doc.tf)
         old = Counter(doc.tf)
         self._add_faq_to_doc(doc, faq)
@@ -238,8 +268,10 @@ class CriteriaIndex:
         if len(token) >= 4:
             for cut in range(2, len(token) - 1):
                 left, right = token[:cut], token[cut:]
-                if left in self._known and right in self._known and (
-                    left in self._vocab or right in self._vocab
+                if (
+                    left in self._known
+                    and right in self._known
+                    and (left in self._vocab or right in self._vocab)
                 ):
                     return (left, right), True
         valid = bool(_SYLLABLE_RE.match(token))
@@ -275,23 +307,33 @@ class CriteriaIndex:
         return _Query(weights, tuple(oov), content, " ".join(tokens))
 
     # -- scoring -------------------------------------------------------------------
-    def _scores(self, query: _Query, index: _SetIndex) -> tuple[list[float], float]:
+    def _scores(self, query: _Query, index: _SetIndex) -> tuple[list[float], list[bool], float]:
+        """BM25 score of each document, whether it matched a multi-word term, and the
+        score a document explaining the whole query would get (the normaliser)."""
         scores = [0.0] * len(index.docs)
+        phrase_hit = [False] * len(index.docs)
         upper = 0.0
         for term, weight in query.terms.items():
-            postings = index.postings.get(term)
             if term not in self._df:
                 continue
             idf = self._idf(term)
             upper += weight * idf * (_K1 + 1.0)
+            postings = index.postings.get(term)
             if not postings:
                 continue
+            is_phrase = sum(p not in STOPWORDS for p in term.split("_")) >= 2
             for i, tf in postings.items():
                 norm = _K1 * (1.0 - _B + _B * index.docs[i].length / index.avg_length)
                 scores[i] += weight * idf * tf * (_K1 + 1.0) / (tf + norm)
+                if is_phrase:
+                    phrase_hit[i] = True
+        # A query made only of words found everywhere ("xa", "thon") says little.
+        information = upper / (_K1 + 1.0)
         max_idf = math.log(1.0 + (self._n_docs + 0.5) / 0.5)
         upper += len(query.oov) * max_idf * (_K1 + 1.0) * 0.5
-        return scores, upper
+        if 0 < information < _MIN_INFORMATION:
+            upper *= _MIN_INFORMATION / information
+        return scores, phrase_hit, upper
 
     def _faq_similarity(self, query: _Query, doc: _Doc) -> tuple[float, Faq | None]:
         q_terms = {t for t in query.terms if t in self._df}
@@ -311,25 +353,28 @@ class CriteriaIndex:
                 best, best_faq = sim, faq
         return best, best_faq
 
-    def _ranked(self, query: _Query, index: _SetIndex) -> list[tuple[float, int, Faq | None]]:
-        """(confidence, doc index, closest faq) best first."""
-        scores, upper = self._scores(query, index)
+    def _ranked(self, query: _Query, index: _SetIndex) -> list[_Ranked]:
+        """Criteria with a positive score, most confident first."""
+        scores, phrase_hit, upper = self._scores(query, index)
         if upper <= 0:
             return []
         order = sorted(range(len(scores)), key=lambda i: -scores[i])
-        ranked: list[tuple[float, int, Faq | None]] = []
+        several_words = len(query.content) >= 2
+        ranked: list[_Ranked] = []
         for rank, i in enumerate(order):
             if scores[i] <= 0:
                 break
             conf = scores[i] / upper
+            if several_words and not phrase_hit[i]:
+                conf *= _SINGLE_WORD_PENALTY
             faq: Faq | None = None
             if rank < 5:
                 sim, faq = self._faq_similarity(query, index.docs[i])
                 conf += 0.35 * sim * sim
-                if sim < 0.3:
+                if sim < _FAQ_MIN:
                     faq = None
-            ranked.append((min(conf, 1.0), i, faq))
-        ranked.sort(key=lambda item: -item[0])
+            ranked.append(_Ranked(min(conf, 1.0), i, faq, phrase_hit[i]))
+        ranked.sort(key=lambda item: -item.conf)
         return ranked
 
     # -- the public question API ---------------------------------------------------
@@ -352,25 +397,40 @@ class CriteriaIndex:
         if named_other is not None:
             return self._redirect(named_other, query, index, ranked, score=0.9)
 
-        top_conf = ranked[0][0] if ranked else 0.0
-        if _LIST_RE.search(query.folded) and top_conf < _MATCH_FROM * 1.5:
+        offtopic = _offtopic_spans(query.folded)
+        if offtopic:
+            # Keep only what is left around the everyday topic; it must stand on its own.
+            rest = _OFFTOPIC_RE.sub(" ", query.folded)
+            query = self._analyse(rest)
+            ranked = self._ranked(query, index)
+            if not ranked or ranked[0].conf < _MATCH_FROM or not ranked[0].phrase:
+                return MatchResult("offtopic", None, (), ranked[0].conf if ranked else 0.0)
+
+        top_conf = ranked[0].conf if ranked else 0.0
+        generic_only = not (query.content - GENERIC_WORDS) and not query.oov
+        if generic_only and re.search(r"\b(?:tieu chi|chi tieu)\b", query.folded):
             return MatchResult("list", None, (), 1.0)
+        if _LIST_RE.search(query.folded):
+            residual = query.content - GENERIC_WORDS
+            if not residual or top_conf < _MATCH_FROM:
+                return MatchResult("list", None, (), 1.0)
         if not ranked or top_conf < _OFFTOPIC_BELOW:
             return MatchResult("offtopic", None, (), top_conf)
-        best_conf, best_i, best_faq = ranked[0]
-        close = [r for r in ranked[1:3] if r[0] >= best_conf * _CLOSE_RATIO]
-        if best_conf < _MATCH_FROM or close:
-            picks = [ranked[0], *[r for r in ranked[1:3] if r[0] >= best_conf * 0.5]]
+        best = ranked[0]
+        close = [r for r in ranked[1:3] if r.conf >= best.conf * _CLOSE_RATIO]
+        if best.conf < _MATCH_FROM or close:
+            picks = [best, *[r for r in ranked[1:3] if r.conf >= best.conf * 0.5]]
             if len(picks) == 1 and len(ranked) > 1:
                 picks.append(ranked[1])
             return MatchResult(
-                "unsure",
-                None,
-                tuple(index.docs[i].criterion for _, i, _ in picks),
-                best_conf,
+                "unsure", None, tuple(index.docs[r.doc].criterion for r in picks), best.conf
             )
-        related = tuple(index.docs[i].criterion for c, i, _ in ranked[1:3] if c >= best_conf * 0.5)
-        return MatchResult("match", index.docs[best_i].criterion, related, best_conf, faq=best_faq)
+        related = tuple(
+            index.docs[r.doc].criterion for r in ranked[1:3] if r.conf >= best.conf * 0.5
+        )
+        return MatchResult(
+            "match", index.docs[best.doc].criterion, related, best.conf, faq=best.faq
+        )
 
     # -- helpers for ask -----------------------------------------------------------
     def _counterpart_index(self, set_code: str) -> _SetIndex | None:
@@ -385,7 +445,7 @@ class CriteriaIndex:
         query: _Query,
         index: _SetIndex,
         other: _SetIndex | None,
-        ranked: list[tuple[float, int, Faq | None]],
+        ranked: list[_Ranked],
     ) -> MatchResult | None:
         own = index.criteria_set.criterion(number)
         theirs = other.criteria_set.criterion(number) if other is not None else None
@@ -394,17 +454,17 @@ class CriteriaIndex:
             own_name = (
                 index.name_terms[index.criteria_set.criteria.index(own)] if own else frozenset()
             )
-            says_theirs = bool(their_name) and their_name <= query.content
-            says_own = bool(own_name) and own_name <= query.content
+            says_theirs = _name_share(their_name, query.content) >= 0.6
+            says_own = _name_share(own_name, query.content) >= 0.6
             if own is None or (says_theirs and not says_own):
                 return self._redirect(theirs, query, index, ranked, score=1.0)
         if own is None:
             return None
         faq = self._faq_for(query, index, own)
         related = tuple(
-            index.docs[i].criterion
-            for c, i, _ in ranked[:3]
-            if index.docs[i].criterion.number != number and c >= _MATCH_FROM
+            index.docs[r.doc].criterion
+            for r in ranked[:3]
+            if index.docs[r.doc].criterion.number != number and r.conf >= _MATCH_FROM
         )[:2]
         return MatchResult("match", own, related, 1.0, faq=faq)
 
@@ -412,7 +472,7 @@ class CriteriaIndex:
         for doc in index.docs:
             if doc.criterion is criterion:
                 sim, faq = self._faq_similarity(query, doc)
-                return faq if sim >= 0.3 else None
+                return faq if sim >= _FAQ_MIN else None
         return None
 
     def _named_other(
@@ -439,7 +499,7 @@ class CriteriaIndex:
         theirs: Criterion,
         query: _Query,
         index: _SetIndex,
-        ranked: list[tuple[float, int, Faq | None]],
+        ranked: list[_Ranked],
         *,
         score: float,
     ) -> MatchResult:
@@ -451,9 +511,9 @@ class CriteriaIndex:
         best = successors_found[0]
         if len(successors_found) > 1 and ranked:
             numbers = {c.number for c in successors_found}
-            for _, i, _ in ranked:
-                if index.docs[i].criterion.number in numbers:
-                    best = index.docs[i].criterion
+            for r in ranked:
+                if index.docs[r.doc].criterion.number in numbers:
+                    best = index.docs[r.doc].criterion
                     break
         others = tuple(c for c in successors_found if c is not best)[:2]
         return MatchResult(
@@ -464,6 +524,15 @@ class CriteriaIndex:
             mentioned_other=theirs,
             faq=self._faq_for(query, index, best),
         )
+
+
+def _name_share(name: frozenset[str], content: frozenset[str]) -> float:
+    """Share of a criterion name's words present in the query (0 for an empty name)."""
+    return len(name & content) / len(name) if name else 0.0
+
+
+def _offtopic_spans(folded: str) -> list[str]:
+    return _OFFTOPIC_RE.findall(folded)
 
 
 def _content_words(text: str) -> list[str]:

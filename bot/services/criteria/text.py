@@ -92,10 +92,19 @@ ABBREVIATIONS: dict[str, str] = {
 STOPWORDS: frozenset[str] = frozenset(
     """
     a ah ak ai anh bac ban be biet bi cac cai can cho chi chiu chua co con cu cua cung
-    da dang day de den di do duoc em gi giup gium ha hay hoi hoi hom ho hu khi khong kia la lai
-    lam luon ma may minh mot nao nay ne neu nghe nha nhe nhi nhieu nhu nhung noi o oi ong phai qua
-    ra rang rat roi sao se so ta tai the thi thoi thu toi tren tu tui tuc va vay ve vi voi vo
-    xin y u uh um ok oke okay alo vang da dum nhat
+    da dang dau day de den di do duoc em gi giup gium ha hay hoi hoi hom ho hu khi khong kia la lai
+    lam luon ma may minh mot nao nay ne neu nghe nhe nhi nhieu nhu nhung noi o oi ong phai qua
+    ra rang rat roi sao se so ta tai the thi thoi toi tren tu tui tuc va vay ve vi voi vo
+    xin u uh um ok oke okay alo vang da dum nhat
+    baonhieu baogio thenao odau lamsao taisao nhuthenao
+    """.split()
+)
+
+# Question and negation words: an n-gram containing one is question boilerplate.
+QUESTION_WORDS: frozenset[str] = frozenset(
+    """
+    khong chua gi nao sao duoc co baonhieu baogio thenao odau lamsao taisao nhuthenao a ha
+    nhi nhe vay ne di ah hong
     """.split()
 )
 
@@ -122,7 +131,15 @@ _GLUED_RE = re.compile(r"\b(tc|tieuchi|ct)(\d{1,2})\b")
 _UNIT_WORDS = frozenset("trieu tr k nghin ngan dong d vnd phan tram kg m km ha nam thang".split())
 
 _TELEX_TONE = frozenset("sfrxj")
-_TELEX_PAIRS = (("aa", "a"), ("aw", "a"), ("ee", "e"), ("oo", "o"), ("ow", "o"), ("uw", "u"), ("dd", "d"))
+_TELEX_PAIRS = (
+    ("aa", "a"),
+    ("aw", "a"),
+    ("ee", "e"),
+    ("oo", "o"),
+    ("ow", "o"),
+    ("uw", "u"),
+    ("dd", "d"),
+)
 
 
 def fold_keep_dots(text: str) -> str:
@@ -235,13 +252,69 @@ def find_number_mentions(text: str) -> list[NumberMention]:
     return mentions
 
 
+_QUESTION_PHRASES = re.compile(r"\b(bao nhieu|bao gio|nhu the nao|the nao|o dau|lam sao|tai sao)\b")
+
+
 def basic_tokens(text: str) -> list[str]:
-    """Folded word tokens of ``text`` with abbreviations expanded."""
+    """Folded word tokens of ``text`` with abbreviations expanded.
+
+    Question phrases become one (stop)word - ``bao nhieu`` -> ``baonhieu`` - so that their
+    syllables (``bao`` also means storm, bag, report) do not count as topic words.
+    """
     folded = fold(text)
     folded = _GLUED_RE.sub(r"\1 \2", folded)
-    return expand_abbreviations(folded.split())
+    tokens = expand_abbreviations(folded.split())
+    return _QUESTION_PHRASES.sub(lambda m: m.group(1).replace(" ", ""), " ".join(tokens)).split()
 
 
 def bigrams(tokens: list[str]) -> list[str]:
     """Adjacent pairs joined by ``_``: ``["moi", "truong"]`` -> ``["moi_truong"]``."""
     return [f"{a}_{b}" for a, b in zip(tokens, tokens[1:], strict=False)]
+
+
+# Phrases (folded) of everyday topics that are not about the criteria: weather, sport,
+# market prices, entertainment, lottery, food, greetings and small talk. A message
+# built around one of them is off-topic unless it clearly names a criterion.
+OFFTOPIC_PHRASES: tuple[str, ...] = tuple(
+    phrase.strip()
+    for line in """
+# weather
+thoi tiet, du bao, nhiet do, do am, troi mua, mai co mua, co mua khong
+nang hay mua, mua hay nang, mua to khong, troi nang, troi lanh, ret dam
+gio mua, nang nong
+# sport and games
+bong da, da bong, tran dau, ngoai hang, world cup, sea games, aff cup
+doi tuyen, ty so, ti so, cau thu, huan luyen vien, bong chuyen nu, game
+lien quan mobile, danh bai
+# prices and money talk
+gia vang, gia lua, gia gao, gia heo, gia lon, gia ca phe, gia tieu
+gia xang, gia dien thoai, gia phan bon, gia thit, gia ga, gia ca
+ty gia, chung khoan, co phieu, tien ao, bitcoin, lai suat
+co luong, tra luong, nhan luong
+# lottery
+xo so, lo de, xsmb, xsmn, ket qua xo, so de
+# entertainment
+phim, ca si, bai hat, karaoke, tiktok, youtube, hat hay, ca nhac
+truyen hinh truc tiep, kenh nao
+# food and cooking
+nau canh, nau an, mon an, cong thuc nau, nau com, an gi ngon
+# repairs, shopping, travel
+sua xe, xe may, mua dien thoai, dat xe, ve xe, ve may bay
+# greetings and small talk
+xin chao, chao ban, chao ad, chao anh, chao chi, chao em, chao moi nguoi
+hello, hi, alo, cam on, thank, thanks, tam biet, buoi sang, buoi toi
+ngu ngon, chuc mung, chuc moi nguoi, vui ve, nguoi yeu, an com chua
+khoe khong, lam quen, ban ten gi, ban la ai
+""".splitlines()
+    if not line.startswith("#")
+    for phrase in line.split(",")
+    if phrase.strip()
+)
+
+# Words that say "the criteria in general" and nothing about one topic.
+GENERIC_WORDS: frozenset[str] = frozenset(
+    """
+    tieu chi chi tieu nong thon moi xa thon bo gom nhung cac danh sach liet ke toan tat ca
+    dat chuan quoc gia giai doan hien nay bao nhieu bay gio gi nao co la hoi cho em minh
+    """.split()
+)
