@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -23,6 +24,8 @@ from typing import Literal
 
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
+
+from bot.services.vntext import fold
 
 from .catalog import Catalog
 from .models import CriteriaSet, Criterion, Faq
@@ -54,13 +57,17 @@ _B = 0.5
 _CORRECTED_WEIGHT = 0.7
 
 # Decision thresholds on the confidence (share of the query explained, 0..1).
-_OFFTOPIC_BELOW = 0.12
-_MATCH_FROM = 0.22
+_OFFTOPIC_BELOW = 0.08
+_WEAK_MATCH_FROM = 0.1  # enough when the best criterion is far ahead of the others
+_MATCH_FROM = 0.2
+_SURE_FROM = 0.35
 _CLOSE_RATIO = 0.8
+_CLEAR_RATIO = 1.6
 
 _SINGLE_WORD_PENALTY = 0.6  # several words asked, only single syllables matched
 _FAQ_MIN = 0.3
-_MIN_INFORMATION = 1.5  # idf mass below which a query is too vague to be sure
+_PHRASE_MAX_DF = 0.25  # an n-gram found in more documents than this is not specific
+_MIN_INFORMATION = 3.0  # idf mass below which a query is too vague to be sure
 
 _OFFTOPIC_RE = re.compile(
     r"\b(?:"
@@ -171,6 +178,7 @@ class CriteriaIndex:
 
     def __init__(self, catalog: Catalog, extra_faqs: Iterable[tuple[str, int, Faq]] = ()) -> None:
         self._catalog = catalog
+        self._accented: set[str] = set()  # words with diacritics seen in the catalogs
         self._df: Counter[str] = Counter()
         self._n_docs = 0
         self._sets: dict[str, _SetIndex] = {}
@@ -208,8 +216,8 @@ class CriteriaIndex:
         phrases = [" ".join(basic_tokens(c.name)) for c in criteria_set.criteria]
         return _SetIndex(criteria_set, docs, postings, avg, name_terms, phrases)
 
-    @staticmethod
-    def _add_text(doc: _Doc, text: str, weight: float) -> None:
+    def _add_text(self, doc: _Doc, text: str, weight: float) -> None:
+        self._accented.update(_accented_words(text))
         for term in _text_terms(text):
             doc.tf[term] += weight
             doc.length += weight
@@ -265,16 +273,19 @@ class CriteriaIndex:
         for candidate in (vni_clean(token), telex_clean(token), telex_clean(vni_clean(token))):
             if candidate in self._known:
                 return (candidate,), candidate != token
-        if len(token) >= 4:
+        valid = bool(_SYLLABLE_RE.match(token))
+        if len(token) >= 4 and not valid:
+            # Two words typed without a space: "moitruong", "nuocsach".
             for cut in range(2, len(token) - 1):
                 left, right = token[:cut], token[cut:]
                 if (
-                    left in self._known
-                    and right in self._known
+                    _SYLLABLE_RE.match(left)
+                    and _SYLLABLE_RE.match(right)
+                    and (left in self._vocab or left in STOPWORDS)
+                    and (right in self._vocab or right in STOPWORDS)
                     and (left in self._vocab or right in self._vocab)
                 ):
                     return (left, right), True
-        valid = bool(_SYLLABLE_RE.match(token))
         if len(token) >= 4 and (not valid or len(token) >= 5):
             max_distance = 1 if len(token) <= 5 else 2
             found = process.extractOne(
@@ -285,12 +296,18 @@ class CriteriaIndex:
         return (token,), False
 
     def _analyse(self, text: str) -> _Query:
+        # A word typed WITH diacritics that the catalogs never use ("ăn" where they only
+        # say "an toàn") is another word that folds alike: it counts only a little.
+        suspects = {fold(word) for word in _accented_words(text) if word not in self._accented}
         tokens: list[str] = []
         corrected: set[str] = set()
         oov: list[str] = []
         for token in basic_tokens(text):
             if token in self._known or token.isdigit():
                 tokens.append(token)
+                if token in suspects and token not in STOPWORDS:
+                    corrected.add(token)
+                    oov.append(token)
                 continue
             words, changed = self._correct(token)
             if changed:
@@ -321,7 +338,7 @@ class CriteriaIndex:
             postings = index.postings.get(term)
             if not postings:
                 continue
-            is_phrase = sum(p not in STOPWORDS for p in term.split("_")) >= 2
+            is_phrase = "_" in term and self._df[term] <= self._n_docs * _PHRASE_MAX_DF
             for i, tf in postings.items():
                 norm = _K1 * (1.0 - _B + _B * index.docs[i].length / index.avg_length)
                 scores[i] += weight * idf * tf * (_K1 + 1.0) / (tf + norm)
@@ -403,7 +420,7 @@ class CriteriaIndex:
             rest = _OFFTOPIC_RE.sub(" ", query.folded)
             query = self._analyse(rest)
             ranked = self._ranked(query, index)
-            if not ranked or ranked[0].conf < _MATCH_FROM or not ranked[0].phrase:
+            if not ranked or ranked[0].conf < _SURE_FROM or not ranked[0].phrase:
                 return MatchResult("offtopic", None, (), ranked[0].conf if ranked else 0.0)
 
         top_conf = ranked[0].conf if ranked else 0.0
@@ -417,19 +434,24 @@ class CriteriaIndex:
         if not ranked or top_conf < _OFFTOPIC_BELOW:
             return MatchResult("offtopic", None, (), top_conf)
         best = ranked[0]
-        close = [r for r in ranked[1:3] if r.conf >= best.conf * _CLOSE_RATIO]
-        if best.conf < _MATCH_FROM or close:
-            picks = [best, *[r for r in ranked[1:3] if r.conf >= best.conf * 0.5]]
-            if len(picks) == 1 and len(ranked) > 1:
-                picks.append(ranked[1])
-            return MatchResult(
-                "unsure", None, tuple(index.docs[r.doc].criterion for r in picks), best.conf
+        second = ranked[1] if len(ranked) > 1 else None
+        close = second is not None and second.conf >= best.conf * _CLOSE_RATIO
+        clear = second is None or best.conf >= second.conf * _CLEAR_RATIO
+        if close and not best.phrase and best.conf < _SURE_FROM:
+            # Only common single syllables matched, spread over several criteria.
+            return MatchResult("offtopic", None, (), best.conf)
+        weak_ok = clear and best.phrase and best.conf >= _WEAK_MATCH_FROM
+        if not close and (best.conf >= _MATCH_FROM or weak_ok):
+            related = tuple(
+                index.docs[r.doc].criterion for r in ranked[1:3] if r.conf >= best.conf * 0.5
             )
-        related = tuple(
-            index.docs[r.doc].criterion for r in ranked[1:3] if r.conf >= best.conf * 0.5
-        )
+            criterion = index.docs[best.doc].criterion
+            return MatchResult("match", criterion, related, best.conf, faq=best.faq)
+        picks = [best, *[r for r in ranked[1:3] if r.conf >= best.conf * 0.5]]
+        if len(picks) == 1 and second is not None:
+            picks.append(second)
         return MatchResult(
-            "match", index.docs[best.doc].criterion, related, best.conf, faq=best.faq
+            "unsure", None, tuple(index.docs[r.doc].criterion for r in picks), best.conf
         )
 
     # -- helpers for ask -----------------------------------------------------------
@@ -524,6 +546,15 @@ class CriteriaIndex:
             mentioned_other=theirs,
             faq=self._faq_for(query, index, best),
         )
+
+
+_WORD_RE = re.compile(r"\w+")
+
+
+def _accented_words(text: str) -> set[str]:
+    """Lower-case words of ``text`` that carry Vietnamese diacritics."""
+    words = _WORD_RE.findall(unicodedata.normalize("NFC", text).lower())
+    return {w for w in words if not w.isascii()}
 
 
 def _name_share(name: frozenset[str], content: frozenset[str]) -> float:

@@ -96,14 +96,14 @@ STOPWORDS: frozenset[str] = frozenset(
     lam luon ma may minh mot nao nay ne neu nghe nhe nhi nhieu nhu nhung noi o oi ong phai qua
     ra rang rat roi sao se so ta tai the thi thoi toi tren tu tui tuc va vay ve vi voi vo
     xin u uh um ok oke okay alo vang da dum nhat
-    baonhieu baogio thenao odau lamsao taisao nhuthenao
+    baonhieu baogio thenao odau lamsao taisao nhuthenao baygio gio luc
     """.split()
 )
 
 # Question and negation words: an n-gram containing one is question boilerplate.
 QUESTION_WORDS: frozenset[str] = frozenset(
     """
-    khong chua gi nao sao duoc co baonhieu baogio thenao odau lamsao taisao nhuthenao a ha
+    khong chua gi nao sao duoc co baonhieu baogio thenao odau lamsao taisao nhuthenao baygio gio luc a ha
     nhi nhe vay ne di ah hong
     """.split()
 )
@@ -252,7 +252,9 @@ def find_number_mentions(text: str) -> list[NumberMention]:
     return mentions
 
 
-_QUESTION_PHRASES = re.compile(r"\b(bao nhieu|bao gio|nhu the nao|the nao|o dau|lam sao|tai sao)\b")
+_QUESTION_PHRASES = re.compile(
+    r"\b(bao nhieu|bao gio|bay gio|nhu the nao|the nao|o dau|lam sao|tai sao)\b"
+)
 
 
 def basic_tokens(text: str) -> list[str]:
@@ -298,8 +300,9 @@ phim, ca si, bai hat, karaoke, tiktok, youtube, hat hay, ca nhac
 truyen hinh truc tiep, kenh nao
 # food and cooking
 nau canh, nau an, mon an, cong thuc nau, nau com, an gi ngon
-# repairs, shopping, travel
-sua xe, xe may, mua dien thoai, dat xe, ve xe, ve may bay
+# repairs, shopping, travel, property
+sua xe, xe may, mua dien thoai, so dien thoai, dat xe, ve xe, ve may bay, bat dong san,
+mua ban dat, mua dat, ban dat, nha dat, cho thue nha, tet, nghi le, ket qua tran, da voi
 # greetings and small talk
 xin chao, chao ban, chao ad, chao anh, chao chi, chao em, chao moi nguoi
 hello, hi, alo, cam on, thank, thanks, tam biet, buoi sang, buoi toi

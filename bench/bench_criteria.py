@@ -1,0 +1,91 @@
+"""Benchmark of the criteria matcher: ``python bench/bench_criteria.py``.
+
+Prints a small markdown table: index build time, answer latency over the dev questions
+(p50/p99, in process), and memory (tracemalloc peak and RSS growth while building).
+"""
+
+from __future__ import annotations
+
+import resource
+import statistics
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bot.services.criteria import Catalog, CriteriaIndex  # noqa: E402
+
+QUESTIONS = ROOT / "tests" / "data" / "criteria_questions.yaml"
+ROUNDS = 20
+
+
+def rss_mib() -> float:
+    """Current resident set size in MiB (Linux /proc, else the peak from getrusage)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    k = min(len(ordered) - 1, max(0, round(share * (len(ordered) - 1))))
+    return ordered[k]
+
+
+def main() -> None:
+    questions = yaml.safe_load(QUESTIONS.read_text(encoding="utf-8"))
+    rss_before = rss_mib()
+    t0 = time.perf_counter()
+    catalog = Catalog.builtin()
+    t1 = time.perf_counter()
+    index = CriteriaIndex(catalog)
+    t2 = time.perf_counter()
+    rss_after = rss_mib()
+    tracemalloc.start()  # a second build, traced (tracing slows it down)
+    CriteriaIndex(Catalog.builtin())
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+
+    for item in questions:  # warm caches once, as a running bot would be
+        index.ask(item["q"], item["set"])
+    latencies: list[float] = []
+    for _ in range(ROUNDS):
+        for item in questions:
+            start = time.perf_counter()
+            index.ask(item["q"], item["set"])
+            latencies.append((time.perf_counter() - start) * 1000)
+    cold_index = CriteriaIndex(catalog)
+    cold: list[float] = []
+    for item in questions:  # first answers, before the typo cache is warm
+        start = time.perf_counter()
+        cold_index.ask(item["q"], item["set"])
+        cold.append((time.perf_counter() - start) * 1000)
+
+    rows = [
+        ("catalog load (5 YAML sets)", f"{(t1 - t0) * 1000:.1f} ms"),
+        ("index build", f"{(t2 - t1) * 1000:.1f} ms"),
+        ("questions x rounds", f"{len(questions)} x {ROUNDS}"),
+        ("answer p50", f"{statistics.median(latencies):.3f} ms"),
+        ("answer p99", f"{percentile(latencies, 0.99):.3f} ms"),
+        ("answer max", f"{max(latencies):.3f} ms"),
+        ("answer p99, cold cache", f"{percentile(cold, 0.99):.3f} ms"),
+        ("tracemalloc peak (load + build)", f"{peak / 1024 / 1024:.1f} MiB"),
+        ("RSS delta (load + build)", f"{rss_after - rss_before:.1f} MiB"),
+    ]
+    print("| measure | value |")
+    print("|---|---|")
+    for name, value in rows:
+        print(f"| {name} | {value} |")
+
+
+if __name__ == "__main__":
+    main()
