@@ -100,7 +100,8 @@ STOPWORDS: frozenset[str] = frozenset(
     """.split()
 )
 
-# Question and negation words: an n-gram containing one is question boilerplate.
+# Question, negation and personal words: an n-gram containing one is boilerplate
+# ("bat_buoc_khong", "nha_toi").
 QUESTION_WORDS: frozenset[str] = frozenset(
     """
     khong chua gi nao sao duoc co baonhieu baogio thenao odau lamsao taisao nhuthenao baygio gio luc a ha

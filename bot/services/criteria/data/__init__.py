@@ -1,0 +1,1 @@
+"""Shipped criteria catalogs (YAML), read with importlib.resources."""
