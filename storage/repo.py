@@ -11,6 +11,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.broadcast_repo import BroadcastRepository
 from storage.models import (
     AuditLog,
     Branch,
@@ -244,6 +245,7 @@ class Repo:
         self.audit = AuditRepository(session)
         self.updates = UpdateRepository(session)
         self.org = OrgRepository(session)
+        self.broadcasts = BroadcastRepository(session)
 
 
 class OrgRepository(_Repository):

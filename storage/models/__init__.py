@@ -1,6 +1,16 @@
 """All tables. Each feature keeps its models in a module of its own; importing this
 package registers every table on ``Base.metadata`` (Alembic relies on that)."""
 
+from storage.models.broadcast import (
+    Broadcast,
+    BroadcastAck,
+    BroadcastRun,
+    BroadcastStatus,
+    OutboxMessage,
+    OutboxStatus,
+    RunStatus,
+    SenderWorker,
+)
 from storage.models.core import (
     AuditLog,
     Base,
@@ -23,15 +33,23 @@ __all__ = [
     "AuditLog",
     "Base",
     "Branch",
+    "Broadcast",
+    "BroadcastAck",
+    "BroadcastRun",
+    "BroadcastStatus",
     "Chat",
     "Commune",
     "Household",
     "Invite",
     "Member",
+    "OutboxMessage",
+    "OutboxStatus",
     "Platform",
     "ProcessedUpdate",
     "Province",
     "Role",
+    "RunStatus",
+    "SenderWorker",
     "User",
     "Village",
     "VisitAssignment",
