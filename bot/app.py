@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bot.i18n import PoI18n, UserLocaleMiddleware, create_i18n
 from bot.middlewares import CurrentUserMiddleware, DbSessionMiddleware, InFlight
 from bot.ratelimit import SendBudget, ThrottlingMiddleware
+from bot.services.village_criteria import CriteriaKnowledge
 from bot.settings import Settings
 from handlers import build_routers
 from handlers.menu import set_default_menus
@@ -57,6 +58,7 @@ def build_dispatcher(
         sessionmaker=sessionmaker,
         i18n=i18n,
         admins=frozenset(settings.bot_admins),
+        knowledge=extra.pop("knowledge", None) or CriteriaKnowledge(settings.criteria_dir),
         **extra,
     )
     dispatcher.update.outer_middleware(DbSessionMiddleware(sessionmaker, in_flight))

@@ -36,6 +36,12 @@ def _parser() -> argparse.ArgumentParser:
     invite = commands.add_parser("invite", help="print a one-time invite link for a roster member")
     invite.add_argument("phone")
 
+    criteria = commands.add_parser("criteria", help="criteria sets")
+    criteria_commands = criteria.add_subparsers(dest="criteria_command", required=True)
+    load = criteria_commands.add_parser("load", help="validate a criteria set file and add it (or override a set)")
+    load.add_argument("file", type=Path)
+    criteria_commands.add_parser("list", help="list the criteria sets the bot knows")
+
     sandbox = commands.add_parser("sandbox", help="run the local Telegram sandbox alone")
     sandbox.add_argument("--listen", default=None, help="HOST:PORT (default SANDBOX_LISTEN)")
     return parser
@@ -63,6 +69,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
+    if args.command == "criteria":
+        return _criteria(args, settings)
     from bot import commands
 
     if args.command == "run":
@@ -76,6 +84,24 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "sandbox":
         return await commands.sandbox(settings, args.listen or settings.sandbox_listen)
     raise AssertionError(args.command)
+
+
+def _criteria(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.services.criteria import CatalogError
+    from bot.services.village_criteria import CriteriaKnowledge, install_catalog_file
+
+    if args.criteria_command == "load":
+        try:
+            criteria_set = install_catalog_file(args.file, settings.criteria_dir)
+        except CatalogError as exc:
+            raise OperatorError(f"{exc} (nothing was loaded)") from None
+        print(f"loaded {criteria_set.code}: {criteria_set.name} ({len(criteria_set.criteria)} criteria); "
+              "restart the bot to use it")
+        return 0
+    for criteria_set in CriteriaKnowledge(settings.criteria_dir).catalog.sets():
+        until = criteria_set.valid_to.isoformat() if criteria_set.valid_to else "…"
+        print(f"{criteria_set.code}\t{criteria_set.valid_from.isoformat()} – {until}\t{criteria_set.name}")
+    return 0
 
 
 if __name__ == "__main__":

@@ -35,6 +35,7 @@ class Settings(BaseSettings):
     webhook_listen: str = "0.0.0.0:8443"
     sandbox_listen: str = "127.0.0.1:8080"
     broadcast_grace_minutes: int = 60
+    criteria_dir: Path = Path("data") / "criteria"
 
     @field_validator("bot_admins", mode="before")
     @classmethod

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aiogram import Router
 
+from handlers.criteria import criteria_router, questions_router
 from handlers.errors import errors_router
 from handlers.fallback import catch_all_router, fallback_router
 from handlers.groups import groups_router
@@ -18,6 +19,8 @@ def build_routers() -> list[Router]:
         groups_router(),
         start_router(),
         invites_router(),
+        criteria_router(),
         fallback_router(),
+        questions_router(),
         catch_all_router(),
     ]

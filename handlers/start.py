@@ -27,7 +27,7 @@ from bot.services import onboarding
 from bot.services.authz import Actor
 from bot.services.errors import InviteInvalid, NotOwnContact, PhoneNotOnRoster
 from handlers.menu import commands_for, set_personal_menu
-from storage.models import Role, User, Village
+from storage.models import Member, Role, User, Village
 from storage.repo import Repo
 
 MAX_QUERY = 200
@@ -55,6 +55,14 @@ def role_name(role: Role | str) -> str:
         Role.TREASURER: _("treasurer"),
     }
     return names[Role(role)]
+
+
+def linked_text(member: Member) -> str:
+    return _("Hello comrade {name}! Your account is now linked as {role} of {branch}.").format(
+        name=html.escape(member.name),
+        role=role_name(member.role),
+        branch=html.escape(member.branch.name),
+    )
 
 
 def language_keyboard() -> InlineKeyboardMarkup:
@@ -134,13 +142,7 @@ def start_router() -> Router:
                     user.language = locale
                 actor = await onboarding.load_actor(repo, user, admins=admins)
                 await set_personal_menu(bot, i18n, actor, locale)
-                await message.answer(
-                    _("Hello comrade {name}! Your account is now linked as {role} of {branch}.").format(
-                        name=html.escape(member.name),
-                        role=role_name(member.role),
-                        branch=html.escape(member.branch.name),
-                    )
-                )
+                await message.answer(linked_text(member))
                 village = await repo.places.village(member.branch.village_id)
                 if village is not None:
                     await message.answer(help_text(actor, village))
@@ -279,14 +281,7 @@ def start_router() -> Router:
             member = link.member
             actor = await onboarding.load_actor(repo, user, admins=admins)
             await set_personal_menu(bot, i18n, actor, locale)
-            await message.answer(
-                _("Hello comrade {name}! Your account is now linked as {role} of {branch}.").format(
-                    name=html.escape(member.name),
-                    role=role_name(member.role),
-                    branch=html.escape(member.branch.name),
-                ),
-                reply_markup=ReplyKeyboardRemove(),
-            )
+            await message.answer(linked_text(member), reply_markup=ReplyKeyboardRemove())
         else:
             actor = await onboarding.load_actor(repo, user, admins=admins)
             await message.answer(_("Thank you! Your household is now linked."), reply_markup=ReplyKeyboardRemove())

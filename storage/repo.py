@@ -12,6 +12,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.broadcast_repo import BroadcastRepository
+from storage.criteria_repo import CriteriaRepository
 from storage.models import (
     AuditLog,
     Branch,
@@ -246,6 +247,7 @@ class Repo:
         self.updates = UpdateRepository(session)
         self.org = OrgRepository(session)
         self.broadcasts = BroadcastRepository(session)
+        self.criteria = CriteriaRepository(session)
 
 
 class OrgRepository(_Repository):

@@ -60,3 +60,24 @@ def test_env_file_is_read(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:  #
     (tmp_path / ".env").write_text("TIMEZONE=Nowhere/City\n")
     with pytest.raises(SettingsError):
         load_settings()
+
+
+def test_bad_criteria_file_is_refused_and_nothing_is_loaded(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from pathlib import Path
+
+    bad = Path("tests/data/criteria_bad_indicator.yaml").resolve()
+    env = {"PATH": "/usr/bin:/bin", "CRITERIA_DIR": str(tmp_path / "criteria")}
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "criteria", "load", str(bad)],
+        env=env, capture_output=True, text=True, cwd=tmp_path, timeout=60,
+    )
+    assert result.returncode == 2
+    assert "criteria[0].indicators[1].code" in result.stderr and "nothing was loaded" in result.stderr
+    assert not (tmp_path / "criteria").exists()
+    good = Path("tests/data/criteria_override.yaml").resolve()
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "criteria", "load", str(good)],
+        env=env, capture_output=True, text=True, cwd=tmp_path, timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert [p.name for p in (tmp_path / "criteria").iterdir()] == ["ntm-2026-2030.yaml"]

@@ -28,8 +28,12 @@ from storage.models.core import (
     Village,
     VisitAssignment,
 )
+from storage.models.criteria import CriterionStatus, Question, SavedFaq
 
 __all__ = [
+    "CriterionStatus",
+    "Question",
+    "SavedFaq",
     "AuditLog",
     "Base",
     "Branch",

@@ -77,8 +77,17 @@ async def test_member_links_by_own_contact_and_not_by_someone_elses(sandbox: San
         select(Member).where(Member.phone == "0912000002"),
         lambda rows: rows[0].user_id is not None,
     )
-    menus = sandbox.commands_for({"type": "chat", "chat_id": 3010})
-    assert any(c["command"] == "help" for c in menus)
+    await sandbox.wait_until(lambda: sandbox.commands_for({"type": "chat", "chat_id": 3010}), timeout=10)
+    personal = {c["command"] for c in sandbox.commands_for({"type": "chat", "chat_id": 3010})}
+    assert {"help", "tieuchi"} <= personal and "thongbao" not in personal  # a plain member
+    residents_vi = sandbox.commands_for({"type": "default"}, "vi")
+    residents_en = sandbox.commands_for({"type": "default"}, "en")
+    assert {c["command"] for c in residents_vi} == {c["command"] for c in residents_en}
+    assert "moi" not in {c["command"] for c in residents_vi}
+    assert any(c["description"] == "Đổi ngôn ngữ" for c in residents_vi)
+    assert any(c["description"] == "Change language" for c in residents_en)
+    groups = {c["command"] for c in sandbox.commands_for({"type": "all_group_chats"}, "vi")}
+    assert "lienket" in groups
 
 
 async def test_secretary_links_by_invite_then_links_group(sandbox: Sandbox, bot_process: BotProcess) -> None:

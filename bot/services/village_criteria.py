@@ -1,0 +1,244 @@
+"""Criteria as a village lives them: which set applies, each criterion's status (with
+history), progress, and residents' questions that go to the branch secretary."""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from bot.services.authz import Action, Actor
+from bot.services.criteria import Catalog, CriteriaIndex, CriteriaSet, Criterion, Faq
+from bot.services.errors import DomainError, NotFound
+from storage.models import Village
+from storage.models.criteria import CriterionStatus, Question, SavedFaq
+from storage.repo import Repo
+
+MAX_NOTE = 500
+MAX_QUESTION = 1000
+
+
+class Status(enum.StrEnum):
+    MET = "met"
+    NOT_MET = "not_met"
+    IN_PROGRESS = "in_progress"
+
+
+class QuestionAlreadyAnswered(DomainError):
+    pass
+
+
+@dataclass(frozen=True)
+class CriterionProgress:
+    criterion: Criterion
+    status: Status | None
+    note: str
+    decided_on: date | None
+
+
+@dataclass(frozen=True)
+class Progress:
+    criteria_set: CriteriaSet
+    rows: tuple[CriterionProgress, ...]
+
+    @property
+    def met(self) -> int:
+        return sum(1 for row in self.rows if row.status is Status.MET)
+
+    @property
+    def total(self) -> int:
+        return len(self.rows)
+
+    @property
+    def remaining(self) -> tuple[CriterionProgress, ...]:
+        return tuple(row for row in self.rows if row.status is not Status.MET)
+
+
+def set_for_village(catalog: Catalog, village: Village | None, today: date) -> tuple[CriteriaSet, int | None]:
+    """The national set the village's commune follows (its own choice, else the set in
+    force today) and the commune group (1–3) when known."""
+    commune = village.commune if village is not None else None
+    if commune is not None and commune.criteria_set:
+        try:
+            return catalog.get(commune.criteria_set), commune.criteria_group
+        except KeyError:
+            pass  # a set removed since the org file was imported: fall back to the one in force
+    return catalog.in_force(today), commune.criteria_group if commune else None
+
+
+async def set_status(
+    repo: Repo,
+    actor: Actor,
+    *,
+    village_id: int,
+    criteria_set: CriteriaSet,
+    number: int,
+    status: Status,
+    note: str,
+    today: date,
+) -> CriterionStatus:
+    actor.require(Action.SET_CRITERIA_STATUS, village_id)
+    if criteria_set.criterion(number) is None:
+        raise NotFound("criterion")
+    row = CriterionStatus(
+        village_id=village_id,
+        set_code=criteria_set.code,
+        number=number,
+        status=status.value,
+        note=note.strip()[:MAX_NOTE],
+        decided_on=today,
+        set_by_user_id=actor.user_id,
+    )
+    repo.criteria.add_status(row)
+    repo.audit.add(
+        "criterion_status",
+        actor_user_id=actor.user_id,
+        village_id=village_id,
+        details={"set": criteria_set.code, "number": number, "status": status.value},
+    )
+    await repo.session.flush()
+    return row
+
+
+async def current_status(repo: Repo, village_id: int, set_code: str, number: int) -> CriterionStatus | None:
+    history = await repo.criteria.history(village_id, set_code, number)
+    return history[0] if history else None
+
+
+async def progress(repo: Repo, village_id: int, criteria_set: CriteriaSet) -> Progress:
+    current = await repo.criteria.current_statuses(village_id, criteria_set.code)
+    rows = []
+    for criterion in criteria_set.criteria:
+        row = current.get(criterion.number)
+        rows.append(
+            CriterionProgress(
+                criterion=criterion,
+                status=Status(row.status) if row else None,
+                note=row.note if row else "",
+                decided_on=row.decided_on if row else None,
+            )
+        )
+    return Progress(criteria_set, tuple(rows))
+
+
+async def record_question(
+    repo: Repo, *, user_id: int, village_id: int | None, text: str, set_code: str, guess: int | None
+) -> Question:
+    question = Question(
+        user_id=user_id,
+        village_id=village_id,
+        text=text.strip()[:MAX_QUESTION],
+        set_code=set_code,
+        guess_number=guess,
+        status="asked",
+    )
+    repo.criteria.add_question(question)
+    await repo.session.flush()
+    return question
+
+
+async def forward_question(repo: Repo, *, question_id: int, user_id: int) -> Question:
+    """The resident sends their question to the branch: it enters the secretary's inbox."""
+    question = await repo.criteria.question(question_id)
+    if question is None or question.user_id != user_id:
+        raise NotFound("question")
+    if question.village_id is None:
+        raise NotFound("village")
+    if question.status == "asked":
+        question.status = "open"
+        question.forwarded_at = datetime.now(UTC)
+    return question
+
+
+async def answer_question(repo: Repo, actor: Actor, *, question_id: int, answer: str) -> Question:
+    question = await repo.criteria.question(question_id)
+    if question is None:
+        raise NotFound("question")
+    actor.require(Action.ANSWER_QUESTIONS, question.village_id)
+    if question.status == "answered":
+        raise QuestionAlreadyAnswered()
+    question.status = "answered"
+    question.answer = answer.strip()[:MAX_QUESTION]
+    question.answered_by_user_id = actor.user_id
+    question.answered_at = datetime.now(UTC)
+    repo.audit.add(
+        "question_answered",
+        actor_user_id=actor.user_id,
+        village_id=question.village_id,
+        details={"question_id": question.id},
+    )
+    return question
+
+
+async def save_as_faq(
+    repo: Repo, actor: Actor, index: CriteriaIndex, *, question_id: int, number: int
+) -> SavedFaq:
+    """Keep an answered question as an FAQ entry of criterion ``number``; the index learns
+    it at once, and again from the database on every start."""
+    question = await repo.criteria.question(question_id)
+    if question is None or question.answer is None:
+        raise NotFound("question")
+    actor.require(Action.ANSWER_QUESTIONS, question.village_id)
+    faq = SavedFaq(
+        set_code=question.set_code,
+        number=number,
+        question=question.text,
+        answer=question.answer,
+        village_id=question.village_id,
+        created_by_user_id=actor.user_id,
+    )
+    repo.criteria.add_faq(faq)
+    question.faq_saved = True
+    await repo.session.flush()
+    index.add_faq(faq.set_code, faq.number, Faq(question=faq.question, answer=faq.answer))
+    return faq
+
+
+async def build_index(repo: Repo, catalog: Catalog) -> CriteriaIndex:
+    """The matcher over the catalog plus every FAQ entry saved from secretaries' answers."""
+    saved = await repo.criteria.saved_faqs()
+    known = {s.code for s in catalog.sets()}
+    extra = [(f.set_code, f.number, Faq(question=f.question, answer=f.answer)) for f in saved if f.set_code in known]
+    return CriteriaIndex(catalog, extra_faqs=extra)
+
+
+class CriteriaKnowledge:
+    """The catalog (shipped sets plus the files loaded with ``villagebot criteria load``)
+    and its matcher, built once on first use."""
+
+    def __init__(self, extra_dir: Path | None = None) -> None:
+        self.extra_dir = extra_dir
+        self._catalog: Catalog | None = None
+        self._index: CriteriaIndex | None = None
+        self._lock = asyncio.Lock()
+
+    @property
+    def catalog(self) -> Catalog:
+        if self._catalog is None:
+            catalog = Catalog.builtin()
+            if self.extra_dir is not None and self.extra_dir.is_dir():
+                for path in sorted(self.extra_dir.glob("*.yaml")):
+                    catalog.load_file(path)
+            self._catalog = catalog
+        return self._catalog
+
+    async def index(self, repo: Repo) -> CriteriaIndex:
+        if self._index is None:
+            async with self._lock:
+                if self._index is None:
+                    self._index = await build_index(repo, self.catalog)
+        return self._index
+
+
+def install_catalog_file(source: Path, extra_dir: Path) -> CriteriaSet:
+    """Validate ``source`` against the shipped catalog and copy it where the bot loads
+    extra sets from; a bad file raises CatalogError and nothing is copied."""
+    criteria_set = Catalog.builtin().load_file(source)
+    extra_dir.mkdir(parents=True, exist_ok=True)
+    target = extra_dir / f"{criteria_set.code}.yaml"
+    temporary = target.with_suffix(".yaml.tmp")
+    temporary.write_bytes(source.read_bytes())
+    temporary.replace(target)
+    return criteria_set

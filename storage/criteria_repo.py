@@ -1,0 +1,62 @@
+"""Queries of the criteria feature: statuses (with history), questions, saved FAQs."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models.criteria import CriterionStatus, Question, SavedFaq
+
+
+class CriteriaRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    def add_status(self, row: CriterionStatus) -> None:
+        self.session.add(row)
+
+    async def current_statuses(self, village_id: int, set_code: str) -> dict[int, CriterionStatus]:
+        """The newest status of each criterion of a set in a village."""
+        newest = (
+            select(func.max(CriterionStatus.id))
+            .where(CriterionStatus.village_id == village_id, CriterionStatus.set_code == set_code)
+            .group_by(CriterionStatus.number)
+        )
+        rows = await self.session.scalars(select(CriterionStatus).where(CriterionStatus.id.in_(newest)))
+        return {row.number: row for row in rows}
+
+    async def history(self, village_id: int, set_code: str, number: int) -> Sequence[CriterionStatus]:
+        result = await self.session.scalars(
+            select(CriterionStatus)
+            .where(
+                CriterionStatus.village_id == village_id,
+                CriterionStatus.set_code == set_code,
+                CriterionStatus.number == number,
+            )
+            .order_by(CriterionStatus.id.desc())
+        )
+        return result.all()
+
+    def add_question(self, question: Question) -> None:
+        self.session.add(question)
+
+    async def question(self, question_id: int) -> Question | None:
+        return await self.session.get(Question, question_id)
+
+    async def open_questions(self, village_id: int, limit: int = 20) -> Sequence[Question]:
+        result = await self.session.scalars(
+            select(Question)
+            .where(Question.village_id == village_id, Question.status == "open")
+            .order_by(Question.forwarded_at, Question.id)
+            .limit(limit)
+        )
+        return result.all()
+
+    def add_faq(self, faq: SavedFaq) -> None:
+        self.session.add(faq)
+
+    async def saved_faqs(self) -> Sequence[SavedFaq]:
+        result = await self.session.scalars(select(SavedFaq).order_by(SavedFaq.id))
+        return result.all()

@@ -1,0 +1,105 @@
+"""Criteria through the real bot: free questions, the secretary's inbox, /tiendo, status."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.sandbox import Sandbox
+from tests.e2e.harness import BotProcess
+from tests.e2e.test_bad_input import onboarded
+from tests.e2e.test_onboarding import next_containing
+
+NEW_COMMUNE = """\
+communes:
+  - code: xa-moi
+    name: Xã Mới
+    province: Hà Tĩnh
+    villages:
+      - {code: thon-moi, name: Thôn Mới}
+"""
+
+
+async def test_questions_get_the_right_criterion_first(sandbox: Sandbox, bot_process: BotProcess) -> None:
+    resident = await onboarded(sandbox, 7001)  # Xã Cẩm Thành follows the 2021–2025 set
+    await resident.send("tieu chi so 17 la gi vay")
+    answer = await resident.next_message()
+    assert answer["text"].startswith("Tiêu chí 17 – Môi trường và an toàn thực phẩm")
+    assert "Hỏi chi bộ" in str(answer["reply_markup"])
+    await resident.send("bhyt thi phai dat bao nhieu phan tram")
+    answer = await resident.next_message()
+    assert answer["text"].startswith("Tiêu chí 15 – Y tế")
+    await resident.send("hom nay troi co mua khong")
+    answer = await resident.next_message()
+    assert "Tiêu chí" not in answer["text"] and "/tiendo" in answer["text"]
+
+
+async def test_other_set_is_redirected(sandbox: Sandbox, bot_process: BotProcess, tmp_path: Path) -> None:
+    org = tmp_path / "new.yaml"
+    org.write_text(NEW_COMMUNE, encoding="utf-8")
+    code, out = await bot_process.run_cli("import", "org", str(org))
+    assert code == 0, out
+    resident = sandbox.user(7002, "Mai")
+    await resident.send("/start v_thon-moi")
+    await next_containing(resident, "Thôn Mới")
+    await resident.next_message()
+    await resident.send("tiêu chí 17 môi trường")
+    answer = await resident.next_message()
+    assert answer["text"].startswith("Tiêu chí ") and "bộ tiêu chí giai đoạn trước" in answer["text"]
+    assert "Tiêu chí 17 – Môi trường và an toàn thực phẩm" in answer["text"]
+
+
+async def test_unanswered_question_reaches_the_secretary_and_comes_back(sandbox: Sandbox, bot_process: BotProcess) -> None:
+    resident = await onboarded(sandbox, 7003)
+    await resident.send("thôn mình có được hỗ trợ xi măng làm đường không")
+    answer = await resident.next_message()
+    button = "Gửi câu hỏi cho chi bộ" if "Gửi câu hỏi cho chi bộ" in str(answer["reply_markup"]) else "Hỏi chi bộ"
+    pressed = await resident.press(answer, next(
+        b["text"] for row in answer["reply_markup"]["inline_keyboard"] for b in row if button in b["text"]
+    ))
+    assert pressed is not None and "Đã gửi đến chi bộ" in pressed.get("text", "")
+
+    secretary = sandbox.user(1001, "An")  # on the roster with telegram_id 1001
+    await secretary.send("/cauhoi")
+    inbox = await secretary.next_message()
+    assert "xi măng" in inbox["text"]
+    answer_button = inbox["reply_markup"]["inline_keyboard"][0][0]["text"]
+    await secretary.press(inbox, answer_button)
+    await next_containing(secretary, "Gõ câu trả lời")
+    await secretary.send("Có, xã hỗ trợ 50% xi măng <đợt 2> & thôn góp công.")
+    confirmation = await secretary.next_message()
+    assert "Đã gửi cho người hỏi" in confirmation["text"]
+    reply = await next_containing(resident, "Chi bộ trả lời")
+    assert "Có, xã hỗ trợ 50% xi măng <đợt 2> & thôn góp công." in reply["text"]
+    save = next(b["text"] for row in confirmation["reply_markup"]["inline_keyboard"] for b in row)
+    saved = await secretary.press(confirmation, save)
+    assert saved is not None and "Đã lưu" in saved.get("text", "")
+    # The saved answer now answers the same question.
+    other = await onboarded(sandbox, 7004)
+    await other.send("thôn mình có được hỗ trợ xi măng làm đường không")
+    again = await other.next_message()
+    assert "50% xi măng" in again["text"]
+
+
+async def test_progress_chart_and_status_update(sandbox: Sandbox, bot_process: BotProcess) -> None:
+    secretary = sandbox.user(1001, "An")
+    await secretary.send("/tieuchi")
+    sets = await secretary.next_message()
+    await secretary.press(sets, next(
+        b["text"] for row in sets["reply_markup"]["inline_keyboard"] for b in row if "2021" in b["text"]
+    ))
+    listing = await sandbox.wait_until(
+        lambda: next((m for m in sandbox.messages(secretary.id) if "Bấm vào một tiêu chí" in (m.get("text") or "")), None)
+    )
+    await secretary.press(listing, callback_data="c:crit:ntm-2021-2025:1:")
+    criterion = await next_containing(secretary, "Tiêu chí 1 – Quy hoạch")
+    await secretary.press(criterion, "✏️ Cập nhật trạng thái")
+    statuses = await secretary.next_message()
+    await secretary.press(statuses, "✅ đạt")
+    await secretary.send("Đã công bố quy hoạch & cắm mốc")
+    await next_containing(secretary, "Đã lưu: Tiêu chí 1 – Quy hoạch – đạt")
+    resident = await onboarded(sandbox, 7005)
+    await resident.send("/tiendo")
+    summary = await resident.next_message()
+    assert "1/19 tiêu chí đạt" in summary["text"]
+    chart = await resident.next_message()
+    assert chart.get("photo") and "1/19" in chart.get("caption", "")
