@@ -103,3 +103,20 @@ async def test_progress_chart_and_status_update(sandbox: Sandbox, bot_process: B
     assert "1/19 tiêu chí đạt" in summary["text"]
     chart = await resident.next_message()
     assert chart.get("photo") and "1/19" in chart.get("caption", "")
+
+
+async def test_in_a_group_the_bot_answers_only_when_addressed(sandbox: Sandbox, bot_process: BotProcess) -> None:
+    sandbox.privacy_mode = False  # the bot sees everything: its own filter must keep it quiet
+    group = sandbox.group(-1001000000001, "Thôn Nam Bắc Thành", type="supergroup")
+    group.bot_status = "member"
+    villager = sandbox.user(7010, "Ba")
+    await villager.send("tieu chi 17 la gi", chat=group)  # people talking among themselves
+    await villager.send("@villagebot tieu chi 17 la gi", chat=group)
+    answer = await villager.next_message(chat=group)
+    assert answer["text"].startswith("Tiêu chí 17 – Môi trường và an toàn thực phẩm")
+    assert answer.get("reply_to_message", {}).get("text") == "@villagebot tieu chi 17 la gi"
+    assert len(answer["text"]) <= 600 and not answer.get("reply_markup")
+    await villager.send("còn bhyt thì sao", chat=group, reply_to=answer["message_id"])
+    follow_up = await villager.next_message(chat=group)
+    assert follow_up["text"].startswith("Tiêu chí 15 – Y tế")
+    assert len([m for m in sandbox.messages(group.id) if m.get("from", {}).get("is_bot")]) == 2
