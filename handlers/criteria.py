@@ -532,7 +532,8 @@ async def answer_question_text(
         await message.reply(
             _(
                 "I can help with the new-countryside criteria (for example: “tiêu chí môi trường là gì”, "
-                "“TC 17”), your village's progress (/tiendo) and the branch's announcements. /help shows more."
+                "“đường thôn cần đạt gì”), your village's progress (/tiendo) and the branch's announcements. "
+                "/help shows more."
             )
         )
         return
