@@ -28,6 +28,7 @@ from rapidfuzz.distance import Levenshtein
 from bot.services.vntext import fold
 
 from .catalog import Catalog
+from .concepts import concept_expansions
 from .models import CriteriaSet, Criterion, Faq
 from .text import (
     ABBREVIATIONS,
@@ -55,14 +56,15 @@ _W_REQUIREMENT = 0.5
 _K1 = 1.2
 _B = 0.5
 _CORRECTED_WEIGHT = 0.7
+_CONCEPT_WEIGHT = 0.6  # catalog words added by the topic map (not counted in the normaliser)
 
 # Decision thresholds on the confidence (share of the query explained, 0..1).
 _OFFTOPIC_BELOW = 0.08
-_WEAK_MATCH_FROM = 0.1  # enough when the best criterion is far ahead of the others
+_WEAK_MATCH_FROM = 0.12  # enough when the best criterion is far ahead of the others
 _MATCH_FROM = 0.2
 _SURE_FROM = 0.35
 _CLOSE_RATIO = 0.8
-_CLEAR_RATIO = 1.6
+_CLEAR_RATIO = 1.4
 
 _SINGLE_WORD_PENALTY = 0.6  # several words asked, only single syllables matched
 _FAQ_MIN = 0.3
@@ -142,6 +144,7 @@ class _Query:
     oov: tuple[str, ...]  # content words unknown to the catalog
     content: frozenset[str]  # content unigrams after correction
     folded: str  # folded text after corrections
+    extra: dict[str, float] = field(default_factory=dict)  # terms added by the topic map
 
 
 def _terms(tokens: list[str]) -> list[str]:
@@ -321,7 +324,13 @@ class CriteriaIndex:
             weight = _CORRECTED_WEIGHT if any(p in corrected for p in parts) else 1.0
             weights[term] = max(weights.get(term, 0.0), weight)
         content = frozenset(t for t in tokens if t not in STOPWORDS and not t.isdigit())
-        return _Query(weights, tuple(oov), content, " ".join(tokens))
+        folded = " ".join(tokens)
+        extra: dict[str, float] = {}
+        for expansion in concept_expansions(folded):
+            for term in _terms(expansion.split()):
+                if term not in weights and term in self._df:
+                    extra[term] = _CONCEPT_WEIGHT
+        return _Query(weights, tuple(oov), content, folded, extra)
 
     # -- scoring -------------------------------------------------------------------
     def _scores(self, query: _Query, index: _SetIndex) -> tuple[list[float], list[bool], float]:
@@ -330,11 +339,14 @@ class CriteriaIndex:
         scores = [0.0] * len(index.docs)
         phrase_hit = [False] * len(index.docs)
         upper = 0.0
-        for term, weight in query.terms.items():
+        items = [(t, w, True) for t, w in query.terms.items()]
+        items += [(t, w, False) for t, w in query.extra.items()]
+        for term, weight, counted in items:
             if term not in self._df:
                 continue
             idf = self._idf(term)
-            upper += weight * idf * (_K1 + 1.0)
+            if counted:
+                upper += weight * idf * (_K1 + 1.0)
             postings = index.postings.get(term)
             if not postings:
                 continue
@@ -344,6 +356,8 @@ class CriteriaIndex:
                 scores[i] += weight * idf * tf * (_K1 + 1.0) / (tf + norm)
                 if is_phrase:
                     phrase_hit[i] = True
+        if upper <= 0 and query.extra:
+            upper = sum(self._idf(t) * w for t, w in query.extra.items()) * (_K1 + 1.0)
         # A query made only of words found everywhere ("xa", "thon") says little.
         information = upper / (_K1 + 1.0)
         max_idf = math.log(1.0 + (self._n_docs + 0.5) / 0.5)
@@ -390,7 +404,7 @@ class CriteriaIndex:
                 conf += 0.35 * sim * sim
                 if sim < _FAQ_MIN:
                     faq = None
-            ranked.append(_Ranked(min(conf, 1.0), i, faq, phrase_hit[i]))
+            ranked.append(_Ranked(conf, i, faq, phrase_hit[i]))
         ranked.sort(key=lambda item: -item.conf)
         return ranked
 
@@ -414,10 +428,10 @@ class CriteriaIndex:
         if named_other is not None:
             return self._redirect(named_other, query, index, ranked, score=0.9)
 
-        offtopic = _offtopic_spans(query.folded)
+        offtopic = _offtopic_spans(query.folded) or _offtopic_spans(" ".join(basic_tokens(text)))
         if offtopic:
             # Keep only what is left around the everyday topic; it must stand on its own.
-            rest = _OFFTOPIC_RE.sub(" ", query.folded)
+            rest = _OFFTOPIC_RE.sub(" ", " ".join(basic_tokens(text)))
             query = self._analyse(rest)
             ranked = self._ranked(query, index)
             if not ranked or ranked[0].conf < _SURE_FROM or not ranked[0].phrase:
@@ -440,18 +454,18 @@ class CriteriaIndex:
         if close and not best.phrase and best.conf < _SURE_FROM:
             # Only common single syllables matched, spread over several criteria.
             return MatchResult("offtopic", None, (), best.conf)
-        weak_ok = clear and best.phrase and best.conf >= _WEAK_MATCH_FROM
+        weak_ok = clear and best.conf >= _WEAK_MATCH_FROM
         if not close and (best.conf >= _MATCH_FROM or weak_ok):
             related = tuple(
                 index.docs[r.doc].criterion for r in ranked[1:3] if r.conf >= best.conf * 0.5
             )
             criterion = index.docs[best.doc].criterion
-            return MatchResult("match", criterion, related, best.conf, faq=best.faq)
+            return MatchResult("match", criterion, related, min(best.conf, 1.0), faq=best.faq)
         picks = [best, *[r for r in ranked[1:3] if r.conf >= best.conf * 0.5]]
         if len(picks) == 1 and second is not None:
             picks.append(second)
         return MatchResult(
-            "unsure", None, tuple(index.docs[r.doc].criterion for r in picks), best.conf
+            "unsure", None, tuple(index.docs[r.doc].criterion for r in picks), min(best.conf, 1.0)
         )
 
     # -- helpers for ask -----------------------------------------------------------

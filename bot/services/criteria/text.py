@@ -86,6 +86,46 @@ ABBREVIATIONS: dict[str, str] = {
     "ktxh": "kinh te xa hoi",
     "khcn": "khoa hoc cong nghe",
     "khkt": "khoa hoc ky thuat",
+    "mk": "minh",
+    "mik": "minh",
+    "mn": "moi nguoi",
+    "e": "em",
+    "a": "anh",
+    "bq": "binh quan",
+    "tnbq": "thu nhap binh quan",
+    "xkld": "xuat khau lao dong",
+    "ld": "lao dong",
+    "nvqs": "nghia vu quan su",
+    "gd": "giao duc",
+    "hs": "hoc sinh",
+    "sv": "sinh vien",
+    "sp": "san pham",
+    "dt": "dien thoai",
+    "dthoai": "dien thoai",
+    "tk": "tai khoan",
+    "xd": "xay dung",
+    "sd": "su dung",
+    "gp": "giay phep",
+    "qg": "quoc gia",
+    "clb": "cau lac bo",
+    "hd": "hoat dong",
+    "tn": "thanh nien",
+    "vh": "van hoa",
+    "cn": "chu nhat",
+    "hnay": "hom nay",
+    "hqua": "hom qua",
+    "lm": "lam",
+    "nhìu": "nhieu",
+    "nhju": "nhieu",
+    "bik": "biet",
+    "bjo": "bay gio",
+    "ntnao": "nhu the nao",
+    "v": "vay",
+    "h": "gio",
+    "wc": "ve sinh",
+    "dg": "duong",
+    "ttkdtm": "thanh toan khong dung tien mat",
+    "dvcc": "dich vu cong",
 }
 
 # Function words that say nothing about the topic.
@@ -97,15 +137,33 @@ STOPWORDS: frozenset[str] = frozenset(
     ra rang rat roi sao se so ta tai the thi thoi toi tren tu tui tuc va vay ve vi voi vo
     xin u uh um ok oke okay alo vang da dum nhat
     baonhieu baogio thenao odau lamsao taisao nhuthenao baygio gio luc
+    ngaymai homnay homqua toinay toiqua sangnay chieunay demqua tuannay tuantoi thangnay
+    namnay namngoai
     """.split()
 )
+
+# People and forms of address: never a topic ("bác" typed "bac" is not "cờ bạc", which
+# is caught as a phrase by the concept map below).
+PRONOUNS: frozenset[str] = frozenset(
+    """
+    toi tui minh mk mik bac chau chu co di anh chi em ong ba ad admin bot mn thua
+    con nha ho chung chungtoi bon may tao ny
+    """.split()
+) - frozenset(("con", "nha", "ho", "ba", "co", "chi", "may"))
+
+STOPWORDS = STOPWORDS | PRONOUNS | frozenset(
+    """
+    muon nen thang bi phai vui long cam on xin hoi cho hoi oi a oh uh ah nhe nha
+    dum giup gium voi thoi chu hong hem ak ha ho z v
+    """.split()
+) - frozenset(("nha", "ho", "thang"))
 
 # Question, negation and personal words: an n-gram containing one is boilerplate
 # ("bat_buoc_khong", "nha_toi").
 QUESTION_WORDS: frozenset[str] = frozenset(
     """
     khong chua gi nao sao duoc co baonhieu baogio thenao odau lamsao taisao nhuthenao baygio gio luc a ha
-    nhi nhe vay ne di ah hong
+    nhi nhe vay ne di ah hong bi phai muon nen toi tui minh bac chau ad thua oi anh
     """.split()
 )
 
@@ -152,10 +210,25 @@ def fold_keep_dots(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+# Abbreviations whose meaning depends on the word before: "nha vs" is "nhà vệ sinh",
+# elsewhere "vs" is "với"; "gd" after "gia" ... is handled by the plain table.
+_CONTEXT_ABBREVIATIONS: dict[tuple[str, str], str] = {
+    ("nha", "vs"): "ve sinh",
+    ("nha", "wc"): "ve sinh",
+    ("nha", "vsinh"): "ve sinh",
+    ("ve", "sinh"): "ve sinh",
+    ("nha", "vh"): "van hoa",
+    ("tre", "e"): "em",
+}
+
+
 def expand_abbreviations(tokens: list[str]) -> list[str]:
     """Replace chat abbreviations (``bhyt``, ``ko``, ``dc``...) by their words."""
     out: list[str] = []
-    for token in tokens:
+    for i, token in enumerate(tokens):
+        if i and (tokens[i - 1], token) in _CONTEXT_ABBREVIATIONS:
+            out.extend(_CONTEXT_ABBREVIATIONS[(tokens[i - 1], token)].split())
+            continue
         expansion = ABBREVIATIONS.get(token)
         if expansion is None:
             out.append(token)
@@ -254,7 +327,9 @@ def find_number_mentions(text: str) -> list[NumberMention]:
 
 
 _QUESTION_PHRASES = re.compile(
-    r"\b(bao nhieu|bao gio|bay gio|nhu the nao|the nao|o dau|lam sao|tai sao)\b"
+    r"\b(bao nhieu|bao gio|bay gio|nhu the nao|the nao|o dau|lam sao|tai sao"
+    r"|ngay mai|hom nay|hom qua|toi nay|toi qua|sang nay|chieu nay|dem qua|tuan nay|tuan toi"
+    r"|thang nay|nam nay|nam ngoai)\b"
 )
 
 
@@ -309,6 +384,17 @@ xin chao, chao ban, chao ad, chao anh, chao chi, chao em, chao moi nguoi
 hello, hi, alo, cam on, thank, thanks, tam biet, buoi sang, buoi toi
 ngu ngon, chuc mung, chuc moi nguoi, vui ve, nguoi yeu, an com chua
 khoe khong, lam quen, ban ten gi, ban la ai
+# more chatter: calendar, shopping, cooking, sleep, jokes, fortune, love, exams, games
+am lich, duong lich, ngay bao nhieu, may gio roi, bay gio la may gio, gio la may gio
+sinh nhat, mua qua, tang qua, qua gi, nau che, cach nau, nau mon, buon ngu, di ngu, ngu chua
+gia xang, gia dau, gia phan, phan dam, phan ure, gia cam, gia bo, gia cho, gia dat, gia sau rieng
+chung ket, vo dich, cup c1, champions league, ngoai hang anh, tran dau, doi bong
+ke chuyen, chuyen cuoi, truyen cuoi, thay boi, xem boi, tu vi, xem tuoi, phong thuy
+nghe nhac, bai hat, link phim, xem phim, lay vo, lay chong, co ny, nguoi yeu, crush
+doi qua, doi bung, an gi bay gio, an gi gio, thi toan, thi van, di thi, on thi
+ty gia, do la, usd, sjc, vang sjc, haha, hihi, hehe, vui ghe, buon qua, chan qua
+nap the, free fire, pubg, muon tien, cho vay tien, vay nong, tin dung den
+ve xe, ve tau, xe khach, dat ve, ve may bay, iphone, samsung, oppo, xiaomi
 """.splitlines()
     if not line.startswith("#")
     for phrase in line.split(",")
