@@ -16,7 +16,7 @@ import re
 
 _RAW: tuple[tuple[str, str], ...] = (
     # security, order, defence
-    (r"co bac|danh bac|sat phat|ca do|danh de", "co bac te nan xa hoi an ninh trat tu"),
+    (r"co bac|cobac|danhbac|danh bac|sat phat|ca do|danh de", "co bac te nan xa hoi an ninh trat tu"),
     (
         r"trom|mat cap|an cap|mat (?:con|xe|trau|bo|cho|ga)|nguoi la|lai vang|kha nghi"
         r"|cuop|giat do",
@@ -54,8 +54,8 @@ _RAW: tuple[tuple[str, str], ...] = (
     (r"be nuoc|chum nuoc|lu nuoc|thung nuoc|chua nuoc", "be nuoc"),
     # health, culture, education
     (r"gay com|nhe can|coi coc|thap coi|suy dinh duong|con coi|can nang", "suy dinh duong tre em"),
-    (r"tiem phong|tiem chung|vac xin|vacxin|mui tiem|uong vitamin", "tiem chung tre em"),
-    (r"\bom\b|kham benh|bac si|benh vien|chua benh|cap cuu", "kham chua benh y te"),
+    (r"treem|tiem phong|tiem chung|vac xin|vacxin|mui tiem|uong vitamin", "tiem chung tre em"),
+    (r"\bom\b|kham benh|bac si|bacsi|benh vien|chua benh|cap cuu", "kham chua benh y te"),
     (r"bao hiem y te|the bao hiem|the bhyt|the kham benh", "bao hiem y te"),
     (
         r"dam cuoi|dam ma|dam tang|dam gio|cuoi hoi|viec hieu|viec hy|to chuc cuoi|an co cuoi"
@@ -72,8 +72,8 @@ _RAW: tuple[tuple[str, str], ...] = (
     (r"zalo|facebook|telegram|mang xa hoi|nhom chat", "nhom zalo"),
     (r"wifi|wi fi|internet|\b[45]g\b|cap quang|song dien thoai|bat song|mat song|mang yeu|mang cham", "internet"),
     (
-        r"chuyen khoan|ma qr|quet ma|vi dien tu|momo|zalopay|the atm|tai khoan ngan hang"
-        r"|khong dung tien mat|tien mat|ngan hang so|app ngan hang",
+        r"chuyen khoan|quet ma|vi dien tu|momo|zalopay|the atm|tai khoan ngan hang"
+        r"|khong dung tien mat|tien mat|ngan hang so|app ngan hang|qr thanh toan|tra tien (?:dien|nuoc|hoc phi)? ?(?:qua|bang) (?:dien thoai|app|dt)",
         "thanh toan khong dung tien mat chuyen khoan",
     ),
     (
@@ -83,6 +83,7 @@ _RAW: tuple[tuple[str, str], ...] = (
     ),
     (r"vneid|dinh danh|can cuoc dien tu|dich vu cong|ho so online|ho so truc tuyen", "vneid dich vu cong truc tuyen"),
     (r"camera|mat than", "camera an ninh"),
+    (r"(?:cong|dan|gan|treo) .{0,20}ma qr|ma qr .{0,20}(?:cong|nha|ho|thong tin)", "ma qr ho gia dinh thong tin"),
     # infrastructure
     (
         r"duong (?:dat|lay|hep|xuong cap|lang|xom|ngo|lien thon|truc|vao xom|vao thon|noi dong)"
@@ -90,7 +91,7 @@ _RAW: tuple[tuple[str, str], ...] = (
         "duong giao thong cung hoa",
     ),
     (r"muong|kenh|thuy loi|tram bom|tuoi lua|nuoc tuoi|de bao|de dieu|ho dap|bo vung", "thuy loi kenh muong tuoi tieu"),
-    (r"sat lo|sut lo|lu lut|ngap lut|bao lu|mua lu|thien tai|han han|nhiem man|xam nhap man", "phong chong thien tai bao lu"),
+    (r"sat lo|sut lo|lu lut|ngap lut|bao lu|bao lut|mua bao|con bao|chong bao|bao so|mua lu|thien tai|han han|nhiem man|xam nhap man", "phong chong thien tai bao lu"),
     (r"cot den|bong den|den duong|den chieu sang|den ngo|den dau ngo|toi om|toi thui|chieu sang", "den duong dien chieu sang"),
     (
         r"cong to|dong ho dien|mat dien|cup dien|sut ap|day dien|cot dien|luoi dien|cau dien"
@@ -153,6 +154,7 @@ _RAW: tuple[tuple[str, str], ...] = (
     (r"nha bep|\bbep\b", "nha bep"),
     (r"so do vuon|ban ve vuon|ve vuon", "so do vuon quy hoach vuon"),
     (r"tuoi (?:phun|nho giot|tu dong)|nha luoi|nha mang|giong moi", "tien bo ky thuat tuoi"),
+    (r"trong cay gi|trong gi|cay gi|cay chu luc|con gi", "san pham chu luc"),
     (r"lai bao nhieu|tien lai|doanh thu|mot sao|1 sao|1000 ?m2", "thu nhap vuon"),
 )
 

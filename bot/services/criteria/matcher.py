@@ -56,6 +56,7 @@ _W_REQUIREMENT = 0.5
 _K1 = 1.2
 _B = 0.5
 _CORRECTED_WEIGHT = 0.7
+_GENERIC_WEIGHT = 0.2  # words of the set's own name ("vườn mẫu" in the garden set)
 _CONCEPT_WEIGHT = 0.6  # catalog words added by the topic map (not counted in the normaliser)
 
 # Decision thresholds on the confidence (share of the query explained, 0..1).
@@ -136,6 +137,7 @@ class _SetIndex:
     avg_length: float
     name_terms: list[frozenset[str]]  # content unigrams of each criterion name
     name_phrases: list[str]  # folded name of each criterion
+    generic: frozenset[str] = frozenset()  # words of the set's own name: say nothing here
 
 
 @dataclass(frozen=True)
@@ -217,7 +219,13 @@ class CriteriaIndex:
         avg = sum(d.length for d in docs) / max(len(docs), 1)
         name_terms = [frozenset(_content_words(c.name)) for c in criteria_set.criteria]
         phrases = [" ".join(basic_tokens(c.name)) for c in criteria_set.criteria]
-        return _SetIndex(criteria_set, docs, postings, avg, name_terms, phrases)
+        generic = frozenset({"tieu", "bo", "giai"})
+        if criteria_set.level != "commune":
+            generic |= frozenset(_content_words(criteria_set.name)) - frozenset(
+                w for terms in name_terms for w in terms
+            )
+            generic |= {"thon", "xa", "khu", "dan", "cu", "nong", "moi", "ha", "tinh"}
+        return _SetIndex(criteria_set, docs, postings, avg, name_terms, phrases, generic)
 
     def _add_text(self, doc: _Doc, text: str, weight: float) -> None:
         self._accented.update(_accented_words(text))
@@ -344,6 +352,8 @@ class CriteriaIndex:
         for term, weight, counted in items:
             if term not in self._df:
                 continue
+            if index.generic and all(p in index.generic for p in term.split("_")):
+                weight *= _GENERIC_WEIGHT
             idf = self._idf(term)
             if counted:
                 upper += weight * idf * (_K1 + 1.0)

@@ -138,7 +138,7 @@ STOPWORDS: frozenset[str] = frozenset(
     xin u uh um ok oke okay alo vang da dum nhat
     baonhieu baogio thenao odau lamsao taisao nhuthenao baygio gio luc
     ngaymai homnay homqua toinay toiqua sangnay chieunay demqua tuannay tuantoi thangnay
-    namnay namngoai
+    namnay namngoai anhhuong
     """.split()
 )
 
@@ -163,7 +163,7 @@ STOPWORDS = STOPWORDS | PRONOUNS | frozenset(
 QUESTION_WORDS: frozenset[str] = frozenset(
     """
     khong chua gi nao sao duoc co baonhieu baogio thenao odau lamsao taisao nhuthenao baygio gio luc a ha
-    nhi nhe vay ne di ah hong bi phai muon nen toi tui minh bac chau ad thua oi anh
+    nhi nhe vay ne di ah hong bi phai muon nen toi tui minh bac chau ad thua oi anh thi
     """.split()
 )
 
@@ -329,8 +329,11 @@ def find_number_mentions(text: str) -> list[NumberMention]:
 _QUESTION_PHRASES = re.compile(
     r"\b(bao nhieu|bao gio|bay gio|nhu the nao|the nao|o dau|lam sao|tai sao"
     r"|ngay mai|hom nay|hom qua|toi nay|toi qua|sang nay|chieu nay|dem qua|tuan nay|tuan toi"
-    r"|thang nay|nam nay|nam ngoai)\b"
+    r"|thang nay|nam nay|nam ngoai|anh huong)\b"
 )
+# Compounds whose syllables are function words or pronouns on their own ("bác sĩ",
+# "cờ bạc", "trẻ em"): kept as one token in questions and catalogs alike.
+_COMPOUNDS = (re.compile(r"\b(bac si)\b"), re.compile(r"\b(co bac|tre em|danh bac)\b"))
 
 
 def basic_tokens(text: str) -> list[str]:
@@ -342,7 +345,10 @@ def basic_tokens(text: str) -> list[str]:
     folded = fold(text)
     folded = _GLUED_RE.sub(r"\1 \2", folded)
     tokens = expand_abbreviations(folded.split())
-    return _QUESTION_PHRASES.sub(lambda m: m.group(1).replace(" ", ""), " ".join(tokens)).split()
+    joined = _QUESTION_PHRASES.sub(lambda m: m.group(1).replace(" ", ""), " ".join(tokens))
+    for compound in _COMPOUNDS:
+        joined = compound.sub(lambda m: m.group(1).replace(" ", ""), joined)
+    return joined.split()
 
 
 def bigrams(tokens: list[str]) -> list[str]:
