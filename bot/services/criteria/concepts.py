@@ -163,6 +163,11 @@ CONCEPTS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 )
 
 
-def concept_expansions(folded: str) -> list[str]:
-    """Catalog phrases standing for the everyday things named in ``folded`` text."""
-    return [expansion for pattern, expansion in CONCEPTS if pattern.search(folded)]
+def concept_expansions(folded: str) -> list[tuple[str, str]]:
+    """``(matched text, catalog phrase)`` for the everyday things named in ``folded``."""
+    out: list[tuple[str, str]] = []
+    for pattern, expansion in CONCEPTS:
+        match = pattern.search(folded)
+        if match:
+            out.append((match.group(0), expansion))
+    return out

@@ -57,7 +57,9 @@ _K1 = 1.2
 _B = 0.5
 _CORRECTED_WEIGHT = 0.7
 _GENERIC_WEIGHT = 0.2  # words of the set's own name ("vườn mẫu" in the garden set)
-_CONCEPT_WEIGHT = 0.6  # catalog words added by the topic map (not counted in the normaliser)
+_CONCEPT_WEIGHT = 0.6
+_EXPLAINED_SHARE = 0.3  # of a topic-map unigram counted in the normaliser
+_OTHER_WORD_WEIGHT = 0.35  # same folded word, other diacritics than the criterion uses  # catalog words added by the topic map (not counted in the normaliser)
 
 # Decision thresholds on the confidence (share of the query explained, 0..1).
 _OFFTOPIC_BELOW = 0.08
@@ -119,6 +121,7 @@ class _Doc:
     length: float = 0.0
     faqs: list[Faq] = field(default_factory=list)
     faq_terms: list[frozenset[str]] = field(default_factory=list)
+    forms: dict[str, set[str]] = field(default_factory=dict)  # folded word -> accented forms
 
 
 @dataclass(frozen=True)
@@ -147,6 +150,8 @@ class _Query:
     content: frozenset[str]  # content unigrams after correction
     folded: str  # folded text after corrections
     extra: dict[str, float] = field(default_factory=dict)  # terms added by the topic map
+    accents: dict[str, str] = field(default_factory=dict)  # folded -> word as typed with marks
+    explained: frozenset[str] = frozenset()  # typed terms inside a topic-map match
 
 
 def _terms(tokens: list[str]) -> list[str]:
@@ -229,6 +234,8 @@ class CriteriaIndex:
 
     def _add_text(self, doc: _Doc, text: str, weight: float) -> None:
         self._accented.update(_accented_words(text))
+        for word in _WORD_RE.findall(unicodedata.normalize("NFC", text).lower()):
+            doc.forms.setdefault(fold(word), set()).add(word)
         for term in _text_terms(text):
             doc.tf[term] += weight
             doc.length += weight
@@ -313,7 +320,8 @@ class CriteriaIndex:
         tokens: list[str] = []
         corrected: set[str] = set()
         oov: list[str] = []
-        for token in basic_tokens(text):
+        raw = basic_tokens(text)
+        for token in raw:
             if token in self._known or token.isdigit():
                 tokens.append(token)
                 if token in suspects and token not in STOPWORDS:
@@ -334,11 +342,22 @@ class CriteriaIndex:
         content = frozenset(t for t in tokens if t not in STOPWORDS and not t.isdigit())
         folded = " ".join(tokens)
         extra: dict[str, float] = {}
-        for expansion in concept_expansions(folded):
+        covered: set[str] = set()
+        found = dict(concept_expansions(folded))
+        raw_folded = " ".join(raw)
+        if raw_folded != folded:
+            found.update(concept_expansions(raw_folded))
+        for matched, expansion in found.items():
+            covered.update(matched.split())
             for term in _terms(expansion.split()):
                 if term not in weights and term in self._df:
                     extra[term] = _CONCEPT_WEIGHT
-        return _Query(weights, tuple(oov), content, folded, extra)
+        # Words the topic map explained are measured through their catalog words.
+        explained = frozenset(
+            t for t in weights if all(p in covered for p in t.split("_"))
+        )
+        accents = {fold(word): word for word in _accented_words(text)}
+        return _Query(weights, tuple(oov), content, folded, extra, accents, explained)
 
     # -- scoring -------------------------------------------------------------------
     def _scores(self, query: _Query, index: _SetIndex) -> tuple[list[float], list[bool], float]:
@@ -347,7 +366,7 @@ class CriteriaIndex:
         scores = [0.0] * len(index.docs)
         phrase_hit = [False] * len(index.docs)
         upper = 0.0
-        items = [(t, w, True) for t, w in query.terms.items()]
+        items = [(t, w, t not in query.explained) for t, w in query.terms.items()]
         items += [(t, w, False) for t, w in query.extra.items()]
         for term, weight, counted in items:
             if term not in self._df:
@@ -357,13 +376,26 @@ class CriteriaIndex:
             idf = self._idf(term)
             if counted:
                 upper += weight * idf * (_K1 + 1.0)
+            elif "_" not in term:
+                upper += _EXPLAINED_SHARE * weight * idf * (_K1 + 1.0)
             postings = index.postings.get(term)
             if not postings:
                 continue
             is_phrase = "_" in term and self._df[term] <= self._n_docs * _PHRASE_MAX_DF
+            typed = [
+                (part, query.accents[part]) for part in term.split("_") if part in query.accents
+            ]
             for i, tf in postings.items():
-                norm = _K1 * (1.0 - _B + _B * index.docs[i].length / index.avg_length)
-                scores[i] += weight * idf * tf * (_K1 + 1.0) / (tf + norm)
+                doc = index.docs[i]
+                norm = _K1 * (1.0 - _B + _B * doc.length / index.avg_length)
+                gain = weight * idf * tf * (_K1 + 1.0) / (tf + norm)
+                # Typed with diacritics that this criterion never uses for the word
+                # ("bão" where it only says "bạo lực"): most likely another word.
+                if typed and any(
+                    part in doc.forms and word not in doc.forms[part] for part, word in typed
+                ):
+                    gain *= _OTHER_WORD_WEIGHT
+                scores[i] += gain
                 if is_phrase:
                     phrase_hit[i] = True
         if upper <= 0 and query.extra:

@@ -162,7 +162,7 @@ STOPWORDS = STOPWORDS | PRONOUNS | frozenset(
 # ("bat_buoc_khong", "nha_toi").
 QUESTION_WORDS: frozenset[str] = frozenset(
     """
-    khong chua gi nao sao duoc co baonhieu baogio thenao odau lamsao taisao nhuthenao baygio gio luc a ha
+    khong chua gi nao sao duoc co baonhieu baogio thenao odau lamsao taisao nhuthenao baygio gio a ha
     nhi nhe vay ne di ah hong bi phai muon nen toi tui minh bac chau ad thua oi anh thi
     """.split()
 )
