@@ -1,7 +1,8 @@
 """Benchmark of the criteria matcher: ``python bench/bench_criteria.py``.
 
-Prints a small markdown table: index build time, answer latency over the dev questions
-(p50/p99, in process), and memory (tracemalloc peak and RSS growth while building).
+Prints a small markdown table: index build time, answer latency over the dev, tune and
+holdout questions (p50/p99, in process), memory (tracemalloc peak and RSS growth while
+building) and top-1 accuracy on each question file.
 """
 
 from __future__ import annotations
@@ -20,8 +21,22 @@ sys.path.insert(0, str(ROOT))
 
 from bot.services.criteria import Catalog, CriteriaIndex  # noqa: E402
 
-QUESTIONS = ROOT / "tests" / "data" / "criteria_questions.yaml"
+DATA = ROOT / "tests" / "data"
+FILES = {
+    "dev": DATA / "criteria_questions.yaml",
+    "tune": DATA / "criteria_questions_tune.yaml",
+    "holdout": DATA / "criteria_questions_holdout.yaml",
+}
 ROUNDS = 20
+
+
+def is_correct(expect: object, result: object) -> bool:
+    """As in tests/services/test_criteria_accuracy.py."""
+    if expect is None:
+        return result.kind == "offtopic"
+    if expect == "list":
+        return result.kind == "list"
+    return result.kind == "match" and result.best is not None and result.best.number == expect
 
 
 def rss_mib() -> float:
@@ -42,7 +57,8 @@ def percentile(values: list[float], share: float) -> float:
 
 
 def main() -> None:
-    questions = yaml.safe_load(QUESTIONS.read_text(encoding="utf-8"))
+    by_file = {name: yaml.safe_load(path.read_text(encoding="utf-8")) for name, path in FILES.items()}
+    questions = [q for items in by_file.values() for q in items]
     rss_before = rss_mib()
     t0 = time.perf_counter()
     catalog = Catalog.builtin()
@@ -70,6 +86,11 @@ def main() -> None:
         cold_index.ask(item["q"], item["set"])
         cold.append((time.perf_counter() - start) * 1000)
 
+    accuracy = {
+        name: sum(is_correct(q["expect"], index.ask(q["q"], q["set"])) for q in items) / len(items)
+        for name, items in by_file.items()
+    }
+
     rows = [
         ("catalog load (5 YAML sets)", f"{(t1 - t0) * 1000:.1f} ms"),
         ("index build", f"{(t2 - t1) * 1000:.1f} ms"),
@@ -80,6 +101,10 @@ def main() -> None:
         ("answer p99, cold cache", f"{percentile(cold, 0.99):.3f} ms"),
         ("tracemalloc peak (load + build)", f"{peak / 1024 / 1024:.1f} MiB"),
         ("RSS delta (load + build)", f"{rss_after - rss_before:.1f} MiB"),
+        *(
+            (f"top-1 accuracy, {name} ({len(by_file[name])} questions)", f"{value:.1%}")
+            for name, value in accuracy.items()
+        ),
     ]
     print("| measure | value |")
     print("|---|---|")
