@@ -108,10 +108,25 @@ async def open_runtime(settings: Settings, *, migrate: bool = True) -> AsyncIter
         await engine.dispose()
 
 
-async def run_bot(settings: Settings, runtime: Runtime, bot: Bot) -> None:
-    """Run until cancelled: long polling, or the webhook server when WEBHOOK_URL is set."""
+async def run_bot(settings: Settings, runtime: Runtime, bot: Bot, budget: SendBudget) -> None:
+    """Run until cancelled: long polling, or the webhook server when WEBHOOK_URL is set.
+
+    ``budget`` must be the one ``bot``'s throttling middleware uses: the broadcast
+    sender takes its slots from it too."""
+    from bot.outbox import OutboxSender
+    from bot.scheduler import BroadcastScheduler
+
+    sender = OutboxSender(
+        bot, runtime.sessionmaker, budget, runtime.i18n, default_locale=settings.default_locale
+    )
+    scheduler = BroadcastScheduler(bot, runtime.sessionmaker, sender, runtime.i18n, settings)
     dispatcher = build_dispatcher(
-        settings, runtime.sessionmaker, runtime.i18n, storage=build_fsm_storage(settings)
+        settings,
+        runtime.sessionmaker,
+        runtime.i18n,
+        storage=build_fsm_storage(settings),
+        outbox=sender,
+        broadcast_scheduler=scheduler,
     )
     me = await bot.get_me()
     log.info("running as @%s", me.username)
@@ -120,12 +135,18 @@ async def run_bot(settings: Settings, runtime: Runtime, bot: Bot) -> None:
     except Exception:  # a menu is a nicety; never fail start-up over it
         log.exception("could not set the command menus")
     used = dispatcher.resolve_used_update_types()
-    if settings.webhook_url:
-        await _run_webhook(settings, dispatcher, bot, used)
-    else:
-        # Never drop pending updates: what users sent while the bot was down is handled now.
-        await bot.delete_webhook(drop_pending_updates=False)
-        await dispatcher.start_polling(bot, allowed_updates=used, close_bot_session=False)
+    await sender.start()
+    try:
+        await scheduler.start()
+        if settings.webhook_url:
+            await _run_webhook(settings, dispatcher, bot, used)
+        else:
+            # Never drop pending updates: what users sent while the bot was down is handled now.
+            await bot.delete_webhook(drop_pending_updates=False)
+            await dispatcher.start_polling(bot, allowed_updates=used, close_bot_session=False)
+    finally:
+        await scheduler.stop()
+        await sender.stop()
 
 
 async def _run_webhook(settings: Settings, dispatcher: Dispatcher, bot: Bot, used: list[str]) -> None:

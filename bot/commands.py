@@ -11,6 +11,7 @@ from pathlib import Path
 from aiogram.utils.deep_linking import create_start_link
 
 from bot.app import SANDBOX_TOKEN, build_bot, open_runtime, run_bot
+from bot.ratelimit import SendBudget
 from bot.services.errors import OperatorError
 from bot.services.onboarding import create_invite
 from bot.services.org_import import OrgFileError, apply_org, parse_org, read_org_file
@@ -91,9 +92,10 @@ async def run(settings: Settings, *, demo: bool | None) -> int:
         if not settings.sandbox_mode:
             if demo:
                 await load_demo(runtime.sessionmaker)
-            bot = build_bot(settings)
+            budget = SendBudget()
+            bot = build_bot(settings, budget=budget)
             try:
-                await run_bot(settings, runtime, bot)
+                await run_bot(settings, runtime, bot, budget)
             finally:
                 await bot.session.close()
             return 0
@@ -106,9 +108,10 @@ async def run(settings: Settings, *, demo: bool | None) -> int:
             await load_demo(runtime.sessionmaker)
             seed_sandbox_personas(sandbox)
         print(f"\n  villagebot is running against the local sandbox: open http://{host}:{sandbox.port}/\n", flush=True)
-        bot = build_bot(settings, token=SANDBOX_TOKEN, api_url=sandbox.base_url)
+        budget = SendBudget()
+        bot = build_bot(settings, token=SANDBOX_TOKEN, api_url=sandbox.base_url, budget=budget)
         try:
-            await run_bot(settings, runtime, bot)
+            await run_bot(settings, runtime, bot, budget)
         finally:
             await bot.session.close()
             with contextlib.suppress(Exception):
