@@ -57,7 +57,9 @@ def percentile(values: list[float], share: float) -> float:
 
 
 def main() -> None:
-    by_file = {name: yaml.safe_load(path.read_text(encoding="utf-8")) for name, path in FILES.items()}
+    by_file = {
+        name: yaml.safe_load(path.read_text(encoding="utf-8")) for name, path in FILES.items()
+    }
     questions = [q for items in by_file.values() for q in items]
     rss_before = rss_mib()
     t0 = time.perf_counter()

@@ -16,7 +16,10 @@ import re
 
 _RAW: tuple[tuple[str, str], ...] = (
     # security, order, defence
-    (r"co bac|cobac|danhbac|danh bac|sat phat|ca do|danh de", "co bac te nan xa hoi an ninh trat tu"),
+    (
+        r"co bac|cobac|danhbac|danh bac|sat phat|ca do|danh de",
+        "co bac te nan xa hoi an ninh trat tu",
+    ),
     (
         r"trom|mat cap|an cap|mat (?:con|xe|trau|bo|cho|ga)|nguoi la|lai vang|kha nghi"
         r"|cuop|giat do",
@@ -30,14 +33,26 @@ _RAW: tuple[tuple[str, str], ...] = (
     ),
     (r"tranh chap|cai nhau|mau thuan|bat hoa|phan xu|xich mich|kien tung", "hoa giai tranh chap"),
     (r"tam tru|tam vang|khai bao cu tru|o nho|dang ky cu tru", "cu tru tam tru"),
-    (r"nghia vu quan su|bo doi|nhap ngu|giao quan|tong quan|kham tuyen|dan quan", "nghia vu quan su quoc phong"),
-    (r"luat su|tro giup phap ly|tu van phap luat|hieu luat|phap luat", "tro giup phap ly phap luat"),
+    (
+        r"nghia vu quan su|bo doi|nhap ngu|giao quan|tong quan|kham tuyen|dan quan",
+        "nghia vu quan su quoc phong",
+    ),
+    (
+        r"luat su|tro giup phap ly|tu van phap luat|hieu luat|phap luat",
+        "tro giup phap ly phap luat",
+    ),
     # environment
-    (r"be phot|ham cau|tu hoai|nha tieu|nha xi|toilet|nha ve sinh|cong trinh ve sinh", "nha ve sinh nha tieu"),
+    (
+        r"be phot|ham cau|tu hoai|nha tieu|nha xi|toilet|nha ve sinh|cong trinh ve sinh",
+        "nha ve sinh nha tieu",
+    ),
     (r"\brac\b|ve chai|xa ban|phe lieu|vut bua|xa rac|do trom", "rac thai thu gom rac"),
     (r"huu co|vo co|tai che|u phan", "phan loai rac"),
     (r"ni long|bao nilon|nilon|chai nhua|do nhua", "rac thai nhua tui ni long"),
-    (r"gieng|nuoc may|nuoc phen|nuoc uong|nuoc an|nuoc sinh hoat|loc nuoc", "nuoc sach nuoc sinh hoat"),
+    (
+        r"gieng|nuoc may|nuoc phen|nuoc uong|nuoc an|nuoc sinh hoat|loc nuoc",
+        "nuoc sach nuoc sinh hoat",
+    ),
     (
         r"chuong (?:lon|heo|bo|ga|trau|vit|trai)|trai (?:lon|heo|ga)|phan (?:lon|heo|ga|bo)"
         r"|nuoi (?:lon|heo|bo|ga|vit)|biogas|ham khi",
@@ -45,12 +60,24 @@ _RAW: tuple[tuple[str, str], ...] = (
     ),
     (r"boc mui|hoi thoi|mui hoi|thoi qua", "mui hoi o nhiem"),
     (r"dot rom|dot rac|khoi bui|khoi mu|dot ra", "dot rom ra khoi bui o nhiem"),
-    (r"cong ranh|muong thoat|nuoc thai|ho ga|tac cong|cong thoat|ho tham|nuoc do", "nuoc thai cong ranh"),
+    (
+        r"cong ranh|muong thoat|nuoc thai|ho ga|tac cong|cong thoat|ho tham|nuoc do",
+        "nuoc thai cong ranh",
+    ),
     (r"mo ma|nghia dia|chon cat|boc mo|cai tang|sang cat|hoa tang", "nghia trang mai tang"),
-    (r"thuoc sau|thuoc tru sau|vo chai thuoc|vo thuoc|bao bi thuoc|thuoc bao ve thuc vat", "vo thuoc tru sau"),
-    (r"cay xanh|trong hoa|con duong hoa|duong hoa|cay bong mat", "cay xanh canh quan xanh sach dep"),
+    (
+        r"thuoc sau|thuoc tru sau|vo chai thuoc|vo thuoc|bao bi thuoc|thuoc bao ve thuc vat",
+        "vo thuoc tru sau",
+    ),
+    (
+        r"cay xanh|trong hoa|con duong hoa|duong hoa|cay bong mat",
+        "cay xanh canh quan xanh sach dep",
+    ),
     (r"ve sinh chung|ra quan|don ve sinh|quet don|don dep", "ve sinh moi truong"),
-    (r"do an|quan an|hang an|thuc an ban|an uong|ngo doc|hang quan|thuc pham ban", "an toan thuc pham"),
+    (
+        r"do an|quan an|hang an|thuc an ban|an uong|ngo doc|hang quan|thuc pham ban",
+        "an toan thuc pham",
+    ),
     (r"be nuoc|chum nuoc|lu nuoc|thung nuoc|chua nuoc", "be nuoc"),
     # health, culture, education
     (r"gay com|nhe can|coi coc|thap coi|suy dinh duong|con coi|can nang", "suy dinh duong tre em"),
@@ -62,15 +89,27 @@ _RAW: tuple[tuple[str, str], ...] = (
         r"|ma chay|dam hieu",
         "viec cuoi viec tang nep song van minh",
     ),
-    (r"le hoi|dinh lang|van nghe|hat cheo|ca tru|the thao|bong chuyen|cau long", "van nghe the thao le hoi"),
+    (
+        r"le hoi|dinh lang|van nghe|hat cheo|ca tru|the thao|bong chuyen|cau long",
+        "van nghe the thao le hoi",
+    ),
     (r"bo hoc|nghi hoc|thoi hoc|khong di hoc|khong muon hoc|khong hoc nua", "bo hoc di hoc"),
-    (r"hoc het lop 9|het cap 2|xong cap 2|tot nghiep cap 2|len cap 3|vao cap 3|lop 10", "hoc tiep sau trung hoc co so"),
+    (
+        r"hoc het lop 9|het cap 2|xong cap 2|tot nghiep cap 2|len cap 3|vao cap 3|lop 10",
+        "hoc tiep sau trung hoc co so",
+    ),
     (r"khong biet chu|mu chu|biet doc|biet viet|lop bo tuc", "xoa mu chu"),
     (r"hoc sinh gioi|trao thuong|khuyen hoc|hieu hoc|hoc bong", "khuyen hoc"),
     # digital
-    (r"cam ung|smartphone|dien thoai thong minh|dien thoai doi moi|dung dien thoai", "dien thoai thong minh"),
+    (
+        r"cam ung|smartphone|dien thoai thong minh|dien thoai doi moi|dung dien thoai",
+        "dien thoai thong minh",
+    ),
     (r"zalo|facebook|telegram|mang xa hoi|nhom chat", "nhom zalo"),
-    (r"wifi|wi fi|internet|\b[45]g\b|cap quang|song dien thoai|bat song|mat song|mang yeu|mang cham", "internet"),
+    (
+        r"wifi|wi fi|internet|\b[45]g\b|cap quang|song dien thoai|bat song|mat song|mang yeu|mang cham",
+        "internet",
+    ),
     (
         r"chuyen khoan|quet ma|vi dien tu|momo|zalopay|the atm|tai khoan ngan hang"
         r"|khong dung tien mat|tien mat|ngan hang so|app ngan hang|qr thanh toan|tra tien (?:dien|nuoc|hoc phi)? ?(?:qua|bang) (?:dien thoai|app|dt)",
@@ -81,30 +120,51 @@ _RAW: tuple[tuple[str, str], ...] = (
         r"|livestream|live stream|tiktok shop|shopee|lazada|len san|san thuong mai",
         "ban hang online thuong mai dien tu",
     ),
-    (r"vneid|dinh danh|can cuoc dien tu|dich vu cong|ho so online|ho so truc tuyen", "vneid dich vu cong truc tuyen"),
+    (
+        r"vneid|dinh danh|can cuoc dien tu|dich vu cong|ho so online|ho so truc tuyen",
+        "vneid dich vu cong truc tuyen",
+    ),
     (r"camera|mat than", "camera an ninh"),
-    (r"(?:cong|dan|gan|treo) .{0,20}ma qr|ma qr .{0,20}(?:cong|nha|ho|thong tin)", "ma qr ho gia dinh thong tin"),
+    (
+        r"(?:cong|dan|gan|treo) .{0,20}ma qr|ma qr .{0,20}(?:cong|nha|ho|thong tin)",
+        "ma qr ho gia dinh thong tin",
+    ),
     # infrastructure
     (
         r"duong (?:dat|lay|hep|xuong cap|lang|xom|ngo|lien thon|truc|vao xom|vao thon|noi dong)"
         r"|o ga|lay loi|be tong|nhua hoa|cung hoa|mo rong duong|hien dat",
         "duong giao thong cung hoa",
     ),
-    (r"muong|kenh|thuy loi|tram bom|tuoi lua|nuoc tuoi|de bao|de dieu|ho dap|bo vung", "thuy loi kenh muong tuoi tieu"),
-    (r"sat lo|sut lo|lu lut|ngap lut|bao lu|bao lut|mua bao|con bao|chong bao|bao so|mua lu|thien tai|han han|nhiem man|xam nhap man", "phong chong thien tai bao lu"),
-    (r"cot den|bong den|den duong|den chieu sang|den ngo|den dau ngo|toi om|toi thui|chieu sang", "den duong dien chieu sang"),
+    (
+        r"muong|kenh|thuy loi|tram bom|tuoi lua|nuoc tuoi|de bao|de dieu|ho dap|bo vung",
+        "thuy loi kenh muong tuoi tieu",
+    ),
+    (
+        r"sat lo|sut lo|lu lut|ngap lut|bao lu|bao lut|mua bao|con bao|chong bao|bao so|mua lu|thien tai|han han|nhiem man|xam nhap man",
+        "phong chong thien tai bao lu",
+    ),
+    (
+        r"cot den|bong den|den duong|den chieu sang|den ngo|den dau ngo|toi om|toi thui|chieu sang",
+        "den duong dien chieu sang",
+    ),
     (
         r"cong to|dong ho dien|mat dien|cup dien|sut ap|day dien|cot dien|luoi dien|cau dien"
         r"|keo dien|moc dien|chap dien|dien yeu",
         "dien luoi dien an toan dien",
     ),
-    (r"cho tam|cho coc|khong co cho|xay cho|sieu thi|cua hang tien loi|tap hoa|ki ot|kiot|sap cho", "cho nong thon"),
+    (
+        r"cho tam|cho coc|khong co cho|xay cho|sieu thi|cua hang tien loi|tap hoa|ki ot|kiot|sap cho",
+        "cho nong thon",
+    ),
     (
         r"truong (?:mam non|mau giao|tieu hoc|cap 1|cap 2|thcs|trung hoc)|phong hoc|diem truong"
         r"|nha tre|lop hoc bi|truong chuan",
         "truong hoc phong hoc",
     ),
-    (r"nha van hoa|hoi quan|hoi truong|san bong|san the thao|san choi|khu vui choi", "nha van hoa san the thao"),
+    (
+        r"nha van hoa|hoi quan|hoi truong|san bong|san the thao|san choi|khu vui choi",
+        "nha van hoa san the thao",
+    ),
     (r"cau (?:tam|treo|khi|qua)|cong qua duong|cay cau", "cau cong"),
     (
         r"nha (?:dot|dot nat|xuong cap|cap 4|tinh nghia|tinh thuong|dai doan ket|kien co|ban kien co)"
@@ -112,7 +172,10 @@ _RAW: tuple[tuple[str, str], ...] = (
         "nha o nha dot nat",
     ),
     # economy, labour, poverty
-    (r"thu nhap|kiem duoc|kiem bao|kiem bn|lam ra .{0,10}tien|muc song|bao nhieu tien moi nam", "thu nhap binh quan"),
+    (
+        r"thu nhap|kiem duoc|kiem bao|kiem bn|lam ra .{0,10}tien|muc song|bao nhieu tien moi nam",
+        "thu nhap binh quan",
+    ),
     (r"ho ngheo|can ngheo|thoat ngheo|ngheo", "ho ngheo giam ngheo"),
     (
         r"tro cap|khuyet tat|neo don|cao tuoi|luong huu|bao tro|nguoi co cong|liet si|thuong binh"
@@ -124,7 +187,10 @@ _RAW: tuple[tuple[str, str], ...] = (
         r"|dai loan|choi khong|o nha choi",
         "viec lam lao dong",
     ),
-    (r"hoc nghe|day nghe|lop nghe|hoc lai xe|chung chi|bang cap|trung cap|cao dang|tap huan", "hoc nghe dao tao nghe"),
+    (
+        r"hoc nghe|day nghe|lop nghe|hoc lai xe|chung chi|bang cap|trung cap|cao dang|tap huan",
+        "hoc nghe dao tao nghe",
+    ),
     (r"hop tac xa|to hop tac|xa vien", "hop tac xa"),
     (
         r"bao tieu|khong ai mua|dau ra|tieu thu|thuong lai|ep gia|ban khong duoc|ban cho ai",

@@ -353,9 +353,7 @@ class CriteriaIndex:
                 if term not in weights and term in self._df:
                     extra[term] = _CONCEPT_WEIGHT
         # Words the topic map explained are measured through their catalog words.
-        explained = frozenset(
-            t for t in weights if all(p in covered for p in t.split("_"))
-        )
+        explained = frozenset(t for t in weights if all(p in covered for p in t.split("_")))
         accents = {fold(word): word for word in _accented_words(text)}
         return _Query(weights, tuple(oov), content, folded, extra, accents, explained)
 

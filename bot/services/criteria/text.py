@@ -92,7 +92,6 @@ ABBREVIATIONS: dict[str, str] = {
     "e": "em",
     "a": "anh",
     "bq": "binh quan",
-    "tnbq": "thu nhap binh quan",
     "xkld": "xuat khau lao dong",
     "ld": "lao dong",
     "nvqs": "nghia vu quan su",
@@ -151,12 +150,17 @@ PRONOUNS: frozenset[str] = frozenset(
     """.split()
 ) - frozenset(("con", "nha", "ho", "ba", "co", "chi", "may"))
 
-STOPWORDS = STOPWORDS | PRONOUNS | frozenset(
-    """
+STOPWORDS = (
+    STOPWORDS
+    | PRONOUNS
+    | frozenset(
+        """
     muon nen thang bi phai vui long cam on xin hoi cho hoi oi a oh uh ah nhe nha
     dum giup gium voi thoi chu hong hem ak ha ho z v
     """.split()
-) - frozenset(("nha", "ho", "thang"))
+    )
+    - frozenset(("nha", "ho", "thang"))
+)
 
 # Question, negation and personal words: an n-gram containing one is boilerplate
 # ("bat_buoc_khong", "nha_toi").
