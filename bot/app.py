@@ -24,7 +24,7 @@ from bot.ratelimit import SendBudget, ThrottlingMiddleware
 from bot.services.village_criteria import CriteriaKnowledge
 from bot.settings import Settings
 from handlers import build_routers
-from handlers.menu import set_default_menus
+from handlers.menu import MenuButtonMiddleware, set_default_menus
 from storage.db import check_connection, create_engine, create_sessionmaker
 from storage.migrate import upgrade
 
@@ -64,6 +64,7 @@ def build_dispatcher(
     dispatcher.update.outer_middleware(DbSessionMiddleware(sessionmaker, in_flight))
     dispatcher.update.outer_middleware(CurrentUserMiddleware(frozenset(settings.bot_admins)))
     dispatcher.update.outer_middleware(UserLocaleMiddleware(i18n))
+    dispatcher.message.outer_middleware(MenuButtonMiddleware(i18n))
     dispatcher.include_routers(*build_routers())
 
     @dispatcher.shutdown()

@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 
-from aiogram import Bot
+from aiogram import BaseMiddleware, Bot
 from aiogram.types import (
     BotCommand,
     BotCommandScopeAllGroupChats,
     BotCommandScopeChat,
     BotCommandScopeDefault,
+    KeyboardButton,
+    Message,
+    MessageEntity,
+    ReplyKeyboardMarkup,
+    TelegramObject,
 )
 from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
 from aiogram.utils.i18n.lazy_proxy import LazyProxy
 
@@ -84,3 +92,61 @@ async def set_personal_menu(bot: Bot, i18n: I18n, actor: Actor, locale: str) -> 
         _bot_commands(commands_for(actor), i18n, locale),
         BotCommandScopeChat(chat_id=actor.platform_user_id),
     )
+
+
+@dataclass(frozen=True)
+class MenuButton:
+    """A big button of the main keyboard; pressing it is the same as sending the command."""
+
+    command: str
+    label: LazyProxy
+    needs: Action | None = None
+
+
+MAIN_BUTTONS: list[MenuButton] = [
+    MenuButton("tieuchi", __("📋 Criteria")),
+    MenuButton("tiendo", __("📈 Village progress")),
+    MenuButton("thongbao", __("📢 Announcements"), needs=Action.BROADCAST),
+    MenuButton("cauhoi", __("📥 Residents' questions"), needs=Action.ANSWER_QUESTIONS),
+    MenuButton("help", __("ℹ️ Help")),
+]
+
+
+def main_keyboard(actor: Actor | None) -> ReplyKeyboardMarkup:
+    """Buttons instead of commands for everyday use; people who are not yet linked to
+    the roster also get the button that shares their phone number."""
+    labels = [
+        KeyboardButton(text=str(button.label))
+        for button in MAIN_BUTTONS
+        if button.needs is None or (actor is not None and actor.can(button.needs, actor.village_id))
+    ]
+    rows = [labels[i : i + 2] for i in range(0, len(labels), 2)]
+    if actor is None or not actor.is_member:
+        rows.append([KeyboardButton(text=_("📱 I am a party member: share my phone"), request_contact=True)])
+    return ReplyKeyboardMarkup(keyboard=rows, resize_keyboard=True, is_persistent=True)
+
+
+class MenuButtonMiddleware(BaseMiddleware):
+    """Turns a press of a main-keyboard button (in any language) into its command, so
+    the feature's own command handler answers it."""
+
+    def __init__(self, i18n: I18n) -> None:
+        self.commands: dict[str, str] = {}
+        with i18n.context():
+            for locale in SUPPORTED_LOCALES:
+                with i18n.use_locale(locale):
+                    for button in MAIN_BUTTONS:
+                        self.commands[str(button.label)] = button.command
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        if isinstance(event, Message) and event.text in self.commands and event.chat.type == "private":
+            command = "/" + self.commands[event.text]
+            event = event.model_copy(
+                update={"text": command, "entities": [MessageEntity(type="bot_command", offset=0, length=len(command))]}
+            )
+        return await handler(event, data)

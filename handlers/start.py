@@ -26,7 +26,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from bot.services import onboarding
 from bot.services.authz import Actor
 from bot.services.errors import InviteInvalid, NotOwnContact, PhoneNotOnRoster
-from handlers.menu import commands_for, set_personal_menu
+from handlers.menu import commands_for, main_keyboard, set_personal_menu
 from storage.models import Member, Role, User, Village
 from storage.repo import Repo
 
@@ -101,10 +101,9 @@ async def welcome(message: Message, village: Village, actor: Actor | None) -> No
     await message.answer(
         _("Welcome to <b>{village}</b>, {commune}! 🌾").format(
             village=html.escape(village.name), commune=html.escape(village.commune.name)
-        ),
-        reply_markup=ReplyKeyboardRemove(),
+        )
     )
-    await message.answer(help_text(actor, village))
+    await message.answer(help_text(actor, village), reply_markup=main_keyboard(actor))
 
 
 def start_router() -> Router:
@@ -145,7 +144,7 @@ def start_router() -> Router:
                 await message.answer(linked_text(member))
                 village = await repo.places.village(member.branch.village_id)
                 if village is not None:
-                    await message.answer(help_text(actor, village))
+                    await message.answer(help_text(actor, village), reply_markup=main_keyboard(actor))
                 return
         elif payload:
             village = await onboarding.village_from_payload(repo, payload)
@@ -166,7 +165,7 @@ def start_router() -> Router:
             await ask_village(message, state)
             return
         village = await repo.places.village(user.village_id)
-        await message.answer(help_text(actor, village), reply_markup=ReplyKeyboardRemove())
+        await message.answer(help_text(actor, village), reply_markup=main_keyboard(actor))
 
     @router.callback_query(LanguageChoice.filter())
     async def language_chosen(
@@ -191,7 +190,7 @@ def start_router() -> Router:
                     await ask_village(callback.message, state)
                 else:
                     village = await repo.places.village(user.village_id)
-                    await callback.message.answer(help_text(actor, village))
+                    await callback.message.answer(help_text(actor, village), reply_markup=main_keyboard(actor))
 
     @router.message(Command("ngonngu", "language"))
     async def command_language_handler(message: Message) -> None:
@@ -200,7 +199,7 @@ def start_router() -> Router:
     @router.message(Command("help"))
     async def command_help_handler(message: Message, repo: Repo, user: User, actor: Actor) -> None:
         village = await repo.places.village(user.village_id) if user.village_id else None
-        await message.answer(help_text(actor, village))
+        await message.answer(help_text(actor, village), reply_markup=main_keyboard(actor))
 
     @router.message(StateFilter(Onboarding.village), F.text, ~F.text.startswith("/"))
     async def village_typed(message: Message, repo: Repo) -> None:
@@ -286,6 +285,6 @@ def start_router() -> Router:
             actor = await onboarding.load_actor(repo, user, admins=admins)
             await message.answer(_("Thank you! Your household is now linked."), reply_markup=ReplyKeyboardRemove())
         village = await repo.places.village(user.village_id) if user.village_id else None
-        await message.answer(help_text(actor, village))
+        await message.answer(help_text(actor, village), reply_markup=main_keyboard(actor))
 
     return router

@@ -98,7 +98,9 @@ async def test_progress_chart_and_status_update(sandbox: Sandbox, bot_process: B
     await secretary.send("Đã công bố quy hoạch & cắm mốc")
     await next_containing(secretary, "Đã lưu: Tiêu chí 1 – Quy hoạch – đạt")
     resident = await onboarded(sandbox, 7005)
-    await resident.send("/tiendo")
+    keyboard = str(resident.current_reply_keyboard())
+    assert "📈 Tiến độ của thôn" in keyboard and "📢 Thông báo" not in keyboard  # a resident's buttons
+    await resident.press_reply_button("📈 Tiến độ của thôn")
     summary = await resident.next_message()
     assert "1/19 tiêu chí đạt" in summary["text"]
     chart = await resident.next_message()
