@@ -70,6 +70,7 @@ log = logging.getLogger("villagebot.outbox")
 # the same rate, but only about one call is ever in flight, so a crash can catch
 # (and a restart duplicate) at most about one message.
 PACE = 0.97 * GLOBAL_WINDOW / GLOBAL_LIMIT  # a hair faster: the budget stays the binding limit
+CLAIM_BATCH = 8
 
 
 class AckButton(CallbackData, prefix="bcack"):
@@ -260,8 +261,8 @@ class OutboxSender:
     async def _claim_and_spawn(self) -> float:
         """Claim rows that can leave within about a second; the delay until the next look."""
         room = self.concurrency - len(self._inflight)
-        if room <= 0:
-            return self.poll_every
+        if room < min(CLAIM_BATCH, self.concurrency) and self._inflight:
+            return self.poll_every  # claim in batches: fewer queries and commits per message
         now = _now()
         busy_chats = set(self._chats.values())
         async with self.sessionmaker() as session:

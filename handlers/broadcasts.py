@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from aiogram import Bot, F, Router
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, StateFilter
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
@@ -83,6 +84,15 @@ class BcShow(CallbackData, prefix="bcs"):
 
 class BcCancel(CallbackData, prefix="bcx"):
     id: int
+
+
+async def set_markup(message: Message, markup: InlineKeyboardMarkup | None) -> None:
+    """Edit a keyboard; a double tap that changes nothing is not an error."""
+    try:
+        await message.edit_reply_markup(reply_markup=markup)
+    except TelegramBadRequest as exc:
+        if "not modified" not in exc.message:
+            raise
 
 
 def weekday_names() -> list[str]:
@@ -316,7 +326,7 @@ def _compose_router() -> Router:
         await state.clear()
         await callback.answer()
         if isinstance(callback.message, Message):
-            await callback.message.edit_reply_markup(reply_markup=None)
+            await set_markup(callback.message, None)
             await callback.message.answer(_("Cancelled. Nothing was sent."))
 
     @router.message(StateFilter(Compose.content))
@@ -361,7 +371,7 @@ def _compose_router() -> Router:
             await state.set_state(Compose.when)
             await callback.answer()
             if isinstance(callback.message, Message):
-                await callback.message.edit_reply_markup(reply_markup=None)
+                await set_markup(callback.message, None)
                 await callback.message.answer(_("When should it be sent?"), reply_markup=when_keyboard())
             return
         if what == "all":
@@ -379,14 +389,14 @@ def _compose_router() -> Router:
         await state.set_data(data)
         await callback.answer()
         if isinstance(callback.message, Message):
-            await callback.message.edit_reply_markup(reply_markup=audience_keyboard(data, groups))
+            await set_markup(callback.message, audience_keyboard(data, groups))
 
     @router.callback_query(StateFilter(Compose.when), BcWhen.filter())
     async def when_pressed(callback: CallbackQuery, callback_data: BcWhen, state: FSMContext, settings: Settings) -> None:
         await callback.answer()
         if not isinstance(callback.message, Message):
             return
-        await callback.message.edit_reply_markup(reply_markup=None)
+        await set_markup(callback.message, None)
         what = callback_data.what
         if what == "now":
             await state.update_data(when=None, rec_kind=None)
@@ -423,7 +433,7 @@ def _compose_router() -> Router:
         await state.update_data(when=when.isoformat())
         await callback.answer()
         if isinstance(callback.message, Message):
-            await callback.message.edit_reply_markup(reply_markup=None)
+            await set_markup(callback.message, None)
             await show_options(callback.message, state)
 
     @router.callback_query(StateFilter(Compose.day), BcDay.filter())
@@ -432,7 +442,7 @@ def _compose_router() -> Router:
         await state.set_state(Compose.time)
         await callback.answer()
         if isinstance(callback.message, Message):
-            await callback.message.edit_reply_markup(reply_markup=None)
+            await set_markup(callback.message, None)
             await callback.message.answer(_("At what time? Press one, or type it as HH:mm."), reply_markup=time_keyboard())
 
     async def time_chosen(message: Message, state: FSMContext, hour: int, minute: int) -> None:
@@ -450,7 +460,7 @@ def _compose_router() -> Router:
     async def time_pressed(callback: CallbackQuery, callback_data: BcTime, state: FSMContext) -> None:
         await callback.answer()
         if isinstance(callback.message, Message):
-            await callback.message.edit_reply_markup(reply_markup=None)
+            await set_markup(callback.message, None)
             await time_chosen(callback.message, state, callback_data.hour, callback_data.minute)
 
     @router.message(StateFilter(Compose.time), F.text)
@@ -484,12 +494,12 @@ def _compose_router() -> Router:
             await state.set_data(data)
             await callback.answer()
             if isinstance(callback.message, Message):
-                await callback.message.edit_reply_markup(reply_markup=options_keyboard(data))
+                await set_markup(callback.message, options_keyboard(data))
             return
         await callback.answer()
         if not isinstance(callback.message, Message) or actor.village_id is None:
             return
-        await callback.message.edit_reply_markup(reply_markup=None)
+        await set_markup(callback.message, None)
         draft = draft_from(data, settings.tz)
         recipients = await service.resolve_audience(
             repo, actor.village_id, draft.audience, default_locale=settings.default_locale
@@ -551,7 +561,7 @@ def _compose_router() -> Router:
             await callback.answer(invalid_text(exc.reason), show_alert=True)
             return
         await callback.answer()
-        await message.edit_reply_markup(reply_markup=None)
+        await set_markup(message, None)
         broadcast = created.broadcast
         if created.run is not None:
             progress = await message.answer(
@@ -638,7 +648,7 @@ def _compose_router() -> Router:
             broadcast_scheduler.unschedule(callback_data.id)
         await callback.answer(_("Cancelled."))
         if isinstance(callback.message, Message):
-            await callback.message.edit_reply_markup(reply_markup=None)
+            await set_markup(callback.message, None)
             await callback.message.answer(_("🗑 The scheduled announcement was cancelled."))
 
     return router
