@@ -126,7 +126,7 @@ _RAW: tuple[tuple[str, str], ...] = (
     ),
     (r"camera|mat than", "camera an ninh"),
     (
-        r"(?:cong|dan|gan|treo) .{0,20}ma qr|ma qr .{0,20}(?:cong|nha|ho|thong tin)",
+        r"(?:cong|dan|gan|treo) .{0,20}\bma\b|\bma (?:qr )?.{0,20}(?:cong|thong tin)",
         "ma qr ho gia dinh thong tin",
     ),
     # infrastructure
@@ -140,7 +140,8 @@ _RAW: tuple[tuple[str, str], ...] = (
         "thuy loi kenh muong tuoi tieu",
     ),
     (
-        r"sat lo|sut lo|lu lut|ngap lut|bao lu|bao lut|mua bao|con bao|chong bao|bao so|mua lu|thien tai|han han|nhiem man|xam nhap man",
+        r"sat lo|sut lo|lu lut|ngap lut|bao lu|bao lut|mua bao|con bao|chong bao|bao so|mua lu|thien tai|han han|nhiem man|xam nhap man"
+        r"|so tan|lu quet|nuoc lu|ngap nuoc|ngap ung|chang chong|gia co nha",
         "phong chong thien tai bao lu",
     ),
     (
@@ -149,7 +150,7 @@ _RAW: tuple[tuple[str, str], ...] = (
     ),
     (
         r"cong to|dong ho dien|mat dien|cup dien|sut ap|day dien|cot dien|luoi dien|cau dien"
-        r"|keo dien|moc dien|chap dien|dien yeu",
+        r"|keo dien|moc dien|chap dien|dien yeu|chap chon|dien ap|nhay aptomat|cau chi",
         "dien luoi dien an toan dien",
     ),
     (
@@ -218,9 +219,12 @@ _RAW: tuple[tuple[str, str], ...] = (
     (r"vuon tap|cay tap|chuoi|tre lon xon|cai tao vuon", "vuon tap cai tao vuon"),
     (r"hang rao|tuong rao|dam but|che tau|rao cay", "hang rao xanh"),
     (r"nha bep|\bbep\b", "nha bep"),
-    (r"so do vuon|ban ve vuon|ve vuon", "so do vuon quy hoach vuon"),
+    (
+        r"so do (?:\w+ ){0,2}vuon|ban ve (?:vuon|thiet ke)|ve (?:lai )?(?:so do )?vuon|thiet ke (?:lai )?vuon|bo tri (?:lai )?vuon",
+        "so do vuon quy hoach vuon",
+    ),
     (r"tuoi (?:phun|nho giot|tu dong)|nha luoi|nha mang|giong moi", "tien bo ky thuat tuoi"),
-    (r"trong cay gi|trong gi|cay gi|cay chu luc|con gi", "san pham chu luc"),
+    (r"trong cay gi|trong gi|cay gi|cay chu luc|nuoi con gi", "san pham chu luc"),
     (r"lai bao nhieu|tien lai|doanh thu|mot sao|1 sao|1000 ?m2", "thu nhap vuon"),
 )
 

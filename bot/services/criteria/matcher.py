@@ -38,6 +38,7 @@ from .text import (
     STOPWORDS,
     basic_tokens,
     find_number_mentions,
+    join_compounds,
     telex_clean,
     vni_clean,
 )
@@ -74,9 +75,10 @@ _FAQ_MIN = 0.3
 _PHRASE_MAX_DF = 0.25  # an n-gram found in more documents than this is not specific
 _MIN_INFORMATION = 3.0  # idf mass below which a query is too vague to be sure
 
+_OFFTOPIC_FORMS = {form for p in OFFTOPIC_PHRASES for form in (p, join_compounds(p))}
 _OFFTOPIC_RE = re.compile(
     r"\b(?:"
-    + "|".join(re.escape(p) for p in sorted(OFFTOPIC_PHRASES, key=len, reverse=True))
+    + "|".join(re.escape(p) for p in sorted(_OFFTOPIC_FORMS, key=len, reverse=True))
     + r")\b"
 )
 _SYLLABLE_RE = re.compile(
@@ -454,6 +456,7 @@ class CriteriaIndex:
         index = self._sets.get(set_code)
         if index is None:
             raise KeyError(f"unknown criteria set {set_code!r}")
+        text = _strip_speaker(text)
         query = self._analyse(text)
         other = self._counterpart_index(set_code)
         ranked = self._ranked(query, index)
@@ -614,6 +617,19 @@ def _accented_words(text: str) -> set[str]:
 def _name_share(name: frozenset[str], content: frozenset[str]) -> float:
     """Share of a criterion name's words present in the query (0 for an empty name)."""
     return len(name & content) / len(name) if name else 0.0
+
+
+# "Hội Phụ nữ hỏi: ...", "Đoàn TN hỏi: ...": who asks is not what is asked about.
+_SPEAKER_RE = re.compile(r"^\s*[^:?!.\n]{2,40}?\s(?:hỏi|hoi)\s*:\s*", re.IGNORECASE)
+
+
+def _strip_speaker(text: str) -> str:
+    """The question without a leading "<who> hỏi:" label (kept when nothing follows)."""
+    match = _SPEAKER_RE.match(unicodedata.normalize("NFC", text))
+    if match is None:
+        return text
+    rest = unicodedata.normalize("NFC", text)[match.end() :]
+    return rest if rest.strip() else text
 
 
 def _offtopic_spans(folded: str) -> list[str]:

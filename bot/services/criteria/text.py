@@ -137,7 +137,7 @@ STOPWORDS: frozenset[str] = frozenset(
     xin u uh um ok oke okay alo vang da dum nhat
     baonhieu baogio thenao odau lamsao taisao nhuthenao baygio gio luc
     ngaymai homnay homqua toinay toiqua sangnay chieunay demqua tuannay tuantoi thangnay
-    namnay namngoai anhhuong
+    namnay namngoai anhhuong moinguoi hangxom canha
     """.split()
 )
 
@@ -226,10 +226,18 @@ _CONTEXT_ABBREVIATIONS: dict[tuple[str, str], str] = {
 }
 
 
+# Abbreviations that mean something else at the very end of a message: "ăn gì bh" is
+# "bây giờ", while "bh xe máy", "mua bh" ... keep "bảo hiểm".
+_FINAL_ABBREVIATIONS: dict[str, str] = {"bh": "bay gio", "bjo": "bay gio"}
+
+
 def expand_abbreviations(tokens: list[str]) -> list[str]:
     """Replace chat abbreviations (``bhyt``, ``ko``, ``dc``...) by their words."""
     out: list[str] = []
     for i, token in enumerate(tokens):
+        if i == len(tokens) - 1 and i and token in _FINAL_ABBREVIATIONS:
+            out.extend(_FINAL_ABBREVIATIONS[token].split())
+            continue
         if i and (tokens[i - 1], token) in _CONTEXT_ABBREVIATIONS:
             out.extend(_CONTEXT_ABBREVIATIONS[(tokens[i - 1], token)].split())
             continue
@@ -337,7 +345,22 @@ _QUESTION_PHRASES = re.compile(
 )
 # Compounds whose syllables are function words or pronouns on their own ("bác sĩ",
 # "cờ bạc", "trẻ em"): kept as one token in questions and catalogs alike.
-_COMPOUNDS = (re.compile(r"\b(bac si)\b"), re.compile(r"\b(co bac|tre em|danh bac)\b"))
+_COMPOUNDS = (
+    re.compile(r"\b(bac si)\b"),
+    re.compile(r"\b(co bac|tre em|danh bac)\b"),
+    # "mọi người", "hàng xóm", "cả nhà": people addressed or mentioned, never a topic
+    # ("nhà hàng xóm" is not "nhà hàng", "mọi người" is not "mới").
+    re.compile(r"\b(moi nguoi|hang xom|ca nha)\b"),
+)
+
+
+def join_compounds(folded: str) -> str:
+    """Question phrases and compounds of folded text written as one token each
+    (``bao nhieu`` -> ``baonhieu``, ``moi nguoi`` -> ``moinguoi``)."""
+    joined = _QUESTION_PHRASES.sub(lambda m: m.group(1).replace(" ", ""), folded)
+    for compound in _COMPOUNDS:
+        joined = compound.sub(lambda m: m.group(1).replace(" ", ""), joined)
+    return joined
 
 
 def basic_tokens(text: str) -> list[str]:
@@ -349,10 +372,7 @@ def basic_tokens(text: str) -> list[str]:
     folded = fold(text)
     folded = _GLUED_RE.sub(r"\1 \2", folded)
     tokens = expand_abbreviations(folded.split())
-    joined = _QUESTION_PHRASES.sub(lambda m: m.group(1).replace(" ", ""), " ".join(tokens))
-    for compound in _COMPOUNDS:
-        joined = compound.sub(lambda m: m.group(1).replace(" ", ""), joined)
-    return joined.split()
+    return join_compounds(" ".join(tokens)).split()
 
 
 def bigrams(tokens: list[str]) -> list[str]:
@@ -391,7 +411,8 @@ sua xe, xe may, mua dien thoai, so dien thoai, dat xe, ve xe, ve may bay, bat do
 mua ban dat, mua dat, ban dat, nha dat, cho thue nha, tet, nghi le, ket qua tran, da voi
 # greetings and small talk
 xin chao, chao ban, chao ad, chao anh, chao chi, chao em, chao moi nguoi
-hello, hi, alo, cam on, thank, thanks, tam biet, buoi sang, buoi toi
+hello, hi, alo, cam on, thank, thanks, tam biet, chao buoi sang, chao buoi toi
+buoi sang vui ve, buoi toi vui ve, chuc ngu ngon, thank you, thanks ad
 ngu ngon, chuc mung, chuc moi nguoi, vui ve, nguoi yeu, an com chua
 khoe khong, lam quen, ban ten gi, ban la ai
 # more chatter: calendar, shopping, cooking, sleep, jokes, fortune, love, exams, games
@@ -405,6 +426,11 @@ doi qua, doi bung, an gi bay gio, an gi gio, thi toan, thi van, di thi, on thi
 ty gia, do la, usd, sjc, vang sjc, haha, hihi, hehe, vui ghe, buon qua, chan qua
 nap the, free fire, pubg, muon tien, cho vay tien, vay nong, tin dung den
 ve xe, ve tau, xe khach, dat ve, ve may bay, iphone, samsung, oppo, xiaomi
+# days, understanding, meals, drinks, lottery results, shopping on credit, repairs
+thu may, homnay thu, ngaymai thu, hieu roi, da hieu, em hieu, ro roi, nam duoc roi
+an gi, an chua, an sang, an trua, an toi, nhau khong, di nhau, nhau di, uong bia, lai rai
+kqxs, ket qua xo so, ve con gi, lo to, tra gop, may giat, tu lanh, dieu hoa, tho sua, tho dien
+chuc ca nha, chuc moi nguoi, an lanh, binh an, chuyen cuoi, cuoi qua, de thuong, ngu qua, bot ngu, thu hai, thu ba, thu tu, thu nam, thu sau
 """.splitlines()
     if not line.startswith("#")
     for phrase in line.split(",")
