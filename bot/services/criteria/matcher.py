@@ -59,6 +59,7 @@ _B = 0.5
 _CORRECTED_WEIGHT = 0.7
 _GENERIC_WEIGHT = 0.2  # words of the set's own name ("vườn mẫu" in the garden set)
 _CONCEPT_WEIGHT = 0.6
+_HEAD_DECAY = 0.2  # weight lost by the last word of a question
 _EXPLAINED_SHARE = 0.3  # of a topic-map unigram counted in the normaliser
 _OTHER_WORD_WEIGHT = 0.35  # same folded word, other diacritics than the criterion uses  # catalog words added by the topic map (not counted in the normaliser)
 
@@ -143,6 +144,7 @@ class _SetIndex:
     name_terms: list[frozenset[str]]  # content unigrams of each criterion name
     name_phrases: list[str]  # folded name of each criterion
     generic: frozenset[str] = frozenset()  # words of the set's own name: say nothing here
+    solo: dict[str, frozenset[int]] = field(default_factory=dict)  # one-word keyword -> docs
 
 
 @dataclass(frozen=True)
@@ -232,7 +234,22 @@ class CriteriaIndex:
                 w for terms in name_terms for w in terms
             )
             generic |= {"thon", "xa", "khu", "dan", "cu", "nong", "moi", "ha", "tinh"}
-        return _SetIndex(criteria_set, docs, postings, avg, name_terms, phrases, generic)
+        solo: dict[str, set[int]] = {}
+        for i, criterion in enumerate(criteria_set.criteria):
+            for keyword in (criterion.name, *criterion.keywords):
+                words = _content_words(keyword)
+                if len(words) == 1 and len(basic_tokens(keyword)) == 1:
+                    solo.setdefault(words[0], set()).add(i)
+        return _SetIndex(
+            criteria_set,
+            docs,
+            postings,
+            avg,
+            name_terms,
+            phrases,
+            generic,
+            {word: frozenset(found) for word, found in solo.items()},
+        )
 
     def _add_text(self, doc: _Doc, text: str, weight: float) -> None:
         self._accented.update(_accented_words(text))
@@ -337,9 +354,17 @@ class CriteriaIndex:
                 oov.append(token)
             tokens.extend(words)
         weights: dict[str, float] = {}
+        # Vietnamese puts the head first ("wifi nhà văn hóa" is about wifi, "mất trộm xe
+        # ở cổng trường" about theft): words further into the question weigh a little less.
+        positions = [i for i, t in enumerate(tokens) if t not in STOPWORDS]
+        first_at = {t: i for i, t in reversed(list(enumerate(tokens)))}
+        span = max(1, positions[-1] - positions[0]) if positions else 1
+        start = positions[0] if positions else 0
         for term in _terms(tokens):
             parts = term.split("_")
             weight = _CORRECTED_WEIGHT if any(p in corrected for p in parts) else 1.0
+            where = max(0, first_at.get(parts[0], start) - start) / span
+            weight *= 1.0 - _HEAD_DECAY * min(1.0, where)
             weights[term] = max(weights.get(term, 0.0), weight)
         content = frozenset(t for t in tokens if t not in STOPWORDS and not t.isdigit())
         folded = " ".join(tokens)
@@ -488,6 +513,21 @@ class CriteriaIndex:
             residual = query.content - GENERIC_WORDS
             if not residual or top_conf < _MATCH_FROM:
                 return MatchResult("list", None, (), 1.0)
+        topic_words = query.content - GENERIC_WORDS
+        if len(topic_words) == 1 and not query.oov:
+            # One word that is a whole keyword of one criterion only ("điện", "rác").
+            (word,) = topic_words
+            owners = index.solo.get(word, frozenset())
+            if len(owners) == 1:
+                (i,) = owners
+                criterion = index.docs[i].criterion
+                related = tuple(
+                    index.docs[r.doc].criterion
+                    for r in ranked[:3]
+                    if r.doc != i and r.conf >= _MATCH_FROM
+                )[:2]
+                faq = self._faq_for(query, index, criterion)
+                return MatchResult("match", criterion, related, max(top_conf, _MATCH_FROM), faq=faq)
         if not ranked or top_conf < _OFFTOPIC_BELOW:
             return MatchResult("offtopic", None, (), top_conf)
         best = ranked[0]
