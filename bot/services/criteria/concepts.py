@@ -116,7 +116,7 @@ _RAW: tuple[tuple[str, str], ...] = (
         "thanh toan khong dung tien mat chuyen khoan",
     ),
     (
-        r"ban (?:hang|rau|trai|nong san|cam|buoi|lua|gao)? ?(?:online|tren mang|qua mang|len mang)"
+        r"ban (?:\w+ ){0,2}(?:online|tren mang|qua mang|len mang|tren tiktok|tren facebook|tren zalo)"
         r"|livestream|live stream|tiktok shop|shopee|lazada|len san|san thuong mai",
         "ban hang online thuong mai dien tu",
     ),

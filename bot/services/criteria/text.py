@@ -159,7 +159,7 @@ STOPWORDS = (
     dum giup gium voi thoi chu hong hem ak ha ho z v
     """.split()
     )
-    - frozenset(("nha", "ho", "thang"))
+    - frozenset(("nha", "ho", "thang", "cam"))  # "cam" (orange) is a garden product
 )
 
 # Question, negation and personal words: an n-gram containing one is boilerplate
