@@ -1,7 +1,7 @@
 """Benchmark of the criteria matcher: ``python bench/bench_criteria.py``.
 
-Prints a small markdown table: index build time, answer latency over the dev, tune and
-holdout questions (p50/p99, in process), memory (tracemalloc peak and RSS growth while
+Prints a small markdown table: index build time, answer latency over the dev, tune,
+holdout and fresh (tune and holdout halves) questions (p50/p99, in process), memory (tracemalloc peak and RSS growth while
 building) and top-1 accuracy on each question file.
 """
 
@@ -26,6 +26,7 @@ FILES = {
     "dev": DATA / "criteria_questions.yaml",
     "tune": DATA / "criteria_questions_tune.yaml",
     "holdout": DATA / "criteria_questions_holdout.yaml",
+    "fresh": DATA / "criteria_questions_fresh.yaml",
 }
 ROUNDS = 20
 
@@ -57,9 +58,11 @@ def percentile(values: list[float], share: float) -> float:
 
 
 def main() -> None:
-    by_file = {
-        name: yaml.safe_load(path.read_text(encoding="utf-8")) for name, path in FILES.items()
-    }
+    by_file: dict[str, list[dict]] = {}
+    for name, path in FILES.items():
+        for item in yaml.safe_load(path.read_text(encoding="utf-8")):
+            label = f"{name}-{item['split']}" if "split" in item else name
+            by_file.setdefault(label, []).append(item)
     questions = [q for items in by_file.values() for q in items]
     rss_before = rss_mib()
     t0 = time.perf_counter()

@@ -21,7 +21,7 @@ _RAW: tuple[tuple[str, str], ...] = (
         "co bac te nan xa hoi an ninh trat tu",
     ),
     (
-        r"trom|mat cap|an cap|mat (?:con|xe|trau|bo|cho|ga)|nguoi la|lai vang|kha nghi"
+        r"(?<!do )(?<!xa )(?<!vut )(?<!dung )trom|mat cap|an cap|mat (?:con|xe|trau|bo|cho|ga)|nguoi la|lai vang|kha nghi"
         r"|cuop|giat do",
         "trom cap an ninh trat tu",
     ),
