@@ -140,7 +140,7 @@ _RAW: tuple[tuple[str, str], ...] = (
         "thuy loi kenh muong tuoi tieu",
     ),
     (
-        r"sat lo|sut lo|lu lut|ngap lut|bao lu|bao lut|mua bao|con bao|chong bao|bao so|mua lu|thien tai|han han|nhiem man|xam nhap man"
+        r"sat lo|sut lo|lu lut|ngap lut|bao lu|bao lut|(?:mua|con|chong) bao(?! hiem)|bao so|mua lu|thien tai|han han|nhiem man|xam nhap man"
         r"|so tan|lu quet|nuoc lu|ngap nuoc|ngap ung|chang chong|gia co nha",
         "phong chong thien tai bao lu",
     ),
