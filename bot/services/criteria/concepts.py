@@ -34,7 +34,7 @@ _RAW: tuple[tuple[str, str], ...] = (
     (r"tranh chap|cai nhau|mau thuan|bat hoa|phan xu|xich mich|kien tung", "hoa giai tranh chap"),
     (r"tam tru|tam vang|khai bao cu tru|o nho|dang ky cu tru", "cu tru tam tru"),
     (
-        r"nghia vu quan su|bo doi|nhap ngu|giao quan|tong quan|kham tuyen|dan quan",
+        r"nghia vu quan su|bo doi(?! xuat ngu)|nhap ngu|giao quan|tong quan|kham tuyen|dan quan",
         "nghia vu quan su quoc phong",
     ),
     (
@@ -73,7 +73,11 @@ _RAW: tuple[tuple[str, str], ...] = (
         r"cay xanh|trong hoa|con duong hoa|duong hoa|cay bong mat",
         "cay xanh canh quan xanh sach dep",
     ),
-    (r"ve sinh chung|ra quan|don ve sinh|quet don|don dep", "ve sinh moi truong"),
+    (
+        r"ve sinh (?:chung|duong|ngo|xom|thon|lang|khu|moi truong)|ra quan|don ve sinh|quet don"
+        r"|don dep|chu nhat xanh",
+        "ve sinh moi truong",
+    ),
     (
         r"do an|quan an|hang an|thuc an ban|an uong|ngo doc|hang quan|thuc pham ban",
         "an toan thuc pham",
@@ -81,7 +85,11 @@ _RAW: tuple[tuple[str, str], ...] = (
     (r"be nuoc|chum nuoc|lu nuoc|thung nuoc|chua nuoc", "be nuoc"),
     # health, culture, education
     (r"gay com|nhe can|coi coc|thap coi|suy dinh duong|con coi|can nang", "suy dinh duong tre em"),
-    (r"treem|tiem phong|tiem chung|vac xin|vacxin|mui tiem|uong vitamin", "tiem chung tre em"),
+    (
+        r"treem|tiem phong|tiem chung|vac xin|vacxin|mui tiem|uong vitamin|chich ngua|tiem ngua"
+        r"|chich vac xin",
+        "tiem chung tre em",
+    ),
     (r"\bom\b|kham benh|bac si|bacsi|benh vien|chua benh|cap cuu", "kham chua benh y te"),
     (r"bao hiem y te|the bao hiem|the bhyt|the kham benh", "bao hiem y te"),
     (
@@ -149,7 +157,7 @@ _RAW: tuple[tuple[str, str], ...] = (
         "den duong dien chieu sang",
     ),
     (
-        r"cong to|dong ho dien|mat dien|cup dien|sut ap|day dien|cot dien|luoi dien|cau dien"
+        r"cong to|dong ho dien|mat dien(?! thoai)|cup dien(?! thoai)|sut ap|day dien|cot dien|luoi dien|cau dien"
         r"|keo dien|moc dien|chap dien|dien yeu|chap chon|dien ap|nhay aptomat|cau chi",
         "dien luoi dien an toan dien",
     ),
@@ -189,7 +197,7 @@ _RAW: tuple[tuple[str, str], ...] = (
         "viec lam lao dong",
     ),
     (
-        r"hoc nghe|day nghe|lop nghe|hoc lai xe|chung chi|bang cap|trung cap|cao dang|tap huan",
+        r"hoc nghe|day nghe|lop nghe|xuat ngu|hoc lai xe|chung chi|bang cap|trung cap|cao dang|tap huan",
         "hoc nghe dao tao nghe",
     ),
     (r"hop tac xa|to hop tac|xa vien", "hop tac xa"),

@@ -429,7 +429,7 @@ ve xe, ve tau, xe khach, dat ve, ve may bay, iphone, samsung, oppo, xiaomi
 # days, understanding, meals, drinks, lottery results, shopping on credit, repairs
 thu may, homnay thu, ngaymai thu, hieu roi, da hieu, em hieu, ro roi, nam duoc roi
 an gi, an chua, an sang, an trua, an toi, nhau khong, di nhau, nhau di, uong bia, lai rai
-kqxs, ket qua xo so, ve con gi, lo to, tra gop, may giat, tu lanh, dieu hoa, tho sua, tho dien
+kqxs, ket qua xo so, mua ve so, ban ve so, to ve so, dao ve so, ve con gi, lo to, tra gop, may giat, tu lanh, dieu hoa, tho sua, tho dien
 nong qua, nang qua, lanh qua, ret qua, ai mua, ai ban, can ban, can mua, thanh ly, can pass
 dong y, nhat tri, hay qua, dung roi, tuyet voi, chuc ca nha, chuc moi nguoi, an lanh, binh an, chuyen cuoi, cuoi qua, de thuong, ngu qua, bot ngu, thu hai, thu ba, thu tu, thu nam, thu sau
 """.splitlines()
