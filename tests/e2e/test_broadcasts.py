@@ -213,7 +213,8 @@ async def test_faults_are_handled(sandbox: Sandbox, bot_process: BotProcess) -> 
         blocked = await db.all(select(User.reachable).where(User.platform_user_id == people[3]))
         kicked = await db.all(select(Chat.active).where(Chat.platform_chat_id == groups[0]))
         moved = await db.all(select(Chat).where(Chat.platform_chat_id == new_id))
-        return blocked == [False] and kicked == [False] and len(moved) == 1
+        open_rows = await db.all(select(OutboxMessage).where(OutboxMessage.status.in_(("pending", "sending", "retrying"))))
+        return blocked == [False] and kicked == [False] and len(moved) == 1 and not open_rows
 
     await sandbox.wait_until(marked, timeout=10)
     rows = {r.chat_id: r for r in await db.all(select(OutboxMessage))}
