@@ -201,11 +201,15 @@ class OutboxSender:
     async def stop(self, timeout: float = 10.0) -> None:
         self._stopping.set()
         self._wake.set()
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+        # Let the loops reach a safe point (cancelling one inside a transaction aborts it
+        # mid-flight); cancel only what does not finish in time.
+        if self._tasks:
+            _, stuck = await asyncio.wait(self._tasks, timeout=timeout)
+            for task in stuck:
+                task.cancel()
+            for task in self._tasks:
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
         if self._inflight:
             _, pending = await asyncio.wait(list(self._inflight.values()), timeout=timeout)
             for task in pending:
@@ -293,9 +297,14 @@ class OutboxSender:
             self._chats[row.id] = row.chat_id
         return 0.0 if len(rows) < len(picked) else 0.05
 
+    async def _pause(self, seconds: float) -> bool:
+        """Sleep ``seconds``; True as soon as the sender is stopping (end the loop)."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._stopping.wait(), seconds)
+        return self._stopping.is_set()
+
     async def _heartbeats(self) -> None:
-        while True:
-            await asyncio.sleep(self.heartbeat_every)
+        while not await self._pause(self.heartbeat_every):
             try:
                 async with self._db_lock, self.sessionmaker() as session:
                     await Repo(session).broadcasts.heartbeat(self.worker_id, _now())
@@ -465,8 +474,7 @@ class OutboxSender:
     # ------------------------------------------------------------- progress
 
     async def _progress(self) -> None:
-        while True:
-            await asyncio.sleep(self.progress_every)
+        while not await self._pause(self.progress_every):
             try:
                 await self._report_progress()
             except Exception:

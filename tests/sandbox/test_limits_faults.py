@@ -162,3 +162,22 @@ async def test_persistent_kick_and_migration(sandbox: Sandbox, api) -> None:
         403,
         "Forbidden: bot was kicked from the supergroup chat",
     )
+
+
+def test_global_limit_tolerates_jitter_but_not_a_faster_sender() -> None:
+    from bot.sandbox.limits import RateLimiter
+
+    clock = FakeClock()
+    steady = RateLimiter(clock)
+    refused = 0
+    for i in range(300):  # exactly 30/s, arrivals up to 20 ms early or late
+        clock.now = 1000.0 + i / 30 + (0.02 if i % 7 == 0 else -0.02 if i % 5 == 0 else 0.0)
+        refused += steady.acquire(9000 + i, "private") > 0
+    assert refused == 0
+    clock.now = 2000.0
+    fast = RateLimiter(clock)
+    refused = 0
+    for i in range(320):  # 32/s, perfectly even
+        clock.now = 2000.0 + i / 32
+        refused += fast.acquire(19000 + i, "private") > 0
+    assert refused > 0
