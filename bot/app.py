@@ -16,11 +16,13 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.fsm.storage.base import BaseStorage
 from aiogram.fsm.storage.memory import MemoryStorage
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.i18n import PoI18n, UserLocaleMiddleware, create_i18n
 from bot.middlewares import CurrentUserMiddleware, DbSessionMiddleware, InFlight
 from bot.ratelimit import SendBudget, ThrottlingMiddleware
+from bot.services.errors import OperatorError
 from bot.services.village_criteria import CriteriaKnowledge
 from bot.settings import Settings
 from handlers import build_routers
@@ -101,7 +103,11 @@ class Runtime:
 async def open_runtime(settings: Settings, *, migrate: bool = True) -> AsyncIterator[Runtime]:
     engine = create_engine(settings.database_url)
     try:
-        await check_connection(engine)
+        try:
+            await check_connection(engine)
+        except (OSError, SQLAlchemyError) as exc:
+            where = engine.url.render_as_string(hide_password=True)
+            raise OperatorError(f"cannot connect to the database {where}: {exc.__class__.__name__}") from None
         if migrate:
             await upgrade(engine)
         yield Runtime(settings, engine, create_sessionmaker(engine), create_i18n(settings.default_locale))

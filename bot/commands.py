@@ -87,6 +87,17 @@ def seed_sandbox_personas(sandbox) -> None:  # type: ignore[no-untyped-def]
     group.set_member(resident)
 
 
+async def start_sandbox(host: str, port: int):  # type: ignore[no-untyped-def]
+    from bot.sandbox import Sandbox
+
+    try:
+        return await Sandbox.start(host=host, port=port, bot_username="villagebot")
+    except OSError as exc:
+        raise OperatorError(
+            f"cannot listen on {host}:{port} ({exc.strerror}); set SANDBOX_LISTEN"
+        ) from None
+
+
 async def run(settings: Settings, *, demo: bool | None) -> int:
     async with open_runtime(settings) as runtime:
         if not settings.sandbox_mode:
@@ -100,14 +111,15 @@ async def run(settings: Settings, *, demo: bool | None) -> int:
                 await bot.session.close()
             return 0
 
-        from bot.sandbox import Sandbox
-
         host, port = split_host_port(settings.sandbox_listen)
-        sandbox = await Sandbox.start(host=host, port=port, bot_username="villagebot")
+        sandbox = await start_sandbox(host, port)
         if demo is not False:
             await load_demo(runtime.sessionmaker)
             seed_sandbox_personas(sandbox)
-        print(f"\n  villagebot is running against the local sandbox: open http://{host}:{sandbox.port}/\n", flush=True)
+        print(
+            f"\n  villagebot is running against the local sandbox: open http://{host}:{sandbox.port}/\n",
+            flush=True,
+        )
         budget = SendBudget()
         bot = build_bot(settings, token=SANDBOX_TOKEN, api_url=sandbox.base_url, budget=budget)
         try:
@@ -120,10 +132,9 @@ async def run(settings: Settings, *, demo: bool | None) -> int:
 
 
 async def sandbox(settings: Settings, listen: str) -> int:
-    from bot.sandbox import Sandbox
 
     host, port = split_host_port(listen)
-    sb = await Sandbox.start(host=host, port=port, bot_username="villagebot")
+    sb = await start_sandbox(host, port)
     print(f"sandbox listening on {sb.base_url}", flush=True)
     try:
         await asyncio.Event().wait()

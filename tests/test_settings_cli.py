@@ -81,3 +81,13 @@ def test_bad_criteria_file_is_refused_and_nothing_is_loaded(tmp_path) -> None:  
     )
     assert result.returncode == 0, result.stderr
     assert [p.name for p in (tmp_path / "criteria").iterdir()] == ["ntm-2026-2030.yaml"]
+
+
+def test_unreachable_database_is_one_line(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "db", "upgrade"],
+        env={"PATH": "/usr/bin:/bin", "DATABASE_URL": "postgresql+asyncpg://nobody@127.0.0.1:1/none"},
+        capture_output=True, text=True, cwd=tmp_path, timeout=60,
+    )
+    assert result.returncode == 2
+    assert "cannot connect to the database" in result.stderr and "Traceback" not in result.stderr
