@@ -21,7 +21,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from bot.i18n import pick_locale
 from bot.services import village_criteria as vc
 from bot.services.authz import Action, Actor
-from bot.services.criteria import CriteriaSet, Criterion, MatchResult
+from bot.services.criteria import CriteriaSet, Criterion, Faq, MatchResult
 from bot.services.errors import NotAllowed, NotFound
 from bot.settings import Settings
 from storage.models import User, Village
@@ -29,6 +29,7 @@ from storage.repo import Repo
 
 log = logging.getLogger(__name__)
 PAGE = 8
+RELATED_QUESTIONS = 2
 GROUP_ANSWER_LIMIT = 600
 
 
@@ -90,6 +91,7 @@ def criterion_keyboard(
     related: tuple[Criterion, ...] = (),
     question_id: int | None = None,
     can_edit: bool = False,
+    answered: Faq | None = None,
 ) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     if criterion.indicators:
@@ -97,6 +99,10 @@ def criterion_keyboard(
             text=_("📋 Indicators ({count})").format(count=len(criterion.indicators)),
             callback_data=Crit(a="ind", s=criterion.set_code, n=criterion.number),
         )
+    others = [(i, faq) for i, faq in enumerate(criterion.faqs) if faq != answered][:RELATED_QUESTIONS]
+    for i, faq in others:
+        label = faq.question if len(faq.question) <= 60 else faq.question[:57] + "…"
+        builder.button(text=f"💬 {label}", callback_data=Crit(a="q", s=criterion.set_code, n=criterion.number, v=str(i)))
     for other in related[:2]:
         builder.button(text=other.title, callback_data=Crit(a="crit", s=other.set_code, n=other.number))
     builder.button(text=_("📚 All criteria"), callback_data=Crit(a="set", s=criterion.set_code, n=0))
@@ -268,6 +274,26 @@ def criteria_router() -> Router:
         can_edit = village is not None and actor.can(Action.SET_CRITERIA_STATUS, village.id)
         text = await render_criterion(repo, village, criterion, settings)
         await callback.message.answer(text, reply_markup=criterion_keyboard(criterion, can_edit=can_edit))
+
+    @router.callback_query(Crit.filter(F.a == "q"))
+    async def show_faq(callback: CallbackQuery, callback_data: Crit, knowledge: vc.CriteriaKnowledge) -> None:
+        criteria_set = await known_set(callback, knowledge, callback_data.s)
+        criterion = criteria_set.criterion(callback_data.n) if criteria_set else None
+        index = int(callback_data.v) if callback_data.v.isdigit() else -1
+        if criteria_set is None:
+            return
+        if criterion is None or not 0 <= index < len(criterion.faqs):
+            await callback.answer(_("This criterion is no longer available."), show_alert=True)
+            return
+        await callback.answer()
+        faq = criterion.faqs[index]
+        back = InlineKeyboardBuilder()
+        back.button(text=_("⬅️ Back"), callback_data=Crit(a="crit", s=criterion.set_code, n=criterion.number))
+        if isinstance(callback.message, Message):
+            await callback.message.answer(
+                f"<b>{html.escape(criterion.title)}</b>\n\n❓ {html.escape(faq.question)}\n💬 {html.escape(faq.answer)}",
+                reply_markup=back.as_markup(),
+            )
 
     @router.callback_query(Crit.filter(F.a == "pick"))
     async def pick_status(callback: CallbackQuery, callback_data: Crit, actor: Actor) -> None:
@@ -574,7 +600,10 @@ async def answer_question_text(
     can_edit = village is not None and actor.can(Action.SET_CRITERIA_STATUS, village.id)
     related = tuple(c for c in result.candidates if c.number != result.best.number)
     await message.answer(
-        body, reply_markup=criterion_keyboard(result.best, related=related, question_id=question_id, can_edit=can_edit)
+        body,
+        reply_markup=criterion_keyboard(
+            result.best, related=related, question_id=question_id, can_edit=can_edit, answered=result.faq
+        ),
     )
 
 

@@ -25,6 +25,11 @@ async def test_questions_get_the_right_criterion_first(sandbox: Sandbox, bot_pro
     answer = await resident.next_message()
     assert answer["text"].startswith("Tiêu chí 17 – Môi trường và an toàn thực phẩm")
     assert "Hỏi chi bộ" in str(answer["reply_markup"])
+    related = [b for row in answer["reply_markup"]["inline_keyboard"] for b in row if b["text"].startswith("💬 ")]
+    assert related, "related questions are offered as buttons"
+    await resident.press(answer, related[0]["text"])
+    faq = await resident.next_message()
+    assert faq["text"].startswith("Tiêu chí 17 – Môi trường và an toàn thực phẩm") and "❓" in faq["text"] and "💬" in faq["text"]
     await resident.send("bhyt thi phai dat bao nhieu phan tram")
     answer = await resident.next_message()
     assert answer["text"].startswith("Tiêu chí 15 – Y tế")
