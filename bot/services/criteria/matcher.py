@@ -60,6 +60,8 @@ _CORRECTED_WEIGHT = 0.7
 _GENERIC_WEIGHT = 0.2  # words of the set's own name ("vườn mẫu" in the garden set)
 _CONCEPT_WEIGHT = 0.6
 _HEAD_DECAY = 0.2  # weight lost by the last word of a question
+_PLACE_WEIGHT = 0.5  # words of a place named after "ở"/"tại"/"ven" once a topic came first
+_LOCATIVE_WORDS = frozenset(("o", "tai", "ven", "canh", "quanh"))
 _EXPLAINED_SHARE = 0.3  # of a topic-map unigram counted in the normaliser
 _OTHER_WORD_WEIGHT = 0.35  # same folded word, other diacritics than the criterion uses  # catalog words added by the topic map (not counted in the normaliser)
 
@@ -360,11 +362,23 @@ class CriteriaIndex:
         first_at = {t: i for i, t in reversed(list(enumerate(tokens)))}
         span = max(1, positions[-1] - positions[0]) if positions else 1
         start = positions[0] if positions else 0
+        # "wifi ở nhà văn hóa", "rác ven đường thôn": the place after a locative word is
+        # where, not what; its words weigh less when something else is asked before it.
+        place: set[str] = set()
+        for i, token in enumerate(tokens):
+            before = [t for t in tokens[:i] if t not in STOPWORDS and not t.isdigit()]
+            if token in _LOCATIVE_WORDS and before:
+                for word in tokens[i + 1 : i + 4]:
+                    if word in STOPWORDS or word in QUESTION_WORDS:
+                        break
+                    place.add(word)
         for term in _terms(tokens):
             parts = term.split("_")
             weight = _CORRECTED_WEIGHT if any(p in corrected for p in parts) else 1.0
             where = max(0, first_at.get(parts[0], start) - start) / span
             weight *= 1.0 - _HEAD_DECAY * min(1.0, where)
+            if place and all(p in place for p in parts):
+                weight *= _PLACE_WEIGHT
             weights[term] = max(weights.get(term, 0.0), weight)
         content = frozenset(t for t in tokens if t not in STOPWORDS and not t.isdigit())
         folded = " ".join(tokens)
@@ -376,9 +390,13 @@ class CriteriaIndex:
             found.update(concept_expansions(raw_folded))
         for matched, expansion in found.items():
             covered.update(matched.split())
+            matched_words = [w for w in matched.split() if w not in STOPWORDS]
+            weight = _CONCEPT_WEIGHT
+            if place and matched_words and all(w in place for w in matched_words):
+                weight *= _PLACE_WEIGHT
             for term in _terms(expansion.split()):
                 if term not in weights and term in self._df:
-                    extra[term] = _CONCEPT_WEIGHT
+                    extra[term] = max(extra.get(term, 0.0), weight)
         # Words the topic map explained are measured through their catalog words.
         explained = frozenset(t for t in weights if all(p in covered for p in t.split("_")))
         accents = {fold(word): word for word in _accented_words(text)}
@@ -481,7 +499,7 @@ class CriteriaIndex:
         index = self._sets.get(set_code)
         if index is None:
             raise KeyError(f"unknown criteria set {set_code!r}")
-        text = _strip_speaker(text)
+        text = _strip_courtesy(_strip_speaker(text))
         query = self._analyse(text)
         other = self._counterpart_index(set_code)
         ranked = self._ranked(query, index)
@@ -670,6 +688,56 @@ def _strip_speaker(text: str) -> str:
         return text
     rest = unicodedata.normalize("NFC", text)[match.end() :]
     return rest if rest.strip() else text
+
+
+# Greetings and thanks around a question ("chào ad, cho em hỏi …, em cảm ơn ạ") say nothing
+# about its topic; matched on folded words, cut from the original text.
+_LEAD_RE = re.compile(
+    r"^(?:da\s+)?(?:(?:em|toi|minh|chau|con)\s+)?(?:xin\s+)?(?:chao|hello|hi|alo|kinh gui|kinh thua)"
+    r"(?:\s+(?:ad|admin|anh chi|anh|em|ban quan tri|quan tri|ban|bac|chu|ca nha|canha|moinguoi"
+    r"|moi nguoi|mn|cac|a|oi|buoi sang|buoi toi|buoi chieu))*\s*"
+    r"|^(?:ad|admin|anh|chi|bac|chu)\s+oi\s*"
+    r"|^(?:cho|xin cho|cho phep)\s+(?:em|toi|minh|chau|con|tui)?\s*hoi(?:\s+(?:chut|ti|tí|voi|vs|cai|nhe|a|ad))*\s*"
+    r"|^hoi\s+(?:chut|ti|cai)\s*"
+)
+_TAIL_RE = re.compile(
+    r"\s*(?:(?:xin\s+)?tran trong\s+)?(?:(?:em|toi|minh|chau|con)\s+)?(?:xin\s+)?"
+    r"(?:cam on|thanks|thank you|thank|thks|tks|camon)"
+    r"(?:\s+(?:ad|admin|anh|chi|ban|nhieu|a|nha|nhe|ca nha|canha|moinguoi|mn|truoc|lam|rat))*\s*$"
+)
+
+
+def _strip_courtesy(text: str) -> str:
+    """``text`` without greetings at its start and thanks at its end (kept when nothing
+    else is left: a bare "chào ad" is chatter)."""
+    text = unicodedata.normalize("NFC", text)
+    spans = [(m.start(), m.end()) for m in _WORD_RE.finditer(text)]
+    if len(spans) < 2:
+        return text
+    words = [fold(text[a:b]).lower() for a, b in spans]
+    joined = " ".join(words)
+    starts = [0]
+    for w in words[:-1]:
+        starts.append(starts[-1] + len(w) + 1)
+    first, last = 0, len(words)
+    for _ in range(3):  # "chào ad, cho em hỏi …"
+        rest = " ".join(words[first:last])
+        match = _LEAD_RE.match(rest)
+        if match is None or match.end() == 0:
+            break
+        consumed = len(rest[: match.end()].split())
+        if consumed == 0 or first + consumed >= last:
+            break
+        first += consumed
+    rest = " ".join(words[first:last])
+    match = _TAIL_RE.search(rest)
+    if match is not None and match.start() > 0:
+        kept = len(rest[: match.start()].split())
+        if kept > 0:
+            last = first + kept
+    if first == 0 and last == len(words):
+        return text
+    return text[spans[first][0] : spans[last - 1][1]]
 
 
 def _offtopic_spans(folded: str) -> list[str]:

@@ -156,7 +156,7 @@ STOPWORDS = (
     | frozenset(
         """
     muon nen thang bi phai vui long cam on xin hoi cho hoi oi a oh uh ah nhe nha
-    dum giup gium voi thoi chu hong hem ak ha ho z v
+    dum giup gium voi thoi chu hong hem ak ha ho z v chiutrachnhiem
     """.split()
     )
     - frozenset(("nha", "ho", "thang", "cam"))  # "cam" (orange) is a garden product
@@ -168,6 +168,7 @@ QUESTION_WORDS: frozenset[str] = frozenset(
     """
     khong chua gi nao sao duoc co baonhieu baogio thenao odau lamsao taisao nhuthenao baygio gio a ha
     nhi nhe vay ne di ah hong bi phai muon nen toi tui minh bac chau ad thua oi anh thi
+    chiutrachnhiem
     """.split()
 )
 
@@ -341,7 +342,7 @@ def find_number_mentions(text: str) -> list[NumberMention]:
 _QUESTION_PHRASES = re.compile(
     r"\b(bao nhieu|bao gio|bay gio|nhu the nao|the nao|o dau|lam sao|tai sao"
     r"|ngay mai|hom nay|hom qua|toi nay|toi qua|sang nay|chieu nay|dem qua|tuan nay|tuan toi"
-    r"|thang nay|nam nay|nam ngoai|anh huong)\b"
+    r"|thang nay|nam nay|nam ngoai|anh huong|chiu trach nhiem)\b"
 )
 # Compounds whose syllables are function words or pronouns on their own ("bác sĩ",
 # "cờ bạc", "trẻ em"): kept as one token in questions and catalogs alike.
@@ -431,6 +432,11 @@ thu may, homnay thu, ngaymai thu, hieu roi, da hieu, em hieu, ro roi, nam duoc r
 an gi, an chua, an sang, an trua, an toi, nhau khong, di nhau, nhau di, uong bia, lai rai
 kqxs, ket qua xo so, mua ve so, ban ve so, to ve so, dao ve so, ve con gi, lo to, tra gop, may giat, tu lanh, dieu hoa, tho sua, tho dien
 nong qua, nang qua, lanh qua, ret qua, ai mua, ai ban, can ban, can mua, thanh ly, can pass
+# chatter that names a topic word: a phone's camera, online "markets", bets, films, class
+# reunions, study notes, compliments, directions
+camera dien thoai, camera sau, chup anh, chup hinh, cho mang, soi keo, keo nao, keo thom, ca do bong
+phim nay, bo phim, do te, hop lop, quan ca phe, ca phe, de cuong, dep qua, dep the, mat bao lau
+di nho, cho di nho, thi do, do dai hoc, dau dai hoc
 dong y, nhat tri, hay qua, dung roi, tuyet voi, chuc ca nha, chuc moi nguoi, an lanh, binh an, chuyen cuoi, cuoi qua, de thuong, ngu qua, bot ngu, thu hai, thu ba, thu tu, thu nam, thu sau
 """.splitlines()
     if not line.startswith("#")
