@@ -140,7 +140,8 @@ _RAW: tuple[tuple[str, str], ...] = (
     # infrastructure
     (
         r"duong (?:dat|lay|hep|xuong cap|lang|xom|ngo|lien thon|truc|vao xom|vao thon|noi dong)"
-        r"|o ga|lay loi|be tong|nhua hoa|cung hoa|mo rong duong|hien dat",
+        r"|o ga|lay loi|be tong|nhua hoa|cung hoa|mo rong duong|hien dat"
+        r"|duong (?:moi )?(?:lam|do|xay|trai nhua)? ?(?:da |bi |lai )?(?:nut|lun|sut|vo|bong troc|hong)",
         "duong giao thong cung hoa",
     ),
     (

@@ -158,6 +158,7 @@ class _Query:
     extra: dict[str, float] = field(default_factory=dict)  # terms added by the topic map
     accents: dict[str, str] = field(default_factory=dict)  # folded -> word as typed with marks
     explained: frozenset[str] = frozenset()  # typed terms inside a topic-map match
+    place: frozenset[str] = frozenset()  # words of a place named after "ở"/"tại"/"ven"
 
 
 def _terms(tokens: list[str]) -> list[str]:
@@ -400,7 +401,9 @@ class CriteriaIndex:
         # Words the topic map explained are measured through their catalog words.
         explained = frozenset(t for t in weights if all(p in covered for p in t.split("_")))
         accents = {fold(word): word for word in _accented_words(text)}
-        return _Query(weights, tuple(oov), content, folded, extra, accents, explained)
+        return _Query(
+            weights, tuple(oov), content, folded, extra, accents, explained, frozenset(place)
+        )
 
     # -- scoring -------------------------------------------------------------------
     def _scores(self, query: _Query, index: _SetIndex) -> tuple[list[float], list[bool], float]:
@@ -520,7 +523,15 @@ class CriteriaIndex:
             rest = _OFFTOPIC_RE.sub(" ", " ".join(basic_tokens(text)))
             query = self._analyse(rest)
             ranked = self._ranked(query, index)
-            if not ranked or ranked[0].conf < _SURE_FROM or not ranked[0].phrase:
+            # What is left must name a topic with more than one word, and more than the
+            # place where the chatter happens ("xem bóng đá ở nhà văn hóa").
+            topic = query.content - GENERIC_WORDS - query.place
+            if (
+                not ranked
+                or ranked[0].conf < _SURE_FROM
+                or not ranked[0].phrase
+                or len(topic) < 2
+            ):
                 return MatchResult("offtopic", None, (), ranked[0].conf if ranked else 0.0)
 
         top_conf = ranked[0].conf if ranked else 0.0
