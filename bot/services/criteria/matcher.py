@@ -61,6 +61,10 @@ _GENERIC_WEIGHT = 0.2  # words of the set's own name ("vườn mẫu" in the gar
 _CONCEPT_WEIGHT = 0.6
 _HEAD_DECAY = 0.2  # weight lost by the last word of a question
 _PLACE_WEIGHT = 0.35  # words of a place named after "ở"/"tại"/"ven" once a topic came first
+_FORM_WEIGHT = 0.4  # "thủ tục", "chi phí" when the question names a topic besides
+_FORM_PHRASES = frozenset(
+    ("thu tuc", "ho so", "giay to", "le phi", "chi phi", "kinh phi", "trach nhiem", "dong tien")
+)
 _LOCATIVE_WORDS = frozenset(("o", "tai", "ven", "canh", "quanh"))
 _EXPLAINED_SHARE = 0.3  # of a topic-map unigram counted in the normaliser
 _OTHER_WORD_WEIGHT = 0.35  # same folded word, other diacritics than the criterion uses  # catalog words added by the topic map (not counted in the normaliser)
@@ -373,6 +377,14 @@ class CriteriaIndex:
                     if word in STOPWORDS or word in QUESTION_WORDS:
                         break
                     place.add(word)
+        # "thủ tục học nghề", "chi phí làm đường": the paperwork or money asked about is
+        # the form of the question; its topic is what follows.
+        form: set[str] = set()
+        for a, b in zip(tokens, tokens[1:], strict=False):
+            if f"{a} {b}" in _FORM_PHRASES:
+                form.update((a, b))
+        if form and not {t for t in tokens if t not in STOPWORDS} - form:
+            form = set()
         for term in _terms(tokens):
             parts = term.split("_")
             weight = _CORRECTED_WEIGHT if any(p in corrected for p in parts) else 1.0
@@ -380,6 +392,8 @@ class CriteriaIndex:
             weight *= 1.0 - _HEAD_DECAY * min(1.0, where)
             if place and all(p in place for p in parts):
                 weight *= _PLACE_WEIGHT
+            if form and all(p in form for p in parts):
+                weight *= _FORM_WEIGHT
             weights[term] = max(weights.get(term, 0.0), weight)
         content = frozenset(t for t in tokens if t not in STOPWORDS and not t.isdigit())
         folded = " ".join(tokens)
@@ -395,6 +409,8 @@ class CriteriaIndex:
             weight = _CONCEPT_WEIGHT
             if place and matched_words and all(w in place for w in matched_words):
                 weight *= _PLACE_WEIGHT
+            if form and matched_words and all(w in form for w in matched_words):
+                weight *= _FORM_WEIGHT
             for term in _terms(expansion.split()):
                 if term not in weights and term in self._df:
                     extra[term] = max(extra.get(term, 0.0), weight)
@@ -708,7 +724,7 @@ _LEAD_RE = re.compile(
     r"(?:\s+(?:ad|admin|anh chi|anh|em|ban quan tri|quan tri|ban|bac|chu|ca nha|canha|moinguoi"
     r"|moi nguoi|mn|cac|a|oi|buoi sang|buoi toi|buoi chieu))*\s*"
     r"|^(?:ad|admin|anh|chi|bac|chu)\s+oi\s*"
-    r"|^(?:cho|xin cho|cho phep)\s+(?:em|toi|minh|chau|con|tui)?\s*hoi(?:\s+(?:chut|ti|tí|voi|vs|cai|nhe|a|ad))*\s*"
+    r"|^(?:cho|xin cho|cho phep|xin)\s+(?:em|toi|minh|chau|con|tui)?\s*hoi(?:\s+(?:chut|ti|tí|voi|vs|cai|nhe|a|ad))*\s*"
     r"|^hoi\s+(?:chut|ti|cai)\s*"
 )
 _TAIL_RE = re.compile(

@@ -437,7 +437,7 @@ nong qua, nang qua, lanh qua, ret qua, ai mua, ai ban, can ban, can mua, thanh l
 camera dien thoai, camera sau, chup anh, chup hinh, cho mang, soi keo, keo nao, keo thom, ca do bong
 phim nay, bo phim, do te, hop lop, quan ca phe, ca phe, de cuong, dep qua, dep the, mat bao lau
 di nho, cho di nho, thi do, do dai hoc, dau dai hoc
-nhat duoc, danh roi, roi mat, mat dien thoai, roi dien thoai, quen dien thoai, mat vi, roi vi
+di cho mua, mua gi nhi, nhat duoc, danh roi, roi mat, mat dien thoai, roi dien thoai, quen dien thoai, mat vi, roi vi
 dong y, nhat tri, hay qua, dung roi, tuyet voi, chuc ca nha, chuc moi nguoi, an lanh, binh an, chuyen cuoi, cuoi qua, de thuong, ngu qua, bot ngu, thu hai, thu ba, thu tu, thu nam, thu sau
 """.splitlines()
     if not line.startswith("#")
