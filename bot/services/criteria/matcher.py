@@ -65,7 +65,7 @@ _FORM_WEIGHT = 0.4  # "thủ tục", "chi phí" when the question names a topic 
 _FORM_PHRASES = frozenset(
     ("thu tuc", "ho so", "giay to", "le phi", "chi phi", "kinh phi", "trach nhiem", "dong tien")
 )
-_LOCATIVE_WORDS = frozenset(("o", "tai", "ven", "canh", "quanh"))
+_LOCATIVE_WORDS = frozenset(("o", "ven", "quanh"))  # not "tai"/"canh": tài, tai nạn, cảnh
 _EXPLAINED_SHARE = 0.3  # of a topic-map unigram counted in the normaliser
 _OTHER_WORD_WEIGHT = 0.35  # same folded word, other diacritics than the criterion uses  # catalog words added by the topic map (not counted in the normaliser)
 
@@ -163,6 +163,7 @@ class _Query:
     accents: dict[str, str] = field(default_factory=dict)  # folded -> word as typed with marks
     explained: frozenset[str] = frozenset()  # typed terms inside a topic-map match
     place: frozenset[str] = frozenset()  # words of a place named after "ở"/"tại"/"ven"
+    place_terms: frozenset[str] = frozenset()  # terms made only of the place's words
 
 
 def _terms(tokens: list[str]) -> list[str]:
@@ -370,10 +371,12 @@ class CriteriaIndex:
         # "wifi ở nhà văn hóa", "rác ven đường thôn": the place after a locative word is
         # where, not what; its words weigh less when something else is asked before it.
         place: set[str] = set()
+        # "ở" (at), not "ổ gà" (pothole) or "ô" (umbrella), when typed with diacritics.
+        typed_o = {w for w in _accented_words(text) if fold(w) == "o"}
+        locatives = _LOCATIVE_WORDS - {"o"} if typed_o and "ở" not in typed_o else _LOCATIVE_WORDS
         for i, token in enumerate(tokens):
-            before = [t for t in tokens[:i] if t not in STOPWORDS and not t.isdigit()]
-            if token in _LOCATIVE_WORDS and before:
-                for word in tokens[i + 1 : i + 4]:
+            if token in locatives:
+                for word in tokens[i + 1 : i + 5]:
                     if word in STOPWORDS or word in QUESTION_WORDS:
                         break
                     place.add(word)
@@ -399,6 +402,14 @@ class CriteriaIndex:
         folded = " ".join(tokens)
         extra: dict[str, float] = {}
         covered: set[str] = set()
+        # Terms that only name the place: they rank, but never count as a phrase match.
+        place_terms = {
+            t
+            for t in weights
+            if place
+            and any(p in place for p in t.split("_"))
+            and all(p in place or p in _LOCATIVE_WORDS for p in t.split("_"))
+        }
         found = dict(concept_expansions(folded))
         raw_folded = " ".join(raw)
         if raw_folded != folded:
@@ -407,18 +418,31 @@ class CriteriaIndex:
             covered.update(matched.split())
             matched_words = [w for w in matched.split() if w not in STOPWORDS]
             weight = _CONCEPT_WEIGHT
-            if place and matched_words and all(w in place for w in matched_words):
+            at_place = bool(place and matched_words and all(w in place for w in matched_words))
+            if at_place:
                 weight *= _PLACE_WEIGHT
             if form and matched_words and all(w in form for w in matched_words):
                 weight *= _FORM_WEIGHT
             for term in _terms(expansion.split()):
                 if term not in weights and term in self._df:
+                    if at_place and term not in extra:
+                        place_terms.add(term)
+                    elif not at_place:
+                        place_terms.discard(term)
                     extra[term] = max(extra.get(term, 0.0), weight)
         # Words the topic map explained are measured through their catalog words.
         explained = frozenset(t for t in weights if all(p in covered for p in t.split("_")))
         accents = {fold(word): word for word in _accented_words(text)}
         return _Query(
-            weights, tuple(oov), content, folded, extra, accents, explained, frozenset(place)
+            weights,
+            tuple(oov),
+            content,
+            folded,
+            extra,
+            accents,
+            explained,
+            frozenset(place),
+            frozenset(place_terms),
         )
 
     # -- scoring -------------------------------------------------------------------
@@ -443,7 +467,11 @@ class CriteriaIndex:
             postings = index.postings.get(term)
             if not postings:
                 continue
-            is_phrase = "_" in term and self._df[term] <= self._n_docs * _PHRASE_MAX_DF
+            is_phrase = (
+                "_" in term
+                and self._df[term] <= self._n_docs * _PHRASE_MAX_DF
+                and term not in query.place_terms
+            )
             typed = [
                 (part, query.accents[part]) for part in term.split("_") if part in query.accents
             ]

@@ -434,7 +434,7 @@ kqxs, ket qua xo so, mua ve so, ban ve so, to ve so, dao ve so, ve con gi, lo to
 nong qua, nang qua, lanh qua, ret qua, ai mua, ai ban, can ban, can mua, thanh ly, can pass
 # chatter that names a topic word: a phone's camera, online "markets", bets, films, class
 # reunions, study notes, compliments, directions
-camera dien thoai, camera sau, chup anh, chup hinh, cho mang, soi keo, keo nao, keo thom, ca do bong
+camera dien thoai, camera sau, chup anh, chup hinh, cho mang, soi keo, keo nao, keo thom, keo nha cai
 phim nay, bo phim, do te, hop lop, quan ca phe, ca phe, de cuong, dep qua, dep the, mat bao lau
 di nho, cho di nho, thi do, do dai hoc, dau dai hoc
 di cho mua, mua gi nhi, nhat duoc, danh roi, roi mat, mat dien thoai, roi dien thoai, quen dien thoai, mat vi, roi vi
