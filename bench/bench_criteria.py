@@ -1,7 +1,7 @@
 """Benchmark of the criteria matcher: ``python bench/bench_criteria.py``.
 
 Prints a small markdown table: index build time, answer latency over the dev, tune,
-holdout and fresh (tune and holdout halves) questions (p50/p99, in process), memory (tracemalloc peak and RSS growth while
+holdout, fresh and fresh2 questions (p50/p99, in process), memory (tracemalloc peak and RSS growth while
 building) and top-1 accuracy on each question file.
 """
 
@@ -27,6 +27,7 @@ FILES = {
     "tune": DATA / "criteria_questions_tune.yaml",
     "holdout": DATA / "criteria_questions_holdout.yaml",
     "fresh": DATA / "criteria_questions_fresh.yaml",
+    "fresh2": DATA / "criteria_questions_fresh2.yaml",
 }
 ROUNDS = 20
 
