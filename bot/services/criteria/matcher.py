@@ -570,12 +570,7 @@ class CriteriaIndex:
             # What is left must name a topic with more than one word, and more than the
             # place where the chatter happens ("xem bóng đá ở nhà văn hóa").
             topic = query.content - GENERIC_WORDS - query.place
-            if (
-                not ranked
-                or ranked[0].conf < _SURE_FROM
-                or not ranked[0].phrase
-                or len(topic) < 2
-            ):
+            if not ranked or ranked[0].conf < _SURE_FROM or not ranked[0].phrase or len(topic) < 2:
                 return MatchResult("offtopic", None, (), ranked[0].conf if ranked else 0.0)
 
         top_conf = ranked[0].conf if ranked else 0.0
@@ -770,10 +765,6 @@ def _strip_courtesy(text: str) -> str:
     if len(spans) < 2:
         return text
     words = [fold(text[a:b]).lower() for a, b in spans]
-    joined = " ".join(words)
-    starts = [0]
-    for w in words[:-1]:
-        starts.append(starts[-1] + len(w) + 1)
     first, last = 0, len(words)
     for _ in range(3):  # "chào ad, cho em hỏi …"
         rest = " ".join(words[first:last])
