@@ -8,6 +8,7 @@ import logging
 import signal
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
@@ -29,10 +30,12 @@ from handlers import build_routers
 from handlers.menu import MenuButtonMiddleware, set_default_menus
 from storage.db import check_connection, create_engine, create_sessionmaker
 from storage.migrate import upgrade
+from storage.repo import Repo
 
 log = logging.getLogger("villagebot")
 
 SANDBOX_TOKEN = "1000000001:sandbox-token-for-local-use"
+PROCESSED_UPDATES_KEPT = timedelta(days=7)
 
 
 def build_fsm_storage(settings: Settings) -> BaseStorage:
@@ -137,6 +140,9 @@ async def run_bot(settings: Settings, runtime: Runtime, bot: Bot, budget: SendBu
     )
     me = await bot.get_me()
     log.info("running as @%s", me.username)
+    async with runtime.sessionmaker() as session:
+        await Repo(session).updates.prune(datetime.now(UTC) - PROCESSED_UPDATES_KEPT)
+        await session.commit()
     try:
         await set_default_menus(bot, runtime.i18n)
     except Exception:  # a menu is a nicety; never fail start-up over it

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -230,6 +230,11 @@ class UpdateRepository(_Repository):
         )
         result = await self.session.execute(statement)
         return result.rowcount == 1
+
+    async def prune(self, before: datetime) -> int:
+        """Forget update ids older than ``before`` (Telegram redelivers within hours, not weeks)."""
+        result = await self.session.execute(delete(ProcessedUpdate).where(ProcessedUpdate.processed_at < before))
+        return result.rowcount or 0
 
 
 class Repo:

@@ -100,3 +100,15 @@ async def test_naive_datetime_is_refused(repo: Repo) -> None:
     repo.invites.add(Invite(token="naive-token", member_id=member.id, expires_at=datetime(2030, 1, 1)))  # noqa: DTZ001
     with pytest.raises(Exception, match="naive datetime"):
         await repo.session.flush()
+
+
+async def test_old_update_ids_are_pruned(repo: Repo) -> None:
+    from storage.models import ProcessedUpdate
+
+    await repo.updates.mark_processed(1, 10)
+    await repo.updates.mark_processed(1, 11)
+    old = await repo.session.get(ProcessedUpdate, (1, 10))
+    old.processed_at = datetime.now(UTC) - timedelta(days=30)
+    await repo.session.flush()
+    assert await repo.updates.prune(datetime.now(UTC) - timedelta(days=7)) == 1
+    assert await repo.updates.mark_processed(1, 11) is False
