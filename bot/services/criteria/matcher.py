@@ -63,7 +63,7 @@ _HEAD_DECAY = 0.2  # weight lost by the last word of a question
 _PLACE_WEIGHT = 0.35  # words of a place named after "ở"/"tại"/"ven" once a topic came first
 _FORM_WEIGHT = 0.4  # "thủ tục", "chi phí" when the question names a topic besides
 _FORM_PHRASES = frozenset(
-    ("thu tuc", "ho so", "giay to", "le phi", "chi phi", "kinh phi", "trach nhiem", "dong tien")
+    ("thu tuc", "ho so", "giay to", "le phi", "chi phi", "kinh phi", "trach nhiem", "dong tien", "chinh sach")
 )
 _LOCATIVE_WORDS = frozenset(("o", "ven", "quanh"))  # not "tai"/"canh": tài, tai nạn, cảnh
 _EXPLAINED_SHARE = 0.3  # of a topic-map unigram counted in the normaliser
@@ -586,7 +586,9 @@ class CriteriaIndex:
             # One word that is a whole keyword of one criterion only ("điện", "rác").
             (word,) = topic_words
             owners = index.solo.get(word, frozenset())
-            if len(owners) == 1:
+            # ... unless a phrase with a generic word names another one ("môi trường").
+            phrased = bool(ranked) and ranked[0].phrase and ranked[0].conf >= _MATCH_FROM
+            if len(owners) == 1 and not (phrased and ranked[0].doc not in owners):
                 (i,) = owners
                 criterion = index.docs[i].criterion
                 related = tuple(

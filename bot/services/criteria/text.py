@@ -137,7 +137,7 @@ STOPWORDS: frozenset[str] = frozenset(
     xin u uh um ok oke okay alo vang da dum nhat
     baonhieu baogio thenao odau lamsao taisao nhuthenao baygio gio luc
     ngaymai homnay homqua toinay toiqua sangnay chieunay demqua tuannay tuantoi thangnay
-    namnay namngoai anhhuong moinguoi hangxom canha
+    namnay namngoai anhhuong moinguoi hangxom canha truonghop
     """.split()
 )
 
@@ -342,7 +342,7 @@ def find_number_mentions(text: str) -> list[NumberMention]:
 _QUESTION_PHRASES = re.compile(
     r"\b(bao nhieu|bao gio|bay gio|nhu the nao|the nao|o dau|lam sao|tai sao"
     r"|ngay mai|hom nay|hom qua|toi nay|toi qua|sang nay|chieu nay|dem qua|tuan nay|tuan toi"
-    r"|thang nay|nam nay|nam ngoai|anh huong|chiu trach nhiem)\b"
+    r"|thang nay|nam nay|nam ngoai|anh huong|chiu trach nhiem|truong hop)\b"
 )
 # Compounds whose syllables are function words or pronouns on their own ("bác sĩ",
 # "cờ bạc", "trẻ em"): kept as one token in questions and catalogs alike.
@@ -438,6 +438,9 @@ camera dien thoai, camera sau, chup anh, chup hinh, cho mang, soi keo, keo nao, 
 phim nay, bo phim, do te, hop lop, quan ca phe, ca phe, de cuong, dep qua, dep the, mat bao lau
 di nho, cho di nho, thi do, do dai hoc, dau dai hoc
 di cho mua, mua gi nhi, nhat duoc, danh roi, roi mat, mat dien thoai, roi dien thoai, quen dien thoai, mat vi, roi vi
+# personal devices and their repairs, vehicle and life insurance, rides and rentals, gossip
+sap nguon, sac pin, dien thoai em, dien thoai toi, dien thoai cua, dien thoai iphone, dien thoai samsung, sac khong vao, vo man hinh, thay man hinh, nha mang, wifi nha em, wifi nha toi, mang nha em
+bao hiem xe, bao hiem o to, bao hiem nhan tho, thue xe, cho thue xe, xe cho hang, dep trai, dep gai, xinh qua, gi hot, tin hot
 dong y, nhat tri, hay qua, dung roi, tuyet voi, chuc ca nha, chuc moi nguoi, an lanh, binh an, chuyen cuoi, cuoi qua, de thuong, ngu qua, bot ngu, thu hai, thu ba, thu tu, thu nam, thu sau
 """.splitlines()
     if not line.startswith("#")
