@@ -65,6 +65,7 @@ _FORM_WEIGHT = 0.4  # "thủ tục", "chi phí" when the question names a topic 
 _FORM_PHRASES = frozenset(
     ("thu tuc", "ho so", "giay to", "le phi", "chi phi", "kinh phi", "trach nhiem", "dong tien", "chinh sach")
 )
+_MARKET_EXPANSION = "cho cho nong thon cho xa ha tang thuong mai"
 _LOCATIVE_WORDS = frozenset(("o", "ven", "quanh"))  # not "tai"/"canh": tài, tai nạn, cảnh
 _EXPLAINED_SHARE = 0.3  # of a topic-map unigram counted in the normaliser
 _OTHER_WORD_WEIGHT = 0.35  # same folded word, other diacritics than the criterion uses  # catalog words added by the topic map (not counted in the normaliser)
@@ -372,11 +373,15 @@ class CriteriaIndex:
         # where, not what; its words weigh less when something else is asked before it.
         place: set[str] = set()
         # "ở" (at), not "ổ gà" (pothole) or "ô" (umbrella), when typed with diacritics.
-        typed_o = {w for w in _accented_words(text) if fold(w) == "o"}
+        typed_words = _accented_words(text)
+        typed_o = {w for w in typed_words if fold(w) == "o"}
         locatives = _LOCATIVE_WORDS - {"o"} if typed_o and "ở" not in typed_o else _LOCATIVE_WORDS
         for i, token in enumerate(tokens):
             if token in locatives:
                 for word in tokens[i + 1 : i + 5]:
+                    if word == "cho" and "chợ" in typed_words:
+                        place.add(word)
+                        continue
                     if word in STOPWORDS or word in QUESTION_WORDS:
                         break
                     place.add(word)
@@ -414,11 +419,21 @@ class CriteriaIndex:
         raw_folded = " ".join(raw)
         if raw_folded != folded:
             found.update(concept_expansions(raw_folded))
+        # "chợ" typed with its mark folds to the function word "cho": the market is named.
+        market_at: set[bool] = set()
+        if "chợ" in typed_words:
+            for i, token in enumerate(tokens):
+                if token == "cho":
+                    market_at.add(any(t in locatives for t in tokens[max(0, i - 4) : i]))
+        if market_at:
+            found.setdefault("cho", _MARKET_EXPANSION)
         for matched, expansion in found.items():
             covered.update(matched.split())
             matched_words = [w for w in matched.split() if w not in STOPWORDS]
             weight = _CONCEPT_WEIGHT
             at_place = bool(place and matched_words and all(w in place for w in matched_words))
+            if matched == "cho" and expansion == _MARKET_EXPANSION:
+                at_place = market_at == {True}
             if at_place:
                 weight *= _PLACE_WEIGHT
             if form and matched_words and all(w in form for w in matched_words):
