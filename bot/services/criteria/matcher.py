@@ -65,6 +65,7 @@ _FORM_WEIGHT = 0.4  # "thủ tục", "chi phí" when the question names a topic 
 _FORM_PHRASES = frozenset(
     ("thu tuc", "ho so", "giay to", "le phi", "chi phi", "kinh phi", "trach nhiem", "dong tien", "chinh sach")
 )
+_DIRECTION_WORDS = frozenset(("len", "vao", "ra"))  # not "toi": tối, tôi
 _MARKET_EXPANSION = "cho cho nong thon cho xa ha tang thuong mai"
 _LOCATIVE_WORDS = frozenset(("o", "ven", "quanh"))  # not "tai"/"canh": tài, tai nạn, cảnh
 _EXPLAINED_SHARE = 0.3  # of a topic-map unigram counted in the normaliser
@@ -376,8 +377,12 @@ class CriteriaIndex:
         typed_words = _accented_words(text)
         typed_o = {w for w in typed_words if fold(w) == "o"}
         locatives = _LOCATIVE_WORDS - {"o"} if typed_o and "ở" not in typed_o else _LOCATIVE_WORDS
+        seen_topic = False
         for i, token in enumerate(tokens):
-            if token in locatives:
+            # "đường lên trường", "đường vào trạm y tế": where a thing asked about leads.
+            heading = token in _DIRECTION_WORDS and seen_topic
+            seen_topic = seen_topic or (token not in STOPWORDS and not token.isdigit())
+            if token in locatives or heading:
                 for word in tokens[i + 1 : i + 5]:
                     if word == "cho" and "chợ" in typed_words:
                         place.add(word)
