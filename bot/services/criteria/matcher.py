@@ -390,6 +390,20 @@ class CriteriaIndex:
                     if word in STOPWORDS or word in QUESTION_WORDS:
                         break
                     place.add(word)
+        # "trạm y tế xã có wifi không", "nhà văn hóa có camera chưa": a named place, then
+        # the thing asked about; the place is where, the thing after "có" is what.
+        if not place and tokens and tokens[-1] in ("khong", "chua") and "co" in tokens:
+            at = tokens.index("co")
+            before = [
+                t for t in tokens[:at] if t not in STOPWORDS or (t == "cho" and "chợ" in typed_words)
+            ]
+            after = " ".join(tokens[at + 1 : -1])
+            if (
+                len(before) >= 2
+                and any(f"{a}_{b}" in self._df for a, b in zip(before, before[1:], strict=False))
+                and concept_expansions(after)
+            ):
+                place.update(before)
         # "thủ tục học nghề", "chi phí làm đường": the paperwork or money asked about is
         # the form of the question; its topic is what follows.
         form: set[str] = set()
@@ -520,6 +534,8 @@ class CriteriaIndex:
 
     def _faq_similarity(self, query: _Query, doc: _Doc) -> tuple[float, Faq | None]:
         q_terms = {t for t in query.terms if t in self._df}
+        # The place where something is asked about does not pick the FAQ.
+        q_terms = (q_terms - query.place_terms) or q_terms
         if not q_terms:
             return 0.0, None
         q_weight = sum(self._idf(t) for t in q_terms)
