@@ -599,6 +599,7 @@ class CriteriaIndex:
 
         offtopic = _offtopic_spans(query.folded) or _offtopic_spans(" ".join(basic_tokens(text)))
         if offtopic:
+            asked = query
             # Keep only what is left around the everyday topic; it must stand on its own.
             rest = _OFFTOPIC_RE.sub(" ", " ".join(basic_tokens(text)))
             query = self._analyse(rest)
@@ -606,7 +607,12 @@ class CriteriaIndex:
             # What is left must name a topic with more than one word, and more than the
             # place where the chatter happens ("xem bóng đá ở nhà văn hóa").
             topic = query.content - GENERIC_WORDS - query.place
-            if not ranked or ranked[0].conf < _SURE_FROM or not ranked[0].phrase or len(topic) < 2:
+            # ... unless one chatter word only qualifies a thing of the topic map named just
+            # before it ("cá độ bóng đá có bị bắt không": the betting is asked, not the match).
+            named = len(offtopic) == 1 and _qualifies_topic(asked.folded, offtopic[0])
+            if named and ranked and ranked[0].conf >= _MATCH_FROM:
+                pass
+            elif not ranked or ranked[0].conf < _SURE_FROM or not ranked[0].phrase or len(topic) < 2:
                 return MatchResult("offtopic", None, (), ranked[0].conf if ranked else 0.0)
 
         top_conf = ranked[0].conf if ranked else 0.0
@@ -822,6 +828,19 @@ def _strip_courtesy(text: str) -> str:
     if first == 0 and last == len(words):
         return text
     return text[spans[first][0] : spans[last - 1][1]]
+
+
+def _qualifies_topic(folded: str, span: str) -> bool:
+    """Whether chatter ``span`` directly follows a thing of the topic map named in two
+    words or more ("ca do" + "bong da")."""
+    at = folded.find(span)
+    if at <= 0:
+        return False
+    before = folded[:at].rstrip()
+    return any(
+        len(matched.split()) >= 2 and before.endswith(matched)
+        for matched, _ in concept_expansions(before)
+    )
 
 
 def _offtopic_spans(folded: str) -> list[str]:
