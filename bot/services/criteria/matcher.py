@@ -598,6 +598,8 @@ class CriteriaIndex:
             return self._redirect(named_other, query, index, ranked, score=0.9)
 
         offtopic = _offtopic_spans(query.folded) or _offtopic_spans(" ".join(basic_tokens(text)))
+        if len(offtopic) == 1 and _inside_topic(query.folded, offtopic[0]):
+            offtopic = []
         if offtopic:
             asked = query
             # Keep only what is left around the everyday topic; it must stand on its own.
@@ -830,11 +832,23 @@ def _strip_courtesy(text: str) -> str:
     return text[spans[first][0] : spans[last - 1][1]]
 
 
+def _inside_topic(folded: str, span: str) -> bool:
+    """Whether chatter ``span`` is part of a longer thing of the topic map ("tiktok" in
+    "ban cam tren tiktok")."""
+    return any(
+        span in matched and len(matched) > len(span) for matched, _ in concept_expansions(folded)
+    )
+
+
 def _qualifies_topic(folded: str, span: str) -> bool:
     """Whether chatter ``span`` directly follows a thing of the topic map named in two
-    words or more ("ca do" + "bong da")."""
+    words or more ("ca do" + "bong da"), or is part of a longer one ("ban cam tren tiktok")."""
     at = folded.find(span)
-    if at <= 0:
+    if at < 0:
+        return False
+    if _inside_topic(folded, span):
+        return True
+    if at == 0:
         return False
     before = folded[:at].rstrip()
     return any(

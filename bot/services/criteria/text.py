@@ -39,6 +39,7 @@ ABBREVIATIONS: dict[str, str] = {
     "bn": "bao nhieu",
     "bnhieu": "bao nhieu",
     "nhiu": "nhieu",
+    "ngeo": "ngheo",
     "ng": "nguoi",
     "nguoi": "nguoi",
     "mng": "moi nguoi",
