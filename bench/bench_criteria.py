@@ -1,7 +1,7 @@
 """Benchmark of the criteria matcher: ``python bench/bench_criteria.py``.
 
 Prints a small markdown table: index build time, answer latency over the dev, tune,
-holdout, fresh and fresh2 questions (p50/p99, in process), memory (tracemalloc peak and RSS growth while
+holdout, fresh, fresh2 and fresh3 questions (p50/p99, in process), memory (tracemalloc peak and RSS growth while
 building) and top-1 accuracy on each question file.
 """
 
@@ -28,6 +28,7 @@ FILES = {
     "holdout": DATA / "criteria_questions_holdout.yaml",
     "fresh": DATA / "criteria_questions_fresh.yaml",
     "fresh2": DATA / "criteria_questions_fresh2.yaml",
+    "fresh3": DATA / "criteria_questions_fresh3.yaml",
 }
 ROUNDS = 20
 

@@ -63,7 +63,17 @@ _HEAD_DECAY = 0.2  # weight lost by the last word of a question
 _PLACE_WEIGHT = 0.35  # words of a place named after "ở"/"tại"/"ven" once a topic came first
 _FORM_WEIGHT = 0.4  # "thủ tục", "chi phí" when the question names a topic besides
 _FORM_PHRASES = frozenset(
-    ("thu tuc", "ho so", "giay to", "le phi", "chi phi", "kinh phi", "trach nhiem", "dong tien", "chinh sach")
+    (
+        "thu tuc",
+        "ho so",
+        "giay to",
+        "le phi",
+        "chi phi",
+        "kinh phi",
+        "trach nhiem",
+        "dong tien",
+        "chinh sach",
+    )
 )
 _DIRECTION_WORDS = frozenset(("len", "vao", "ra"))  # not "toi": tối, tôi
 _MARKET_EXPANSION = "cho cho nong thon cho xa ha tang thuong mai"
@@ -395,7 +405,9 @@ class CriteriaIndex:
         if not place and tokens and tokens[-1] in ("khong", "chua") and "co" in tokens:
             at = tokens.index("co")
             before = [
-                t for t in tokens[:at] if t not in STOPWORDS or (t == "cho" and "chợ" in typed_words)
+                t
+                for t in tokens[:at]
+                if t not in STOPWORDS or (t == "cho" and "chợ" in typed_words)
             ]
             after = " ".join(tokens[at + 1 : -1])
             if (
@@ -614,7 +626,9 @@ class CriteriaIndex:
             named = len(offtopic) == 1 and _qualifies_topic(asked.folded, offtopic[0])
             if named and ranked and ranked[0].conf >= _MATCH_FROM:
                 pass
-            elif not ranked or ranked[0].conf < _SURE_FROM or not ranked[0].phrase or len(topic) < 2:
+            elif (
+                not ranked or ranked[0].conf < _SURE_FROM or not ranked[0].phrase or len(topic) < 2
+            ):
                 return MatchResult("offtopic", None, (), ranked[0].conf if ranked else 0.0)
 
         top_conf = ranked[0].conf if ranked else 0.0
