@@ -1,0 +1,1 @@
+"""The delivery engine: every proactive message leaves through the outbox (see contract.py)."""
