@@ -131,11 +131,26 @@ class PlanContext:
 Planner = Callable[[PlanContext], Awaitable[None]]
 
 
+@dataclass(slots=True)
+class SentContext:
+    """Given to ``KindSpec.on_sent`` in the unit of work that records the send: the
+    channel's id of the message just sent (to edit it later, e.g. a group board)."""
+
+    repo: Any
+    now: datetime
+    message_id: int | None
+    ref: str
+
+
+OnSent = Callable[[SentContext, Mapping[str, Any]], Awaitable[None]]
+
+
 @dataclass(frozen=True, slots=True)
 class KindSpec:
     kind: str
     renderer: Renderer
     quiet_hours: QuietHours | None = QuietHours()  # None: may be sent at any hour
+    on_sent: OnSent | None = None  # called with the payload after a successful send
 
 
 @dataclass(frozen=True, slots=True)
