@@ -30,6 +30,7 @@ from bot.services.vntext import fold
 from .catalog import Catalog
 from .concepts import concept_expansions
 from .models import CriteriaSet, Criterion, Faq
+from .names import NameFinder
 from .text import (
     ABBREVIATIONS,
     GENERIC_WORDS,
@@ -216,8 +217,10 @@ class CriteriaIndex:
         self._df: Counter[str] = Counter()
         self._n_docs = 0
         self._sets: dict[str, _SetIndex] = {}
+        self._names: dict[str, NameFinder] = {}
         for criteria_set in catalog.sets():
             self._sets[criteria_set.code] = self._build_set(criteria_set)
+            self._names[criteria_set.code] = NameFinder(criteria_set)
         self._refresh_vocabulary()
         for set_code, number, faq in extra_faqs:
             self.add_faq(set_code, number, faq)
@@ -605,6 +608,16 @@ class CriteriaIndex:
             if result is not None:
                 return result
 
+        named = self._names[set_code].find((query.folded, " ".join(basic_tokens(text))))
+        if named is not None:
+            related = tuple(
+                index.docs[r.doc].criterion
+                for r in ranked[:3]
+                if index.docs[r.doc].criterion is not named and r.conf >= _MATCH_FROM
+            )[:2]
+            faq = self._faq_for(query, index, named)
+            return MatchResult("match", named, related, 1.0, faq=faq)
+
         named_other = self._named_other(query, index, other)
         if named_other is not None:
             return self._redirect(named_other, query, index, ranked, score=0.9)
@@ -807,13 +820,26 @@ _LEAD_RE = re.compile(
     r"(?:\s+(?:ad|admin|anh chi|anh|em|ban quan tri|quan tri|ban|bac|chu|ca nha|canha|moinguoi"
     r"|moi nguoi|mn|cac|a|oi|buoi sang|buoi toi|buoi chieu))*\s*"
     r"|^(?:ad|admin|anh|chi|bac|chu)\s+oi\s*"
-    r"|^(?:cho|xin cho|cho phep|xin)\s+(?:em|toi|minh|chau|con|tui)?\s*hoi(?:\s+(?:chut|ti|tí|voi|vs|cai|nhe|a|ad))*\s*"
-    r"|^hoi\s+(?:chut|ti|cai)\s*"
+    r"|^(?:cho|xin cho|cho phep|xin)\s+(?:em|toi|minh|chau|con|tui)?\s*hoi(?:\s+(?:chut|ti|tí|voi|vs|cai|nhe|a|ad)\b)*\s*"
+    r"|^hoi\s+(?:chut|ti|cai)\b\s*"
 )
 _TAIL_RE = re.compile(
     r"\s*(?:(?:xin\s+)?tran trong\s+)?(?:(?:em|toi|minh|chau|con)\s+)?(?:xin\s+)?"
     r"(?:cam on|thanks|thank you|thank|thks|tks|camon)"
     r"(?:\s+(?:ad|admin|anh|chi|ban|nhieu|a|nha|nhe|ca nha|canha|moinguoi|mn|truoc|lam|rat))*\s*$"
+)
+
+
+# "… hả chị", "… anh ơi", "… nhé bác": who is addressed says nothing about the topic
+# ("chị" is not "chi bộ", "em" not "trẻ em"). Only after a particle or before "ơi", so
+# that "các tiêu chí" keeps its last word.
+_ADDRESS = r"(?:anh chi|anh em|ca nha|moi nguoi|mn|ad|admin|anh|chi|em|bac|chu|co|ban|ong|ba|di|cau|thim|mo|ac|ace)"
+_ADDRESS_TAIL_RE = re.compile(
+    r"\s+(?:(?:(?:ha|nhe|nha|a|vay|voi|ne|nhi|ak|ah|the|z|day|ko|khong|chua|duoc|k)\s+)+"
+    + _ADDRESS
+    + r"(?:\s+oi)?|"
+    + _ADDRESS
+    + r"\s+oi)(?:\s+(?:a|nhe|nha|voi|oi))*\s*$"
 )
 
 
@@ -839,6 +865,16 @@ def _strip_courtesy(text: str) -> str:
     match = _TAIL_RE.search(rest)
     if match is not None and match.start() > 0:
         kept = len(rest[: match.start()].split())
+        if kept > 0:
+            last = first + kept
+    rest = " ".join(words[first:last])
+    match = _ADDRESS_TAIL_RE.search(rest)
+    if match is not None and match.start() > 0:
+        # Keep the particle words ("không", "chưa") that end the question itself.
+        cut = rest[: match.start()] + " " + " ".join(
+            w for w in rest[match.start() :].split() if w in ("khong", "chua", "ko", "k", "duoc")
+        )
+        kept = len(cut.split())
         if kept > 0:
             last = first + kept
     if first == 0 and last == len(words):

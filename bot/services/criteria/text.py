@@ -442,6 +442,9 @@ di cho mua, mua gi nhi, nhat duoc, danh roi, roi mat, mat dien thoai, roi dien t
 # personal devices and their repairs, vehicle and life insurance, rides and rentals, gossip
 sap nguon, sac pin, dien thoai em, dien thoai toi, dien thoai cua, dien thoai iphone, dien thoai samsung, sac khong vao, vo man hinh, thay man hinh, nha mang, wifi nha em, wifi nha toi, mang nha em
 bao hiem xe, bao hiem o to, bao hiem nhan tho, thue xe, cho thue xe, xe cho hang, dep trai, dep gai, xinh qua, gi hot, tin hot
+cuc sac, cu sac, day sac, cap sac, sac du phong, pin du phong, sac dien thoai, pin dien thoai, het pin, tut pin, thay pin, chai pin, pin yeu, sac xe, cuc pin, sac nhanh, sac qua dem, pin sac, cuc gach sac
+# sugar in food and drinks is not a road
+duong kinh, duong phen, duong cat, duong mia, duong nau, it duong, nhieu duong, bot duong, them duong, khong duong, cho duong vao, ngot qua, banh ngot, keo ngot
 dong y, nhat tri, hay qua, dung roi, tuyet voi, chuc ca nha, chuc moi nguoi, an lanh, binh an, chuyen cuoi, cuoi qua, de thuong, ngu qua, bot ngu, thu hai, thu ba, thu tu, thu nam, thu sau
 """.splitlines()
     if not line.startswith("#")
