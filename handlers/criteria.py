@@ -525,11 +525,24 @@ def criteria_router() -> Router:
             if question is not None and question.faq_saved:
                 await callback.answer(_("Already saved."), show_alert=True)
                 return
-            await vc.save_as_faq(repo, actor, index, question_id=int(callback_data.v), number=callback_data.n)
+            saved = await vc.save_as_faq(repo, actor, index, question_id=int(callback_data.v), number=callback_data.n)
         except (NotFound, NotAllowed, ValueError):
             await callback.answer(_("Sorry, this answer cannot be saved."), show_alert=True)
             return
-        await callback.answer(_("Saved. Residents asking the same will get this answer."), show_alert=True)
+        await callback.answer(_("Saved. Residents of this village asking the same will get this answer."), show_alert=True)
+        if isinstance(callback.message, Message):
+            share = InlineKeyboardBuilder()
+            share.button(text=_("🏘 Share with the whole commune"), callback_data=Crit(a="faqc", v=str(saved.id)))
+            await callback.message.edit_reply_markup(reply_markup=share.as_markup())
+
+    @router.callback_query(Crit.filter(F.a == "faqc"))
+    async def faq_share_with_commune(callback: CallbackQuery, callback_data: Crit, repo: Repo, actor: Actor) -> None:
+        try:
+            await vc.share_faq_with_commune(repo, actor, int(callback_data.v))
+        except (NotFound, NotAllowed, ValueError):
+            await callback.answer(_("Sorry, this answer cannot be shared."), show_alert=True)
+            return
+        await callback.answer(_("Shared: residents of every village of the commune asking the same will get this answer."), show_alert=True)
         if isinstance(callback.message, Message):
             await callback.message.edit_reply_markup(reply_markup=None)
 
@@ -553,7 +566,7 @@ async def answer_question_text(
         village = await repo.places.village(group_village_id)
         criteria_set, _group = vc.set_for_village(knowledge.catalog, village, today(settings))
     index = await knowledge.index(repo)
-    result = index.ask(text, criteria_set.code)
+    result = await vc.ask(repo, index, text, criteria_set.code, village)
     if result.kind == "offtopic":
         await message.reply(
             _(

@@ -10,8 +10,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from bot.services.authz import Action, Actor
-from bot.services.criteria import Catalog, CriteriaIndex, CriteriaSet, Criterion, Faq
-from bot.services.errors import DomainError, NotFound
+from bot.services.criteria import Catalog, CriteriaIndex, CriteriaSet, Criterion, Faq, MatchResult
+from bot.services.errors import DomainError, NotAllowed, NotFound
 from storage.models import Village
 from storage.models.criteria import CriterionStatus, Question, SavedFaq
 from storage.repo import Repo
@@ -172,15 +172,36 @@ async def answer_question(repo: Repo, actor: Actor, *, question_id: int, answer:
     return question
 
 
+class FaqScope(enum.StrEnum):
+    VILLAGE = "village"
+    COMMUNE = "commune"
+    SET = "set"
+
+
 async def save_as_faq(
-    repo: Repo, actor: Actor, index: CriteriaIndex, *, question_id: int, number: int
+    repo: Repo,
+    actor: Actor,
+    index: CriteriaIndex,
+    *,
+    question_id: int,
+    number: int,
+    scope: FaqScope = FaqScope.VILLAGE,
 ) -> SavedFaq:
-    """Keep an answered question as an FAQ entry of criterion ``number``; the index learns
-    it at once, and again from the database on every start."""
+    """Keep an answered question as an FAQ entry of criterion ``number``.
+
+    The entry belongs to the question's village, or to its commune when the secretary
+    chooses so: residents elsewhere never get it (an answer may hold a bank account or a
+    phone number). Only an operator promotes it to the whole set (:func:`promote_faq`).
+    ``index`` is the shared matcher; it is not changed.
+    """
+    del index  # the shared index holds promoted entries only
+    if scope is FaqScope.SET:
+        raise NotAllowed()
     question = await repo.criteria.question(question_id)
-    if question is None or question.answer is None:
+    if question is None or question.answer is None or question.village_id is None:
         raise NotFound("question")
     actor.require(Action.ANSWER_QUESTIONS, question.village_id)
+    village = await repo.places.village(question.village_id)
     faq = SavedFaq(
         set_code=question.set_code,
         number=number,
@@ -188,17 +209,66 @@ async def save_as_faq(
         answer=question.answer,
         village_id=question.village_id,
         created_by_user_id=actor.user_id,
+        scope=scope.value,
+        commune_id=village.commune_id if village is not None and scope is FaqScope.COMMUNE else None,
     )
     repo.criteria.add_faq(faq)
     question.faq_saved = True
     await repo.session.flush()
-    index.add_faq(faq.set_code, faq.number, Faq(question=faq.question, answer=faq.answer))
     return faq
 
 
+async def share_faq_with_commune(repo: Repo, actor: Actor, faq_id: int) -> SavedFaq:
+    """The secretary who saved an entry shares it with every village of the commune."""
+    faq = await repo.criteria.saved_faq(faq_id)
+    if faq is None or faq.village_id is None or faq.scope == FaqScope.SET.value:
+        raise NotFound("faq")
+    actor.require(Action.ANSWER_QUESTIONS, faq.village_id)
+    village = await repo.places.village(faq.village_id)
+    if village is None:
+        raise NotFound("village")
+    faq.scope = FaqScope.COMMUNE.value
+    faq.commune_id = village.commune_id
+    await repo.session.flush()
+    return faq
+
+
+async def promote_faq(repo: Repo, index: CriteriaIndex | None, faq_id: int) -> SavedFaq:
+    """An operator's decision: a saved entry becomes part of its set, for every commune."""
+    faq = await repo.criteria.saved_faq(faq_id)
+    if faq is None:
+        raise NotFound("faq")
+    faq.scope = FaqScope.SET.value
+    await repo.session.flush()
+    if index is not None:
+        index.add_faq(faq.set_code, faq.number, Faq(question=faq.question, answer=faq.answer))
+    return faq
+
+
+async def ask(repo: Repo, index: CriteriaIndex, text: str, set_code: str, village: Village | None) -> MatchResult:
+    """What a resident of ``village`` asked: the shared matcher, then the entries saved by
+    this village's (or commune's) secretary."""
+    result = index.ask(text, set_code)
+    if village is None:
+        return result
+    saved = await repo.criteria.local_faqs(village.id, village.commune_id, set_code)
+    local = [(f.number, Faq(question=f.question, answer=f.answer)) for f in saved]
+    return index.with_local_faqs(result, text, set_code, local)
+
+
+async def record_pick(repo: Repo, question_id: int, user_id: int, set_code: str, number: int) -> bool:
+    """A resident picked criterion ``number`` among the offered choices for their question:
+    keep (question text, choice) once as a labelled example, nothing about the person."""
+    question = await repo.criteria.question(question_id)
+    if question is None or question.user_id != user_id or question.set_code != set_code:
+        return False
+    text = " ".join(question.text.split())[:1000]
+    return await repo.criteria.add_example(set_code, number, text)
+
+
 async def build_index(repo: Repo, catalog: Catalog) -> CriteriaIndex:
-    """The matcher over the catalog plus every FAQ entry saved from secretaries' answers."""
-    saved = await repo.criteria.saved_faqs()
+    """The matcher over the catalog plus the FAQ entries an operator promoted to a set."""
+    saved = await repo.criteria.set_faqs()
     known = {s.code for s in catalog.sets()}
     extra = [(f.set_code, f.number, Faq(question=f.question, answer=f.answer)) for f in saved if f.set_code in known]
     return CriteriaIndex(catalog, extra_faqs=extra)

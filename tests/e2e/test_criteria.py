@@ -127,3 +127,44 @@ async def test_in_a_group_the_bot_answers_only_when_addressed(sandbox: Sandbox, 
     follow_up = await villager.next_message(chat=group)
     assert follow_up["text"].startswith("Tiêu chí 15 – Y tế")
     assert len([m for m in sandbox.messages(group.id) if m.get("from", {}).get("is_bot")]) == 2
+
+
+async def _ask_branch(resident, text: str) -> None:  # type: ignore[no-untyped-def]
+    await resident.send(text)
+    answer = await resident.next_message()
+    buttons = [b["text"] for row in answer["reply_markup"]["inline_keyboard"] for b in row]
+    button = next(b for b in buttons if "Gửi câu hỏi cho chi bộ" in b or "Hỏi chi bộ" in b)
+    pressed = await resident.press(answer, button)
+    assert pressed is not None and "Đã gửi đến chi bộ" in pressed.get("text", "")
+
+
+async def test_saved_answer_stays_in_its_village(sandbox: Sandbox, bot_process: BotProcess) -> None:
+    """Issue 8, item 4: an FAQ entry saved by village A's secretary is not given to village B."""
+    question = "quỹ làm đường thôn nộp vào tài khoản nào"
+    secret = "Nộp 500.000đ vào STK 0011223344 Vietcombank, gọi 0912000001."
+    asker = await onboarded(sandbox, 7011)  # Thôn Nam Bắc Thành (village A)
+    await _ask_branch(asker, question)
+    secretary = sandbox.user(1001, "An")
+    await secretary.send("/cauhoi")
+    inbox = await secretary.next_message()
+    await secretary.press(inbox, inbox["reply_markup"]["inline_keyboard"][0][0]["text"])
+    await next_containing(secretary, "Gõ câu trả lời")
+    await secretary.send(secret)
+    confirmation = await next_containing(secretary, "Đã gửi cho người hỏi")
+    await next_containing(asker, "Chi bộ trả lời")
+    save = confirmation["reply_markup"]["inline_keyboard"][0][0]["text"]
+    saved = await secretary.press(confirmation, save)
+    assert saved is not None and "Đã lưu" in saved.get("text", "")
+
+    neighbour = sandbox.user(7012, "Người dân thôn B", language_code="vi")
+    await neighbour.send("/start v_trung-thanh")  # Thôn Trung Thành, same commune (village B)
+    await next_containing(neighbour, "Chào mừng")
+    await neighbour.next_message()
+    await neighbour.send(question)
+    answer = await neighbour.next_message()
+    assert "0011223344" not in answer["text"] and "500.000" not in answer["text"]
+
+    same_village = await onboarded(sandbox, 7013)  # a second resident of village A gets it
+    await same_village.send(question)
+    answer = await same_village.next_message()
+    assert "0011223344" in answer["text"]

@@ -692,6 +692,41 @@ class CriteriaIndex:
             "unsure", None, tuple(index.docs[r.doc].criterion for r in picks), min(best.conf, 1.0)
         )
 
+    def with_local_faqs(
+        self, result: MatchResult, text: str, set_code: str, faqs: Iterable[tuple[int, Faq]]
+    ) -> MatchResult:
+        """``result`` answered with one of ``faqs`` (``(number, faq)`` saved by this village or
+        commune, never known to the shared index) when the question is close to it."""
+        index = self._sets.get(set_code)
+        faqs = list(faqs)
+        if index is None or not faqs:
+            return result
+        query = self._analyse(_strip_courtesy(_strip_speaker(text)))
+        q_terms = {t for t in query.terms if t in self._df} - query.place_terms
+        if not q_terms:
+            return result
+        q_weight = sum(self._idf(t) for t in q_terms)
+        best, best_item = 0.0, None
+        for number, faq in faqs:
+            terms = frozenset(_text_terms(faq.question))
+            shared = sum(self._idf(t) for t in q_terms & terms)
+            if not shared:
+                continue
+            sim = 2.0 * shared / (q_weight + sum(self._idf(t) for t in terms if t in self._df) + 1e-9)
+            if sim > best:
+                best, best_item = sim, (number, faq)
+        if best_item is None:
+            return result
+        number, faq = best_item
+        criterion = index.criteria_set.criterion(number)
+        if criterion is None:
+            return result
+        same = result.best is not None and result.best.number == number
+        if best >= 0.6 or (same and best >= _FAQ_MIN):
+            related = tuple(c for c in (result.best, *result.candidates) if c is not None and c is not criterion)[:2]
+            return MatchResult("match", criterion, related, max(result.score, best), result.mentioned_other, faq)
+        return result
+
     # -- helpers for ask -----------------------------------------------------------
     def _counterpart_index(self, set_code: str) -> _SetIndex | None:
         other = self._catalog.counterpart(set_code) if set_code in self._sets else None
