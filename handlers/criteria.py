@@ -121,6 +121,7 @@ async def render_criterion(
     settings: Settings,
     *,
     result: MatchResult | None = None,
+    from_set: CriteriaSet | None = None,
 ) -> str:
     parts = [f"<b>{html.escape(criterion.title)}</b>"]
     if result is not None and result.mentioned_other is not None:
@@ -129,6 +130,15 @@ async def render_criterion(
             "ℹ️ "
             + _("You asked about {old} of the previous set; that topic is now part of this criterion.").format(
                 old=f"<i>{html.escape(other.title)}</i>"
+            )
+        )
+    if from_set is not None:
+        parts.append("📘 " + _("From the set “{name}”.").format(name=html.escape(from_set.name)))
+    if result is not None and result.national is not None and result.national is not criterion:
+        parts.append(
+            "🔗 "
+            + _("In the commune's national set this is {criterion}.").format(
+                criterion=f"<i>{html.escape(result.national.title)}</i>"
             )
         )
     if result is not None and result.faq is not None:
@@ -580,7 +590,8 @@ async def answer_question_text(
         if in_group:
             await message.reply(_("Send /tieuchi to me in a private chat to browse the criteria."))
             return
-        await message.answer(set_header(criteria_set), reply_markup=set_list_keyboard(criteria_set, 0))
+        listed = knowledge.catalog.get(result.set_code) if result.set_code else criteria_set
+        await message.answer(set_header(listed), reply_markup=set_list_keyboard(listed, 0))
         return
     guess = result.best or (result.candidates[0] if result.candidates else None)
     question_id = None
@@ -606,7 +617,8 @@ async def answer_question_text(
             reply_markup=builder.as_markup() if not in_group else None,
         )
         return
-    body = await render_criterion(repo, village, result.best, settings, result=result)
+    from_set = knowledge.catalog.get(result.best.set_code) if result.best.set_code != criteria_set.code else None
+    body = await render_criterion(repo, village, result.best, settings, result=result, from_set=from_set)
     if in_group:
         await message.reply(body if len(body) <= GROUP_ANSWER_LIMIT else body[:GROUP_ANSWER_LIMIT].rsplit("\n", 1)[0])
         return

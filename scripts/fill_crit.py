@@ -5,4 +5,6 @@ VI = {
     "🏘 Share with the whole commune": "🏘 Chia sẻ cho cả xã",
     "Sorry, this answer cannot be shared.": "Xin lỗi, không chia sẻ được câu trả lời này.",
     "Shared: residents of every village of the commune asking the same will get this answer.": "Đã chia sẻ: người dân các thôn trong xã hỏi giống vậy sẽ nhận được câu trả lời này.",
+    "From the set “{name}”.": "Theo bộ “{name}”.",
+    "In the commune's national set this is {criterion}.": "Trong bộ tiêu chí quốc gia của xã, nội dung này thuộc {criterion}.",
 }

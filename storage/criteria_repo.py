@@ -46,6 +46,13 @@ class CriteriaRepository:
         )
         return result.all()
 
+    async def status_sets(self, village_id: int) -> list[str]:
+        """Codes of the sets the village has recorded a status in."""
+        rows = await self.session.scalars(
+            select(CriterionStatus.set_code).where(CriterionStatus.village_id == village_id).distinct()
+        )
+        return sorted(rows.all())
+
     def add_question(self, question: Question) -> None:
         self.session.add(question)
 

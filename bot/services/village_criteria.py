@@ -246,11 +246,14 @@ async def promote_faq(repo: Repo, index: CriteriaIndex | None, faq_id: int) -> S
 
 
 async def ask(repo: Repo, index: CriteriaIndex, text: str, set_code: str, village: Village | None) -> MatchResult:
-    """What a resident of ``village`` asked: the shared matcher, then the entries saved by
-    this village's (or commune's) secretary."""
-    result = index.ask(text, set_code)
+    """What a resident of ``village`` asked: the shared matcher (a village-level set when
+    the question names one or the village follows one), then the entries saved by this
+    village's (or commune's) secretary."""
     if village is None:
-        return result
+        return index.ask_any(text, set_code)
+    # A village that keeps its progress in a village-level set (kiểu mẫu, thông minh,
+    # vườn mẫu) gets answers from it, with the commune's criterion named.
+    result = index.ask_any(text, set_code, await repo.criteria.status_sets(village.id))
     saved = await repo.criteria.local_faqs(village.id, village.commune_id, set_code)
     local = [(f.number, Faq(question=f.question, answer=f.answer)) for f in saved]
     return index.with_local_faqs(result, text, set_code, local)

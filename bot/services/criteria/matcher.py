@@ -18,7 +18,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Literal
 
@@ -134,6 +134,8 @@ class MatchResult:
     score: float
     mentioned_other: Criterion | None = None
     faq: Faq | None = None
+    national: Criterion | None = None  # the commune set's criterion on the same topic
+    set_code: str | None = None  # for "list": a village-level set the question named
 
 
 @dataclass
@@ -692,6 +694,58 @@ class CriteriaIndex:
             "unsure", None, tuple(index.docs[r.doc].criterion for r in picks), min(best.conf, 1.0)
         )
 
+    def named_set(self, text: str) -> tuple[str, str] | None:
+        """The village-level set a question names ("khu dân cư thông minh", "vườn mẫu",
+        "thôn kiểu mẫu"), if the catalog has it, and the question without its name."""
+        spans = list(_WORD_RE.finditer(unicodedata.normalize("NFC", text)))
+        words = [fold(m.group()) for m in spans]
+        folded = " ".join(words)
+        for key, pattern in _VILLAGE_SET_PATTERNS:
+            found = pattern.search(folded)
+            if found is None:
+                continue
+            for criteria_set in self._catalog.sets():
+                if criteria_set.level != "commune" and key in fold(criteria_set.name):
+                    first = len(folded[: found.start()].split())
+                    last = first + len(found.group().split())
+                    source = unicodedata.normalize("NFC", text)
+                    rest = source[: spans[first].start()] if first else ""
+                    rest += " " + (source[spans[last - 1].end() :] if last <= len(spans) else "")
+                    return criteria_set.code, rest.strip()
+        return None
+
+    def ask_any(self, text: str, set_code: str, village_sets: Iterable[str] = ()) -> MatchResult:
+        """Like :meth:`ask` for a commune following ``set_code``, but a question naming a
+        village-level set, or asked in a village that follows one (``village_sets``), is
+        answered from that set; ``national`` then names the commune set's criterion on the
+        same topic."""
+        found = self.named_set(text)
+        if found is not None:
+            code, rest = found
+            if not rest or not (set(basic_tokens(rest)) - GENERIC_WORDS - STOPWORDS - QUESTION_WORDS - _NEED_WORDS):
+                # "khu dân cư thông minh là gì", "vườn mẫu cần những gì": the whole set.
+                return MatchResult("list", None, (), 1.0, set_code=code)
+            commune = self.ask(text, set_code)
+            national = commune.best if commune.kind == "match" else None
+            result = self.ask(rest, code)
+            if result.kind == "list":
+                return replace(result, set_code=code)
+            if result.kind == "offtopic":
+                result = self.ask(text, code)
+            return replace(result, national=national)
+        targets = [
+            code for code in village_sets if code in self._sets and self._sets[code].criteria_set.level != "commune"
+        ]
+        commune = self.ask(text, set_code)
+        if not targets or commune.kind in ("list", "offtopic"):
+            return commune
+        national = commune.best if commune.kind == "match" else None
+        for code in targets:
+            result = self.ask(text, code)
+            if result.kind == "match":
+                return replace(result, national=national)
+        return commune
+
     def with_local_faqs(
         self, result: MatchResult, text: str, set_code: str, faqs: Iterable[tuple[int, Faq]]
     ) -> MatchResult:
@@ -699,7 +753,7 @@ class CriteriaIndex:
         commune, never known to the shared index) when the question is close to it."""
         index = self._sets.get(set_code)
         faqs = list(faqs)
-        if index is None or not faqs:
+        if index is None or not faqs or (result.best is not None and result.best.set_code != set_code):
             return result
         query = self._analyse(_strip_courtesy(_strip_speaker(text)))
         q_terms = {t for t in query.terms if t in self._df} - query.place_terms
@@ -822,6 +876,13 @@ class CriteriaIndex:
 
 
 _WORD_RE = re.compile(r"\w+")
+_NEED_WORDS = frozenset("can yeu cau phai dat gom noi dung the nao nhu sao ra sao dieu kien".split())
+_PLACE_WORDS = r"(?:thon|xom|lang|ban|khu dan cu|kdc|khu|cum dan cu|to dan pho)"
+_VILLAGE_SET_PATTERNS = (
+    ("vuon mau", re.compile(r"\bvuon mau\b")),
+    ("thong minh", re.compile(rf"\b{_PLACE_WORDS}\s+(?:nong thon moi\s+|ntm\s+)?thong minh\b")),
+    ("kieu mau", re.compile(rf"\b{_PLACE_WORDS}\s+(?:nong thon moi\s+|ntm\s+)?kieu mau\b")),
+)
 
 
 def _accented_words(text: str) -> set[str]:
