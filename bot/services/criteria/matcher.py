@@ -29,6 +29,7 @@ from bot.services.vntext import fold
 
 from .catalog import Catalog
 from .concepts import concept_expansions
+from .learned import NgramModel
 from .models import CriteriaSet, Criterion, Faq
 from .names import NameFinder
 from .text import (
@@ -213,8 +214,14 @@ class CriteriaIndex:
     secretary; :meth:`add_faq` adds one without rebuilding.
     """
 
-    def __init__(self, catalog: Catalog, extra_faqs: Iterable[tuple[str, int, Faq]] = ()) -> None:
+    def __init__(
+        self,
+        catalog: Catalog,
+        extra_faqs: Iterable[tuple[str, int, Faq]] = (),
+        model: NgramModel | None | Literal["shipped"] = "shipped",
+    ) -> None:
         self._catalog = catalog
+        self._model = NgramModel.load() if model == "shipped" else model
         self._accented: set[str] = set()  # words with diacritics seen in the catalogs
         self._df: Counter[str] = Counter()
         self._n_docs = 0
@@ -595,7 +602,15 @@ class CriteriaIndex:
 
     # -- the public question API ---------------------------------------------------
     def ask(self, text: str, set_code: str) -> MatchResult:
-        """Find the criterion of set ``set_code`` that ``text`` is about."""
+        """Find the criterion of set ``set_code`` that ``text`` is about: the rules, with
+        the learned model's second opinion where they are unsure."""
+        result = self.rules(text, set_code)
+        if self._model is None or result.kind == "list" or result.score >= 1.0:
+            return result
+        return blend(result, self._model.scores(text, set_code), self._sets[set_code].criteria_set)
+
+    def rules(self, text: str, set_code: str) -> MatchResult:
+        """The rules alone (catalog terms, names, numbers, chatter)."""
         index = self._sets.get(set_code)
         if index is None:
             raise KeyError(f"unknown criteria set {set_code!r}")
@@ -873,6 +888,41 @@ class CriteriaIndex:
             mentioned_other=theirs,
             faq=self._faq_for(query, index, best),
         )
+
+
+# How the learned model's probabilities change the rules' answer (chosen by k-fold
+# cross-validation on the corpus, bench/bench_criteria_kfold.py).
+_P_SWITCH = 0.9  # a weak rule match gives way to a model this sure of another criterion
+_S_KEEP = 0.2  # ... unless the rules were at least this confident
+_P_UNSURE = 0.4  # an unsure answer becomes the model's pick
+_P_OFFTOPIC = 0.9  # "not about the criteria" becomes the model's pick
+_CHOICES = 5
+
+
+def blend(result: MatchResult, probs: list[tuple[int, float]], criteria_set: CriteriaSet) -> MatchResult:
+    """The rules' ``result`` with the model's ``probs`` ((number, p), 0 = chatter)."""
+    if not probs:
+        return result
+    top, top_p = probs[0]
+    picks = [criteria_set.criterion(n) for n, _ in probs if n != 0]
+    picks = [c for c in picks if c is not None]
+    chosen = criteria_set.criterion(top) if top else None
+    if result.kind == "match" and result.best is not None:
+        if result.best.set_code != criteria_set.code:
+            return result
+        if chosen is not None and chosen is not result.best and top_p >= _P_SWITCH and result.score < _S_KEEP:
+            related = (result.best, *(c for c in result.candidates if c is not chosen))[:2]
+            return replace(result, best=chosen, candidates=related, faq=None)
+        return result
+    if result.kind == "unsure":
+        if chosen is not None and top_p >= _P_UNSURE:
+            related = tuple(c for c in result.candidates if c is not chosen)[:2]
+            return MatchResult("match", chosen, related, result.score, result.mentioned_other)
+        merged = list(dict.fromkeys((*result.candidates[:2], *picks[:3], *result.candidates[2:])))[:_CHOICES]
+        return replace(result, candidates=tuple(merged))
+    if result.kind == "offtopic" and chosen is not None and top_p >= _P_OFFTOPIC:
+        return MatchResult("match", chosen, tuple(picks[1:3]), result.score)
+    return result
 
 
 _WORD_RE = re.compile(r"\w+")

@@ -67,6 +67,24 @@ class NameFinder:
                     self._parts.append((part, name))
         # Longest first: "nha o dan cu" before "nha o".
         self._parts.sort(key=lambda item: -len(item[0]))
+        self._by_first: dict[str, list[tuple[tuple[str, ...], _Name]]] = {}
+        for part, name in self._parts:
+            self._by_first.setdefault(part[0], []).append((part, name))
+        self._first_words = tuple(self._by_first)
+        self._near_cache: dict[str, list[str]] = {}
+
+    def _near(self, token: str) -> list[str]:
+        """Name words that ``token`` may be (itself, or one typo away)."""
+        if token in self._by_first:
+            return [token]
+        if len(token) < 4:
+            return []
+        found = self._near_cache.get(token)
+        if found is None:
+            found = [w for w in self._first_words if len(w) >= 4 and _same(token, w)]
+            if len(self._near_cache) < 20000:
+                self._near_cache[token] = found
+        return found
 
     @staticmethod
     def _parts_of(words: tuple[str, ...]) -> set[tuple[str, ...]]:
@@ -95,19 +113,26 @@ class NameFinder:
                         j += 1
                         starts.append(j)
         for at in starts:
+            if at >= len(tokens):
+                continue
             hits: dict[int, tuple[tuple[str, ...], _Name]] = {}
-            for part, name in self._parts:
+            candidates = [item for word in self._near(tokens[at]) for item in self._by_first[word]]
+            candidates.sort(key=lambda item: -len(item[0]))
+            for part, name in candidates:
                 if _matches_at(tokens, at, part):
                     hits.setdefault(id(name), (part, name))
             best = self._pick(list(hits.values()))
             if best is not None:
                 return best
         # A whole name of three words or more, anywhere in the question.
-        for name in self._names:
-            if len(name.words) >= 3:
-                for at in range(len(tokens) - len(name.words) + 1):
-                    if _matches_at(tokens, at, name.words):
-                        return name.criterion
+        long_names = [name for name in self._names if len(name.words) >= 3]
+        for at, token in enumerate(tokens):
+            near = self._near(token)
+            if not near:
+                continue
+            for name in long_names:
+                if name.words[0] in near and _matches_at(tokens, at, name.words):
+                    return name.criterion
         return None
 
     @staticmethod
