@@ -69,7 +69,7 @@ def main() -> None:
         for r, rules, probs in cached:
             result = rules
             if not (rules.kind == "list" or rules.score >= 1.0):
-                result = matcher.blend(rules, probs, sets[r[0]])
+                result = matcher.blend(rules, probs, sets[r[0]], r[2])
             top, inside = outcome(int(r[1]), result)
             tops += top
             among += inside

@@ -22,6 +22,7 @@ from bot.i18n import pick_locale
 from bot.services import village_criteria as vc
 from bot.services.authz import Action, Actor
 from bot.services.criteria import CriteriaSet, Criterion, Faq, MatchResult
+from bot.services.criteria.sheet import REGIONS
 from bot.services.errors import NotAllowed, NotFound
 from bot.settings import Settings
 from storage.models import User, Village
@@ -144,6 +145,20 @@ async def render_criterion(
     if result is not None and result.faq is not None:
         parts.append(f"💬 {html.escape(result.faq.answer)}")
     parts.append(html.escape(criterion.summary))
+    levels = await vc.levels_for(repo, village, criterion)
+    if levels:
+        lines = [_("📏 <b>Levels to reach</b>")]
+        for level in levels[:4]:
+            lines.append(
+                "• {code} {name}: <b>{value}</b> ({where})\n  <i>{source}</i>".format(
+                    code=html.escape(level.indicator.code),
+                    name=html.escape(level.indicator.name),
+                    value=html.escape(level.value),
+                    where=html.escape(threshold_label(level.key)),
+                    source=_("Source: {source}").format(source=html.escape(level.source)),
+                )
+            )
+        parts.append("\n".join(lines))
     parts.append(_("🏘 <b>The village:</b> {text}").format(text=html.escape(criterion.village_asks)))
     parts.append(_("🏠 <b>Each household:</b> {text}").format(text=html.escape(criterion.household_asks)))
     line = await status_line(repo, village, criterion, settings)
@@ -174,6 +189,8 @@ def threshold_label(key: str) -> str:
         return _("Commune group {n}").format(n=key[5:])
     if key == "all":
         return _("All communes")
+    if key in REGIONS:
+        return REGIONS[key]
     return key
 
 
@@ -254,7 +271,7 @@ def criteria_router() -> Router:
             else:
                 await callback.message.edit_text(text, reply_markup=markup)
 
-    @router.callback_query(Crit.filter(F.a.in_({"crit", "ind"})))
+    @router.callback_query(Crit.filter(F.a.in_({"crit", "ind", "pickq"})))
     async def show_criterion(
         callback: CallbackQuery,
         callback_data: Crit,
@@ -273,6 +290,9 @@ def criteria_router() -> Router:
             await callback.answer(_("This criterion is no longer available."), show_alert=True)
             return
         await callback.answer()
+        if callback_data.a == "pickq" and callback_data.v.isdigit():
+            # The resident picked one of the offered criteria: a labelled example.
+            await vc.record_pick(repo, int(callback_data.v), user.id, criterion.set_code, criterion.number)
         village, own_set, group = await village_and_set(repo, user, knowledge, settings)
         if not isinstance(callback.message, Message):
             return
@@ -607,8 +627,12 @@ async def answer_question_text(
         question_id = question.id
     if result.kind == "unsure" or result.best is None:
         builder = InlineKeyboardBuilder()
-        for candidate in result.candidates[:3]:
-            builder.button(text=candidate.title, callback_data=Crit(a="crit", s=candidate.set_code, n=candidate.number))
+        for candidate in result.candidates[:5]:
+            if question_id is not None:
+                data = Crit(a="pickq", s=candidate.set_code, n=candidate.number, v=str(question_id))
+            else:
+                data = Crit(a="crit", s=candidate.set_code, n=candidate.number)
+            builder.button(text=candidate.title, callback_data=data)
         if question_id is not None:
             builder.button(text=_("❓ Send my question to the branch"), callback_data=Crit(a="ask", n=question_id))
         builder.adjust(1)

@@ -7,4 +7,5 @@ VI = {
     "Shared: residents of every village of the commune asking the same will get this answer.": "Đã chia sẻ: người dân các thôn trong xã hỏi giống vậy sẽ nhận được câu trả lời này.",
     "From the set “{name}”.": "Theo bộ “{name}”.",
     "In the commune's national set this is {criterion}.": "Trong bộ tiêu chí quốc gia của xã, nội dung này thuộc {criterion}.",
+    "📏 <b>Levels to reach</b>": "📏 <b>Mức cần đạt</b>",
 }

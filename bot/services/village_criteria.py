@@ -10,8 +10,18 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from bot.services.authz import Action, Actor
-from bot.services.criteria import Catalog, CriteriaIndex, CriteriaSet, Criterion, Faq, MatchResult
+from bot.services.criteria import (
+    Catalog,
+    CriteriaIndex,
+    CriteriaSet,
+    Criterion,
+    Faq,
+    Indicator,
+    MatchResult,
+)
+from bot.services.criteria.sheet import PROVINCE_REGIONS
 from bot.services.errors import DomainError, NotAllowed, NotFound
+from bot.services.vntext import fold
 from storage.models import Village
 from storage.models.criteria import CriterionStatus, Question, SavedFaq
 from storage.repo import Repo
@@ -267,6 +277,51 @@ async def record_pick(repo: Repo, question_id: int, user_id: int, set_code: str,
         return False
     text = " ".join(question.text.split())[:1000]
     return await repo.criteria.add_example(set_code, number, text)
+
+
+@dataclass(frozen=True)
+class ShownLevel:
+    """A level ("mức đạt") a resident may be told, with where it comes from."""
+
+    indicator: Indicator
+    value: str
+    key: str  # "all", "group2", "BTB"…
+    source: str
+
+
+def level_keys_for(village: Village | None) -> list[str]:
+    """The level keys that apply to a village, most specific first: its commune group, its
+    region (from the province), then "all"."""
+    keys: list[str] = []
+    commune = village.commune if village is not None else None
+    if commune is not None:
+        if commune.criteria_group:
+            keys.append(f"group{commune.criteria_group}")
+        region = PROVINCE_REGIONS.get(fold(commune.province.name)) if commune.province else None
+        if region:
+            keys.append(region)
+    keys.append("all")
+    return keys
+
+
+async def levels_for(repo: Repo, village: Village | None, criterion: Criterion) -> list[ShownLevel]:
+    """For each indicator of ``criterion``: the level the offices filled in for this
+    village's group or region, else a confirmed number of the catalog; indicators with
+    neither are left out (the answer keeps its "being checked" wording)."""
+    keys = level_keys_for(village)
+    filled = [row for row in await repo.criteria.levels(criterion.set_code) if row.indicator.split(".")[0] == str(criterion.number)]
+    out: list[ShownLevel] = []
+    for indicator in criterion.indicators:
+        rows = {row.key: row for row in filled if row.indicator == indicator.code}
+        row = next((rows[k] for k in keys if k in rows), None)
+        if row is not None:
+            out.append(ShownLevel(indicator, row.value, row.key, row.source))
+            continue
+        confirmed = {t.key: t for t in indicator.shown_thresholds()}
+        threshold = next((confirmed[k] for k in keys if k in confirmed), None)
+        if threshold is not None:
+            out.append(ShownLevel(indicator, threshold.value, threshold.key, indicator.source))
+    return out
 
 
 async def build_index(repo: Repo, catalog: Catalog) -> CriteriaIndex:

@@ -168,3 +168,47 @@ async def test_saved_answer_stays_in_its_village(sandbox: Sandbox, bot_process: 
     await same_village.send(question)
     answer = await same_village.next_message()
     assert "0011223344" in answer["text"]
+
+
+async def test_office_fills_the_sheet_and_residents_get_the_level(sandbox: Sandbox, bot_process: BotProcess, tmp_path: Path) -> None:
+    """Issue 11: an office fills two levels in the exported sheet and imports it; a resident's
+    question in that village gets the number with its source."""
+    from openpyxl import load_workbook
+
+    sheet = tmp_path / "ntm-2021-2025.xlsx"
+    code, out = await bot_process.run_cli("criteria", "export", "ntm-2021-2025", "--xlsx", str(sheet))
+    assert code == 0 and sheet.exists(), out
+    resident = await onboarded(sandbox, 7021)  # Xã Cẩm Thành, Hà Tĩnh: region Bắc Trung Bộ
+    await resident.send("tiêu chí giao thông đường thôn phải đạt bao nhiêu phần trăm")
+    before = await resident.next_message()
+    assert before["text"].startswith("Tiêu chí 2 – Giao thông") and "Mức cần đạt" not in before["text"]
+
+    book = load_workbook(sheet)
+    rows = book.active
+    header = [c.value for c in rows[1]]
+    column = {h.rsplit("(", 1)[1].rstrip(")"): i + 1 for i, h in enumerate(header)}
+    for row in range(2, rows.max_row + 1):
+        if rows.cell(row, 2).value == "2.2":
+            rows.cell(row, column["BTB"]).value = "≥ 70% cứng hóa"
+            rows.cell(row, column["source"]).value = "QĐ 99/QĐ-UBND tỉnh Hà Tĩnh (thử nghiệm), mục 2.2"
+        if rows.cell(row, 2).value == "15.1":
+            rows.cell(row, column["all"]).value = "≥ 93%"
+            rows.cell(row, column["source"]).value = "QĐ 99/QĐ-UBND tỉnh Hà Tĩnh (thử nghiệm), mục 15.1"
+    bad = tmp_path / "bad.xlsx"
+    original = rows.cell(3, 2).value
+    rows.cell(3, 2).value = "2.99"
+    book.save(bad)
+    code, out = await bot_process.run_cli("criteria", "import", str(bad))
+    assert code == 2 and "row 3, column B" in out and "nothing was loaded" in out, out
+    rows.cell(3, 2).value = original
+    book.save(sheet)
+    code, out = await bot_process.run_cli("criteria", "import", str(sheet))
+    assert code == 0, out
+
+    await resident.send("tiêu chí giao thông đường thôn phải đạt bao nhiêu phần trăm")
+    after = await resident.next_message()
+    assert "≥ 70% cứng hóa" in after["text"] and "QĐ 99/QĐ-UBND tỉnh Hà Tĩnh (thử nghiệm), mục 2.2" in after["text"]
+    assert "Bắc Trung Bộ" in after["text"]
+    await resident.send("bhyt phải đạt bao nhiêu phần trăm")
+    health = await resident.next_message()
+    assert health["text"].startswith("Tiêu chí 15 – Y tế") and "≥ 93%" in health["text"] and "mục 15.1" in health["text"]

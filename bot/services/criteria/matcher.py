@@ -607,7 +607,7 @@ class CriteriaIndex:
         result = self.rules(text, set_code)
         if self._model is None or result.kind == "list" or result.score >= 1.0:
             return result
-        return blend(result, self._model.scores(text, set_code), self._sets[set_code].criteria_set)
+        return blend(result, self._model.scores(text, set_code), self._sets[set_code].criteria_set, text)
 
     def rules(self, text: str, set_code: str) -> MatchResult:
         """The rules alone (catalog terms, names, numbers, chatter)."""
@@ -899,10 +899,16 @@ _P_OFFTOPIC = 0.9  # "not about the criteria" becomes the model's pick
 _CHOICES = 5
 
 
-def blend(result: MatchResult, probs: list[tuple[int, float]], criteria_set: CriteriaSet) -> MatchResult:
-    """The rules' ``result`` with the model's ``probs`` ((number, p), 0 = chatter)."""
+def blend(
+    result: MatchResult, probs: list[tuple[int, float]], criteria_set: CriteriaSet, text: str = ""
+) -> MatchResult:
+    """The rules' ``result`` with the model's ``probs`` ((number, p), 0 = chatter).
+
+    A question of one content word ("an toàn") stays unsure: the model only re-orders the
+    choices there."""
     if not probs:
         return result
+    vague = len([t for t in basic_tokens(text) if t not in STOPWORDS and t not in GENERIC_WORDS]) < 2
     top, top_p = probs[0]
     picks = [criteria_set.criterion(n) for n, _ in probs if n != 0]
     picks = [c for c in picks if c is not None]
@@ -915,12 +921,12 @@ def blend(result: MatchResult, probs: list[tuple[int, float]], criteria_set: Cri
             return replace(result, best=chosen, candidates=related, faq=None)
         return result
     if result.kind == "unsure":
-        if chosen is not None and top_p >= _P_UNSURE:
+        if chosen is not None and top_p >= _P_UNSURE and not vague:
             related = tuple(c for c in result.candidates if c is not chosen)[:2]
             return MatchResult("match", chosen, related, result.score, result.mentioned_other)
         merged = list(dict.fromkeys((*result.candidates[:2], *picks[:3], *result.candidates[2:])))[:_CHOICES]
         return replace(result, candidates=tuple(merged))
-    if result.kind == "offtopic" and chosen is not None and top_p >= _P_OFFTOPIC:
+    if result.kind == "offtopic" and chosen is not None and top_p >= _P_OFFTOPIC and not vague:
         return MatchResult("match", chosen, tuple(picks[1:3]), result.score)
     return result
 
