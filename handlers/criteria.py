@@ -14,7 +14,7 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, Message
-from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import I18n, get_i18n
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
@@ -125,6 +125,8 @@ async def render_criterion(
     from_set: CriteriaSet | None = None,
 ) -> str:
     parts = [f"<b>{html.escape(criterion.title)}</b>"]
+    if get_i18n().current_locale != "vi":
+        parts.append("🇻🇳 " + _("The criteria are published in Vietnamese: their text below is the original Vietnamese."))
     if result is not None and result.mentioned_other is not None:
         other = result.mentioned_other
         parts.append(

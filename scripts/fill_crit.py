@@ -8,4 +8,5 @@ VI = {
     "From the set “{name}”.": "Theo bộ “{name}”.",
     "In the commune's national set this is {criterion}.": "Trong bộ tiêu chí quốc gia của xã, nội dung này thuộc {criterion}.",
     "📏 <b>Levels to reach</b>": "📏 <b>Mức cần đạt</b>",
+    "The criteria are published in Vietnamese: their text below is the original Vietnamese.": "Bộ tiêu chí được ban hành bằng tiếng Việt: nội dung dưới đây là nguyên văn tiếng Việt.",
 }

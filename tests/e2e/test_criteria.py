@@ -212,3 +212,15 @@ async def test_office_fills_the_sheet_and_residents_get_the_level(sandbox: Sandb
     await resident.send("bhyt phải đạt bao nhiêu phần trăm")
     health = await resident.next_message()
     assert health["text"].startswith("Tiêu chí 15 – Y tế") and "≥ 93%" in health["text"] and "mục 15.1" in health["text"]
+
+
+async def test_english_resident_gets_english_words_and_vietnamese_criteria(sandbox: Sandbox, bot_process: BotProcess) -> None:
+    resident = sandbox.user(7031, "Tom", language_code="en")
+    await resident.send("/start v_nam-bac-thanh")
+    welcome = await resident.next_message()
+    assert "Welcome" in welcome["text"]
+    await resident.next_message()
+    await resident.send("who collects the garbage in the village and how often")
+    answer = await resident.next_message()
+    assert answer["text"].startswith("Tiêu chí 17 – Môi trường và an toàn thực phẩm")
+    assert "published in Vietnamese" in answer["text"] and "The village:" in answer["text"]

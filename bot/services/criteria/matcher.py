@@ -39,6 +39,7 @@ from .text import (
     QUESTION_WORDS,
     STOPWORDS,
     basic_tokens,
+    english_topics,
     find_number_mentions,
     join_compounds,
     telex_clean,
@@ -607,6 +608,7 @@ class CriteriaIndex:
         result = self.rules(text, set_code)
         if self._model is None or result.kind == "list" or result.score >= 1.0:
             return result
+        text = english_topics(text)
         return blend(result, self._model.scores(text, set_code), self._sets[set_code].criteria_set, text)
 
     def rules(self, text: str, set_code: str) -> MatchResult:
@@ -614,7 +616,7 @@ class CriteriaIndex:
         index = self._sets.get(set_code)
         if index is None:
             raise KeyError(f"unknown criteria set {set_code!r}")
-        text = _strip_courtesy(_strip_speaker(text))
+        text = _strip_courtesy(_strip_speaker(english_topics(text)))
         query = self._analyse(text)
         other = self._counterpart_index(set_code)
         ranked = self._ranked(query, index)
