@@ -899,6 +899,7 @@ _S_KEEP = 0.2  # ... unless the rules were at least this confident
 _P_UNSURE = 0.4  # an unsure answer becomes the model's pick
 _P_OFFTOPIC = 0.9  # "not about the criteria" becomes the model's pick
 _CHOICES = 5
+_P_RELATED = 0.3  # the model's pick is offered beside a rule match from this probability
 
 
 def blend(
@@ -921,6 +922,9 @@ def blend(
         if chosen is not None and chosen is not result.best and top_p >= _P_SWITCH and result.score < _S_KEEP:
             related = (result.best, *(c for c in result.candidates if c is not chosen))[:2]
             return replace(result, best=chosen, candidates=related, faq=None)
+        if chosen is not None and chosen is not result.best and chosen not in result.candidates and top_p >= _P_RELATED:
+            # Offered as a related criterion: one tap away if the rules were wrong.
+            return replace(result, candidates=(*result.candidates[:1], chosen))
         return result
     if result.kind == "unsure":
         if chosen is not None and top_p >= _P_UNSURE and not vague:
