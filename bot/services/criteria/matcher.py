@@ -25,7 +25,7 @@ from typing import Literal
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-from bot.services.vntext import fold
+from bot.services.vntext import fold as _fold_text
 
 from .catalog import Catalog
 from .concepts import concept_expansions
@@ -938,6 +938,14 @@ def blend(
 
 
 _WORD_RE = re.compile(r"\w+")
+
+
+@lru_cache(maxsize=65536)
+def fold(text: str) -> str:
+    """:func:`vntext.fold`, cached: the same words are folded again and again."""
+    return _fold_text(text)
+
+
 _NEED_WORDS = frozenset("can yeu cau phai dat gom noi dung the nao nhu sao ra sao dieu kien".split())
 _PLACE_WORDS = r"(?:thon|xom|lang|ban|khu dan cu|kdc|khu|cum dan cu|to dan pho)"
 _VILLAGE_SET_PATTERNS = (
