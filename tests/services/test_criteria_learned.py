@@ -93,7 +93,9 @@ def test_blend_keeps_sure_rules_and_fixes_unsure_ones() -> None:
     criteria_set = CATALOG.get("ntm-2021-2025")
     road, water = criteria_set.criterion(2), criteria_set.criterion(17)
     sure = matcher.MatchResult("match", road, (), 0.9)
-    assert matcher.blend(sure, [(17, 0.99), (2, 0.01)], criteria_set, "duong lang nuoc") is sure
+    kept = matcher.blend(sure, [(17, 0.99), (2, 0.01)], criteria_set, "duong lang nuoc")
+    assert kept.kind == "match" and kept.best is road and water in kept.candidates  # one tap away
+    assert matcher.blend(sure, [(2, 0.9), (17, 0.1)], criteria_set, "duong lang nuoc") is sure
     unsure = matcher.MatchResult("unsure", None, (road, water), 0.15)
     picked = matcher.blend(
         unsure, [(17, 0.7), (2, 0.2), (0, 0.1)], criteria_set, "nuoc gieng nha em bi duc"
