@@ -224,3 +224,26 @@ async def test_english_resident_gets_english_words_and_vietnamese_criteria(sandb
     answer = await resident.next_message()
     assert answer["text"].startswith("Tiêu chí 17 – Môi trường và an toàn thực phẩm")
     assert "published in Vietnamese" in answer["text"] and "The village:" in answer["text"]
+
+
+async def test_a_residents_pick_becomes_one_labelled_example(sandbox: Sandbox, bot_process: BotProcess) -> None:
+    """Issue 11, item 3: the pick among the offered choices is kept once, text and choice only."""
+    from sqlalchemy import select
+
+    from storage.models import CriteriaExample
+    from tests.e2e.test_onboarding import fetch
+
+    resident = await onboarded(sandbox, 7041)
+    await resident.send("an toàn")  # too vague for one answer: the choices are offered
+    unsure = await resident.next_message()
+    choices = [b["text"] for row in unsure["reply_markup"]["inline_keyboard"] for b in row if b["text"].startswith("Tiêu chí")]
+    assert len(choices) >= 2, unsure
+    picked = choices[0]
+    await resident.press(unsure, picked)
+    shown = await resident.next_message()
+    assert shown["text"].startswith(picked)
+    await resident.press(unsure, picked)  # pressed again: still one example
+    await resident.next_message()
+    rows = await fetch(bot_process.database_url, select(CriteriaExample))
+    number = int(picked.split()[2])
+    assert [(r.set_code, r.number, r.text) for r in rows] == [("ntm-2021-2025", number, "an toàn")]
