@@ -18,9 +18,13 @@ depends_on = None
 
 def upgrade() -> None:
     with op.batch_alter_table("saved_faqs") as batch:
-        batch.add_column(sa.Column("scope", sa.String(length=16), server_default="village", nullable=False))
+        batch.add_column(
+            sa.Column("scope", sa.String(length=16), server_default="village", nullable=False)
+        )
         batch.add_column(sa.Column("commune_id", sa.Integer(), nullable=True))
-        batch.create_foreign_key(op.f("fk_saved_faqs_commune_id_communes"), "communes", ["commune_id"], ["id"])
+        batch.create_foreign_key(
+            op.f("fk_saved_faqs_commune_id_communes"), "communes", ["commune_id"], ["id"]
+        )
     op.create_table(
         "criteria_examples",
         sa.Column("id", sa.Integer(), nullable=False),
