@@ -9,6 +9,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from bot import cli_criteria
 from bot.services.errors import OperatorError
 from bot.settings import Settings, SettingsError, load_settings
 
@@ -41,6 +42,7 @@ def _parser() -> argparse.ArgumentParser:
     load = criteria_commands.add_parser("load", help="validate a criteria set file and add it (or override a set)")
     load.add_argument("file", type=Path)
     criteria_commands.add_parser("list", help="list the criteria sets the bot knows")
+    cli_criteria.register(criteria_commands)
 
     sandbox = commands.add_parser("sandbox", help="run the local Telegram sandbox alone")
     sandbox.add_argument("--listen", default=None, help="HOST:PORT (default SANDBOX_LISTEN)")
@@ -69,6 +71,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
+    if args.command == "criteria" and args.criteria_command in cli_criteria.HANDLED:
+        return await cli_criteria.run(args, settings)
     if args.command == "criteria":
         return _criteria(args, settings)
     from bot import commands

@@ -14,7 +14,7 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, Message
-from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import I18n, get_i18n
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
@@ -22,6 +22,7 @@ from bot.i18n import pick_locale
 from bot.services import village_criteria as vc
 from bot.services.authz import Action, Actor
 from bot.services.criteria import CriteriaSet, Criterion, Faq, MatchResult
+from bot.services.criteria.sheet import REGIONS
 from bot.services.errors import NotAllowed, NotFound
 from bot.settings import Settings
 from storage.models import User, Village
@@ -121,8 +122,11 @@ async def render_criterion(
     settings: Settings,
     *,
     result: MatchResult | None = None,
+    from_set: CriteriaSet | None = None,
 ) -> str:
     parts = [f"<b>{html.escape(criterion.title)}</b>"]
+    if get_i18n().current_locale != "vi":
+        parts.append("🇻🇳 " + _("The criteria are published in Vietnamese: their text below is the original Vietnamese."))
     if result is not None and result.mentioned_other is not None:
         other = result.mentioned_other
         parts.append(
@@ -131,9 +135,32 @@ async def render_criterion(
                 old=f"<i>{html.escape(other.title)}</i>"
             )
         )
+    if from_set is not None:
+        parts.append("📘 " + _("From the set “{name}”.").format(name=html.escape(from_set.name)))
+    if result is not None and result.national is not None and result.national is not criterion:
+        parts.append(
+            "🔗 "
+            + _("In the commune's national set this is {criterion}.").format(
+                criterion=f"<i>{html.escape(result.national.title)}</i>"
+            )
+        )
     if result is not None and result.faq is not None:
         parts.append(f"💬 {html.escape(result.faq.answer)}")
     parts.append(html.escape(criterion.summary))
+    levels = await vc.levels_for(repo, village, criterion)
+    if levels:
+        lines = [_("📏 <b>Levels to reach</b>")]
+        for level in levels[:4]:
+            lines.append(
+                "• {code} {name}: <b>{value}</b> ({where})\n  <i>{source}</i>".format(
+                    code=html.escape(level.indicator.code),
+                    name=html.escape(level.indicator.name),
+                    value=html.escape(level.value),
+                    where=html.escape(threshold_label(level.key)),
+                    source=_("Source: {source}").format(source=html.escape(level.source)),
+                )
+            )
+        parts.append("\n".join(lines))
     parts.append(_("🏘 <b>The village:</b> {text}").format(text=html.escape(criterion.village_asks)))
     parts.append(_("🏠 <b>Each household:</b> {text}").format(text=html.escape(criterion.household_asks)))
     line = await status_line(repo, village, criterion, settings)
@@ -164,6 +191,8 @@ def threshold_label(key: str) -> str:
         return _("Commune group {n}").format(n=key[5:])
     if key == "all":
         return _("All communes")
+    if key in REGIONS:
+        return REGIONS[key]
     return key
 
 
@@ -244,7 +273,7 @@ def criteria_router() -> Router:
             else:
                 await callback.message.edit_text(text, reply_markup=markup)
 
-    @router.callback_query(Crit.filter(F.a.in_({"crit", "ind"})))
+    @router.callback_query(Crit.filter(F.a.in_({"crit", "ind", "pickq"})))
     async def show_criterion(
         callback: CallbackQuery,
         callback_data: Crit,
@@ -263,6 +292,9 @@ def criteria_router() -> Router:
             await callback.answer(_("This criterion is no longer available."), show_alert=True)
             return
         await callback.answer()
+        if callback_data.a == "pickq" and callback_data.v.isdigit():
+            # The resident picked one of the offered criteria: a labelled example.
+            await vc.record_pick(repo, int(callback_data.v), user.id, criterion.set_code, criterion.number)
         village, own_set, group = await village_and_set(repo, user, knowledge, settings)
         if not isinstance(callback.message, Message):
             return
@@ -525,11 +557,24 @@ def criteria_router() -> Router:
             if question is not None and question.faq_saved:
                 await callback.answer(_("Already saved."), show_alert=True)
                 return
-            await vc.save_as_faq(repo, actor, index, question_id=int(callback_data.v), number=callback_data.n)
+            saved = await vc.save_as_faq(repo, actor, index, question_id=int(callback_data.v), number=callback_data.n)
         except (NotFound, NotAllowed, ValueError):
             await callback.answer(_("Sorry, this answer cannot be saved."), show_alert=True)
             return
-        await callback.answer(_("Saved. Residents asking the same will get this answer."), show_alert=True)
+        await callback.answer(_("Saved. Residents of this village asking the same will get this answer."), show_alert=True)
+        if isinstance(callback.message, Message):
+            share = InlineKeyboardBuilder()
+            share.button(text=_("🏘 Share with the whole commune"), callback_data=Crit(a="faqc", v=str(saved.id)))
+            await callback.message.edit_reply_markup(reply_markup=share.as_markup())
+
+    @router.callback_query(Crit.filter(F.a == "faqc"))
+    async def faq_share_with_commune(callback: CallbackQuery, callback_data: Crit, repo: Repo, actor: Actor) -> None:
+        try:
+            await vc.share_faq_with_commune(repo, actor, int(callback_data.v))
+        except (NotFound, NotAllowed, ValueError):
+            await callback.answer(_("Sorry, this answer cannot be shared."), show_alert=True)
+            return
+        await callback.answer(_("Shared: residents of every village of the commune asking the same will get this answer."), show_alert=True)
         if isinstance(callback.message, Message):
             await callback.message.edit_reply_markup(reply_markup=None)
 
@@ -553,7 +598,7 @@ async def answer_question_text(
         village = await repo.places.village(group_village_id)
         criteria_set, _group = vc.set_for_village(knowledge.catalog, village, today(settings))
     index = await knowledge.index(repo)
-    result = index.ask(text, criteria_set.code)
+    result = await vc.ask(repo, index, text, criteria_set.code, village)
     if result.kind == "offtopic":
         await message.reply(
             _(
@@ -567,7 +612,8 @@ async def answer_question_text(
         if in_group:
             await message.reply(_("Send /tieuchi to me in a private chat to browse the criteria."))
             return
-        await message.answer(set_header(criteria_set), reply_markup=set_list_keyboard(criteria_set, 0))
+        listed = knowledge.catalog.get(result.set_code) if result.set_code else criteria_set
+        await message.answer(set_header(listed), reply_markup=set_list_keyboard(listed, 0))
         return
     guess = result.best or (result.candidates[0] if result.candidates else None)
     question_id = None
@@ -583,8 +629,12 @@ async def answer_question_text(
         question_id = question.id
     if result.kind == "unsure" or result.best is None:
         builder = InlineKeyboardBuilder()
-        for candidate in result.candidates[:3]:
-            builder.button(text=candidate.title, callback_data=Crit(a="crit", s=candidate.set_code, n=candidate.number))
+        for candidate in result.candidates[:5]:
+            if question_id is not None:
+                data = Crit(a="pickq", s=candidate.set_code, n=candidate.number, v=str(question_id))
+            else:
+                data = Crit(a="crit", s=candidate.set_code, n=candidate.number)
+            builder.button(text=candidate.title, callback_data=data)
         if question_id is not None:
             builder.button(text=_("❓ Send my question to the branch"), callback_data=Crit(a="ask", n=question_id))
         builder.adjust(1)
@@ -593,7 +643,8 @@ async def answer_question_text(
             reply_markup=builder.as_markup() if not in_group else None,
         )
         return
-    body = await render_criterion(repo, village, result.best, settings, result=result)
+    from_set = knowledge.catalog.get(result.best.set_code) if result.best.set_code != criteria_set.code else None
+    body = await render_criterion(repo, village, result.best, settings, result=result, from_set=from_set)
     if in_group:
         await message.reply(body if len(body) <= GROUP_ANSWER_LIMIT else body[:GROUP_ANSWER_LIMIT].rsplit("\n", 1)[0])
         return

@@ -4,10 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models.criteria import CriterionStatus, Question, SavedFaq
+from storage.models.criteria import (
+    CriteriaExample,
+    CriteriaLevel,
+    CriterionStatus,
+    Question,
+    SavedFaq,
+)
 
 
 class CriteriaRepository:
@@ -39,6 +46,13 @@ class CriteriaRepository:
         )
         return result.all()
 
+    async def status_sets(self, village_id: int) -> list[str]:
+        """Codes of the sets the village has recorded a status in."""
+        rows = await self.session.scalars(
+            select(CriterionStatus.set_code).where(CriterionStatus.village_id == village_id).distinct()
+        )
+        return sorted(rows.all())
+
     def add_question(self, question: Question) -> None:
         self.session.add(question)
 
@@ -60,3 +74,59 @@ class CriteriaRepository:
     async def saved_faqs(self) -> Sequence[SavedFaq]:
         result = await self.session.scalars(select(SavedFaq).order_by(SavedFaq.id))
         return result.all()
+
+    async def set_faqs(self) -> Sequence[SavedFaq]:
+        """Entries an operator promoted to their whole set (every commune may get them)."""
+        result = await self.session.scalars(select(SavedFaq).where(SavedFaq.scope == "set").order_by(SavedFaq.id))
+        return result.all()
+
+    async def local_faqs(self, village_id: int, commune_id: int, set_code: str) -> Sequence[SavedFaq]:
+        """Entries of this village, and those its commune's secretaries shared commune-wide."""
+        result = await self.session.scalars(
+            select(SavedFaq)
+            .where(
+                SavedFaq.set_code == set_code,
+                or_(
+                    (SavedFaq.scope == "village") & (SavedFaq.village_id == village_id),
+                    (SavedFaq.scope == "commune") & (SavedFaq.commune_id == commune_id),
+                ),
+            )
+            .order_by(SavedFaq.id)
+        )
+        return result.all()
+
+    async def saved_faq(self, faq_id: int) -> SavedFaq | None:
+        return await self.session.get(SavedFaq, faq_id)
+
+    async def add_example(self, set_code: str, number: int, text: str) -> bool:
+        """Record a labelled example once; False when it was already known."""
+        found = await self.session.scalar(
+            select(CriteriaExample.id).where(
+                CriteriaExample.set_code == set_code, CriteriaExample.number == number, CriteriaExample.text == text
+            )
+        )
+        if found is not None:
+            return False
+        try:
+            async with self.session.begin_nested():
+                self.session.add(CriteriaExample(set_code=set_code, number=number, text=text))
+        except IntegrityError:  # the same pick recorded at the same moment
+            return False
+        return True
+
+    async def examples(self) -> Sequence[CriteriaExample]:
+        result = await self.session.scalars(select(CriteriaExample).order_by(CriteriaExample.id))
+        return result.all()
+
+    async def levels(self, set_code: str) -> Sequence[CriteriaLevel]:
+        result = await self.session.scalars(
+            select(CriteriaLevel).where(CriteriaLevel.set_code == set_code).order_by(CriteriaLevel.id)
+        )
+        return result.all()
+
+    async def replace_levels(self, set_code: str, rows: Sequence[CriteriaLevel]) -> None:
+        """The set's levels become ``rows`` (an import replaces the whole sheet)."""
+        for old in await self.levels(set_code):
+            await self.session.delete(old)
+        await self.session.flush()
+        self.session.add_all(rows)

@@ -28,12 +28,20 @@ from storage.models.core import (
     Village,
     VisitAssignment,
 )
-from storage.models.criteria import CriterionStatus, Question, SavedFaq
+from storage.models.criteria import (
+    CriteriaExample,
+    CriteriaLevel,
+    CriterionStatus,
+    Question,
+    SavedFaq,
+)
 
 __all__ = [
     "CriterionStatus",
     "Question",
     "SavedFaq",
+    "CriteriaExample",
+    "CriteriaLevel",
     "AuditLog",
     "Base",
     "Branch",

@@ -127,3 +127,123 @@ async def test_in_a_group_the_bot_answers_only_when_addressed(sandbox: Sandbox, 
     follow_up = await villager.next_message(chat=group)
     assert follow_up["text"].startswith("Tiêu chí 15 – Y tế")
     assert len([m for m in sandbox.messages(group.id) if m.get("from", {}).get("is_bot")]) == 2
+
+
+async def _ask_branch(resident, text: str) -> None:  # type: ignore[no-untyped-def]
+    await resident.send(text)
+    answer = await resident.next_message()
+    buttons = [b["text"] for row in answer["reply_markup"]["inline_keyboard"] for b in row]
+    button = next(b for b in buttons if "Gửi câu hỏi cho chi bộ" in b or "Hỏi chi bộ" in b)
+    pressed = await resident.press(answer, button)
+    assert pressed is not None and "Đã gửi đến chi bộ" in pressed.get("text", "")
+
+
+async def test_saved_answer_stays_in_its_village(sandbox: Sandbox, bot_process: BotProcess) -> None:
+    """Issue 8, item 4: an FAQ entry saved by village A's secretary is not given to village B."""
+    question = "quỹ làm đường thôn nộp vào tài khoản nào"
+    secret = "Nộp 500.000đ vào STK 0011223344 Vietcombank, gọi 0912000001."
+    asker = await onboarded(sandbox, 7011)  # Thôn Nam Bắc Thành (village A)
+    await _ask_branch(asker, question)
+    secretary = sandbox.user(1001, "An")
+    await secretary.send("/cauhoi")
+    inbox = await secretary.next_message()
+    await secretary.press(inbox, inbox["reply_markup"]["inline_keyboard"][0][0]["text"])
+    await next_containing(secretary, "Gõ câu trả lời")
+    await secretary.send(secret)
+    confirmation = await next_containing(secretary, "Đã gửi cho người hỏi")
+    await next_containing(asker, "Chi bộ trả lời")
+    save = confirmation["reply_markup"]["inline_keyboard"][0][0]["text"]
+    saved = await secretary.press(confirmation, save)
+    assert saved is not None and "Đã lưu" in saved.get("text", "")
+
+    neighbour = sandbox.user(7012, "Người dân thôn B", language_code="vi")
+    await neighbour.send("/start v_trung-thanh")  # Thôn Trung Thành, same commune (village B)
+    await next_containing(neighbour, "Chào mừng")
+    await neighbour.next_message()
+    await neighbour.send(question)
+    answer = await neighbour.next_message()
+    assert "0011223344" not in answer["text"] and "500.000" not in answer["text"]
+
+    same_village = await onboarded(sandbox, 7013)  # a second resident of village A gets it
+    await same_village.send(question)
+    answer = await same_village.next_message()
+    assert "0011223344" in answer["text"]
+
+
+async def test_office_fills_the_sheet_and_residents_get_the_level(sandbox: Sandbox, bot_process: BotProcess, tmp_path: Path) -> None:
+    """Issue 11: an office fills two levels in the exported sheet and imports it; a resident's
+    question in that village gets the number with its source."""
+    from openpyxl import load_workbook
+
+    sheet = tmp_path / "ntm-2021-2025.xlsx"
+    code, out = await bot_process.run_cli("criteria", "export", "ntm-2021-2025", "--xlsx", str(sheet))
+    assert code == 0 and sheet.exists(), out
+    resident = await onboarded(sandbox, 7021)  # Xã Cẩm Thành, Hà Tĩnh: region Bắc Trung Bộ
+    await resident.send("tiêu chí giao thông đường thôn phải đạt bao nhiêu phần trăm")
+    before = await resident.next_message()
+    assert before["text"].startswith("Tiêu chí 2 – Giao thông") and "Mức cần đạt" not in before["text"]
+
+    book = load_workbook(sheet)
+    rows = book.active
+    header = [c.value for c in rows[1]]
+    column = {h.rsplit("(", 1)[1].rstrip(")"): i + 1 for i, h in enumerate(header)}
+    for row in range(2, rows.max_row + 1):
+        if rows.cell(row, 2).value == "2.2":
+            rows.cell(row, column["BTB"]).value = "≥ 70% cứng hóa"
+            rows.cell(row, column["source"]).value = "QĐ 99/QĐ-UBND tỉnh Hà Tĩnh (thử nghiệm), mục 2.2"
+        if rows.cell(row, 2).value == "15.1":
+            rows.cell(row, column["all"]).value = "≥ 93%"
+            rows.cell(row, column["source"]).value = "QĐ 99/QĐ-UBND tỉnh Hà Tĩnh (thử nghiệm), mục 15.1"
+    bad = tmp_path / "bad.xlsx"
+    original = rows.cell(3, 2).value
+    rows.cell(3, 2).value = "2.99"
+    book.save(bad)
+    code, out = await bot_process.run_cli("criteria", "import", str(bad))
+    assert code == 2 and "row 3, column B" in out and "nothing was loaded" in out, out
+    rows.cell(3, 2).value = original
+    book.save(sheet)
+    code, out = await bot_process.run_cli("criteria", "import", str(sheet))
+    assert code == 0, out
+
+    await resident.send("tiêu chí giao thông đường thôn phải đạt bao nhiêu phần trăm")
+    after = await resident.next_message()
+    assert "≥ 70% cứng hóa" in after["text"] and "QĐ 99/QĐ-UBND tỉnh Hà Tĩnh (thử nghiệm), mục 2.2" in after["text"]
+    assert "Bắc Trung Bộ" in after["text"]
+    await resident.send("bhyt phải đạt bao nhiêu phần trăm")
+    health = await resident.next_message()
+    assert health["text"].startswith("Tiêu chí 15 – Y tế") and "≥ 93%" in health["text"] and "mục 15.1" in health["text"]
+
+
+async def test_english_resident_gets_english_words_and_vietnamese_criteria(sandbox: Sandbox, bot_process: BotProcess) -> None:
+    resident = sandbox.user(7031, "Tom", language_code="en")
+    await resident.send("/start v_nam-bac-thanh")
+    welcome = await resident.next_message()
+    assert "Welcome" in welcome["text"]
+    await resident.next_message()
+    await resident.send("who collects the garbage in the village and how often")
+    answer = await resident.next_message()
+    assert answer["text"].startswith("Tiêu chí 17 – Môi trường và an toàn thực phẩm")
+    assert "published in Vietnamese" in answer["text"] and "The village:" in answer["text"]
+
+
+async def test_a_residents_pick_becomes_one_labelled_example(sandbox: Sandbox, bot_process: BotProcess) -> None:
+    """Issue 11, item 3: the pick among the offered choices is kept once, text and choice only."""
+    from sqlalchemy import select
+
+    from storage.models import CriteriaExample
+    from tests.e2e.test_onboarding import fetch
+
+    resident = await onboarded(sandbox, 7041)
+    await resident.send("an toàn")  # too vague for one answer: the choices are offered
+    unsure = await resident.next_message()
+    choices = [b["text"] for row in unsure["reply_markup"]["inline_keyboard"] for b in row if b["text"].startswith("Tiêu chí")]
+    assert len(choices) >= 2, unsure
+    picked = choices[0]
+    await resident.press(unsure, picked)
+    shown = await resident.next_message()
+    assert shown["text"].startswith(picked)
+    await resident.press(unsure, picked)  # pressed again: still one example
+    await resident.next_message()
+    rows = await fetch(bot_process.database_url, select(CriteriaExample))
+    number = int(picked.split()[2])
+    assert [(r.set_code, r.number, r.text) for r in rows] == [("ntm-2021-2025", number, "an toàn")]

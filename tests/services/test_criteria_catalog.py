@@ -229,7 +229,7 @@ def test_offtopic(index: CriteriaIndex) -> None:
 def test_unsure_gives_closest(index: CriteriaIndex) -> None:
     result = index.ask("an toàn", NEW)  # food safety, road safety, social safety net...
     assert result.kind == "unsure" and result.best is None
-    assert 2 <= len(result.candidates) <= 3
+    assert 2 <= len(result.candidates) <= 5
     assert 8 in {c.number for c in result.candidates}
 
 

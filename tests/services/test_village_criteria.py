@@ -77,12 +77,45 @@ async def test_question_inbox_answer_and_saved_faq(repo: Repo) -> None:
     with pytest.raises(vc.QuestionAlreadyAnswered):
         await vc.answer_question(repo, secretary, question_id=question.id, answer="again")
     index = vc.CriteriaIndex(CATALOG)
-    await vc.save_as_faq(repo, secretary, index, question_id=question.id, number=2)
+    saved = await vc.save_as_faq(repo, secretary, index, question_id=question.id, number=2)
     await repo.session.commit()
-    answer = index.ask("thôn có được hỗ trợ xi măng không", "ntm-2021-2025")
+    here = await repo.places.village(village_id)
+    other = await repo.places.village(_other)
+    asked = "thôn có được hỗ trợ xi măng không"
+    answer = await vc.ask(repo, index, asked, "ntm-2021-2025", here)
     assert answer.faq is not None and "50% xi măng" in answer.faq.answer
-    rebuilt = await vc.build_index(repo, CATALOG)  # after a restart the saved entry is still known
-    assert "50% xi măng" in rebuilt.ask("thôn có được hỗ trợ xi măng không", "ntm-2021-2025").faq.answer
+    # Issue 8, item 4: the entry belongs to its village; another village never gets it,
+    # nor does the shared index (after a restart either).
+    elsewhere = await vc.ask(repo, index, asked, "ntm-2021-2025", other)
+    assert elsewhere.faq is None or "50% xi măng" not in elsewhere.faq.answer
+    rebuilt = await vc.build_index(repo, CATALOG)
+    plain = rebuilt.ask(asked, "ntm-2021-2025")
+    assert plain.faq is None or "50% xi măng" not in plain.faq.answer
+    assert "50% xi măng" in (await vc.ask(repo, rebuilt, asked, "ntm-2021-2025", here)).faq.answer
+    # Shared with the commune: both villages of Xã Cẩm Thành get it; a resident cannot share.
+    with pytest.raises(NotAllowed):
+        await vc.share_faq_with_commune(repo, resident, saved.id)
+    await vc.share_faq_with_commune(repo, secretary, saved.id)
+    assert "50% xi măng" in (await vc.ask(repo, rebuilt, asked, "ntm-2021-2025", other)).faq.answer
+    # Promoted by an operator: the shared index knows it.
+    await vc.promote_faq(repo, rebuilt, saved.id)
+    await repo.session.commit()
+    assert "50% xi măng" in (await vc.build_index(repo, CATALOG)).ask(asked, "ntm-2021-2025").faq.answer
+    with pytest.raises(NotAllowed):
+        await vc.save_as_faq(repo, secretary, index, question_id=question.id, number=2, scope=vc.FaqScope.SET)
+
+
+async def test_a_pick_is_recorded_once_and_only_by_the_asker(repo: Repo) -> None:
+    village_id, _other, _secretary, resident = await _setup(repo)
+    question = await vc.record_question(repo, user_id=resident.user_id, village_id=village_id,
+                                        text="  cái   ống cống  bị vỡ ", set_code="ntm-2021-2025", guess=None)
+    assert await vc.record_pick(repo, question.id, resident.user_id, "ntm-2021-2025", 2)
+    assert not await vc.record_pick(repo, question.id, resident.user_id, "ntm-2021-2025", 2)
+    assert not await vc.record_pick(repo, question.id, resident.user_id + 999, "ntm-2021-2025", 17)
+    assert not await vc.record_pick(repo, question.id, resident.user_id, "ntm-2026-2030", 2)
+    await repo.session.commit()
+    rows = await repo.criteria.examples()
+    assert [(r.set_code, r.number, r.text) for r in rows] == [("ntm-2021-2025", 2, "cái ống cống bị vỡ")]
 
 
 def test_catalog_file_is_validated_before_it_is_installed(tmp_path: Path) -> None:

@@ -18,18 +18,20 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Literal
 
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-from bot.services.vntext import fold
+from bot.services.vntext import fold as _fold_text
 
 from .catalog import Catalog
 from .concepts import concept_expansions
+from .learned import NgramModel
 from .models import CriteriaSet, Criterion, Faq
+from .names import NameFinder
 from .text import (
     ABBREVIATIONS,
     GENERIC_WORDS,
@@ -37,6 +39,7 @@ from .text import (
     QUESTION_WORDS,
     STOPWORDS,
     basic_tokens,
+    english_topics,
     find_number_mentions,
     join_compounds,
     telex_clean,
@@ -133,6 +136,8 @@ class MatchResult:
     score: float
     mentioned_other: Criterion | None = None
     faq: Faq | None = None
+    national: Criterion | None = None  # the commune set's criterion on the same topic
+    set_code: str | None = None  # for "list": a village-level set the question named
 
 
 @dataclass
@@ -210,14 +215,22 @@ class CriteriaIndex:
     secretary; :meth:`add_faq` adds one without rebuilding.
     """
 
-    def __init__(self, catalog: Catalog, extra_faqs: Iterable[tuple[str, int, Faq]] = ()) -> None:
+    def __init__(
+        self,
+        catalog: Catalog,
+        extra_faqs: Iterable[tuple[str, int, Faq]] = (),
+        model: NgramModel | None | Literal["shipped"] = "shipped",
+    ) -> None:
         self._catalog = catalog
+        self._model = NgramModel.load() if model == "shipped" else model
         self._accented: set[str] = set()  # words with diacritics seen in the catalogs
         self._df: Counter[str] = Counter()
         self._n_docs = 0
         self._sets: dict[str, _SetIndex] = {}
+        self._names: dict[str, NameFinder] = {}
         for criteria_set in catalog.sets():
             self._sets[criteria_set.code] = self._build_set(criteria_set)
+            self._names[criteria_set.code] = NameFinder(criteria_set)
         self._refresh_vocabulary()
         for set_code, number, faq in extra_faqs:
             self.add_faq(set_code, number, faq)
@@ -590,11 +603,20 @@ class CriteriaIndex:
 
     # -- the public question API ---------------------------------------------------
     def ask(self, text: str, set_code: str) -> MatchResult:
-        """Find the criterion of set ``set_code`` that ``text`` is about."""
+        """Find the criterion of set ``set_code`` that ``text`` is about: the rules, with
+        the learned model's second opinion where they are unsure."""
+        result = self.rules(text, set_code)
+        if self._model is None or result.kind == "list" or result.score >= 1.0:
+            return result
+        text = english_topics(text)
+        return blend(result, self._model.scores(text, set_code), self._sets[set_code].criteria_set, text)
+
+    def rules(self, text: str, set_code: str) -> MatchResult:
+        """The rules alone (catalog terms, names, numbers, chatter)."""
         index = self._sets.get(set_code)
         if index is None:
             raise KeyError(f"unknown criteria set {set_code!r}")
-        text = _strip_courtesy(_strip_speaker(text))
+        text = _strip_courtesy(_strip_speaker(english_topics(text)))
         query = self._analyse(text)
         other = self._counterpart_index(set_code)
         ranked = self._ranked(query, index)
@@ -604,6 +626,16 @@ class CriteriaIndex:
             result = self._by_number(mentions[0].criterion, query, index, other, ranked)
             if result is not None:
                 return result
+
+        named = self._names[set_code].find((query.folded, " ".join(basic_tokens(text))))
+        if named is not None:
+            related = tuple(
+                index.docs[r.doc].criterion
+                for r in ranked[:3]
+                if index.docs[r.doc].criterion is not named and r.conf >= _MATCH_FROM
+            )[:2]
+            faq = self._faq_for(query, index, named)
+            return MatchResult("match", named, related, 1.0, faq=faq)
 
         named_other = self._named_other(query, index, other)
         if named_other is not None:
@@ -678,6 +710,93 @@ class CriteriaIndex:
         return MatchResult(
             "unsure", None, tuple(index.docs[r.doc].criterion for r in picks), min(best.conf, 1.0)
         )
+
+    def named_set(self, text: str) -> tuple[str, str] | None:
+        """The village-level set a question names ("khu dân cư thông minh", "vườn mẫu",
+        "thôn kiểu mẫu"), if the catalog has it, and the question without its name."""
+        spans = list(_WORD_RE.finditer(unicodedata.normalize("NFC", text)))
+        words = [fold(m.group()) for m in spans]
+        folded = " ".join(words)
+        for key, pattern in _VILLAGE_SET_PATTERNS:
+            found = pattern.search(folded)
+            if found is None:
+                continue
+            for criteria_set in self._catalog.sets():
+                if criteria_set.level != "commune" and key in fold(criteria_set.name):
+                    first = len(folded[: found.start()].split())
+                    last = first + len(found.group().split())
+                    source = unicodedata.normalize("NFC", text)
+                    rest = source[: spans[first].start()] if first else ""
+                    rest += " " + (source[spans[last - 1].end() :] if last <= len(spans) else "")
+                    return criteria_set.code, rest.strip()
+        return None
+
+    def ask_any(self, text: str, set_code: str, village_sets: Iterable[str] = ()) -> MatchResult:
+        """Like :meth:`ask` for a commune following ``set_code``, but a question naming a
+        village-level set, or asked in a village that follows one (``village_sets``), is
+        answered from that set; ``national`` then names the commune set's criterion on the
+        same topic."""
+        found = self.named_set(text)
+        if found is not None:
+            code, rest = found
+            if not rest or not (set(basic_tokens(rest)) - GENERIC_WORDS - STOPWORDS - QUESTION_WORDS - _NEED_WORDS):
+                # "khu dân cư thông minh là gì", "vườn mẫu cần những gì": the whole set.
+                return MatchResult("list", None, (), 1.0, set_code=code)
+            commune = self.ask(text, set_code)
+            national = commune.best if commune.kind == "match" else None
+            result = self.ask(rest, code)
+            if result.kind == "list":
+                return replace(result, set_code=code)
+            if result.kind == "offtopic":
+                result = self.ask(text, code)
+            return replace(result, national=national)
+        targets = [
+            code for code in village_sets if code in self._sets and self._sets[code].criteria_set.level != "commune"
+        ]
+        commune = self.ask(text, set_code)
+        if not targets or commune.kind in ("list", "offtopic"):
+            return commune
+        national = commune.best if commune.kind == "match" else None
+        for code in targets:
+            result = self.ask(text, code)
+            if result.kind == "match":
+                return replace(result, national=national)
+        return commune
+
+    def with_local_faqs(
+        self, result: MatchResult, text: str, set_code: str, faqs: Iterable[tuple[int, Faq]]
+    ) -> MatchResult:
+        """``result`` answered with one of ``faqs`` (``(number, faq)`` saved by this village or
+        commune, never known to the shared index) when the question is close to it."""
+        index = self._sets.get(set_code)
+        faqs = list(faqs)
+        if index is None or not faqs or (result.best is not None and result.best.set_code != set_code):
+            return result
+        query = self._analyse(_strip_courtesy(_strip_speaker(text)))
+        q_terms = {t for t in query.terms if t in self._df} - query.place_terms
+        if not q_terms:
+            return result
+        q_weight = sum(self._idf(t) for t in q_terms)
+        best, best_item = 0.0, None
+        for number, faq in faqs:
+            terms = frozenset(_text_terms(faq.question))
+            shared = sum(self._idf(t) for t in q_terms & terms)
+            if not shared:
+                continue
+            sim = 2.0 * shared / (q_weight + sum(self._idf(t) for t in terms if t in self._df) + 1e-9)
+            if sim > best:
+                best, best_item = sim, (number, faq)
+        if best_item is None:
+            return result
+        number, faq = best_item
+        criterion = index.criteria_set.criterion(number)
+        if criterion is None:
+            return result
+        same = result.best is not None and result.best.number == number
+        if best >= 0.6 or (same and best >= _FAQ_MIN):
+            related = tuple(c for c in (result.best, *result.candidates) if c is not None and c is not criterion)[:2]
+            return MatchResult("match", criterion, related, max(result.score, best), result.mentioned_other, faq)
+        return result
 
     # -- helpers for ask -----------------------------------------------------------
     def _counterpart_index(self, set_code: str) -> _SetIndex | None:
@@ -773,7 +892,67 @@ class CriteriaIndex:
         )
 
 
+# How the learned model's probabilities change the rules' answer (chosen by k-fold
+# cross-validation on the corpus, bench/bench_criteria_kfold.py).
+_P_SWITCH = 0.9  # a weak rule match gives way to a model this sure of another criterion
+_S_KEEP = 0.2  # ... unless the rules were at least this confident
+_P_UNSURE = 0.4  # an unsure answer becomes the model's pick
+_P_OFFTOPIC = 0.9  # "not about the criteria" becomes the model's pick
+_CHOICES = 5
+_P_RELATED = 0.3  # the model's pick is offered beside a rule match from this probability
+
+
+def blend(
+    result: MatchResult, probs: list[tuple[int, float]], criteria_set: CriteriaSet, text: str = ""
+) -> MatchResult:
+    """The rules' ``result`` with the model's ``probs`` ((number, p), 0 = chatter).
+
+    A question of one content word ("an toàn") stays unsure: the model only re-orders the
+    choices there."""
+    if not probs:
+        return result
+    vague = len([t for t in basic_tokens(text) if t not in STOPWORDS and t not in GENERIC_WORDS]) < 2
+    top, top_p = probs[0]
+    picks = [criteria_set.criterion(n) for n, _ in probs if n != 0]
+    picks = [c for c in picks if c is not None]
+    chosen = criteria_set.criterion(top) if top else None
+    if result.kind == "match" and result.best is not None:
+        if result.best.set_code != criteria_set.code:
+            return result
+        if chosen is not None and chosen is not result.best and top_p >= _P_SWITCH and result.score < _S_KEEP:
+            related = (result.best, *(c for c in result.candidates if c is not chosen))[:2]
+            return replace(result, best=chosen, candidates=related, faq=None)
+        if chosen is not None and chosen is not result.best and chosen not in result.candidates and top_p >= _P_RELATED:
+            # Offered as a related criterion: one tap away if the rules were wrong.
+            return replace(result, candidates=(*result.candidates[:1], chosen))
+        return result
+    if result.kind == "unsure":
+        if chosen is not None and top_p >= _P_UNSURE and not vague:
+            related = tuple(c for c in result.candidates if c is not chosen)[:2]
+            return MatchResult("match", chosen, related, result.score, result.mentioned_other)
+        merged = list(dict.fromkeys((*result.candidates[:2], *picks[:3], *result.candidates[2:])))[:_CHOICES]
+        return replace(result, candidates=tuple(merged))
+    if result.kind == "offtopic" and chosen is not None and top_p >= _P_OFFTOPIC and not vague:
+        return MatchResult("match", chosen, tuple(picks[1:3]), result.score)
+    return result
+
+
 _WORD_RE = re.compile(r"\w+")
+
+
+@lru_cache(maxsize=65536)
+def fold(text: str) -> str:
+    """:func:`vntext.fold`, cached: the same words are folded again and again."""
+    return _fold_text(text)
+
+
+_NEED_WORDS = frozenset("can yeu cau phai dat gom noi dung the nao nhu sao ra sao dieu kien".split())
+_PLACE_WORDS = r"(?:thon|xom|lang|ban|khu dan cu|kdc|khu|cum dan cu|to dan pho)"
+_VILLAGE_SET_PATTERNS = (
+    ("vuon mau", re.compile(r"\bvuon mau\b")),
+    ("thong minh", re.compile(rf"\b{_PLACE_WORDS}\s+(?:nong thon moi\s+|ntm\s+)?thong minh\b")),
+    ("kieu mau", re.compile(rf"\b{_PLACE_WORDS}\s+(?:nong thon moi\s+|ntm\s+)?kieu mau\b")),
+)
 
 
 def _accented_words(text: str) -> set[str]:
@@ -807,13 +986,26 @@ _LEAD_RE = re.compile(
     r"(?:\s+(?:ad|admin|anh chi|anh|em|ban quan tri|quan tri|ban|bac|chu|ca nha|canha|moinguoi"
     r"|moi nguoi|mn|cac|a|oi|buoi sang|buoi toi|buoi chieu))*\s*"
     r"|^(?:ad|admin|anh|chi|bac|chu)\s+oi\s*"
-    r"|^(?:cho|xin cho|cho phep|xin)\s+(?:em|toi|minh|chau|con|tui)?\s*hoi(?:\s+(?:chut|ti|tí|voi|vs|cai|nhe|a|ad))*\s*"
-    r"|^hoi\s+(?:chut|ti|cai)\s*"
+    r"|^(?:cho|xin cho|cho phep|xin)\s+(?:em|toi|minh|chau|con|tui)?\s*hoi(?:\s+(?:chut|ti|tí|voi|vs|cai|nhe|a|ad)\b)*\s*"
+    r"|^hoi\s+(?:chut|ti|cai)\b\s*"
 )
 _TAIL_RE = re.compile(
     r"\s*(?:(?:xin\s+)?tran trong\s+)?(?:(?:em|toi|minh|chau|con)\s+)?(?:xin\s+)?"
     r"(?:cam on|thanks|thank you|thank|thks|tks|camon)"
     r"(?:\s+(?:ad|admin|anh|chi|ban|nhieu|a|nha|nhe|ca nha|canha|moinguoi|mn|truoc|lam|rat))*\s*$"
+)
+
+
+# "… hả chị", "… anh ơi", "… nhé bác": who is addressed says nothing about the topic
+# ("chị" is not "chi bộ", "em" not "trẻ em"). Only after a particle or before "ơi", so
+# that "các tiêu chí" keeps its last word.
+_ADDRESS = r"(?:anh chi|anh em|ca nha|moi nguoi|mn|ad|admin|anh|chi|em|bac|chu|co|ban|ong|ba|di|cau|thim|mo|ac|ace)"
+_ADDRESS_TAIL_RE = re.compile(
+    r"\s+(?:(?:(?:ha|nhe|nha|a|vay|voi|ne|nhi|ak|ah|the|z|day|ko|khong|chua|duoc|k)\s+)+"
+    + _ADDRESS
+    + r"(?:\s+oi)?|"
+    + _ADDRESS
+    + r"\s+oi)(?:\s+(?:a|nhe|nha|voi|oi))*\s*$"
 )
 
 
@@ -839,6 +1031,16 @@ def _strip_courtesy(text: str) -> str:
     match = _TAIL_RE.search(rest)
     if match is not None and match.start() > 0:
         kept = len(rest[: match.start()].split())
+        if kept > 0:
+            last = first + kept
+    rest = " ".join(words[first:last])
+    match = _ADDRESS_TAIL_RE.search(rest)
+    if match is not None and match.start() > 0:
+        # Keep the particle words ("không", "chưa") that end the question itself.
+        cut = rest[: match.start()] + " " + " ".join(
+            w for w in rest[match.start() :].split() if w in ("khong", "chua", "ko", "k", "duoc")
+        )
+        kept = len(cut.split())
         if kept > 0:
             last = first + kept
     if first == 0 and last == len(words):

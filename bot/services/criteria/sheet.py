@@ -1,0 +1,256 @@
+"""The indicator sheet the province and commune offices fill in (openpyxl).
+
+``export_sheet`` writes one row per indicator of a set, with a column per region (2021–2025
+set) or commune group (2026–2030 set), an "all communes" column and a source column; the
+levels already known (confirmed catalog numbers, earlier imports) are filled in.
+``read_sheet`` validates a filled sheet and returns its levels, or every error with its
+row and column; the caller loads nothing when there is one.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from io import BytesIO
+from pathlib import Path
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from .catalog import Catalog
+from .models import CriteriaSet
+
+REGIONS = {
+    "TDMNPB": "Trung du và miền núi phía Bắc",
+    "DBSH": "Đồng bằng sông Hồng",
+    "BTB": "Bắc Trung Bộ",
+    "DHNTB": "Duyên hải Nam Trung Bộ",
+    "TN": "Tây Nguyên",
+    "DNB": "Đông Nam Bộ",
+    "DBSCL": "Đồng bằng sông Cửu Long",
+}
+# Provinces of the regions this bot serves today; others use the "all communes" level.
+PROVINCE_REGIONS = {
+    "ha tinh": "BTB",
+    "nghe an": "BTB",
+    "thanh hoa": "BTB",
+    "quang binh": "BTB",
+    "quang tri": "BTB",
+    "thua thien hue": "BTB",
+    "hue": "BTB",
+}
+SHEET = "Chỉ tiêu"
+FIXED = ("set", "indicator", "criterion", "name", "requirement")
+MAX_VALUE = 200
+MAX_SOURCE = 500
+_KEY_RE = re.compile(r"\(([A-Za-z0-9]+)\)\s*$")
+
+
+@dataclass(frozen=True)
+class Level:
+    set_code: str
+    indicator: str
+    key: str  # "all", "group1".."group3", or a region code
+    value: str
+    source: str
+
+
+@dataclass(frozen=True)
+class SheetError:
+    row: int
+    column: str  # a letter, "A"…
+    message: str
+
+    def __str__(self) -> str:
+        return f"row {self.row}, column {self.column}: {self.message}"
+
+
+class SheetInvalid(Exception):
+    def __init__(self, errors: list[SheetError]) -> None:
+        super().__init__("; ".join(str(e) for e in errors))
+        self.errors = errors
+
+
+def level_keys(criteria_set: CriteriaSet) -> list[tuple[str, str]]:
+    """(key, header) of the level columns of a set."""
+    keys = [("all", "Tất cả các xã")]
+    if criteria_set.is_national and criteria_set.valid_from.year >= 2026:
+        keys += [(f"group{n}", f"Xã nhóm {n}") for n in (1, 2, 3)]
+    elif criteria_set.is_national:
+        keys += list(REGIONS.items())
+    return keys
+
+
+def export_sheet(criteria_set: CriteriaSet, known: list[Level], path: Path) -> int:
+    """Write the sheet of ``criteria_set`` to ``path``; returns the number of indicators."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = SHEET
+    keys = level_keys(criteria_set)
+    headers = [
+        "Bộ (set)",
+        "Mã chỉ tiêu (indicator)",
+        "Tiêu chí (criterion)",
+        "Tên chỉ tiêu (name)",
+        "Yêu cầu (requirement)",
+    ]
+    headers += [f"{label} ({key})" for key, label in keys]
+    headers.append("Nguồn (source)")
+    sheet.append(headers)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="DDEBF7")
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    by_indicator: dict[str, dict[str, Level]] = {}
+    for level in known:
+        by_indicator.setdefault(level.indicator, {})[level.key] = level
+    count = 0
+    for criterion in criteria_set.criteria:
+        for indicator in criterion.indicators:
+            filled = by_indicator.get(indicator.code, {})
+            values = {t.key: t.value for t in indicator.shown_thresholds()}
+            source = indicator.source if values else ""
+            for key, level in filled.items():
+                values[key] = level.value
+                source = level.source
+            row = [
+                criteria_set.code,
+                indicator.code,
+                criterion.number,
+                indicator.name,
+                indicator.requirement,
+            ]
+            row += [values.get(key, "") for key, _ in keys]
+            row.append(source)
+            sheet.append(row)
+            count += 1
+    widths = [14, 12, 10, 40, 60] + [18] * len(keys) + [60]
+    for i, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(i)].width = width
+    sheet.freeze_panes = "F2"
+    book.save(path)
+    return count
+
+
+def read_sheet(data: bytes | Path, catalog: Catalog) -> tuple[str, list[Level]]:
+    """The set code and the levels of a filled sheet; :class:`SheetInvalid` lists every
+    problem (row and column) when there is any."""
+    try:
+        book = load_workbook(
+            BytesIO(data) if isinstance(data, bytes) else data, read_only=True, data_only=True
+        )
+    except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
+        raise SheetInvalid(
+            [SheetError(1, "A", f"not an .xlsx workbook ({type(exc).__name__})")]
+        ) from None
+    sheet = book[SHEET] if SHEET in book.sheetnames else book.worksheets[0]
+    rows = list(sheet.iter_rows(values_only=True))
+    book.close()
+    errors: list[SheetError] = []
+    if not rows:
+        raise SheetInvalid([SheetError(1, "A", "the sheet is empty")])
+    header = ["" if h is None else str(h) for h in rows[0]]
+    if len(header) < len(FIXED) + 2:
+        raise SheetInvalid(
+            [
+                SheetError(
+                    1,
+                    "A",
+                    "missing columns: export a fresh sheet with `villagebot criteria export`",
+                )
+            ]
+        )
+    level_columns: list[tuple[int, str]] = []
+    for col in range(len(FIXED), len(header) - 1):
+        match = _KEY_RE.search(header[col])
+        if match is None:
+            errors.append(
+                SheetError(
+                    1, get_column_letter(col + 1), f"header {header[col]!r} names no level key"
+                )
+            )
+            continue
+        level_columns.append((col, match.group(1)))
+    source_col = len(header) - 1
+    if (
+        not _KEY_RE.search(header[source_col])
+        or _KEY_RE.search(header[source_col]).group(1) != "source"
+    ):
+        errors.append(
+            SheetError(1, get_column_letter(source_col + 1), "the last column must be the source")
+        )
+    set_code = None
+    criteria_set = None
+    levels: list[Level] = []
+    seen: set[str] = set()
+    for r, raw in enumerate(rows[1:], start=2):
+        cells = ["" if v is None else str(v).strip() for v in raw] + [""] * len(header)
+        if not any(cells):
+            continue
+        code = cells[0]
+        if set_code is None:
+            set_code = code
+            try:
+                criteria_set = catalog.get(code)
+            except KeyError:
+                errors.append(SheetError(r, "A", f"unknown criteria set {code!r}"))
+                break
+            allowed = {key for key, _ in level_keys(criteria_set)}
+            for col, key in level_columns:
+                if key not in allowed:
+                    errors.append(
+                        SheetError(
+                            1,
+                            get_column_letter(col + 1),
+                            f"level key {key!r} does not apply to {code}",
+                        )
+                    )
+        elif code != set_code:
+            errors.append(
+                SheetError(r, "A", f"every row must be of set {set_code!r}, not {code!r}")
+            )
+            continue
+        indicator_code = cells[1]
+        known = {i.code for c in criteria_set.criteria for i in c.indicators}
+        if indicator_code not in known:
+            errors.append(SheetError(r, "B", f"unknown indicator {indicator_code!r} in {set_code}"))
+            continue
+        if indicator_code in seen:
+            errors.append(SheetError(r, "B", f"indicator {indicator_code!r} appears twice"))
+            continue
+        seen.add(indicator_code)
+        source = cells[source_col]
+        filled = [(col, key, cells[col]) for col, key in level_columns if cells[col]]
+        if filled and not source:
+            errors.append(
+                SheetError(
+                    r,
+                    get_column_letter(source_col + 1),
+                    "a level needs its source (document and article, or a link)",
+                )
+            )
+        if len(source) > MAX_SOURCE:
+            errors.append(
+                SheetError(
+                    r,
+                    get_column_letter(source_col + 1),
+                    f"source longer than {MAX_SOURCE} characters",
+                )
+            )
+        for col, key, value in filled:
+            if len(value) > MAX_VALUE:
+                errors.append(
+                    SheetError(
+                        r, get_column_letter(col + 1), f"level longer than {MAX_VALUE} characters"
+                    )
+                )
+                continue
+            if source:
+                levels.append(Level(set_code, indicator_code, key, value, source))
+    if set_code is None and not errors:
+        errors.append(SheetError(2, "A", "no indicator rows"))
+    if errors:
+        raise SheetInvalid(errors)
+    assert set_code is not None
+    return set_code, levels
