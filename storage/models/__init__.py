@@ -11,6 +11,16 @@ from storage.models.broadcast import (
     RunStatus,
     SenderWorker,
 )
+from storage.models.contributions import (
+    Campaign,
+    CampaignGoal,
+    CampaignStatus,
+    ContributionKind,
+    PaymentMethod,
+    Pledge,
+    PledgeStatus,
+    Receipt,
+)
 from storage.models.core import (
     AuditLog,
     Base,
@@ -31,6 +41,14 @@ from storage.models.core import (
 from storage.models.criteria import CriterionStatus, Question, SavedFaq
 
 __all__ = [
+    "Campaign",
+    "CampaignGoal",
+    "CampaignStatus",
+    "ContributionKind",
+    "PaymentMethod",
+    "Pledge",
+    "PledgeStatus",
+    "Receipt",
     "CriterionStatus",
     "Question",
     "SavedFaq",
