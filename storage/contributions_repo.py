@@ -50,7 +50,9 @@ class ContributionsRepository:
 
     # campaigns
 
-    async def add_campaign(self, campaign: Campaign, goals: dict[str, tuple[int | None, str]]) -> Campaign:
+    async def add_campaign(
+        self, campaign: Campaign, goals: dict[str, tuple[int | None, str]]
+    ) -> Campaign:
         self.session.add(campaign)
         await self.session.flush()
         for kind, (goal, unit) in goals.items():
@@ -64,7 +66,9 @@ class ContributionsRepository:
     async def campaign_by_code(self, code: str) -> Campaign | None:
         return await self.session.scalar(select(Campaign).where(Campaign.code == code))
 
-    async def campaigns_of_village(self, village_id: int, *, open_only: bool = False) -> Sequence[Campaign]:
+    async def campaigns_of_village(
+        self, village_id: int, *, open_only: bool = False
+    ) -> Sequence[Campaign]:
         query = select(Campaign).where(Campaign.village_id == village_id)
         if open_only:
             query = query.where(Campaign.status == CampaignStatus.OPEN)
@@ -79,7 +83,9 @@ class ContributionsRepository:
 
     async def goals(self, campaign_id: int) -> Sequence[CampaignGoal]:
         result = await self.session.scalars(
-            select(CampaignGoal).where(CampaignGoal.campaign_id == campaign_id).order_by(CampaignGoal.id)
+            select(CampaignGoal)
+            .where(CampaignGoal.campaign_id == campaign_id)
+            .order_by(CampaignGoal.id)
         )
         return result.all()
 
@@ -94,7 +100,9 @@ class ContributionsRepository:
             .returning(Pledge.id)
         )
         new_id = await self.session.scalar(statement)
-        pledge = await self.session.scalar(select(Pledge).where(Pledge.idempotency_key == idempotency_key))
+        pledge = await self.session.scalar(
+            select(Pledge).where(Pledge.idempotency_key == idempotency_key)
+        )
         assert pledge is not None
         return pledge, new_id is not None
 
@@ -118,7 +126,9 @@ class ContributionsRepository:
             update(Pledge).where(Pledge.id == pledge_id).values(updated_at=now, **values)
         )
 
-    async def change_amount_if_nothing_received(self, pledge_id: int, amount: int, now: datetime) -> bool:
+    async def change_amount_if_nothing_received(
+        self, pledge_id: int, amount: int, now: datetime
+    ) -> bool:
         """Atomic: False when something was received meanwhile (then the amount stays)."""
         result = await self.session.execute(
             update(Pledge)
@@ -147,7 +157,9 @@ class ContributionsRepository:
         )
         if ids:
             await self.session.execute(
-                update(Pledge).where(Pledge.id.in_(ids)).values(status=PledgeStatus.OVERDUE, updated_at=now)
+                update(Pledge)
+                .where(Pledge.id.in_(ids))
+                .values(status=PledgeStatus.OVERDUE, updated_at=now)
             )
         return ids
 
@@ -176,7 +188,9 @@ class ContributionsRepository:
         """Record a receipt and add it to the pledge in one statement; the status follows.
         None when ``source_ref`` (a bank statement line) was recorded before."""
         if source_ref is not None:
-            seen = await self.session.scalar(select(Receipt.id).where(Receipt.source_ref == source_ref))
+            seen = await self.session.scalar(
+                select(Receipt.id).where(Receipt.source_ref == source_ref)
+            )
             if seen is not None:
                 return None
         receipt = Receipt(
@@ -213,7 +227,10 @@ class ContributionsRepository:
 
     async def receipts_of_campaign(self, campaign_id: int) -> Sequence[Receipt]:
         result = await self.session.scalars(
-            select(Receipt).join(Pledge).where(Pledge.campaign_id == campaign_id).order_by(Receipt.id)
+            select(Receipt)
+            .join(Pledge)
+            .where(Pledge.campaign_id == campaign_id)
+            .order_by(Receipt.id)
         )
         return result.all()
 
@@ -245,6 +262,33 @@ class ContributionsRepository:
             )
             or 0
         )
+
+    async def last_change(self, campaign_id: int) -> datetime | None:
+        """When a pledge of the campaign last changed (a receipt changes its pledge too)."""
+        return await self.session.scalar(
+            select(func.max(Pledge.updated_at)).where(Pledge.campaign_id == campaign_id)
+        )
+
+    async def set_board(
+        self,
+        campaign_id: int,
+        *,
+        chat_id: int | None = None,
+        message_id: int | None = None,
+        updated_at: datetime | None = None,
+    ) -> None:
+        values: dict[str, Any] = {}
+        if chat_id is not None:
+            values["board_chat_id"] = chat_id
+            values["board_message_id"] = None
+        if message_id is not None:
+            values["board_message_id"] = message_id
+        if updated_at is not None:
+            values["board_updated_at"] = updated_at
+        if values:
+            await self.session.execute(
+                update(Campaign).where(Campaign.id == campaign_id).values(**values)
+            )
 
     async def household(self, household_id: int) -> Household | None:
         return await self.session.get(Household, household_id)

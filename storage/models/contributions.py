@@ -69,6 +69,7 @@ class Campaign(Base):
     reminder_days: Mapped[int] = mapped_column(Integer, default=3)
     board_chat_id: Mapped[int | None] = mapped_column(ForeignKey("chats.id"))
     board_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    board_updated_at: Mapped[datetime | None] = mapped_column()
     created_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)

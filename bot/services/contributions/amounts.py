@@ -202,7 +202,9 @@ def _split_number(text: str) -> tuple[int, list[str], list[str]]:
         count = 1
     else:
         count = 0
-        while count < len(folded) and (folded[count] in _DIGITS or folded[count] in {"muoi", "tram"}):
+        while count < len(folded) and (
+            folded[count] in _DIGITS or folded[count] in {"muoi", "tram"}
+        ):
             count += 1
     if count == 0:
         raise InvalidAmount("unreadable")

@@ -34,6 +34,7 @@ def upgrade() -> None:
         sa.Column("reminder_days", sa.Integer(), nullable=False),
         sa.Column("board_chat_id", sa.Integer(), nullable=True),
         sa.Column("board_message_id", sa.BigInteger(), nullable=True),
+        sa.Column("board_updated_at", storage.types.UtcDateTime(timezone=True), nullable=True),
         sa.Column("created_by_user_id", sa.Integer(), nullable=True),
         sa.Column("created_at", storage.types.UtcDateTime(timezone=True), nullable=False),
         sa.Column("updated_at", storage.types.UtcDateTime(timezone=True), nullable=False),
