@@ -225,6 +225,14 @@ class ContributionsRepository:
             await self.session.refresh(pledge)
         return receipt
 
+    async def recorded_refs(self, refs: Sequence[str]) -> set[str]:
+        if not refs:
+            return set()
+        result = await self.session.scalars(
+            select(Receipt.source_ref).where(Receipt.source_ref.in_(list(refs)))
+        )
+        return {ref for ref in result if ref is not None}
+
     async def receipts_of_campaign(self, campaign_id: int) -> Sequence[Receipt]:
         result = await self.session.scalars(
             select(Receipt)

@@ -14,6 +14,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from bot.services.authz import Action, Actor
+from bot.services.contributions import files
 from bot.services.contributions.amounts import (
     InvalidAmount,
     Quantity,
@@ -585,3 +586,93 @@ __all__ = [
     "stop_reminders",
     "visible_campaign",
 ]
+
+
+# files
+
+
+@dataclass(frozen=True, slots=True)
+class ImportReport:
+    recorded: int
+    refused: list[tuple[int, str]]  # (row number in the sheet, reason)
+
+
+async def export_rows(
+    repo: Repo, actor: Actor, campaign: Campaign
+) -> tuple[list[files.ExportRow], list[files.ExportReceipt]]:
+    """The campaign's books; every name and amount, so only for those who keep them."""
+    actor.require(Action.VIEW_ALL_CONTRIBUTIONS, campaign.village_id)
+    households = {h.id: h.code for h in await repo.households.of_village(campaign.village_id)}
+    pledges = [
+        files.ExportRow(
+            p.id,
+            p.contributor_name,
+            households.get(p.household_id or 0, ""),
+            p.kind,
+            p.amount,
+            p.unit,
+            p.material,
+            p.received,
+            p.status,
+            p.show_name,
+            p.note,
+            p.created_at,
+        )  # fmt: skip
+        for p in await repo.contributions.pledges_of_campaign(campaign.id)
+    ]
+    receipts = [
+        files.ExportReceipt(r.id, r.pledge_id, r.amount, r.received_on, r.number, r.method)
+        for r in await repo.contributions.receipts_of_campaign(campaign.id)
+    ]
+    return pledges, receipts
+
+
+async def statement_matches(
+    repo: Repo, actor: Actor, campaign: Campaign, content: bytes, filename: str
+) -> list[files.StatementMatch]:
+    """Bank statement lines naming one of the campaign's pledges and not recorded yet.
+    Nothing is recorded here: the treasurer confirms each match."""
+    actor.require(Action.RECORD_PAYMENT, campaign.village_id)
+    rows = files.read_table(content, filename)
+    pledges = {
+        p.id
+        for p in await repo.contributions.pledges_of_campaign(campaign.id)
+        if p.status != PledgeStatus.CANCELLED
+    }
+    matches = files.match_statement(files.statement_lines(rows), campaign.code, pledges)
+    recorded = await repo.contributions.recorded_refs([m.source_ref for m in matches])
+    return [m for m in matches if m.source_ref not in recorded]
+
+
+async def import_receipts(
+    repo: Repo,
+    actor: Actor,
+    campaign: Campaign,
+    content: bytes,
+    filename: str,
+    now: datetime,
+    timezone: str,
+) -> ImportReport:
+    """All rows or none: with any refused row, nothing is recorded and the report says why."""
+    actor.require(Action.RECORD_PAYMENT, campaign.village_id)
+    rows = files.read_table(content, filename)
+    pledges = {
+        p.id
+        for p in await repo.contributions.pledges_of_campaign(campaign.id)
+        if p.status != PledgeStatus.CANCELLED
+    }
+    good, refused = files.receipt_rows(rows, pledges, local_today(now, timezone))
+    if refused or not good:
+        return ImportReport(0, refused)
+    for row in good:
+        await record_receipt(
+            repo,
+            actor,
+            row.pledge_id,
+            amount=row.amount,
+            received_on=row.on,
+            number=row.number,
+            method=row.method,
+            now=now,
+        )
+    return ImportReport(len(good), [])
