@@ -42,6 +42,10 @@ COMMANDS: list[MenuCommand] = [
     MenuCommand("help", __("What I can do for you"), group=True),
     MenuCommand("tieuchi", __("Browse the new-countryside criteria")),
     MenuCommand("tiendo", __("How far our village is")),
+    MenuCommand("donggop", __("Contribute to a village campaign")),
+    MenuCommand("cuatoi", __("My pledges")),
+    MenuCommand("congkhai", __("What was pledged and received, in public")),
+    MenuCommand("thu", __("Record a receipt (treasurer)"), needs=Action.RECORD_PAYMENT),
     MenuCommand("ngonngu", __("Change language")),
     MenuCommand("moi", __("Create an invite link for a branch member"), needs=Action.CREATE_INVITE),
     MenuCommand("cauhoi", __("Residents' questions waiting for an answer"), needs=Action.ANSWER_QUESTIONS),
@@ -106,6 +110,7 @@ class MenuButton:
 MAIN_BUTTONS: list[MenuButton] = [
     MenuButton("tieuchi", __("📋 Criteria")),
     MenuButton("tiendo", __("📈 Village progress")),
+    MenuButton("donggop", __("🤝 Contribute")),
     MenuButton("thongbao", __("📢 Announcements"), needs=Action.BROADCAST),
     MenuButton("cauhoi", __("📥 Residents' questions"), needs=Action.ANSWER_QUESTIONS),
     MenuButton("help", __("ℹ️ Help")),

@@ -106,6 +106,9 @@ class ContributionsRepository:
         assert pledge is not None
         return pledge, new_id is not None
 
+    async def pledge_by_key(self, idempotency_key: str) -> Pledge | None:
+        return await self.session.scalar(select(Pledge).where(Pledge.idempotency_key == idempotency_key))
+
     async def pledge(self, pledge_id: int) -> Pledge | None:
         return await self.session.get(Pledge, pledge_id)
 
