@@ -167,6 +167,7 @@ async def render_overdue(ctx: RenderContext, payload: Mapping[str, Any]) -> Outg
 
 
 async def render_board(ctx: RenderContext, payload: Mapping[str, Any]) -> OutgoingMessage | None:
+    _ = ctx.gettext
     campaign = await ctx.repo.contributions.campaign(int(payload["campaign_id"]))
     if campaign is None or campaign.board_chat_id is None:
         return None
@@ -175,7 +176,7 @@ async def render_board(ctx: RenderContext, payload: Mapping[str, Any]) -> Outgoi
     text = (
         board_text(summary, ctx.gettext, ctx.locale)
         + "\n<i>"
-        + ctx.gettext("Updated {time}").format(time=stamp)
+        + _("Updated {time}").format(time=stamp)
         + "</i>"
     )
     return OutgoingMessage(text=text, edit_message_id=campaign.board_message_id)
