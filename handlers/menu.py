@@ -46,6 +46,7 @@ COMMANDS: list[MenuCommand] = [
     MenuCommand("cuatoi", __("My pledges")),
     MenuCommand("congkhai", __("What was pledged and received, in public")),
     MenuCommand("thu", __("Record a receipt (treasurer)"), needs=Action.RECORD_PAYMENT),
+    MenuCommand("ghinhan", __("Record a pledge for a household without a phone"), members_only=True),
     MenuCommand("ngonngu", __("Change language")),
     MenuCommand("moi", __("Create an invite link for a branch member"), needs=Action.CREATE_INVITE),
     MenuCommand("cauhoi", __("Residents' questions waiting for an answer"), needs=Action.ANSWER_QUESTIONS),

@@ -1,6 +1,9 @@
 """Vietnamese for the contributions feature (scripts/update_locales.py --fill)."""
 
 VI = {
+    "Record a household's pledge like this: <code>/ghinhan NBT-001 500k</code> (household code, what they give).": "Ghi cam kết cho một hộ như sau: <code>/ghinhan NBT-001 500k</code> (mã hộ, nội dung đóng góp).",
+    "For the household {code} · {name}:": "Cho hộ {code} · {name}:",
+    "Record a pledge for a household without a phone": "Ghi cam kết cho hộ không dùng điện thoại",
     "#{id} · {campaign}: {amount} ({status})": "#{id} · {campaign}: {amount} ({status})",
     "All pledges (names private to the public are shown to you only):": "Tất cả cam kết (tên không công khai chỉ hiện cho đồng chí):",
     "Already recorded.": "Đã ghi nhận rồi.",

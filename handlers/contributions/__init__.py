@@ -25,7 +25,7 @@ from bot.delivery.contract import Delivery
 from bot.services.authz import Action, Actor
 from bot.services.contributions import delivery as contrib_delivery
 from bot.services.contributions import files, service, vietqr
-from bot.services.contributions.amounts import InvalidAmount, format_money, parse_money
+from bot.services.contributions.amounts import InvalidAmount, format_money, guess_kind, parse_money
 from bot.services.contributions.delivery import amount_text, board_text, kind_labels
 from bot.services.errors import DomainError, NotAllowed, NotFound
 from bot.settings import Settings
@@ -369,9 +369,11 @@ def contributions_router() -> Router:
                 campaign_id=int(pending["campaign"]),
                 parsed=parsed,
                 idempotency_key=key,
-                contributor_name=user.full_name,
+                contributor_name=str(pending.get("name") or user.full_name),
                 now=_now(),
                 timezone=settings.timezone,
+                household_id=pending.get("household"),
+                for_household=bool(pending.get("household")),
             )
             campaign = await service.visible_campaign(repo, actor, campaign_id=pledge.campaign_id)
         except DomainError as error:
@@ -395,8 +397,65 @@ def contributions_router() -> Router:
             ),
             keyboards.extras_keyboard(pledge, campaign.names_public),
         )
-        if pledge.kind == "money" and callback.message is not None:
+        if pledge.kind == "money" and pledge.user_id is not None and callback.message is not None:
             await send_vietqr(bot, callback.message.chat.id, pledge, campaign, locale)
+
+    @router.message(Command("ghinhan"))
+    async def command_household_pledge_handler(
+        message: Message,
+        command: CommandObject,
+        state: FSMContext,
+        repo: Repo,
+        actor: Actor,
+        locale: str,
+    ) -> None:
+        """A member or the treasurer records a pledge for a household without a phone:
+        ``/ghinhan NBT-001 500k`` (the village's newest open campaign)."""
+        parts = (command.args or "").split(maxsplit=1)
+        if actor.village_id is None or not actor.can(
+            Action.RECORD_PLEDGE_FOR_HOUSEHOLD, actor.village_id
+        ):
+            await message.answer(texts.error_text(NotAllowed("record_pledge_for_household")))
+            return
+        if len(parts) < 2:
+            await message.answer(
+                _(
+                    "Record a household's pledge like this: <code>/ghinhan NBT-001 500k</code> (household code, what they give)."
+                )
+            )
+            return
+        households = {
+            h.code.casefold(): h for h in await repo.households.of_village(actor.village_id)
+        }
+        household = households.get(parts[0].casefold())
+        campaigns = await service.campaigns_for(repo, actor, open_only=True)
+        if household is None:
+            await message.answer(texts.error_text(NotFound("household")))
+            return
+        if not campaigns:
+            await message.answer(_("There is no contribution campaign in your village right now."))
+            return
+        try:
+            kind, amount, unit, material = guess_kind(parts[1])
+        except InvalidAmount as error:
+            await message.answer(texts.amount_error(error, "money"))
+            return
+        parsed = service.ParsedAmount(service.ContributionKind(kind), amount, unit, material)
+        token = secrets.token_urlsafe(9)
+        await state.update_data(
+            dg_pending={
+                "token": token, "campaign": campaigns[0].id, "kind": kind, "amount": amount, "unit": unit,
+                "material": material, "household": household.id, "name": household.head_name,
+            }
+        )  # fmt: skip
+        await message.answer(
+            _("For the household {code} · {name}:").format(
+                code=html.escape(household.code), name=html.escape(household.head_name)
+            )
+            + "\n"
+            + texts.confirm_text(campaigns[0], parsed, locale),
+            reply_markup=keyboards.confirm_keyboard(token),
+        )
 
     @router.callback_query(PledgeAction.filter())
     async def pledge_action_pressed(

@@ -245,11 +245,26 @@ async def test_pledge_pay_receive_and_publish(sandbox: Sandbox, bot_process: Bot
     assert (by_id[pledge.id].received, by_id[pledge.id].status) == (1_000_000, "received")
     assert (by_id[second.id].received, by_id[second.id].status) == (2_000_000, "received")
 
+    # The secretary records a pledge of labour for a household without a phone.
+    secretary = sandbox.user(SECRETARY, "An", language_code="vi")
+    await secretary.send("/ghinhan nbt-002 3 công")
+    confirm = await next_with(secretary, lambda m: "NBT-002" in (m["text"] or ""))
+    assert "3 ngày công" in confirm["text"]
+    await secretary.press(
+        confirm, callback_data=confirm["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+    )
+    labour = await eventually(
+        sandbox, url, select(Pledge).where(Pledge.kind == "labour"), lambda found: True
+    )
+    assert [(p.amount, p.user_id, p.contributor_name) for p in labour] == [(3, None, "Hồ Thị E")]
+
     # /congkhai: totals and a chart, for a resident.
     await lan.send("/congkhai")
     board = await next_with(lan, lambda m: "Số hộ tham gia" in (m["text"] or ""))
     assert "cam kết 3.000.000\xa0₫, đã nhận 3.000.000\xa0₫" in board["text"]
     assert "mục tiêu 600.000.000\xa0₫" in board["text"]
+    assert "Ngày công: cam kết 3 ngày công, đã nhận 0 ngày công" in board["text"]
+    assert "Số hộ tham gia: 1" in board["text"]
     chart = await lan.next_message()
     assert sandbox.file_bytes(chart["photo"][-1]["file_id"]).startswith(b"\x89PNG")
 

@@ -11,6 +11,7 @@ from bot.services.contributions.amounts import (
     InvalidAmount,
     Quantity,
     format_money,
+    guess_kind,
     parse_labour,
     parse_land,
     parse_material,
@@ -91,6 +92,17 @@ def test_labour_materials_land() -> None:
                         ("2 khối", parse_material), ("-5 m2", parse_land)]:  # fmt: skip
         with pytest.raises(InvalidAmount):
             parser(bad)
+
+
+def test_guess_kind_for_a_pledge_typed_in_one_go() -> None:
+    assert guess_kind("500k") == ("money", 500_000, "đ", "")
+    assert guess_kind("3 ngày") == ("labour", 3, "ngày công", "")
+    assert guess_kind("100 m2") == ("land", 100, "m²", "")
+    assert guess_kind("2 khối cát") == ("material", 2, "khối", "cát")
+    with pytest.raises(InvalidAmount):
+        guess_kind("0")
+    with pytest.raises(InvalidAmount):
+        guess_kind("xin chào")
 
 
 def test_format_is_babel_vnd() -> None:

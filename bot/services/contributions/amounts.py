@@ -49,8 +49,8 @@ _DIGITS = {
 }  # fmt: skip
 _MULTIPLIERS = {
     "k": 1_000, "nghin": 1_000, "ngan": 1_000, "ng": 1_000, "ngin": 1_000,
-    "tr": 1_000_000, "trieu": 1_000_000, "cu": 1_000_000, "m": 1_000_000,
-    "ty": 1_000_000_000, "ti": 1_000_000_000, "ti_": 1_000_000_000,
+    "tr": 1_000_000, "trieu": 1_000_000, "cu": 1_000_000,
+    "ty": 1_000_000_000, "ti": 1_000_000_000,
 }  # fmt: skip
 _CURRENCY = {"d", "dong", "vnd", "vnđ", "đ"}
 _FILLER = {"linh", "le", "va"}
@@ -244,6 +244,25 @@ def parse_material(text: str) -> Quantity:
     if not material:
         raise InvalidAmount("no_material")
     return Quantity(value, unit[:32], material)
+
+
+def guess_kind(text: str) -> tuple[str, int, str, str]:
+    """For a pledge typed in one go (``500k``, ``3 ngày``, ``100 m2``, ``2 khối cát``):
+    (kind, amount, unit, material); the money reading wins when it reads at all."""
+    try:
+        return "money", parse_money(text), "đ", ""
+    except InvalidAmount as error:
+        if error.reason != "unreadable":
+            raise
+    for kind, parser in (("labour", parse_labour), ("land", parse_land), ("material", parse_material)):
+        try:
+            quantity = parser(text)
+        except InvalidAmount as error:
+            if error.reason != "unreadable" or kind == "material":
+                raise
+            continue
+        return kind, quantity.amount, quantity.unit, quantity.material
+    raise InvalidAmount("unreadable")
 
 
 def format_money(amount: int, locale: str = "vi") -> str:
