@@ -107,7 +107,9 @@ class ContributionsRepository:
         return pledge, new_id is not None
 
     async def pledge_by_key(self, idempotency_key: str) -> Pledge | None:
-        return await self.session.scalar(select(Pledge).where(Pledge.idempotency_key == idempotency_key))
+        return await self.session.scalar(
+            select(Pledge).where(Pledge.idempotency_key == idempotency_key)
+        )
 
     async def pledge(self, pledge_id: int) -> Pledge | None:
         return await self.session.get(Pledge, pledge_id)

@@ -254,7 +254,11 @@ def guess_kind(text: str) -> tuple[str, int, str, str]:
     except InvalidAmount as error:
         if error.reason != "unreadable":
             raise
-    for kind, parser in (("labour", parse_labour), ("land", parse_land), ("material", parse_material)):
+    for kind, parser in (
+        ("labour", parse_labour),
+        ("land", parse_land),
+        ("material", parse_material),
+    ):
         try:
             quantity = parser(text)
         except InvalidAmount as error:
