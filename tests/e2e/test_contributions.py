@@ -22,6 +22,7 @@ from handlers.contributions.callbacks import (
     DgMatch,
     DgNew,
     DgReceipt,
+    PledgeAction,
 )
 from storage.db import create_engine, create_sessionmaker
 from storage.models import Campaign, Member, Pledge, Role
@@ -284,3 +285,55 @@ async def test_pledge_pay_receive_and_publish(sandbox: Sandbox, bot_process: Bot
     assert sorted(row[2] for row in receipts) == [400_000, 600_000, 2_000_000]
     csv_file = await next_with(treasurer, lambda m: "document" in m)
     assert csv_file["document"]["file_name"].endswith(".csv")
+
+
+async def test_my_pledges_change_cancel_and_stop_reminders(
+    sandbox: Sandbox, bot_process: BotProcess
+) -> None:
+    url = bot_process.database_url
+    await create_campaign(sandbox)
+    [campaign] = await eventually(sandbox, url, select(Campaign), lambda found: len(found) == 1)
+    lan = sandbox.user(LAN, "Lan", language_code="vi")
+    await lan.send(f"/start dg_{campaign.code}")
+    card = await lan.next_message()
+    await lan.press(card, callback_data=DgKind(campaign_id=campaign.id, kind="labour").pack())
+    await lan.next_message()
+    await lan.send("ba ngày")
+    confirm = await lan.next_message()
+    assert "3 ngày công" in confirm["text"]
+    await lan.press(
+        confirm, callback_data=confirm["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+    )
+    [pledge] = await eventually(sandbox, url, select(Pledge), lambda found: len(found) == 1)
+
+    await lan.send("/cuatoi")
+    mine = await next_with(lan, lambda m: f"#{pledge.id}" in (m["text"] or ""))
+    await lan.press(mine, callback_data=PledgeAction(action="change", pledge_id=pledge.id).pack())
+    await lan.next_message()
+    await lan.send("0 ngày")
+    assert "lớn hơn 0" in (await lan.next_message())["text"]  # refused, still asking
+    await lan.send("5 công")
+    changed = await lan.next_message()
+    assert "5 ngày công" in changed["text"]
+
+    # Tuấn forges presses on Lan's pledge: nothing happens to it.
+    tuan = sandbox.user(TUAN, "Tuấn", language_code="vi")
+    await tuan.send(f"/start dg_{campaign.code}")
+    await tuan.next_message()
+    for action in ("cancel", "stop", "change"):
+        answer = await forged_press(
+            sandbox, tuan, mine, PledgeAction(action=action, pledge_id=pledge.id).pack()
+        )
+        assert answer is not None and "thôn khác" in answer["text"]
+
+    answer = await lan.press(
+        changed, callback_data=PledgeAction(action="stop", pledge_id=pledge.id).pack()
+    )
+    assert answer is not None and "không nhắc" in answer["text"].lower()
+    await lan.press(
+        changed, callback_data=PledgeAction(action="cancel", pledge_id=pledge.id).pack()
+    )
+    [after] = await eventually(
+        sandbox, url, select(Pledge), lambda found: found[0].status == "cancelled"
+    )
+    assert (after.amount, after.stop_reminders, after.user_id is not None) == (5, True, True)
