@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiogram import Router
 
 from handlers.broadcasts import broadcasts_router
+from handlers.contributions import contributions_router
 from handlers.criteria import criteria_router, questions_router
 from handlers.errors import errors_router
 from handlers.fallback import catch_all_router, fallback_router
@@ -22,6 +23,7 @@ def build_routers() -> list[Router]:
         invites_router(),
         criteria_router(),
         broadcasts_router(),
+        contributions_router(),
         fallback_router(),
         questions_router(),
         catch_all_router(),

@@ -26,6 +26,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from bot.services import onboarding
 from bot.services.authz import Actor
 from bot.services.errors import InviteInvalid, NotOwnContact, PhoneNotOnRoster
+from handlers.contributions import open_campaign_link
 from handlers.menu import commands_for, main_keyboard, set_personal_menu
 from storage.models import Member, Role, User, Village
 from storage.repo import Repo
@@ -146,6 +147,11 @@ def start_router() -> Router:
                 if village is not None:
                     await message.answer(help_text(actor, village), reply_markup=main_keyboard(actor))
                 return
+        elif payload.startswith("dg_"):
+            if user.language is None:
+                user.language = locale
+            await open_campaign_link(message, repo, user, actor, payload[3:], locale)
+            return
         elif payload:
             village = await onboarding.village_from_payload(repo, payload)
             if village is not None:

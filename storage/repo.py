@@ -12,6 +12,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.broadcast_repo import BroadcastRepository
+from storage.contributions_repo import ContributionsRepository
 from storage.criteria_repo import CriteriaRepository
 from storage.models import (
     AuditLog,
@@ -253,6 +254,7 @@ class Repo:
         self.org = OrgRepository(session)
         self.broadcasts = BroadcastRepository(session)
         self.criteria = CriteriaRepository(session)
+        self.contributions = ContributionsRepository(session)
 
 
 class OrgRepository(_Repository):

@@ -18,6 +18,10 @@ class Action(enum.StrEnum):
     RECORD_PAYMENT = "record_payment"
     VIEW_VISIT_REPORT = "view_visit_report"
     REPORT_VISIT = "report_visit"
+    MANAGE_CAMPAIGN = "manage_campaign"
+    RECORD_PLEDGE_FOR_HOUSEHOLD = "record_pledge_for_household"
+    VIEW_ALL_CONTRIBUTIONS = "view_all_contributions"
+    POST_CONTRIBUTION_BOARD = "post_contribution_board"
 
 
 MANAGERS = frozenset({Role.SECRETARY, Role.DEPUTY})
@@ -31,6 +35,11 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.RECORD_PAYMENT: frozenset({Role.TREASURER, Role.SECRETARY}),
     Action.VIEW_VISIT_REPORT: MANAGERS,
     Action.REPORT_VISIT: frozenset(Role),
+    Action.MANAGE_CAMPAIGN: frozenset({Role.SECRETARY, Role.DEPUTY, Role.TREASURER}),
+    Action.RECORD_PLEDGE_FOR_HOUSEHOLD: frozenset(Role),
+    # Every amount and every name, private ones included: those who keep the books.
+    Action.VIEW_ALL_CONTRIBUTIONS: frozenset({Role.SECRETARY, Role.DEPUTY, Role.TREASURER}),
+    Action.POST_CONTRIBUTION_BOARD: frozenset({Role.SECRETARY, Role.DEPUTY, Role.TREASURER}),
 }
 
 
@@ -60,3 +69,10 @@ class Actor:
     def require(self, action: Action, village_id: int | None) -> None:
         if not self.can(action, village_id):
             raise NotAllowed(action.value)
+
+    def lives_in(self, village_id: int | None) -> bool:
+        """Residents and members alike see their own village's campaigns and pledge to
+        them; nobody sees another village's (operators see all)."""
+        if self.is_admin:
+            return True
+        return village_id is not None and self.village_id == village_id

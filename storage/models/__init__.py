@@ -11,6 +11,16 @@ from storage.models.broadcast import (
     RunStatus,
     SenderWorker,
 )
+from storage.models.contributions import (
+    Campaign,
+    CampaignGoal,
+    CampaignStatus,
+    ContributionKind,
+    PaymentMethod,
+    Pledge,
+    PledgeStatus,
+    Receipt,
+)
 from storage.models.core import (
     AuditLog,
     Base,
@@ -37,6 +47,14 @@ from storage.models.criteria import (
 )
 
 __all__ = [
+    "Campaign",
+    "CampaignGoal",
+    "CampaignStatus",
+    "ContributionKind",
+    "PaymentMethod",
+    "Pledge",
+    "PledgeStatus",
+    "Receipt",
     "CriterionStatus",
     "Question",
     "SavedFaq",

@@ -20,6 +20,10 @@ EXPECTED: dict[Action, set[Role]] = {
     Action.RECORD_PAYMENT: {Role.SECRETARY, Role.TREASURER},
     Action.VIEW_VISIT_REPORT: {Role.SECRETARY, Role.DEPUTY},
     Action.REPORT_VISIT: set(Role),
+    Action.MANAGE_CAMPAIGN: {Role.SECRETARY, Role.DEPUTY, Role.TREASURER},
+    Action.RECORD_PLEDGE_FOR_HOUSEHOLD: set(Role),
+    Action.VIEW_ALL_CONTRIBUTIONS: {Role.SECRETARY, Role.DEPUTY, Role.TREASURER},
+    Action.POST_CONTRIBUTION_BOARD: {Role.SECRETARY, Role.DEPUTY, Role.TREASURER},
 }
 
 
@@ -52,3 +56,13 @@ def test_no_village_means_no_permission(action: Action) -> None:
 def test_operators_may_do_everything(action: Action) -> None:
     admin = Actor(user_id=1, platform_user_id=1, is_admin=True)
     assert admin.can(action, OTHER)
+
+
+@pytest.mark.parametrize("role", ROLES, ids=lambda r: r.value if r else "resident")
+def test_everyone_lives_in_their_own_village_only(role: Role | None) -> None:
+    actor = Actor(user_id=10, platform_user_id=1010, village_id=OWN, member_id=5 if role else None, role=role)
+    assert actor.lives_in(OWN)
+    assert not actor.lives_in(OTHER)
+    assert not actor.lives_in(None)
+    homeless = Actor(user_id=11, platform_user_id=1011, village_id=None, role=role)
+    assert not homeless.lives_in(OWN)

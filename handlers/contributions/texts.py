@@ -1,0 +1,117 @@
+"""What the contributions flow says; domain errors become polite, localized answers."""
+
+from __future__ import annotations
+
+import html
+
+from aiogram.utils.i18n import gettext as _
+
+from bot.services.contributions.amounts import InvalidAmount
+from bot.services.contributions.delivery import amount_text, kind_labels
+from bot.services.contributions.files import SheetInvalid
+from bot.services.contributions.service import CampaignInvalid, ParsedAmount
+from bot.services.contributions.vietqr import VietQRError
+from bot.services.errors import DomainError, NotAllowed, NotFound
+from storage.models import Campaign, Pledge
+
+
+def amount_example(kind: str) -> str:
+    examples = {
+        "money": _("for example <code>500k</code>, <code>1tr5</code> or <code>2 triệu</code>"),
+        "labour": _("for example <code>3 ngày</code> or <code>2 công</code>"),
+        "material": _("for example <code>2 khối cát</code> or <code>50 bao xi măng</code>"),
+        "land": _("for example <code>100 m2</code>"),
+    }
+    return examples.get(kind, "")
+
+
+def ask_amount(kind: str) -> str:
+    return _("How much would you like to give? Type it, {example}.").format(
+        example=amount_example(kind)
+    )
+
+
+def amount_error(error: InvalidAmount, kind: str) -> str:
+    reasons = {
+        "empty": _("Please type an amount."),
+        "zero": _("The amount must be more than zero."),
+        "negative": _("The amount cannot be negative."),
+        "too_large": _("That is more than 10 billion đồng: please check the number of zeros."),
+        "fraction": _("Please give a whole number."),
+        "no_material": _("Please say which material, too."),
+        "unreadable": _("Sorry, I could not read that amount."),
+    }
+    return (
+        reasons.get(error.reason, reasons["unreadable"])
+        + " "
+        + _("Try again, {example}.").format(example=amount_example(kind))
+    )
+
+
+def error_text(error: DomainError | SheetInvalid | VietQRError) -> str:
+    if isinstance(error, NotAllowed):
+        return _("Sorry, only the village's treasurer or secretary can do that.")
+    if isinstance(error, NotFound):
+        return _("I could not find that. It may belong to another village or no longer exist.")
+    if isinstance(error, SheetInvalid):
+        return {
+            "too_big": _("That file is too big (at most 5 MB)."),
+            "no_header": _(
+                "I could not find the columns in that sheet. It needs a header row (for example: Ngày, Nội dung, Ghi có)."
+            ),
+        }.get(error.reason, _("I could not read that file. Please send an XLSX or CSV file."))
+    if isinstance(error, VietQRError):
+        return _(
+            "The campaign's bank account is not complete, so I cannot make a VietQR code. Please tell the treasurer."
+        )
+    if isinstance(error, CampaignInvalid):
+        return {
+            "closed": _("This campaign is closed and does not take pledges any more."),
+            "kind_not_accepted": _("This campaign does not take that kind of contribution."),
+            "has_receipts": _(
+                "Something has already been received on this pledge, so it can no longer be changed. Please talk to the treasurer."
+            ),
+            "name": _("Please give the campaign a name."),
+            "dates": _("The end date cannot be before the start date."),
+            "kinds": _("Choose at least one kind of contribution."),
+            "bank": _("The bank code (BIN) is six digits, for example 970405 for Agribank."),
+        }.get(error.reason, _("That cannot be done."))
+    if isinstance(error, InvalidAmount):
+        return amount_error(error, "money")
+    return _("That cannot be done.")
+
+
+def confirm_text(campaign: Campaign, parsed: ParsedAmount, locale: str) -> str:
+    return _("Please confirm your pledge to <b>{campaign}</b>:\n{kind}: <b>{amount}</b>").format(
+        campaign=html.escape(campaign.name),
+        kind=kind_labels(_).get(parsed.kind, parsed.kind),
+        amount=html.escape(
+            amount_text(parsed.kind, parsed.amount, parsed.unit, parsed.material, locale)
+        ),
+    )
+
+
+def status_name(status: str) -> str:
+    return {
+        "pledged": _("pledged"),
+        "partly_received": _("partly received"),
+        "received": _("received"),
+        "overdue": _("overdue"),
+        "cancelled": _("cancelled"),
+    }.get(status, status)
+
+
+def pledge_line(pledge: Pledge, campaign: Campaign, locale: str) -> str:
+    text = _("#{id} · {campaign}: {amount} ({status})").format(
+        id=pledge.id,
+        campaign=html.escape(campaign.name),
+        amount=html.escape(
+            amount_text(pledge.kind, pledge.amount, pledge.unit, pledge.material, locale)
+        ),
+        status=status_name(pledge.status),
+    )
+    if pledge.received:
+        text += "\n" + _("Received: {amount}").format(
+            amount=amount_text(pledge.kind, pledge.received, pledge.unit, "", locale)
+        )
+    return text
