@@ -29,6 +29,7 @@ from storage.models.core import (
     VisitAssignment,
 )
 from storage.models.criteria import CriterionStatus, Question, SavedFaq
+from storage.models.visits import HouseholdVisitPlan, Visit, VisitNeed
 
 __all__ = [
     "CriterionStatus",
@@ -57,4 +58,7 @@ __all__ = [
     "User",
     "Village",
     "VisitAssignment",
+    "HouseholdVisitPlan",
+    "Visit",
+    "VisitNeed",
 ]
