@@ -28,6 +28,7 @@ from storage.models import (
     Village,
     VisitAssignment,
 )
+from storage.visits_repo import VisitRepository
 
 
 class _Repository:
@@ -253,6 +254,7 @@ class Repo:
         self.org = OrgRepository(session)
         self.broadcasts = BroadcastRepository(session)
         self.criteria = CriteriaRepository(session)
+        self.visits = VisitRepository(session)
 
 
 class OrgRepository(_Repository):

@@ -18,6 +18,8 @@ class Action(enum.StrEnum):
     RECORD_PAYMENT = "record_payment"
     VIEW_VISIT_REPORT = "view_visit_report"
     REPORT_VISIT = "report_visit"
+    VIEW_HOUSEHOLDS = "view_households"  # any household's details (poverty status, notes, needs)
+    ASSIGN_VISITS = "assign_visits"  # who visits which household, cadences, QR sheets
 
 
 MANAGERS = frozenset({Role.SECRETARY, Role.DEPUTY})
@@ -31,6 +33,8 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.RECORD_PAYMENT: frozenset({Role.TREASURER, Role.SECRETARY}),
     Action.VIEW_VISIT_REPORT: MANAGERS,
     Action.REPORT_VISIT: frozenset(Role),
+    Action.VIEW_HOUSEHOLDS: frozenset({Role.SECRETARY, Role.DEPUTY, Role.COMMITTEE}),
+    Action.ASSIGN_VISITS: MANAGERS,
 }
 
 
@@ -60,3 +64,10 @@ class Actor:
     def require(self, action: Action, village_id: int | None) -> None:
         if not self.can(action, village_id):
             raise NotAllowed(action.value)
+
+
+def can_see_household(actor: Actor, village_id: int, assigned_member_id: int | None) -> bool:
+    """A household's details are for its assigned member and the branch committee only."""
+    if actor.member_id is not None and actor.member_id == assigned_member_id and actor.village_id == village_id:
+        return True
+    return actor.can(Action.VIEW_HOUSEHOLDS, village_id)

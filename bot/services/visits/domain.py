@@ -40,7 +40,9 @@ def default_cadence(*, poor: bool, near_poor: bool, policy: bool) -> Cadence:
     return Cadence.MONTHLY if poor or near_poor or policy else Cadence.QUARTERLY
 
 
-def effective_cadence(override: str | None, *, poor: bool, near_poor: bool, policy: bool) -> Cadence:
+def effective_cadence(
+    override: str | None, *, poor: bool, near_poor: bool, policy: bool
+) -> Cadence:
     if override in Cadence.__members__.values():
         return Cadence(override)
     return default_cadence(poor=poor, near_poor=near_poor, policy=policy)
@@ -100,7 +102,9 @@ def reminder_slots(due_on: date, tz: str) -> tuple[ReminderSlot, ReminderSlot]:
     )
 
 
-def slots_to_plan(now: datetime, tz: str, *, horizon: timedelta = timedelta(hours=24)) -> list[ReminderSlot]:
+def slots_to_plan(
+    now: datetime, tz: str, *, horizon: timedelta = timedelta(hours=24)
+) -> list[ReminderSlot]:
     """The reminder slots a planner run at ``now`` queues: those starting within
     ``horizon`` and not yet superseded. A slot already past (the bot was down) is
     still queued while it is the latest one for its day, so it goes out once after
@@ -142,7 +146,9 @@ def parse_day(text: str, today: date) -> date | None:
         return None
     day, month = int(match.group(1)), int(match.group(2))
     year_text = match.group(3)
-    year = today.year if year_text is None else int(year_text) + (2000 if len(year_text) == 2 else 0)
+    year = (
+        today.year if year_text is None else int(year_text) + (2000 if len(year_text) == 2 else 0)
+    )
     try:
         result = date(year, month, day)
     except ValueError:
@@ -172,7 +178,9 @@ class HouseholdForPlan:
     code: str = ""
 
 
-def propose_assignment(households: Sequence[HouseholdForPlan], member_ids: Sequence[int]) -> dict[int, int]:
+def propose_assignment(
+    households: Sequence[HouseholdForPlan], member_ids: Sequence[int]
+) -> dict[int, int]:
     """Households → members: loads as even as possible (4–5 each when the roster
     allows; with few households fewer members are used so nobody gets under 4 and
     nobody over 5 unnecessarily), neighbours in the same cluster together, and the
