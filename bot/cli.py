@@ -42,6 +42,10 @@ def _parser() -> argparse.ArgumentParser:
     load.add_argument("file", type=Path)
     criteria_commands.add_parser("list", help="list the criteria sets the bot knows")
 
+    from bot import visits_cli
+
+    visits_cli.register(commands, imp_commands)
+
     sandbox = commands.add_parser("sandbox", help="run the local Telegram sandbox alone")
     sandbox.add_argument("--listen", default=None, help="HOST:PORT (default SANDBOX_LISTEN)")
     return parser
@@ -71,7 +75,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "criteria":
         return _criteria(args, settings)
-    from bot import commands
+    from bot import commands, visits_cli
+
+    if visits_cli.handles(args):
+        return await visits_cli.dispatch(args, settings)
 
     if args.command == "run":
         return await commands.run(settings, demo=args.demo)

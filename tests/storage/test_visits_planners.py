@@ -12,9 +12,8 @@ import pytest
 from bot.delivery.contract import Delivery, PlanContext, QuietHours, RenderContext
 from bot.services.authz import Actor
 from bot.services.errors import NotAllowed
-from bot.services.visits import delivery_kinds, planners
 from bot.services.visits import delivery as vd
-from bot.services.visits import service
+from bot.services.visits import delivery_kinds, planners, service
 from bot.services.visits.service import NeedInput, VisitInvalid
 from storage.models import Role, User
 from storage.repo import Repo
