@@ -11,6 +11,7 @@ from handlers.fallback import catch_all_router, fallback_router
 from handlers.groups import groups_router
 from handlers.invites import invites_router
 from handlers.start import start_router
+from handlers.visits import visits_router
 
 
 def build_routers() -> list[Router]:
@@ -22,6 +23,7 @@ def build_routers() -> list[Router]:
         invites_router(),
         criteria_router(),
         broadcasts_router(),
+        visits_router(),
         fallback_router(),
         questions_router(),
         catch_all_router(),

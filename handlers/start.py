@@ -146,6 +146,11 @@ def start_router() -> Router:
                 if village is not None:
                     await message.answer(help_text(actor, village), reply_markup=main_keyboard(actor))
                 return
+        elif payload.startswith("h_"):
+            from handlers.visits import show_house
+
+            await show_house(message, repo, actor, payload[2:])
+            return
         elif payload:
             village = await onboarding.village_from_payload(repo, payload)
             if village is not None:
