@@ -48,15 +48,17 @@ def test_overdue_levels(late: int, level: Overdue) -> None:
 
 def test_slots_in_local_time() -> None:
     vn = ZoneInfo(TZ)
-    now = datetime.combine(TODAY, time(12, 0), tzinfo=vn).astimezone(UTC)
-    slots = [(s.due_on, s.slot, s.not_before.astimezone(vn).time()) for s in slots_to_plan(now, TZ)]
-    # Today's morning slot (07:00) is past but still the latest for today; tomorrow's
-    # evening-before (today 19:00) and morning (07:00) are within 24 hours.
-    assert slots == [
-        (TODAY, "morning", time(7)),
-        (date(2026, 12, 3), "evening", time(19)),
-        (date(2026, 12, 3), "morning", time(7)),
-    ]
+    def at(hour: int) -> list[tuple[date, str, time]]:
+        now = datetime.combine(TODAY, time(hour, 0), tzinfo=vn).astimezone(UTC)
+        return [(s.due_on, s.slot, s.not_before.astimezone(vn).time()) for s in slots_to_plan(now, TZ)]
+
+    tomorrow = date(2026, 12, 3)
+    # Today's morning slot (07:00) is past but still the latest for today: queued
+    # (once, by its dedupe key) so a restart sends it; future slots two hours ahead.
+    assert at(12) == [(TODAY, "morning", time(7))]
+    assert at(18) == [(TODAY, "morning", time(7)), (tomorrow, "evening", time(19))]
+    # 05:30: today's evening-before slot (19:00 yesterday) is still the latest one.
+    assert at(5) == [(TODAY, "evening", time(19)), (TODAY, "morning", time(7))]
 
 
 @pytest.mark.parametrize(

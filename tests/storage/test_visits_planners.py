@@ -50,6 +50,14 @@ async def run(repo: Repo, outbox: FakeOutbox, now: datetime, name: str | None = 
     await repo.session.flush()
 
 
+async def run_between(repo: Repo, outbox: FakeOutbox, start: datetime, end: datetime, name: str) -> None:
+    """Time travel: the planner every 15 minutes from ``start`` to ``end``, as the engine runs it."""
+    now = start
+    while now <= end:
+        await run(repo, outbox, now, name)
+        now += timedelta(minutes=15)
+
+
 async def render(repo: Repo, delivery: Delivery, now: datetime):  # type: ignore[no-untyped-def]
     renderer = {spec.kind: spec.renderer for spec in delivery_kinds()}[delivery.kind]
     ctx = RenderContext(locale="en", repo=repo, now=now, timezone=TZ, gettext=lambda s: s)
@@ -140,7 +148,7 @@ async def test_one_reminder_per_member_per_day_and_slot_listing_all(repo: Repo, 
     h = world.households
     await _due(repo, {h["H1"]: DAY, h["H2"]: DAY, h["H3"]: DAY, h["H4"]: DAY, h["T1"]: DAY + timedelta(days=30)})
     outbox = FakeOutbox()
-    await run(repo, outbox, vn(DAY - timedelta(days=1), 12), "visits.reminders")
+    await run_between(repo, outbox, vn(DAY - timedelta(days=1), 12), vn(DAY, 12), "visits.reminders")
     reminders = outbox.of_kind(vd.REMINDER)
     # Bình (3 households) and Cường (1): one evening and one morning reminder each.
     assert len(reminders) == 4
@@ -165,9 +173,10 @@ async def test_one_reminder_per_member_per_day_and_slot_listing_all(repo: Repo, 
 async def test_planner_twice_enqueues_nothing_new(repo: Repo, world: World) -> None:
     await _due(repo, {world.households["H1"]: DAY})
     outbox = FakeOutbox()
-    now = vn(DAY - timedelta(days=1), 12)
+    now = vn(DAY - timedelta(days=1), 18)
     await run(repo, outbox, now)
     first = dict(outbox.rows)
+    assert [d.payload["slot"] for d in first.values()] == ["evening"]
     await run(repo, outbox, now)
     await run(repo, outbox, now + timedelta(minutes=15))
     assert outbox.rows == first
@@ -194,7 +203,7 @@ async def test_visit_reported_meanwhile_renders_to_nothing(repo: Repo, world: Wo
     h = world.households
     await _due(repo, {h["H1"]: DAY, h["H2"]: DAY})
     outbox = FakeOutbox()
-    await run(repo, outbox, vn(DAY - timedelta(days=1), 12), "visits.reminders")
+    await run_between(repo, outbox, vn(DAY - timedelta(days=1), 12), vn(DAY, 12), "visits.reminders")
     morning = next(d for d in outbox.of_kind(vd.REMINDER) if d.payload["slot"] == "morning" and d.payload["member_id"] == world.member.member_id)
     await service.record_visit(repo, world.member, h["H1"], visited_on=DAY - timedelta(days=1), today=DAY - timedelta(days=1), note="ổn")
     message = await render(repo, morning, vn(DAY, 7))
@@ -207,12 +216,12 @@ async def test_snooze_moves_the_reminder(repo: Repo, world: World) -> None:
     h = world.households
     await _due(repo, {h["H4"]: DAY})
     outbox = FakeOutbox()
-    await run(repo, outbox, vn(DAY - timedelta(days=1), 12), "visits.reminders")
+    await run_between(repo, outbox, vn(DAY - timedelta(days=1), 12), vn(DAY, 12), "visits.reminders")
     evening = outbox.of_kind(vd.REMINDER)[0]
     later = DAY + timedelta(days=3)
     await service.snooze(repo, world.other, h["H4"], to=later, today=DAY - timedelta(days=1))
     assert await render(repo, evening, vn(DAY - timedelta(days=1), 19)) is None
-    await run(repo, outbox, vn(later - timedelta(days=1), 12), "visits.reminders")
+    await run_between(repo, outbox, vn(later - timedelta(days=1), 12), vn(later, 12), "visits.reminders")
     moved = [d for d in outbox.of_kind(vd.REMINDER) if d.payload["due_on"] == later.isoformat()]
     assert {d.payload["slot"] for d in moved} == {"evening", "morning"}
     assert await render(repo, moved[0], vn(later - timedelta(days=1), 19)) is not None

@@ -95,7 +95,6 @@ def visit_buttons(household_id: int, _: Any, code: str | None = None) -> tuple[C
 async def plan_reminders(ctx: PlanContext) -> None:
     """The evening-before and morning-of reminders: one per member, day and slot."""
     repo = ctx.repo
-    await repo.visits.ensure_plans(local_today(ctx.now, ctx.timezone))
     for slot in slots_to_plan(ctx.now, ctx.timezone):
         by_member: dict[int, list[int]] = defaultdict(list)
         for row in await repo.visits.due_on_day(slot.due_on):
@@ -124,9 +123,11 @@ def _morning(today: date, ctx: PlanContext) -> Any:
 
 async def plan_overdue(ctx: PlanContext) -> None:
     """More than 3 days late: the member is nudged once per late visit (one message
-    listing them); more than 7: the branch secretary and deputies are told once."""
+    listing them); more than 7: the branch secretary and deputies are told once.
+    Also gives households added by the org import a plan (due today), hourly."""
     repo = ctx.repo
     today = local_today(ctx.now, ctx.timezone)
+    await repo.visits.ensure_plans(today)
     not_before = _morning(today, ctx)
     late = await repo.visits.late_not_nudged(today - timedelta(days=NUDGE_AFTER_DAYS))
     by_member: dict[int, list[int]] = defaultdict(list)

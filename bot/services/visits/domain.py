@@ -103,7 +103,7 @@ def reminder_slots(due_on: date, tz: str) -> tuple[ReminderSlot, ReminderSlot]:
 
 
 def slots_to_plan(
-    now: datetime, tz: str, *, horizon: timedelta = timedelta(hours=24)
+    now: datetime, tz: str, *, horizon: timedelta = timedelta(hours=2)
 ) -> list[ReminderSlot]:
     """The reminder slots a planner run at ``now`` queues: those starting within
     ``horizon`` and not yet superseded. A slot already past (the bot was down) is
