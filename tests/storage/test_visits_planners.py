@@ -346,3 +346,24 @@ async def test_balanced_proposal_accepted_with_one_press(repo: Repo, world: Worl
     assert sum(loads.values()) == 4 and not screen.unassigned
     assert max(loads.values()) <= 5
     assert await service.apply_proposal(repo, world.secretary, world.village_id, DAY) == 0
+
+
+async def test_two_processes_planning_at_once_queue_each_notice_once(repo: Repo, world: World, sessionmaker) -> None:  # type: ignore[no-untyped-def]
+    """Two engines run the same planners at the same moment on their own sessions:
+    the dedupe keys make the second enqueue a no-op, and neither run fails."""
+    h = world.households
+    await _due(repo, {h["H1"]: DAY, h["H4"]: DAY - timedelta(days=9)})
+    await repo.session.commit()
+    outbox = FakeOutbox()
+    now = vn(DAY, 8)
+
+    async def engine() -> None:
+        async with sessionmaker() as session:
+            await run(Repo(session), outbox, now)
+            await session.commit()
+
+    import asyncio
+
+    await asyncio.gather(engine(), engine())
+    kinds = sorted(d.kind for d in outbox.rows.values())
+    assert kinds == [vd.ESCALATION, vd.OVERDUE, vd.REMINDER]
