@@ -90,13 +90,34 @@ async def seed(sessionmaker, households: int, members: int) -> None:  # type: ig
         session.add(Province(id=1, name="Hà Tĩnh"))
         session.add(Commune(id=1, code="bench", name="Xã Thử", province_id=1))
         await session.flush()
-        await _bulk(session, Village, [{"id": v + 1, "code": f"v{v}", "name": f"Thôn {v}", "commune_id": 1} for v in range(villages)])
-        await _bulk(session, Branch, [{"id": v + 1, "village_id": v + 1, "name": f"Chi bộ {v}"} for v in range(villages)])
+        await _bulk(
+            session,
+            Village,
+            [
+                {"id": v + 1, "code": f"v{v}", "name": f"Thôn {v}", "commune_id": 1}
+                for v in range(villages)
+            ],
+        )
+        await _bulk(
+            session,
+            Branch,
+            [{"id": v + 1, "village_id": v + 1, "name": f"Chi bộ {v}"} for v in range(villages)],
+        )
         total_members = villages * per_village_members
         await _bulk(
             session,
             User,
-            [{"id": m + 1, "platform": "telegram", "platform_user_id": 10_000_000 + m, "full_name": f"ĐV {m}", "reachable": True, "created_at": START} for m in range(total_members)],
+            [
+                {
+                    "id": m + 1,
+                    "platform": "telegram",
+                    "platform_user_id": 10_000_000 + m,
+                    "full_name": f"ĐV {m}",
+                    "reachable": True,
+                    "created_at": START,
+                }
+                for m in range(total_members)
+            ],
         )
         await _bulk(
             session,
@@ -117,9 +138,34 @@ async def seed(sessionmaker, households: int, members: int) -> None:  # type: ig
         for h in range(households):
             village = h % villages
             flag = rng.random() < 0.33
-            rows.append({"id": h + 1, "village_id": village + 1, "code": f"H{h}", "head_name": f"Chủ hộ {h}", "address": "", "cluster": f"Tổ {h % 7}", "poor": flag, "near_poor": False, "policy": False})
-            assignments.append({"household_id": h + 1, "member_id": village * per_village_members + rng.randrange(per_village_members) + 1})
-            plans.append({"household_id": h + 1, "qr_token": new_qr_token(), "due_on": START.date() + timedelta(days=rng.randrange(90))})
+            rows.append(
+                {
+                    "id": h + 1,
+                    "village_id": village + 1,
+                    "code": f"H{h}",
+                    "head_name": f"Chủ hộ {h}",
+                    "address": "",
+                    "cluster": f"Tổ {h % 7}",
+                    "poor": flag,
+                    "near_poor": False,
+                    "policy": False,
+                }
+            )
+            assignments.append(
+                {
+                    "household_id": h + 1,
+                    "member_id": village * per_village_members
+                    + rng.randrange(per_village_members)
+                    + 1,
+                }
+            )
+            plans.append(
+                {
+                    "household_id": h + 1,
+                    "qr_token": new_qr_token(),
+                    "due_on": START.date() + timedelta(days=rng.randrange(90)),
+                }
+            )
         await _bulk(session, Household, rows)
         await _bulk(session, VisitAssignment, assignments)
         await _bulk(session, HouseholdVisitPlan, plans)
@@ -136,8 +182,12 @@ async def main() -> int:
     parser.add_argument("--households", type=int, default=100_000)
     parser.add_argument("--members", type=int, default=25_000)
     parser.add_argument("--days", type=int, default=30)
-    parser.add_argument("--tick", type=int, default=60, help="minutes between reminder planner runs")
-    parser.add_argument("--database-url", default=None, help="an EMPTY database (default: a temporary SQLite file)")
+    parser.add_argument(
+        "--tick", type=int, default=60, help="minutes between reminder planner runs"
+    )
+    parser.add_argument(
+        "--database-url", default=None, help="an EMPTY database (default: a temporary SQLite file)"
+    )
     args = parser.parse_args()
     workdir = tempfile.mkdtemp(prefix="bench-visits-")
     url = args.database_url or f"sqlite+aiosqlite:///{workdir}/bench.db"
@@ -160,23 +210,31 @@ async def main() -> int:
         for name in due:
             async with sessionmaker() as session:
                 t0 = time.perf_counter()
-                await specs[name](PlanContext(repo=Repo(session), now=now, timezone=TZ, enqueue=outbox.enqueue))
+                await specs[name](
+                    PlanContext(repo=Repo(session), now=now, timezone=TZ, enqueue=outbox.enqueue)
+                )
                 await session.commit()
                 timings[name].append(time.perf_counter() - t0)
         now += timedelta(minutes=args.tick)
     await engine.dispose()
     total = sum(sum(v) for v in timings.values())
-    print(f"database: {engine.url.get_backend_name()}, {args.households} households, {args.members} members, "
-          f"{args.days} days simulated, reminder planner every {args.tick} min")
+    print(
+        f"database: {engine.url.get_backend_name()}, {args.households} households, {args.members} members, "
+        f"{args.days} days simulated, reminder planner every {args.tick} min"
+    )
     print(f"seed: {seeded:.1f} s")
     print(f"planning a month: {total:.1f} s in total")
     for name, values in timings.items():
         if values:
-            print(f"  {name}: {len(values)} runs, p50 {statistics.median(values) * 1000:.0f} ms, "
-                  f"p99 {percentile(values, 0.99) * 1000:.0f} ms, max {max(values) * 1000:.0f} ms")
+            print(
+                f"  {name}: {len(values)} runs, p50 {statistics.median(values) * 1000:.0f} ms, "
+                f"p99 {percentile(values, 0.99) * 1000:.0f} ms, max {max(values) * 1000:.0f} ms"
+            )
     print("deliveries queued: " + ", ".join(f"{k} {v}" for k, v in sorted(outbox.kinds.items())))
     print(f"duplicates refused by dedupe key: {outbox.refused}")
-    print(f"peak memory (ru_maxrss): {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+    print(
+        f"peak memory (ru_maxrss): {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB"
+    )
     print(f"run on: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC")
     return 0
 

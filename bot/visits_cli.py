@@ -13,21 +13,33 @@ from bot.settings import Settings
 
 
 def register(commands: Any, import_commands: Any) -> None:
-    households = import_commands.add_parser("households", help="import a household sheet (XLSX or CSV) into a village")
+    households = import_commands.add_parser(
+        "households", help="import a household sheet (XLSX or CSV) into a village"
+    )
     households.add_argument("file", type=Path)
     households.add_argument("--village", required=True, help="the village code")
-    households.add_argument("--skip-bad", action="store_true", help="import the good rows even when some are refused")
+    households.add_argument(
+        "--skip-bad", action="store_true", help="import the good rows even when some are refused"
+    )
     qr = commands.add_parser("qr", help="house QR codes")
     qr_commands = qr.add_subparsers(dest="qr_command", required=True)
-    village = qr_commands.add_parser("village", help="a printable sheet with one QR code per household")
+    village = qr_commands.add_parser(
+        "village", help="a printable sheet with one QR code per household"
+    )
     village.add_argument("code", help="the village code")
     village.add_argument("--format", choices=["pdf", "png"], default="pdf")
-    village.add_argument("--out", type=Path, default=None, help="file to write (default qr-CODE.pdf / .png)")
-    village.add_argument("--bot", default=None, help="the bot's username (default: asked from Telegram)")
+    village.add_argument(
+        "--out", type=Path, default=None, help="file to write (default qr-CODE.pdf / .png)"
+    )
+    village.add_argument(
+        "--bot", default=None, help="the bot's username (default: asked from Telegram)"
+    )
 
 
 def handles(args: argparse.Namespace) -> bool:
-    return args.command == "qr" or (args.command == "import" and args.import_command == "households")
+    return args.command == "qr" or (
+        args.command == "import" and args.import_command == "households"
+    )
 
 
 async def dispatch(args: argparse.Namespace, settings: Settings) -> int:
@@ -43,7 +55,9 @@ async def _village(repo: Any, code: str) -> Any:
     return village
 
 
-async def import_households(settings: Settings, path: Path, village_code: str, *, skip_bad: bool) -> int:
+async def import_households(
+    settings: Settings, path: Path, village_code: str, *, skip_bad: bool
+) -> int:
     from bot.app import open_runtime
     from bot.services.visits.importer import SheetError, import_households, read_sheet
     from storage.repo import Repo
@@ -55,7 +69,9 @@ async def import_households(settings: Settings, path: Path, village_code: str, *
     async with open_runtime(settings) as runtime, runtime.sessionmaker() as session:
         repo = Repo(session)
         village = await _village(repo, village_code)
-        report = await import_households(repo, village.id, rows, skip_bad=skip_bad, today=datetime.now(UTC).date())
+        report = await import_households(
+            repo, village.id, rows, skip_bad=skip_bad, today=datetime.now(UTC).date()
+        )
         if report.written:
             await session.commit()
         else:
@@ -65,7 +81,9 @@ async def import_households(settings: Settings, path: Path, village_code: str, *
     return 0 if report.written else 2
 
 
-async def qr_village(settings: Settings, code: str, fmt: str, out: Path | None, bot_username: str | None) -> int:
+async def qr_village(
+    settings: Settings, code: str, fmt: str, out: Path | None, bot_username: str | None
+) -> int:
     from bot.app import open_runtime
     from bot.services.visits.qr import qr_pages, village_codes
     from storage.repo import Repo

@@ -60,9 +60,16 @@ class AssignCb(CallbackData, prefix="vas"):
 
 def visit_keyboard(household_id: int) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
-    builder.button(text=_("✅ Visited"), callback_data=VisitCb(action="done", household_id=household_id))
-    builder.button(text=_("📅 Later"), callback_data=VisitCb(action="later", household_id=household_id))
-    builder.button(text=_("🚫 Could not visit"), callback_data=VisitCb(action="cannot", household_id=household_id))
+    builder.button(
+        text=_("✅ Visited"), callback_data=VisitCb(action="done", household_id=household_id)
+    )
+    builder.button(
+        text=_("📅 Later"), callback_data=VisitCb(action="later", household_id=household_id)
+    )
+    builder.button(
+        text=_("🚫 Could not visit"),
+        callback_data=VisitCb(action="cannot", household_id=household_id),
+    )
     return builder.adjust(3).as_markup()
 
 
@@ -82,7 +89,10 @@ def checklist_keyboard(checks: dict[str, str]) -> InlineKeyboardMarkup:
     marks = {"ok": "🟢", "concern": "🔴"}
     builder = InlineKeyboardBuilder()
     for item in CHECKLIST:
-        builder.button(text=f"{marks.get(checks.get(item, ''), '⚪')} {checklist_label(item)}", callback_data=CheckCb(item=item))
+        builder.button(
+            text=f"{marks.get(checks.get(item, ''), '⚪')} {checklist_label(item)}",
+            callback_data=CheckCb(item=item),
+        )
     builder.button(text=_("Next ➡️"), callback_data=CheckCb(item="next"))
     cancel_row(builder)
     return builder.adjust(1).as_markup()
@@ -116,7 +126,9 @@ def snooze_keyboard(household_id: int) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     builder.button(text=_("Tomorrow"), callback_data=SnoozeCb(household_id=household_id, days=1))
     builder.button(text=_("In 3 days"), callback_data=SnoozeCb(household_id=household_id, days=3))
-    builder.button(text=_("📝 Type a date"), callback_data=SnoozeCb(household_id=household_id, days=0))
+    builder.button(
+        text=_("📝 Type a date"), callback_data=SnoozeCb(household_id=household_id, days=0)
+    )
     cancel_row(builder)
     return builder.adjust(2, 1, 1).as_markup()
 
@@ -124,7 +136,9 @@ def snooze_keyboard(household_id: int) -> InlineKeyboardMarkup:
 def reason_keyboard() -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     builder.button(text=_("Nobody at home"), callback_data=ReasonCb(reason="away"))
-    builder.button(text=_("The family asked for another day"), callback_data=ReasonCb(reason="busy"))
+    builder.button(
+        text=_("The family asked for another day"), callback_data=ReasonCb(reason="busy")
+    )
     builder.button(text=_("I was ill or away"), callback_data=ReasonCb(reason="ill"))
     builder.button(text=_("📝 Another reason"), callback_data=ReasonCb(reason="type"))
     cancel_row(builder)
@@ -133,12 +147,17 @@ def reason_keyboard() -> InlineKeyboardMarkup:
 
 def need_state_keyboard(need_id: int) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
-    builder.button(text=_("🔧 In progress"), callback_data=NeedCb(state="in_progress", need_id=need_id))
+    builder.button(
+        text=_("🔧 In progress"), callback_data=NeedCb(state="in_progress", need_id=need_id)
+    )
     builder.button(text=_("✔️ Resolved"), callback_data=NeedCb(state="resolved", need_id=need_id))
     return builder.adjust(2).as_markup()
 
 
 def feedback_keyboard(village_id: int) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
-    builder.button(text=_("💬 Send a message to the party branch"), callback_data=FeedbackCb(village_id=village_id))
+    builder.button(
+        text=_("💬 Send a message to the party branch"),
+        callback_data=FeedbackCb(village_id=village_id),
+    )
     return builder.as_markup()

@@ -77,13 +77,17 @@ async def show_house(message: Message, repo: Repo, actor: Actor, token: str) -> 
     """The ``h_<token>`` deep link of a house QR code."""
     view = await service.household_by_token(repo, actor, token[:32])
     if view is None:
-        await message.answer(_("This QR code is not valid. It may have been replaced; please ask the party branch."))
+        await message.answer(
+            _("This QR code is not valid. It may have been replaced; please ask the party branch.")
+        )
         return
     if view.details:
         markup = kb.visit_keyboard(view.household.id) if view.assigned_to_me else None
         await message.answer(card_text(view), reply_markup=markup)
         return
-    await message.answer(public_text(view), reply_markup=kb.feedback_keyboard(view.household.village_id))
+    await message.answer(
+        public_text(view), reply_markup=kb.feedback_keyboard(view.household.village_id)
+    )
 
 
 def visits_router() -> Router:
@@ -95,7 +99,11 @@ def visits_router() -> Router:
 
     @router.callback_query(kb.VisitCb.filter())
     async def visit_pressed(
-        callback: CallbackQuery, callback_data: kb.VisitCb, state: FSMContext, repo: Repo, actor: Actor
+        callback: CallbackQuery,
+        callback_data: kb.VisitCb,
+        state: FSMContext,
+        repo: Repo,
+        actor: Actor,
     ) -> None:
         try:
             view = await service.household_by_id(repo, actor, callback_data.household_id)
@@ -110,7 +118,9 @@ def visits_router() -> Router:
         if not isinstance(message, Message):
             return
         household_id = view.household.id
-        title = f"<b>{html.escape(view.household.code)} – {html.escape(view.household.head_name)}</b>"
+        title = (
+            f"<b>{html.escape(view.household.code)} – {html.escape(view.household.head_name)}</b>"
+        )
         if callback_data.action == "card":
             markup = kb.visit_keyboard(household_id) if view.assigned_to_me else None
             await message.answer(card_text(view), reply_markup=markup)
@@ -118,7 +128,9 @@ def visits_router() -> Router:
             await state.set_state(Report.day)
             await state.set_data({"household_id": household_id, "checks": {}, "needs": []})
             await message.answer(
-                _("Visit to {household}. When did you visit? (or type the date, e.g. 25/12)").format(household=title),
+                _(
+                    "Visit to {household}. When did you visit? (or type the date, e.g. 25/12)"
+                ).format(household=title),
                 reply_markup=kb.day_keyboard(),
             )
         elif callback_data.action == "later":
@@ -131,7 +143,8 @@ def visits_router() -> Router:
             await state.set_state(Cannot.reason)
             await state.set_data({"household_id": household_id})
             await message.answer(
-                _("Why could you not visit {household}?").format(household=title), reply_markup=kb.reason_keyboard()
+                _("Why could you not visit {household}?").format(household=title),
+                reply_markup=kb.reason_keyboard(),
             )
 
     @router.callback_query(kb.StepCb.filter(F.step == "cancel"))
@@ -152,7 +165,9 @@ def visits_router() -> Router:
         )
 
     @router.callback_query(StateFilter(Report.day), kb.ReportDay.filter())
-    async def day_pressed(callback: CallbackQuery, callback_data: kb.ReportDay, state: FSMContext, settings: Settings) -> None:
+    async def day_pressed(
+        callback: CallbackQuery, callback_data: kb.ReportDay, state: FSMContext, settings: Settings
+    ) -> None:
         day = _today(settings) - timedelta(days=min(max(callback_data.days_ago, 0), 1))
         await state.update_data(day=day.isoformat())
         await callback.answer()
@@ -166,20 +181,27 @@ def visits_router() -> Router:
         if day is not None and day > today:
             day = day.replace(year=day.year - 1) if day.month > today.month else None
         if day is None or day > today:
-            await message.answer(_("I did not understand that date. Type it like 25/12, or press a button."))
+            await message.answer(
+                _("I did not understand that date. Type it like 25/12, or press a button.")
+            )
             return
         await state.update_data(day=day.isoformat())
         await ask_checklist(message, state)
 
     @router.callback_query(StateFilter(Report.checklist), kb.CheckCb.filter())
-    async def check_pressed(callback: CallbackQuery, callback_data: kb.CheckCb, state: FSMContext) -> None:
+    async def check_pressed(
+        callback: CallbackQuery, callback_data: kb.CheckCb, state: FSMContext
+    ) -> None:
         message = callback.message
         await callback.answer()
         if not isinstance(message, Message):
             return
         if callback_data.item == "next":
             await state.set_state(Report.note)
-            await message.answer(_("Write in a few words how the household is doing."), reply_markup=kb.note_keyboard())
+            await message.answer(
+                _("Write in a few words how the household is doing."),
+                reply_markup=kb.note_keyboard(),
+            )
             return
         if callback_data.item not in CHECKLIST:
             return
@@ -205,7 +227,11 @@ def visits_router() -> Router:
     async def note_typed(message: Message, state: FSMContext) -> None:
         text = (message.text or "").strip()
         if len(text) > MAX_TEXT:
-            await message.answer(_("That is too long. Please keep it under {limit} characters.").format(limit=MAX_TEXT))
+            await message.answer(
+                _("That is too long. Please keep it under {limit} characters.").format(
+                    limit=MAX_TEXT
+                )
+            )
             return
         await state.update_data(note=text)
         await ask_needs(message, state)
@@ -217,23 +243,37 @@ def visits_router() -> Router:
             await ask_needs(callback.message, state)
 
     @router.callback_query(StateFilter(Report.needs), kb.NeedPick.filter())
-    async def need_pressed(callback: CallbackQuery, callback_data: kb.NeedPick, state: FSMContext) -> None:
+    async def need_pressed(
+        callback: CallbackQuery, callback_data: kb.NeedPick, state: FSMContext
+    ) -> None:
         message = callback.message
         await callback.answer()
         if not isinstance(message, Message):
             return
         if callback_data.kind == "next":
             await state.set_state(Report.photo)
-            await message.answer(_("You can send a photo of the visit, or finish now."), reply_markup=kb.photo_keyboard())
+            await message.answer(
+                _("You can send a photo of the visit, or finish now."),
+                reply_markup=kb.photo_keyboard(),
+            )
             return
         if callback_data.kind not in NEED_KINDS:
             return
         needs = list((await state.get_data()).get("needs", []))
-        needs.remove(callback_data.kind) if callback_data.kind in needs else needs.append(callback_data.kind)
+        needs.remove(callback_data.kind) if callback_data.kind in needs else needs.append(
+            callback_data.kind
+        )
         await state.update_data(needs=needs)
         await message.edit_reply_markup(reply_markup=kb.needs_keyboard(needs))
 
-    async def finish(message: Message, state: FSMContext, repo: Repo, actor: Actor, settings: Settings, photo: str | None) -> None:
+    async def finish(
+        message: Message,
+        state: FSMContext,
+        repo: Repo,
+        actor: Actor,
+        settings: Settings,
+        photo: str | None,
+    ) -> None:
         data = await state.get_data()
         await state.clear()
         note = data.get("note", "")
@@ -264,12 +304,16 @@ def visits_router() -> Router:
         await message.answer(text)
 
     @router.message(StateFilter(Report.photo), F.photo)
-    async def photo_sent(message: Message, state: FSMContext, repo: Repo, actor: Actor, settings: Settings) -> None:
+    async def photo_sent(
+        message: Message, state: FSMContext, repo: Repo, actor: Actor, settings: Settings
+    ) -> None:
         photo = message.photo[-1].file_id if message.photo else None
         await finish(message, state, repo, actor, settings, photo)
 
     @router.callback_query(StateFilter(Report.photo), kb.StepCb.filter(F.step == "finish"))
-    async def finish_pressed(callback: CallbackQuery, state: FSMContext, repo: Repo, actor: Actor, settings: Settings) -> None:
+    async def finish_pressed(
+        callback: CallbackQuery, state: FSMContext, repo: Repo, actor: Actor, settings: Settings
+    ) -> None:
         await callback.answer()
         if isinstance(callback.message, Message):
             await callback.message.edit_reply_markup(reply_markup=None)
@@ -277,7 +321,10 @@ def visits_router() -> Router:
 
     @router.message(StateFilter(Report.photo), ~F.text.startswith("/"))
     async def photo_expected(message: Message) -> None:
-        await message.answer(_("Please send a photo, or press “Finish without a photo”."), reply_markup=kb.photo_keyboard())
+        await message.answer(
+            _("Please send a photo, or press “Finish without a photo”."),
+            reply_markup=kb.photo_keyboard(),
+        )
 
     @router.message(StateFilter(Report.checklist, Report.needs), ~F.text.startswith("/"))
     async def press_buttons(message: Message) -> None:
@@ -285,7 +332,9 @@ def visits_router() -> Router:
 
     # --- "Hẹn lại" -------------------------------------------------------------------------
 
-    async def do_snooze(message: Message, repo: Repo, actor: Actor, household_id: int, day: date, today: date) -> None:
+    async def do_snooze(
+        message: Message, repo: Repo, actor: Actor, household_id: int, day: date, today: date
+    ) -> None:
         try:
             await service.snooze(repo, actor, household_id, to=day, today=today)
         except (NotAllowed, NotFound):
@@ -294,11 +343,18 @@ def visits_router() -> Router:
         except VisitInvalid as exc:
             await message.answer(invalid_text(exc.reason))
             return
-        await message.answer(_("📅 All right: I will remind you again for {day:%d/%m/%Y}.").format(day=day))
+        await message.answer(
+            _("📅 All right: I will remind you again for {day:%d/%m/%Y}.").format(day=day)
+        )
 
     @router.callback_query(kb.SnoozeCb.filter())
     async def snooze_pressed(
-        callback: CallbackQuery, callback_data: kb.SnoozeCb, state: FSMContext, repo: Repo, actor: Actor, settings: Settings
+        callback: CallbackQuery,
+        callback_data: kb.SnoozeCb,
+        state: FSMContext,
+        repo: Repo,
+        actor: Actor,
+        settings: Settings,
     ) -> None:
         await callback.answer()
         message = callback.message
@@ -311,14 +367,25 @@ def visits_router() -> Router:
             await message.answer(_("Type the day, for example 25/12, “mai” or “ngày kia”."))
             return
         today = _today(settings)
-        await do_snooze(message, repo, actor, callback_data.household_id, today + timedelta(days=callback_data.days), today)
+        await do_snooze(
+            message,
+            repo,
+            actor,
+            callback_data.household_id,
+            today + timedelta(days=callback_data.days),
+            today,
+        )
 
     @router.message(StateFilter(Snooze.day), F.text, ~F.text.startswith("/"))
-    async def snooze_typed(message: Message, state: FSMContext, repo: Repo, actor: Actor, settings: Settings) -> None:
+    async def snooze_typed(
+        message: Message, state: FSMContext, repo: Repo, actor: Actor, settings: Settings
+    ) -> None:
         today = _today(settings)
         day = parse_day((message.text or "")[:40], today)
         if day is None:
-            await message.answer(_("I did not understand that date. Type it like 25/12, “mai” or “ngày kia”."))
+            await message.answer(
+                _("I did not understand that date. Type it like 25/12, “mai” or “ngày kia”.")
+            )
             return
         data = await state.get_data()
         await state.clear()
@@ -326,19 +393,35 @@ def visits_router() -> Router:
 
     # --- "Không thăm được" -------------------------------------------------------------
 
-    async def do_cannot(message: Message, state: FSMContext, repo: Repo, actor: Actor, settings: Settings, reason: str) -> None:
+    async def do_cannot(
+        message: Message,
+        state: FSMContext,
+        repo: Repo,
+        actor: Actor,
+        settings: Settings,
+        reason: str,
+    ) -> None:
         data = await state.get_data()
         await state.clear()
         try:
-            await service.could_not_visit(repo, actor, int(data["household_id"]), reason=reason, today=_today(settings))
+            await service.could_not_visit(
+                repo, actor, int(data["household_id"]), reason=reason, today=_today(settings)
+            )
         except (NotAllowed, NotFound):
             await message.answer(_not_yours())
             return
-        await message.answer(_("Noted. The visit is still due: press “📅 Later” to choose another day."))
+        await message.answer(
+            _("Noted. The visit is still due: press “📅 Later” to choose another day.")
+        )
 
     @router.callback_query(StateFilter(Cannot.reason), kb.ReasonCb.filter())
     async def reason_pressed(
-        callback: CallbackQuery, callback_data: kb.ReasonCb, state: FSMContext, repo: Repo, actor: Actor, settings: Settings
+        callback: CallbackQuery,
+        callback_data: kb.ReasonCb,
+        state: FSMContext,
+        repo: Repo,
+        actor: Actor,
+        settings: Settings,
     ) -> None:
         await callback.answer()
         message = callback.message
@@ -353,48 +436,73 @@ def visits_router() -> Router:
             "busy": _("The family asked for another day"),
             "ill": _("I was ill or away"),
         }
-        await do_cannot(message, state, repo, actor, settings, reasons.get(callback_data.reason, ""))
+        await do_cannot(
+            message, state, repo, actor, settings, reasons.get(callback_data.reason, "")
+        )
 
     @router.message(StateFilter(Cannot.reason), F.text, ~F.text.startswith("/"))
-    async def reason_typed(message: Message, state: FSMContext, repo: Repo, actor: Actor, settings: Settings) -> None:
+    async def reason_typed(
+        message: Message, state: FSMContext, repo: Repo, actor: Actor, settings: Settings
+    ) -> None:
         await do_cannot(message, state, repo, actor, settings, (message.text or "")[:MAX_TEXT])
 
     # --- /lichtham ---------------------------------------------------------------------
 
     @router.message(Command("lichtham"))
-    async def command_schedule_handler(message: Message, state: FSMContext, repo: Repo, actor: Actor, settings: Settings) -> None:
+    async def command_schedule_handler(
+        message: Message, state: FSMContext, repo: Repo, actor: Actor, settings: Settings
+    ) -> None:
         await state.clear()
         if not actor.is_member:
-            await message.answer(_("Household visits are for party members. If you are one, link your account first (/start)."))
+            await message.answer(
+                _(
+                    "Household visits are for party members. If you are one, link your account first (/start)."
+                )
+            )
             return
         today = _today(settings)
         items = await service.my_schedule(repo, actor, today)
         builder = InlineKeyboardBuilder()
         for item in items[:30]:
             label = f"{'⏰ ' if item.days_late else ''}{item.household.code} – {item.household.head_name}"
-            builder.button(text=label[:60], callback_data=kb.VisitCb(action="card", household_id=item.household.id))
-        await message.answer(schedule_text(items, today), reply_markup=builder.adjust(1).as_markup())
+            builder.button(
+                text=label[:60],
+                callback_data=kb.VisitCb(action="card", household_id=item.household.id),
+            )
+        await message.answer(
+            schedule_text(items, today), reply_markup=builder.adjust(1).as_markup()
+        )
 
     # --- /baocao -----------------------------------------------------------------------
 
     @router.message(Command("baocao"))
-    async def command_report_handler(message: Message, state: FSMContext, repo: Repo, actor: Actor, settings: Settings) -> None:
+    async def command_report_handler(
+        message: Message, state: FSMContext, repo: Repo, actor: Actor, settings: Settings
+    ) -> None:
         await state.clear()
         today = _today(settings)
         try:
-            report = await report_for(repo, actor, actor.village_id or 0, today.replace(day=1), today)
+            report = await report_for(
+                repo, actor, actor.village_id or 0, today.replace(day=1), today
+            )
         except NotAllowed:
-            await message.answer(_("Only the branch secretary and deputy can see the visits report."))
+            await message.answer(
+                _("Only the branch secretary and deputy can see the visits report.")
+            )
             return
         await message.answer(report_text(report, _)[:4000])
-        await message.answer_photo(BufferedInputFile(report_chart(report, _), filename="visits.png"))
+        await message.answer_photo(
+            BufferedInputFile(report_chart(report, _), filename="visits.png")
+        )
         await message.answer_document(
             BufferedInputFile(report_xlsx(report, _), filename=f"tham-ho-{today:%Y-%m}.xlsx"),
             caption=_("The spreadsheet for the branch meeting."),
         )
 
     @router.callback_query(kb.NeedCb.filter())
-    async def need_state_pressed(callback: CallbackQuery, callback_data: kb.NeedCb, repo: Repo, actor: Actor) -> None:
+    async def need_state_pressed(
+        callback: CallbackQuery, callback_data: kb.NeedCb, repo: Repo, actor: Actor
+    ) -> None:
         try:
             await service.set_need_state(repo, actor, callback_data.need_id, callback_data.state)
         except (NotAllowed, NotFound, VisitInvalid):
@@ -415,7 +523,9 @@ def visits_router() -> Router:
             )
         lines.append(_("Not assigned: {count} households.").format(count=len(screen.unassigned)))
         builder = InlineKeyboardBuilder()
-        builder.button(text=_("⚖️ Propose a balanced split"), callback_data=kb.AssignCb(action="propose"))
+        builder.button(
+            text=_("⚖️ Propose a balanced split"), callback_data=kb.AssignCb(action="propose")
+        )
         builder.button(text=_("🖨 House QR codes (PDF)"), callback_data=kb.AssignCb(action="qr"))
         for household in screen.unassigned[:10]:
             builder.button(
@@ -425,7 +535,9 @@ def visits_router() -> Router:
         await message.answer("\n".join(lines), reply_markup=builder.adjust(1).as_markup())
 
     @router.message(Command("phancong"))
-    async def command_assign_handler(message: Message, state: FSMContext, repo: Repo, actor: Actor) -> None:
+    async def command_assign_handler(
+        message: Message, state: FSMContext, repo: Repo, actor: Actor
+    ) -> None:
         await state.clear()
         try:
             await show_assignments(message, repo, actor)
@@ -434,12 +546,18 @@ def visits_router() -> Router:
 
     @router.callback_query(kb.AssignCb.filter())
     async def assign_pressed(
-        callback: CallbackQuery, callback_data: kb.AssignCb, repo: Repo, actor: Actor, settings: Settings
+        callback: CallbackQuery,
+        callback_data: kb.AssignCb,
+        repo: Repo,
+        actor: Actor,
+        settings: Settings,
     ) -> None:
         message = callback.message
         village_id = actor.village_id or 0
         if not actor.can(Action.ASSIGN_VISITS, village_id) or not isinstance(message, Message):
-            await callback.answer(_("Only the branch secretary and deputy can assign households."), show_alert=True)
+            await callback.answer(
+                _("Only the branch secretary and deputy can assign households."), show_alert=True
+            )
             return
         await callback.answer()
         today = _today(settings)
@@ -449,10 +567,19 @@ def visits_router() -> Router:
             counts: dict[int, int] = {}
             for member_id in wanted.values():
                 counts[member_id] = counts.get(member_id, 0) + 1
-            lines = [_("<b>Balanced proposal</b>: neighbours together, poor and policy households spread out.")]
-            lines += [f"• {html.escape(members[m].name)}: {c}" for m, c in sorted(counts.items(), key=lambda i: members[i[0]].name)]
+            lines = [
+                _(
+                    "<b>Balanced proposal</b>: neighbours together, poor and policy households spread out."
+                )
+            ]
+            lines += [
+                f"• {html.escape(members[m].name)}: {c}"
+                for m, c in sorted(counts.items(), key=lambda i: members[i[0]].name)
+            ]
             builder = InlineKeyboardBuilder()
-            builder.button(text=_("✅ Accept this split"), callback_data=kb.AssignCb(action="accept"))
+            builder.button(
+                text=_("✅ Accept this split"), callback_data=kb.AssignCb(action="accept")
+            )
             await message.answer("\n".join(lines), reply_markup=builder.as_markup())
         elif callback_data.action == "accept":
             changed = await service.apply_proposal(repo, actor, village_id, today)
@@ -463,20 +590,36 @@ def visits_router() -> Router:
             me = await message.bot.me() if message.bot else None
             houses = await village_codes(repo, village_id, today)
             village = await repo.places.village(village_id)
-            pdf = qr_pages(houses, me.username if me and me.username else "villagebot", "pdf", title=village.name if village else "")[0]
-            await message.answer_document(BufferedInputFile(pdf, filename="qr-ho.pdf"), caption=_("Print and put one on each house."))
+            pdf = qr_pages(
+                houses,
+                me.username if me and me.username else "villagebot",
+                "pdf",
+                title=village.name if village else "",
+            )[0]
+            await message.answer_document(
+                BufferedInputFile(pdf, filename="qr-ho.pdf"),
+                caption=_("Print and put one on each house."),
+            )
         elif callback_data.action == "pick":
             screen = await service.assignment_screen(repo, actor, village_id)
             builder = InlineKeyboardBuilder()
             for load in screen.loads:
                 builder.button(
                     text=f"{load.name} ({load.households})"[:60],
-                    callback_data=kb.AssignCb(action="to", household_id=callback_data.household_id, member_id=load.member_id),
+                    callback_data=kb.AssignCb(
+                        action="to",
+                        household_id=callback_data.household_id,
+                        member_id=load.member_id,
+                    ),
                 )
-            await message.answer(_("Who visits this household?"), reply_markup=builder.adjust(1).as_markup())
+            await message.answer(
+                _("Who visits this household?"), reply_markup=builder.adjust(1).as_markup()
+            )
         elif callback_data.action == "to":
             try:
-                await service.assign(repo, actor, callback_data.household_id, callback_data.member_id, today)
+                await service.assign(
+                    repo, actor, callback_data.household_id, callback_data.member_id, today
+                )
             except (NotAllowed, NotFound):
                 await message.answer(_("You cannot change this."))
                 return
@@ -486,12 +629,16 @@ def visits_router() -> Router:
     # --- the public part of a house QR: a message for the branch --------------------------
 
     @router.callback_query(kb.FeedbackCb.filter())
-    async def feedback_pressed(callback: CallbackQuery, callback_data: kb.FeedbackCb, state: FSMContext) -> None:
+    async def feedback_pressed(
+        callback: CallbackQuery, callback_data: kb.FeedbackCb, state: FSMContext
+    ) -> None:
         await callback.answer()
         await state.set_state(Feedback.text)
         await state.set_data({"village_id": callback_data.village_id})
         if isinstance(callback.message, Message):
-            await callback.message.answer(_("Write your message for the party branch. The secretary will read it."))
+            await callback.message.answer(
+                _("Write your message for the party branch. The secretary will read it.")
+            )
 
     @router.message(StateFilter(Feedback.text), F.text, ~F.text.startswith("/"))
     async def feedback_typed(message: Message, state: FSMContext, repo: Repo, user: User) -> None:
@@ -500,7 +647,9 @@ def visits_router() -> Router:
         text = (message.text or "").strip()[:MAX_TEXT]
         village = await repo.places.village(int(data.get("village_id") or 0))
         village_id = village.id if village else user.village_id
-        await record_question(repo, user_id=user.id, village_id=village_id, text=text, set_code="feedback", guess=None)
+        await record_question(
+            repo, user_id=user.id, village_id=village_id, text=text, set_code="feedback", guess=None
+        )
         await message.answer(_("Thank you! Your message was passed to the party branch."))
 
     return router

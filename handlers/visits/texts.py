@@ -41,14 +41,20 @@ def card_text(view: HouseholdView) -> str:
     lines.append(_("Category: {category}").format(category=category_text(household.flags)))
     if household.phone:
         lines.append(_("Phone: {phone}").format(phone=html.escape(household.phone)))
-    lines.append(_("Visited by: {member}").format(member=html.escape(view.member_name or _("nobody yet"))))
+    lines.append(
+        _("Visited by: {member}").format(member=html.escape(view.member_name or _("nobody yet")))
+    )
     if view.plan is not None:
         lines.append(
-            _("Next visit: {day:%d/%m/%Y} ({cadence})").format(day=view.plan.due_on, cadence=cadence_text(view.cadence))
+            _("Next visit: {day:%d/%m/%Y} ({cadence})").format(
+                day=view.plan.due_on, cadence=cadence_text(view.cadence)
+            )
         )
     if view.last_visit is not None:
         note = html.escape(view.last_visit.note[:300]) if view.last_visit.note else _("no notes")
-        lines.append(_("Last visit {day:%d/%m/%Y}: {note}").format(day=view.last_visit.visited_on, note=note))
+        lines.append(
+            _("Last visit {day:%d/%m/%Y}: {note}").format(day=view.last_visit.visited_on, note=note)
+        )
     else:
         lines.append(_("Not visited yet."))
     return "\n".join(lines)
@@ -56,10 +62,14 @@ def card_text(view: HouseholdView) -> str:
 
 def public_text(view: HouseholdView) -> str:
     """What anybody scanning the house's QR code sees."""
-    lines = [_("🏠 A household of <b>{village}</b>.").format(village=html.escape(view.village_name))]
+    lines = [
+        _("🏠 A household of <b>{village}</b>.").format(village=html.escape(view.village_name))
+    ]
     if view.member_name:
         lines.append(
-            _("The party member who looks after this household: <b>{member}</b>.").format(member=html.escape(view.member_name))
+            _("The party member who looks after this household: <b>{member}</b>.").format(
+                member=html.escape(view.member_name)
+            )
         )
     else:
         lines.append(_("No party member looks after this household yet."))

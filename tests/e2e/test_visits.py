@@ -46,7 +46,9 @@ async def until(user: Any, check: Callable[[dict[str, Any]], bool]) -> dict[str,
     raise AssertionError("expected message not received")
 
 
-async def forge_press(sandbox: Sandbox, user: Any, message: dict[str, Any], data: str) -> dict[str, Any] | None:
+async def forge_press(
+    sandbox: Sandbox, user: Any, message: dict[str, Any], data: str
+) -> dict[str, Any] | None:
     """A hostile client: press a button with callback data the bot never sent it."""
     stored = sandbox.chats[message["chat"]["id"]].messages[message["message_id"]]
     stored.api["reply_markup"] = {"inline_keyboard": [[{"text": "x", "callback_data": data}]]}
@@ -57,16 +59,24 @@ def text_of(message: dict[str, Any]) -> str:
     return message.get("text") or message.get("caption") or ""
 
 
-async def test_visit_report_reaches_the_report_and_qr_card(sandbox: Sandbox, bot_process: BotProcess) -> None:
+async def test_visit_report_reaches_the_report_and_qr_card(
+    sandbox: Sandbox, bot_process: BotProcess
+) -> None:
     member = sandbox.user(3010, "Bình", phone="+84 912 000 002", language_code="en")
     await member.share_contact()
     await until(member, lambda m: "Trần Văn B" in text_of(m))
 
     await member.send("/lichtham")
     schedule = await until(member, lambda m: "My households (" in text_of(m))
-    assert "NBT-001" in text_of(schedule) and "NBT-002" not in text_of(schedule)  # NBT-002 is nobody's
-    [(household_id,)] = await fetch(bot_process.database_url, select(Household.id).where(Household.code == "NBT-001"))
-    await member.press(schedule, callback_data=VisitCb(action="card", household_id=household_id).pack())
+    assert "NBT-001" in text_of(schedule) and "NBT-002" not in text_of(
+        schedule
+    )  # NBT-002 is nobody's
+    [(household_id,)] = await fetch(
+        bot_process.database_url, select(Household.id).where(Household.code == "NBT-001")
+    )
+    await member.press(
+        schedule, callback_data=VisitCb(action="card", household_id=household_id).pack()
+    )
     card = await until(member, lambda m: "NBT-001" in text_of(m))
     assert "Lê Văn C" in text_of(card) and "poor" in text_of(card)
 
@@ -87,9 +97,13 @@ async def test_visit_report_reaches_the_report_and_qr_card(sandbox: Sandbox, bot
     done = await until(member, lambda m: "visit is recorded" in text_of(m))
     assert "branch secretary" in text_of(done)
 
-    rows = await rows_of(sandbox, bot_process.database_url, select(Visit.checklist, Visit.note, Visit.photo_file_id))
+    rows = await rows_of(
+        sandbox, bot_process.database_url, select(Visit.checklist, Visit.note, Visit.photo_file_id)
+    )
     assert rows[0][0] == {"housing": "concern"} and "Mái nhà" in rows[0][1] and rows[0][2]
-    [(kind, state)] = await rows_of(sandbox, bot_process.database_url, select(VisitNeed.kind, VisitNeed.state))
+    [(kind, state)] = await rows_of(
+        sandbox, bot_process.database_url, select(VisitNeed.kind, VisitNeed.state)
+    )
     assert (kind, state) == ("repair", "open")
 
     secretary = sandbox.user(SECRETARY, "An", language_code="en")
@@ -108,7 +122,9 @@ async def test_visit_report_reaches_the_report_and_qr_card(sandbox: Sandbox, bot
     refused = await until(resident, lambda m: "secretary" in text_of(m))
     assert "NBT-001" not in text_of(refused)
     for action in ("done", "later", "cannot", "card"):
-        alert = await forge_press(sandbox, resident, refused, VisitCb(action=action, household_id=household_id).pack())
+        alert = await forge_press(
+            sandbox, resident, refused, VisitCb(action=action, household_id=household_id).pack()
+        )
         assert alert is not None and "not assigned to you" in alert["text"]
 
     [(token,)] = await fetch(
@@ -124,9 +140,10 @@ async def test_visit_report_reaches_the_report_and_qr_card(sandbox: Sandbox, bot
     assert "Trần Văn B" in text_of(public) and "Thôn Nam Bắc Thành" in text_of(public)
     for secret in ("Lê Văn C", "NBT-001", "poor", "Mái nhà", "Xóm 1"):
         assert secret not in text_of(public)
-    assert "party branch" in str(public.get("reply_markup")) and "Visited" not in str(public.get("reply_markup"))
+    assert "party branch" in str(public.get("reply_markup")) and "Visited" not in str(
+        public.get("reply_markup")
+    )
 
     await resident.send("/start h_NBT-001")  # the household code is not a link
     invalid = await until(resident, lambda m: "not valid" in text_of(m))
     assert "Lê Văn C" not in text_of(invalid)
-

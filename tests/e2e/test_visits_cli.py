@@ -27,7 +27,12 @@ BAD = [
 def villagebot(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {"PATH": "/usr/bin:/bin", "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"}
     return subprocess.run(
-        [sys.executable, "-m", "bot.cli", *args], env=env, capture_output=True, text=True, cwd=Path.cwd(), timeout=120
+        [sys.executable, "-m", "bot.cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=Path.cwd(),
+        timeout=120,
     )
 
 
@@ -55,15 +60,25 @@ def test_import_households_and_qr_sheet(tmp_path: Path) -> None:
     assert "nothing was imported" in refused.stdout
     assert households(tmp_path) == before
 
-    imported = villagebot(tmp_path, "import", "households", str(sheet), "--village", "nam-bac-thanh", "--skip-bad")
+    imported = villagebot(
+        tmp_path, "import", "households", str(sheet), "--village", "nam-bac-thanh", "--skip-bad"
+    )
     assert imported.returncode == 0, imported.stderr
     assert "3 households added" in imported.stdout
     after = households(tmp_path)
-    assert {row[0] for row in after} - {row[0] for row in before} == {"NBT-010", "NBT-011", "NBT-012"}
-    member_b = next(row[3] for row in after if row[0] == "NBT-001")  # Trần Văn B visits NBT-001 in the org file
+    assert {row[0] for row in after} - {row[0] for row in before} == {
+        "NBT-010",
+        "NBT-011",
+        "NBT-012",
+    }
+    member_b = next(
+        row[3] for row in after if row[0] == "NBT-001"
+    )  # Trần Văn B visits NBT-001 in the org file
     assert [row[3] for row in after if row[0] in ("NBT-010", "NBT-011")] == [member_b, member_b]
 
-    again = villagebot(tmp_path, "import", "households", str(sheet), "--village", "nam-bac-thanh", "--skip-bad")
+    again = villagebot(
+        tmp_path, "import", "households", str(sheet), "--village", "nam-bac-thanh", "--skip-bad"
+    )
     assert "0 households added, 0 updated, 3 unchanged, 0 assignments changed" in again.stdout
     assert households(tmp_path) == after
 
@@ -72,18 +87,40 @@ def test_import_households_and_qr_sheet(tmp_path: Path) -> None:
 
     workbook = Workbook()
     workbook.active.append(SHEET_HEADER.strip().split(","))
-    workbook.active.append(["NBT-010", "Nguyễn Văn Mười", "Xóm 2", "Tổ 2", "nghèo", 912000110, "Trần Văn B"])
+    workbook.active.append(
+        ["NBT-010", "Nguyễn Văn Mười", "Xóm 2", "Tổ 2", "nghèo", 912000110, "Trần Văn B"]
+    )
     workbook.save(xlsx)
     same = villagebot(tmp_path, "import", "households", str(xlsx), "--village", "nam-bac-thanh")
     assert "0 households added, 0 updated, 1 unchanged" in same.stdout, same.stdout + same.stderr
 
     out = tmp_path / "qr.png"
-    qr = villagebot(tmp_path, "qr", "village", "nam-bac-thanh", "--format", "png", "--bot", "villagebot", "--out", str(out))
+    qr = villagebot(
+        tmp_path,
+        "qr",
+        "village",
+        "nam-bac-thanh",
+        "--format",
+        "png",
+        "--bot",
+        "villagebot",
+        "--out",
+        str(out),
+    )
     assert qr.returncode == 0, qr.stderr
     assert out.read_bytes()[:4] == b"\x89PNG"
     with sqlite3.connect(tmp_path / "bot.db") as db:
         tokens = [t for (t,) in db.execute("SELECT qr_token FROM household_visit_plans")]
     assert len(tokens) == len(after) and len(set(tokens)) == len(tokens)
     assert not any(token.startswith("NBT") for token in tokens)
-    pdf = villagebot(tmp_path, "qr", "village", "nam-bac-thanh", "--bot", "villagebot", "--out", str(tmp_path / "qr.pdf"))
+    pdf = villagebot(
+        tmp_path,
+        "qr",
+        "village",
+        "nam-bac-thanh",
+        "--bot",
+        "villagebot",
+        "--out",
+        str(tmp_path / "qr.pdf"),
+    )
     assert pdf.returncode == 0 and (tmp_path / "qr.pdf").read_bytes()[:5] == b"%PDF-"

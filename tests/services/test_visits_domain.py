@@ -40,7 +40,14 @@ def test_months_clamp_to_month_end() -> None:
 
 
 @pytest.mark.parametrize(
-    ("late", "level"), [(-2, Overdue.NONE), (3, Overdue.NONE), (4, Overdue.MEMBER), (7, Overdue.MEMBER), (8, Overdue.SECRETARY)]
+    ("late", "level"),
+    [
+        (-2, Overdue.NONE),
+        (3, Overdue.NONE),
+        (4, Overdue.MEMBER),
+        (7, Overdue.MEMBER),
+        (8, Overdue.SECRETARY),
+    ],
 )
 def test_overdue_levels(late: int, level: Overdue) -> None:
     assert overdue_level(date.fromordinal(TODAY.toordinal() - late), TODAY) is level
@@ -48,9 +55,12 @@ def test_overdue_levels(late: int, level: Overdue) -> None:
 
 def test_slots_in_local_time() -> None:
     vn = ZoneInfo(TZ)
+
     def at(hour: int) -> list[tuple[date, str, time]]:
         now = datetime.combine(TODAY, time(hour, 0), tzinfo=vn).astimezone(UTC)
-        return [(s.due_on, s.slot, s.not_before.astimezone(vn).time()) for s in slots_to_plan(now, TZ)]
+        return [
+            (s.due_on, s.slot, s.not_before.astimezone(vn).time()) for s in slots_to_plan(now, TZ)
+        ]
 
     tomorrow = date(2026, 12, 3)
     # Today's morning slot (07:00) is past but still the latest for today: queued
@@ -83,7 +93,8 @@ def test_parse_day(text: str, expected: date | None) -> None:
 
 def _village(n: int, clusters: int, priority_every: int) -> list[HouseholdForPlan]:
     return [
-        HouseholdForPlan(i, f"Tổ {i * clusters // n + 1}", i % priority_every == 0, f"H{i:03d}") for i in range(n)
+        HouseholdForPlan(i, f"Tổ {i * clusters // n + 1}", i % priority_every == 0, f"H{i:03d}")
+        for i in range(n)
     ]
 
 
@@ -97,7 +108,9 @@ def test_proposal_loads_4_to_5_clusters_together_priority_spread() -> None:
     assert max(counts) - min(counts) <= 1
     clusters_per_member = Counter()
     for member in loads:
-        clusters_per_member[member] = len({h.cluster for h in households if plan[h.household_id] == member})
+        clusters_per_member[member] = len(
+            {h.cluster for h in households if plan[h.household_id] == member}
+        )
     assert sum(clusters_per_member.values()) <= 2 * len(loads)  # mostly one cluster each
 
 

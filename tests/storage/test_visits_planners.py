@@ -50,7 +50,9 @@ async def run(repo: Repo, outbox: FakeOutbox, now: datetime, name: str | None = 
     await repo.session.flush()
 
 
-async def run_between(repo: Repo, outbox: FakeOutbox, start: datetime, end: datetime, name: str) -> None:
+async def run_between(
+    repo: Repo, outbox: FakeOutbox, start: datetime, end: datetime, name: str
+) -> None:
     """Time travel: the planner every 15 minutes from ``start`` to ``end``, as the engine runs it."""
     now = start
     while now <= end:
@@ -101,8 +103,16 @@ async def world(repo: Repo) -> World:
         (4, "Đảng viên Xa", Role.MEMBER, other_branch.id, other_village.id),
     ]:
         user = await _user(repo, tg, village_id)
-        member = await repo.org.member(f"09120000{tg:02d}", name=name, role=role, branch_id=branch_id, user_id=user.id)
-        actors[tg] = Actor(user_id=user.id, platform_user_id=tg, village_id=village_id, member_id=member.id, role=role)
+        member = await repo.org.member(
+            f"09120000{tg:02d}", name=name, role=role, branch_id=branch_id, user_id=user.id
+        )
+        actors[tg] = Actor(
+            user_id=user.id,
+            platform_user_id=tg,
+            village_id=village_id,
+            member_id=member.id,
+            role=role,
+        )
         ids[tg] = user.id
     resident = await _user(repo, 9, village.id)
     households = {}
@@ -112,7 +122,14 @@ async def world(repo: Repo) -> World:
         ("H3", {"policy": True}, "Tổ 2", 2),
         ("H4", {}, "Tổ 2", 3),
     ]:
-        household = await repo.org.household(village.id, code, head_name=f"Chủ hộ {code}", address=f"Xóm {code}", cluster=cluster, **flags)
+        household = await repo.org.household(
+            village.id,
+            code,
+            head_name=f"Chủ hộ {code}",
+            address=f"Xóm {code}",
+            cluster=cluster,
+            **flags,
+        )
         await repo.visits.assign(household.id, actors[visitor].member_id)
         households[code] = household.id
     far = await repo.org.household(other_village.id, "T1", head_name="Chủ hộ T1")
@@ -144,11 +161,18 @@ async def _due(repo: Repo, code_days: dict[int, date]) -> None:
     await repo.session.flush()
 
 
-async def test_one_reminder_per_member_per_day_and_slot_listing_all(repo: Repo, world: World) -> None:
+async def test_one_reminder_per_member_per_day_and_slot_listing_all(
+    repo: Repo, world: World
+) -> None:
     h = world.households
-    await _due(repo, {h["H1"]: DAY, h["H2"]: DAY, h["H3"]: DAY, h["H4"]: DAY, h["T1"]: DAY + timedelta(days=30)})
+    await _due(
+        repo,
+        {h["H1"]: DAY, h["H2"]: DAY, h["H3"]: DAY, h["H4"]: DAY, h["T1"]: DAY + timedelta(days=30)},
+    )
     outbox = FakeOutbox()
-    await run_between(repo, outbox, vn(DAY - timedelta(days=1), 12), vn(DAY, 12), "visits.reminders")
+    await run_between(
+        repo, outbox, vn(DAY - timedelta(days=1), 12), vn(DAY, 12), "visits.reminders"
+    )
     reminders = outbox.of_kind(vd.REMINDER)
     # Bình (3 households) and Cường (1): one evening and one morning reminder each.
     assert len(reminders) == 4
@@ -160,7 +184,9 @@ async def test_one_reminder_per_member_per_day_and_slot_listing_all(repo: Repo, 
     morning = next(d for d in by_member[world.member.member_id] if d.payload["slot"] == "morning")
     assert evening.not_before == vn(DAY - timedelta(days=1), 19)
     assert morning.not_before == vn(DAY, 7)
-    assert evening.dedupe_key == f"visit.reminder:{world.member.member_id}:{DAY.isoformat()}:evening"
+    assert (
+        evening.dedupe_key == f"visit.reminder:{world.member.member_id}:{DAY.isoformat()}:evening"
+    )
     message = await render(repo, evening, vn(DAY - timedelta(days=1), 19))
     assert message is not None
     for code in ("H1", "H2", "H3"):
@@ -189,7 +215,9 @@ def test_reminder_times_are_outside_quiet_hours() -> None:
         assert quiet.end <= local < quiet.start
 
 
-async def test_reminder_missed_while_down_is_planned_once_after_restart(repo: Repo, world: World) -> None:
+async def test_reminder_missed_while_down_is_planned_once_after_restart(
+    repo: Repo, world: World
+) -> None:
     await _due(repo, {world.households["H4"]: DAY})
     outbox = FakeOutbox()
     # Down from the day before until 10:00 on the day: only the morning reminder, once.
@@ -203,12 +231,31 @@ async def test_visit_reported_meanwhile_renders_to_nothing(repo: Repo, world: Wo
     h = world.households
     await _due(repo, {h["H1"]: DAY, h["H2"]: DAY})
     outbox = FakeOutbox()
-    await run_between(repo, outbox, vn(DAY - timedelta(days=1), 12), vn(DAY, 12), "visits.reminders")
-    morning = next(d for d in outbox.of_kind(vd.REMINDER) if d.payload["slot"] == "morning" and d.payload["member_id"] == world.member.member_id)
-    await service.record_visit(repo, world.member, h["H1"], visited_on=DAY - timedelta(days=1), today=DAY - timedelta(days=1), note="ổn")
+    await run_between(
+        repo, outbox, vn(DAY - timedelta(days=1), 12), vn(DAY, 12), "visits.reminders"
+    )
+    morning = next(
+        d
+        for d in outbox.of_kind(vd.REMINDER)
+        if d.payload["slot"] == "morning" and d.payload["member_id"] == world.member.member_id
+    )
+    await service.record_visit(
+        repo,
+        world.member,
+        h["H1"],
+        visited_on=DAY - timedelta(days=1),
+        today=DAY - timedelta(days=1),
+        note="ổn",
+    )
     message = await render(repo, morning, vn(DAY, 7))
     assert message is not None and "H1" not in message.text and "H2" in message.text
-    await service.record_visit(repo, world.member, h["H2"], visited_on=DAY - timedelta(days=1), today=DAY - timedelta(days=1))
+    await service.record_visit(
+        repo,
+        world.member,
+        h["H2"],
+        visited_on=DAY - timedelta(days=1),
+        today=DAY - timedelta(days=1),
+    )
     assert await render(repo, morning, vn(DAY, 7)) is None
 
 
@@ -216,17 +263,23 @@ async def test_snooze_moves_the_reminder(repo: Repo, world: World) -> None:
     h = world.households
     await _due(repo, {h["H4"]: DAY})
     outbox = FakeOutbox()
-    await run_between(repo, outbox, vn(DAY - timedelta(days=1), 12), vn(DAY, 12), "visits.reminders")
+    await run_between(
+        repo, outbox, vn(DAY - timedelta(days=1), 12), vn(DAY, 12), "visits.reminders"
+    )
     evening = outbox.of_kind(vd.REMINDER)[0]
     later = DAY + timedelta(days=3)
     await service.snooze(repo, world.other, h["H4"], to=later, today=DAY - timedelta(days=1))
     assert await render(repo, evening, vn(DAY - timedelta(days=1), 19)) is None
-    await run_between(repo, outbox, vn(later - timedelta(days=1), 12), vn(later, 12), "visits.reminders")
+    await run_between(
+        repo, outbox, vn(later - timedelta(days=1), 12), vn(later, 12), "visits.reminders"
+    )
     moved = [d for d in outbox.of_kind(vd.REMINDER) if d.payload["due_on"] == later.isoformat()]
     assert {d.payload["slot"] for d in moved} == {"evening", "morning"}
     assert await render(repo, moved[0], vn(later - timedelta(days=1), 19)) is not None
     with pytest.raises(VisitInvalid):
-        await service.snooze(repo, world.other, h["H4"], to=DAY - timedelta(days=2), today=DAY - timedelta(days=1))
+        await service.snooze(
+            repo, world.other, h["H4"], to=DAY - timedelta(days=2), today=DAY - timedelta(days=1)
+        )
     with pytest.raises(NotAllowed):  # somebody else's household
         await service.snooze(repo, world.member, h["H4"], to=later, today=DAY)
 
@@ -234,8 +287,12 @@ async def test_snooze_moves_the_reminder(repo: Repo, world: World) -> None:
 async def test_cadence_monthly_and_quarterly(repo: Repo, world: World) -> None:
     h = world.households
     await repo.visits.ensure_plans(DAY)
-    await service.record_visit(repo, world.member, h["H1"], visited_on=DAY, today=DAY)  # poor: monthly
-    await service.record_visit(repo, world.member, h["H2"], visited_on=DAY, today=DAY)  # other: quarterly
+    await service.record_visit(
+        repo, world.member, h["H1"], visited_on=DAY, today=DAY
+    )  # poor: monthly
+    await service.record_visit(
+        repo, world.member, h["H2"], visited_on=DAY, today=DAY
+    )  # other: quarterly
     assert (await repo.visits.plan(h["H1"])).due_on == date(2026, 4, 10)
     assert (await repo.visits.plan(h["H2"])).due_on == date(2026, 6, 10)
     await service.set_cadence(repo, world.secretary, h["H2"], "monthly", DAY)
@@ -243,12 +300,23 @@ async def test_cadence_monthly_and_quarterly(repo: Repo, world: World) -> None:
     with pytest.raises(NotAllowed):
         await service.set_cadence(repo, world.member, h["H2"], "quarterly", DAY)
     with pytest.raises(VisitInvalid):
-        await service.record_visit(repo, world.member, h["H1"], visited_on=DAY + timedelta(days=1), today=DAY)
+        await service.record_visit(
+            repo, world.member, h["H1"], visited_on=DAY + timedelta(days=1), today=DAY
+        )
 
 
 async def test_escalation_at_3_and_7_days(repo: Repo, world: World) -> None:
     h = world.households
-    await _due(repo, {h["H1"]: DAY, h["H2"]: DAY, h["H3"]: DAY + timedelta(days=40), h["H4"]: DAY + timedelta(days=40), h["T1"]: DAY + timedelta(days=40)})
+    await _due(
+        repo,
+        {
+            h["H1"]: DAY,
+            h["H2"]: DAY,
+            h["H3"]: DAY + timedelta(days=40),
+            h["H4"]: DAY + timedelta(days=40),
+            h["T1"]: DAY + timedelta(days=40),
+        },
+    )
     outbox = FakeOutbox()
     for late in range(0, 4):  # 0..3 days late: nothing
         await run(repo, outbox, vn(DAY + timedelta(days=late), 9), "visits.overdue")
@@ -264,7 +332,13 @@ async def test_escalation_at_3_and_7_days(repo: Repo, world: World) -> None:
     for late in range(4, 8):  # nudged once, never again for the same late visit
         await run(repo, outbox, vn(DAY + timedelta(days=late), 9), "visits.overdue")
     assert len(outbox.of_kind(vd.OVERDUE)) == 1 and outbox.of_kind(vd.ESCALATION) == []
-    await service.record_visit(repo, world.member, h["H2"], visited_on=DAY + timedelta(days=7), today=DAY + timedelta(days=7))
+    await service.record_visit(
+        repo,
+        world.member,
+        h["H2"],
+        visited_on=DAY + timedelta(days=7),
+        today=DAY + timedelta(days=7),
+    )
     day8 = DAY + timedelta(days=8)
     await run(repo, outbox, vn(day8, 9), "visits.overdue")
     await run(repo, outbox, vn(day8, 10), "visits.overdue")
@@ -283,8 +357,14 @@ async def test_need_reaches_the_secretary_once(repo: Repo, world: World) -> None
     h = world.households
     await repo.visits.ensure_plans(DAY)
     await service.record_visit(
-        repo, world.member, h["H1"], visited_on=DAY, today=DAY, note="Mái nhà dột",
-        checklist={"housing": "concern", "health": "ok", "bogus": "x"}, needs=[NeedInput("repair", "mái dột <b>")],
+        repo,
+        world.member,
+        h["H1"],
+        visited_on=DAY,
+        today=DAY,
+        note="Mái nhà dột",
+        checklist={"housing": "concern", "health": "ok", "bogus": "x"},
+        needs=[NeedInput("repair", "mái dột <b>")],
     )
     outbox = FakeOutbox()
     now = vn(DAY, 15)
@@ -295,13 +375,22 @@ async def test_need_reaches_the_secretary_once(repo: Repo, world: World) -> None
     message = await render(repo, notices[0], now)
     assert "H1" in message.text and "house repair" in message.text and "&lt;b&gt;" in message.text
     with pytest.raises(VisitInvalid):
-        await service.record_visit(repo, world.member, h["H1"], visited_on=DAY, today=DAY, needs=[NeedInput("spaceship")])
+        await service.record_visit(
+            repo, world.member, h["H1"], visited_on=DAY, today=DAY, needs=[NeedInput("spaceship")]
+        )
 
 
 async def test_monthly_report_on_the_first(repo: Repo, world: World) -> None:
     h = world.households
     await repo.visits.ensure_plans(date(2026, 3, 1))
-    await service.record_visit(repo, world.member, h["H1"], visited_on=date(2026, 3, 5), today=date(2026, 3, 5), needs=[NeedInput("health")])
+    await service.record_visit(
+        repo,
+        world.member,
+        h["H1"],
+        visited_on=date(2026, 3, 5),
+        today=date(2026, 3, 5),
+        needs=[NeedInput("health")],
+    )
     outbox = FakeOutbox()
     await run(repo, outbox, vn(date(2026, 3, 31), 12), "visits.monthly")
     assert outbox.rows == {}
@@ -309,7 +398,10 @@ async def test_monthly_report_on_the_first(repo: Repo, world: World) -> None:
     await run(repo, outbox, vn(date(2026, 4, 1), 9), "visits.monthly")
     monthly = outbox.of_kind(vd.MONTHLY)
     assert [d.recipient.user_id for d in monthly] == [world.secretary_user_id]
-    assert monthly[0].not_before == vn(date(2026, 4, 1), 7) and monthly[0].payload["month"] == "2026-03-01"
+    assert (
+        monthly[0].not_before == vn(date(2026, 4, 1), 7)
+        and monthly[0].payload["month"] == "2026-03-01"
+    )
     message = await render(repo, monthly[0], vn(date(2026, 4, 1), 7))
     assert "Visited 1 of 4" in message.text and message.attachment.content[:4] == b"\x89PNG"
     sheet = await render(repo, outbox.of_kind(vd.MONTHLY_XLSX)[0], vn(date(2026, 4, 1), 7))
@@ -324,7 +416,11 @@ async def test_privacy_of_household_details(repo: Repo, world: World) -> None:
     assert mine.details and mine.assigned_to_me
     for actor in (world.other, world.resident, world.stranger):
         public = await service.household_by_token(repo, actor, plan.qr_token)
-        assert not public.details and public.member_name == "Đảng viên Bình" and public.last_visit is None
+        assert (
+            not public.details
+            and public.member_name == "Đảng viên Bình"
+            and public.last_visit is None
+        )
         with pytest.raises(NotAllowed):
             await service.household_by_id(repo, actor, h["H1"])
     assert (await service.household_by_token(repo, world.secretary, plan.qr_token)).details
@@ -348,7 +444,9 @@ async def test_balanced_proposal_accepted_with_one_press(repo: Repo, world: Worl
     assert await service.apply_proposal(repo, world.secretary, world.village_id, DAY) == 0
 
 
-async def test_two_processes_planning_at_once_queue_each_notice_once(repo: Repo, world: World, sessionmaker) -> None:  # type: ignore[no-untyped-def]
+async def test_two_processes_planning_at_once_queue_each_notice_once(
+    repo: Repo, world: World, sessionmaker
+) -> None:  # type: ignore[no-untyped-def]
     """Two engines run the same planners at the same moment on their own sessions:
     the dedupe keys make the second enqueue a no-op, and neither run fails."""
     h = world.households

@@ -112,7 +112,11 @@ async def plan_reminders(ctx: PlanContext) -> None:
                     dedupe_key=f"{REMINDER}:{member_id}:{slot.due_on.isoformat()}:{slot.slot}",
                     not_before=slot.not_before,
                     priority=Priority.REMINDER,
-                    payload={"member_id": member_id, "due_on": slot.due_on.isoformat(), "slot": slot.slot},
+                    payload={
+                        "member_id": member_id,
+                        "due_on": slot.due_on.isoformat(),
+                        "slot": slot.slot,
+                    },
                 )
             )
 
@@ -244,7 +248,9 @@ async def render_reminder(ctx: RenderContext, payload: Mapping[str, Any]) -> Out
         last = await ctx.repo.visits.last_visit(household.id)
         if last is not None:
             note = html.escape(last.note[:200]) if last.note else _("no notes")
-            lines.append(_("Last visit {day:%d/%m/%Y}: {note}").format(day=last.visited_on, note=note))
+            lines.append(
+                _("Last visit {day:%d/%m/%Y}: {note}").format(day=last.visited_on, note=note)
+            )
         else:
             lines.append(_("Not visited yet."))
         choices.append(visit_buttons(household.id, _, household.code if len(rows) > 1 else None))
@@ -257,7 +263,9 @@ async def render_overdue(ctx: RenderContext, payload: Mapping[str, Any]) -> Outg
     wanted = set(payload["household_ids"])
     rows = [
         (h, p)
-        for h, p in await ctx.repo.visits.late_of_member(int(payload["member_id"]), today - timedelta(days=NUDGE_AFTER_DAYS))
+        for h, p in await ctx.repo.visits.late_of_member(
+            int(payload["member_id"]), today - timedelta(days=NUDGE_AFTER_DAYS)
+        )
         if h.id in wanted
     ]
     if not rows:
@@ -276,22 +284,32 @@ async def render_overdue(ctx: RenderContext, payload: Mapping[str, Any]) -> Outg
     return OutgoingMessage(text="\n".join(lines), choices=choices)
 
 
-async def render_escalation(ctx: RenderContext, payload: Mapping[str, Any]) -> OutgoingMessage | None:
+async def render_escalation(
+    ctx: RenderContext, payload: Mapping[str, Any]
+) -> OutgoingMessage | None:
     _ = ctx.gettext
     today = local_today(ctx.now, ctx.timezone)
-    branch = next((b for b in await ctx.repo.visits.all_branches() if b.id == int(payload["branch_id"])), None)
+    branch = next(
+        (b for b in await ctx.repo.visits.all_branches() if b.id == int(payload["branch_id"])), None
+    )
     if branch is None:
         return None
     wanted = set(payload["household_ids"])
     rows = [
         row
-        for row in await ctx.repo.visits.late_in_village(branch.village_id, today - timedelta(days=ESCALATE_AFTER_DAYS))
+        for row in await ctx.repo.visits.late_in_village(
+            branch.village_id, today - timedelta(days=ESCALATE_AFTER_DAYS)
+        )
         if row[0].id in wanted
     ]
     if not rows:
         return None
     members = await ctx.repo.visits.members_by_id([m for _h, _p, m in rows])
-    lines = [_("⚠️ Households not visited for more than {days} days after the due day:").format(days=ESCALATE_AFTER_DAYS)]
+    lines = [
+        _("⚠️ Households not visited for more than {days} days after the due day:").format(
+            days=ESCALATE_AFTER_DAYS
+        )
+    ]
     for household, plan, member_id in rows:
         lines.append(
             _("• {code} – {head} ({member}): {days} days late").format(
@@ -331,20 +349,35 @@ async def render_need(ctx: RenderContext, payload: Mapping[str, Any]) -> Outgoin
 
 async def render_monthly(ctx: RenderContext, payload: Mapping[str, Any]) -> OutgoingMessage | None:
     report = await build_report(
-        ctx.repo, int(payload["village_id"]), date.fromisoformat(payload["month"]), local_today(ctx.now, ctx.timezone)
+        ctx.repo,
+        int(payload["village_id"]),
+        date.fromisoformat(payload["month"]),
+        local_today(ctx.now, ctx.timezone),
     )
     return OutgoingMessage(
         text=report_text(report, ctx.gettext)[:4000],
-        attachment=Attachment(kind="photo", content=report_chart(report, ctx.gettext), filename="visits.png"),
+        attachment=Attachment(
+            kind="photo", content=report_chart(report, ctx.gettext), filename="visits.png"
+        ),
     )
 
 
-async def render_monthly_xlsx(ctx: RenderContext, payload: Mapping[str, Any]) -> OutgoingMessage | None:
+async def render_monthly_xlsx(
+    ctx: RenderContext, payload: Mapping[str, Any]
+) -> OutgoingMessage | None:
     month = date.fromisoformat(payload["month"])
-    report = await build_report(ctx.repo, int(payload["village_id"]), month, local_today(ctx.now, ctx.timezone))
+    report = await build_report(
+        ctx.repo, int(payload["village_id"]), month, local_today(ctx.now, ctx.timezone)
+    )
     return OutgoingMessage(
-        text=ctx.gettext("Household visits {month:%m/%Y}: the spreadsheet for the branch meeting.").format(month=month),
-        attachment=Attachment(kind="document", content=report_xlsx(report, ctx.gettext), filename=f"tham-ho-{month:%Y-%m}.xlsx"),
+        text=ctx.gettext(
+            "Household visits {month:%m/%Y}: the spreadsheet for the branch meeting."
+        ).format(month=month),
+        attachment=Attachment(
+            kind="document",
+            content=report_xlsx(report, ctx.gettext),
+            filename=f"tham-ho-{month:%Y-%m}.xlsx",
+        ),
     )
 
 

@@ -78,7 +78,9 @@ class ImportReport:
                 f"{self.unchanged} unchanged, {self.assigned} assignments changed, {len(self.refused)} refused"
             )
         else:
-            out.append(f"{len(self.refused)} of {self.rows} rows refused: nothing was imported (use --skip-bad to import the good rows)")
+            out.append(
+                f"{len(self.refused)} of {self.rows} rows refused: nothing was imported (use --skip-bad to import the good rows)"
+            )
         return out
 
 
@@ -98,12 +100,18 @@ def read_sheet(path: Path) -> list[SheetRow]:
 
             workbook = load_workbook(path, read_only=True, data_only=True)
             try:
-                raw = [[_text(v) for v in row] for row in workbook.active.iter_rows(values_only=True)]
+                raw = [
+                    [_text(v) for v in row] for row in workbook.active.iter_rows(values_only=True)
+                ]
             finally:
                 workbook.close()
         elif suffix in (".csv", ".txt"):
             content = path.read_text(encoding="utf-8-sig")
-            dialect = csv.Sniffer().sniff(content[:4096], delimiters=",;\t") if content.strip() else csv.excel
+            dialect = (
+                csv.Sniffer().sniff(content[:4096], delimiters=",;\t")
+                if content.strip()
+                else csv.excel
+            )
             raw = [[_text(v) for v in row] for row in csv.reader(io.StringIO(content), dialect)]
         else:
             raise SheetError(f"{path}: not an .xlsx or .csv file")
@@ -121,7 +129,9 @@ def parse_rows(raw: list[list[str]], source: str = "sheet") -> list[SheetRow]:
     columns = {key: header.get(name) for key, name in COLUMNS.items()}
     missing = [COLUMNS[key] for key in REQUIRED if columns[key] is None]
     if missing:
-        raise SheetError(f"{source}: the header row has no column {', '.join(missing)} (Mã hộ, Chủ hộ)")
+        raise SheetError(
+            f"{source}: the header row has no column {', '.join(missing)} (Mã hộ, Chủ hộ)"
+        )
     if len(raw) - 1 > MAX_ROWS:
         raise SheetError(f"{source}: more than {MAX_ROWS} rows")
     rows = []
@@ -160,7 +170,9 @@ def _category(text: str) -> set[str] | None:
     return flags
 
 
-def check_rows(rows: list[SheetRow], members: list[Any]) -> tuple[list[tuple[SheetRow, HouseholdValues]], list[Refused]]:
+def check_rows(
+    rows: list[SheetRow], members: list[Any]
+) -> tuple[list[tuple[SheetRow, HouseholdValues]], list[Refused]]:
     """Validate every row against the branch's members; (good rows, refused rows)."""
     by_name: dict[str, list[Any]] = {}
     by_phone = {}
@@ -180,7 +192,9 @@ def check_rows(rows: list[SheetRow], members: list[Any]) -> tuple[list[tuple[She
             reasons.append("Chủ hộ is empty")
         flags = _category(cells["category"])
         if flags is None:
-            reasons.append(f"Diện hộ {cells['category']!r} is not nghèo, cận nghèo, chính sách or không")
+            reasons.append(
+                f"Diện hộ {cells['category']!r} is not nghèo, cận nghèo, chính sách or không"
+            )
         phone = None
         if cells["phone"]:
             phone = normalize_phone(cells["phone"])
@@ -195,9 +209,13 @@ def check_rows(rows: list[SheetRow], members: list[Any]) -> tuple[list[tuple[She
             elif len(named) == 1:
                 member_id = named[0].id
             elif len(named) > 1:
-                reasons.append(f"Đảng viên phụ trách {cells['member']!r} names several members: use the phone")
+                reasons.append(
+                    f"Đảng viên phụ trách {cells['member']!r} names several members: use the phone"
+                )
             else:
-                reasons.append(f"Đảng viên phụ trách {cells['member']!r} is not a member of this branch")
+                reasons.append(
+                    f"Đảng viên phụ trách {cells['member']!r} is not a member of this branch"
+                )
         if code and code not in seen:
             seen[code] = row.number
         if reasons:
@@ -223,7 +241,9 @@ def check_rows(rows: list[SheetRow], members: list[Any]) -> tuple[list[tuple[She
     return good, refused
 
 
-async def import_households(repo: Any, village_id: int, rows: list[SheetRow], *, skip_bad: bool, today: date) -> ImportReport:
+async def import_households(
+    repo: Any, village_id: int, rows: list[SheetRow], *, skip_bad: bool, today: date
+) -> ImportReport:
     branch = await repo.visits.branch_of_village(village_id)
     members = await repo.visits.members_of_branch(branch.id) if branch else []
     good, refused = check_rows(rows, members)

@@ -35,7 +35,9 @@ def qr_matrix(data: str) -> list[list[int]]:
     return matrix
 
 
-def qr_pages(houses: Sequence[HouseCode], bot_username: str, fmt: str = "pdf", title: str = "") -> list[bytes]:
+def qr_pages(
+    houses: Sequence[HouseCode], bot_username: str, fmt: str = "pdf", title: str = ""
+) -> list[bytes]:
     """PDF: one document (a list of one); PNG: one image per page."""
     import matplotlib
 
@@ -59,9 +61,15 @@ def qr_pages(houses: Sequence[HouseCode], bot_username: str, fmt: str = "pdf", t
                     if index >= len(chunk):
                         continue
                     house = chunk[index]
-                    ax.imshow(qr_matrix(house_link(bot_username, house.token)), cmap="binary", interpolation="nearest")
+                    ax.imshow(
+                        qr_matrix(house_link(bot_username, house.token)),
+                        cmap="binary",
+                        interpolation="nearest",
+                    )
                     ax.set_title(f"{house.code}\n{house.head_name}", y=-0.22, fontsize=11)
-                figure.subplots_adjust(left=0.04, right=0.96, top=0.94, bottom=0.06, hspace=0.45, wspace=0.15)
+                figure.subplots_adjust(
+                    left=0.04, right=0.96, top=0.94, bottom=0.06, hspace=0.45, wspace=0.15
+                )
                 if pdf is not None:
                     pdf.savefig(figure)
                 else:

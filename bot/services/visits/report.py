@@ -83,7 +83,9 @@ async def build_report(repo: Any, village_id: int, month: date, today: date) -> 
     members = await repo.visits.members_of_branch(branch.id) if branch else []
     coverage = {m.id: MemberCoverage(m.id, m.name) for m in members}
     visited_households = {
-        v.household_id for v in await repo.visits.visits_between(village_id, first, last) if v.outcome == "visited"
+        v.household_id
+        for v in await repo.visits.visits_between(village_id, first, last)
+        if v.outcome == "visited"
     }
     for household, plan, member_id in await repo.visits.plans_of_village(village_id):
         if member_id not in coverage:
@@ -97,17 +99,33 @@ async def build_report(repo: Any, village_id: int, month: date, today: date) -> 
     names = {m.id: m.name for m in members}
     for household, plan, member_id in await repo.visits.late_in_village(village_id, today):
         report.overdue.append(
-            OverdueLine(household.code, household.head_name, names.get(member_id, "?"), plan.due_on, days_late(plan.due_on, today))
+            OverdueLine(
+                household.code,
+                household.head_name,
+                names.get(member_id, "?"),
+                plan.due_on,
+                days_late(plan.due_on, today),
+            )
         )
     since = datetime.combine(first, datetime.min.time(), tzinfo=UTC) - timedelta(days=1)
     for need, household in await repo.visits.needs_of_village(village_id, since=since):
         report.needs.append(
-            NeedLine(need.id, household.code, household.head_name, need.kind, need.note, need.state, need.raised_at.date())
+            NeedLine(
+                need.id,
+                household.code,
+                household.head_name,
+                need.kind,
+                need.note,
+                need.state,
+                need.raised_at.date(),
+            )
         )
     return report
 
 
-async def report_for(repo: Any, actor: Actor, village_id: int, month: date, today: date) -> CoverageReport:
+async def report_for(
+    repo: Any, actor: Actor, village_id: int, month: date, today: date
+) -> CoverageReport:
     actor.require(Action.VIEW_VISIT_REPORT, village_id)
     return await build_report(repo, village_id, month, today)
 
@@ -123,7 +141,9 @@ def need_kind_label(kind: str, _: Gettext) -> str:
 
 
 def need_state_label(state: str, _: Gettext) -> str:
-    return {"open": _("open"), "in_progress": _("in progress"), "resolved": _("resolved")}.get(state, state)
+    return {"open": _("open"), "in_progress": _("in progress"), "resolved": _("resolved")}.get(
+        state, state
+    )
 
 
 MAX_LINES = 25
@@ -134,7 +154,9 @@ def report_text(report: CoverageReport, _: Gettext) -> str:
         _("<b>Household visits, {month:%m/%Y}: {village}</b>").format(
             month=report.month, village=html.escape(report.village_name)
         ),
-        _("Visited {visited} of {due} households due.").format(visited=report.visited, due=report.due),
+        _("Visited {visited} of {due} households due.").format(
+            visited=report.visited, due=report.due
+        ),
         "",
         _("<b>Per member</b> (visited ÷ due):"),
     ]
@@ -189,7 +211,9 @@ def report_chart(report: CoverageReport, _: Gettext) -> bytes:
         for side in ("top", "right", "bottom"):
             axes.spines[side].set_visible(False)
         axes.set_title(
-            _("Visits {month:%m/%Y}: {visited}/{due}").format(month=report.month, visited=report.visited, due=report.due),
+            _("Visits {month:%m/%Y}: {visited}/{due}").format(
+                month=report.month, visited=report.visited, due=report.due
+            ),
             fontsize=14,
             loc="left",
         )
@@ -213,16 +237,41 @@ def report_xlsx(report: CoverageReport, _: Gettext) -> bytes:
     coverage.append([_("Member"), _("Due"), _("Visited"), _("Coverage %")])
     for member in report.members:
         coverage.append([member.name, member.due, member.visited, round(member.ratio * 100)])
-    coverage.append([_("Total"), report.due, report.visited, round(report.visited / report.due * 100) if report.due else 100])
+    coverage.append(
+        [
+            _("Total"),
+            report.due,
+            report.visited,
+            round(report.visited / report.due * 100) if report.due else 100,
+        ]
+    )
     overdue = workbook.create_sheet(_("Overdue")[:31])
-    overdue.append([_("Household code"), _("Head of household"), _("Member"), _("Due on"), _("Days late")])
+    overdue.append(
+        [_("Household code"), _("Head of household"), _("Member"), _("Due on"), _("Days late")]
+    )
     for line in report.overdue:
         overdue.append([line.code, line.head_name, line.member_name, line.due_on, line.days_late])
     needs = workbook.create_sheet(_("Needs")[:31])
-    needs.append([_("Household code"), _("Head of household"), _("Need"), _("Note"), _("State"), _("Raised on")])
+    needs.append(
+        [
+            _("Household code"),
+            _("Head of household"),
+            _("Need"),
+            _("Note"),
+            _("State"),
+            _("Raised on"),
+        ]
+    )
     for need in report.needs:
         needs.append(
-            [need.code, need.head_name, need_kind_label(need.kind, _), need.note, need_state_label(need.state, _), need.raised_on]
+            [
+                need.code,
+                need.head_name,
+                need_kind_label(need.kind, _),
+                need.note,
+                need_state_label(need.state, _),
+                need.raised_on,
+            ]
         )
     for sheet in (coverage, overdue, needs):
         for cell in sheet[1]:

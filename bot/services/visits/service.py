@@ -30,7 +30,9 @@ MAX_NOTE = 2000
 class VisitInvalid(DomainError):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
-        self.reason = reason  # "future" | "too_old" | "bad_snooze" | "bad_need" | "bad_cadence" | "bad_state"
+        self.reason = (
+            reason  # "future" | "too_old" | "bad_snooze" | "bad_need" | "bad_cadence" | "bad_state"
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +80,11 @@ async def _household_for_visit(repo: Any, actor: Actor, household_id: int) -> Ho
     if household is None:
         raise NotFound("household")
     assigned = await repo.visits.visitor_of(household_id)
-    if actor.member_id is not None and actor.member_id == assigned and actor.village_id == household.village_id:
+    if (
+        actor.member_id is not None
+        and actor.member_id == assigned
+        and actor.village_id == household.village_id
+    ):
         return household
     if actor.can(Action.ASSIGN_VISITS, household.village_id) and assigned is not None:
         return household
@@ -104,7 +110,11 @@ async def record_visit(
         raise VisitInvalid("future")
     if (today - visited_on).days > 62:
         raise VisitInvalid("too_old")
-    checks = {key: value for key, value in (checklist or {}).items() if key in CHECKLIST and value in ("ok", "concern")}
+    checks = {
+        key: value
+        for key, value in (checklist or {}).items()
+        if key in CHECKLIST and value in ("ok", "concern")
+    }
     need_rows = []
     for need in needs or []:
         if need.kind not in NEED_KINDS:
@@ -135,8 +145,10 @@ async def record_visit(
     return visit
 
 
-async def snooze(repo: Any, actor: Actor, household_id: int, *, to: date, today: date) -> HouseholdVisitPlan:
-    """"Hẹn lại": the visit is due on ``to`` instead; reminders follow the new day."""
+async def snooze(
+    repo: Any, actor: Actor, household_id: int, *, to: date, today: date
+) -> HouseholdVisitPlan:
+    """ "Hẹn lại": the visit is due on ``to`` instead; reminders follow the new day."""
     household = await _household_for_visit(repo, actor, household_id)
     if not valid_snooze(to, today):
         raise VisitInvalid("bad_snooze")
@@ -146,7 +158,9 @@ async def snooze(repo: Any, actor: Actor, household_id: int, *, to: date, today:
     return plan
 
 
-async def could_not_visit(repo: Any, actor: Actor, household_id: int, *, reason: str, today: date) -> Visit:
+async def could_not_visit(
+    repo: Any, actor: Actor, household_id: int, *, reason: str, today: date
+) -> Visit:
     """Recorded for the report; the visit stays due (and overdue notices follow)."""
     household = await _household_for_visit(repo, actor, household_id)
     visit = Visit(
@@ -160,7 +174,9 @@ async def could_not_visit(repo: Any, actor: Actor, household_id: int, *, reason:
     return await repo.visits.add_visit(visit)
 
 
-async def view_household(repo: Any, actor: Actor, household: Household, plan: HouseholdVisitPlan | None) -> HouseholdView:
+async def view_household(
+    repo: Any, actor: Actor, household: Household, plan: HouseholdVisitPlan | None
+) -> HouseholdView:
     member_id = await repo.visits.visitor_of(household.id)
     members = await repo.visits.members_by_id([member_id] if member_id else [])
     village = await repo.places.village(household.village_id)
@@ -213,7 +229,11 @@ async def my_schedule(repo: Any, actor: Actor, today: date) -> list[ScheduleItem
     if any(plan is None for _, plan in rows) and actor.village_id is not None:
         await repo.visits.ensure_plans(today, village_id=actor.village_id)
         rows = await repo.visits.households_of_member(actor.member_id)
-    items = [ScheduleItem(h, plan.due_on, days_late(plan.due_on, today)) for h, plan in rows if plan is not None]
+    items = [
+        ScheduleItem(h, plan.due_on, days_late(plan.due_on, today))
+        for h, plan in rows
+        if plan is not None
+    ]
     return sorted(items, key=lambda item: (item.due_on, item.household.code))
 
 
@@ -271,11 +291,18 @@ async def apply_proposal(repo: Any, actor: Actor, village_id: int, today: date) 
             await repo.visits.assign(household_id, member_id)
             changed += 1
     await repo.visits.ensure_plans(today, village_id=village_id)
-    repo.audit.add("visits_assigned", actor_user_id=actor.user_id, village_id=village_id, details={"changed": changed})
+    repo.audit.add(
+        "visits_assigned",
+        actor_user_id=actor.user_id,
+        village_id=village_id,
+        details={"changed": changed},
+    )
     return changed
 
 
-async def assign(repo: Any, actor: Actor, household_id: int, member_id: int | None, today: date) -> None:
+async def assign(
+    repo: Any, actor: Actor, household_id: int, member_id: int | None, today: date
+) -> None:
     household = await repo.visits.household(household_id)
     if household is None:
         raise NotFound("household")
@@ -289,7 +316,9 @@ async def assign(repo: Any, actor: Actor, household_id: int, member_id: int | No
     await repo.visits.ensure_plans(today, village_id=household.village_id)
 
 
-async def set_cadence(repo: Any, actor: Actor, household_id: int, cadence: str | None, today: date) -> Cadence:
+async def set_cadence(
+    repo: Any, actor: Actor, household_id: int, cadence: str | None, today: date
+) -> Cadence:
     household = await repo.visits.household(household_id)
     if household is None:
         raise NotFound("household")
@@ -314,4 +343,3 @@ async def set_need_state(repo: Any, actor: Actor, need_id: int, state: str) -> V
         raise VisitInvalid("bad_state")
     need.state = state
     return need
-
