@@ -20,7 +20,7 @@ from bot.services.authz import Action, Actor
 from bot.services.errors import NotAllowed, NotFound
 from bot.services.village_criteria import record_question
 from bot.services.visits import service
-from bot.services.visits.domain import CHECKLIST, NEED_KINDS, local_today, parse_day
+from bot.services.visits.domain import CHECKLIST, NEED_KINDS, local_today, parse_day, parse_past_day
 from bot.services.visits.qr import qr_pages, village_codes
 from bot.services.visits.report import report_chart, report_for, report_text, report_xlsx
 from bot.services.visits.service import NeedInput, VisitInvalid
@@ -177,9 +177,7 @@ def visits_router() -> Router:
     @router.message(StateFilter(Report.day), F.text)
     async def day_typed(message: Message, state: FSMContext, settings: Settings) -> None:
         today = _today(settings)
-        day = parse_day((message.text or "")[:40], today)
-        if day is not None and day > today:
-            day = day.replace(year=day.year - 1) if day.month > today.month else None
+        day = parse_past_day((message.text or "")[:40], today)
         if day is None or day > today:
             await message.answer(
                 _("I did not understand that date. Type it like 25/12, or press a button.")

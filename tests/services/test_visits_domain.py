@@ -18,6 +18,7 @@ from bot.services.visits.domain import (
     next_due,
     overdue_level,
     parse_day,
+    parse_past_day,
     propose_assignment,
     slots_to_plan,
 )
@@ -123,3 +124,18 @@ def test_proposal_uses_fewer_members_when_few_households() -> None:
 def test_proposal_with_more_households_than_4_to_5_each_stays_balanced() -> None:
     plan = propose_assignment(_village(23, 3, 2), [1, 2, 3])
     assert sorted(Counter(plan.values()).values()) == [7, 8, 8]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("5/11", date(2026, 11, 5)),  # last month, not next year
+        ("2/12", TODAY),
+        ("3/12", None),  # tomorrow: a visit cannot be reported ahead
+        ("mai", None),
+        ("05/01/2027", None),  # a typed year is kept
+        ("29/02", None),
+    ],
+)
+def test_parse_past_day(text: str, expected: date | None) -> None:
+    assert parse_past_day(text, TODAY) == expected

@@ -161,6 +161,19 @@ def parse_day(text: str, today: date) -> date | None:
     return result
 
 
+def parse_past_day(text: str, today: date) -> date | None:
+    """A day already past (the day of a visit): ``5/11`` typed in December is last
+    November, not next year's; None for a day still to come or not understood."""
+    day = parse_day(text, today)
+    typed_year = len(re.findall(r"\d+", text)) >= 3
+    if day is not None and day > today and day.year > today.year and not typed_year:
+        try:
+            day = day.replace(year=day.year - 1)
+        except ValueError:
+            return None
+    return day if day is not None and day <= today else None
+
+
 def valid_snooze(day: date, today: date) -> bool:
     return today < day <= today + timedelta(days=MAX_SNOOZE_DAYS)
 
