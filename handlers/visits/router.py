@@ -174,7 +174,7 @@ def visits_router() -> Router:
         if isinstance(callback.message, Message):
             await ask_checklist(callback.message, state)
 
-    @router.message(StateFilter(Report.day), F.text)
+    @router.message(StateFilter(Report.day), F.text, ~F.text.startswith("/"))
     async def day_typed(message: Message, state: FSMContext, settings: Settings) -> None:
         today = _today(settings)
         day = parse_past_day((message.text or "")[:40], today)
