@@ -6,12 +6,14 @@ only the public part; forged buttons for somebody else's household are refused."
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
 from bot.sandbox import Sandbox
-from handlers.visits.keyboards import CheckCb, NeedPick, ReportDay, VisitCb
+from handlers.visits.keyboards import CheckCb, NeedPick, ReasonCb, ReportDay, SnoozeCb, VisitCb
 from storage.db import create_engine, create_sessionmaker
 from storage.models import Household, HouseholdVisitPlan, Visit, VisitNeed
 from tests.e2e.harness import BotProcess
@@ -147,3 +149,32 @@ async def test_visit_report_reaches_the_report_and_qr_card(
     await resident.send("/start h_NBT-001")  # the household code is not a link
     invalid = await until(resident, lambda m: "not valid" in text_of(m))
     assert "Lê Văn C" not in text_of(invalid)
+
+    # "📅 Hẹn lại" with a date typed as people type it, then "🚫 Không thăm được".
+    await member.press(
+        mine, callback_data=VisitCb(action="later", household_id=household_id).pack()
+    )
+    when = await until(member, lambda m: "When will you visit" in text_of(m))
+    await member.press(when, callback_data=SnoozeCb(household_id=household_id, days=0).pack())
+    await until(member, lambda m: "Type the day" in text_of(m))
+    await member.send("ngày kia")
+    moved = await until(member, lambda m: "remind you again" in text_of(m))
+    in_two_days = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date() + timedelta(days=2)
+    assert f"{in_two_days:%d/%m/%Y}" in text_of(moved)
+    await rows_of(
+        sandbox,
+        bot_process.database_url,
+        select(HouseholdVisitPlan.due_on).where(HouseholdVisitPlan.due_on == in_two_days),
+    )
+    await member.press(
+        mine, callback_data=VisitCb(action="cannot", household_id=household_id).pack()
+    )
+    why = await until(member, lambda m: "Why could you not visit" in text_of(m))
+    await member.press(why, callback_data=ReasonCb(reason="away").pack())
+    await until(member, lambda m: "still due" in text_of(m))
+    [(outcome, note)] = await rows_of(
+        sandbox,
+        bot_process.database_url,
+        select(Visit.outcome, Visit.note).where(Visit.outcome == "not_visited"),
+    )
+    assert (outcome, note) == ("not_visited", "Nobody at home")
