@@ -223,7 +223,7 @@ async def main() -> int:
         f"{args.days} days simulated, reminder planner every {args.tick} min"
     )
     print(f"seed: {seeded:.1f} s")
-    print(f"planning a month: {total:.1f} s in total")
+    print(f"planning {args.days} days: {total:.1f} s in total")
     for name, values in timings.items():
         if values:
             print(

@@ -298,6 +298,22 @@ class VisitRepository:
         )
         return list(rows.all())
 
+    async def managers_by_branch(
+        self, branch_ids: Sequence[int] | None = None
+    ) -> dict[int, list[Member]]:
+        """``managers_of_branch`` for many branches in one query (all when ``branch_ids`` is None)."""
+        query = select(Member).where(
+            Member.role.in_([Role.SECRETARY, Role.DEPUTY]), Member.user_id.is_not(None)
+        )
+        if branch_ids is not None:
+            query = query.where(Member.branch_id.in_(list(set(branch_ids))))
+        result: dict[int, list[Member]] = {}
+        for member in (
+            await self.session.scalars(query.order_by(Member.role.desc(), Member.id))
+        ).all():
+            result.setdefault(member.branch_id, []).append(member)
+        return result
+
     async def branch_of_village(self, village_id: int) -> Branch | None:
         return await self.session.scalar(select(Branch).where(Branch.village_id == village_id))
 

@@ -159,8 +159,9 @@ async def plan_overdue(ctx: PlanContext) -> None:
     by_branch: dict[int, list[int]] = defaultdict(list)
     for household_id, branch_id, _due in escalate:
         by_branch[branch_id].append(household_id)
+    managers = await repo.visits.managers_by_branch(list(by_branch)) if by_branch else {}
     for branch_id, household_ids in sorted(by_branch.items()):
-        for manager in await repo.visits.managers_of_branch(branch_id):
+        for manager in managers.get(branch_id, []):
             await ctx.enqueue(
                 Delivery(
                     kind=ESCALATION,
@@ -209,8 +210,9 @@ async def plan_monthly(ctx: PlanContext) -> None:
         return
     month = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
     not_before = at_local(today.replace(day=1), MORNING, ctx.timezone)
+    managers = await repo.visits.managers_by_branch()
     for branch in await repo.visits.all_branches():
-        for manager in await repo.visits.managers_of_branch(branch.id):
+        for manager in managers.get(branch.id, []):
             for kind in (MONTHLY, MONTHLY_XLSX):
                 await ctx.enqueue(
                     Delivery(
