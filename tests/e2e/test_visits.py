@@ -13,7 +13,15 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from bot.sandbox import Sandbox
-from handlers.visits.keyboards import CheckCb, NeedPick, ReasonCb, ReportDay, SnoozeCb, VisitCb
+from handlers.visits.keyboards import (
+    AssignCb,
+    CheckCb,
+    NeedPick,
+    ReasonCb,
+    ReportDay,
+    SnoozeCb,
+    VisitCb,
+)
 from storage.db import create_engine, create_sessionmaker
 from storage.models import Household, HouseholdVisitPlan, Visit, VisitNeed
 from tests.e2e.harness import BotProcess
@@ -178,3 +186,27 @@ async def test_visit_report_reaches_the_report_and_qr_card(
         select(Visit.outcome, Visit.note).where(Visit.outcome == "not_visited"),
     )
     assert (outcome, note) == ("not_visited", "Nobody at home")
+
+
+async def test_secretary_accepts_the_balanced_proposal_with_one_press(
+    sandbox: Sandbox, bot_process: BotProcess
+) -> None:
+    member = sandbox.user(3050, "Bình", language_code="en")
+    await member.send("/phancong")
+    refused = await until(member, lambda m: "secretary and deputy" in text_of(m))
+    alert = await forge_press(sandbox, member, refused, AssignCb(action="accept").pack())
+    assert alert is not None and "secretary and deputy" in alert["text"]
+
+    secretary = sandbox.user(SECRETARY, "An", language_code="en")
+    await secretary.send("/phancong")
+    screen = await until(secretary, lambda m: "who visits whom" in text_of(m))
+    assert "Not assigned: 1 households" in text_of(screen)
+    await secretary.press(screen, callback_data=AssignCb(action="propose").pack())
+    proposal = await until(secretary, lambda m: "Balanced proposal" in text_of(m))
+    await secretary.press(proposal, callback_data=AssignCb(action="accept").pack())
+    await until(secretary, lambda m: "changed hands" in text_of(m))
+    after = await until(secretary, lambda m: "who visits whom" in text_of(m))
+    assert "Not assigned: 0 households" in text_of(after)
+    await secretary.press(after, callback_data=AssignCb(action="qr").pack())
+    sheet = await secretary.next_message()
+    assert sheet["document"]["file_name"] == "qr-ho.pdf"
