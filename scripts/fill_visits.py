@@ -140,4 +140,8 @@ VI = {
     "🔧 In progress": "🔧 Đang xử lý",
     "🖨 House QR codes (PDF)": "🖨 Mã QR các nhà (PDF)",
     "🚫 Could not visit": "🚫 Không thăm được",
+    "🗓 Monthly": "🗓 Hằng tháng",
+    "🗓 Every quarter": "🗓 Mỗi quý",
+    "🗓 By category": "🗓 Theo diện hộ",
+    "Saved. Next visit: {day:%d/%m/%Y}.": "Đã lưu. Lần thăm tới: {day:%d/%m/%Y}.",
 }

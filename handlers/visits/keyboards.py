@@ -58,6 +58,28 @@ class AssignCb(CallbackData, prefix="vas"):
     member_id: int = 0
 
 
+class CadenceCb(CallbackData, prefix="vcad"):
+    household_id: int
+    cadence: str  # monthly | quarterly | default
+
+
+def cadence_keyboard(household_id: int) -> InlineKeyboardMarkup:
+    """For the secretary on a household's card: change how often it is visited."""
+    builder = InlineKeyboardBuilder()
+    builder.button(
+        text=_("🗓 Monthly"), callback_data=CadenceCb(household_id=household_id, cadence="monthly")
+    )
+    builder.button(
+        text=_("🗓 Every quarter"),
+        callback_data=CadenceCb(household_id=household_id, cadence="quarterly"),
+    )
+    builder.button(
+        text=_("🗓 By category"),
+        callback_data=CadenceCb(household_id=household_id, cadence="default"),
+    )
+    return builder.adjust(3).as_markup()
+
+
 def visit_keyboard(household_id: int) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     builder.button(

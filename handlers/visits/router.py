@@ -12,7 +12,7 @@ from aiogram import F, Router
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import BufferedInputFile, CallbackQuery, Message
+from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
@@ -73,6 +73,16 @@ def invalid_text(reason: str) -> str:
     }.get(reason, _("Something is not right. Please try again."))
 
 
+def card_markup(view: service.HouseholdView, actor: Actor) -> InlineKeyboardMarkup | None:
+    """Visit buttons for the assigned member; cadence buttons for the secretary."""
+    rows = []
+    if view.assigned_to_me:
+        rows += kb.visit_keyboard(view.household.id).inline_keyboard
+    if actor.can(Action.ASSIGN_VISITS, view.household.village_id):
+        rows += kb.cadence_keyboard(view.household.id).inline_keyboard
+    return InlineKeyboardMarkup(inline_keyboard=rows) if rows else None
+
+
 async def show_house(message: Message, repo: Repo, actor: Actor, token: str) -> None:
     """The ``h_<token>`` deep link of a house QR code."""
     view = await service.household_by_token(repo, actor, token[:32])
@@ -82,8 +92,7 @@ async def show_house(message: Message, repo: Repo, actor: Actor, token: str) -> 
         )
         return
     if view.details:
-        markup = kb.visit_keyboard(view.household.id) if view.assigned_to_me else None
-        await message.answer(card_text(view), reply_markup=markup)
+        await message.answer(card_text(view), reply_markup=card_markup(view, actor))
         return
     await message.answer(
         public_text(view), reply_markup=kb.feedback_keyboard(view.household.village_id)
@@ -122,8 +131,7 @@ def visits_router() -> Router:
             f"<b>{html.escape(view.household.code)} – {html.escape(view.household.head_name)}</b>"
         )
         if callback_data.action == "card":
-            markup = kb.visit_keyboard(household_id) if view.assigned_to_me else None
-            await message.answer(card_text(view), reply_markup=markup)
+            await message.answer(card_text(view), reply_markup=card_markup(view, actor))
         elif callback_data.action == "done":
             await state.set_state(Report.day)
             await state.set_data({"household_id": household_id, "checks": {}, "needs": []})
@@ -495,6 +503,27 @@ def visits_router() -> Router:
         await message.answer_document(
             BufferedInputFile(report_xlsx(report, _), filename=f"tham-ho-{today:%Y-%m}.xlsx"),
             caption=_("The spreadsheet for the branch meeting."),
+        )
+
+    @router.callback_query(kb.CadenceCb.filter())
+    async def cadence_pressed(
+        callback: CallbackQuery,
+        callback_data: kb.CadenceCb,
+        repo: Repo,
+        actor: Actor,
+        settings: Settings,
+    ) -> None:
+        cadence = None if callback_data.cadence == "default" else callback_data.cadence
+        try:
+            await service.set_cadence(
+                repo, actor, callback_data.household_id, cadence, _today(settings)
+            )
+        except (NotAllowed, NotFound, VisitInvalid):
+            await callback.answer(_("You cannot change this."), show_alert=True)
+            return
+        plan = await repo.visits.plan(callback_data.household_id)
+        await callback.answer(
+            _("Saved. Next visit: {day:%d/%m/%Y}.").format(day=plan.due_on) if plan else _("Saved.")
         )
 
     @router.callback_query(kb.NeedCb.filter())

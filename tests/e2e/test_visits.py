@@ -15,6 +15,7 @@ from sqlalchemy import select
 from bot.sandbox import Sandbox
 from handlers.visits.keyboards import (
     AssignCb,
+    CadenceCb,
     CheckCb,
     NeedPick,
     ReasonCb,
@@ -210,3 +211,27 @@ async def test_secretary_accepts_the_balanced_proposal_with_one_press(
     await secretary.press(after, callback_data=AssignCb(action="qr").pack())
     sheet = await secretary.next_message()
     assert sheet["document"]["file_name"] == "qr-ho.pdf"
+
+    # The secretary scanning a house sees the full card and may change its cadence.
+    [(household_id, token)] = await fetch(
+        bot_process.database_url,
+        select(Household.id, HouseholdVisitPlan.qr_token)
+        .join(HouseholdVisitPlan, HouseholdVisitPlan.household_id == Household.id)
+        .where(Household.code == "NBT-002"),
+    )
+    await secretary.send(f"/start h_{token}")
+    card = await until(secretary, lambda m: "NBT-002" in text_of(m))
+    assert "Hồ Thị E" in text_of(card) and "Every quarter" in str(card.get("reply_markup"))
+    saved = await secretary.press(
+        card, callback_data=CadenceCb(household_id=household_id, cadence="quarterly").pack()
+    )
+    assert saved is not None and "Saved" in saved["text"]
+    await rows_of(
+        sandbox,
+        bot_process.database_url,
+        select(HouseholdVisitPlan.cadence).where(HouseholdVisitPlan.cadence == "quarterly"),
+    )
+    forged = await forge_press(
+        sandbox, member, refused, CadenceCb(household_id=household_id, cadence="monthly").pack()
+    )
+    assert forged is not None and "cannot change" in forged["text"]
