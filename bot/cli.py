@@ -44,6 +44,10 @@ def _parser() -> argparse.ArgumentParser:
     criteria_commands.add_parser("list", help="list the criteria sets the bot knows")
     cli_criteria.register(criteria_commands)
 
+    from bot import visits_cli
+
+    visits_cli.register(commands, imp_commands)
+
     sandbox = commands.add_parser("sandbox", help="run the local Telegram sandbox alone")
     sandbox.add_argument("--listen", default=None, help="HOST:PORT (default SANDBOX_LISTEN)")
     return parser
@@ -75,7 +79,10 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return await cli_criteria.run(args, settings)
     if args.command == "criteria":
         return _criteria(args, settings)
-    from bot import commands
+    from bot import commands, visits_cli
+
+    if visits_cli.handles(args):
+        return await visits_cli.dispatch(args, settings)
 
     if args.command == "run":
         return await commands.run(settings, demo=args.demo)

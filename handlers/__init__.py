@@ -12,6 +12,7 @@ from handlers.fallback import catch_all_router, fallback_router
 from handlers.groups import groups_router
 from handlers.invites import invites_router
 from handlers.start import start_router
+from handlers.visits import visits_router
 
 
 def build_routers() -> list[Router]:
@@ -24,6 +25,7 @@ def build_routers() -> list[Router]:
         criteria_router(),
         broadcasts_router(),
         contributions_router(),
+        visits_router(),
         fallback_router(),
         questions_router(),
         catch_all_router(),

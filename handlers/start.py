@@ -151,6 +151,10 @@ def start_router() -> Router:
             if user.language is None:
                 user.language = locale
             await open_campaign_link(message, repo, user, actor, payload[3:], locale)
+        elif payload.startswith("h_"):
+            from handlers.visits import show_house
+
+            await show_house(message, repo, actor, payload[2:])
             return
         elif payload:
             village = await onboarding.village_from_payload(repo, payload)

@@ -29,6 +29,7 @@ from storage.models import (
     Village,
     VisitAssignment,
 )
+from storage.visits_repo import VisitRepository
 
 
 class _Repository:
@@ -255,6 +256,7 @@ class Repo:
         self.broadcasts = BroadcastRepository(session)
         self.criteria = CriteriaRepository(session)
         self.contributions = ContributionsRepository(session)
+        self.visits = VisitRepository(session)
 
 
 class OrgRepository(_Repository):

@@ -22,6 +22,8 @@ class Action(enum.StrEnum):
     RECORD_PLEDGE_FOR_HOUSEHOLD = "record_pledge_for_household"
     VIEW_ALL_CONTRIBUTIONS = "view_all_contributions"
     POST_CONTRIBUTION_BOARD = "post_contribution_board"
+    VIEW_HOUSEHOLDS = "view_households"  # any household's details (poverty status, notes, needs)
+    ASSIGN_VISITS = "assign_visits"  # who visits which household, cadences, QR sheets
 
 
 MANAGERS = frozenset({Role.SECRETARY, Role.DEPUTY})
@@ -40,6 +42,8 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     # Every amount and every name, private ones included: those who keep the books.
     Action.VIEW_ALL_CONTRIBUTIONS: frozenset({Role.SECRETARY, Role.DEPUTY, Role.TREASURER}),
     Action.POST_CONTRIBUTION_BOARD: frozenset({Role.SECRETARY, Role.DEPUTY, Role.TREASURER}),
+    Action.VIEW_HOUSEHOLDS: frozenset({Role.SECRETARY, Role.DEPUTY, Role.COMMITTEE}),
+    Action.ASSIGN_VISITS: MANAGERS,
 }
 
 
@@ -76,3 +80,11 @@ class Actor:
         if self.is_admin:
             return True
         return village_id is not None and self.village_id == village_id
+
+
+
+def can_see_household(actor: Actor, village_id: int, assigned_member_id: int | None) -> bool:
+    """A household's details are for its assigned member and the branch committee only."""
+    if actor.member_id is not None and actor.member_id == assigned_member_id and actor.village_id == village_id:
+        return True
+    return actor.can(Action.VIEW_HOUSEHOLDS, village_id)

@@ -45,6 +45,7 @@ from storage.models.criteria import (
     Question,
     SavedFaq,
 )
+from storage.models.visits import HouseholdVisitPlan, Visit, VisitNeed
 
 __all__ = [
     "Campaign",
@@ -83,4 +84,7 @@ __all__ = [
     "User",
     "Village",
     "VisitAssignment",
+    "HouseholdVisitPlan",
+    "Visit",
+    "VisitNeed",
 ]

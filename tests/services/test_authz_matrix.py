@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.services.authz import PERMISSIONS, Action, Actor
+from bot.services.authz import PERMISSIONS, Action, Actor, can_see_household
 from bot.services.errors import NotAllowed
 from storage.models import Role
 
@@ -24,6 +24,8 @@ EXPECTED: dict[Action, set[Role]] = {
     Action.RECORD_PLEDGE_FOR_HOUSEHOLD: set(Role),
     Action.VIEW_ALL_CONTRIBUTIONS: {Role.SECRETARY, Role.DEPUTY, Role.TREASURER},
     Action.POST_CONTRIBUTION_BOARD: {Role.SECRETARY, Role.DEPUTY, Role.TREASURER},
+    Action.VIEW_HOUSEHOLDS: {Role.SECRETARY, Role.DEPUTY, Role.COMMITTEE},
+    Action.ASSIGN_VISITS: {Role.SECRETARY, Role.DEPUTY},
 }
 
 
@@ -66,3 +68,16 @@ def test_everyone_lives_in_their_own_village_only(role: Role | None) -> None:
     assert not actor.lives_in(None)
     homeless = Actor(user_id=11, platform_user_id=1011, village_id=None, role=role)
     assert not homeless.lives_in(OWN)
+
+
+@pytest.mark.parametrize("role", ROLES, ids=lambda r: r.value if r else "resident")
+@pytest.mark.parametrize("assigned", ["self", "other", "nobody"])
+@pytest.mark.parametrize("village", [OWN, OTHER], ids=["own", "other"])
+def test_household_details(role: Role | None, assigned: str, village: int) -> None:
+    """Only the assigned member (in their village) and the branch committee see a household."""
+    me = 5 if role else None
+    actor = Actor(user_id=10, platform_user_id=1010, village_id=OWN, member_id=me, role=role)
+    assigned_id = {"self": me, "other": 6, "nobody": None}[assigned]
+    committee = role in {Role.SECRETARY, Role.DEPUTY, Role.COMMITTEE}
+    allowed = village == OWN and (committee or (role is not None and assigned == "self"))
+    assert can_see_household(actor, village, assigned_id) is allowed

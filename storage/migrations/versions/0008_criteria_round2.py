@@ -2,7 +2,7 @@
 as labelled examples, indicator levels filled in by the offices
 
 Revision ID: 0008_criteria_round2
-Revises: 0006_contributions
+Revises: 0007_visits
 """
 
 import sqlalchemy as sa
@@ -11,7 +11,7 @@ from alembic import op
 import storage.types
 
 revision = "0008_criteria_round2"
-down_revision = "0006_contributions"
+down_revision = "0007_visits"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,112 @@
+"""``villagebot import households FILE --village CODE [--skip-bad]`` and
+``villagebot qr village CODE [--format pdf|png] [--out PATH] [--bot USERNAME]``."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from bot.services.errors import OperatorError
+from bot.settings import Settings
+
+
+def register(commands: Any, import_commands: Any) -> None:
+    households = import_commands.add_parser(
+        "households", help="import a household sheet (XLSX or CSV) into a village"
+    )
+    households.add_argument("file", type=Path)
+    households.add_argument("--village", required=True, help="the village code")
+    households.add_argument(
+        "--skip-bad", action="store_true", help="import the good rows even when some are refused"
+    )
+    qr = commands.add_parser("qr", help="house QR codes")
+    qr_commands = qr.add_subparsers(dest="qr_command", required=True)
+    village = qr_commands.add_parser(
+        "village", help="a printable sheet with one QR code per household"
+    )
+    village.add_argument("code", help="the village code")
+    village.add_argument("--format", choices=["pdf", "png"], default="pdf")
+    village.add_argument(
+        "--out", type=Path, default=None, help="file to write (default qr-CODE.pdf / .png)"
+    )
+    village.add_argument(
+        "--bot", default=None, help="the bot's username (default: asked from Telegram)"
+    )
+
+
+def handles(args: argparse.Namespace) -> bool:
+    return args.command == "qr" or (
+        args.command == "import" and args.import_command == "households"
+    )
+
+
+async def dispatch(args: argparse.Namespace, settings: Settings) -> int:
+    if args.command == "qr":
+        return await qr_village(settings, args.code, args.format, args.out, args.bot)
+    return await import_households(settings, args.file, args.village, skip_bad=args.skip_bad)
+
+
+async def _village(repo: Any, code: str) -> Any:
+    village = await repo.places.village_by_code(code)
+    if village is None:
+        raise OperatorError(f"no village with code {code!r}")
+    return village
+
+
+async def import_households(
+    settings: Settings, path: Path, village_code: str, *, skip_bad: bool
+) -> int:
+    from bot.app import open_runtime
+    from bot.services.visits.importer import SheetError, import_households, read_sheet
+    from storage.repo import Repo
+
+    try:
+        rows = read_sheet(path)
+    except SheetError as exc:
+        raise OperatorError(str(exc)) from None
+    async with open_runtime(settings) as runtime, runtime.sessionmaker() as session:
+        repo = Repo(session)
+        village = await _village(repo, village_code)
+        report = await import_households(
+            repo, village.id, rows, skip_bad=skip_bad, today=datetime.now(UTC).date()
+        )
+        if report.written:
+            await session.commit()
+        else:
+            await session.rollback()
+    for line in report.lines():
+        print(line)
+    return 0 if report.written else 2
+
+
+async def qr_village(
+    settings: Settings, code: str, fmt: str, out: Path | None, bot_username: str | None
+) -> int:
+    from bot.app import open_runtime
+    from bot.services.visits.qr import qr_pages, village_codes
+    from storage.repo import Repo
+
+    async with open_runtime(settings) as runtime, runtime.sessionmaker() as session:
+        repo = Repo(session)
+        village = await _village(repo, code)
+        houses = await village_codes(repo, village.id, datetime.now(UTC).date())
+        await session.commit()
+    if bot_username is None:
+        from bot.app import build_bot
+
+        bot = build_bot(settings)
+        try:
+            bot_username = (await bot.me()).username or ""
+        finally:
+            await bot.session.close()
+    pages = qr_pages(houses, bot_username, fmt, title=village.name)
+    out = out or Path(f"qr-{code}.{fmt}")
+    written = []
+    for number, content in enumerate(pages, start=1):
+        target = out if len(pages) == 1 else out.with_name(f"{out.stem}-{number}{out.suffix}")
+        target.write_bytes(content)
+        written.append(str(target))
+    print(f"{len(houses)} households: {', '.join(written)}")
+    return 0

@@ -1,0 +1,126 @@
+"""The real ``villagebot`` command: the household sheet import (broken rows refused,
+nothing imported, or the good rows with --skip-bad; twice changes nothing) and the
+house QR sheet (opaque tokens, never the household code)."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.data_org import ORG_YAML
+
+SHEET_HEADER = "Mã hộ,Chủ hộ,Địa chỉ,Tổ liên gia,Diện hộ,Số điện thoại,Đảng viên phụ trách\n"
+GOOD = [
+    "NBT-010,Nguyễn Văn Mười,Xóm 2,Tổ 2,nghèo,0912 000 110,Trần Văn B\n",
+    "NBT-011,Lê Thị Mười Một,Xóm 2,Tổ 2,cận nghèo,,0912000002\n",
+    "NBT-012,Phan Văn Mười Hai,Xóm 3,Tổ 3,không,,\n",
+]
+BAD = [
+    ",Không Có Mã,Xóm 4,Tổ 4,không,,\n",
+    "NBT-013,Hộ Lạ,Xóm 4,Tổ 4,giàu,,\n",
+    "NBT-014,Hộ Khác,Xóm 4,Tổ 4,không,,Người Lạ\n",
+]
+
+
+def villagebot(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {"PATH": "/usr/bin:/bin", "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"}
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=Path.cwd(),
+        timeout=120,
+    )
+
+
+def households(tmp_path: Path) -> list[tuple[str, str, int, int]]:
+    with sqlite3.connect(tmp_path / "bot.db") as db:
+        return db.execute(
+            "SELECT h.code, h.head_name, h.poor, coalesce(a.member_id, 0) FROM households h "
+            "LEFT JOIN visit_assignments a ON a.household_id = h.id ORDER BY h.code"
+        ).fetchall()
+
+
+def test_import_households_and_qr_sheet(tmp_path: Path) -> None:
+    org = tmp_path / "org.yaml"
+    org.write_text(ORG_YAML, encoding="utf-8")
+    assert villagebot(tmp_path, "import", "org", str(org)).returncode == 0
+    before = households(tmp_path)
+
+    sheet = tmp_path / "ho.csv"
+    sheet.write_text(SHEET_HEADER + "".join(GOOD[:1] + BAD + GOOD[1:]), encoding="utf-8")
+    refused = villagebot(tmp_path, "import", "households", str(sheet), "--village", "nam-bac-thanh")
+    assert refused.returncode == 2
+    assert "row 3 (no code): Mã hộ is empty" in refused.stdout
+    assert "row 4 (NBT-013): Diện hộ 'giàu'" in refused.stdout
+    assert "row 5 (NBT-014): Đảng viên phụ trách 'Người Lạ' is not a member" in refused.stdout
+    assert "nothing was imported" in refused.stdout
+    assert households(tmp_path) == before
+
+    imported = villagebot(
+        tmp_path, "import", "households", str(sheet), "--village", "nam-bac-thanh", "--skip-bad"
+    )
+    assert imported.returncode == 0, imported.stderr
+    assert "3 households added" in imported.stdout
+    after = households(tmp_path)
+    assert {row[0] for row in after} - {row[0] for row in before} == {
+        "NBT-010",
+        "NBT-011",
+        "NBT-012",
+    }
+    member_b = next(
+        row[3] for row in after if row[0] == "NBT-001"
+    )  # Trần Văn B visits NBT-001 in the org file
+    assert [row[3] for row in after if row[0] in ("NBT-010", "NBT-011")] == [member_b, member_b]
+
+    again = villagebot(
+        tmp_path, "import", "households", str(sheet), "--village", "nam-bac-thanh", "--skip-bad"
+    )
+    assert "0 households added, 0 updated, 3 unchanged, 0 assignments changed" in again.stdout
+    assert households(tmp_path) == after
+
+    xlsx = tmp_path / "ho.xlsx"
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    workbook.active.append(SHEET_HEADER.strip().split(","))
+    workbook.active.append(
+        ["NBT-010", "Nguyễn Văn Mười", "Xóm 2", "Tổ 2", "nghèo", 912000110, "Trần Văn B"]
+    )
+    workbook.save(xlsx)
+    same = villagebot(tmp_path, "import", "households", str(xlsx), "--village", "nam-bac-thanh")
+    assert "0 households added, 0 updated, 1 unchanged" in same.stdout, same.stdout + same.stderr
+
+    out = tmp_path / "qr.png"
+    qr = villagebot(
+        tmp_path,
+        "qr",
+        "village",
+        "nam-bac-thanh",
+        "--format",
+        "png",
+        "--bot",
+        "villagebot",
+        "--out",
+        str(out),
+    )
+    assert qr.returncode == 0, qr.stderr
+    assert out.read_bytes()[:4] == b"\x89PNG"
+    with sqlite3.connect(tmp_path / "bot.db") as db:
+        tokens = [t for (t,) in db.execute("SELECT qr_token FROM household_visit_plans")]
+    assert len(tokens) == len(after) and len(set(tokens)) == len(tokens)
+    assert not any(token.startswith("NBT") for token in tokens)
+    pdf = villagebot(
+        tmp_path,
+        "qr",
+        "village",
+        "nam-bac-thanh",
+        "--bot",
+        "villagebot",
+        "--out",
+        str(tmp_path / "qr.pdf"),
+    )
+    assert pdf.returncode == 0 and (tmp_path / "qr.pdf").read_bytes()[:5] == b"%PDF-"
