@@ -117,12 +117,17 @@ def _read(text: str) -> _Pieces | None:
     pieces = _Pieces()
     pos = 0
     while pos < len(text):
-        for kind, pattern in _PATTERNS:
-            match = pattern.match(text, pos)
-            if match is not None:
-                break
-        else:
+        found = next(
+            (
+                (kind, m)
+                for kind, pattern in _PATTERNS
+                if (m := pattern.match(text, pos)) is not None
+            ),
+            None,
+        )
+        if found is None:
             return None
+        kind, match = found
         groups = match.groups()
         ok = True
         if kind == "iso":
