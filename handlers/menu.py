@@ -49,6 +49,13 @@ COMMANDS: list[MenuCommand] = [
     MenuCommand(
         "lienket", __("Link this group to your village (secretary)"), needs=Action.LINK_GROUP, private=False, group=True
     ),
+    MenuCommand(
+        "huylienket",
+        __("Unlink this group from your village (secretary)"),
+        needs=Action.UNLINK_GROUP,
+        private=False,
+        group=True,
+    ),
 ]
 
 

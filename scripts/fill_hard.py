@@ -2,4 +2,28 @@
 
 VI = {
     "{weekday}, {date} at {time}": "{weekday}, {date} lúc {time}",
+    "Sorry, only an administrator of this group can link it. Ask the group's owner to make you an administrator, then send /lienket again.": (
+        "Xin lỗi, chỉ quản trị viên của nhóm mới liên kết được nhóm này. Hãy nhờ người tạo nhóm "
+        "đặt bạn làm quản trị viên rồi gửi lại /lienket."
+    ),
+    "This group is already linked to another village. It stays linked until that village's secretary sends /huylienket here, or an operator moves it.": (
+        "Nhóm này đã được liên kết với một thôn khác. Nhóm giữ liên kết đó cho đến khi bí thư "
+        "của thôn ấy gửi /huylienket tại đây, hoặc quản trị hệ thống chuyển nhóm."
+    ),
+    "⚠️ I cannot pin announcements here yet. Please make me an administrator with the right to pin messages: open the group's info → Administrators → Add administrator → choose me → turn on “Pin messages”.": (
+        "⚠️ Tôi chưa ghim được thông báo trong nhóm này. Hãy đặt tôi làm quản trị viên có quyền "
+        "ghim tin nhắn: mở thông tin nhóm → Quản trị viên → Thêm quản trị viên → chọn tôi → bật "
+        "“Ghim tin nhắn”."
+    ),
+    "This group is not linked to any village.": "Nhóm này chưa liên kết với thôn nào.",
+    "Sorry, only the secretary or deputy secretary of the village this group is linked to can unlink it.": (
+        "Xin lỗi, chỉ bí thư hoặc phó bí thư của thôn đang liên kết với nhóm mới huỷ được liên kết."
+    ),
+    "Sorry, only an administrator of this group can unlink it.": (
+        "Xin lỗi, chỉ quản trị viên của nhóm mới huỷ được liên kết."
+    ),
+    "This group is no longer linked to <b>{village}</b>. Village announcements will not arrive here any more.": (
+        "Nhóm này không còn liên kết với <b>{village}</b>. Thông báo của thôn sẽ không gửi vào đây nữa."
+    ),
+    "Unlink this group from your village (secretary)": "Huỷ liên kết nhóm với thôn (bí thư)",
 }

@@ -936,6 +936,8 @@ class Sandbox:
                     "can_delete_stories",
                     "can_pin_messages",
                     "can_manage_topics",
+                    # Newer Bot API versions than the shipped spec; clients require it.
+                    "can_send_welcome_messages",
                 )
             }
             rights["can_promote_members"] = False
@@ -963,6 +965,8 @@ class Sandbox:
                     "can_send_polls",
                     "can_send_other_messages",
                     "can_add_web_page_previews",
+                    "can_react_to_messages",
+                    "can_edit_tag",
                     "can_change_info",
                     "can_invite_users",
                     "can_pin_messages",

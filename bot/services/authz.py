@@ -12,6 +12,7 @@ from storage.models import Role
 class Action(enum.StrEnum):
     BROADCAST = "broadcast"
     LINK_GROUP = "link_group"
+    UNLINK_GROUP = "unlink_group"
     CREATE_INVITE = "create_invite"
     SET_CRITERIA_STATUS = "set_criteria_status"
     ANSWER_QUESTIONS = "answer_questions"
@@ -25,6 +26,7 @@ MANAGERS = frozenset({Role.SECRETARY, Role.DEPUTY})
 PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.BROADCAST: frozenset({Role.SECRETARY, Role.DEPUTY, Role.COMMITTEE}),
     Action.LINK_GROUP: MANAGERS,
+    Action.UNLINK_GROUP: MANAGERS,
     Action.CREATE_INVITE: MANAGERS,
     Action.SET_CRITERIA_STATUS: MANAGERS,
     Action.ANSWER_QUESTIONS: MANAGERS,

@@ -10,7 +10,15 @@ from datetime import UTC, datetime, timedelta
 from rapidfuzz import fuzz, process
 
 from bot.services.authz import Action, Actor
-from bot.services.errors import InviteInvalid, NotFound, NotOwnContact, PhoneNotOnRoster
+from bot.services.errors import (
+    GroupLinkedElsewhere,
+    GroupNotLinked,
+    InviteInvalid,
+    NotFound,
+    NotGroupAdmin,
+    NotOwnContact,
+    PhoneNotOnRoster,
+)
 from bot.services.phone import normalize_phone
 from bot.services.vntext import fold
 from storage.models import Chat, Invite, Member, Role, User, Village
@@ -207,14 +215,31 @@ async def accept_invite(repo: Repo, user: User, payload: str, *, now: datetime) 
     return await _link_member(repo, user, member, "invite")
 
 
-async def link_group(repo: Repo, actor: Actor, *, chat_id: int, title: str) -> Village:
-    """Link a group chat to the actor's village; only secretaries and deputies may."""
+async def link_group(
+    repo: Repo, actor: Actor, *, chat_id: int, title: str, sender_is_group_admin: bool
+) -> Village:
+    """Link a group chat to the actor's village.
+
+    Only a secretary or deputy who is also an administrator of the group may; a group
+    linked to another village stays there until that village unlinks it (/huylienket) or
+    an operator moves it. Otherwise any member of any village's committee could join a
+    group and redirect its announcements (issue 8)."""
     actor.require(Action.LINK_GROUP, actor.village_id)
     assert actor.village_id is not None  # require() refused otherwise
+    if not sender_is_group_admin and not actor.is_admin:
+        raise NotGroupAdmin()
     village = await repo.places.village(actor.village_id)
     if village is None:
         raise NotFound("village")
     chat = await repo.chats.upsert(chat_id, title)
+    if chat.village_id is not None and chat.village_id != village.id and not actor.is_admin:
+        repo.audit.add(
+            "group_link_refused",
+            actor_user_id=actor.user_id,
+            village_id=village.id,
+            details={"chat_id": chat_id, "linked_to": chat.village_id},
+        )
+        raise GroupLinkedElsewhere()
     chat.village_id = village.id
     chat.active = True
     chat.linked_by_user_id = actor.user_id
@@ -224,6 +249,24 @@ async def link_group(repo: Repo, actor: Actor, *, chat_id: int, title: str) -> V
         actor_user_id=actor.user_id,
         village_id=village.id,
         details={"chat_id": chat_id, "title": title},
+    )
+    return village
+
+
+async def unlink_group(repo: Repo, actor: Actor, *, chat_id: int, sender_is_group_admin: bool) -> Village:
+    """/huylienket: the linked village's secretary or deputy (a group admin) frees the group."""
+    chat = await repo.chats.by_platform_id(chat_id)
+    if chat is None or chat.village_id is None:
+        raise GroupNotLinked()
+    actor.require(Action.UNLINK_GROUP, chat.village_id)
+    if not sender_is_group_admin and not actor.is_admin:
+        raise NotGroupAdmin()
+    village = await repo.places.village(chat.village_id)
+    if village is None:
+        raise NotFound("village")
+    chat.village_id = None
+    repo.audit.add(
+        "group_unlinked", actor_user_id=actor.user_id, village_id=village.id, details={"chat_id": chat_id}
     )
     return village
 
