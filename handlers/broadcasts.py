@@ -260,8 +260,12 @@ def _ack_router() -> Router:
             platform_user_id=callback.from_user.id,
             user_id=user.id,
             name=callback.from_user.full_name,
+            chat_id=callback.message.chat.id if callback.message else 0,
+            message_id=callback.message.message_id if callback.message else None,
         )
-        if counted:
+        if counted is None:
+            await callback.answer(_("This announcement did not ask you for a confirmation."), show_alert=True)
+        elif counted:
             await callback.answer(_("Thank you! Noted ✅"))
         else:
             await callback.answer(_("You have already confirmed. Thank you!"))

@@ -26,4 +26,14 @@ VI = {
         "Nhóm này không còn liên kết với <b>{village}</b>. Thông báo của thôn sẽ không gửi vào đây nữa."
     ),
     "Unlink this group from your village (secretary)": "Huỷ liên kết nhóm với thôn (bí thư)",
+    "This member has already linked their account, so no invite is needed.": (
+        "Người này đã liên kết tài khoản rồi, không cần lời mời nữa."
+    ),
+    "This announcement did not ask you for a confirmation.": "Thông báo này không yêu cầu bạn xác nhận.",
+    "Sorry, this button is not valid. Please start again from the menu.": (
+        "Xin lỗi, nút này không hợp lệ. Bạn vui lòng bắt đầu lại từ menu."
+    ),
+    "This session has ended. Send /start or use the menu to start again.": (
+        "Phiên thao tác này đã kết thúc. Bạn hãy gửi /start hoặc dùng menu để bắt đầu lại."
+    ),
 }

@@ -36,6 +36,23 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
 }
 
 
+# Who outranks whom when a role is handed on (an invite): nobody may hand on more than they hold.
+ROLE_RANK: dict[Role, int] = {
+    Role.MEMBER: 0,
+    Role.TREASURER: 1,
+    Role.COMMITTEE: 1,
+    Role.DEPUTY: 2,
+    Role.SECRETARY: 3,
+}
+
+
+def may_hand_on(actor_role: Role | None, target_role: Role, *, is_admin: bool = False) -> bool:
+    """Whether someone holding ``actor_role`` may invite a person into ``target_role``."""
+    if is_admin:
+        return True
+    return actor_role is not None and ROLE_RANK[target_role] <= ROLE_RANK[actor_role]
+
+
 @dataclass(frozen=True, slots=True)
 class Actor:
     """The person behind an update, as far as permissions go (``user_id`` None: an

@@ -31,6 +31,10 @@ class PhoneNotOnRoster(DomainError):
     pass
 
 
+class MemberAlreadyLinked(DomainError):
+    """The roster entry already belongs to an account: no invite may hand it to another."""
+
+
 class NotGroupAdmin(DomainError):
     """Only an administrator of the group chat may link it (or unlink it)."""
 

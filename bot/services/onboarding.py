@@ -9,11 +9,13 @@ from datetime import UTC, datetime, timedelta
 
 from rapidfuzz import fuzz, process
 
-from bot.services.authz import Action, Actor
+from bot.services.authz import Action, Actor, may_hand_on
 from bot.services.errors import (
     GroupLinkedElsewhere,
     GroupNotLinked,
     InviteInvalid,
+    MemberAlreadyLinked,
+    NotAllowed,
     NotFound,
     NotGroupAdmin,
     NotOwnContact,
@@ -173,6 +175,10 @@ async def create_invite(
     if member is None:
         raise NotFound("member")
     actor.require(Action.CREATE_INVITE, member.branch.village_id)
+    if not may_hand_on(actor.role, member.role, is_admin=actor.is_admin):
+        raise NotAllowed("role_above_creator")
+    if member.user_id is not None:
+        raise MemberAlreadyLinked()
     invite = Invite(
         token=secrets.token_urlsafe(12),
         member_id=member.id,
@@ -210,8 +216,9 @@ async def accept_invite(repo: Repo, user: User, payload: str, *, now: datetime) 
     if member is None:
         raise InviteInvalid("unknown")
     if member.user_id not in (None, user.id):
-        member.user_id = None
-        await repo.session.flush()
+        # The entry was linked after the invite was made: an invite never takes an
+        # account away from the person who holds it (issue 8).
+        raise InviteInvalid("used")
     return await _link_member(repo, user, member, "invite")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bot.sandbox import Sandbox
-from storage.models import Chat, Village
+from storage.models import BroadcastAck, BroadcastRun, Chat, Invite, Member, Village
 from tests.e2e.harness import BotProcess
 from tests.e2e.test_onboarding import eventually, fetch, next_containing
 
@@ -52,4 +52,83 @@ async def test_another_villages_secretary_cannot_take_over_a_group(
     )
     await attacker.send("/lienket", chat=group)
     await next_containing(attacker, "Xong! Nhóm đã được liên kết với Thôn Trung Thành", chat=group)
-    assert await village_of_group(bot_process.database_url, A_GROUP) == "Thôn Trung Thành"
+
+    async def moved() -> bool:
+        return await village_of_group(bot_process.database_url, A_GROUP) == "Thôn Trung Thành"
+
+    await sandbox.wait_until(moved, timeout=10)
+
+
+async def test_deputy_cannot_invite_into_a_linked_or_higher_role(sandbox: Sandbox, bot_process: BotProcess) -> None:
+    """Issue 8: an invite for the linked secretary's entry, opened by anyone, made them
+    secretary and locked the real one out."""
+    from handlers.invites import InviteFor
+    from tests.e2e.test_broadcasts import forged_press
+
+    code, out = await bot_process.run_cli("invite", "0912000005")  # the deputy's own invite
+    assert code == 0, out
+    deputy = sandbox.user(4200, "Dung")
+    await deputy.send(f"/start {out.strip().splitlines()[-1].split('start=', 1)[1]}")
+    await next_containing(deputy, "phó bí thư")
+    secretary = sandbox.user(1001, "An", phone="0912000001")
+    await secretary.share_contact()  # the real secretary is linked
+    await next_containing(secretary, "Nguyễn Thị A")
+
+    await deputy.send("/moi")
+    menu = await next_containing(deputy, "lời mời cho ai")
+    offered = str(menu["reply_markup"])
+    assert "Trần Văn B" in offered and "Nguyễn Thị A" not in offered
+    members = {m.name: m for m in await fetch(bot_process.database_url, select(Member))}
+    for target in ("Nguyễn Thị A", "Phạm Thị D"):  # the secretary (higher, linked), herself (linked)
+        answer = await forged_press(sandbox, deputy, menu, InviteFor(member_id=members[target].id).pack())
+        assert answer is not None and answer.get("show_alert"), answer
+    answer = await forged_press(sandbox, deputy, menu, InviteFor(member_id=10**30).pack())
+    assert answer is not None and answer.get("show_alert")
+    assert await fetch(bot_process.database_url, select(Invite).where(Invite.member_id == members["Nguyễn Thị A"].id)) == []
+    assert await fetch(bot_process.database_url, select(Invite).where(Invite.member_id == members["Phạm Thị D"].id)) != []
+    ok = await forged_press(sandbox, deputy, menu, InviteFor(member_id=members["Trần Văn B"].id).pack())
+    assert ok is not None and not ok.get("show_alert")
+    await next_containing(deputy, "Trần Văn B")
+
+
+async def test_forged_acknowledgements_count_nothing(sandbox: Sandbox, bot_process: BotProcess) -> None:
+    from bot.outbox import AckButton
+    from tests.e2e.test_broadcasts import SECRETARY, Db, compose_now, delivered, forged_press, seed
+
+    db = Db(bot_process.database_url)
+    people, groups = await seed(sandbox, db, people=2, groups=1)
+    stranger = sandbox.user(4300, "Người lạ")
+    await stranger.send("/start v_trung-thanh")  # another village: not a recipient
+    stranger_message = await next_containing(stranger, "Chào mừng")
+
+    async def run_ids() -> list[int]:
+        return list(await db.all(select(BroadcastRun.id).order_by(BroadcastRun.id)))
+
+    await compose_now(sandbox, "Không cần xác nhận")
+    await sandbox.wait_until(lambda: all(n >= 1 for n in delivered(sandbox, [*people, *groups]).values()), timeout=30)
+    no_ack_run = (await run_ids())[-1]
+    resident = sandbox.users[people[0]]
+    received = sandbox.messages(people[0])[-1]
+    refused = await forged_press(sandbox, resident, received, AckButton(run_id=no_ack_run).pack())
+    assert refused is not None and "không yêu cầu" in refused["text"]
+
+    # Wait for the first run's report, then skip the secretary's chat past it.
+    await sandbox.wait_until(
+        lambda: any("Báo cáo" in (m.get("text") or "") for m in sandbox.messages(SECRETARY)), timeout=20
+    )
+    sandbox.users[SECRETARY]._cursors[SECRETARY] = max(sandbox.chats[SECRETARY].messages)
+    await compose_now(sandbox, "Cần xác nhận", ack=True)
+    await sandbox.wait_until(lambda: all(n >= 2 for n in delivered(sandbox, [*people, *groups]).values()), timeout=30)
+    ack_run = (await run_ids())[-1]
+    refused = await forged_press(sandbox, stranger, stranger_message, AckButton(run_id=ack_run).pack())
+    assert refused is not None and "không yêu cầu" in refused["text"]
+    latest = sandbox.messages(people[0])[-1]
+    counted = await forged_press(sandbox, resident, latest, AckButton(run_id=ack_run).pack())
+    assert counted is not None and "Cảm ơn" in counted["text"]
+    async def committed():  # type: ignore[no-untyped-def]
+        return await db.all(select(BroadcastAck)) or None
+
+    acks = await sandbox.wait_until(committed, timeout=10)
+    assert [(a.run_id, a.platform_user_id) for a in acks] == [(ack_run, people[0])]
+    assert SECRETARY not in {a.platform_user_id for a in acks}
+    await db.close()
