@@ -89,9 +89,12 @@ def seed_sandbox_personas(sandbox) -> None:  # type: ignore[no-untyped-def]
 
 async def start_sandbox(host: str, port: int):  # type: ignore[no-untyped-def]
     from bot.sandbox import Sandbox
+    from bot.sandbox.spec import SpecMissing
 
     try:
         return await Sandbox.start(host=host, port=port, bot_username="villagebot")
+    except SpecMissing as exc:
+        raise OperatorError(str(exc)) from None
     except OSError as exc:
         raise OperatorError(
             f"cannot listen on {host}:{port} ({exc.strerror}); set SANDBOX_LISTEN"

@@ -568,6 +568,7 @@ class Sandbox:
         spec: ApiSpec | None = None,
         load_spec: bool = True,
         privacy_mode: bool = True,
+        first_update_id: int | None = None,
     ) -> None:
         self.bot_username = bot_username
         self.bot_first_name = bot_first_name or bot_username.capitalize()
@@ -600,7 +601,12 @@ class Sandbox:
         self.allowed_updates: frozenset[str] = DEFAULT_ALLOWED_UPDATES
         self.webhook: dict[str, Any] | None = None
         self.webhook_last_error: tuple[int, str] | None = None
-        self._next_update_id = 100_000_001
+        # Telegram's ids keep increasing across the life of a bot, and the bot remembers
+        # the ones it handled: a sandbox restarted under ``make run`` must not hand out
+        # ids it gave before, or the bot takes every new update for a repeat (issue 8).
+        # Milliseconds since the epoch are above anything an earlier sandbox handed out
+        # unless it produced more than 1000 updates per second for its whole life.
+        self._next_update_id = first_update_id if first_update_id is not None else int(time.time() * 1000)
         self._ids = itertools.count(7_000_000_000_000_001)
         self._rev = 0
         self._changed = asyncio.Event()

@@ -59,7 +59,9 @@ async def test_another_villages_secretary_cannot_take_over_a_group(
     await sandbox.wait_until(moved, timeout=10)
 
 
-async def test_deputy_cannot_invite_into_a_linked_or_higher_role(sandbox: Sandbox, bot_process: BotProcess) -> None:
+async def test_deputy_cannot_invite_into_a_linked_or_higher_role(
+    sandbox: Sandbox, bot_process: BotProcess
+) -> None:
     """Issue 8: an invite for the linked secretary's entry, opened by anyone, made them
     secretary and locked the real one out."""
     from handlers.invites import InviteFor
@@ -79,19 +81,40 @@ async def test_deputy_cannot_invite_into_a_linked_or_higher_role(sandbox: Sandbo
     offered = str(menu["reply_markup"])
     assert "Trần Văn B" in offered and "Nguyễn Thị A" not in offered
     members = {m.name: m for m in await fetch(bot_process.database_url, select(Member))}
-    for target in ("Nguyễn Thị A", "Phạm Thị D"):  # the secretary (higher, linked), herself (linked)
-        answer = await forged_press(sandbox, deputy, menu, InviteFor(member_id=members[target].id).pack())
+    for target in (
+        "Nguyễn Thị A",
+        "Phạm Thị D",
+    ):  # the secretary (higher, linked), herself (linked)
+        answer = await forged_press(
+            sandbox, deputy, menu, InviteFor(member_id=members[target].id).pack()
+        )
         assert answer is not None and answer.get("show_alert"), answer
     answer = await forged_press(sandbox, deputy, menu, InviteFor(member_id=10**30).pack())
     assert answer is not None and answer.get("show_alert")
-    assert await fetch(bot_process.database_url, select(Invite).where(Invite.member_id == members["Nguyễn Thị A"].id)) == []
-    assert await fetch(bot_process.database_url, select(Invite).where(Invite.member_id == members["Phạm Thị D"].id)) != []
-    ok = await forged_press(sandbox, deputy, menu, InviteFor(member_id=members["Trần Văn B"].id).pack())
+    assert (
+        await fetch(
+            bot_process.database_url,
+            select(Invite).where(Invite.member_id == members["Nguyễn Thị A"].id),
+        )
+        == []
+    )
+    assert (
+        await fetch(
+            bot_process.database_url,
+            select(Invite).where(Invite.member_id == members["Phạm Thị D"].id),
+        )
+        != []
+    )
+    ok = await forged_press(
+        sandbox, deputy, menu, InviteFor(member_id=members["Trần Văn B"].id).pack()
+    )
     assert ok is not None and not ok.get("show_alert")
     await next_containing(deputy, "Trần Văn B")
 
 
-async def test_forged_acknowledgements_count_nothing(sandbox: Sandbox, bot_process: BotProcess) -> None:
+async def test_forged_acknowledgements_count_nothing(
+    sandbox: Sandbox, bot_process: BotProcess
+) -> None:
     from bot.outbox import AckButton
     from tests.e2e.test_broadcasts import SECRETARY, Db, compose_now, delivered, forged_press, seed
 
@@ -105,7 +128,9 @@ async def test_forged_acknowledgements_count_nothing(sandbox: Sandbox, bot_proce
         return list(await db.all(select(BroadcastRun.id).order_by(BroadcastRun.id)))
 
     await compose_now(sandbox, "Không cần xác nhận")
-    await sandbox.wait_until(lambda: all(n >= 1 for n in delivered(sandbox, [*people, *groups]).values()), timeout=30)
+    await sandbox.wait_until(
+        lambda: all(n >= 1 for n in delivered(sandbox, [*people, *groups]).values()), timeout=30
+    )
     no_ack_run = (await run_ids())[-1]
     resident = sandbox.users[people[0]]
     received = sandbox.messages(people[0])[-1]
@@ -114,17 +139,23 @@ async def test_forged_acknowledgements_count_nothing(sandbox: Sandbox, bot_proce
 
     # Wait for the first run's report, then skip the secretary's chat past it.
     await sandbox.wait_until(
-        lambda: any("Báo cáo" in (m.get("text") or "") for m in sandbox.messages(SECRETARY)), timeout=20
+        lambda: any("Báo cáo" in (m.get("text") or "") for m in sandbox.messages(SECRETARY)),
+        timeout=20,
     )
     sandbox.users[SECRETARY]._cursors[SECRETARY] = max(sandbox.chats[SECRETARY].messages)
     await compose_now(sandbox, "Cần xác nhận", ack=True)
-    await sandbox.wait_until(lambda: all(n >= 2 for n in delivered(sandbox, [*people, *groups]).values()), timeout=30)
+    await sandbox.wait_until(
+        lambda: all(n >= 2 for n in delivered(sandbox, [*people, *groups]).values()), timeout=30
+    )
     ack_run = (await run_ids())[-1]
-    refused = await forged_press(sandbox, stranger, stranger_message, AckButton(run_id=ack_run).pack())
+    refused = await forged_press(
+        sandbox, stranger, stranger_message, AckButton(run_id=ack_run).pack()
+    )
     assert refused is not None and "không yêu cầu" in refused["text"]
     latest = sandbox.messages(people[0])[-1]
     counted = await forged_press(sandbox, resident, latest, AckButton(run_id=ack_run).pack())
     assert counted is not None and "Cảm ơn" in counted["text"]
+
     async def committed():  # type: ignore[no-untyped-def]
         return await db.all(select(BroadcastAck)) or None
 
@@ -132,3 +163,29 @@ async def test_forged_acknowledgements_count_nothing(sandbox: Sandbox, bot_proce
     assert [(a.run_id, a.platform_user_id) for a in acks] == [(ack_run, people[0])]
     assert SECRETARY not in {a.platform_user_id for a in acks}
     await db.close()
+
+
+async def test_restarting_sandbox_and_bot_just_works(
+    sandbox: Sandbox, e2e_db: str, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    """Issue 8: after ``make run`` was stopped and started again, the new sandbox handed out
+    the update ids of the old one and the bot ignored every message as a repeat."""
+    first = BotProcess(sandbox, e2e_db, tmp_path)
+    await first.start()
+    user = sandbox.user(4400, "Hoa")
+    await user.send("/start v_trung-thanh")
+    await next_containing(user, "Thôn Trung Thành")
+    await first.stop()
+    await sandbox.stop()
+
+    again = await Sandbox.start(limits=True, bot_username="villagebot")  # a fresh process's sandbox
+    second = BotProcess(again, e2e_db, tmp_path)
+    await second.start()
+    try:
+        user = again.user(4400, "Hoa")
+        await user.send("/help")
+        await next_containing(user, "/tieuchi")
+    finally:
+        await second.stop()
+        await again.stop()
+    assert "Traceback" not in second.log()
