@@ -36,4 +36,11 @@ VI = {
     "This session has ended. Send /start or use the menu to start again.": (
         "Phiên thao tác này đã kết thúc. Bạn hãy gửi /start hoặc dùng menu để bắt đầu lại."
     ),
+    "Questions waiting for an answer: {total} (page {page}/{pages})": (
+        "Câu hỏi đang chờ trả lời: {total} (trang {page}/{pages})"
+    ),
+    "a resident": "một người dân",
+    "<b>#{id}</b> · {who} · {when}": "<b>#{id}</b> · {who} · {when}",
+    "◀ Previous": "◀ Trang trước",
+    "Next ▶": "Trang sau ▶",
 }

@@ -189,3 +189,79 @@ async def test_restarting_sandbox_and_bot_just_works(
         await second.stop()
         await again.stop()
     assert "Traceback" not in second.log()
+
+
+async def test_question_inbox_is_paginated_and_always_fits(
+    sandbox: Sandbox, bot_process: BotProcess
+) -> None:
+    """Issue 8: 14 questions of ~320 characters jammed /cauhoi ("message is too long")."""
+    from datetime import UTC, datetime, timedelta
+
+    from handlers.criteria import Crit
+    from storage.db import create_engine, create_sessionmaker
+    from storage.models import Question, User
+    from tests.e2e.test_broadcasts import forged_press
+
+    engine = create_engine(bot_process.database_url)
+    async with create_sessionmaker(engine)() as session:
+        village = await session.scalar(select(Village).where(Village.code == "nam-bac-thanh"))
+        jammer = User(
+            platform_user_id=4500, full_name="Kẻ <phá> & Co " + "x" * 80, village_id=village.id
+        )
+        session.add(jammer)
+        await session.flush()
+        start = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)  # 08:00 in Vietnam
+        for i in range(14):
+            session.add(
+                Question(
+                    user_id=jammer.id,
+                    village_id=village.id,
+                    text=f"{i:02d} " + "<&>\"' " * 53,
+                    set_code="x",
+                    status="open",
+                    asked_at=start + timedelta(minutes=i),
+                    forwarded_at=start + timedelta(minutes=i),
+                )
+            )
+        await session.commit()
+    await engine.dispose()
+
+    secretary = sandbox.user(1001, "An")
+    await secretary.send("/cauhoi")
+    first = await next_containing(secretary, "trang 1/3")
+    assert len(first["text"]) <= 4096
+    assert (
+        "Kẻ <phá> & Co" in first["text"] and "01/12 08:00" in first["text"]
+    )  # who asked, in Vietnam time
+    assert "Trả lời #" in str(first["reply_markup"])
+    seen = {
+        line.split("#")[1].split(" ")[0]
+        for line in first["text"].splitlines()
+        if line.startswith("#")
+    }
+    assert len(seen) == 5
+    answer = await secretary.press(first, callback_data=Crit(a="inbox", n=1).pack())
+    assert answer is not None
+    second = await sandbox.wait_until(lambda: shown(sandbox, "trang 2/3"), timeout=10)
+    assert len(second["text"]) <= 4096
+    answer = await forged_press(
+        sandbox, secretary, second, Crit(a="inbox", n=999).pack()
+    )  # beyond the end
+    assert answer is not None
+    last = await sandbox.wait_until(lambda: shown(sandbox, "trang 3/3"), timeout=10)
+    assert "Trả lời #" in str(last["reply_markup"])
+    # A resident cannot page through the branch's inbox.
+    resident = sandbox.user(4501, "Dân")
+    await resident.send("/start v_nam-bac-thanh")
+    welcome = await next_containing(resident, "Chào mừng")
+    refused = await forged_press(sandbox, resident, welcome, Crit(a="inbox", n=0).pack())
+    assert refused is not None and refused.get("show_alert")
+
+
+SECRETARY_ID = 1001
+
+
+def shown(sandbox: Sandbox, needle: str) -> dict | None:
+    """The secretary's last message, once it (possibly edited) contains ``needle``."""
+    last = sandbox.messages(SECRETARY_ID)[-1]
+    return last if needle in (last.get("text") or "") else None
