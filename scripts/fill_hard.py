@@ -43,4 +43,9 @@ VI = {
     "<b>#{id}</b> · {who} · {when}": "<b>#{id}</b> · {who} · {when}",
     "◀ Previous": "◀ Trang trước",
     "Next ▶": "Trang sau ▶",
+    "📥 Residents sent {count} new question(s) to the branch; {waiting} in all are waiting for an answer.": (
+        "📥 Người dân vừa gửi {count} câu hỏi mới cho chi bộ; tổng cộng {waiting} câu đang chờ trả lời."
+    ),
+    "… and {more} more.": "… và {more} câu khác.",
+    "Send /cauhoi to answer them.": "Gửi /cauhoi để trả lời.",
 }

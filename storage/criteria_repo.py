@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -51,6 +52,15 @@ class CriteriaRepository:
             .where(Question.village_id == village_id, Question.status == "open")
             .order_by(Question.forwarded_at, Question.id)
             .limit(limit)
+        )
+        return result.all()
+
+    async def open_questions_forwarded(self, start: datetime, end: datetime) -> Sequence[Question]:
+        """Questions sent to a branch in ``[start, end)`` and not answered yet (all villages)."""
+        result = await self.session.scalars(
+            select(Question)
+            .where(Question.status == "open", Question.forwarded_at >= start, Question.forwarded_at < end)
+            .order_by(Question.village_id, Question.forwarded_at, Question.id)
         )
         return result.all()
 
