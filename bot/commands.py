@@ -34,7 +34,11 @@ async def import_org(settings: Settings, path: Path) -> int:
     except OrgFileError as exc:
         raise OperatorError(str(exc)) from None
     async with open_runtime(settings) as runtime, runtime.sessionmaker() as session:
-        result = await apply_org(Repo(session), specs)
+        try:
+            result = await apply_org(Repo(session), specs)
+        except OrgFileError as exc:  # conflicts with what is stored (a telegram_id in use)
+            await session.rollback()
+            raise OperatorError(f"{path}: {exc}") from None
         await session.commit()
     print(
         f"imported {result.communes} communes, {result.villages} villages, {result.members} members, "
