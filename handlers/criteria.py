@@ -461,7 +461,7 @@ def criteria_router() -> Router:
 
         chart = progress_chart(
             _("{village}: {met}/{total} criteria met").format(village=village.name, met=result.met, total=result.total),
-            [(f"{row.criterion.number}. {row.criterion.name}"[:48], row.status.value if row.status else None) for row in result.rows],
+            [(f"{row.criterion.number}. {row.criterion.name}", row.status.value if row.status else None) for row in result.rows],
             {status.value if status else None: name for status, name in names.items()},
         )
         await message.answer_photo(
