@@ -153,6 +153,15 @@ def groups_router() -> Router:
             )
         )
 
+    @router.message(Command("help", "start"), IN_GROUP)
+    async def command_help_in_group(message: Message, actor: Actor | None = None) -> None:
+        from handlers.menu import commands_for
+
+        lines = [_("I am the village assistant. In this group I post the branch's announcements.")]
+        lines.extend(f"/{item.command} – {item.description}" for item in commands_for(actor, private=False))
+        lines.append(_("For questions about the criteria and everything else, message me privately."))
+        await message.reply("\n".join(lines))
+
     @router.message(Command("lienket", "huylienket"), F.chat.type == "private")
     async def command_link_in_private(message: Message) -> None:
         await message.answer(_("Send /lienket inside the village group chat, after adding me to it."))

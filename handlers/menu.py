@@ -43,6 +43,7 @@ COMMANDS: list[MenuCommand] = [
     MenuCommand("tieuchi", __("Browse the new-countryside criteria")),
     MenuCommand("tiendo", __("How far our village is")),
     MenuCommand("ngonngu", __("Change language")),
+    MenuCommand("doithon", __("Change your village")),
     MenuCommand("moi", __("Create an invite link for a branch member"), needs=Action.CREATE_INVITE),
     MenuCommand("cauhoi", __("Residents' questions waiting for an answer"), needs=Action.ANSWER_QUESTIONS),
     MenuCommand("thongbao", __("Send an announcement"), needs=Action.BROADCAST),

@@ -48,4 +48,36 @@ VI = {
     ),
     "… and {more} more.": "… và {more} câu khác.",
     "Send /cauhoi to answer them.": "Gửi /cauhoi để trả lời.",
+    "You are linked as {role}.": "Bạn đã liên kết với vai trò {role}.",
+    "In the village group chat (add me to it first):": "Trong nhóm chat của thôn (hãy thêm tôi vào nhóm trước):",
+    "As a party member you also get the branch's announcements here, in private.": (
+        "Là đảng viên, bạn còn nhận thông báo của chi bộ tại đây, trong tin nhắn riêng."
+    ),
+    "Party member? Press “📱 I am a party member: share my phone” below to link your account.": (
+        "Bạn là đảng viên? Bấm “📱 Tôi là đảng viên: chia sẻ số điện thoại” bên dưới để liên kết tài khoản."
+    ),
+    "Wrong village? Send /doithon to change it.": "Sai thôn? Gửi /doithon để đổi.",
+    "I am the village assistant. In this group I post the branch's announcements.": (
+        "Tôi là trợ lý của thôn. Trong nhóm này tôi đăng thông báo của chi bộ."
+    ),
+    "For questions about the criteria and everything else, message me privately.": (
+        "Muốn hỏi về tiêu chí và mọi việc khác, hãy nhắn riêng cho tôi."
+    ),
+    "Your village comes from your branch's roster. If it is wrong, please ask your branch secretary.": (
+        "Thôn của bạn lấy theo danh sách chi bộ. Nếu sai, bạn vui lòng báo bí thư chi bộ."
+    ),
+    "That looks like a question. 🙂 I will answer it once I know your village, because the answer depends on it. Please type just the name of your village, for example: <i>Nam Bắc Thành</i>.": (
+        "Có vẻ đây là một câu hỏi. 🙂 Tôi sẽ trả lời khi biết thôn của bạn, vì câu trả lời tuỳ theo thôn. "
+        "Bạn vui lòng chỉ gõ tên thôn, ví dụ: <i>Nam Bắc Thành</i>."
+    ),
+    "🏘 My village is not listed": "🏘 Không có thôn của tôi",
+    "Sorry, your village is not with us yet. Type its name, the commune and the province (for example: <i>Thôn Đông, xã Cẩm Bình, Hà Tĩnh</i>) and I will pass it on to the people who run this assistant.": (
+        "Xin lỗi, thôn của bạn chưa có ở đây. Hãy gõ tên thôn, xã và tỉnh (ví dụ: <i>Thôn Đông, xã Cẩm Bình, "
+        "Hà Tĩnh</i>), tôi sẽ chuyển cho người quản lý trợ lý này."
+    ),
+    "Thank you! I have passed it on. Meanwhile you can read the criteria with /tieuchi. When your village is added, send /doithon to choose it.": (
+        "Cảm ơn bạn! Tôi đã chuyển đi. Trong lúc chờ, bạn có thể xem tiêu chí bằng /tieuchi. "
+        "Khi thôn của bạn được thêm, hãy gửi /doithon để chọn."
+    ),
+    "Change your village": "Đổi thôn",
 }

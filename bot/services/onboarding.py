@@ -82,6 +82,32 @@ async def search_villages(repo: Repo, query: str, limit: int = 5) -> list[Villag
     return results
 
 
+_QUESTION_WORDS = frozenset(
+    "gi sao nao bao nhieu khong chua the lam can duoc phai o dau ai khi nao tai vi what how why".split()
+)
+MAX_VILLAGE_NAME_WORDS = 6
+
+
+def looks_like_question(text: str) -> bool:
+    """Whether text typed at the village prompt is a question rather than a place name
+    ("đường thôn cần đạt gì"): a question mark, a question word, or too many words."""
+    if "?" in text:
+        return True
+    words = fold(text).split()
+    return len(words) > MAX_VILLAGE_NAME_WORDS or any(w in _QUESTION_WORDS for w in words)
+
+
+async def request_missing_village(repo: Repo, user: User, text: str) -> None:
+    """A newcomer's village is not listed: their words are kept for the operators
+    (``villagebot`` audit log, action ``village_requested``)."""
+    repo.audit.add(
+        "village_requested",
+        actor_user_id=user.id,
+        village_id=None,
+        details={"text": text[:500], "platform_user_id": user.platform_user_id},
+    )
+
+
 async def choose_village(repo: Repo, user: User, village_id: int) -> Village:
     village = await repo.places.village(village_id)
     if village is None:

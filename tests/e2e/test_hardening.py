@@ -265,3 +265,92 @@ def shown(sandbox: Sandbox, needle: str) -> dict | None:
     """The secretary's last message, once it (possibly edited) contains ``needle``."""
     last = sandbox.messages(SECRETARY_ID)[-1]
     return last if needle in (last.get("text") or "") else None
+
+
+async def test_help_differs_by_role_and_works_in_groups(
+    sandbox: Sandbox, bot_process: BotProcess
+) -> None:
+    resident = sandbox.user(4600, "Dân")
+    await resident.send("/start v_nam-bac-thanh")
+    await next_containing(resident, "Chào mừng")
+    resident_help = (await resident.next_message())["text"]
+    assert "/doithon" in resident_help and "/lienket" not in resident_help
+
+    member = sandbox.user(4601, "Bình", phone="0912000002")
+    await member.share_contact()
+    await next_containing(member, "Trần Văn B")
+    member_help = (await member.next_message())["text"]
+    assert "đảng viên" in member_help and member_help != resident_help
+
+    secretary = sandbox.user(1001, "An")
+    await secretary.send("/help")
+    secretary_help = await next_containing(secretary, "/thongbao")
+    assert "/lienket" in secretary_help["text"] and "/huylienket" in secretary_help["text"]
+
+    group = sandbox.group(-100990, "Xóm Đông")
+    group.set_member(secretary, "creator")
+    await secretary.add_bot_to(group, as_admin=True)
+    await next_containing(secretary, "/lienket", chat=group)  # the bot's hello
+    await secretary.send("/help", chat=group)
+    in_group = await next_containing(secretary, "trợ lý", chat=group)
+    assert "/lienket" in in_group["text"]
+
+
+async def test_failed_phone_share_keeps_the_keyboard_and_button_label(
+    sandbox: Sandbox, bot_process: BotProcess
+) -> None:
+    resident = sandbox.user(4610, "Cường", phone="0987654321")
+    await resident.send("/start v_nam-bac-thanh")
+    await next_containing(resident, "Chào mừng")
+    await resident.next_message()
+    await resident.share_contact()
+    refused = await next_containing(resident, "không có trong danh sách")
+    keyboard = resident.current_reply_keyboard()
+    assert keyboard is not None, refused
+    labels = [b["text"] for row in keyboard["keyboard"] for b in row]
+    assert any(b.get("request_contact") for row in keyboard["keyboard"] for b in row)
+    assert all(label.count("📱") <= 1 for label in labels)
+
+
+async def test_change_village_not_listed_and_question_at_the_prompt(
+    sandbox: Sandbox, bot_process: BotProcess
+) -> None:
+    from storage.models import AuditLog
+
+    user = sandbox.user(4620, "Lan")
+    await user.send("/start v_nam-bac-thanh")
+    await next_containing(user, "Chào mừng")
+    await user.next_message()
+    await user.send("/doithon")
+    await next_containing(user, "thôn")
+    await user.send("đường thôn cần đạt gì")  # a question, not a village
+    asked = await next_containing(user, "câu hỏi")
+    assert "Không có thôn của tôi" in str(asked["reply_markup"])
+    await user.send("trung thanh")
+    choices = await user.next_message()
+    assert "Thôn Trung Thành" in str(choices["reply_markup"]) and "Không có thôn của tôi" in str(
+        choices["reply_markup"]
+    )
+    await user.press(choices, "Thôn Trung Thành – Xã Cẩm Thành")
+    await next_containing(user, "Chào mừng bạn đến với Thôn Trung Thành")
+
+    await user.next_message()  # the help text after the welcome
+    await user.send("/doithon")
+    await next_containing(user, "thôn")
+    await user.send("xóm núi xa lắm")
+    nothing = await user.next_message()
+    await user.press(nothing, "🏘 Không có thôn của tôi")
+    await next_containing(user, "chưa có ở đây")
+    await user.send("Thôn Đông, xã Cẩm Bình, Hà Tĩnh")
+    await next_containing(user, "đã chuyển")
+
+    async def requested():  # type: ignore[no-untyped-def]
+        rows = await fetch(
+            bot_process.database_url, select(AuditLog).where(AuditLog.action == "village_requested")
+        )
+        return rows or None
+
+    rows = await sandbox.wait_until(requested, timeout=10)
+    assert rows[0].details["text"] == "Thôn Đông, xã Cẩm Bình, Hà Tĩnh"
+    await user.send("/help")  # not stuck in a loop: the bot answers normally
+    await next_containing(user, "/tieuchi")

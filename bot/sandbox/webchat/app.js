@@ -171,7 +171,8 @@ function renderReplyKeyboard(messages) {
     const r = el("div", { class: "row" });
     for (const b of row) {
       const btn = typeof b === "string" ? { text: b } : b;
-      const label = btn.request_contact ? `📱 ${btn.text}` : btn.request_location ? `📍 ${btn.text}` : btn.text;
+      // Telegram shows the text as the bot wrote it; our labels already carry their emoji.
+      const label = btn.text;
       r.append(el("button", { type: "button", onclick: () => pressReply(btn.text) }, label));
     }
     box.append(r);
