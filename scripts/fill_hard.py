@@ -80,4 +80,30 @@ VI = {
         "Khi thôn của bạn được thêm, hãy gửi /doithon để chọn."
     ),
     "Change your village": "Đổi thôn",
+    "◀ Back": "◀ Quay lại",
+    "✖ Close without sending": "✖ Đóng, không gửi",
+    "I could not read that. Type the day and time the way you would say them, for example “3/12 7h30”, “sáng mai 7 giờ”, “thứ 7 này 19h” or “25/12 19:00”.": (
+        "Tôi chưa hiểu thời gian này. Hãy gõ ngày giờ như khi nói, ví dụ “3/12 7h30”, “sáng mai 7 giờ”, "
+        "“thứ 7 này 19h” hoặc “25/12 19:00”."
+    ),
+    "When? Type it the way you would say it, for example “3/12 7h30”, “sáng mai 7 giờ”, “tối nay 19h” or “thứ 7 này 19h”, or press a button.": (
+        "Gửi lúc nào? Hãy gõ như khi nói, ví dụ “3/12 7h30”, “sáng mai 7 giờ”, “tối nay 19h” hoặc "
+        "“thứ 7 này 19h”, hoặc bấm một nút."
+    ),
+    "📅 It will be sent on <b>{when}</b>.": "📅 Thông báo sẽ được gửi vào <b>{when}</b>.",
+    "Send me the announcement again: a text, or a photo or file with a caption.": (
+        "Bạn gửi lại nội dung thông báo: chữ, hoặc ảnh hay tệp kèm chú thích."
+    ),
+    "Send me the corrected announcement. The audience and the time stay as they are.": (
+        "Bạn gửi nội dung đã sửa. Người nhận và thời gian giữ nguyên."
+    ),
+    "✏️ Edit the text": "✏️ Sửa nội dung",
+    "Delete the announcement “{snippet}” that repeats {rule}? It will not be sent again.": (
+        "Xoá thông báo “{snippet}” lặp lại {rule}? Thông báo sẽ không được gửi nữa."
+    ),
+    "Delete the scheduled announcement “{snippet}”? It will not be sent.": (
+        "Xoá thông báo đã hẹn giờ “{snippet}”? Thông báo sẽ không được gửi."
+    ),
+    "🗑 Yes, delete it": "🗑 Đúng, xoá thông báo",
+    "◀ No, keep it": "◀ Không, giữ lại",
 }

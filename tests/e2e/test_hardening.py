@@ -354,3 +354,117 @@ async def test_change_village_not_listed_and_question_at_the_prompt(
     assert rows[0].details["text"] == "Thôn Đông, xã Cẩm Bình, Hà Tĩnh"
     await user.send("/help")  # not stuck in a loop: the bot answers normally
     await next_containing(user, "/tieuchi")
+
+
+async def test_compose_natural_time_back_edit_and_confirmed_cancel(
+    sandbox: Sandbox, bot_process: BotProcess
+) -> None:
+    """Issue 8: "sáng mai 7h" was refused, the flow had no way back nor to fix the text,
+    and a weekly announcement was deleted with one tap next to a look-alike close button."""
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from bot.services import timeparse
+    from handlers.broadcasts import (
+        BcAudience,
+        BcBack,
+        BcCancel,
+        BcCancelYes,
+        BcConfirm,
+        BcDay,
+        BcEdit,
+        BcMenu,
+        BcOption,
+        BcShow,
+        BcTime,
+        BcWhen,
+    )
+    from storage.models import Broadcast
+    from tests.e2e.test_broadcasts import Db, next_with, seed
+
+    vn = ZoneInfo("Asia/Ho_Chi_Minh")
+    db = Db(bot_process.database_url)
+    await seed(sandbox, db, people=2, groups=0)
+    secretary = sandbox.user(1001, "An")
+    await secretary.send("/thongbao")
+    menu = await secretary.next_message()
+    await secretary.press(menu, callback_data=BcMenu(action="new").pack())
+    await secretary.next_message()
+    await secretary.send("Họp chi bộ")
+    audience = await secretary.next_message()
+    assert "Đóng" in str(audience["reply_markup"]) and "Quay lại" in str(audience["reply_markup"])
+    await secretary.press(
+        audience, callback_data=BcBack(to="content").pack()
+    )  # back: type the text again
+    await next_containing(secretary, "gửi lại")
+    await secretary.send("Họp chi bộ tối thứ 7")
+    audience = await secretary.next_message()
+    await secretary.press(audience, callback_data=BcAudience(what="residents").pack())
+    await secretary.press(audience, callback_data=BcAudience(what="next").pack())
+    when = await secretary.next_message()
+    await secretary.press(when, callback_data=BcWhen(what="at").pack())
+    prompt = await secretary.next_message()
+    assert "dd/mm" not in prompt["text"] and "HH:mm" not in prompt["text"]
+    await secretary.send("sáng mai 7h")
+    options = await secretary.next_message()
+    expected = (datetime.now(vn) + timedelta(days=1)).replace(
+        hour=7, minute=0, second=0, microsecond=0
+    )
+    assert timeparse.describe(expected, "vi", vn) in options["text"]  # read back in words
+    await secretary.press(options, callback_data=BcOption(what="preview").pack())
+    summary = await next_with(secretary, lambda m: "bcc:" in str(m.get("reply_markup")))
+    await secretary.press(summary, callback_data=BcEdit().pack())  # fix the text at the preview
+    await next_containing(secretary, "sửa")
+    await secretary.send("Họp chi bộ sáng mai, mang sổ")
+    options = await secretary.next_message()
+    await secretary.press(options, callback_data=BcOption(what="preview").pack())
+    summary = await next_with(secretary, lambda m: "bcc:" in str(m.get("reply_markup")))
+    assert "1 người" in summary["text"] or "người" in summary["text"]
+    await secretary.press(summary, callback_data=BcConfirm(what="send").pack())
+    await next_containing(secretary, "Đã hẹn giờ")
+    rows = await sandbox.wait_until(lambda: db.all(select(Broadcast)), timeout=10)
+    assert rows[0].text == "Họp chi bộ sáng mai, mang sổ" and rows[0].next_due_at == expected
+
+    # A weekly one: deleting it asks first, and "keep it" keeps it.
+    await secretary.send("/thongbao")
+    menu = await secretary.next_message()
+    await secretary.press(menu, callback_data=BcMenu(action="new").pack())
+    await secretary.next_message()
+    await secretary.send("Vệ sinh đường làng")
+    audience = await secretary.next_message()
+    await secretary.press(audience, callback_data=BcAudience(what="residents").pack())
+    await secretary.press(audience, callback_data=BcAudience(what="next").pack())
+    when = await secretary.next_message()
+    await secretary.press(when, callback_data=BcWhen(what="weekly").pack())
+    days = await secretary.next_message()
+    await secretary.press(days, callback_data=BcDay(day=6).pack())
+    times = await secretary.next_message()
+    await secretary.press(times, callback_data=BcTime(hour=6, minute=30).pack())
+    options = await secretary.next_message()
+    await secretary.press(options, callback_data=BcOption(what="preview").pack())
+    summary = await next_with(secretary, lambda m: "bcc:" in str(m.get("reply_markup")))
+    await secretary.press(summary, callback_data=BcConfirm(what="send").pack())
+    await next_containing(secretary, "Đã hẹn giờ")
+    weekly = await sandbox.wait_until(
+        lambda: db.all(select(Broadcast).where(Broadcast.recurrence.is_not(None))), timeout=10
+    )
+    await secretary.send("/thongbao")
+    menu = await secretary.next_message()
+    await secretary.press(menu, callback_data=BcShow(id=weekly[0].id).pack())
+    details = await secretary.next_message()
+    await secretary.press(details, callback_data=BcCancel(id=weekly[0].id).pack())
+    ask = await secretary.next_message()
+    assert "hằng tuần" in ask["text"] and "bcxy:" in str(ask["reply_markup"])
+    assert (await db.all(select(Broadcast.status).where(Broadcast.id == weekly[0].id))) == [
+        "scheduled"
+    ]
+    await secretary.press(ask, callback_data=BcCancelYes(id=weekly[0].id).pack())
+    await next_containing(secretary, "đã được hủy")
+
+    async def cancelled():  # type: ignore[no-untyped-def]
+        return (await db.all(select(Broadcast.status).where(Broadcast.id == weekly[0].id))) == [
+            "cancelled"
+        ] or None
+
+    await sandbox.wait_until(cancelled, timeout=10)
+    await db.close()
