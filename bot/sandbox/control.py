@@ -18,7 +18,15 @@ from typing import Any
 
 from aiohttp import web
 
-from .core import FAULT_KINDS, SANDBOX_KEY, Sandbox, SandboxChat, SandboxUser, StoredMessage
+from .core import (
+    FAULT_KINDS,
+    ROUTE_INSTALLERS,
+    SANDBOX_KEY,
+    Sandbox,
+    SandboxChat,
+    SandboxUser,
+    StoredMessage,
+)
 
 WEBCHAT_DIR = Path(__file__).with_name("webchat")
 PREFIX = "/sandbox/api"
@@ -489,3 +497,6 @@ def setup_control(app: web.Application, sb: Sandbox) -> None:
 
 
 __all__ = ["chat_json", "message_json", "setup_control"]
+
+
+ROUTE_INSTALLERS["control"] = setup_control

@@ -133,6 +133,11 @@ class StoredMessage:
         return out
 
 
+#: ``name -> install(app, sandbox)``: filled by ``server`` ("bot_api") and ``control``
+#: ("control") at import, so that this module imports neither (no import cycle).
+ROUTE_INSTALLERS: dict[str, Callable[[web.Application, Sandbox], None]] = {}
+
+
 class SandboxChat:
     """A private chat, group or supergroup."""
 
@@ -638,14 +643,17 @@ class Sandbox:
         return sb
 
     def build_app(self, webchat: bool = True) -> web.Application:
-        from .server import setup_bot_api
+        """The Bot API routes and, with ``webchat``, the control API and web chat.
 
+        ``server`` and ``control`` depend on this module, never the other way round:
+        they register their route installers when the package is imported."""
         app = web.Application(client_max_size=60 * 1024 * 1024)
-        setup_bot_api(app, self)
+        missing = {"bot_api", "control"} - ROUTE_INSTALLERS.keys()
+        if missing:
+            raise RuntimeError(f"sandbox routes not registered: {sorted(missing)} (import bot.sandbox)")
+        ROUTE_INSTALLERS["bot_api"](app, self)
         if webchat:
-            from .control import setup_control
-
-            setup_control(app, self)
+            ROUTE_INSTALLERS["control"](app, self)
         return app
 
     async def listen(self, host: str = "127.0.0.1", port: int = 0, webchat: bool = True) -> None:
