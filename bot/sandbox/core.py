@@ -374,6 +374,32 @@ class SandboxUser:
             content["caption"] = caption
         return self.sandbox._user_message(self, target, content)
 
+    async def send_document(
+        self,
+        data: bytes,
+        file_name: str = "tep.pdf",
+        mime_type: str = "application/octet-stream",
+        caption: str | None = None,
+        chat: SandboxChat | int | None = None,
+    ) -> dict[str, Any]:
+        """Send a file as a document (a PDF, a spreadsheet): what the web chat's 📎 does."""
+        target = self._chat(chat)
+        self._open_private(target)
+        ext = file_name.rsplit(".", 1)[-1][:8] if "." in file_name else "bin"
+        stored = self.sandbox._store_file(data, "documents", ext, mime=mime_type, file_name=file_name[:255])
+        content: dict[str, Any] = {
+            "document": {
+                "file_id": stored.file_id,
+                "file_unique_id": stored.file_unique_id,
+                "file_name": file_name[:255],
+                "mime_type": mime_type,
+                "file_size": len(data),
+            }
+        }
+        if caption:
+            content["caption"] = caption
+        return self.sandbox._user_message(self, target, content)
+
     async def share_contact(
         self,
         phone: str | None = None,

@@ -43,3 +43,33 @@ def test_routes_are_registered() -> None:
     from bot.sandbox.core import ROUTE_INSTALLERS
 
     assert set(ROUTE_INSTALLERS) == {"bot_api", "control"}
+
+
+async def test_web_chat_sends_a_document(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Issue 8: documents could not be sent from the web chat (document announcements untried)."""
+    import aiohttp
+
+    from bot.sandbox import Sandbox
+
+    sb = await Sandbox.start(limits=False)
+    try:
+        user = sb.user(7001, "Hoa")
+        form = aiohttp.FormData()
+        form.add_field(
+            "document", b"%PDF-1.4 hello", filename="ke-hoach.pdf", content_type="application/pdf"
+        )
+        form.add_field("caption", "Kế hoạch")
+        async with aiohttp.ClientSession() as http:
+            async with http.post(
+                f"{sb.base_url}/sandbox/api/users/7001/document", data=form
+            ) as response:
+                assert response.status == 200, await response.text()
+        update = sb.updates[-1][2]
+        assert (
+            update["document"]["file_name"] == "ke-hoach.pdf"
+            and update["document"]["mime_type"] == "application/pdf"
+        )
+        assert update["caption"] == "Kế hoạch" and update["from"]["id"] == user.id
+        assert sb.file_bytes(update["document"]["file_id"]) == b"%PDF-1.4 hello"
+    finally:
+        await sb.stop()
