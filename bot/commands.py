@@ -70,11 +70,13 @@ async def print_invite(settings: Settings, phone: str) -> int:
     return 0
 
 
-async def load_demo(runtime_sessionmaker) -> None:  # type: ignore[no-untyped-def]
-    from bot.demo import demo_org_text
+async def load_demo(runtime_sessionmaker, settings: Settings | None = None) -> None:  # type: ignore[no-untyped-def]
+    from bot.demo import demo_org_text, seed_demo_statuses
 
     async with runtime_sessionmaker() as session:
         await apply_org(Repo(session), parse_org(demo_org_text(), source="demo"))
+        if settings is not None:
+            await seed_demo_statuses(Repo(session), settings)
         await session.commit()
 
 
@@ -109,7 +111,7 @@ async def run(settings: Settings, *, demo: bool | None) -> int:
     async with open_runtime(settings) as runtime:
         if not settings.sandbox_mode:
             if demo:
-                await load_demo(runtime.sessionmaker)
+                await load_demo(runtime.sessionmaker, settings)
             budget = SendBudget()
             bot = build_bot(settings, budget=budget)
             try:
@@ -121,7 +123,7 @@ async def run(settings: Settings, *, demo: bool | None) -> int:
         host, port = split_host_port(settings.sandbox_listen)
         sandbox = await start_sandbox(host, port)
         if demo is not False:
-            await load_demo(runtime.sessionmaker)
+            await load_demo(runtime.sessionmaker, settings)
             seed_sandbox_personas(sandbox)
         print(
             f"\n  villagebot is running against the local sandbox: open http://{host}:{sandbox.port}/\n",
