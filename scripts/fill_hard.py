@@ -106,4 +106,8 @@ VI = {
     ),
     "🗑 Yes, delete it": "🗑 Đúng, xoá thông báo",
     "◀ No, keep it": "◀ Không, giữ lại",
+    "⚠️ Not pinned in {count} group(s): I am not an administrator there. Make me an administrator with the right to pin messages, then /lienket tells you if it worked.": (
+        "⚠️ Không ghim được ở {count} nhóm: tôi chưa là quản trị viên ở đó. Hãy đặt tôi làm quản trị viên "
+        "có quyền ghim tin nhắn, rồi gửi /lienket trong nhóm để kiểm tra."
+    ),
 }

@@ -445,6 +445,7 @@ class RunReport:
     acknowledged: int
     failures: dict[str, int] = field(default_factory=dict)
     resent_after_crash: int = 0
+    not_pinned: int = 0  # groups that got it but where pinning failed (the bot is no admin)
 
     @property
     def finished(self) -> bool:
@@ -480,7 +481,26 @@ async def run_report(repo: Repo, run_id: int) -> RunReport:
         waiting=total - sent - failed,
         acknowledged=await repo.broadcasts.ack_count(run_id),
         failures=failures,
+        not_pinned=await not_pinned_count(repo, run_id),
     )
+
+
+async def not_pinned_count(repo: Repo, run_id: int) -> int:
+    """Delivered group messages whose pin failed (the sender notes "not pinned: …")."""
+    from sqlalchemy import func, select
+
+    from storage.models import OutboxMessage
+
+    count = await repo.session.scalar(
+        select(func.count())
+        .select_from(OutboxMessage)
+        .where(
+            OutboxMessage.run_id == run_id,
+            OutboxMessage.status == OutboxStatus.SENT,
+            OutboxMessage.error.like("not pinned:%"),
+        )
+    )
+    return int(count or 0)
 
 
 async def may_acknowledge(repo: Repo, run_id: int, *, chat_id: int, message_id: int | None) -> bool:

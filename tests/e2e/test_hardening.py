@@ -468,3 +468,28 @@ async def test_compose_natural_time_back_edit_and_confirmed_cancel(
 
     await sandbox.wait_until(cancelled, timeout=10)
     await db.close()
+
+
+async def test_failed_pin_is_reported_to_the_author(
+    sandbox: Sandbox, bot_process: BotProcess
+) -> None:
+    """Issue 8: in a group where the bot is no admin the report said "2/2 sent" while the pin failed."""
+    from tests.e2e.test_broadcasts import SECRETARY, Db, compose_now, delivered, seed
+
+    db = Db(bot_process.database_url)
+    people, groups = await seed(sandbox, db, people=1, groups=2)
+    sandbox.chats[groups[1]].bot_status = "member"  # not an admin: cannot pin
+    await compose_now(sandbox, "Lịch họp tháng 12", pin=True)
+    await sandbox.wait_until(
+        lambda: all(n >= 1 for n in delivered(sandbox, [*people, *groups]).values()), timeout=30
+    )
+
+    def report() -> dict | None:
+        return next(
+            (m for m in sandbox.messages(SECRETARY) if "Báo cáo" in (m.get("text") or "")), None
+        )
+
+    final = await sandbox.wait_until(report, timeout=20)
+    assert "Không ghim được ở 1 nhóm" in final["text"]
+    assert sandbox.chats[groups[0]].pinned and not sandbox.chats[groups[1]].pinned
+    await db.close()
