@@ -493,3 +493,34 @@ async def test_failed_pin_is_reported_to_the_author(
     assert "Không ghim được ở 1 nhóm" in final["text"]
     assert sandbox.chats[groups[0]].pinned and not sandbox.chats[groups[1]].pinned
     await db.close()
+
+
+async def test_every_button_is_answered_even_stale_or_forged(
+    sandbox: Sandbox, bot_process: BotProcess
+) -> None:
+    """Issue 8: buttons of an abandoned flow got no answer (a spinner), and out-of-range
+    ids in button data logged a traceback."""
+    from handlers.broadcasts import BcAudience, BcMenu, BcShow
+    from tests.e2e.test_broadcasts import forged_press
+
+    secretary = sandbox.user(1001, "An")
+    await secretary.send("/thongbao")
+    menu = await secretary.next_message()
+    await secretary.press(menu, callback_data=BcMenu(action="new").pack())
+    await secretary.next_message()
+    await secretary.send("Nháp bỏ dở")
+    audience = await secretary.next_message()
+    await secretary.send("/help")  # wanders off; then /thongbao resets the flow
+    await next_containing(secretary, "/tieuchi")
+    await secretary.send("/thongbao")
+    await secretary.next_message()
+    stale = await secretary.press(audience, callback_data=BcAudience(what="residents").pack())
+    assert stale is not None and "đã kết thúc" in stale["text"]
+    for data in (
+        BcShow(id=2**40).pack(),
+        "bcs:99999999999999999999999",
+        "invite:-99999999999999999999",
+        "zzz:1",
+    ):
+        answer = await forged_press(sandbox, secretary, menu, data)
+        assert answer is not None, data  # answered, no spinner, no traceback (checked at teardown)
