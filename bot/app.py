@@ -169,10 +169,11 @@ async def _run_webhook(settings: Settings, dispatcher: Dispatcher, bot: Bot, use
     from aiohttp import web
 
     from bot.settings import split_host_port
+    from bot.webhook_guard import webhook_guard
 
     secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
     path = urlsplit(settings.webhook_url).path or "/"
-    app = web.Application()
+    app = web.Application(middlewares=[webhook_guard(path, secret)])
     # Shutdown hooks run in order: let in-flight updates finish before anything closes.
     setup_application(app, dispatcher, bot=bot)
     SimpleRequestHandler(dispatcher, bot, secret_token=secret, close_bot_session=False).register(app, path=path)

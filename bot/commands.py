@@ -34,7 +34,11 @@ async def import_org(settings: Settings, path: Path) -> int:
     except OrgFileError as exc:
         raise OperatorError(str(exc)) from None
     async with open_runtime(settings) as runtime, runtime.sessionmaker() as session:
-        result = await apply_org(Repo(session), specs)
+        try:
+            result = await apply_org(Repo(session), specs)
+        except OrgFileError as exc:  # conflicts with what is stored (a telegram_id in use)
+            await session.rollback()
+            raise OperatorError(f"{path}: {exc}") from None
         await session.commit()
     print(
         f"imported {result.communes} communes, {result.villages} villages, {result.members} members, "
@@ -66,11 +70,13 @@ async def print_invite(settings: Settings, phone: str) -> int:
     return 0
 
 
-async def load_demo(runtime_sessionmaker) -> None:  # type: ignore[no-untyped-def]
-    from bot.demo import demo_org_text
+async def load_demo(runtime_sessionmaker, settings: Settings | None = None) -> None:  # type: ignore[no-untyped-def]
+    from bot.demo import demo_org_text, seed_demo_statuses
 
     async with runtime_sessionmaker() as session:
         await apply_org(Repo(session), parse_org(demo_org_text(), source="demo"))
+        if settings is not None:
+            await seed_demo_statuses(Repo(session), settings)
         await session.commit()
 
 
@@ -89,9 +95,12 @@ def seed_sandbox_personas(sandbox) -> None:  # type: ignore[no-untyped-def]
 
 async def start_sandbox(host: str, port: int):  # type: ignore[no-untyped-def]
     from bot.sandbox import Sandbox
+    from bot.sandbox.spec import SpecMissing
 
     try:
         return await Sandbox.start(host=host, port=port, bot_username="villagebot")
+    except SpecMissing as exc:
+        raise OperatorError(str(exc)) from None
     except OSError as exc:
         raise OperatorError(
             f"cannot listen on {host}:{port} ({exc.strerror}); set SANDBOX_LISTEN"
@@ -102,7 +111,7 @@ async def run(settings: Settings, *, demo: bool | None) -> int:
     async with open_runtime(settings) as runtime:
         if not settings.sandbox_mode:
             if demo:
-                await load_demo(runtime.sessionmaker)
+                await load_demo(runtime.sessionmaker, settings)
             budget = SendBudget()
             bot = build_bot(settings, budget=budget)
             try:
@@ -114,7 +123,7 @@ async def run(settings: Settings, *, demo: bool | None) -> int:
         host, port = split_host_port(settings.sandbox_listen)
         sandbox = await start_sandbox(host, port)
         if demo is not False:
-            await load_demo(runtime.sessionmaker)
+            await load_demo(runtime.sessionmaker, settings)
             seed_sandbox_personas(sandbox)
         print(
             f"\n  villagebot is running against the local sandbox: open http://{host}:{sandbox.port}/\n",

@@ -578,6 +578,13 @@ def final_report_text(i18n: I18n, locale: str, report: service.RunReport) -> str
         ]
         for reason, count in sorted(report.failures.items()):
             lines.append(f"  • {reason_label(reason)}: {count}")
+        if report.not_pinned:
+            lines.append(
+                _(
+                    "⚠️ Not pinned in {count} group(s): I am not an administrator there. Make me an "
+                    "administrator with the right to pin messages, then /lienket tells you if it worked."
+                ).format(count=report.not_pinned)
+            )
         lines.append(_("Acknowledged so far: {count}").format(count=report.acknowledged))
         lines.append(_("Send /thongbao to see who acknowledged."))
         return "\n".join(lines)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_API_URL = "https://api.telegram.org"
@@ -14,6 +15,9 @@ DEFAULT_DB_PATH = Path("data") / "villagebot.db"
 SUPPORTED_LOCALES = ("vi", "en")
 # Plain HTTP webhooks only make sense against a local Bot API server (the sandbox, tests).
 _LOCAL_HTTP = ("http://127.0.0.1", "http://localhost")
+# Telegram's secret_token alphabet (Bot API setWebhook); 32+ characters is about 190 bits.
+_SECRET_SHAPE = re.compile(r"[A-Za-z0-9_-]{32,256}")
+_WEAK_SECRETS = ("a-long-random-string", "change-me", "changeme", "secret")
 
 
 class SettingsError(Exception):
@@ -31,8 +35,8 @@ class Settings(BaseSettings):
     timezone: str = "Asia/Ho_Chi_Minh"
     default_locale: str = "vi"
     webhook_url: str | None = None
-    webhook_secret: SecretStr | None = None
-    webhook_listen: str = "0.0.0.0:8443"
+    webhook_secret: SecretStr | None = Field(default=None, validate_default=True)
+    webhook_listen: str = "127.0.0.1:8443"
     sandbox_listen: str = "127.0.0.1:8080"
     broadcast_grace_minutes: int = 60
     criteria_dir: Path = Path("data") / "criteria"
@@ -62,6 +66,20 @@ class Settings(BaseSettings):
             bot_id, _, secret = value.get_secret_value().partition(":")
             if not bot_id.isdigit() or not secret:
                 raise ValueError("BOT_TOKEN must look like 123456789:AA... (from @BotFather)")
+        return value
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _https_webhook(cls, value: str | None) -> str | None:
+        if value and not value.startswith(("https://", *_LOCAL_HTTP)):
+            raise ValueError("WEBHOOK_URL must start with https:// (Telegram calls only HTTPS webhooks)")
+        return value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _strong_webhook_secret(cls, value: SecretStr | None, info: ValidationInfo) -> SecretStr | None:
+        if info.data.get("webhook_url"):
+            _require_strong_secret(value)
         return value
 
     @field_validator("timezone")
@@ -96,14 +114,9 @@ class Settings(BaseSettings):
     def _host_port(cls, value: str) -> str:
         host, sep, port = value.rpartition(":")
         if not sep or not host or not port.isdigit() or not 0 <= int(port) < 65536:
-            raise ValueError("must be HOST:PORT, e.g. 0.0.0.0:8443")
+            raise ValueError("must be HOST:PORT, e.g. 127.0.0.1:8443")
         return value
 
-    @model_validator(mode="after")
-    def _webhook_needs_token(self) -> Settings:
-        if self.webhook_url and not self.webhook_url.startswith(("https://", *_LOCAL_HTTP)):
-            raise ValueError("WEBHOOK_URL must start with https:// (Telegram calls only HTTPS webhooks)")
-        return self
 
     @property
     def tz(self) -> ZoneInfo:
@@ -113,6 +126,21 @@ class Settings(BaseSettings):
     def sandbox_mode(self) -> bool:
         """No token: run against the local sandbox instead of Telegram."""
         return self.bot_token is None
+
+
+def _require_strong_secret(secret: SecretStr | None) -> None:
+    """Without a secret anyone who can reach the port can post updates as any user."""
+    value = secret.get_secret_value() if secret is not None else ""
+    if not value:
+        raise ValueError(
+            "required with WEBHOOK_URL: generate one with "
+            "`python3 -c 'import secrets; print(secrets.token_urlsafe(32))'`"
+        )
+    if not _SECRET_SHAPE.fullmatch(value) or len(set(value)) < 10 or any(w in value.lower() for w in _WEAK_SECRETS):
+        raise ValueError(
+            "too weak: use 32 to 256 random characters from A-Z a-z 0-9 _ -, "
+            "e.g. `python3 -c 'import secrets; print(secrets.token_urlsafe(32))'`"
+        )
 
 
 def split_host_port(value: str) -> tuple[str, int]:

@@ -8,7 +8,12 @@ from handlers.broadcasts import broadcasts_router
 from handlers.contributions import contributions_router
 from handlers.criteria import criteria_router, questions_router
 from handlers.errors import errors_router
-from handlers.fallback import catch_all_router, fallback_router
+from handlers.fallback import (
+    callback_guard_router,
+    catch_all_router,
+    fallback_router,
+    stale_buttons_router,
+)
 from handlers.groups import groups_router
 from handlers.invites import invites_router
 from handlers.start import start_router
@@ -19,6 +24,7 @@ def build_routers() -> list[Router]:
     """Routers in the order they are tried; the catch-all is last."""
     return [
         errors_router(),
+        callback_guard_router(),
         groups_router(),
         start_router(),
         invites_router(),
@@ -29,4 +35,5 @@ def build_routers() -> list[Router]:
         fallback_router(),
         questions_router(),
         catch_all_router(),
+        stale_buttons_router(),
     ]

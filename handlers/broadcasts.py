@@ -21,6 +21,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from bot.outbox import AckButton, Content, OutboxSender, render, send_content
 from bot.scheduler import BroadcastScheduler
 from bot.services import broadcasts as service
+from bot.services import timeparse
 from bot.services.authz import Action, Actor
 from bot.services.errors import BroadcastInvalid, NotAllowed, NotFound
 from bot.settings import Settings
@@ -28,6 +29,18 @@ from storage.models import Broadcast, User
 from storage.repo import Repo
 
 TIMES = ((5, 30), (6, 0), (6, 30), (7, 0), (8, 0), (17, 0), (19, 0), (20, 0))
+
+
+class BcBack(CallbackData, prefix="bcb"):
+    to: str  # content | audience | when | options
+
+
+class BcEdit(CallbackData, prefix="bce"):
+    """At the preview: fix the text, keeping the audience and the time."""
+
+
+class BcCancelYes(CallbackData, prefix="bcxy"):
+    id: int
 
 
 class Compose(StatesGroup):
@@ -103,8 +116,12 @@ def _check(on: bool) -> str:
     return "✅" if on else "⬜"
 
 
-def cancel_row(builder: InlineKeyboardBuilder) -> None:
-    builder.button(text=_("✖ Cancel"), callback_data=BcMenu(action="cancel"))
+def cancel_row(builder: InlineKeyboardBuilder, back: str | None = None) -> None:
+    """The last row of every compose step: back one step (when there is one) and close.
+    "✖ Close" only abandons the draft; deleting a scheduled announcement is "🗑" and asks first."""
+    if back is not None:
+        builder.button(text=_("◀ Back"), callback_data=BcBack(to=back))
+    builder.button(text=_("✖ Close without sending"), callback_data=BcMenu(action="cancel"))
 
 
 def audience_keyboard(data: dict[str, Any], groups: list[tuple[int, str]]) -> InlineKeyboardMarkup:
@@ -122,7 +139,7 @@ def audience_keyboard(data: dict[str, Any], groups: list[tuple[int, str]]) -> In
     builder.button(text=f"{_check(data.get('members', False))} 🎖 {members}", callback_data=BcAudience(what="members"))
     builder.button(text=f"{_check(data.get('residents', False))} 🏠 {residents}", callback_data=BcAudience(what="residents"))
     builder.button(text=_("Next ▶"), callback_data=BcAudience(what="next"))
-    cancel_row(builder)
+    cancel_row(builder, back="content")
     return builder.adjust(1).as_markup()
 
 
@@ -132,7 +149,7 @@ def when_keyboard() -> InlineKeyboardMarkup:
     builder.button(text=_("🕒 At a date and time"), callback_data=BcWhen(what="at"))
     builder.button(text=_("🔁 Every week"), callback_data=BcWhen(what="weekly"))
     builder.button(text=_("🔁 Every month"), callback_data=BcWhen(what="monthly"))
-    cancel_row(builder)
+    cancel_row(builder, back="audience")
     return builder.adjust(1).as_markup()
 
 
@@ -140,7 +157,7 @@ def at_keyboard() -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for hour in (7, 19):
         builder.button(text=_("Tomorrow {hour:02d}:00").format(hour=hour), callback_data=BcAt(days=1, hour=hour, minute=0))
-    cancel_row(builder)
+    cancel_row(builder, back="when")
     return builder.adjust(2, 1).as_markup()
 
 
@@ -154,7 +171,7 @@ def day_keyboard(kind: str) -> InlineKeyboardMarkup:
         for day in range(1, 32):
             builder.button(text=str(day), callback_data=BcDay(day=day))
         builder.adjust(7)
-    cancel_row(builder)
+    cancel_row(builder, back="when")
     return builder.as_markup()
 
 
@@ -162,8 +179,8 @@ def time_keyboard() -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for hour, minute in TIMES:
         builder.button(text=f"{hour:02d}:{minute:02d}", callback_data=BcTime(hour=hour, minute=minute))
-    cancel_row(builder)
-    return builder.adjust(4, 4, 1).as_markup()
+    cancel_row(builder, back="when")
+    return builder.adjust(4, 4, 2).as_markup()
 
 
 def options_keyboard(data: dict[str, Any]) -> InlineKeyboardMarkup:
@@ -174,7 +191,7 @@ def options_keyboard(data: dict[str, Any]) -> InlineKeyboardMarkup:
     ack = _("Ask for “Got it”")
     builder.button(text=f"{_check(data.get('ack', False))} ✋ {ack}", callback_data=BcOption(what="ack"))
     builder.button(text=_("👀 Preview ▶"), callback_data=BcOption(what="preview"))
-    cancel_row(builder)
+    cancel_row(builder, back="when")
     return builder.adjust(1).as_markup()
 
 
@@ -202,7 +219,13 @@ def draft_from(data: dict[str, Any], tz: Any) -> service.Draft:
     )
 
 
-def when_text(draft: service.Draft, tz: Any) -> str:
+def _current_locale() -> str:
+    from aiogram.utils.i18n import get_i18n
+
+    return get_i18n().current_locale
+
+
+def when_text(draft: service.Draft, tz: Any, locale: str | None = None) -> str:
     if draft.recurrence is not None:
         rule = draft.recurrence
         at = f"{rule.hour:02d}:{rule.minute:02d}"
@@ -210,7 +233,7 @@ def when_text(draft: service.Draft, tz: Any) -> str:
             return _("every {day} at {time}").format(day=weekday_names()[rule.day], time=at)
         return _("on day {day} of every month at {time}").format(day=rule.day, time=at)
     if draft.when is not None:
-        return draft.when.astimezone(tz).strftime("%d/%m/%Y %H:%M")
+        return timeparse.describe(draft.when, locale or _current_locale(), tz)
     return _("now")
 
 
@@ -220,7 +243,10 @@ def invalid_text(reason: str) -> str:
         "too_long": _("The announcement is too long. Please shorten it (text up to 3900 characters, caption up to 900)."),
         "no_audience": _("Please choose at least one audience."),
         "no_recipients": _("Nobody can receive this announcement yet: no linked groups or users in this audience."),
-        "bad_datetime": _("I could not read that. Please type the date and time as dd/mm/yyyy HH:mm, for example 25/12/2026 07:30."),
+        "bad_datetime": _(
+            "I could not read that. Type the day and time the way you would say them, for example "
+            "“3/12 7h30”, “sáng mai 7 giờ”, “thứ 7 này 19h” or “25/12 19:00”."
+        ),
         "in_past": _("That time has already passed. Please choose a time in the future."),
         "bad_recurrence": _("That schedule is not valid. Please start again."),
         "not_cancellable": _("This announcement can no longer be cancelled."),
@@ -260,8 +286,12 @@ def _ack_router() -> Router:
             platform_user_id=callback.from_user.id,
             user_id=user.id,
             name=callback.from_user.full_name,
+            chat_id=callback.message.chat.id if callback.message else 0,
+            message_id=callback.message.message_id if callback.message else None,
         )
-        if counted:
+        if counted is None:
+            await callback.answer(_("This announcement did not ask you for a confirmation."), show_alert=True)
+        elif counted:
             await callback.answer(_("Thank you! Noted ✅"))
         else:
             await callback.answer(_("You have already confirmed. Thank you!"))
@@ -349,7 +379,14 @@ def _compose_router() -> Router:
         except BroadcastInvalid as exc:
             await message.answer(invalid_text(exc.reason))
             return
-        await state.update_data(kind=kind, text=text, file_id=file_id, all_groups=False, group_ids=[], members=False, residents=False)
+        if (await state.get_data()).get("editing"):
+            await state.update_data(kind=kind, text=text, file_id=file_id, editing=False)
+            await show_options(message, state)
+            return
+        data = await state.get_data()
+        if "residents" not in data:
+            await state.update_data(all_groups=False, group_ids=[], members=False, residents=False)
+        await state.update_data(kind=kind, text=text, file_id=file_id)
         await state.set_state(Compose.audience)
         data = await state.get_data()
         await message.answer(
@@ -405,8 +442,9 @@ def _compose_router() -> Router:
             await state.update_data(rec_kind=None)
             await state.set_state(Compose.date)
             await callback.message.answer(
-                _("Type the date and time as dd/mm/yyyy HH:mm (for example {example}), or press a button.").format(
-                    example=(datetime.now(settings.tz) + timedelta(days=1)).strftime("%d/%m/%Y 07:30")
+                _(
+                    "When? Type it the way you would say it, for example “3/12 7h30”, “sáng mai 7 giờ”, "
+                    "“tối nay 19h” or “thứ 7 này 19h”, or press a button."
                 ),
                 reply_markup=at_keyboard(),
             )
@@ -418,10 +456,13 @@ def _compose_router() -> Router:
 
     @router.message(StateFilter(Compose.date), F.text)
     async def date_typed(message: Message, state: FSMContext, settings: Settings) -> None:
-        try:
-            when = service.parse_when(message.text or "", settings.tz, datetime.now(UTC))
-        except BroadcastInvalid as exc:
-            await message.answer(invalid_text(exc.reason), reply_markup=at_keyboard())
+        now = datetime.now(UTC)
+        when = timeparse.parse_when(message.text or "", now, settings.tz)
+        if when is None:
+            await message.answer(invalid_text("bad_datetime"), reply_markup=at_keyboard())
+            return
+        if when <= now:
+            await message.answer(invalid_text("in_past"), reply_markup=at_keyboard())
             return
         await state.update_data(when=when.isoformat())
         await show_options(message, state)
@@ -474,7 +515,63 @@ def _compose_router() -> Router:
 
     async def show_options(message: Message, state: FSMContext) -> None:
         await state.set_state(Compose.options)
-        await message.answer(_("Options:"), reply_markup=options_keyboard(await state.get_data()))
+        data = await state.get_data()
+        text = _("Options:")
+        if data.get("when") and not data.get("rec_kind"):
+            # Read the time back in words before anything is confirmed.
+            moment = datetime.fromisoformat(data["when"])
+            text = _("📅 It will be sent on <b>{when}</b>.").format(
+                when=timeparse.describe(moment, _current_locale(), moment.tzinfo or UTC)
+            ) + "\n" + text
+        await message.answer(text, reply_markup=options_keyboard(data))
+
+    @router.callback_query(BcBack.filter())
+    async def back_pressed(
+        callback: CallbackQuery, callback_data: BcBack, state: FSMContext, repo: Repo, actor: Actor
+    ) -> None:
+        """One step back in the compose flow; what was chosen so far is kept."""
+        if await state.get_state() is None or not actor.can(Action.BROADCAST, actor.village_id):
+            await callback.answer(_("This session has ended. Send /start or use the menu to start again."), show_alert=True)
+            return
+        await callback.answer()
+        message = callback.message
+        if not isinstance(message, Message):
+            return
+        await set_markup(message, None)
+        to = callback_data.to
+        if to == "content":
+            await state.set_state(Compose.content)
+            builder = InlineKeyboardBuilder()
+            cancel_row(builder)
+            await message.answer(
+                _("Send me the announcement again: a text, or a photo or file with a caption."),
+                reply_markup=builder.as_markup(),
+            )
+        elif to == "audience":
+            await state.set_state(Compose.audience)
+            await message.answer(
+                _("Who should receive it? Press to choose, then “Next”."),
+                reply_markup=audience_keyboard(await state.get_data(), await village_groups(repo, actor)),
+            )
+        elif to == "when":
+            await state.set_state(Compose.when)
+            await message.answer(_("When should it be sent?"), reply_markup=when_keyboard())
+        else:
+            await show_options(message, state)
+
+    @router.callback_query(StateFilter(Compose.confirm), BcEdit.filter())
+    async def edit_pressed(callback: CallbackQuery, state: FSMContext) -> None:
+        await state.update_data(editing=True)
+        await state.set_state(Compose.content)
+        await callback.answer()
+        if isinstance(callback.message, Message):
+            await set_markup(callback.message, None)
+            builder = InlineKeyboardBuilder()
+            cancel_row(builder)
+            await callback.message.answer(
+                _("Send me the corrected announcement. The audience and the time stay as they are."),
+                reply_markup=builder.as_markup(),
+            )
 
     @router.callback_query(StateFilter(Compose.options), BcOption.filter())
     async def option_pressed(
@@ -513,7 +610,7 @@ def _compose_router() -> Router:
         people = len(recipients) - groups
         lines = [
             _("<b>Audience:</b> {groups} groups, {people} people").format(groups=groups, people=people),
-            _("<b>When:</b> {when}").format(when=when_text(draft, settings.tz)),
+            _("<b>When:</b> {when}").format(when=when_text(draft, settings.tz, locale)),
         ]
         if draft.pin:
             lines.append(_("📌 Pinned in the groups"))
@@ -522,7 +619,8 @@ def _compose_router() -> Router:
         builder = InlineKeyboardBuilder()
         confirm = _("✅ Confirm and send") if draft.when is None and draft.recurrence is None else _("✅ Confirm schedule")
         builder.button(text=confirm, callback_data=BcConfirm(what="send"))
-        cancel_row(builder)
+        builder.button(text=_("✏️ Edit the text"), callback_data=BcEdit())
+        cancel_row(builder, back="options")
         await state.set_state(Compose.confirm)
         await callback.message.answer("\n".join(lines), reply_markup=builder.adjust(1).as_markup())
 
@@ -629,9 +727,38 @@ def _compose_router() -> Router:
             await callback.message.answer("\n".join(lines)[:4000], reply_markup=builder.as_markup())
 
     @router.callback_query(BcCancel.filter())
-    async def cancel_pressed(
+    async def cancel_pressed(callback: CallbackQuery, callback_data: BcCancel, repo: Repo, actor: Actor, settings: Settings) -> None:
+        """Deleting is irreversible: ask first, naming what will stop."""
+        try:
+            broadcast = await service.broadcast_for(repo, actor, callback_data.id)
+        except (NotAllowed, NotFound):
+            await refuse(callback)
+            return
+        if broadcast.status != "scheduled":
+            await callback.answer(invalid_text("not_cancellable"), show_alert=True)
+            return
+        await callback.answer()
+        snippet = html.escape((broadcast.text or "").replace("\n", " ")[:80], quote=False)
+        if broadcast.recurrence:
+            rule = when_text(
+                service.Draft("text", "", service.Audience(), recurrence=service.Recurrence.parse(broadcast.recurrence)),
+                settings.tz,
+            )
+            question = _("Delete the announcement “{snippet}” that repeats {rule}? It will not be sent again.").format(
+                snippet=snippet, rule=rule
+            )
+        else:
+            question = _("Delete the scheduled announcement “{snippet}”? It will not be sent.").format(snippet=snippet)
+        builder = InlineKeyboardBuilder()
+        builder.button(text=_("🗑 Yes, delete it"), callback_data=BcCancelYes(id=broadcast.id))
+        builder.button(text=_("◀ No, keep it"), callback_data=BcShow(id=broadcast.id))
+        if isinstance(callback.message, Message):
+            await callback.message.answer(question, reply_markup=builder.adjust(1).as_markup())
+
+    @router.callback_query(BcCancelYes.filter())
+    async def cancel_confirmed(
         callback: CallbackQuery,
-        callback_data: BcCancel,
+        callback_data: BcCancelYes,
         repo: Repo,
         actor: Actor,
         broadcast_scheduler: BroadcastScheduler | None = None,

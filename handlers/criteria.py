@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import html
 import logging
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramAPIError
@@ -13,7 +13,13 @@ from aiogram.filters import Command, StateFilter
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.types import (
+    BufferedInputFile,
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+)
 from aiogram.utils.i18n import I18n, get_i18n
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
@@ -242,6 +248,65 @@ async def known_set(callback: CallbackQuery, knowledge: vc.CriteriaKnowledge, co
         return None
 
 
+INBOX_PAGE_SIZE = 5
+# Each entry's escaped text stays under this, so a full page (header, five entries, their
+# askers and times) is far below Telegram's 4096 characters whatever the residents typed.
+INBOX_ENTRY_CHARS = 450
+INBOX_NAME_CHARS = 40
+
+
+def _escaped_prefix(text: str, limit: int) -> str:
+    """``text`` HTML-escaped, cut (with …) so that the escaped form fits ``limit``."""
+    escaped = html.escape(text)
+    if len(escaped) <= limit:
+        return escaped
+    cut = text[:limit]
+    while len(html.escape(cut)) > limit - 1:
+        cut = cut[: max(len(cut) - max(len(cut) // 10, 1), 0)]
+    return html.escape(cut) + "…"
+
+
+async def inbox_page(
+    repo: Repo, village_id: int, page: int, settings: Settings
+) -> tuple[str, InlineKeyboardMarkup] | None:
+    """One page of the /cauhoi inbox (None when nothing waits); always fits one message."""
+    total = await repo.criteria.count_open_questions(village_id)
+    if total == 0:
+        return None
+    pages = (total + INBOX_PAGE_SIZE - 1) // INBOX_PAGE_SIZE
+    page = min(page, pages - 1)
+    rows = await repo.criteria.open_questions_page(village_id, offset=page * INBOX_PAGE_SIZE, limit=INBOX_PAGE_SIZE)
+    lines = [
+        _("Questions waiting for an answer: {total} (page {page}/{pages})").format(
+            total=total, page=page + 1, pages=pages
+        )
+    ]
+    builder = InlineKeyboardBuilder()
+    for question, asker in rows:
+        asked = question.forwarded_at or question.asked_at
+        if asked.tzinfo is None:
+            asked = asked.replace(tzinfo=UTC)
+        who = _escaped_prefix(asker or _("a resident"), INBOX_NAME_CHARS)
+        lines.append(
+            "\n"
+            + _("<b>#{id}</b> · {who} · {when}").format(
+                id=question.id, who=who, when=asked.astimezone(settings.tz).strftime("%d/%m %H:%M")
+            )
+            + "\n"
+            + _escaped_prefix(question.text, INBOX_ENTRY_CHARS)
+        )
+        builder.button(text=_("Answer #{id}").format(id=question.id), callback_data=Crit(a="answer", n=question.id))
+    builder.adjust(2)
+    nav = []
+    if page > 0:
+        nav.append(InlineKeyboardButton(text=_("◀ Previous"), callback_data=Crit(a="inbox", n=page - 1).pack()))
+    if page + 1 < pages:
+        nav.append(InlineKeyboardButton(text=_("Next ▶"), callback_data=Crit(a="inbox", n=page + 1).pack()))
+    if nav:
+        builder.row(*nav)
+    return "\n".join(lines), builder.as_markup()
+
+
 def criteria_router() -> Router:
     """Commands, browsing callbacks and the secretary's flows (before the fallbacks)."""
     router = Router(name="criteria")
@@ -428,7 +493,7 @@ def criteria_router() -> Router:
 
         chart = progress_chart(
             _("{village}: {met}/{total} criteria met").format(village=village.name, met=result.met, total=result.total),
-            [(f"{row.criterion.number}. {row.criterion.name}"[:48], row.status.value if row.status else None) for row in result.rows],
+            [(f"{row.criterion.number}. {row.criterion.name}", row.status.value if row.status else None) for row in result.rows],
             {status.value if status else None: name for status, name in names.items()},
         )
         await message.answer_photo(
@@ -447,22 +512,31 @@ def criteria_router() -> Router:
         repo.audit.add("question_forwarded", actor_user_id=user.id, village_id=question.village_id, details={"question_id": question.id})
 
     @router.message(Command("cauhoi"), F.chat.type == "private")
-    async def command_questions_handler(message: Message, repo: Repo, actor: Actor) -> None:
+    async def command_questions_handler(message: Message, repo: Repo, actor: Actor, settings: Settings) -> None:
         if not actor.can(Action.ANSWER_QUESTIONS, actor.village_id):
             await message.answer(_("Sorry, only the branch secretary or deputy can answer residents' questions."))
             return
         assert actor.village_id is not None
-        questions = await repo.criteria.open_questions(actor.village_id)
-        if not questions:
+        page = await inbox_page(repo, actor.village_id, 0, settings)
+        if page is None:
             await message.answer(_("No questions are waiting. 👍"))
             return
-        lines = [_("Questions waiting for an answer:")]
-        builder = InlineKeyboardBuilder()
-        for question in questions:
-            lines.append(f"\n<b>#{question.id}</b> {html.escape(question.text[:300])}")
-            builder.button(text=_("Answer #{id}").format(id=question.id), callback_data=Crit(a="answer", n=question.id))
-        builder.adjust(2)
-        await message.answer("\n".join(lines), reply_markup=builder.as_markup())
+        await message.answer(page[0], reply_markup=page[1])
+
+    @router.callback_query(Crit.filter(F.a == "inbox"))
+    async def questions_page(callback: CallbackQuery, callback_data: Crit, repo: Repo, actor: Actor, settings: Settings) -> None:
+        if not actor.can(Action.ANSWER_QUESTIONS, actor.village_id):
+            await callback.answer(_("Sorry, only the branch secretary or deputy can answer residents' questions."), show_alert=True)
+            return
+        assert actor.village_id is not None
+        page = await inbox_page(repo, actor.village_id, max(callback_data.n, 0), settings)
+        await callback.answer()
+        if not isinstance(callback.message, Message):
+            return
+        if page is None:
+            await callback.message.edit_text(_("No questions are waiting. 👍"))
+            return
+        await callback.message.edit_text(page[0], reply_markup=page[1])
 
     @router.callback_query(Crit.filter(F.a == "answer"))
     async def start_answer(callback: CallbackQuery, callback_data: Crit, repo: Repo, actor: Actor, state: FSMContext) -> None:

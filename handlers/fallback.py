@@ -2,11 +2,63 @@
 
 from __future__ import annotations
 
+import logging
+import re
+
 from aiogram import F, Router
-from aiogram.types import Message
+from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
+log = logging.getLogger(__name__)
+
 MAX_TEXT = 1000
+# Button data carries database row ids (INTEGER: 32-bit on PostgreSQL) and small numbers.
+# A tampered client may send any digits; outside this range nothing can match, and the
+# database would raise. A feature whose buttons carry wider numbers (a Telegram chat id)
+# adds its prefix to WIDE_INT_PREFIXES, which allows signed 64 bits.
+INT32 = 2**31
+INT64 = 2**63
+WIDE_INT_PREFIXES: set[str] = set()
+_INT = re.compile(r"-?\d+")
+
+
+def button_data_out_of_range(data: str | None) -> bool:
+    """Whether ``data`` (``prefix:part:part``) holds an integer no button of ours can hold."""
+    if not data:
+        return False
+    prefix, *parts = data.split(":")
+    limit = INT64 if prefix in WIDE_INT_PREFIXES else INT32
+    for part in parts:
+        if _INT.fullmatch(part) and not -limit <= int(part) < limit:
+            return True
+    return False
+
+
+def callback_guard_router() -> Router:
+    """First in line: button data with impossible numbers is refused politely, before any
+    handler takes it to the database (issue 8: a traceback for each such press)."""
+    router = Router(name="callback_guard")
+
+    @router.callback_query(F.data.func(button_data_out_of_range))
+    async def impossible_button(callback: CallbackQuery) -> None:
+        log.warning("refused button data with an out-of-range number from user %s", callback.from_user.id)
+        await callback.answer(_("Sorry, this button is not valid. Please start again from the menu."), show_alert=True)
+
+    return router
+
+
+def stale_buttons_router() -> Router:
+    """Last in line: a button nobody handled (from an abandoned or finished flow, or from
+    before a restart) still gets an answer, so Telegram stops the spinner."""
+    router = Router(name="stale_buttons")
+
+    @router.callback_query()
+    async def stale_button(callback: CallbackQuery) -> None:
+        await callback.answer(
+            _("This session has ended. Send /start or use the menu to start again."), show_alert=True
+        )
+
+    return router
 
 
 def fallback_router() -> Router:

@@ -14,8 +14,8 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.services import onboarding
-from bot.services.authz import Action, Actor
-from bot.services.errors import NotAllowed, NotFound
+from bot.services.authz import Action, Actor, may_hand_on
+from bot.services.errors import MemberAlreadyLinked, NotAllowed, NotFound
 from storage.repo import Repo
 
 
@@ -33,7 +33,11 @@ def invites_router() -> Router:
             await message.answer(_("Sorry, only the branch secretary or deputy secretary can create invites."))
             return
         assert actor.village_id is not None
-        members = [m for m in await repo.members.of_village(actor.village_id) if m.user_id is None]
+        members = [
+            m
+            for m in await repo.members.of_village(actor.village_id)
+            if m.user_id is None and may_hand_on(actor.role, m.role, is_admin=actor.is_admin)
+        ]
         if not members:
             await message.answer(_("Every member on the roster has already linked their account."))
             return
@@ -51,6 +55,11 @@ def invites_router() -> Router:
             invite = await onboarding.create_invite(
                 repo, actor, callback_data.member_id, now=datetime.now(UTC)
             )
+        except MemberAlreadyLinked:
+            await callback.answer(
+                _("This member has already linked their account, so no invite is needed."), show_alert=True
+            )
+            return
         except (NotAllowed, NotFound):
             await callback.answer(_("Sorry, you cannot create this invite."), show_alert=True)
             return

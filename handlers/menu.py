@@ -51,11 +51,19 @@ COMMANDS: list[MenuCommand] = [
     MenuCommand("lichtham", __("My households and visits"), members_only=True),
     MenuCommand("baocao", __("Household visits report"), needs=Action.VIEW_VISIT_REPORT),
     MenuCommand("phancong", __("Assign households to members"), needs=Action.ASSIGN_VISITS),
+    MenuCommand("doithon", __("Change your village")),
     MenuCommand("moi", __("Create an invite link for a branch member"), needs=Action.CREATE_INVITE),
     MenuCommand("cauhoi", __("Residents' questions waiting for an answer"), needs=Action.ANSWER_QUESTIONS),
     MenuCommand("thongbao", __("Send an announcement"), needs=Action.BROADCAST),
     MenuCommand(
         "lienket", __("Link this group to your village (secretary)"), needs=Action.LINK_GROUP, private=False, group=True
+    ),
+    MenuCommand(
+        "huylienket",
+        __("Unlink this group from your village (secretary)"),
+        needs=Action.UNLINK_GROUP,
+        private=False,
+        group=True,
     ),
 ]
 

@@ -37,6 +37,11 @@ LANGUAGES = {"vi": "🇻🇳 Tiếng Việt", "en": "🇬🇧 English"}
 
 class Onboarding(StatesGroup):
     village = State()
+    not_listed = State()
+
+
+class NotListed(CallbackData, prefix="nolist"):
+    pass
 
 
 class LanguageChoice(CallbackData, prefix="lang"):
@@ -82,12 +87,31 @@ def contact_keyboard() -> ReplyKeyboardMarkup:
 
 
 def help_text(actor: Actor | None, village: Village | None) -> str:
+    """Help for the person asking: a resident, a party member and a secretary each see
+    what they can do, including the commands they use in the village group."""
     lines = []
     if village is not None:
         lines.append(_("Your village: <b>{village}</b>").format(village=html.escape(village.name)))
+    if actor is not None and actor.role is not None:
+        lines.append(_("You are linked as {role}.").format(role=role_name(actor.role)))
     lines.append(_("Type any question about the new-countryside criteria, or use these commands:"))
     lines.extend(f"/{item.command} – {item.description}" for item in commands_for(actor))
+    in_groups = [item for item in commands_for(actor, private=False) if item.needs is not None]
+    if in_groups:
+        lines.append("\n" + _("In the village group chat (add me to it first):"))
+        lines.extend(f"/{item.command} – {item.description}" for item in in_groups)
+    if actor is not None and actor.is_member:
+        lines.append("\n" + _("As a party member you also get the branch's announcements here, in private."))
+    else:
+        lines.append("\n" + _("Party member? Press “📱 I am a party member: share my phone” below to link your account."))
+    lines.append(_("Wrong village? Send /doithon to change it."))
     return "\n".join(lines)
+
+
+def not_listed_keyboard() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("🏘 My village is not listed"), callback_data=NotListed())
+    return builder.as_markup()
 
 
 async def ask_village(message: Message, state: FSMContext) -> None:
@@ -211,15 +235,35 @@ def start_router() -> Router:
         village = await repo.places.village(user.village_id) if user.village_id else None
         await message.answer(help_text(actor, village), reply_markup=main_keyboard(actor))
 
+    @router.message(Command("doithon"))
+    async def command_change_village(message: Message, state: FSMContext, actor: Actor) -> None:
+        if actor.is_member:
+            await message.answer(
+                _("Your village comes from your branch's roster. If it is wrong, please ask your branch secretary.")
+            )
+            return
+        await ask_village(message, state)
+
     @router.message(StateFilter(Onboarding.village), F.text, ~F.text.startswith("/"))
     async def village_typed(message: Message, repo: Repo) -> None:
         query = (message.text or "")[:MAX_QUERY]
+        if onboarding.looks_like_question(query):
+            await message.answer(
+                _(
+                    "That looks like a question. 🙂 I will answer it once I know your village, because the "
+                    "answer depends on it. Please type just the name of your village, for example: "
+                    "<i>Nam Bắc Thành</i>."
+                ),
+                reply_markup=not_listed_keyboard(),
+            )
+            return
         found = await onboarding.search_villages(repo, query)
         if not found:
             await message.answer(
                 _("I could not find a village called “{query}”. Please check the name and try again.").format(
                     query=html.escape(query[:60])
-                )
+                ),
+                reply_markup=not_listed_keyboard(),
             )
             return
         builder = InlineKeyboardBuilder()
@@ -228,8 +272,33 @@ def start_router() -> Router:
                 text=f"{choice.name} – {choice.commune_name}",
                 callback_data=VillageChoice(village_id=choice.village_id),
             )
+        builder.button(text=_("🏘 My village is not listed"), callback_data=NotListed())
         builder.adjust(1)
         await message.answer(_("Is it one of these? Press your village:"), reply_markup=builder.as_markup())
+
+    @router.callback_query(NotListed.filter())
+    async def village_not_listed(callback: CallbackQuery, state: FSMContext) -> None:
+        await state.set_state(Onboarding.not_listed)
+        await callback.answer()
+        if isinstance(callback.message, Message):
+            await callback.message.answer(
+                _(
+                    "Sorry, your village is not with us yet. Type its name, the commune and the province "
+                    "(for example: <i>Thôn Đông, xã Cẩm Bình, Hà Tĩnh</i>) and I will pass it on to the people "
+                    "who run this assistant."
+                )
+            )
+
+    @router.message(StateFilter(Onboarding.not_listed), F.text, ~F.text.startswith("/"))
+    async def missing_village_typed(message: Message, state: FSMContext, repo: Repo, user: User) -> None:
+        await onboarding.request_missing_village(repo, user, message.text or "")
+        await state.clear()
+        await message.answer(
+            _(
+                "Thank you! I have passed it on. Meanwhile you can read the criteria with /tieuchi. "
+                "When your village is added, send /doithon to choose it."
+            )
+        )
 
     @router.message(StateFilter(Onboarding.village), ~F.contact)
     async def village_not_text(message: Message) -> None:
@@ -275,12 +344,14 @@ def start_router() -> Router:
             )
             return
         except PhoneNotOnRoster:
+            # Keep the keyboard: the menu (and the share button, to try again) stays usable.
+            actor = await onboarding.load_actor(repo, user, admins=admins)
             await message.answer(
                 _(
                     "This number is not on the branch roster. If you are a party member, "
                     "ask your branch secretary for an invite link."
                 ),
-                reply_markup=ReplyKeyboardRemove(),
+                reply_markup=main_keyboard(actor) if user.village_id else contact_keyboard(),
             )
             return
         await state.clear()

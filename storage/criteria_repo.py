@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -67,6 +68,37 @@ class CriteriaRepository:
             .limit(limit)
         )
         return result.all()
+
+    async def open_questions_forwarded(self, start: datetime, end: datetime) -> Sequence[Question]:
+        """Questions sent to a branch in ``[start, end)`` and not answered yet (all villages)."""
+        result = await self.session.scalars(
+            select(Question)
+            .where(Question.status == "open", Question.forwarded_at >= start, Question.forwarded_at < end)
+            .order_by(Question.village_id, Question.forwarded_at, Question.id)
+        )
+        return result.all()
+
+    async def count_open_questions(self, village_id: int) -> int:
+        result = await self.session.scalar(
+            select(func.count()).select_from(Question).where(Question.village_id == village_id, Question.status == "open")
+        )
+        return int(result or 0)
+
+    async def open_questions_page(
+        self, village_id: int, *, offset: int, limit: int
+    ) -> Sequence[tuple[Question, str | None]]:
+        """One page of the /cauhoi inbox, oldest first, each with the asker's name."""
+        from storage.models import User
+
+        result = await self.session.execute(
+            select(Question, User.full_name)
+            .join(User, User.id == Question.user_id, isouter=True)
+            .where(Question.village_id == village_id, Question.status == "open")
+            .order_by(Question.forwarded_at, Question.id)
+            .offset(offset)
+            .limit(limit)
+        )
+        return [(row[0], row[1]) for row in result.all()]
 
     def add_faq(self, faq: SavedFaq) -> None:
         self.session.add(faq)

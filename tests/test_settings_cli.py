@@ -20,6 +20,23 @@ from bot.settings import SettingsError, load_settings
         ({"DEFAULT_LOCALE": "fr"}, "bad setting DEFAULT_LOCALE"),
         ({"WEBHOOK_URL": "http://example.org/hook"}, "WEBHOOK_URL must start with https://"),
         ({"WEBHOOK_LISTEN": "8443"}, "bad setting WEBHOOK_LISTEN"),
+        ({"WEBHOOK_URL": "https://bot.example.vn/telegram"}, "bad setting WEBHOOK_SECRET: required with WEBHOOK_URL"),
+        (
+            {"WEBHOOK_URL": "https://bot.example.vn/telegram", "WEBHOOK_SECRET": ""},
+            "bad setting WEBHOOK_SECRET: required with WEBHOOK_URL",
+        ),
+        (
+            {"WEBHOOK_URL": "https://bot.example.vn/telegram", "WEBHOOK_SECRET": "s3cret-token"},
+            "bad setting WEBHOOK_SECRET: too weak",
+        ),
+        (
+            {"WEBHOOK_URL": "https://bot.example.vn/telegram", "WEBHOOK_SECRET": "a" * 40},
+            "bad setting WEBHOOK_SECRET: too weak",
+        ),
+        (
+            {"WEBHOOK_URL": "https://bot.example.vn/telegram", "WEBHOOK_SECRET": "x" * 20 + "a-long-random-string"},
+            "bad setting WEBHOOK_SECRET: too weak",
+        ),
     ],
 )
 def test_bad_setting_is_one_line_and_exit_code_2(env: dict[str, str], expected: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -34,6 +51,38 @@ def test_bad_setting_is_one_line_and_exit_code_2(env: dict[str, str], expected: 
     assert result.returncode == 2
     assert expected in result.stderr
     assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_webhook_without_secret_refuses_to_run(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """``run`` itself stops before opening any port (the attack of issue 8)."""
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "run"],
+        env={
+            "PATH": "/usr/bin:/bin",
+            "BOT_TOKEN": "123:abc",
+            "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/x.db",
+            "WEBHOOK_URL": "https://bot.example.vn/telegram",
+        },
+        capture_output=True, text=True, cwd=tmp_path, timeout=60,
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [result.stderr.strip()]
+    assert "WEBHOOK_SECRET" in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "x.db").exists()
+
+
+def test_webhook_defaults_to_loopback_and_accepts_a_strong_secret(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import secrets
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("WEBHOOK_LISTEN", raising=False)
+    monkeypatch.setenv("WEBHOOK_URL", "https://bot.example.vn/telegram")
+    monkeypatch.setenv("WEBHOOK_SECRET", secrets.token_urlsafe(32))
+    settings = load_settings()
+    assert settings.webhook_listen == "127.0.0.1:8443"
+    monkeypatch.delenv("WEBHOOK_URL")
+    monkeypatch.delenv("WEBHOOK_SECRET")
+    assert load_settings().webhook_listen.startswith("127.0.0.1:")
 
 
 def test_defaults_and_parsing(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:  # type: ignore[no-untyped-def]

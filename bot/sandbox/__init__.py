@@ -16,6 +16,9 @@ from .core import (
 )
 from .spec import ALLOW_NEWER, ApiError, ApiSpec, Violation
 
+# The route modules register themselves with core (core imports neither of them).
+from . import control, server  # noqa: E402, F401  isort: skip
+
 __all__ = [
     "ALLOW_NEWER",
     "ApiCall",

@@ -18,7 +18,15 @@ from typing import Any
 
 from aiohttp import web
 
-from .core import FAULT_KINDS, SANDBOX_KEY, Sandbox, SandboxChat, SandboxUser, StoredMessage
+from .core import (
+    FAULT_KINDS,
+    ROUTE_INSTALLERS,
+    SANDBOX_KEY,
+    Sandbox,
+    SandboxChat,
+    SandboxUser,
+    StoredMessage,
+)
 
 WEBCHAT_DIR = Path(__file__).with_name("webchat")
 PREFIX = "/sandbox/api"
@@ -55,6 +63,8 @@ async def _body(request: web.Request) -> dict[str, Any]:
                 continue
             if part.filename is not None:
                 out[part.name] = bytes(await part.read())  # type: ignore[union-attr]
+                out[f"{part.name}.filename"] = part.filename
+                out[f"{part.name}.content_type"] = part.headers.get("Content-Type", "application/octet-stream")
             else:
                 out[part.name] = await part.text()  # type: ignore[union-attr]
         return out
@@ -274,6 +284,26 @@ async def user_location(request: web.Request) -> web.Response:
 
 
 @_guarded
+async def user_document(request: web.Request) -> web.Response:
+    """A document from the web chat's 📎 (multipart ``document`` part, or base64 + ``file_name``)."""
+    sb = _sb(request)
+    body = await _body(request)
+    part = body.get("document")
+    file_name = body.get("document.filename") or body.get("file_name") or "tep"
+    mime = body.get("document.content_type") or "application/octet-stream"
+    if isinstance(part, str):
+        part = base64.b64decode(part)
+    if not isinstance(part, bytes) or not part:
+        raise ValueError("document (file part or base64) is required")
+    return _json(
+        await _user(request).send_document(
+            part, file_name=str(file_name), mime_type=str(mime),
+            caption=body.get("caption") or None, chat=_chat(sb, body.get("chat_id")),
+        )
+    )
+
+
+@_guarded
 async def user_photo(request: web.Request) -> web.Response:
     sb = _sb(request)
     body = await _body(request)
@@ -469,6 +499,7 @@ def setup_control(app: web.Application, sb: Sandbox) -> None:
     r.add_post(f"{PREFIX}/users/{{uid}}/share_contact", user_share_contact)
     r.add_post(f"{PREFIX}/users/{{uid}}/location", user_location)
     r.add_post(f"{PREFIX}/users/{{uid}}/photo", user_photo)
+    r.add_post(f"{PREFIX}/users/{{uid}}/document", user_document)
     r.add_post(f"{PREFIX}/users/{{uid}}/sticker", user_sticker)
     r.add_post(f"{PREFIX}/users/{{uid}}/block", user_block)
     r.add_post(f"{PREFIX}/users/{{uid}}/add_bot", user_add_bot)
@@ -489,3 +520,6 @@ def setup_control(app: web.Application, sb: Sandbox) -> None:
 
 
 __all__ = ["chat_json", "message_json", "setup_control"]
+
+
+ROUTE_INSTALLERS["control"] = setup_control

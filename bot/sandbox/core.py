@@ -133,6 +133,11 @@ class StoredMessage:
         return out
 
 
+#: ``name -> install(app, sandbox)``: filled by ``server`` ("bot_api") and ``control``
+#: ("control") at import, so that this module imports neither (no import cycle).
+ROUTE_INSTALLERS: dict[str, Callable[[web.Application, Sandbox], None]] = {}
+
+
 class SandboxChat:
     """A private chat, group or supergroup."""
 
@@ -369,6 +374,32 @@ class SandboxUser:
             content["caption"] = caption
         return self.sandbox._user_message(self, target, content)
 
+    async def send_document(
+        self,
+        data: bytes,
+        file_name: str = "tep.pdf",
+        mime_type: str = "application/octet-stream",
+        caption: str | None = None,
+        chat: SandboxChat | int | None = None,
+    ) -> dict[str, Any]:
+        """Send a file as a document (a PDF, a spreadsheet): what the web chat's 📎 does."""
+        target = self._chat(chat)
+        self._open_private(target)
+        ext = file_name.rsplit(".", 1)[-1][:8] if "." in file_name else "bin"
+        stored = self.sandbox._store_file(data, "documents", ext, mime=mime_type, file_name=file_name[:255])
+        content: dict[str, Any] = {
+            "document": {
+                "file_id": stored.file_id,
+                "file_unique_id": stored.file_unique_id,
+                "file_name": file_name[:255],
+                "mime_type": mime_type,
+                "file_size": len(data),
+            }
+        }
+        if caption:
+            content["caption"] = caption
+        return self.sandbox._user_message(self, target, content)
+
     async def share_contact(
         self,
         phone: str | None = None,
@@ -568,6 +599,7 @@ class Sandbox:
         spec: ApiSpec | None = None,
         load_spec: bool = True,
         privacy_mode: bool = True,
+        first_update_id: int | None = None,
     ) -> None:
         self.bot_username = bot_username
         self.bot_first_name = bot_first_name or bot_username.capitalize()
@@ -600,7 +632,12 @@ class Sandbox:
         self.allowed_updates: frozenset[str] = DEFAULT_ALLOWED_UPDATES
         self.webhook: dict[str, Any] | None = None
         self.webhook_last_error: tuple[int, str] | None = None
-        self._next_update_id = 100_000_001
+        # Telegram's ids keep increasing across the life of a bot, and the bot remembers
+        # the ones it handled: a sandbox restarted under ``make run`` must not hand out
+        # ids it gave before, or the bot takes every new update for a repeat (issue 8).
+        # Milliseconds since the epoch are above anything an earlier sandbox handed out
+        # unless it produced more than 1000 updates per second for its whole life.
+        self._next_update_id = first_update_id if first_update_id is not None else int(time.time() * 1000)
         self._ids = itertools.count(7_000_000_000_000_001)
         self._rev = 0
         self._changed = asyncio.Event()
@@ -632,14 +669,17 @@ class Sandbox:
         return sb
 
     def build_app(self, webchat: bool = True) -> web.Application:
-        from .server import setup_bot_api
+        """The Bot API routes and, with ``webchat``, the control API and web chat.
 
+        ``server`` and ``control`` depend on this module, never the other way round:
+        they register their route installers when the package is imported."""
         app = web.Application(client_max_size=60 * 1024 * 1024)
-        setup_bot_api(app, self)
+        missing = {"bot_api", "control"} - ROUTE_INSTALLERS.keys()
+        if missing:
+            raise RuntimeError(f"sandbox routes not registered: {sorted(missing)} (import bot.sandbox)")
+        ROUTE_INSTALLERS["bot_api"](app, self)
         if webchat:
-            from .control import setup_control
-
-            setup_control(app, self)
+            ROUTE_INSTALLERS["control"](app, self)
         return app
 
     async def listen(self, host: str = "127.0.0.1", port: int = 0, webchat: bool = True) -> None:
@@ -936,6 +976,8 @@ class Sandbox:
                     "can_delete_stories",
                     "can_pin_messages",
                     "can_manage_topics",
+                    # Newer Bot API versions than the shipped spec; clients require it.
+                    "can_send_welcome_messages",
                 )
             }
             rights["can_promote_members"] = False
@@ -963,6 +1005,8 @@ class Sandbox:
                     "can_send_polls",
                     "can_send_other_messages",
                     "can_add_web_page_previews",
+                    "can_react_to_messages",
+                    "can_edit_tag",
                     "can_change_info",
                     "can_invite_users",
                     "can_pin_messages",

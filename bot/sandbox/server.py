@@ -22,6 +22,7 @@ from aiohttp import ClientSession, ClientTimeout, web
 
 from .core import (
     DEFAULT_ALLOWED_UPDATES,
+    ROUTE_INSTALLERS,
     SANDBOX_KEY,
     ApiCall,
     Fault,
@@ -1202,3 +1203,6 @@ async def get_file(sb: Sandbox, params: dict[str, Any]) -> dict[str, Any]:
         out["file_size"] = len(f.data)
         out["file_path"] = f.file_path
     return out
+
+
+ROUTE_INSTALLERS["bot_api"] = setup_bot_api

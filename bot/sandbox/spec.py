@@ -39,6 +39,14 @@ SPEC_ENV = "VILLAGEBOT_BOT_API_SPEC"
 #: A method listed here is accepted even when missing from the spec.
 ALLOW_NEWER: dict[str, set[str]] = {}
 
+#: Result fields newer than the shipped spec (Bot API 10.1) that the pinned aiogram's
+#: models require, so the sandbox must send them (found when aiogram refused a
+#: getUpdates answer without them). Keyed by type name.
+NEWER_RESULT_FIELDS: dict[str, set[str]] = {
+    "ChatMemberAdministrator": {"can_send_welcome_messages"},
+    "ChatMemberRestricted": {"can_react_to_messages", "can_edit_tag"},
+}
+
 #: Parameters removed from the documentation but still honoured by Telegram.
 #: Bot API 7.0 (December 29, 2023) replaced ``reply_to_message_id`` and
 #: ``allow_sending_without_reply`` with ``reply_parameters`` and
@@ -125,12 +133,17 @@ class _TypeMismatch(Exception):
         self.expected = expected
 
 
+class SpecMissing(RuntimeError):
+    """The Bot API spec the sandbox validates every call against is not there."""
+
+
 def default_spec_path() -> Path:
-    """``<repo>/../shared/telegram-bot-api/api.json`` unless overridden by env."""
+    """The spec shipped with the package (``api.json``, license in ``api.json.LICENSE``),
+    unless overridden by the environment."""
     env = os.environ.get(SPEC_ENV)
     if env:
         return Path(env)
-    return Path(__file__).resolve().parents[2].parent / "shared/telegram-bot-api/api.json"
+    return Path(__file__).resolve().parent / "api.json"
 
 
 @dataclass
@@ -148,8 +161,11 @@ class ApiSpec:
             self._by_lower.setdefault(name.lower(), name)
 
     @classmethod
-    def load(cls, path: Path | None = None) -> ApiSpec | None:
-        """Load the spec (cached per path); ``None``, with a warning, if missing."""
+    def load(cls, path: Path | None = None) -> ApiSpec:
+        """Load the spec (cached per path); :class:`SpecMissing` if it is not there.
+
+        Never run without it: a sandbox that silently stops validating accepts calls
+        Telegram refuses, and refuses uploads it cannot check."""
         path = path or default_spec_path()
         if path in _LOADED:
             return _LOADED[path]
@@ -157,12 +173,14 @@ class ApiSpec:
         return _LOADED[path]
 
     @classmethod
-    def _read(cls, path: Path) -> ApiSpec | None:
+    def _read(cls, path: Path) -> ApiSpec:
         try:
             raw = json.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
-            log.warning("Bot API spec not found at %s: the sandbox will not validate calls", path)
-            return None
+            raise SpecMissing(
+                f"Bot API spec not found at {path}: reinstall villagebot (it ships bot/sandbox/api.json) "
+                f"or point {SPEC_ENV} at an api.json"
+            ) from None
         return cls(version=raw.get("version", "?"), methods=raw["methods"], types=raw["types"])
 
     def canonical_method(self, name: str) -> str | None:
@@ -441,9 +459,11 @@ class ApiSpec:
                 return
             type_spec = self.types[subs[0]]
         fields = {f["name"]: f for f in type_spec.get("fields", [])}
+        newer = NEWER_RESULT_FIELDS.get(type_spec.get("name", ""), set()) | NEWER_RESULT_FIELDS.get(type_expr, set())
         for name, item in value.items():
             if name not in fields:
-                problems.append(f"{path}.{name}: unknown field")
+                if name not in newer:
+                    problems.append(f"{path}.{name}: unknown field")
             else:
                 types = [t for t in fields[name]["types"] if t not in _SCALARS]
                 if types:

@@ -12,6 +12,7 @@ from storage.models import Role
 class Action(enum.StrEnum):
     BROADCAST = "broadcast"
     LINK_GROUP = "link_group"
+    UNLINK_GROUP = "unlink_group"
     CREATE_INVITE = "create_invite"
     SET_CRITERIA_STATUS = "set_criteria_status"
     ANSWER_QUESTIONS = "answer_questions"
@@ -31,6 +32,7 @@ MANAGERS = frozenset({Role.SECRETARY, Role.DEPUTY})
 PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.BROADCAST: frozenset({Role.SECRETARY, Role.DEPUTY, Role.COMMITTEE}),
     Action.LINK_GROUP: MANAGERS,
+    Action.UNLINK_GROUP: MANAGERS,
     Action.CREATE_INVITE: MANAGERS,
     Action.SET_CRITERIA_STATUS: MANAGERS,
     Action.ANSWER_QUESTIONS: MANAGERS,
@@ -45,6 +47,23 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.VIEW_HOUSEHOLDS: frozenset({Role.SECRETARY, Role.DEPUTY, Role.COMMITTEE}),
     Action.ASSIGN_VISITS: MANAGERS,
 }
+
+
+# Who outranks whom when a role is handed on (an invite): nobody may hand on more than they hold.
+ROLE_RANK: dict[Role, int] = {
+    Role.MEMBER: 0,
+    Role.TREASURER: 1,
+    Role.COMMITTEE: 1,
+    Role.DEPUTY: 2,
+    Role.SECRETARY: 3,
+}
+
+
+def may_hand_on(actor_role: Role | None, target_role: Role, *, is_admin: bool = False) -> bool:
+    """Whether someone holding ``actor_role`` may invite a person into ``target_role``."""
+    if is_admin:
+        return True
+    return actor_role is not None and ROLE_RANK[target_role] <= ROLE_RANK[actor_role]
 
 
 @dataclass(frozen=True, slots=True)

@@ -445,6 +445,7 @@ class RunReport:
     acknowledged: int
     failures: dict[str, int] = field(default_factory=dict)
     resent_after_crash: int = 0
+    not_pinned: int = 0  # groups that got it but where pinning failed (the bot is no admin)
 
     @property
     def finished(self) -> bool:
@@ -480,15 +481,66 @@ async def run_report(repo: Repo, run_id: int) -> RunReport:
         waiting=total - sent - failed,
         acknowledged=await repo.broadcasts.ack_count(run_id),
         failures=failures,
+        not_pinned=await not_pinned_count(repo, run_id),
     )
 
 
-async def record_ack(
-    repo: Repo, run_id: int, *, platform_user_id: int, user_id: int | None, name: str
-) -> bool:
-    """Count one "Đã nắm" per person and run; False for a repeated press or unknown run."""
-    if await repo.broadcasts.run(run_id) is None:
+async def not_pinned_count(repo: Repo, run_id: int) -> int:
+    """Delivered group messages whose pin failed (the sender notes "not pinned: …")."""
+    from sqlalchemy import func, select
+
+    from storage.models import OutboxMessage
+
+    count = await repo.session.scalar(
+        select(func.count())
+        .select_from(OutboxMessage)
+        .where(
+            OutboxMessage.run_id == run_id,
+            OutboxMessage.status == OutboxStatus.SENT,
+            OutboxMessage.error.like("not pinned:%"),
+        )
+    )
+    return int(count or 0)
+
+
+async def may_acknowledge(repo: Repo, run_id: int, *, chat_id: int, message_id: int | None) -> bool:
+    """Whether a "Đã nắm" pressed on message ``message_id`` in ``chat_id`` may count.
+
+    Only for a run that asked for acknowledgements, and only from a chat the run was
+    delivered to (a private recipient, or a member pressing in a target group): a forged
+    button with another run's id, pressed anywhere else, counts nothing (issue 8)."""
+    from sqlalchemy import select
+
+    from storage.models import OutboxMessage
+
+    run = await repo.broadcasts.run(run_id)
+    if run is None:
         return False
+    broadcast = await repo.broadcasts.get(run.broadcast_id)
+    if broadcast is None or not broadcast.ask_ack:
+        return False
+    rows = (
+        await repo.session.scalars(
+            select(OutboxMessage).where(OutboxMessage.run_id == run_id, OutboxMessage.chat_id == chat_id)
+        )
+    ).all()
+    return any(row.message_id is None or message_id is None or row.message_id == message_id for row in rows)
+
+
+async def record_ack(
+    repo: Repo,
+    run_id: int,
+    *,
+    platform_user_id: int,
+    user_id: int | None,
+    name: str,
+    chat_id: int,
+    message_id: int | None = None,
+) -> bool | None:
+    """Count one "Đã nắm" per person and run: True counted, False a repeated press,
+    None refused (unknown run, no acknowledgement asked, or not a recipient)."""
+    if not await may_acknowledge(repo, run_id, chat_id=chat_id, message_id=message_id):
+        return None
     return await repo.broadcasts.add_ack(run_id, platform_user_id, user_id, name)
 
 

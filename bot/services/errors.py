@@ -31,6 +31,22 @@ class PhoneNotOnRoster(DomainError):
     pass
 
 
+class MemberAlreadyLinked(DomainError):
+    """The roster entry already belongs to an account: no invite may hand it to another."""
+
+
+class NotGroupAdmin(DomainError):
+    """Only an administrator of the group chat may link it (or unlink it)."""
+
+
+class GroupLinkedElsewhere(DomainError):
+    """The group belongs to another village until that village's secretary unlinks it."""
+
+
+class GroupNotLinked(DomainError):
+    pass
+
+
 class OperatorError(Exception):
     """A mistake at the command line (a bad file, an unknown phone): one line, exit code 2."""
 

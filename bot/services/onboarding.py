@@ -9,8 +9,18 @@ from datetime import UTC, datetime, timedelta
 
 from rapidfuzz import fuzz, process
 
-from bot.services.authz import Action, Actor
-from bot.services.errors import InviteInvalid, NotFound, NotOwnContact, PhoneNotOnRoster
+from bot.services.authz import Action, Actor, may_hand_on
+from bot.services.errors import (
+    GroupLinkedElsewhere,
+    GroupNotLinked,
+    InviteInvalid,
+    MemberAlreadyLinked,
+    NotAllowed,
+    NotFound,
+    NotGroupAdmin,
+    NotOwnContact,
+    PhoneNotOnRoster,
+)
 from bot.services.phone import normalize_phone
 from bot.services.vntext import fold
 from storage.models import Chat, Invite, Member, Role, User, Village
@@ -70,6 +80,32 @@ async def search_villages(repo: Repo, query: str, limit: int = 5) -> list[Villag
     ]
     results.sort(key=lambda c: (-c.score, c.name))
     return results
+
+
+_QUESTION_WORDS = frozenset(
+    "gi sao nao bao nhieu khong chua the lam can duoc phai o dau ai khi nao tai vi what how why".split()
+)
+MAX_VILLAGE_NAME_WORDS = 6
+
+
+def looks_like_question(text: str) -> bool:
+    """Whether text typed at the village prompt is a question rather than a place name
+    ("đường thôn cần đạt gì"): a question mark, a question word, or too many words."""
+    if "?" in text:
+        return True
+    words = fold(text).split()
+    return len(words) > MAX_VILLAGE_NAME_WORDS or any(w in _QUESTION_WORDS for w in words)
+
+
+async def request_missing_village(repo: Repo, user: User, text: str) -> None:
+    """A newcomer's village is not listed: their words are kept for the operators
+    (``villagebot`` audit log, action ``village_requested``)."""
+    repo.audit.add(
+        "village_requested",
+        actor_user_id=user.id,
+        village_id=None,
+        details={"text": text[:500], "platform_user_id": user.platform_user_id},
+    )
 
 
 async def choose_village(repo: Repo, user: User, village_id: int) -> Village:
@@ -165,6 +201,10 @@ async def create_invite(
     if member is None:
         raise NotFound("member")
     actor.require(Action.CREATE_INVITE, member.branch.village_id)
+    if not may_hand_on(actor.role, member.role, is_admin=actor.is_admin):
+        raise NotAllowed("role_above_creator")
+    if member.user_id is not None:
+        raise MemberAlreadyLinked()
     invite = Invite(
         token=secrets.token_urlsafe(12),
         member_id=member.id,
@@ -202,19 +242,37 @@ async def accept_invite(repo: Repo, user: User, payload: str, *, now: datetime) 
     if member is None:
         raise InviteInvalid("unknown")
     if member.user_id not in (None, user.id):
-        member.user_id = None
-        await repo.session.flush()
+        # The entry was linked after the invite was made: an invite never takes an
+        # account away from the person who holds it (issue 8).
+        raise InviteInvalid("used")
     return await _link_member(repo, user, member, "invite")
 
 
-async def link_group(repo: Repo, actor: Actor, *, chat_id: int, title: str) -> Village:
-    """Link a group chat to the actor's village; only secretaries and deputies may."""
+async def link_group(
+    repo: Repo, actor: Actor, *, chat_id: int, title: str, sender_is_group_admin: bool
+) -> Village:
+    """Link a group chat to the actor's village.
+
+    Only a secretary or deputy who is also an administrator of the group may; a group
+    linked to another village stays there until that village unlinks it (/huylienket) or
+    an operator moves it. Otherwise any member of any village's committee could join a
+    group and redirect its announcements (issue 8)."""
     actor.require(Action.LINK_GROUP, actor.village_id)
     assert actor.village_id is not None  # require() refused otherwise
+    if not sender_is_group_admin and not actor.is_admin:
+        raise NotGroupAdmin()
     village = await repo.places.village(actor.village_id)
     if village is None:
         raise NotFound("village")
     chat = await repo.chats.upsert(chat_id, title)
+    if chat.village_id is not None and chat.village_id != village.id and not actor.is_admin:
+        repo.audit.add(
+            "group_link_refused",
+            actor_user_id=actor.user_id,
+            village_id=village.id,
+            details={"chat_id": chat_id, "linked_to": chat.village_id},
+        )
+        raise GroupLinkedElsewhere()
     chat.village_id = village.id
     chat.active = True
     chat.linked_by_user_id = actor.user_id
@@ -224,6 +282,24 @@ async def link_group(repo: Repo, actor: Actor, *, chat_id: int, title: str) -> V
         actor_user_id=actor.user_id,
         village_id=village.id,
         details={"chat_id": chat_id, "title": title},
+    )
+    return village
+
+
+async def unlink_group(repo: Repo, actor: Actor, *, chat_id: int, sender_is_group_admin: bool) -> Village:
+    """/huylienket: the linked village's secretary or deputy (a group admin) frees the group."""
+    chat = await repo.chats.by_platform_id(chat_id)
+    if chat is None or chat.village_id is None:
+        raise GroupNotLinked()
+    actor.require(Action.UNLINK_GROUP, chat.village_id)
+    if not sender_is_group_admin and not actor.is_admin:
+        raise NotGroupAdmin()
+    village = await repo.places.village(chat.village_id)
+    if village is None:
+        raise NotFound("village")
+    chat.village_id = None
+    repo.audit.add(
+        "group_unlinked", actor_user_id=actor.user_id, village_id=village.id, details={"chat_id": chat_id}
     )
     return village
 

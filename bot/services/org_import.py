@@ -7,18 +7,32 @@ the field. Importing the same file twice changes nothing.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
+from sqlalchemy import delete, insert, select, update
+from yaml._yaml import CParser
+from yaml.composer import ComposerError
+from yaml.events import (
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+    StreamEndEvent,
+)
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from bot.services.phone import normalize_phone
-from storage.models import Role
+from storage.models import Household, Member, Role, VisitAssignment
 from storage.repo import Repo
 
+_STR = "tag:yaml.org,2002:str"
+_SEQ = "tag:yaml.org,2002:seq"
+_MAP = "tag:yaml.org,2002:map"
 CODE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 FLAGS = ("poor", "near_poor", "policy")
 COMMUNE_KINDS = ("commune", "ward", "special_zone")
@@ -131,11 +145,17 @@ class _Reader:
         return value
 
     def integer(self, node: Node, where: str) -> int:
+        """A whole number that fits the database's 64-bit columns."""
         text = self.text(node, where)
+        if len(text) > 25:
+            raise self.fail(node, where, f"expected a whole number, got {text[:25]!r}…")
         try:
-            return int(text)
+            value = int(text)
         except ValueError:
             raise self.fail(node, where, f"expected a whole number, got {text!r}") from None
+        if not -(2**63) <= value < 2**63:
+            raise self.fail(node, where, f"{text} is too large for an id (at most 19 digits)")
+        return value
 
     def code(self, node: Node, where: str) -> str:
         value = self.text(node, where)
@@ -146,207 +166,335 @@ class _Reader:
         return value
 
 
+@dataclass
+class _Seen:
+    """What earlier parts of the file used: codes, phones and ids must be unique."""
+
+    village_codes: dict[str, Node] = field(default_factory=dict)
+    phones: dict[str, str] = field(default_factory=dict)
+    chat_ids: set[int] = field(default_factory=set)
+    telegram_ids: dict[int, int] = field(default_factory=dict)
+
+
+class _Events(CParser):  # type: ignore[misc]
+    """libyaml's event stream, composed into nodes here: the file is read one village at
+    a time, so a large file never sits in memory as one tree. Every scalar is read as
+    text (the reader converts it), so no tag resolution is needed."""
+
+    def node(self) -> Node:
+        event = self.get_event()
+        kind = type(event)
+        if kind is ScalarEvent:
+            return ScalarNode(_STR, event.value, event.start_mark, event.end_mark, event.style)
+        if kind is SequenceStartEvent:
+            items = []
+            while not self.check_event(SequenceEndEvent):
+                items.append(self.node())
+            end = self.get_event()
+            return SequenceNode(_SEQ, items, event.start_mark, end.end_mark, event.flow_style)
+        if kind is MappingStartEvent:
+            pairs = []
+            while not self.check_event(MappingEndEvent):
+                key = self.node()
+                pairs.append((key, self.node()))
+            end = self.get_event()
+            return MappingNode(_MAP, pairs, event.start_mark, end.end_mark, event.flow_style)
+        raise ComposerError(None, None, "anchors and aliases (*name) are not supported", event.start_mark)
+
+
+def _stream_mapping(
+    ev: _Events,
+    r: _Reader,
+    where: str,
+    allowed: set[str],
+    required: set[str],
+    streamed: dict[str, Callable[[], None]],
+) -> tuple[dict[str, Node], Node]:
+    """Read a mapping, handing the values of ``streamed`` keys to their readers and
+    composing the others; returns the composed values and a node marking the start."""
+    if not ev.check_event(MappingStartEvent):
+        node = ev.node()
+        raise r.fail(node, where, "expected a mapping (key: value)")
+    start = ev.get_event()
+    marker = MappingNode(_MAP, [], start.start_mark, start.end_mark)
+    items: dict[str, Node] = {}
+    seen: set[str] = set()
+    while not ev.check_event(MappingEndEvent):
+        key_node = ev.node()
+        key = key_node.value if isinstance(key_node, ScalarNode) else None
+        if key not in allowed:
+            raise r.fail(key_node, f"{where}.{key}", f"unknown field; allowed: {', '.join(sorted(allowed))}")
+        if key in seen:
+            raise r.fail(key_node, f"{where}.{key}", "field given twice")
+        seen.add(key)
+        if key in streamed:
+            streamed[key]()
+        else:
+            items[key] = ev.node()
+    ev.get_event()
+    for name in sorted(required - seen):
+        raise r.fail(marker, f"{where}.{name}", "required field is missing")
+    return items, marker
+
+
+def _stream_sequence(ev: _Events, r: _Reader, where: str, item: Callable[[int], None]) -> None:
+    if not ev.check_event(SequenceStartEvent):
+        node = ev.node()
+        r.sequence(node, where)  # empty/null is an empty list; anything else fails
+        return
+    ev.get_event()
+    index = 0
+    while not ev.check_event(SequenceEndEvent):
+        item(index)
+        index += 1
+    ev.get_event()
+
+
 def parse_org(
     text: str, *, source: str = "org file", known_criteria_sets: Callable[[str], bool] | None = None
 ) -> list[CommuneSpec]:
     """Validate an org file fully and return its specs, or raise OrgFileError."""
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        return _parse(text, source, known_criteria_sets)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f", line {mark.line + 1}" if mark else ""
         raise OrgFileError(
             f"{source}{line}: not valid YAML ({getattr(exc, 'problem', exc)})"
         ) from None
-    if root is None:
+
+
+def _parse(text: str, source: str, known_criteria_sets: Callable[[str], bool] | None) -> list[CommuneSpec]:
+    ev = _Events(text)
+    ev.get_event()  # stream start
+    if ev.check_event(StreamEndEvent):
         raise OrgFileError(f"{source}: the file is empty")
+    ev.get_event()  # document start
     r = _Reader(source)
-    top = r.mapping(root, "file", {"communes"}, {"communes"})
+    seen = _Seen()
     communes: list[CommuneSpec] = []
-    village_codes: dict[str, Node] = {}
     commune_codes: set[str] = set()
-    phones: dict[str, str] = {}
-    chat_ids: set[int] = set()
-    for ci, commune_node in enumerate(r.sequence(top["communes"], "communes")):
+
+    def commune_item(ci: int) -> None:
         w = f"communes[{ci}]"
-        c = r.mapping(
-            commune_node,
+        villages: list[VillageSpec] = []
+
+        def village_item(vi: int) -> None:
+            villages.append(_parse_village(r, ev.node(), f"{w}.villages[{vi}]", seen))
+
+        c, _marker = _stream_mapping(
+            ev,
+            r,
             w,
             {"code", "name", "province", "kind", "criteria_set", "group", "villages"},
             {"code", "name", "province"},
+            {"villages": lambda: _stream_sequence(ev, r, f"{w}.villages", village_item)},
         )
-        code = r.code(c["code"], f"{w}.code")
-        if code in commune_codes:
-            raise r.fail(c["code"], f"{w}.code", f"commune code {code!r} is used twice")
-        commune_codes.add(code)
-        kind = r.text(c["kind"], f"{w}.kind") if "kind" in c else "commune"
-        if kind not in COMMUNE_KINDS:
-            raise r.fail(c["kind"], f"{w}.kind", f"must be one of {', '.join(COMMUNE_KINDS)}")
-        criteria_set = (
-            r.text(c["criteria_set"], f"{w}.criteria_set") if "criteria_set" in c else None
-        )
-        if (
-            criteria_set
-            and known_criteria_sets is not None
-            and not known_criteria_sets(criteria_set)
-        ):
-            raise r.fail(
-                c["criteria_set"], f"{w}.criteria_set", f"unknown criteria set {criteria_set!r}"
-            )
-        group = r.integer(c["group"], f"{w}.group") if "group" in c else None
-        if group is not None and group not in (1, 2, 3):
-            raise r.fail(c["group"], f"{w}.group", "must be 1, 2 or 3")
-        commune = CommuneSpec(
-            code,
-            r.text(c["name"], f"{w}.name"),
-            kind,
-            r.text(c["province"], f"{w}.province"),
-            criteria_set,
-            group,
-        )
-        for vi, village_node in enumerate(r.sequence(c.get("villages"), f"{w}.villages")):
-            vw = f"{w}.villages[{vi}]"
-            v = r.mapping(
-                village_node,
-                vw,
-                {"code", "name", "kind", "branch", "members", "households", "groups"},
-                {"code", "name"},
-            )
-            vcode = r.code(v["code"], f"{vw}.code")
-            if vcode in village_codes:
-                first = village_codes[vcode].start_mark.line + 1
-                raise r.fail(
-                    v["code"],
-                    f"{vw}.code",
-                    f"village code {vcode!r} is already used on line {first}",
-                )
-            village_codes[vcode] = v["code"]
-            vname = r.text(v["name"], f"{vw}.name")
-            vkind = r.text(v["kind"], f"{vw}.kind") if "kind" in v else "village"
-            if vkind not in VILLAGE_KINDS:
-                raise r.fail(v["kind"], f"{vw}.kind", f"must be one of {', '.join(VILLAGE_KINDS)}")
-            branch = r.text(v["branch"], f"{vw}.branch") if "branch" in v else f"Chi bộ {vname}"
-            village = VillageSpec(vcode, vname, vkind, branch)
-            own_phones: set[str] = set()
-            for mi, member_node in enumerate(r.sequence(v.get("members"), f"{vw}.members")):
-                mw = f"{vw}.members[{mi}]"
-                m = r.mapping(
-                    member_node,
-                    mw,
-                    {"name", "role", "phone", "telegram_id"},
-                    {"name", "role", "phone"},
-                )
-                role_text = r.text(m["role"], f"{mw}.role")
-                try:
-                    role = Role(role_text)
-                except ValueError:
-                    raise r.fail(
-                        m["role"],
-                        f"{mw}.role",
-                        f"unknown role {role_text!r}; use one of {', '.join(Role)}",
-                    ) from None
-                phone = normalize_phone(r.text(m["phone"], f"{mw}.phone"))
-                if phone is None:
-                    raise r.fail(m["phone"], f"{mw}.phone", "not a phone number")
-                if phone in phones:
-                    raise r.fail(
-                        m["phone"],
-                        f"{mw}.phone",
-                        f"phone {phone} is already on the roster of {phones[phone]}",
-                    )
-                phones[phone] = vcode
-                own_phones.add(phone)
-                telegram_id = (
-                    r.integer(m["telegram_id"], f"{mw}.telegram_id") if "telegram_id" in m else None
-                )
-                village.members.append(
-                    MemberSpec(r.text(m["name"], f"{mw}.name"), role, phone, telegram_id)
-                )
-            household_codes: set[str] = set()
-            for hi, household_node in enumerate(
-                r.sequence(v.get("households"), f"{vw}.households")
-            ):
-                hw = f"{vw}.households[{hi}]"
-                h = r.mapping(
-                    household_node,
-                    hw,
-                    {"code", "head", "address", "cluster", "flags", "phone", "visitor"},
-                    {"code", "head"},
-                )
-                hcode = r.text(h["code"], f"{hw}.code")
-                if hcode in household_codes:
-                    raise r.fail(
-                        h["code"],
-                        f"{hw}.code",
-                        f"household code {hcode!r} is used twice in this village",
-                    )
-                household_codes.add(hcode)
-                flags = tuple(
-                    r.text(f, f"{hw}.flags") for f in r.sequence(h.get("flags"), f"{hw}.flags")
-                )
-                for flag_node, flag in zip(
-                    r.sequence(h.get("flags"), f"{hw}.flags"), flags, strict=True
-                ):
-                    if flag not in FLAGS:
-                        raise r.fail(
-                            flag_node,
-                            f"{hw}.flags",
-                            f"unknown flag {flag!r}; use {', '.join(FLAGS)}",
-                        )
-                hphone = None
-                if "phone" in h and r.text(h["phone"], f"{hw}.phone", optional=True):
-                    hphone = normalize_phone(r.text(h["phone"], f"{hw}.phone"))
-                    if hphone is None:
-                        raise r.fail(h["phone"], f"{hw}.phone", "not a phone number")
-                visitor = None
-                if "visitor" in h:
-                    visitor = normalize_phone(r.text(h["visitor"], f"{hw}.visitor"))
-                    if visitor is None or visitor not in own_phones:
-                        raise r.fail(
-                            h["visitor"],
-                            f"{hw}.visitor",
-                            "must be the phone of a member of this village",
-                        )
-                village.households.append(
-                    HouseholdSpec(
-                        hcode,
-                        r.text(h["head"], f"{hw}.head"),
-                        r.text(h["address"], f"{hw}.address", optional=True)
-                        if "address" in h
-                        else "",
-                        r.text(h["cluster"], f"{hw}.cluster", optional=True)
-                        if "cluster" in h
-                        else "",
-                        flags,
-                        hphone,
-                        visitor,
-                    )
-                )
-            for gi, group_node in enumerate(r.sequence(v.get("groups"), f"{vw}.groups")):
-                gw = f"{vw}.groups[{gi}]"
-                g = r.mapping(group_node, gw, {"telegram_chat_id", "title"}, {"telegram_chat_id"})
-                chat_id = r.integer(g["telegram_chat_id"], f"{gw}.telegram_chat_id")
-                if chat_id >= 0:
-                    raise r.fail(
-                        g["telegram_chat_id"],
-                        f"{gw}.telegram_chat_id",
-                        "a group chat id is negative",
-                    )
-                if chat_id in chat_ids:
-                    raise r.fail(
-                        g["telegram_chat_id"], f"{gw}.telegram_chat_id", "group listed twice"
-                    )
-                chat_ids.add(chat_id)
-                title = r.text(g["title"], f"{gw}.title", optional=True) if "title" in g else ""
-                village.groups.append(GroupSpec(chat_id, title))
-            commune.villages.append(village)
-        communes.append(commune)
+        communes.append(_commune(r, c, w, commune_codes, known_criteria_sets, villages))
+
+    if ev.check_event(ScalarEvent) and ev.peek_event().value in ("", "~", "null") and not ev.peek_event().style:
+        raise OrgFileError(f"{source}: the file is empty")
+    _stream_mapping(
+        ev, r, "file", {"communes"}, {"communes"},
+        {"communes": lambda: _stream_sequence(ev, r, "communes", commune_item)},
+    )
     return communes
 
 
+def _commune(
+    r: _Reader,
+    c: dict[str, Node],
+    w: str,
+    commune_codes: set[str],
+    known_criteria_sets: Callable[[str], bool] | None,
+    villages: list[VillageSpec],
+) -> CommuneSpec:
+    code = r.code(c["code"], f"{w}.code")
+    if code in commune_codes:
+        raise r.fail(c["code"], f"{w}.code", f"commune code {code!r} is used twice")
+    commune_codes.add(code)
+    kind = r.text(c["kind"], f"{w}.kind") if "kind" in c else "commune"
+    if kind not in COMMUNE_KINDS:
+        raise r.fail(c["kind"], f"{w}.kind", f"must be one of {', '.join(COMMUNE_KINDS)}")
+    criteria_set = r.text(c["criteria_set"], f"{w}.criteria_set") if "criteria_set" in c else None
+    if criteria_set and known_criteria_sets is not None and not known_criteria_sets(criteria_set):
+        raise r.fail(c["criteria_set"], f"{w}.criteria_set", f"unknown criteria set {criteria_set!r}")
+    group = r.integer(c["group"], f"{w}.group") if "group" in c else None
+    if group is not None and group not in (1, 2, 3):
+        raise r.fail(c["group"], f"{w}.group", "must be 1, 2 or 3")
+    return CommuneSpec(
+        code, r.text(c["name"], f"{w}.name"), kind, r.text(c["province"], f"{w}.province"), criteria_set, group,
+        villages,
+    )
+
+
+def _parse_village(r: _Reader, village_node: Node, vw: str, seen: _Seen) -> VillageSpec:
+    """One village's node (members, households, groups), checked against the whole file."""
+    village_codes, phones, chat_ids, telegram_ids = seen.village_codes, seen.phones, seen.chat_ids, seen.telegram_ids
+    v = r.mapping(
+        village_node,
+        vw,
+        {"code", "name", "kind", "branch", "members", "households", "groups"},
+        {"code", "name"},
+    )
+    vcode = r.code(v["code"], f"{vw}.code")
+    if vcode in village_codes:
+        first = village_codes[vcode].start_mark.line + 1
+        raise r.fail(
+            v["code"],
+            f"{vw}.code",
+            f"village code {vcode!r} is already used on line {first}",
+        )
+    village_codes[vcode] = v["code"]
+    vname = r.text(v["name"], f"{vw}.name")
+    vkind = r.text(v["kind"], f"{vw}.kind") if "kind" in v else "village"
+    if vkind not in VILLAGE_KINDS:
+        raise r.fail(v["kind"], f"{vw}.kind", f"must be one of {', '.join(VILLAGE_KINDS)}")
+    branch = r.text(v["branch"], f"{vw}.branch") if "branch" in v else f"Chi bộ {vname}"
+    village = VillageSpec(vcode, vname, vkind, branch)
+    own_phones: set[str] = set()
+    for mi, member_node in enumerate(r.sequence(v.get("members"), f"{vw}.members")):
+        mw = f"{vw}.members[{mi}]"
+        m = r.mapping(
+            member_node,
+            mw,
+            {"name", "role", "phone", "telegram_id"},
+            {"name", "role", "phone"},
+        )
+        role_text = r.text(m["role"], f"{mw}.role")
+        try:
+            role = Role(role_text)
+        except ValueError:
+            raise r.fail(
+                m["role"],
+                f"{mw}.role",
+                f"unknown role {role_text!r}; use one of {', '.join(Role)}",
+            ) from None
+        phone = normalize_phone(r.text(m["phone"], f"{mw}.phone"))
+        if phone is None:
+            raise r.fail(m["phone"], f"{mw}.phone", "not a phone number")
+        if phone in phones:
+            raise r.fail(
+                m["phone"],
+                f"{mw}.phone",
+                f"phone {phone} is already on the roster of {phones[phone]}",
+            )
+        phones[phone] = vcode
+        own_phones.add(phone)
+        telegram_id = (
+            r.integer(m["telegram_id"], f"{mw}.telegram_id") if "telegram_id" in m else None
+        )
+        if telegram_id is not None:
+            if telegram_id <= 0:
+                raise r.fail(m["telegram_id"], f"{mw}.telegram_id", "a Telegram user id is positive")
+            if telegram_id in telegram_ids:
+                raise r.fail(
+                    m["telegram_id"],
+                    f"{mw}.telegram_id",
+                    f"telegram_id {telegram_id} is already given on line {telegram_ids[telegram_id]}",
+                )
+            telegram_ids[telegram_id] = m["telegram_id"].start_mark.line + 1
+        village.members.append(
+            MemberSpec(r.text(m["name"], f"{mw}.name"), role, phone, telegram_id)
+        )
+    household_codes: set[str] = set()
+    for hi, household_node in enumerate(
+        r.sequence(v.get("households"), f"{vw}.households")
+    ):
+        hw = f"{vw}.households[{hi}]"
+        h = r.mapping(
+            household_node,
+            hw,
+            {"code", "head", "address", "cluster", "flags", "phone", "visitor"},
+            {"code", "head"},
+        )
+        hcode = r.text(h["code"], f"{hw}.code")
+        if hcode in household_codes:
+            raise r.fail(
+                h["code"],
+                f"{hw}.code",
+                f"household code {hcode!r} is used twice in this village",
+            )
+        household_codes.add(hcode)
+        flags = tuple(
+            r.text(f, f"{hw}.flags") for f in r.sequence(h.get("flags"), f"{hw}.flags")
+        )
+        for flag_node, flag in zip(
+            r.sequence(h.get("flags"), f"{hw}.flags"), flags, strict=True
+        ):
+            if flag not in FLAGS:
+                raise r.fail(
+                    flag_node,
+                    f"{hw}.flags",
+                    f"unknown flag {flag!r}; use {', '.join(FLAGS)}",
+                )
+        hphone = None
+        if "phone" in h and r.text(h["phone"], f"{hw}.phone", optional=True):
+            hphone = normalize_phone(r.text(h["phone"], f"{hw}.phone"))
+            if hphone is None:
+                raise r.fail(h["phone"], f"{hw}.phone", "not a phone number")
+        visitor = None
+        if "visitor" in h:
+            visitor = normalize_phone(r.text(h["visitor"], f"{hw}.visitor"))
+            if visitor is None or visitor not in own_phones:
+                raise r.fail(
+                    h["visitor"],
+                    f"{hw}.visitor",
+                    "must be the phone of a member of this village",
+                )
+        village.households.append(
+            HouseholdSpec(
+                hcode,
+                r.text(h["head"], f"{hw}.head"),
+                r.text(h["address"], f"{hw}.address", optional=True)
+                if "address" in h
+                else "",
+                r.text(h["cluster"], f"{hw}.cluster", optional=True)
+                if "cluster" in h
+                else "",
+                flags,
+                hphone,
+                visitor,
+            )
+        )
+    for gi, group_node in enumerate(r.sequence(v.get("groups"), f"{vw}.groups")):
+        gw = f"{vw}.groups[{gi}]"
+        g = r.mapping(group_node, gw, {"telegram_chat_id", "title"}, {"telegram_chat_id"})
+        chat_id = r.integer(g["telegram_chat_id"], f"{gw}.telegram_chat_id")
+        if chat_id >= 0:
+            raise r.fail(
+                g["telegram_chat_id"],
+                f"{gw}.telegram_chat_id",
+                "a group chat id is negative",
+            )
+        if chat_id in chat_ids:
+            raise r.fail(
+                g["telegram_chat_id"], f"{gw}.telegram_chat_id", "group listed twice"
+            )
+        chat_ids.add(chat_id)
+        title = r.text(g["title"], f"{gw}.title", optional=True) if "title" in g else ""
+        village.groups.append(GroupSpec(chat_id, title))
+    return village
+
+
+_CHUNK = 500
+
+
+def _chunks(items: list[Any], size: int = _CHUNK) -> Iterator[list[Any]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
 async def apply_org(repo: Repo, communes: list[CommuneSpec]) -> ImportResult:
-    """Write validated specs; idempotent. The caller commits (one transaction)."""
+    """Write validated specs; idempotent. The caller commits (one transaction).
+
+    Places (communes, villages, branches, groups: hundreds) are upserted one by one;
+    members, households and visit assignments (hundreds of thousands in a province's
+    file) are compared with what is stored in a few set-wise queries and written with
+    bulk INSERT/UPDATE statements: no ORM object and no flush per row."""
     counts = ImportResult(0, 0, 0, 0, 0)
+    members: list[tuple[MemberSpec, int]] = []  # with the branch id
+    households: list[tuple[HouseholdSpec, int]] = []  # with the village id
     for spec in communes:
         province = await repo.org.province(spec.province)
         commune = await repo.org.commune(
@@ -359,44 +507,124 @@ async def apply_org(repo: Repo, communes: list[CommuneSpec]) -> ImportResult:
         )
         counts.communes += 1
         for vspec in spec.villages:
-            village = await repo.org.village(
-                vspec.code, name=vspec.name, kind=vspec.kind, commune_id=commune.id
-            )
+            village = await repo.org.village(vspec.code, name=vspec.name, kind=vspec.kind, commune_id=commune.id)
             branch = await repo.org.branch(village.id, vspec.branch)
             counts.villages += 1
-            member_ids: dict[str, int] = {}
-            for mspec in vspec.members:
-                values: dict[str, Any] = {
-                    "name": mspec.name,
-                    "role": mspec.role.value,
-                    "branch_id": branch.id,
-                }
-                if mspec.telegram_id is not None:
-                    values["telegram_id"] = mspec.telegram_id
-                member = await repo.org.member(mspec.phone, **values)
-                member_ids[mspec.phone] = member.id
-                counts.members += 1
-            for hspec in vspec.households:
-                household = await repo.org.household(
-                    village.id,
-                    hspec.code,
-                    head_name=hspec.head,
-                    address=hspec.address,
-                    cluster=hspec.cluster,
-                    poor="poor" in hspec.flags,
-                    near_poor="near_poor" in hspec.flags,
-                    policy="policy" in hspec.flags,
-                    phone=hspec.phone,
-                )
-                await repo.org.assign_visitor(
-                    household.id, member_ids.get(hspec.visitor) if hspec.visitor else None
-                )
-                counts.households += 1
+            members.extend((m, branch.id) for m in vspec.members)
+            households.extend((h, village.id) for h in vspec.households)
             for gspec in vspec.groups:
                 await repo.org.group_chat(gspec.chat_id, gspec.title, village.id)
                 counts.groups += 1
     await repo.session.flush()
+    session = repo.session
+    member_ids = await _write_members(session, members)
+    household_ids = await _write_households(session, households)
+    await _write_assignments(
+        session,
+        {household_ids[(vid, h.code)]: member_ids[h.visitor] if h.visitor else None for h, vid in households},
+    )
+    counts.members = len(members)
+    counts.households = len(households)
     return counts
+
+
+async def _write_members(session: Any, members: list[tuple[MemberSpec, int]]) -> dict[str, int]:
+    """Upsert members by phone; returns phone -> id."""
+    phones = [m.phone for m, _ in members]
+    stored: dict[str, Any] = {}
+    for chunk in _chunks(phones):
+        for row in await session.execute(
+            select(Member.id, Member.phone, Member.name, Member.role, Member.branch_id, Member.telegram_id).where(
+                Member.phone.in_(chunk)
+            )
+        ):
+            stored[row.phone] = row
+    wanted_ids = {m.telegram_id: m.phone for m, _ in members if m.telegram_id is not None}
+    for chunk in _chunks(list(wanted_ids)):
+        for phone, telegram_id in await session.execute(
+            select(Member.phone, Member.telegram_id).where(Member.telegram_id.in_(chunk))
+        ):
+            if phone != wanted_ids[telegram_id]:
+                raise OrgFileError(
+                    f"telegram_id {telegram_id} of {wanted_ids[telegram_id]} already belongs to the member "
+                    f"with phone {phone}; nothing was imported"
+                )
+    inserts: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
+    for m, branch_id in members:
+        values: dict[str, Any] = {"name": m.name, "role": m.role.value, "branch_id": branch_id}
+        if m.telegram_id is not None:
+            values["telegram_id"] = m.telegram_id
+        row = stored.get(m.phone)
+        if row is None:
+            inserts.append({"phone": m.phone, "telegram_id": None, **values})
+        elif any(getattr(row, k) != v for k, v in values.items()):
+            updates.append({"id": row.id, **values})
+    if inserts:
+        await session.execute(insert(Member), inserts)
+    if updates:
+        await session.execute(update(Member), updates)
+    ids = {phone: row.id for phone, row in stored.items()}
+    if inserts:
+        new_phones = [row["phone"] for row in inserts]
+        for chunk in _chunks(new_phones):
+            for member_id, phone in await session.execute(select(Member.id, Member.phone).where(Member.phone.in_(chunk))):
+                ids[phone] = member_id
+    return ids
+
+
+async def _write_households(session: Any, households: list[tuple[HouseholdSpec, int]]) -> dict[tuple[int, str], int]:
+    """Upsert households by (village, code); returns (village id, code) -> id."""
+    columns = (Household.id, Household.village_id, Household.code, Household.head_name, Household.address,
+               Household.cluster, Household.poor, Household.near_poor, Household.policy, Household.phone)
+    village_ids = sorted({vid for _, vid in households})
+    stored: dict[tuple[int, str], Any] = {}
+    for chunk in _chunks(village_ids):
+        for row in await session.execute(select(*columns).where(Household.village_id.in_(chunk))):
+            stored[(row.village_id, row.code)] = row
+    inserts: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
+    for h, vid in households:
+        values = {
+            "head_name": h.head, "address": h.address, "cluster": h.cluster, "poor": "poor" in h.flags,
+            "near_poor": "near_poor" in h.flags, "policy": "policy" in h.flags, "phone": h.phone,
+        }
+        row = stored.get((vid, h.code))
+        if row is None:
+            inserts.append({"village_id": vid, "code": h.code, **values})
+        elif any(getattr(row, k) != v for k, v in values.items()):
+            updates.append({"id": row.id, **values})
+    if inserts:
+        await session.execute(insert(Household), inserts)
+    if updates:
+        await session.execute(update(Household), updates)
+    ids = {key: row.id for key, row in stored.items()}
+    if inserts:
+        for chunk in _chunks(village_ids):
+            for household_id, vid, code in await session.execute(
+                select(Household.id, Household.village_id, Household.code).where(Household.village_id.in_(chunk))
+            ):
+                ids[(vid, code)] = household_id
+    return ids
+
+
+async def _write_assignments(session: Any, wanted: dict[int, int | None]) -> None:
+    """Who visits each household: insert, change or remove assignments set-wise."""
+    stored: dict[int, int] = {}
+    for chunk in _chunks(list(wanted)):
+        for household_id, member_id in await session.execute(
+            select(VisitAssignment.household_id, VisitAssignment.member_id).where(VisitAssignment.household_id.in_(chunk))
+        ):
+            stored[household_id] = member_id
+    inserts = [{"household_id": h, "member_id": m} for h, m in wanted.items() if m is not None and h not in stored]
+    updates = [{"household_id": h, "member_id": m} for h, m in wanted.items() if m is not None and h in stored and stored[h] != m]
+    removed = [h for h, m in wanted.items() if m is None and h in stored]
+    if inserts:
+        await session.execute(insert(VisitAssignment), inserts)
+    if updates:
+        await session.execute(update(VisitAssignment), updates)
+    for chunk in _chunks(removed):
+        await session.execute(delete(VisitAssignment).where(VisitAssignment.household_id.in_(chunk)))
 
 
 def read_org_file(path: Path, **kwargs: Any) -> list[CommuneSpec]:

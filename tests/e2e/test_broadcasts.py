@@ -12,8 +12,18 @@ from sqlalchemy import select, update
 
 from bot.sandbox import Sandbox
 from bot.services import broadcasts as service
+from bot.services import timeparse
 from bot.services.authz import Actor
-from handlers.broadcasts import BcAudience, BcCancel, BcConfirm, BcMenu, BcOption, BcShow, BcWhen
+from handlers.broadcasts import (
+    BcAudience,
+    BcCancel,
+    BcCancelYes,
+    BcConfirm,
+    BcMenu,
+    BcOption,
+    BcShow,
+    BcWhen,
+)
 from storage.db import create_engine, create_sessionmaker
 from storage.models import Broadcast, Chat, OutboxMessage, Role, User
 from storage.repo import Repo
@@ -320,10 +330,12 @@ async def test_scheduled_fires_after_restart_and_missed_is_reported(sandbox: San
     tomorrow = (datetime.now(VN) + timedelta(days=1)).strftime("%d/%m/%Y 07:45")
     await secretary.send(tomorrow)
     options = await secretary.next_message()
+    in_words = timeparse.describe(datetime.strptime(tomorrow, "%d/%m/%Y %H:%M").replace(tzinfo=VN), "vi", VN)
+    assert in_words in options["text"]  # read back in words before confirming
     await secretary.press(options, callback_data=BcOption(what="preview").pack())
     for _ in range(3):
         summary = await secretary.next_message()
-    assert tomorrow in summary["text"]
+    assert in_words in summary["text"]
     await secretary.press(summary, callback_data=BcConfirm(what="send").pack())
     scheduled = await secretary.next_message()
     assert tomorrow in scheduled["text"]
@@ -334,6 +346,8 @@ async def test_scheduled_fires_after_restart_and_missed_is_reported(sandbox: San
     await secretary.press(menu, callback_data=BcShow(id=planned.id).pack())
     details = await secretary.next_message()
     await secretary.press(details, callback_data=BcCancel(id=planned.id).pack())
+    ask = await next_with(secretary, lambda m: "bcxy:" in str(m.get("reply_markup")))  # asks first
+    await secretary.press(ask, callback_data=BcCancelYes(id=planned.id).pack())
     await sandbox.wait_until(lambda: any("đã được hủy" in (m.get("text") or "") for m in sandbox.messages(SECRETARY)), timeout=10)
 
     # due in a few seconds, while the bot is down: sent after the restart; one late

@@ -114,8 +114,12 @@ async def test_secretary_links_by_invite_then_links_group(sandbox: Sandbox, bot_
     resident = sandbox.user(3022, "Dân")
     await resident.send("/lienket", chat=group)
     await next_containing(resident, "chỉ bí thư", chat=group)
+    await deputy.send("/lienket", chat=group)  # the deputy, but not an admin of the group
+    await next_containing(deputy, "chỉ quản trị viên", chat=group)
+    group.set_member(deputy, "administrator")
     await deputy.send("/lienket", chat=group)
-    await next_containing(deputy, "Xong! Nhóm đã được liên kết với Thôn Nam Bắc Thành", chat=group)
+    done = await next_containing(deputy, "Xong! Nhóm đã được liên kết với Thôn Nam Bắc Thành", chat=group)
+    assert "ghim" in done["text"]  # the bot is not an admin here: the secretary is told how
     await eventually(
         sandbox,
         bot_process.database_url,
@@ -143,10 +147,12 @@ async def group_hello(user, group) -> None:  # type: ignore[no-untyped-def]
 async def test_bot_removed_and_group_migrated(sandbox: Sandbox, bot_process: BotProcess) -> None:
     secretary = sandbox.user(1001, "An")  # listed with telegram_id in the org file
     group = sandbox.group(-100888, "Nhóm cũ")
-    await secretary.add_bot_to(group)
+    group.set_member(secretary, "creator")
+    await secretary.add_bot_to(group, as_admin=True)
     await group_hello(secretary, group)
     await secretary.send("/lienket", chat=group)
-    await secretary.next_message(chat=group)
+    linked = await secretary.next_message(chat=group)
+    assert "Xong!" in linked["text"] and "ghim" not in linked["text"]
     new_group = await group.migrate_to_supergroup(-1008880000)
     new_chat = select(Chat).where(Chat.platform_chat_id == -1008880000)
     await eventually(sandbox, bot_process.database_url, new_chat, lambda rows: rows[0].village_id is not None)

@@ -14,6 +14,7 @@ ROLES: list[Role | None] = [None, *Role]  # None: a resident with no role
 EXPECTED: dict[Action, set[Role]] = {
     Action.BROADCAST: {Role.SECRETARY, Role.DEPUTY, Role.COMMITTEE},
     Action.LINK_GROUP: {Role.SECRETARY, Role.DEPUTY},
+    Action.UNLINK_GROUP: {Role.SECRETARY, Role.DEPUTY},
     Action.CREATE_INVITE: {Role.SECRETARY, Role.DEPUTY},
     Action.SET_CRITERIA_STATUS: {Role.SECRETARY, Role.DEPUTY},
     Action.ANSWER_QUESTIONS: {Role.SECRETARY, Role.DEPUTY},

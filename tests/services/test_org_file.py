@@ -29,6 +29,13 @@ def test_valid_file_parses() -> None:
         (("head: Lê Văn C", "hed: Lê Văn C"), r"households\[0\]\.hed: unknown field"),
         (("telegram_chat_id: -1001000000001", "telegram_chat_id: abc"), r"telegram_chat_id: expected a whole number"),
         (('phone: "0912000001"', 'phone: "12"'), r"members\[0\]\.phone: not a phone number"),
+        # Issue 8: an id beyond 64 bits gave a raw OverflowError.
+        (("telegram_id: 1001", "telegram_id: 99999999999999999999999"), r"line 12, .*members\[0\]\.telegram_id: 99999999999999999999999 is too large"),
+        (("telegram_chat_id: -1001000000001", "telegram_chat_id: -99999999999999999999"), r"line 19, .*telegram_chat_id: .* is too large"),
+        (("telegram_id: 1001", "telegram_id: " + "9" * 5000), r"telegram_id: expected a whole number"),
+        (("telegram_id: 1001", "telegram_id: -5"), r"telegram_id: a Telegram user id is positive"),
+        # Issue 8: two members with the same telegram_id were accepted.
+        (('phone: "0912000002"}', 'phone: "0912000002", telegram_id: 1001}'), r"line 13, .*members\[1\]\.telegram_id: telegram_id 1001 is already given on line 12"),
     ],
 )
 def test_bad_files_name_line_and_field(change: tuple[str, str], message: str) -> None:
@@ -52,3 +59,61 @@ def test_not_yaml_and_empty() -> None:
 def test_unknown_criteria_set_is_refused_when_known_sets_given() -> None:
     with pytest.raises(OrgFileError, match="unknown criteria set 'ntm-2021-2025'"):
         parse_org(ORG_YAML, known_criteria_sets=lambda code: False)
+
+
+def test_aliases_and_odd_shapes_are_clear_errors() -> None:
+    with pytest.raises(OrgFileError, match=r"line \d+: not valid YAML \(anchors and aliases"):
+        parse_org("communes:\n  - &c {code: a, name: A, province: P}\n  - *c\n", source="x.yaml")
+    with pytest.raises(OrgFileError, match=r"file: expected a mapping"):
+        parse_org("- 1\n- 2\n", source="x.yaml")
+    with pytest.raises(OrgFileError, match=r"communes\[0\]: expected a mapping"):
+        parse_org("communes: [1]\n", source="x.yaml")
+    with pytest.raises(OrgFileError, match=r"communes: expected a list"):
+        parse_org("communes: 3\n", source="x.yaml")
+    assert parse_org("communes:\n") == []
+
+
+async def test_telegram_id_of_another_stored_member_is_refused(repo) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import func, select
+
+    from bot.services.org_import import apply_org
+    from storage.models import Member
+
+    await apply_org(repo, parse_org(ORG_YAML))
+    await repo.session.commit()
+    other = ORG_YAML.replace(", telegram_id: 1001}", "}").replace(
+        '{name: Võ Văn G, role: secretary, phone: "0912000009"}',
+        '{name: Võ Văn G, role: secretary, phone: "0912000009", telegram_id: 1001}',
+    )
+    assert other != ORG_YAML
+    with pytest.raises(OrgFileError, match="telegram_id 1001 of 0912000009 already belongs to the member with phone 0912000001"):
+        await apply_org(repo, parse_org(other))
+    await repo.session.rollback()
+    assert await repo.session.scalar(select(func.count()).select_from(Member).where(Member.telegram_id == 1001)) == 1
+
+
+async def test_import_is_idempotent_and_updates_in_bulk(repo) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import select
+
+    from bot.services.org_import import apply_org
+    from storage.models import Household, Member, VisitAssignment
+
+    first = await apply_org(repo, parse_org(ORG_YAML))
+    await repo.session.commit()
+    again = await apply_org(repo, parse_org(ORG_YAML))
+    await repo.session.commit()
+    assert (first.members, first.households) == (again.members, again.households) == (4, 2)
+    changed = ORG_YAML.replace("Trần Văn B", "Trần Văn Bé").replace('visitor: "0912000002"', 'visitor: "0912000005"')
+    await apply_org(repo, parse_org(changed))
+    await repo.session.commit()
+    names = set(await repo.session.scalars(select(Member.name)))
+    assert "Trần Văn Bé" in names and "Trần Văn B" not in names
+    visitor = await repo.session.scalar(
+        select(Member.phone).join(VisitAssignment, VisitAssignment.member_id == Member.id)
+        .join(Household, Household.id == VisitAssignment.household_id).where(Household.code == "NBT-001")
+    )
+    assert visitor == "0912000005"
+    dropped = changed.replace(', visitor: "0912000005"', "")
+    await apply_org(repo, parse_org(dropped))
+    await repo.session.commit()
+    assert list(await repo.session.scalars(select(VisitAssignment))) == []

@@ -99,11 +99,20 @@ async def test_crashed_worker_rows_are_sent_again(repo: Repo) -> None:
     assert not await repo.broadcasts.mark_sent(dead[0].id, "dead", message_id=1, call_started_at=NOW, sent_at=NOW)
 
 
-async def test_acks_count_once(repo: Repo) -> None:
+async def test_acks_count_once_and_only_from_recipients_when_asked(repo: Repo) -> None:
     run_id = await _broadcast_now(repo, residents=1)
-    assert await service.record_ack(repo, run_id, platform_user_id=5, user_id=None, name="Ông Năm")
-    assert not await service.record_ack(repo, run_id, platform_user_id=5, user_id=None, name="Ông Năm")
-    assert not await service.record_ack(repo, 9999, platform_user_id=5, user_id=None, name="Ông Năm")
+    ack = dict(platform_user_id=50_000, user_id=None, name="Ông Năm", chat_id=50_000)
+    # The run did not ask for "Đã nắm": nothing counts.
+    assert await service.record_ack(repo, run_id, **ack) is None
+    run = await repo.broadcasts.run(run_id)
+    broadcast = await repo.broadcasts.get(run.broadcast_id)
+    broadcast.ask_ack = True
+    await repo.session.flush()
+    # Someone who never received it (their own chat), and a forged run id: refused.
+    assert await service.record_ack(repo, run_id, **{**ack, "platform_user_id": 77, "chat_id": 77}) is None
+    assert await service.record_ack(repo, 9999, **ack) is None
+    assert await service.record_ack(repo, run_id, **ack) is True
+    assert await service.record_ack(repo, run_id, **ack) is False
     await repo.session.commit()
     assert [a.name for a in await repo.broadcasts.acks(run_id)] == ["Ông Năm"]
 

@@ -138,7 +138,9 @@ function renderMessage(m) {
     }
     box.append(grid);
   }
-  const time = new Date((m.edit_date || m.date) * 1000).toLocaleTimeString("vi-VN", { hour: "2-digit", minute: "2-digit" });
+  // The bot writes Vietnam time; show the same clock whatever the browser's zone is.
+  const time = new Date((m.edit_date || m.date) * 1000).toLocaleTimeString("vi-VN",
+    { hour: "2-digit", minute: "2-digit", timeZone: "Asia/Ho_Chi_Minh" });
   box.append(el("div", { class: "meta" }, (m.edit_date ? "đã sửa " : "") + time));
   return box;
 }
@@ -150,9 +152,18 @@ function renderMessages(messages) {
   const visible = messages.filter((m) => !m.deleted);
   if (!visible.length) list.append(el("div", { class: "empty" }, "Chưa có tin nhắn. Hãy gửi /start"));
   for (const m of visible) list.append(renderMessage(m));
-  if (atBottom || renderMessages.lastChat !== state.chatId) list.scrollTop = list.scrollHeight;
+  const newChat = renderMessages.lastChat !== state.chatId || renderMessages.lastPersona !== state.personaId;
+  const grew = visible.length > (renderMessages.lastCount || 0);
   renderMessages.lastChat = state.chatId;
+  renderMessages.lastPersona = state.personaId;
+  renderMessages.lastCount = visible.length;
+  // The reply keyboard changes the list's height: scroll only after it is drawn, or
+  // the newest reply stays hidden under the keyboard (after switching persona).
   renderReplyKeyboard(messages);
+  if (atBottom || newChat || grew) {
+    list.scrollTop = list.scrollHeight;
+    requestAnimationFrame(() => { list.scrollTop = list.scrollHeight; });
+  }
 }
 
 function renderReplyKeyboard(messages) {
@@ -171,7 +182,8 @@ function renderReplyKeyboard(messages) {
     const r = el("div", { class: "row" });
     for (const b of row) {
       const btn = typeof b === "string" ? { text: b } : b;
-      const label = btn.request_contact ? `📱 ${btn.text}` : btn.request_location ? `📍 ${btn.text}` : btn.text;
+      // Telegram shows the text as the bot wrote it; our labels already carry their emoji.
+      const label = btn.text;
       r.append(el("button", { type: "button", onclick: () => pressReply(btn.text) }, label));
     }
     box.append(r);
@@ -332,13 +344,15 @@ $("attach").addEventListener("click", () => $("file").click());
 $("file").addEventListener("change", () => {
   const file = $("file").files[0];
   if (!file) return;
+  // Pictures go as photos; anything else (PDF, Word, Excel) as a document.
+  const kind = file.type.startsWith("image/") ? "photo" : "document";
   const form = new FormData();
-  form.append("photo", file, file.name);
+  form.append(kind, file, file.name);
   form.append("chat_id", String(state.chatId));
   const caption = $("text").value.trim();
   if (caption) { form.append("caption", caption); $("text").value = ""; }
   $("file").value = "";
-  guarded(() => call(`/users/${state.personaId}/photo`, form));
+  guarded(() => call(`/users/${state.personaId}/${kind}`, form));
 });
 
 $("persona").addEventListener("change", (ev) => {
