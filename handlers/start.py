@@ -175,6 +175,7 @@ def start_router() -> Router:
             if user.language is None:
                 user.language = locale
             await open_campaign_link(message, repo, user, actor, payload[3:], locale)
+            return
         elif payload.startswith("h_"):
             from handlers.visits import show_house
 
