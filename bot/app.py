@@ -123,13 +123,24 @@ async def run_bot(settings: Settings, runtime: Runtime, bot: Bot, budget: SendBu
 
     ``budget`` must be the one ``bot``'s throttling middleware uses: the broadcast
     sender takes its slots from it too."""
-    from bot.outbox import OutboxSender
-    from bot.scheduler import BroadcastScheduler
+    from bot.channels.telegram import TelegramChannel, unthrottled_clone
+    from bot.delivery.registry import default_registry
+    from bot.delivery.scheduler import Scheduler
+    from bot.delivery.sender import Sender
 
-    sender = OutboxSender(
-        bot, runtime.sessionmaker, budget, runtime.i18n, default_locale=settings.default_locale
+    registry = default_registry()
+    # The engine takes its slots from the shared budget itself (right before each
+    # call), through a client without the throttling middleware: never twice.
+    client = unthrottled_clone(bot)
+    channel = TelegramChannel(client)
+    sender = Sender(
+        channel, runtime.sessionmaker, budget, runtime.i18n, registry,
+        timezone=settings.timezone, default_locale=settings.default_locale,
     )
-    scheduler = BroadcastScheduler(bot, runtime.sessionmaker, sender, runtime.i18n, settings)
+    channel.before_call = sender.take_slot
+    scheduler = Scheduler(
+        runtime.sessionmaker, sender, registry, settings=settings, timezone=settings.timezone
+    )
     dispatcher = build_dispatcher(
         settings,
         runtime.sessionmaker,
@@ -142,6 +153,7 @@ async def run_bot(settings: Settings, runtime: Runtime, bot: Bot, budget: SendBu
     log.info("running as @%s", me.username)
     async with runtime.sessionmaker() as session:
         await Repo(session).updates.prune(datetime.now(UTC) - PROCESSED_UPDATES_KEPT)
+        await Repo(session).outbox.prune(datetime.now(UTC) - PROCESSED_UPDATES_KEPT)
         await session.commit()
     try:
         await set_default_menus(bot, runtime.i18n)
@@ -160,6 +172,7 @@ async def run_bot(settings: Settings, runtime: Runtime, bot: Bot, budget: SendBu
     finally:
         await scheduler.stop()
         await sender.stop()
+        await client.session.close()
 
 
 async def _run_webhook(settings: Settings, dispatcher: Dispatcher, bot: Bot, used: list[str]) -> None:

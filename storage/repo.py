@@ -28,6 +28,7 @@ from storage.models import (
     Village,
     VisitAssignment,
 )
+from storage.outbox_repo import OutboxRepository
 
 
 class _Repository:
@@ -252,6 +253,7 @@ class Repo:
         self.updates = UpdateRepository(session)
         self.org = OrgRepository(session)
         self.broadcasts = BroadcastRepository(session)
+        self.outbox = OutboxRepository(session)
         self.criteria = CriteriaRepository(session)
 
 

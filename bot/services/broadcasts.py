@@ -471,7 +471,7 @@ async def run_report(repo: Repo, run_id: int) -> RunReport:
         failures[reason] = failures.get(reason, 0) + count
     total = sum(counts.values())
     sent = counts.get(OutboxStatus.SENT, 0)
-    failed = counts.get(OutboxStatus.FAILED, 0)
+    failed = counts.get(OutboxStatus.FAILED, 0) + counts.get(OutboxStatus.SKIPPED, 0)
     return RunReport(
         run_id=run_id,
         total=total,

@@ -29,8 +29,11 @@ from storage.models.core import (
     VisitAssignment,
 )
 from storage.models.criteria import CriterionStatus, Question, SavedFaq
+from storage.models.inbox import InboxStatus, InboxUpdate
 
 __all__ = [
+    "InboxStatus",
+    "InboxUpdate",
     "CriterionStatus",
     "Question",
     "SavedFaq",
