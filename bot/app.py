@@ -21,7 +21,13 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.i18n import PoI18n, UserLocaleMiddleware, create_i18n
-from bot.middlewares import CurrentUserMiddleware, DbSessionMiddleware, InFlight
+from bot.middlewares import (
+    CurrentUserMiddleware,
+    DbSessionMiddleware,
+    FairShare,
+    FairShareMiddleware,
+    InFlight,
+)
 from bot.ratelimit import SendBudget, ThrottlingMiddleware
 from bot.services.errors import OperatorError
 from bot.services.village_criteria import CriteriaKnowledge
@@ -52,6 +58,7 @@ def build_dispatcher(
     i18n: PoI18n,
     *,
     storage: BaseStorage | None = None,
+    fair_share: FairShare | None = None,
     **extra: object,
 ) -> Dispatcher:
     """A new dispatcher with fresh routers; everything long-lived is injected here."""
@@ -66,6 +73,7 @@ def build_dispatcher(
         knowledge=extra.pop("knowledge", None) or CriteriaKnowledge(settings.criteria_dir),
         **extra,
     )
+    dispatcher.update.outer_middleware(FairShareMiddleware(i18n, fair_share))
     dispatcher.update.outer_middleware(DbSessionMiddleware(sessionmaker, in_flight))
     dispatcher.update.outer_middleware(CurrentUserMiddleware(frozenset(settings.bot_admins)))
     dispatcher.update.outer_middleware(UserLocaleMiddleware(i18n))

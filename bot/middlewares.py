@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections import deque
 from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
@@ -95,3 +96,77 @@ class CurrentUserMiddleware(BaseMiddleware):
             data["user"] = user
             data["actor"] = await load_actor(repo, user, admins=self.admins)
         return await handler(event, data)
+
+
+# A fair share per chat: a person typing normally sends a few messages a minute;
+# past FAIR_LIMIT in FAIR_WINDOW the excess is dropped before any database session
+# opens, and the sender is told once per episode. Everyone else keeps their share
+# of the bot (and of Telegram's 30 messages a second).
+FAIR_LIMIT, FAIR_WINDOW = 20, 60.0
+
+
+class FairShare:
+    """Sliding window per chat (pure logic, clock injected)."""
+
+    def __init__(self, limit: int = FAIR_LIMIT, window: float = FAIR_WINDOW, clock: Callable[[], float] | None = None) -> None:
+        import time
+
+        self.limit = limit
+        self.window = window
+        self.clock = clock or time.monotonic
+        self._seen: dict[int, deque[float]] = {}
+        self._warned: set[int] = set()
+
+    def check(self, chat_id: int) -> str:
+        """"ok", "warn" (the first message over the limit) or "drop"."""
+        now = self.clock()
+        seen = self._seen.setdefault(chat_id, deque())
+        while seen and seen[0] <= now - self.window:
+            seen.popleft()
+        if len(seen) < self.limit:
+            seen.append(now)
+            self._warned.discard(chat_id)
+            if len(self._seen) > 10_000:  # forget quiet chats
+                for key in [k for k, v in self._seen.items() if not v or v[-1] <= now - self.window]:
+                    self._seen.pop(key, None)
+            return "ok"
+        if chat_id in self._warned:
+            return "drop"
+        self._warned.add(chat_id)
+        return "warn"
+
+
+class FairShareMiddleware(BaseMiddleware):
+    """Outermost: a message past the chat's fair share is dropped (the first one
+    gets a polite, localized "slow down")."""
+
+    def __init__(self, i18n: Any, share: FairShare | None = None) -> None:
+        self.i18n = i18n
+        self.share = share or FairShare()
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        message = event.message if isinstance(event, Update) else None
+        if message is None or message.chat.type != "private":
+            return await handler(event, data)
+        verdict = self.share.check(message.chat.id)
+        if verdict == "ok":
+            return await handler(event, data)
+        if verdict == "warn":
+            from aiogram.exceptions import TelegramAPIError
+            from aiogram.utils.i18n import gettext as _
+
+            from bot.i18n import pick_locale
+
+            user = message.from_user
+            locale = pick_locale(None, user.language_code if user else None, self.i18n.default_locale)
+            with self.i18n.context(), self.i18n.use_locale(locale):
+                text = _(
+                    "You are sending messages too fast. Please wait a minute, then ask again: "
+                    "messages sent meanwhile are not read."
+                )
+            try:
+                await data["bot"].send_message(message.chat.id, text)
+            except TelegramAPIError as exc:
+                log.info("could not tell chat %s to slow down: %s", message.chat.id, exc.message)
+        log.info("update %s dropped: chat %s is over its fair share", event.update_id, message.chat.id)  # type: ignore[union-attr]
+        return None
