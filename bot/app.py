@@ -17,10 +17,12 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.fsm.storage.base import BaseStorage
 from aiogram.fsm.storage.memory import MemoryStorage
+from aiogram.types import Update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.i18n import PoI18n, UserLocaleMiddleware, create_i18n
+from bot.inbox import Inbox
 from bot.middlewares import (
     CurrentUserMiddleware,
     DbSessionMiddleware,
@@ -162,55 +164,95 @@ async def run_bot(settings: Settings, runtime: Runtime, bot: Bot, budget: SendBu
     async with runtime.sessionmaker() as session:
         await Repo(session).updates.prune(datetime.now(UTC) - PROCESSED_UPDATES_KEPT)
         await Repo(session).outbox.prune(datetime.now(UTC) - PROCESSED_UPDATES_KEPT)
+        await Repo(session).inbox.prune(datetime.now(UTC) - PROCESSED_UPDATES_KEPT)
         await session.commit()
     try:
         await set_default_menus(bot, runtime.i18n)
     except Exception:  # a menu is a nicety; never fail start-up over it
         log.exception("could not set the command menus")
     used = dispatcher.resolve_used_update_types()
+    inbox = Inbox(bot, dispatcher, runtime.sessionmaker, parallel=settings_parallel(settings))
     await sender.start()
     try:
         await scheduler.start()
+        await dispatcher.emit_startup(bot=bot, dispatcher=dispatcher, bots=[bot], **dispatcher.workflow_data)
+        inbox.start()
         if settings.webhook_url:
-            await _run_webhook(settings, dispatcher, bot, used)
+            await _run_webhook(settings, inbox, bot, used)
         else:
             # Never drop pending updates: what users sent while the bot was down is handled now.
             await bot.delete_webhook(drop_pending_updates=False)
-            await dispatcher.start_polling(bot, allowed_updates=used, close_bot_session=False)
+            await _run_polling(inbox, used)
     finally:
+        await inbox.stop()
+        with contextlib.suppress(Exception):
+            await dispatcher.emit_shutdown(bot=bot, dispatcher=dispatcher, bots=[bot], **dispatcher.workflow_data)
         await scheduler.stop()
         await sender.stop()
         await client.session.close()
 
 
-async def _run_webhook(settings: Settings, dispatcher: Dispatcher, bot: Bot, used: list[str]) -> None:
-    from urllib.parse import urlsplit
+def settings_parallel(settings: Settings) -> int:
+    """Chats handled at once: each holds at most one database session (see storage/db.py)."""
+    return 4 if settings.database_url.startswith("sqlite") else 12
 
-    from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
-    from aiohttp import web
 
-    from bot.settings import split_host_port
-
-    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
-    path = urlsplit(settings.webhook_url).path or "/"
-    app = web.Application()
-    # Shutdown hooks run in order: let in-flight updates finish before anything closes.
-    setup_application(app, dispatcher, bot=bot)
-    SimpleRequestHandler(dispatcher, bot, secret_token=secret, close_bot_session=False).register(app, path=path)
-    host, port = split_host_port(settings.webhook_listen)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    await web.TCPSite(runner, host, port).start()
-    await bot.set_webhook(settings.webhook_url, secret_token=secret, allowed_updates=used, drop_pending_updates=False)
-    log.info("webhook listening on %s:%s%s", host, port, path)
+async def _until_signal() -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
     try:
         await stop.wait()
-        log.info("stopping the webhook server")
     finally:
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(signum)
-        await runner.cleanup()  # runs the dispatcher's shutdown: in-flight updates finish
+
+
+async def _run_polling(inbox: Inbox, used: list[str]) -> None:
+    """Our own long polling: a batch is acknowledged only after it is stored."""
+    polling = asyncio.create_task(inbox.poll(used), name="polling")
+    try:
+        await _until_signal()
+        log.info("stopping polling")
+    finally:
+        polling.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await polling
+
+
+async def _run_webhook(settings: Settings, inbox: Inbox, bot: Bot, used: list[str]) -> None:
+    import hmac
+    from urllib.parse import urlsplit
+
+    from aiohttp import web
+
+    from bot.settings import split_host_port
+
+    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+    path = urlsplit(settings.webhook_url).path or "/"
+
+    async def receive(request: web.Request) -> web.Response:
+        given = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
+        if secret is not None and not hmac.compare_digest(given, secret):
+            return web.Response(status=401)
+        try:
+            update = Update.model_validate(await request.json(), context={"bot": bot})
+        except ValueError:
+            return web.Response(status=400)
+        await inbox.store([update])  # committed before Telegram hears 200
+        return web.Response(status=200)
+
+    app = web.Application()
+    app.router.add_post(path, receive)
+    host, port = split_host_port(settings.webhook_listen)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, host, port).start()
+    await bot.set_webhook(settings.webhook_url, secret_token=secret, allowed_updates=used, drop_pending_updates=False)
+    log.info("webhook listening on %s:%s%s", host, port, path)
+    try:
+        await _until_signal()
+        log.info("stopping the webhook server")
+    finally:
+        await runner.cleanup()

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.broadcast_repo import BroadcastRepository
 from storage.criteria_repo import CriteriaRepository
+from storage.inbox_repo import InboxRepository
 from storage.models import (
     AuditLog,
     Branch,
@@ -254,6 +255,7 @@ class Repo:
         self.org = OrgRepository(session)
         self.broadcasts = BroadcastRepository(session)
         self.outbox = OutboxRepository(session)
+        self.inbox = InboxRepository(session)
         self.criteria = CriteriaRepository(session)
 
 

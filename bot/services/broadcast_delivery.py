@@ -162,6 +162,14 @@ async def notice_sent(ctx: SentContext, payload: Mapping[str, Any]) -> None:
 # ----------------------------------------------------------------- planners
 
 
+async def _author(repo: Repo, broadcast: Any) -> Recipient | None:
+    """The author as a recipient: their user row, or the user behind the chat they wrote from."""
+    if broadcast.author_user_id is not None:
+        return Recipient(user_id=broadcast.author_user_id)
+    user = await repo.users.by_platform_id(broadcast.author_chat_id)
+    return Recipient(user_id=user.id) if user is not None else None
+
+
 async def plan_due(ctx: PlanContext) -> None:
     """Fire every scheduled broadcast now due (or report it missed) and tell its author."""
     settings = ctx.settings
@@ -172,12 +180,13 @@ async def plan_due(ctx: PlanContext) -> None:
     )
     for item in fired:
         broadcast = item.broadcast
-        if broadcast.author_user_id is None:
+        author = await _author(ctx.repo, broadcast)
+        if author is None:
             continue
         await ctx.enqueue(
             Delivery(
                 kind=NOTICE,
-                recipient=Recipient(user_id=broadcast.author_user_id),
+                recipient=author,
                 ref=f"broadcast:{broadcast.id}",
                 dedupe_key=f"bc:{broadcast.id}:due:{item.due_at.isoformat()}",
                 not_before=ctx.now,
@@ -220,9 +229,9 @@ async def plan_progress(ctx: PlanContext) -> None:
                 },
             )
         state = f"{report.sent}/{report.failed}/{report.waiting}/{int(final)}"
-        if broadcast.author_user_id is None:
+        author = await _author(repo, broadcast)
+        if author is None:
             continue
-        author = Recipient(user_id=broadcast.author_user_id)
         if run.progress_message_id is not None and state != run.progress_text:
             await repo.broadcasts.set_progress(run.id, run.progress_message_id, state)
             await ctx.enqueue(

@@ -42,6 +42,7 @@ def upgrade() -> None:
         sa.Column("payload", sa.JSON(), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("retry_at", storage.types.UtcDateTime(timezone=True), nullable=True),
         sa.Column("error", sa.Text(), nullable=True),
         sa.Column("received_at", storage.types.UtcDateTime(timezone=True), nullable=False),
         sa.Column("handled_at", storage.types.UtcDateTime(timezone=True), nullable=True),
