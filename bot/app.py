@@ -18,8 +18,6 @@ from aiogram.enums import ParseMode
 from aiogram.fsm.storage.base import BaseStorage
 from aiogram.fsm.storage.memory import MemoryStorage
 from aiogram.types import Update
-from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.i18n import PoI18n, UserLocaleMiddleware, create_i18n
 from bot.inbox import Inbox
@@ -36,7 +34,14 @@ from bot.services.village_criteria import CriteriaKnowledge
 from bot.settings import Settings
 from handlers import build_routers
 from handlers.menu import MenuButtonMiddleware, set_default_menus
-from storage.db import check_connection, create_engine, create_sessionmaker
+from storage.db import (
+    DatabaseError,
+    Engine,
+    Sessionmaker,
+    check_connection,
+    create_engine,
+    create_sessionmaker,
+)
 from storage.migrate import upgrade
 from storage.repo import Repo
 
@@ -56,7 +61,7 @@ def build_fsm_storage(settings: Settings) -> BaseStorage:
 
 def build_dispatcher(
     settings: Settings,
-    sessionmaker: async_sessionmaker[AsyncSession],
+    sessionmaker: Sessionmaker,
     i18n: PoI18n,
     *,
     storage: BaseStorage | None = None,
@@ -107,8 +112,8 @@ def build_bot(
 @dataclass
 class Runtime:
     settings: Settings
-    engine: AsyncEngine
-    sessionmaker: async_sessionmaker[AsyncSession]
+    engine: Engine
+    sessionmaker: Sessionmaker
     i18n: PoI18n
 
 
@@ -118,7 +123,7 @@ async def open_runtime(settings: Settings, *, migrate: bool = True) -> AsyncIter
     try:
         try:
             await check_connection(engine)
-        except (OSError, SQLAlchemyError) as exc:
+        except (OSError, DatabaseError) as exc:
             where = engine.url.render_as_string(hide_password=True)
             raise OperatorError(f"cannot connect to the database {where}: {exc.__class__.__name__}") from None
         if migrate:

@@ -12,9 +12,9 @@ from typing import Any
 
 from aiogram import BaseMiddleware, Bot
 from aiogram.types import TelegramObject, Update
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.services.onboarding import load_actor
+from storage.db import Sessionmaker
 from storage.repo import Repo
 
 log = logging.getLogger(__name__)
@@ -54,7 +54,7 @@ class DbSessionMiddleware(BaseMiddleware):
     when it raises. An update id seen before is skipped: Telegram redelivers after
     timeouts, and the marker commits together with the update's own changes."""
 
-    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], in_flight: InFlight) -> None:
+    def __init__(self, sessionmaker: Sessionmaker, in_flight: InFlight) -> None:
         self.sessionmaker = sessionmaker
         self.in_flight = in_flight
 
