@@ -77,6 +77,8 @@ class DbSessionMiddleware(BaseMiddleware):
                 await session.rollback()
                 raise
             await session.commit()
+            if repo.outbox.enqueued and (engine := data.get("outbox")) is not None:
+                engine.wake()  # what the update queued is committed: send it now
             return result
 
 

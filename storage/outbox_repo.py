@@ -65,6 +65,7 @@ class Address:
 class OutboxRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
+        self.enqueued = 0  # rows added in this unit of work: the engine is woken after its commit
 
     @property
     def dialect(self) -> str:
@@ -79,7 +80,9 @@ class OutboxRepository:
         if values.get("dedupe_key") is not None:
             statement = statement.on_conflict_do_nothing(index_elements=["dedupe_key"])
         result = await self.session.execute(statement)
-        return result.rowcount == 1
+        added = result.rowcount == 1
+        self.enqueued += int(added)
+        return added
 
     async def address_of(self, *, user_id: int | None, group_id: int | None) -> Address | None:
         """The recipient's platform address now (a group may have migrated meanwhile)."""
