@@ -51,8 +51,9 @@ class InFlight:
 
 class DbSessionMiddleware(BaseMiddleware):
     """Opens a session per update, commits when the handler succeeds and rolls back
-    when it raises. An update id seen before is skipped: Telegram redelivers after
-    timeouts, and the marker commits together with the update's own changes."""
+    when it raises. An update id seen before is skipped: the inbox may hand over an
+    update again after a crash, and the marker commits together with the update's
+    own changes."""
 
     def __init__(self, sessionmaker: Sessionmaker, in_flight: InFlight) -> None:
         self.sessionmaker = sessionmaker
@@ -66,8 +67,9 @@ class DbSessionMiddleware(BaseMiddleware):
     async def _handle(self, bot: Bot, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         async with self.sessionmaker() as session:
             repo = Repo(session)
-            if isinstance(event, Update) and not await repo.updates.mark_processed(bot.id, event.update_id):
-                log.info("update %s was handled before; ignored", event.update_id)
+            update_id = event.update_id if isinstance(event, Update) else None
+            if update_id is not None and await repo.updates.seen(bot.id, update_id):
+                log.info("update %s was handled before; ignored", update_id)
                 return None
             data["session"] = session
             data["repo"] = repo
@@ -76,6 +78,12 @@ class DbSessionMiddleware(BaseMiddleware):
             except BaseException:
                 await session.rollback()
                 raise
+            # The marker is written last: an update that only reads never holds
+            # SQLite's write lock while its replies wait for a send slot.
+            if update_id is not None and not await repo.updates.mark_processed(bot.id, update_id):
+                await session.rollback()
+                log.warning("update %s was handled meanwhile by another worker; its changes are dropped", update_id)
+                return None
             await session.commit()
             if repo.outbox.enqueued and (engine := data.get("outbox")) is not None:
                 engine.wake()  # what the update queued is committed: send it now

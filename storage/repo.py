@@ -221,6 +221,15 @@ class AuditRepository(_Repository):
 
 
 class UpdateRepository(_Repository):
+    async def seen(self, bot_id: int, update_id: int) -> bool:
+        """True when this update was handled before (a read: no write lock taken)."""
+        found = await self.session.scalar(
+            select(ProcessedUpdate.update_id).where(
+                ProcessedUpdate.bot_id == bot_id, ProcessedUpdate.update_id == update_id
+            )
+        )
+        return found is not None
+
     async def mark_processed(self, bot_id: int, update_id: int) -> bool:
         """Record an update id; False when it was recorded before (a redelivery)."""
         dialect = self.session.bind.dialect.name if self.session.bind else "sqlite"
