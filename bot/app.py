@@ -176,7 +176,7 @@ async def run_bot(settings: Settings, runtime: Runtime, bot: Bot, budget: SendBu
     except Exception:  # a menu is a nicety; never fail start-up over it
         log.exception("could not set the command menus")
     used = dispatcher.resolve_used_update_types()
-    inbox = Inbox(bot, dispatcher, runtime.sessionmaker, parallel=settings_parallel(settings))
+    inbox = Inbox(bot, dispatcher, runtime.sessionmaker, parallel=settings_parallel(settings), share=FairShare())
     await sender.start()
     try:
         await scheduler.start()
@@ -199,7 +199,7 @@ async def run_bot(settings: Settings, runtime: Runtime, bot: Bot, budget: SendBu
 
 def settings_parallel(settings: Settings) -> int:
     """Chats handled at once: each holds at most one database session (see storage/db.py)."""
-    return 4 if settings.database_url.startswith("sqlite") else 12
+    return 8 if settings.database_url.startswith("sqlite") else 16
 
 
 async def _until_signal() -> None:

@@ -29,6 +29,8 @@ from aiogram.types import Update
 
 from bot.clock import SystemClock
 from bot.delivery.contract import Clock
+from bot.middlewares import FairShare
+from storage.models import InboxStatus
 from storage.repo import Repo
 
 log = logging.getLogger("villagebot.inbox")
@@ -60,6 +62,7 @@ class Inbox:
         max_attempts: int = 5,
         backoff_base: float = 2.0,
         poll_every: float = 1.0,
+        share: FairShare | None = None,
         **feed_kwargs: Any,
     ) -> None:
         self.bot = bot
@@ -71,6 +74,8 @@ class Inbox:
         self.backoff_base = backoff_base
         self.poll_every = poll_every
         self.feed_kwargs = feed_kwargs
+        self.share = share
+        self._verdicts: dict[int, str] = {}  # update id -> fair-share verdict taken at intake
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
         self._active: dict[int, asyncio.Task[None]] = {}
@@ -81,10 +86,18 @@ class Inbox:
 
     async def store(self, updates: list[Update]) -> int:
         """Insert and commit; the caller acknowledges only after this returns."""
-        rows = [
-            (u.update_id, chat_key(u), u.model_dump(mode="json", exclude_none=True, exclude_unset=True))
-            for u in updates
-        ]
+        rows = []
+        for u in updates:
+            status = InboxStatus.PENDING
+            if self.share is not None and u.message is not None and u.message.chat.type == "private":
+                # Fair share at the door: the excess is stored as dropped (a redelivery
+                # is still recognised) and costs no handler, no session, no reply.
+                verdict = self.share.check(u.message.chat.id)
+                if verdict == "drop":
+                    status = InboxStatus.DROPPED
+                else:
+                    self._verdicts[u.update_id] = verdict
+            rows.append((u.update_id, chat_key(u), u.model_dump(mode="json", exclude_none=True, exclude_unset=True), status))
         async with self.sessionmaker() as session:
             stored = await Repo(session).inbox.store(self.bot.id, rows, self.clock.now())
             await session.commit()
@@ -168,7 +181,11 @@ class Inbox:
     async def _handle(self, row_id: int, update_id: int, payload: dict[str, Any], attempts: int) -> None:
         try:
             update = Update.model_validate(payload, context={"bot": self.bot})
-            await self.dispatcher.feed_update(self.bot, update, **self.feed_kwargs)
+            extra = dict(self.feed_kwargs)
+            verdict = self._verdicts.pop(update_id, None)
+            if verdict is not None:
+                extra["fair_verdict"] = verdict  # counted at intake: the middleware does not count again
+            await self.dispatcher.feed_update(self.bot, update, **extra)
         except Exception as exc:
             attempts += 1
             error = f"{type(exc).__name__}: {exc}"[:2000]

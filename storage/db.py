@@ -2,15 +2,15 @@
 of the code imports no SQLAlchemy).
 
 Pool sizes (a session holds a connection only while it is open; the inbox handles
-at most 4 chats at once on SQLite and 12 on PostgreSQL, the sender and planners use
-about 3 more, and no session is held while waiting for the network or a send slot
-in the engine):
+at most 8 chats at once on SQLite and 16 on PostgreSQL (``bot.app.settings_parallel``),
+each with one session; the sender, the planners and the inbox's own loop use about
+3 more; the engine holds no session while waiting for the network or a send slot):
 
-* SQLite: one writer at a time whatever the pool, so a small pool (5 + 5 overflow)
-  keeps writers from queueing on the file lock; ``busy_timeout`` 30 s.
-* PostgreSQL: 15 + 5 overflow per process, ``pool_timeout`` 10 s: comfortably
-  above 12 + 3 at peak, and well below PostgreSQL's default ``max_connections``
-  (100) for two or three processes.
+* SQLite: 8 + 4 overflow = 12 ≥ 8 + 3. One writer at a time whatever the pool (WAL
+  lets readers go on); an update writes its marker last, so one that only reads
+  holds no write lock while its replies wait; ``busy_timeout`` 30 s.
+* PostgreSQL: 16 + 8 overflow = 24 ≥ 16 + 3 per process, ``pool_timeout`` 10 s,
+  well below PostgreSQL's default ``max_connections`` (100) for three processes.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ def create_engine(database_url: str, *, echo: bool = False) -> AsyncEngine:
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-        pool = {"pool_size": 5, "max_overflow": 5, "pool_timeout": 30} if url.database not in (None, "", ":memory:") else {}
+        pool = {"pool_size": 8, "max_overflow": 4, "pool_timeout": 30} if url.database not in (None, "", ":memory:") else {}
         engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30}, **pool)
 
         @event.listens_for(engine.sync_engine, "connect")
@@ -53,7 +53,7 @@ def create_engine(database_url: str, *, echo: bool = False) -> AsyncEngine:
             cursor.close()
 
         return engine
-    return create_async_engine(url, echo=echo, pool_pre_ping=True, pool_size=15, max_overflow=5, pool_timeout=10)
+    return create_async_engine(url, echo=echo, pool_pre_ping=True, pool_size=16, max_overflow=8, pool_timeout=10)
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

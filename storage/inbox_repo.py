@@ -22,19 +22,21 @@ class InboxRepository:
     def dialect(self) -> str:
         return self.session.bind.dialect.name if self.session.bind else "sqlite"
 
-    async def store(self, bot_id: int, rows: Sequence[tuple[int, int, dict[str, Any]]], now: datetime) -> int:
-        """Store ``(update_id, chat_key, payload)`` rows; an update id seen before is
-        ignored (Telegram redelivers). Returns how many were new."""
+    async def store(self, bot_id: int, rows: Sequence[tuple[Any, ...]], now: datetime) -> int:
+        """Store ``(update_id, chat_key, payload[, status])`` rows; an update id seen
+        before is ignored (Telegram redelivers). Returns how many were new."""
         if not rows:
             return 0
         insert_ = pg_insert if self.dialect == "postgresql" else sqlite_insert
         stored = 0
-        for update_id, chat_key, payload in rows:
+        for update_id, chat_key, payload, *rest in rows:
+            status = rest[0] if rest else InboxStatus.PENDING
             statement = (
                 insert_(InboxUpdate)
                 .values(
                     bot_id=bot_id, update_id=update_id, chat_key=chat_key, payload=payload,
-                    status=InboxStatus.PENDING, attempts=0, received_at=now,
+                    status=status, attempts=0, received_at=now,
+                    handled_at=None if status == InboxStatus.PENDING else now,
                 )
                 .on_conflict_do_nothing(index_elements=["bot_id", "update_id"])
             )
@@ -92,6 +94,8 @@ class InboxRepository:
     async def prune(self, before: datetime) -> int:
         """Handled updates older than ``before`` (parked ones are kept for a person to look at)."""
         result = await self.session.execute(
-            delete(InboxUpdate).where(InboxUpdate.status == InboxStatus.DONE, InboxUpdate.handled_at < before)
+            delete(InboxUpdate).where(
+                InboxUpdate.status.in_((InboxStatus.DONE, InboxStatus.DROPPED)), InboxUpdate.handled_at < before
+            )
         )
         return result.rowcount or 0

@@ -17,6 +17,7 @@ class InboxStatus(enum.StrEnum):
     PENDING = "pending"
     DONE = "done"
     PARKED = "parked"  # failed too many times: kept with its error, never retried by itself
+    DROPPED = "dropped"  # past the chat's fair share: kept so a redelivery is recognised, never handled
 
 
 class InboxUpdate(Base):

@@ -105,3 +105,31 @@ async def test_prune_keeps_parked_and_recent(sessionmaker) -> None:  # type: ign
         await session.commit()
         left = sorted(r.update_id for r in (await session.scalars(select(InboxUpdate))).all())
     assert left == [2, 3]
+
+
+async def test_fair_share_is_applied_at_intake(sessionmaker) -> None:  # type: ignore[no-untyped-def]
+    from bot.middlewares import FairShare
+
+    bot = Bot("123456:inbox-test")
+    dispatcher = RecordingDispatcher()
+    seen_verdicts: list[str | None] = []
+    original = dispatcher.feed_update
+
+    async def feed(bot: Bot, update: Update, **kwargs: Any) -> None:
+        seen_verdicts.append(kwargs.get("fair_verdict"))
+        await original(bot, update, **kwargs)
+
+    dispatcher.feed_update = feed  # type: ignore[method-assign]
+    inbox = Inbox(bot, dispatcher, sessionmaker, poll_every=0.05, share=FairShare(limit=3))  # type: ignore[arg-type]
+    await inbox.store([text_update(300 + n, 6100, f"tin {n}") for n in range(8)] + [text_update(400, 6200, "khác")])
+    inbox.start()
+    try:
+        await _until(lambda: len(dispatcher.seen) == 5)
+        await asyncio.sleep(0.2)
+    finally:
+        await inbox.stop()
+    assert [u for c, u in dispatcher.seen if c == 6100] == [300, 301, 302, 303]  # three, then the one that is told
+    assert sorted(v or "" for v in seen_verdicts) == ["ok", "ok", "ok", "ok", "warn"]
+    async with sessionmaker() as session:
+        counts = await Repo(session).inbox.counts()
+    assert counts == {InboxStatus.DONE: 5, InboxStatus.DROPPED: 4}
