@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections import deque
 from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
@@ -108,38 +107,47 @@ class CurrentUserMiddleware(BaseMiddleware):
         return await handler(event, data)
 
 
-# A fair share per chat: a person typing normally sends a few messages a minute;
-# past FAIR_LIMIT in FAIR_WINDOW the excess is dropped before any database session
-# opens, and the sender is told once per episode. Everyone else keeps their share
-# of the bot (and of Telegram's 30 messages a second).
-FAIR_LIMIT, FAIR_WINDOW = 20, 60.0
+# A fair share per chat: a person typing normally sends a few messages a minute.
+# FAIR_LIMIT messages per FAIR_WINDOW, at most FAIR_BURST at once (a token bucket);
+# past it the excess is dropped before any database work and the sender is told
+# once per episode. The burst matches Telegram's own per-chat burst and the rate
+# stays below its ~1 message/s per private chat, so the replies of a chat within
+# its share never wait for a send slot while their update's transaction is open.
+FAIR_LIMIT, FAIR_WINDOW, FAIR_BURST = 20, 60.0, 3
 
 
 class FairShare:
-    """Sliding window per chat (pure logic, clock injected)."""
+    """A token bucket per chat (pure logic, clock injected)."""
 
-    def __init__(self, limit: int = FAIR_LIMIT, window: float = FAIR_WINDOW, clock: Callable[[], float] | None = None) -> None:
+    def __init__(
+        self,
+        limit: int = FAIR_LIMIT,
+        window: float = FAIR_WINDOW,
+        burst: int = FAIR_BURST,
+        clock: Callable[[], float] | None = None,
+    ) -> None:
         import time
 
-        self.limit = limit
-        self.window = window
+        self.rate = limit / window
+        self.burst = float(min(burst, limit))
         self.clock = clock or time.monotonic
-        self._seen: dict[int, deque[float]] = {}
+        self._buckets: dict[int, tuple[float, float]] = {}  # chat -> (tokens, at)
         self._warned: set[int] = set()
 
     def check(self, chat_id: int) -> str:
-        """"ok", "warn" (the first message over the limit) or "drop"."""
+        """"ok", "warn" (the first message over the share) or "drop"."""
         now = self.clock()
-        seen = self._seen.setdefault(chat_id, deque())
-        while seen and seen[0] <= now - self.window:
-            seen.popleft()
-        if len(seen) < self.limit:
-            seen.append(now)
+        tokens, at = self._buckets.get(chat_id, (self.burst, now))
+        tokens = min(self.burst, tokens + (now - at) * self.rate)
+        if tokens >= 1.0:
+            self._buckets[chat_id] = (tokens - 1.0, now)
             self._warned.discard(chat_id)
-            if len(self._seen) > 10_000:  # forget quiet chats
-                for key in [k for k, v in self._seen.items() if not v or v[-1] <= now - self.window]:
-                    self._seen.pop(key, None)
+            if len(self._buckets) > 10_000:  # forget chats whose bucket is full again
+                full = (self.burst - 1.0) / self.rate
+                for key in [k for k, (_, t) in self._buckets.items() if now - t > full]:
+                    self._buckets.pop(key, None)
             return "ok"
+        self._buckets[chat_id] = (tokens, now)
         if chat_id in self._warned:
             return "drop"
         self._warned.add(chat_id)

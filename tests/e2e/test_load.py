@@ -16,7 +16,6 @@ from typing import Any
 
 from bot.sandbox import Sandbox
 from tests.e2e.harness import BotProcess
-from tests.e2e.test_onboarding import next_containing
 
 QUESTIONS = ("tieu chi so 17 la gi vay", "bhyt thi phai dat bao nhieu phan tram", "duong giao thong thon dat chua")
 ERROR = "trục trặc"
@@ -28,11 +27,13 @@ async def onboard(sandbox: Sandbox, ids: list[int]) -> list[Any]:
     for user in users:
         await user.send("/start v_nam-bac-thanh")
 
-    async def welcomed(user: Any) -> None:
-        await next_containing(user, "Chào mừng")
-        await user.next_message()
+    def welcomed() -> bool:  # the welcome, then the help text
+        return all(
+            any("Chào mừng" in (m.get("text") or "") for m in sandbox.messages(u.id)) and len(sandbox.messages(u.id)) >= 2
+            for u in users
+        )
 
-    await asyncio.wait_for(asyncio.gather(*(welcomed(u) for u in users)), 120)
+    await sandbox.wait_until(welcomed, timeout=120, interval=0.2)
     return users
 
 

@@ -61,3 +61,19 @@ async def test_flooder_gets_one_slow_down_and_the_excess_is_dropped(sandbox: San
         handled = await session.scalar(select(func.count()).select_from(ProcessedUpdate))
     assert handled == 4  # three of the flooder's, one of the other chat: the rest never touched the database
     assert len(flooder) == len([t for t in flooder if "nhanh quá" not in t]) + 1
+
+
+def test_a_steady_20_per_minute_is_never_refused_and_faster_is() -> None:
+    now = [0.0]
+    share = FairShare(clock=lambda: now[0])  # 20 a minute, 3 at once
+    verdicts = []
+    for n in range(200):
+        now[0] = n * 3.0
+        verdicts.append(share.check(1))
+    assert set(verdicts) == {"ok"}
+    now[0] = 1000.0
+    fast = []
+    for n in range(60):
+        now[0] = 1000.0 + n * 1.0  # one a second
+        fast.append(share.check(2))
+    assert fast[:3] == ["ok", "ok", "ok"] and fast.count("warn") >= 1 and fast.count("ok") <= 3 + 20
