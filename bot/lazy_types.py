@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib.abc
 import importlib.machinery
+import os
 import sys
 from types import ModuleType
 from typing import Any
@@ -84,8 +85,9 @@ class _Finder(importlib.abc.MetaPathFinder):
 
 
 def install() -> None:
+    """Idempotent; ``VILLAGEBOT_EAGER_TYPES=1`` turns it off (to compare, or to debug)."""
     global _installed
-    if _installed or "aiogram" in sys.modules:
+    if _installed or "aiogram" in sys.modules or os.environ.get("VILLAGEBOT_EAGER_TYPES") == "1":
         return
     sys.meta_path.insert(0, _Finder())
     _installed = True
