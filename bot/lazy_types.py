@@ -41,10 +41,27 @@ class _Loader(importlib.abc.Loader):
 
 
 def _defer_base(module: ModuleType) -> None:
-    for name in ("TelegramObject", "MutableTelegramObject"):
+    for name in ("TelegramObject", "MutableTelegramObject", "TelegramMethod"):
         cls = getattr(module, name, None)
         if cls is not None:
             cls.model_config["defer_build"] = True
+
+
+def _share_namespace(module: ModuleType) -> None:
+    """Every aiogram.types module gets every type name (what the import-time rebuild
+    passed as ``_types_namespace``), so a model built later resolves its forward
+    references, also when it is built as a part of another model (a method)."""
+    from typing import Literal, Optional, Union
+
+    namespace: dict[str, Any] = {"List": list, "Optional": Optional, "Union": Union, "Literal": Literal}
+    default = getattr(sys.modules.get("aiogram.client.default"), "Default", None)
+    if default is not None:
+        namespace["Default"] = default
+    namespace.update({name: getattr(module, name) for name in getattr(module, "__all__", ()) if hasattr(module, name)})
+    for name, submodule in list(sys.modules.items()):
+        if submodule is not None and name.startswith(("aiogram.types.", "aiogram.methods.")):
+            for key, value in namespace.items():
+                submodule.__dict__.setdefault(key, value)
 
 
 def _record_instead_of_rebuild() -> Any:
@@ -67,19 +84,27 @@ def _record_instead_of_rebuild() -> Any:
     return undo
 
 
+def _share_methods_namespace(_module: ModuleType) -> None:
+    types = sys.modules.get("aiogram.types")
+    if types is not None:
+        _share_namespace(types)
+
+
 class _Finder(importlib.abc.MetaPathFinder):
     def find_spec(self, fullname: str, path: Any, target: Any = None) -> importlib.machinery.ModuleSpec | None:
-        if fullname not in ("aiogram.types.base", "aiogram.types"):
+        if fullname not in ("aiogram.types.base", "aiogram.types", "aiogram.methods", "aiogram.methods.base"):
             return None
         for finder in sys.meta_path:
             if finder is self:
                 continue
             spec = finder.find_spec(fullname, path, target) if hasattr(finder, "find_spec") else None
             if spec is not None and spec.loader is not None:
-                if fullname == "aiogram.types.base":
+                if fullname in ("aiogram.types.base", "aiogram.methods.base"):
                     spec.loader = _Loader(spec.loader, after=_defer_base)
+                elif fullname == "aiogram.types":
+                    spec.loader = _Loader(spec.loader, after=_share_namespace, before=_record_instead_of_rebuild)
                 else:
-                    spec.loader = _Loader(spec.loader, after=None, before=_record_instead_of_rebuild)
+                    spec.loader = _Loader(spec.loader, after=_share_methods_namespace)
                 return spec
         return None
 
