@@ -110,10 +110,11 @@ class CurrentUserMiddleware(BaseMiddleware):
 # A fair share per chat: a person typing normally sends a few messages a minute.
 # FAIR_LIMIT messages per FAIR_WINDOW, at most FAIR_BURST at once (a token bucket);
 # past it the excess is dropped before any database work and the sender is told
-# once per episode. The burst matches Telegram's own per-chat burst and the rate
-# stays below its ~1 message/s per private chat, so the replies of a chat within
-# its share never wait for a send slot while their update's transaction is open.
-FAIR_LIMIT, FAIR_WINDOW, FAIR_BURST = 20, 60.0, 3
+# once per episode. The sustained rate stays well below Telegram's ~1 message/s per
+# private chat and the burst close to its own (3), so the replies of a chat within
+# its share wait at most a few seconds in all for their send slots (time during which
+# an update that wrote holds SQLite's write lock: see docs/BENCHMARKS.md).
+FAIR_LIMIT, FAIR_WINDOW, FAIR_BURST = 20, 60.0, 6
 
 
 class FairShare:
