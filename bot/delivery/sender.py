@@ -41,6 +41,7 @@ import contextlib
 import logging
 import uuid
 from collections.abc import Callable
+from contextvars import ContextVar
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -68,7 +69,11 @@ log = logging.getLogger("villagebot.outbox")
 PACE = 0.97 * GLOBAL_WINDOW / GLOBAL_LIMIT  # a hair faster: the budget stays the binding limit
 CLAIM_BATCH = 8
 
-Sessions = Callable[[], Any]  # an async_sessionmaker: ``async with sessions() as session``
+Sessions = Callable[[], Any]
+
+# When the request of the row being delivered (in this task) actually left: the
+# duplicate window is measured from here, not from before the wait for a slot.
+_CALLED_AT: ContextVar[list[datetime] | None] = ContextVar("called_at", default=None)  # an async_sessionmaker: ``async with sessions() as session``
 
 
 class Sender:
@@ -270,6 +275,9 @@ class Sender:
             self._last_call = loop.time()
             self.budget.take(address)
             self.calls += 1
+        called = _CALLED_AT.get()
+        if called is not None:
+            called.append(self.now())
 
     # ------------------------------------------------------------- delivery
 
@@ -317,6 +325,8 @@ class Sender:
                 await session.commit()
             return
         started = self.now()
+        called: list[datetime] = []
+        token = _CALLED_AT.set(called)
         try:
             ref = await self.channel.send(address, message)
         except RateLimited as exc:
@@ -342,6 +352,7 @@ class Sender:
         except PermanentError as exc:
             await self._outcome(row, "failed", error=exc.detail, attempts=row.attempts + 1)
         else:
+            started = called[0] if called else started
             done: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
             self._sent.append((row, ref.message_id, started, done))
             self._sent_ready.set()
@@ -350,6 +361,8 @@ class Sender:
                 log.error("row %s was sent but its claim had been taken over (duplicate possible)", row.id)
             if message.pin and address < 0 and ref.message_id is not None and self.channel.capabilities.pins:
                 await self._pin(row, address, ref.message_id)
+        finally:
+            _CALLED_AT.reset(token)
 
     async def _record_sent(self) -> None:
         """Commit "sent" for every answered call so far, in one transaction, with each
