@@ -1,7 +1,8 @@
 """Cost of the durable inbox: ``python bench/bench_inbox.py [--updates 600 --chats 60]``.
 
 In process, the real dispatcher (every handler and middleware) against the sandbox
-answering at once with its limits off, on SQLite and on PostgreSQL:
+answering at once with its limits off (and the bot's own flood budget off), on SQLite
+and on PostgreSQL:
 
 * before: updates fed straight to ``dispatcher.feed_update`` (as aiogram's polling
   did, one task per update, nothing stored first);
@@ -27,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import text  # noqa: E402
 
 from bot.app import build_bot, build_dispatcher, settings_parallel  # noqa: E402
+from bot.delivery.budget import SendBudget  # noqa: E402
 from bot.i18n import create_i18n  # noqa: E402
 from bot.inbox import Inbox  # noqa: E402
 from bot.middlewares import FairShare  # noqa: E402
@@ -38,6 +40,14 @@ from storage.migrate import upgrade  # noqa: E402
 from storage.repo import Repo  # noqa: E402
 from tests.data_org import ORG_YAML  # noqa: E402
 from tests.handlers.test_dispatcher import text_update  # noqa: E402
+
+
+class NoBudget(SendBudget):
+    """The bot's own flood budget off too: this measures the inbox, not Telegram's pace."""
+
+    def wait_time(self, chat_id: int) -> float:
+        return 0.0
+
 
 PG_ADMIN = os.environ.get("TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
 
@@ -76,7 +86,7 @@ async def measure(kind: str, mode: str, updates: int, chats: int) -> float:
                 await session.commit()
             sandbox = await Sandbox.start(limits=False, webchat=False)
             settings = load_settings()
-            bot = build_bot(settings, token="424242:inbox-bench", api_url=sandbox.base_url)
+            bot = build_bot(settings, token="424242:inbox-bench", api_url=sandbox.base_url, budget=NoBudget())
             dispatcher = build_dispatcher(
                 settings, sessionmaker, create_i18n("vi"), fair_share=FairShare(limit=10**9)
             )

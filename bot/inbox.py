@@ -181,7 +181,8 @@ class Inbox:
     async def _handle(self, row_id: int, update_id: int, payload: dict[str, Any], attempts: int) -> None:
         try:
             update = Update.model_validate(payload, context={"bot": self.bot})
-            extra = dict(self.feed_kwargs)
+            ack: dict[str, Any] = {"row_id": row_id, "now": self.clock.now(), "done": False}
+            extra = dict(self.feed_kwargs, inbox_ack=ack)
             verdict = self._verdicts.pop(update_id, None)
             if verdict is not None:
                 extra["fair_verdict"] = verdict  # counted at intake: the middleware does not count again
@@ -200,7 +201,8 @@ class Inbox:
                 await Repo(session).inbox.mark_failed(row_id, attempts=attempts, error=error, retry_at=retry_at, now=now)
                 await session.commit()
             return
-        async with self.sessionmaker() as session:
-            await Repo(session).inbox.mark_done(row_id, self.clock.now())
-            await session.commit()
+        if not ack["done"]:  # not committed with the update's own work (dropped, or no session)
+            async with self.sessionmaker() as session:
+                await Repo(session).inbox.mark_done(row_id, self.clock.now())
+                await session.commit()
         self.handled += 1

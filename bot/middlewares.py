@@ -83,7 +83,12 @@ class DbSessionMiddleware(BaseMiddleware):
                 await session.rollback()
                 log.warning("update %s was handled meanwhile by another worker; its changes are dropped", update_id)
                 return None
+            ack = data.get("inbox_ack")  # the inbox row is marked handled in the same commit
+            if ack is not None:
+                await repo.inbox.mark_done(ack["row_id"], ack["now"])
             await session.commit()
+            if ack is not None:
+                ack["done"] = True
             if repo.outbox.enqueued and (engine := data.get("outbox")) is not None:
                 engine.wake()  # what the update queued is committed: send it now
             return result
