@@ -66,8 +66,12 @@ def main() -> int:
     startups = [s for s, _ in results]
     rss = [r for _, r in results]
     print(f"{args.runs} runs, {os.cpu_count()} CPUs")
-    print(f"start-up to first getUpdates: median {statistics.median(startups):.2f} s (min {min(startups):.2f}, max {max(startups):.2f})")
-    print(f"idle RSS after {args.idle:.0f} s: median {statistics.median(rss):.0f} MiB (min {min(rss):.0f}, max {max(rss):.0f})")
+    print(
+        f"start-up to first getUpdates: median {statistics.median(startups):.2f} s (min {min(startups):.2f}, max {max(startups):.2f})"
+    )
+    print(
+        f"idle RSS after {args.idle:.0f} s: median {statistics.median(rss):.0f} MiB (min {min(rss):.0f}, max {max(rss):.0f})"
+    )
     return 0
 
 

@@ -49,7 +49,9 @@ class NoBudget(SendBudget):
         return 0.0
 
 
-PG_ADMIN = os.environ.get("TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
+PG_ADMIN = os.environ.get(
+    "TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
+)
 
 
 async def database(kind: str, workdir: Path) -> tuple[str, str | None]:
@@ -86,18 +88,28 @@ async def measure(kind: str, mode: str, updates: int, chats: int) -> float:
                 await session.commit()
             sandbox = await Sandbox.start(limits=False, webchat=False)
             settings = load_settings()
-            bot = build_bot(settings, token="424242:inbox-bench", api_url=sandbox.base_url, budget=NoBudget())
+            bot = build_bot(
+                settings, token="424242:inbox-bench", api_url=sandbox.base_url, budget=NoBudget()
+            )
             dispatcher = build_dispatcher(
                 settings, sessionmaker, create_i18n("vi"), fair_share=FairShare(limit=10**9)
             )
             for c in range(chats):
                 sandbox.user(70_000 + c, f"U{c}").started = True
-            batch = [text_update(1_000_000 + n, 70_000 + n % chats, "/help") for n in range(updates)]
+            batch = [
+                text_update(1_000_000 + n, 70_000 + n % chats, "/help") for n in range(updates)
+            ]
             started = time.perf_counter()
             if mode == "before":
                 await asyncio.gather(*(dispatcher.feed_update(bot, u) for u in batch))
             else:
-                inbox = Inbox(bot, dispatcher, sessionmaker, parallel=settings_parallel(settings.model_copy(update={"database_url": url})), poll_every=0.05)
+                inbox = Inbox(
+                    bot,
+                    dispatcher,
+                    sessionmaker,
+                    parallel=settings_parallel(settings.model_copy(update={"database_url": url})),
+                    poll_every=0.05,
+                )
                 inbox.start()
                 await inbox.store(batch)
                 while inbox.handled < updates:

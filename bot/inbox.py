@@ -89,7 +89,11 @@ class Inbox:
         rows = []
         for u in updates:
             status = InboxStatus.PENDING
-            if self.share is not None and u.message is not None and u.message.chat.type == "private":
+            if (
+                self.share is not None
+                and u.message is not None
+                and u.message.chat.type == "private"
+            ):
                 # Fair share at the door: the excess is stored as dropped (a redelivery
                 # is still recognised) and costs no handler, no session, no reply.
                 verdict = self.share.check(u.message.chat.id)
@@ -97,7 +101,14 @@ class Inbox:
                     status = InboxStatus.DROPPED
                 else:
                     self._verdicts[u.update_id] = verdict
-            rows.append((u.update_id, chat_key(u), u.model_dump(mode="json", exclude_none=True, exclude_unset=True), status))
+            rows.append(
+                (
+                    u.update_id,
+                    chat_key(u),
+                    u.model_dump(mode="json", exclude_none=True, exclude_unset=True),
+                    status,
+                )
+            )
         async with self.sessionmaker() as session:
             stored = await Repo(session).inbox.store(self.bot.id, rows, self.clock.now())
             await session.commit()
@@ -111,7 +122,10 @@ class Inbox:
         while not self._stopping.is_set():
             try:
                 updates = await self.bot.get_updates(
-                    offset=offset, timeout=timeout, allowed_updates=allowed_updates, request_timeout=timeout + 10
+                    offset=offset,
+                    timeout=timeout,
+                    allowed_updates=allowed_updates,
+                    request_timeout=timeout + 10,
                 )
                 if updates:
                     await self.store(updates)
@@ -158,7 +172,9 @@ class Inbox:
                             self.clock.now(), exclude=list(self._active), limit=room
                         )
                 for key in chats:
-                    self._active[key] = asyncio.create_task(self._drain(key), name=f"inbox-chat-{key}")
+                    self._active[key] = asyncio.create_task(
+                        self._drain(key), name=f"inbox-chat-{key}"
+                    )
             except Exception:
                 log.exception("looking for stored updates failed")
             await self._pause(self.poll_every)
@@ -170,7 +186,11 @@ class Inbox:
                 async with self.sessionmaker() as session:
                     row = await Repo(session).inbox.next_of_chat(key, self.clock.now())
                     # Read what we need, then let the connection go before handling.
-                    job = (row.id, row.update_id, row.payload, row.attempts) if row is not None else None
+                    job = (
+                        (row.id, row.update_id, row.payload, row.attempts)
+                        if row is not None
+                        else None
+                    )
                 if job is None:
                     return
                 await self._handle(*job)
@@ -178,27 +198,39 @@ class Inbox:
             self._active.pop(key, None)
             self._wake.set()
 
-    async def _handle(self, row_id: int, update_id: int, payload: dict[str, Any], attempts: int) -> None:
+    async def _handle(
+        self, row_id: int, update_id: int, payload: dict[str, Any], attempts: int
+    ) -> None:
         try:
             update = Update.model_validate(payload, context={"bot": self.bot})
             ack: dict[str, Any] = {"row_id": row_id, "now": self.clock.now(), "done": False}
             extra = dict(self.feed_kwargs, inbox_ack=ack)
             verdict = self._verdicts.pop(update_id, None)
             if verdict is not None:
-                extra["fair_verdict"] = verdict  # counted at intake: the middleware does not count again
+                extra["fair_verdict"] = (
+                    verdict  # counted at intake: the middleware does not count again
+                )
             await self.dispatcher.feed_update(self.bot, update, **extra)
         except Exception as exc:
             attempts += 1
             error = f"{type(exc).__name__}: {exc}"[:2000]
             parked = attempts >= self.max_attempts
             now = self.clock.now()
-            retry_at = None if parked else now + timedelta(seconds=self.backoff_base * 2 ** (attempts - 1))
+            retry_at = (
+                None if parked else now + timedelta(seconds=self.backoff_base * 2 ** (attempts - 1))
+            )
             log.log(
                 logging.ERROR if parked else logging.WARNING,
-                "update %s failed (attempt %s): %s%s", update_id, attempts, error, " — parked" if parked else "",
+                "update %s failed (attempt %s): %s%s",
+                update_id,
+                attempts,
+                error,
+                " — parked" if parked else "",
             )
             async with self.sessionmaker() as session:
-                await Repo(session).inbox.mark_failed(row_id, attempts=attempts, error=error, retry_at=retry_at, now=now)
+                await Repo(session).inbox.mark_failed(
+                    row_id, attempts=attempts, error=error, retry_at=retry_at, now=now
+                )
                 await session.commit()
             return
         if not ack["done"]:  # not committed with the update's own work (dropped, or no session)

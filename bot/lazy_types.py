@@ -53,11 +53,22 @@ def _share_namespace(module: ModuleType) -> None:
     references, also when it is built as a part of another model (a method)."""
     from typing import Literal, Optional, Union
 
-    namespace: dict[str, Any] = {"List": list, "Optional": Optional, "Union": Union, "Literal": Literal}
+    namespace: dict[str, Any] = {
+        "List": list,
+        "Optional": Optional,
+        "Union": Union,
+        "Literal": Literal,
+    }
     default = getattr(sys.modules.get("aiogram.client.default"), "Default", None)
     if default is not None:
         namespace["Default"] = default
-    namespace.update({name: getattr(module, name) for name in getattr(module, "__all__", ()) if hasattr(module, name)})
+    namespace.update(
+        {
+            name: getattr(module, name)
+            for name in getattr(module, "__all__", ())
+            if hasattr(module, name)
+        }
+    )
     for name, submodule in list(sys.modules.items()):
         if submodule is not None and name.startswith(("aiogram.types.", "aiogram.methods.")):
             for key, value in namespace.items():
@@ -73,7 +84,10 @@ def _record_instead_of_rebuild() -> Any:
     def record(cls: Any, *, _types_namespace: Any = None, **kwargs: Any) -> None:
         if _types_namespace is None:
             return original.__func__(cls, **kwargs)
-        cls.__pydantic_parent_namespace__ = {**(cls.__pydantic_parent_namespace__ or {}), **_types_namespace}
+        cls.__pydantic_parent_namespace__ = {
+            **(cls.__pydantic_parent_namespace__ or {}),
+            **_types_namespace,
+        }
         return None
 
     BaseModel.model_rebuild = record  # type: ignore[method-assign]
@@ -91,18 +105,29 @@ def _share_methods_namespace(_module: ModuleType) -> None:
 
 
 class _Finder(importlib.abc.MetaPathFinder):
-    def find_spec(self, fullname: str, path: Any, target: Any = None) -> importlib.machinery.ModuleSpec | None:
-        if fullname not in ("aiogram.types.base", "aiogram.types", "aiogram.methods", "aiogram.methods.base"):
+    def find_spec(
+        self, fullname: str, path: Any, target: Any = None
+    ) -> importlib.machinery.ModuleSpec | None:
+        if fullname not in (
+            "aiogram.types.base",
+            "aiogram.types",
+            "aiogram.methods",
+            "aiogram.methods.base",
+        ):
             return None
         for finder in sys.meta_path:
             if finder is self:
                 continue
-            spec = finder.find_spec(fullname, path, target) if hasattr(finder, "find_spec") else None
+            spec = (
+                finder.find_spec(fullname, path, target) if hasattr(finder, "find_spec") else None
+            )
             if spec is not None and spec.loader is not None:
                 if fullname in ("aiogram.types.base", "aiogram.methods.base"):
                     spec.loader = _Loader(spec.loader, after=_defer_base)
                 elif fullname == "aiogram.types":
-                    spec.loader = _Loader(spec.loader, after=_share_namespace, before=_record_instead_of_rebuild)
+                    spec.loader = _Loader(
+                        spec.loader, after=_share_namespace, before=_record_instead_of_rebuild
+                    )
                 else:
                     spec.loader = _Loader(spec.loader, after=_share_methods_namespace)
                 return spec

@@ -34,8 +34,13 @@ class InboxRepository:
             statement = (
                 insert_(InboxUpdate)
                 .values(
-                    bot_id=bot_id, update_id=update_id, chat_key=chat_key, payload=payload,
-                    status=status, attempts=0, received_at=now,
+                    bot_id=bot_id,
+                    update_id=update_id,
+                    chat_key=chat_key,
+                    payload=payload,
+                    status=status,
+                    attempts=0,
+                    received_at=now,
                     handled_at=None if status == InboxStatus.PENDING else now,
                 )
                 .on_conflict_do_nothing(index_elements=["bot_id", "update_id"])
@@ -43,7 +48,9 @@ class InboxRepository:
             stored += (await self.session.execute(statement)).rowcount or 0
         return stored
 
-    async def ready_chats(self, now: datetime, exclude: Sequence[int], limit: int = 100) -> list[int]:
+    async def ready_chats(
+        self, now: datetime, exclude: Sequence[int], limit: int = 100
+    ) -> list[int]:
         """Chats with a pending update that may be handled now, oldest first."""
         query = (
             select(InboxUpdate.chat_key, func.min(InboxUpdate.update_id).label("first"))
@@ -75,27 +82,37 @@ class InboxRepository:
     async def mark_done(self, row_id: int, now: datetime) -> None:
         await self._set(row_id, status=InboxStatus.DONE, handled_at=now, retry_at=None)
 
-    async def mark_failed(self, row_id: int, *, attempts: int, error: str, retry_at: datetime | None, now: datetime) -> None:
+    async def mark_failed(
+        self, row_id: int, *, attempts: int, error: str, retry_at: datetime | None, now: datetime
+    ) -> None:
         """Retry at ``retry_at``, or park the update (``retry_at`` None) with its error."""
         if retry_at is None:
-            await self._set(row_id, status=InboxStatus.PARKED, attempts=attempts, error=error, handled_at=now)
+            await self._set(
+                row_id, status=InboxStatus.PARKED, attempts=attempts, error=error, handled_at=now
+            )
         else:
             await self._set(row_id, attempts=attempts, error=error, retry_at=retry_at)
 
     async def _set(self, row_id: int, **values: Any) -> None:
         await self.session.execute(
-            update(InboxUpdate).where(InboxUpdate.id == row_id).values(**values).execution_options(synchronize_session=False)
+            update(InboxUpdate)
+            .where(InboxUpdate.id == row_id)
+            .values(**values)
+            .execution_options(synchronize_session=False)
         )
 
     async def counts(self) -> dict[str, int]:
-        result = await self.session.execute(select(InboxUpdate.status, func.count()).group_by(InboxUpdate.status))
+        result = await self.session.execute(
+            select(InboxUpdate.status, func.count()).group_by(InboxUpdate.status)
+        )
         return {status: count for status, count in result}
 
     async def prune(self, before: datetime) -> int:
         """Handled updates older than ``before`` (parked ones are kept for a person to look at)."""
         result = await self.session.execute(
             delete(InboxUpdate).where(
-                InboxUpdate.status.in_((InboxStatus.DONE, InboxStatus.DROPPED)), InboxUpdate.handled_at < before
+                InboxUpdate.status.in_((InboxStatus.DONE, InboxStatus.DROPPED)),
+                InboxUpdate.handled_at < before,
             )
         )
         return result.rowcount or 0

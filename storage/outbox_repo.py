@@ -89,12 +89,16 @@ class OutboxRepository:
         if user_id is not None:
             row = (
                 await self.session.execute(
-                    select(User.platform_user_id, User.language, User.reachable).where(User.id == user_id)
+                    select(User.platform_user_id, User.language, User.reachable).where(
+                        User.id == user_id
+                    )
                 )
             ).first()
             return Address(row[0], row[1], bool(row[2])) if row else None
         row = (
-            await self.session.execute(select(Chat.platform_chat_id, Chat.active).where(Chat.id == group_id))
+            await self.session.execute(
+                select(Chat.platform_chat_id, Chat.active).where(Chat.id == group_id)
+            )
         ).first()
         return Address(row[0], None, bool(row[1])) if row else None
 
@@ -107,7 +111,9 @@ class OutboxRepository:
         )
 
     async def mark_skipped(self, row_id: int, worker_id: str, *, reason: str) -> bool:
-        return await self._finish(row_id, worker_id, status=OutboxStatus.SKIPPED, error=reason[:255])
+        return await self._finish(
+            row_id, worker_id, status=OutboxStatus.SKIPPED, error=reason[:255]
+        )
 
     async def by_ref(self, ref: str) -> Sequence[OutboxMessage]:
         result = await self.session.scalars(
@@ -143,7 +149,12 @@ class OutboxRepository:
     ) -> Sequence[Candidate]:
         """Rows ready to go (no lock: the claim decides)."""
         query = (
-            select(OutboxMessage.id, OutboxMessage.chat_id, OutboxMessage.user_id, OutboxMessage.group_id)
+            select(
+                OutboxMessage.id,
+                OutboxMessage.chat_id,
+                OutboxMessage.user_id,
+                OutboxMessage.group_id,
+            )
             .where(OutboxMessage.status.in_(READY), OutboxMessage.next_attempt_at <= now)
             .order_by(OutboxMessage.priority, OutboxMessage.next_attempt_at, OutboxMessage.id)
             .limit(limit)
@@ -170,7 +181,9 @@ class OutboxRepository:
             if not ids:
                 return []
             pick = pick.where(OutboxMessage.id.in_(list(ids)))
-        pick = pick.order_by(OutboxMessage.priority, OutboxMessage.next_attempt_at, OutboxMessage.id).limit(limit)
+        pick = pick.order_by(
+            OutboxMessage.priority, OutboxMessage.next_attempt_at, OutboxMessage.id
+        ).limit(limit)
         if self.dialect == "postgresql":
             locked = (await self.session.scalars(pick.with_for_update(skip_locked=True))).all()
             if not locked:
@@ -203,7 +216,13 @@ class OutboxRepository:
         return result.rowcount == 1
 
     async def mark_sent(
-        self, row_id: int, worker_id: str, *, message_id: int, call_started_at: datetime, sent_at: datetime
+        self,
+        row_id: int,
+        worker_id: str,
+        *,
+        message_id: int,
+        call_started_at: datetime,
+        sent_at: datetime,
     ) -> bool:
         return await self._finish(
             row_id,
@@ -269,7 +288,6 @@ class OutboxRepository:
 
     async def forget_worker(self, worker_id: str) -> None:
 
-
         await self.session.execute(delete(SenderWorker).where(SenderWorker.worker_id == worker_id))
 
     async def recover_in_flight(self, worker_id: str, now: datetime, dead_before: datetime) -> int:
@@ -297,7 +315,6 @@ class OutboxRepository:
 
     async def prune_workers(self, dead_before: datetime) -> None:
 
-
         in_use = select(OutboxMessage.claimed_by).where(
             OutboxMessage.status == OutboxStatus.SENDING, OutboxMessage.claimed_by.is_not(None)
         )
@@ -306,4 +323,3 @@ class OutboxRepository:
                 SenderWorker.beat_at < dead_before, SenderWorker.worker_id.not_in(in_use)
             )
         )
-

@@ -54,7 +54,8 @@ async def render_reply(_ctx: RenderContext, payload: Mapping[str, Any]) -> Outgo
     if not text:
         return None
     choices = tuple(
-        tuple(Choice(label, data, url) for label, data, url in row) for row in payload.get("choices", [])
+        tuple(Choice(label, data, url) for label, data, url in row)
+        for row in payload.get("choices", [])
     )
     return OutgoingMessage(text=text, choices=choices)
 

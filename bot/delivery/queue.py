@@ -43,7 +43,9 @@ async def enqueue(
             "dedupe_key": delivery.dedupe_key,
             "priority": int(delivery.priority),
             "payload": dict(delivery.payload),
-            "target": f"u{recipient.user_id}" if recipient.user_id is not None else f"c{recipient.chat_id}",
+            "target": f"u{recipient.user_id}"
+            if recipient.user_id is not None
+            else f"c{recipient.chat_id}",
             "user_id": recipient.user_id,
             "group_id": recipient.chat_id,
             "chat_id": None,

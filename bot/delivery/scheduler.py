@@ -58,8 +58,14 @@ class Scheduler:
         self.scheduler.start()
         for spec in self.registry.planners.values():
             self.scheduler.add_job(
-                self.run_planner, "interval", seconds=spec.every.total_seconds(), args=[spec.name],
-                id=f"planner-{spec.name}", coalesce=True, max_instances=1, misfire_grace_time=None,
+                self.run_planner,
+                "interval",
+                seconds=spec.every.total_seconds(),
+                args=[spec.name],
+                id=f"planner-{spec.name}",
+                coalesce=True,
+                max_instances=1,
+                misfire_grace_time=None,
             )
         for name in self.registry.planners:
             await self.run_planner(name)
@@ -109,8 +115,14 @@ class Scheduler:
     def schedule(self, broadcast_id: int, when: datetime) -> None:
         """Wake at ``when`` (aware) for this broadcast; replaces an earlier wake-up."""
         self.scheduler.add_job(
-            self.run_planner, "date", run_date=when, args=[DUE_BROADCASTS], id=f"broadcast-{broadcast_id}",
-            replace_existing=True, coalesce=True, misfire_grace_time=None,
+            self.run_planner,
+            "date",
+            run_date=when,
+            args=[DUE_BROADCASTS],
+            id=f"broadcast-{broadcast_id}",
+            replace_existing=True,
+            coalesce=True,
+            misfire_grace_time=None,
         )
 
     def unschedule(self, broadcast_id: int) -> None:

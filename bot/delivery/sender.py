@@ -73,7 +73,9 @@ Sessions = Callable[[], Any]
 
 # When the request of the row being delivered (in this task) actually left: the
 # duplicate window is measured from here, not from before the wait for a slot.
-_CALLED_AT: ContextVar[list[datetime] | None] = ContextVar("called_at", default=None)  # an async_sessionmaker: ``async with sessions() as session``
+_CALLED_AT: ContextVar[list[datetime] | None] = ContextVar(
+    "called_at", default=None
+)  # an async_sessionmaker: ``async with sessions() as session``
 
 
 class Sender:
@@ -214,7 +216,9 @@ class Sender:
         busy = set(self._keys.values())
         async with self.sessionmaker() as session:
             repo = Repo(session)
-            candidates = await repo.outbox.candidates(now, limit=max(200, room * 4), exclude=self._inflight)
+            candidates = await repo.outbox.candidates(
+                now, limit=max(200, room * 4), exclude=self._inflight
+            )
             if not candidates:
                 return self.poll_every
             picked: list[int] = []
@@ -223,7 +227,11 @@ class Sender:
             for candidate in candidates:
                 if candidate.key in busy:
                     continue
-                wait = self.budget.wait_time(candidate.chat_id) if candidate.chat_id is not None else 0.0
+                wait = (
+                    self.budget.wait_time(candidate.chat_id)
+                    if candidate.chat_id is not None
+                    else 0.0
+                )
                 if wait <= 1.0:
                     picked.append(candidate.id)
                     keys[candidate.id] = candidate.key
@@ -239,7 +247,9 @@ class Sender:
                 await session.commit()
         for row in rows:
             self._keys[row.id] = keys.get(row.id, f"r{row.id}")
-            self._inflight[row.id] = asyncio.create_task(self._deliver(row), name=f"outbox-{row.id}")
+            self._inflight[row.id] = asyncio.create_task(
+                self._deliver(row), name=f"outbox-{row.id}"
+            )
         return 0.0 if len(rows) < len(picked) else 0.05
 
     async def _pause(self, seconds: float) -> bool:
@@ -309,7 +319,11 @@ class Sender:
                 address, locale = found.chat_id, found.locale or self.default_locale
             with self.i18n.context(), self.i18n.use_locale(locale):
                 context = RenderContext(
-                    locale=locale, repo=repo, now=self.now(), timezone=self.timezone, gettext=self.i18n.gettext
+                    locale=locale,
+                    repo=repo,
+                    now=self.now(),
+                    timezone=self.timezone,
+                    gettext=self.i18n.gettext,
                 )
                 message = await spec.renderer(context, payload)
         return address, message, "" if message is not None else "nothing to say"
@@ -333,8 +347,11 @@ class Sender:
             self.budget.pause(exc.retry_after)
             log.warning("429 for chat %s: every sender pauses %ss", address, exc.retry_after)
             await self._outcome(
-                row, "retry", at=self.now() + timedelta(seconds=exc.retry_after),
-                error=f"429 retry after {exc.retry_after}", attempts=row.attempts,
+                row,
+                "retry",
+                at=self.now() + timedelta(seconds=exc.retry_after),
+                error=f"429 retry after {exc.retry_after}",
+                attempts=row.attempts,
             )
         except Moved as exc:
             await self._migrated(row, address, exc.new_address)
@@ -347,7 +364,11 @@ class Sender:
             else:
                 backoff = self.backoff_base * 2 ** (attempts - 1)
                 await self._outcome(
-                    row, "retry", at=self.now() + timedelta(seconds=backoff), error=exc.detail, attempts=attempts
+                    row,
+                    "retry",
+                    at=self.now() + timedelta(seconds=backoff),
+                    error=exc.detail,
+                    attempts=attempts,
                 )
         except PermanentError as exc:
             await self._outcome(row, "failed", error=exc.detail, attempts=row.attempts + 1)
@@ -358,8 +379,15 @@ class Sender:
             self._sent_ready.set()
             owned = await done
             if not owned:
-                log.error("row %s was sent but its claim had been taken over (duplicate possible)", row.id)
-            if message.pin and address < 0 and ref.message_id is not None and self.channel.capabilities.pins:
+                log.error(
+                    "row %s was sent but its claim had been taken over (duplicate possible)", row.id
+                )
+            if (
+                message.pin
+                and address < 0
+                and ref.message_id is not None
+                and self.channel.capabilities.pins
+            ):
                 await self._pin(row, address, ref.message_id)
         finally:
             _CALLED_AT.reset(token)
@@ -380,14 +408,22 @@ class Sender:
                     owned = []
                     for row, message_id, started, _ in batch:
                         ok = await repo.outbox.mark_sent(
-                            row.id, self.worker_id, message_id=message_id or 0, call_started_at=started, sent_at=sent_at
+                            row.id,
+                            self.worker_id,
+                            message_id=message_id or 0,
+                            call_started_at=started,
+                            sent_at=sent_at,
                         )
                         spec = self.registry.spec(row.kind)
                         if ok and spec is not None and spec.on_sent is not None:
-                            await spec.on_sent(SentContext(repo, sent_at, message_id, row.ref), row.payload or {})
+                            await spec.on_sent(
+                                SentContext(repo, sent_at, message_id, row.ref), row.payload or {}
+                            )
                         owned.append(ok)
                     await session.commit()
-            except Exception as exc:  # the rows stay "sending": recovered and resent after a restart
+            except (
+                Exception
+            ) as exc:  # the rows stay "sending": recovered and resent after a restart
                 log.exception("could not record %s sent messages", len(batch))
                 for *_, done in batch:
                     if not done.done():
@@ -397,14 +433,20 @@ class Sender:
                 if not done.done():
                     done.set_result(ok)
 
-    async def _outcome(self, row: OutboxRow, what: str, *, error: str, attempts: int, at: datetime | None = None) -> None:
+    async def _outcome(
+        self, row: OutboxRow, what: str, *, error: str, attempts: int, at: datetime | None = None
+    ) -> None:
         async with self._db_lock, self.sessionmaker() as session:
             repo = Repo(session)
             if what == "retry":
                 assert at is not None
-                await repo.outbox.mark_retry(row.id, self.worker_id, at=at, error=error, attempts=attempts)
+                await repo.outbox.mark_retry(
+                    row.id, self.worker_id, at=at, error=error, attempts=attempts
+                )
             else:
-                await repo.outbox.mark_failed(row.id, self.worker_id, error=error, attempts=attempts)
+                await repo.outbox.mark_failed(
+                    row.id, self.worker_id, error=error, attempts=attempts
+                )
             await session.commit()
         if what == "retry":
             log.info("row %s will be retried: %s", row.id, error)
@@ -418,7 +460,9 @@ class Sender:
                 await onboarding.bot_left_group(repo, chat_id=address)
             else:
                 await repo.users.mark_unreachable(address)
-            await repo.outbox.mark_failed(row.id, self.worker_id, error=error, attempts=row.attempts + 1)
+            await repo.outbox.mark_failed(
+                row.id, self.worker_id, error=error, attempts=row.attempts + 1
+            )
             await session.commit()
         log.info("chat %s is unreachable (%s): marked inactive", address, error)
 
@@ -428,7 +472,11 @@ class Sender:
             await onboarding.group_migrated(repo, old_chat_id=old, new_chat_id=new)
             await repo.outbox.follow_migration(old, new)
             await repo.outbox.mark_retry(
-                row.id, self.worker_id, at=self.now(), error="group migrated", attempts=row.attempts,
+                row.id,
+                self.worker_id,
+                at=self.now(),
+                error="group migrated",
+                attempts=row.attempts,
                 chat_id=new if row.chat_id is not None else None,
             )
             await session.commit()

@@ -48,7 +48,9 @@ def ack_data(run_id: int) -> str:
 # ---------------------------------------------------------------- renderers
 
 
-async def render_broadcast(ctx: RenderContext, payload: Mapping[str, Any]) -> OutgoingMessage | None:
+async def render_broadcast(
+    ctx: RenderContext, payload: Mapping[str, Any]
+) -> OutgoingMessage | None:
     """The announcement as every recipient sees it: a header in their language, then
     the author's text exactly as written (escaped for HTML)."""
     _ = ctx.gettext
@@ -59,14 +61,21 @@ async def render_broadcast(ctx: RenderContext, payload: Mapping[str, Any]) -> Ou
     if broadcast is None:
         return None
     village = await repo.places.village(broadcast.village_id)
-    header = _("📢 <b>Announcement – {village}</b>").format(village=html.escape(village.name if village else ""))
+    header = _("📢 <b>Announcement – {village}</b>").format(
+        village=html.escape(village.name if village else "")
+    )
     body = html.escape(broadcast.text, quote=False)
     choices: tuple[tuple[Choice, ...], ...] = ()
     if broadcast.ask_ack:
         choices = ((Choice(_("✅ Got it"), data=ack_data(run_id)),),)
-    attachment = Attachment(broadcast.kind, file_id=broadcast.file_id) if broadcast.kind != "text" else None
+    attachment = (
+        Attachment(broadcast.kind, file_id=broadcast.file_id) if broadcast.kind != "text" else None
+    )
     return OutgoingMessage(
-        text=f"{header}\n\n{body}" if body else header, attachment=attachment, choices=choices, pin=broadcast.pin
+        text=f"{header}\n\n{body}" if body else header,
+        attachment=attachment,
+        choices=choices,
+        pin=broadcast.pin,
     )
 
 
@@ -113,7 +122,10 @@ async def render_progress(ctx: RenderContext, payload: Mapping[str, Any]) -> Out
         return None
     report = await service.run_report(ctx.repo, run.id)
     final = bool(payload.get("final"))
-    return OutgoingMessage(text=progress_text(ctx.gettext, report, final=final), edit_message_id=run.progress_message_id)
+    return OutgoingMessage(
+        text=progress_text(ctx.gettext, report, final=final),
+        edit_message_id=run.progress_message_id,
+    )
 
 
 async def render_report(ctx: RenderContext, payload: Mapping[str, Any]) -> OutgoingMessage | None:
@@ -135,11 +147,13 @@ async def render_notice(ctx: RenderContext, payload: Mapping[str, Any]) -> Outgo
     if run_id is not None:
         total = int(payload.get("total", 0))
         text = (
-            _("🕒 The announcement scheduled for {due} is being sent: “{snippet}”").format(due=due, snippet=snippet)
-            + "\n"
-            + _("📤 Sending… {sent} of {total} delivered, {failed} failed, {waiting} waiting.").format(
-                sent=0, total=total, failed=0, waiting=total
+            _("🕒 The announcement scheduled for {due} is being sent: “{snippet}”").format(
+                due=due, snippet=snippet
             )
+            + "\n"
+            + _(
+                "📤 Sending… {sent} of {total} delivered, {failed} failed, {waiting} waiting."
+            ).format(sent=0, total=total, failed=0, waiting=total)
         )
         return OutgoingMessage(text=text)
     text = _(
@@ -147,7 +161,9 @@ async def render_notice(ctx: RenderContext, payload: Mapping[str, Any]) -> Outgo
     ).format(due=due, snippet=snippet)
     if payload.get("next_due_at"):
         text += "\n" + _("It will be sent next on {next}.").format(
-            next=datetime.fromisoformat(payload["next_due_at"]).astimezone(tz).strftime("%d/%m/%Y %H:%M")
+            next=datetime.fromisoformat(payload["next_due_at"])
+            .astimezone(tz)
+            .strftime("%d/%m/%Y %H:%M")
         )
     return OutgoingMessage(text=text)
 
@@ -196,7 +212,9 @@ async def plan_due(ctx: PlanContext) -> None:
                     "run_id": item.run.id if item.run is not None else None,
                     "total": item.run.total if item.run is not None else 0,
                     "due_at": item.due_at.isoformat(),
-                    "next_due_at": broadcast.next_due_at.isoformat() if broadcast.next_due_at else None,
+                    "next_due_at": broadcast.next_due_at.isoformat()
+                    if broadcast.next_due_at
+                    else None,
                 },
                 respect_quiet_hours=False,
             )
@@ -236,17 +254,26 @@ async def plan_progress(ctx: PlanContext) -> None:
             await repo.broadcasts.set_progress(run.id, run.progress_message_id, state)
             await ctx.enqueue(
                 Delivery(
-                    kind=PROGRESS, recipient=author, ref=f"run:{run.id}",
-                    dedupe_key=f"run:{run.id}:progress:{state}", not_before=ctx.now,
-                    priority=Priority.NOTICE, payload={"run_id": run.id, "final": final},
+                    kind=PROGRESS,
+                    recipient=author,
+                    ref=f"run:{run.id}",
+                    dedupe_key=f"run:{run.id}:progress:{state}",
+                    not_before=ctx.now,
+                    priority=Priority.NOTICE,
+                    payload={"run_id": run.id, "final": final},
                     respect_quiet_hours=False,
                 )
             )
         if final:
             await ctx.enqueue(
                 Delivery(
-                    kind=REPORT, recipient=author, ref=f"run:{run.id}", dedupe_key=f"run:{run.id}:report",
-                    not_before=ctx.now, priority=Priority.NOTICE, payload={"run_id": run.id},
+                    kind=REPORT,
+                    recipient=author,
+                    ref=f"run:{run.id}",
+                    dedupe_key=f"run:{run.id}:report",
+                    not_before=ctx.now,
+                    priority=Priority.NOTICE,
+                    payload={"run_id": run.id},
                     respect_quiet_hours=False,
                 )
             )

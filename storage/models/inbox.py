@@ -17,7 +17,9 @@ class InboxStatus(enum.StrEnum):
     PENDING = "pending"
     DONE = "done"
     PARKED = "parked"  # failed too many times: kept with its error, never retried by itself
-    DROPPED = "dropped"  # past the chat's fair share: kept so a redelivery is recognised, never handled
+    DROPPED = (
+        "dropped"  # past the chat's fair share: kept so a redelivery is recognised, never handled
+    )
 
 
 class InboxUpdate(Base):

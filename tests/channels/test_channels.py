@@ -38,7 +38,9 @@ def test_long_text_splits_at_lines_within_the_limit() -> None:
 
 
 def test_never_cuts_inside_a_tag_or_entity_and_keeps_tags_balanced() -> None:
-    text = "<b>" + ("Xóm Đông &amp; xóm Tây " * 500) + "</b> <a href=\"https://example.org/x\">link</a>"
+    text = (
+        "<b>" + ("Xóm Đông &amp; xóm Tây " * 500) + '</b> <a href="https://example.org/x">link</a>'
+    )
     pieces = split_html(text, 1024)
     assert all(len(piece) <= 1024 for piece in pieces)
     for piece in pieces:
@@ -72,10 +74,15 @@ async def test_choices_become_numbered_lines_on_a_channel_without_buttons() -> N
     channel = FakeChannel()
     message = OutgoingMessage(
         text="Bạn có tham gia họp thôn không?",
-        choices=((Choice("Có", data="vote:1"), Choice("Không", data="vote:0")), (Choice("Xem", url="https://x.vn"),)),
+        choices=(
+            (Choice("Có", data="vote:1"), Choice("Không", data="vote:0")),
+            (Choice("Xem", url="https://x.vn"),),
+        ),
     )
     await channel.send(42, message)
-    assert channel.sent == [(42, "Bạn có tham gia họp thôn không?\n\n1. Có\n2. Không\n3. Xem – https://x.vn")]
+    assert channel.sent == [
+        (42, "Bạn có tham gia họp thôn không?\n\n1. Có\n2. Không\n3. Xem – https://x.vn")
+    ]
     assert numbered_choice(message, " 2. ") == "vote:0"
     assert numbered_choice(message, "7") is None
     assert numbered_choice(message, "có") is None

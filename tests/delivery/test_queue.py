@@ -81,15 +81,23 @@ async def test_enqueue_applies_the_kinds_quiet_hours_and_exemptions(repo: Repo) 
     user_id = await _user(repo)
     late = local(2, 23, 15)
     assert await enqueue(repo, _delivery(user_id, late, dedupe_key="a"), quiet_hours=QuietHours())
-    assert await enqueue(repo, _delivery(user_id, late, dedupe_key="b", respect_quiet_hours=False), quiet_hours=QuietHours())
+    assert await enqueue(
+        repo,
+        _delivery(user_id, late, dedupe_key="b", respect_quiet_hours=False),
+        quiet_hours=QuietHours(),
+    )
     assert await enqueue(repo, _delivery(user_id, late, dedupe_key="c"), quiet_hours=None)
     # Without an override, the registry's spec for the kind decides (unknown kind: default hours).
     assert await enqueue(repo, _delivery(user_id, late, dedupe_key="d", kind="unknown.kind"))
-    assert await enqueue(repo, _delivery(user_id, late, dedupe_key="e", kind="reply"))  # reply: any hour
+    assert await enqueue(
+        repo, _delivery(user_id, late, dedupe_key="e", kind="reply")
+    )  # reply: any hour
     await repo.session.commit()
     rows = {
         row.dedupe_key: row
-        for row in (await repo.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))).all()
+        for row in (
+            await repo.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))
+        ).all()
     }
     morning = local(3, 6, 30).astimezone(UTC)
     assert rows["a"].next_attempt_at == morning
@@ -99,7 +107,13 @@ async def test_enqueue_applies_the_kinds_quiet_hours_and_exemptions(repo: Repo) 
     assert rows["e"].next_attempt_at == late.astimezone(UTC)
     a = rows["a"]
     assert (a.kind, a.ref, a.priority, a.payload, a.user_id, a.chat_id, a.status) == (
-        "pledge.reminder", "pledge:1", int(Priority.REMINDER), {"pledge_id": 1}, user_id, None, "pending",
+        "pledge.reminder",
+        "pledge:1",
+        int(Priority.REMINDER),
+        {"pledge_id": 1},
+        user_id,
+        None,
+        "pending",
     )
 
 
@@ -107,11 +121,15 @@ async def test_dedupe_key_queues_once_and_none_never_collides(repo: Repo) -> Non
     user_id = await _user(repo)
     when = local(2, 9, 0)
     assert await enqueue(repo, _delivery(user_id, when, dedupe_key="pledge:1:d-3"))
-    assert not await enqueue(repo, _delivery(user_id, when + timedelta(hours=1), dedupe_key="pledge:1:d-3"))
+    assert not await enqueue(
+        repo, _delivery(user_id, when + timedelta(hours=1), dedupe_key="pledge:1:d-3")
+    )
     assert await enqueue(repo, _delivery(user_id, when))
     assert await enqueue(repo, _delivery(user_id, when))
     await repo.session.commit()
-    assert not await enqueue(repo, _delivery(user_id, when, dedupe_key="pledge:1:d-3"))  # after the commit too
+    assert not await enqueue(
+        repo, _delivery(user_id, when, dedupe_key="pledge:1:d-3")
+    )  # after the commit too
     await repo.session.commit()
     rows = (await repo.session.scalars(select(OutboxMessage))).all()
     assert len(rows) == 3
@@ -122,9 +140,20 @@ async def test_not_before_and_priority_decide_what_is_ready(repo: Repo) -> None:
     clock = ManualClock(local(2, 9, 0))
     user_id = await _user(repo)
     other = await _user(repo, 7002)
-    await enqueue(repo, _delivery(user_id, clock.now(), kind="bulk", priority=Priority.BULK, dedupe_key="bulk"))
-    await enqueue(repo, _delivery(other, clock.now() + timedelta(minutes=30), kind="later", dedupe_key="later"))
-    await enqueue(repo, _delivery(other, clock.now(), kind="answer", priority=Priority.INTERACTIVE, dedupe_key="answer"))
+    await enqueue(
+        repo,
+        _delivery(user_id, clock.now(), kind="bulk", priority=Priority.BULK, dedupe_key="bulk"),
+    )
+    await enqueue(
+        repo,
+        _delivery(other, clock.now() + timedelta(minutes=30), kind="later", dedupe_key="later"),
+    )
+    await enqueue(
+        repo,
+        _delivery(
+            other, clock.now(), kind="answer", priority=Priority.INTERACTIVE, dedupe_key="answer"
+        ),
+    )
     await repo.session.commit()
 
     ready = await repo.outbox.candidates(clock.now())
@@ -137,7 +166,9 @@ async def test_not_before_and_priority_decide_what_is_ready(repo: Repo) -> None:
     assert [row.kind for row in claimed] == ["answer", "later", "bulk"]
 
 
-async def test_concurrent_enqueue_of_one_key_inserts_one_row(sessionmaker, database_url: str) -> None:  # type: ignore[no-untyped-def]
+async def test_concurrent_enqueue_of_one_key_inserts_one_row(
+    sessionmaker, database_url: str
+) -> None:  # type: ignore[no-untyped-def]
     if not database_url.startswith("postgresql"):
         pytest.skip("two writers at once: PostgreSQL")
     async with sessionmaker() as session:
@@ -149,7 +180,10 @@ async def test_concurrent_enqueue_of_one_key_inserts_one_row(sessionmaker, datab
         async with sessionmaker() as session:
             repo = Repo(session)
             await start.wait()
-            ok = await enqueue(repo, _delivery(user_id, local(2, 9, 0), dedupe_key="visit:9:reminder", payload={"n": n}))
+            ok = await enqueue(
+                repo,
+                _delivery(user_id, local(2, 9, 0), dedupe_key="visit:9:reminder", payload={"n": n}),
+            )
             await asyncio.sleep(0.05)  # hold the transaction open while the others try
             await session.commit()
             return ok
@@ -160,7 +194,11 @@ async def test_concurrent_enqueue_of_one_key_inserts_one_row(sessionmaker, datab
     results = await asyncio.gather(*tasks)
     assert results.count(True) == 1
     async with sessionmaker() as session:
-        rows = (await session.scalars(select(OutboxMessage).where(OutboxMessage.dedupe_key == "visit:9:reminder"))).all()
+        rows = (
+            await session.scalars(
+                select(OutboxMessage).where(OutboxMessage.dedupe_key == "visit:9:reminder")
+            )
+        ).all()
     assert len(rows) == 1
 
 
@@ -170,7 +208,13 @@ async def _nothing(_ctx: object, _payload: object) -> OutgoingMessage | None:
 
 def test_registry_collects_features_and_refuses_duplicates() -> None:
     registry = build_registry()
-    assert {"reply", "broadcast", "broadcast.notice", "broadcast.progress", "broadcast.report"} <= set(registry.kinds)
+    assert {
+        "reply",
+        "broadcast",
+        "broadcast.notice",
+        "broadcast.progress",
+        "broadcast.report",
+    } <= set(registry.kinds)
     assert {"broadcasts.due", "broadcasts.progress"} <= set(registry.planners)
     assert registry.quiet_hours("reply") is None
     assert registry.quiet_hours("never.registered") == QuietHours()

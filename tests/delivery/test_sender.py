@@ -40,7 +40,9 @@ class FakeChannel:
     name = "fake"
     capabilities = Capabilities(buttons=False, edits=False, max_text=2000, max_caption=0)
 
-    def __init__(self, sender_ref: list[Sender] | None = None, unreachable: frozenset[int] = frozenset()) -> None:
+    def __init__(
+        self, sender_ref: list[Sender] | None = None, unreachable: frozenset[int] = frozenset()
+    ) -> None:
         self.sent: list[tuple[int, str]] = []
         self.unreachable = unreachable
         self.before: Any = None
@@ -84,16 +86,26 @@ def registry() -> Registry:
 
 async def _users(sessionmaker, languages: list[str | None]) -> list[int]:  # type: ignore[no-untyped-def]
     async with sessionmaker() as session:
-        users = [User(platform_user_id=9000 + i, full_name=f"U{i}", language=lang) for i, lang in enumerate(languages)]
+        users = [
+            User(platform_user_id=9000 + i, full_name=f"U{i}", language=lang)
+            for i, lang in enumerate(languages)
+        ]
         session.add_all(users)
         await session.commit()
         return [u.id for u in users]
 
 
-def note(user_id: int, text: str, when: datetime, priority: Priority = Priority.NOTICE, **payload: Any) -> Delivery:
+def note(
+    user_id: int, text: str, when: datetime, priority: Priority = Priority.NOTICE, **payload: Any
+) -> Delivery:
     return Delivery(
-        kind="note", recipient=Recipient(user_id=user_id), ref=f"note:{text}", dedupe_key=f"note:{text}",
-        not_before=when, priority=priority, payload={"text": text, **payload},
+        kind="note",
+        recipient=Recipient(user_id=user_id),
+        ref=f"note:{text}",
+        dedupe_key=f"note:{text}",
+        not_before=when,
+        priority=priority,
+        payload={"text": text, **payload},
     )
 
 
@@ -118,7 +130,15 @@ async def test_sender_orders_renders_skips_and_waits_for_not_before(sessionmaker
         await enqueue(repo, note(blocked, "blocked", T0))
         await session.commit()
     channel = FakeChannel(unreachable=frozenset({9002}))
-    sender = Sender(channel, sessionmaker, SendBudget(), create_i18n("vi"), registry(), clock=clock, concurrency=1)
+    sender = Sender(
+        channel,
+        sessionmaker,
+        SendBudget(),
+        create_i18n("vi"),
+        registry(),
+        clock=clock,
+        concurrency=1,
+    )
     channel.before = sender.take_slot
     await sender.start()
     try:
@@ -135,10 +155,16 @@ async def test_sender_orders_renders_skips_and_waits_for_not_before(sessionmaker
         rows = {r.ref: r for r in (await session.scalars(select(OutboxMessage))).all()}
         blocked_user = await session.get(User, blocked)
     assert rows["note:moot"].status == "skipped"
-    assert rows["note:blocked"].status == "failed" and blocked_user is not None and not blocked_user.reachable
+    assert (
+        rows["note:blocked"].status == "failed"
+        and blocked_user is not None
+        and not blocked_user.reachable
+    )
     assert {rows[r].status for r in ("note:bulk", "note:answer", "note:later")} == {"sent"}
     assert rows["note:answer"].chat_id == 9001 or rows["note:answer"].chat_id is None
-    assert sorted(on_sent_calls) == sorted([("note:answer", 1), ("note:bulk", 2), ("note:later", 3)])
+    assert sorted(on_sent_calls) == sorted(
+        [("note:answer", 1), ("note:bulk", 2), ("note:later", 3)]
+    )
 
 
 async def test_pacing_is_rechecked_after_an_event_loop_stall() -> None:
@@ -160,7 +186,9 @@ async def test_pacing_is_rechecked_after_an_event_loop_stall() -> None:
     assert min(gaps) >= PACE * 0.99, gaps
 
 
-async def test_two_senders_on_postgresql_never_send_one_row_twice(sessionmaker, database_url: str) -> None:  # type: ignore[no-untyped-def]
+async def test_two_senders_on_postgresql_never_send_one_row_twice(
+    sessionmaker, database_url: str
+) -> None:  # type: ignore[no-untyped-def]
     if not database_url.startswith("postgresql"):
         pytest.skip("two processes' claims: PostgreSQL")
     users = await _users(sessionmaker, ["vi"] * 60)
@@ -175,7 +203,15 @@ async def test_two_senders_on_postgresql_never_send_one_row_twice(sessionmaker, 
     for _ in range(2):
         channel = FakeChannel()
         channel.sent = shared
-        sender = Sender(channel, sessionmaker, SendBudget(), create_i18n("vi"), registry(), clock=clock, concurrency=8)
+        sender = Sender(
+            channel,
+            sessionmaker,
+            SendBudget(),
+            create_i18n("vi"),
+            registry(),
+            clock=clock,
+            concurrency=8,
+        )
         channel.before = sender.take_slot
         senders.append(sender)
     await asyncio.gather(*(s.start() for s in senders))

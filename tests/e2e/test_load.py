@@ -17,7 +17,11 @@ from typing import Any
 from bot.sandbox import Sandbox
 from tests.e2e.harness import BotProcess
 
-QUESTIONS = ("tieu chi so 17 la gi vay", "bhyt thi phai dat bao nhieu phan tram", "duong giao thong thon dat chua")
+QUESTIONS = (
+    "tieu chi so 17 la gi vay",
+    "bhyt thi phai dat bao nhieu phan tram",
+    "duong giao thong thon dat chua",
+)
 ERROR = "trục trặc"
 SLOW_DOWN = "nhanh quá"
 
@@ -29,7 +33,8 @@ async def onboard(sandbox: Sandbox, ids: list[int]) -> list[Any]:
 
     def welcomed() -> bool:  # the welcome, then the help text
         return all(
-            any("Chào mừng" in (m.get("text") or "") for m in sandbox.messages(u.id)) and len(sandbox.messages(u.id)) >= 2
+            any("Chào mừng" in (m.get("text") or "") for m in sandbox.messages(u.id))
+            and len(sandbox.messages(u.id)) >= 2
             for u in users
         )
 
@@ -56,24 +61,36 @@ async def test_kill_9_loses_no_question(sandbox: Sandbox, bot_process: BotProces
         await bot_process.start()
 
         def answered(before: dict[int, int] = before) -> bool:
-            return all(len(bot_messages(sandbox, u.id)) - before[u.id] >= len(QUESTIONS) for u in users)
+            return all(
+                len(bot_messages(sandbox, u.id)) - before[u.id] >= len(QUESTIONS) for u in users
+            )
 
         await sandbox.wait_until(answered, timeout=180)
         await asyncio.sleep(2.0)  # let any duplicate arrive before counting
-        duplicates += sum(len(bot_messages(sandbox, u.id)) - before[u.id] - len(QUESTIONS) for u in users)
-    assert not any(ERROR in (m.get("text") or "") for u in users for m in bot_messages(sandbox, u.id))
-    print(f"\ncrash e2e: {rounds} rounds × {residents * len(QUESTIONS)} questions, duplicates: {duplicates}")
+        duplicates += sum(
+            len(bot_messages(sandbox, u.id)) - before[u.id] - len(QUESTIONS) for u in users
+        )
+    assert not any(
+        ERROR in (m.get("text") or "") for u in users for m in bot_messages(sandbox, u.id)
+    )
+    print(
+        f"\ncrash e2e: {rounds} rounds × {residents * len(QUESTIONS)} questions, duplicates: {duplicates}"
+    )
     # A duplicate needs the crash to land between a reply's send and its commit.
     assert duplicates <= rounds
 
 
-async def test_150_at_once_and_a_flooder_does_not_starve_others(sandbox: Sandbox, bot_process: BotProcess) -> None:
+async def test_150_at_once_and_a_flooder_does_not_starve_others(
+    sandbox: Sandbox, bot_process: BotProcess
+) -> None:
     users = await onboard(sandbox, [30_000 + n for n in range(150)])
     before = {u.id: len(bot_messages(sandbox, u.id)) for u in users}
     start = time.monotonic()
     for user in users:
         await user.send(QUESTIONS[0])
-    await sandbox.wait_until(lambda: all(len(bot_messages(sandbox, u.id)) > before[u.id] for u in users), timeout=60)
+    await sandbox.wait_until(
+        lambda: all(len(bot_messages(sandbox, u.id)) > before[u.id] for u in users), timeout=60
+    )
     took = time.monotonic() - start
     print(f"\n150 at once: last answered after {took:.1f} s (limit {2 * 150 / 30:.0f} s)")
 
@@ -84,16 +101,29 @@ async def test_150_at_once_and_a_flooder_does_not_starve_others(sandbox: Sandbox
     start = time.monotonic()
     for user in others:
         await user.send(QUESTIONS[1])
-    await sandbox.wait_until(lambda: all(len(bot_messages(sandbox, u.id)) > before[u.id] for u in others), timeout=30)
+    await sandbox.wait_until(
+        lambda: all(len(bot_messages(sandbox, u.id)) > before[u.id] for u in others), timeout=30
+    )
     others_took = time.monotonic() - start
     # The flooder's own replies trickle out at its chat's pace (about 1 a second).
     await sandbox.wait_until(
-        lambda: any(SLOW_DOWN in (m.get("text") or "") for m in bot_messages(sandbox, flooder.id)[before[flooder.id]:]),
+        lambda: any(
+            SLOW_DOWN in (m.get("text") or "")
+            for m in bot_messages(sandbox, flooder.id)[before[flooder.id] :]
+        ),
         timeout=30,
     )
     await asyncio.sleep(3.0)
-    flood_replies = [m.get("text") or "" for m in bot_messages(sandbox, flooder.id)[before[flooder.id]:]]
-    print(f"flood: 30 others answered after {others_took:.1f} s; flooder got {len(flood_replies)} replies")
+    flood_replies = [
+        m.get("text") or "" for m in bot_messages(sandbox, flooder.id)[before[flooder.id] :]
+    ]
+    print(
+        f"flood: 30 others answered after {others_took:.1f} s; flooder got {len(flood_replies)} replies"
+    )
     assert sum(SLOW_DOWN in t for t in flood_replies) == 1
-    assert len(flood_replies) <= 6 + 1 + 1  # its share at once (and one more as the bucket refills), the slow-down
-    assert not any(ERROR in (m.get("text") or "") for u in users for m in bot_messages(sandbox, u.id))
+    assert (
+        len(flood_replies) <= 6 + 1 + 1
+    )  # its share at once (and one more as the bucket refills), the slow-down
+    assert not any(
+        ERROR in (m.get("text") or "") for u in users for m in bot_messages(sandbox, u.id)
+    )

@@ -43,7 +43,9 @@ def test_fair_share_window() -> None:
     assert [share.check(1) for _ in range(3)] == ["ok", "ok", "warn"]  # a new episode warns again
 
 
-async def test_flooder_gets_one_slow_down_and_the_excess_is_dropped(sandbox: Sandbox, bot: Bot, sessionmaker) -> None:  # type: ignore[no-untyped-def]
+async def test_flooder_gets_one_slow_down_and_the_excess_is_dropped(
+    sandbox: Sandbox, bot: Bot, sessionmaker
+) -> None:  # type: ignore[no-untyped-def]
     dispatcher = build_dispatcher(
         load_settings(), sessionmaker, create_i18n("vi"), fair_share=FairShare(limit=3, window=60.0)
     )
@@ -59,7 +61,9 @@ async def test_flooder_gets_one_slow_down_and_the_excess_is_dropped(sandbox: San
     assert other and not any("nhanh quá" in t for t in other)
     async with sessionmaker() as session:
         handled = await session.scalar(select(func.count()).select_from(ProcessedUpdate))
-    assert handled == 4  # three of the flooder's, one of the other chat: the rest never touched the database
+    assert (
+        handled == 4
+    )  # three of the flooder's, one of the other chat: the rest never touched the database
     assert len(flooder) == len([t for t in flooder if "nhanh quá" not in t]) + 1
 
 

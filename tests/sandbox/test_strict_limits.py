@@ -9,7 +9,9 @@ def _arrivals(limiter: RateLimiter, now: list[float], spacing: float, count: int
     refused = 0
     for n in range(count):
         now[0] = n * spacing
-        refused += limiter.acquire(-(1000 + n), "channel") > 0  # no per-chat limit: only the global one
+        refused += (
+            limiter.acquire(-(1000 + n), "channel") > 0
+        )  # no per-chat limit: only the global one
     return refused
 
 

@@ -75,18 +75,25 @@ async def test_a_failing_update_is_retried_then_parked_and_the_chat_goes_on(sess
     bot = Bot("123456:inbox-test")
     dispatcher = RecordingDispatcher(fail={201})
     inbox = Inbox(bot, dispatcher, sessionmaker, clock=clock, max_attempts=3, poll_every=0.05)  # type: ignore[arg-type]
-    await inbox.store([text_update(200, 6000, "một"), text_update(201, 6000, "hai"), text_update(202, 6000, "ba")])
+    await inbox.store(
+        [text_update(200, 6000, "một"), text_update(201, 6000, "hai"), text_update(202, 6000, "ba")]
+    )
     inbox.start()
     try:
         await _until(lambda: dispatcher.seen == [(6000, 200)])
-        for _ in range(3):  # each retry waits its backoff (2, 4 s): move the clock instead of sleeping
+        for _ in range(
+            3
+        ):  # each retry waits its backoff (2, 4 s): move the clock instead of sleeping
             await asyncio.sleep(0.2)
             clock.advance(timedelta(seconds=10))
             inbox.wake()
         await _until(lambda: (6000, 202) in dispatcher.seen)
     finally:
         await inbox.stop()
-    assert dispatcher.seen == [(6000, 200), (6000, 202)]  # 201 never reached a handler; 202 after it
+    assert dispatcher.seen == [
+        (6000, 200),
+        (6000, 202),
+    ]  # 201 never reached a handler; 202 after it
     async with sessionmaker() as session:
         parked = await session.scalar(select(InboxUpdate).where(InboxUpdate.update_id == 201))
     assert parked is not None and parked.status == InboxStatus.PARKED and parked.attempts == 3
@@ -100,7 +107,9 @@ async def test_prune_keeps_parked_and_recent(sessionmaker) -> None:  # type: ign
         rows = {r.update_id: r for r in (await session.scalars(select(InboxUpdate))).all()}
         await repo.inbox.mark_done(rows[1].id, T0 - timedelta(days=8))
         await repo.inbox.mark_done(rows[2].id, T0 - timedelta(days=1))
-        await repo.inbox.mark_failed(rows[3].id, attempts=5, error="x", retry_at=None, now=T0 - timedelta(days=30))
+        await repo.inbox.mark_failed(
+            rows[3].id, attempts=5, error="x", retry_at=None, now=T0 - timedelta(days=30)
+        )
         assert await repo.inbox.prune(T0 - timedelta(days=7)) == 1
         await session.commit()
         left = sorted(r.update_id for r in (await session.scalars(select(InboxUpdate))).all())
@@ -121,14 +130,22 @@ async def test_fair_share_is_applied_at_intake(sessionmaker) -> None:  # type: i
 
     dispatcher.feed_update = feed  # type: ignore[method-assign]
     inbox = Inbox(bot, dispatcher, sessionmaker, poll_every=0.05, share=FairShare(limit=3))  # type: ignore[arg-type]
-    await inbox.store([text_update(300 + n, 6100, f"tin {n}") for n in range(8)] + [text_update(400, 6200, "khác")])
+    await inbox.store(
+        [text_update(300 + n, 6100, f"tin {n}") for n in range(8)]
+        + [text_update(400, 6200, "khác")]
+    )
     inbox.start()
     try:
         await _until(lambda: len(dispatcher.seen) == 5)
         await asyncio.sleep(0.2)
     finally:
         await inbox.stop()
-    assert [u for c, u in dispatcher.seen if c == 6100] == [300, 301, 302, 303]  # three, then the one that is told
+    assert [u for c, u in dispatcher.seen if c == 6100] == [
+        300,
+        301,
+        302,
+        303,
+    ]  # three, then the one that is told
     assert sorted(v or "" for v in seen_verdicts) == ["ok", "ok", "ok", "ok", "warn"]
     async with sessionmaker() as session:
         counts = await Repo(session).inbox.counts()

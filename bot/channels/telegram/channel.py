@@ -65,7 +65,9 @@ class TelegramChannel:
     name = "telegram"
     capabilities = TELEGRAM_CAPABILITIES
 
-    def __init__(self, bot: Bot, *, request_timeout: int = 10, before_call: BeforeCall = _no_wait) -> None:
+    def __init__(
+        self, bot: Bot, *, request_timeout: int = 10, before_call: BeforeCall = _no_wait
+    ) -> None:
         self.bot = bot
         self.request_timeout = request_timeout
         self.before_call = before_call
@@ -81,7 +83,9 @@ class TelegramChannel:
         except TelegramForbiddenError as exc:
             raise Unreachable(exc.message) from exc
         except (TelegramServerError, TelegramNetworkError, TimeoutError) as exc:
-            raise TransientError(f"{type(exc).__name__}: {getattr(exc, 'message', '') or exc}") from exc
+            raise TransientError(
+                f"{type(exc).__name__}: {getattr(exc, 'message', '') or exc}"
+            ) from exc
         except TelegramBadRequest as exc:
             if "chat not found" in exc.message.lower():
                 raise Unreachable(exc.message) from exc
@@ -102,13 +106,19 @@ class TelegramChannel:
             text = split_html(message.text, TEXT_LIMIT)[0] if message.text else ""
             if message.attachment is not None:
                 await self.bot.edit_message_caption(
-                    chat_id=address, message_id=message.edit_message_id, caption=text[:CAPTION_LIMIT],
-                    reply_markup=markup, request_timeout=timeout,
+                    chat_id=address,
+                    message_id=message.edit_message_id,
+                    caption=text[:CAPTION_LIMIT],
+                    reply_markup=markup,
+                    request_timeout=timeout,
                 )
             else:
                 await self.bot.edit_message_text(
-                    text=text, chat_id=address, message_id=message.edit_message_id,
-                    reply_markup=markup, request_timeout=timeout,
+                    text=text,
+                    chat_id=address,
+                    message_id=message.edit_message_id,
+                    reply_markup=markup,
+                    request_timeout=timeout,
                 )
             return SentRef(message.edit_message_id)
         sent: Message | None = None
@@ -133,7 +143,11 @@ class TelegramChannel:
         return SentRef(sent.message_id if sent is not None else None, parts)
 
     async def _attachment(
-        self, address: int, message: OutgoingMessage, caption: str, markup: InlineKeyboardMarkup | None
+        self,
+        address: int,
+        message: OutgoingMessage,
+        caption: str,
+        markup: InlineKeyboardMarkup | None,
     ) -> Message:
         attachment = message.attachment
         assert attachment is not None
@@ -142,10 +156,18 @@ class TelegramChannel:
         )
         if attachment.kind == "photo":
             return await self.bot.send_photo(
-                address, media, caption=caption or None, reply_markup=markup, request_timeout=self.request_timeout
+                address,
+                media,
+                caption=caption or None,
+                reply_markup=markup,
+                request_timeout=self.request_timeout,
             )
         return await self.bot.send_document(
-            address, media, caption=caption or None, reply_markup=markup, request_timeout=self.request_timeout
+            address,
+            media,
+            caption=caption or None,
+            reply_markup=markup,
+            request_timeout=self.request_timeout,
         )
 
 

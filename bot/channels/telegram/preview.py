@@ -30,14 +30,22 @@ class Content:
     ask_ack: bool
 
 
-def render(content: Content, i18n: I18n, locale: str, run_id: int) -> tuple[str, InlineKeyboardMarkup | None]:
+def render(
+    content: Content, i18n: I18n, locale: str, run_id: int
+) -> tuple[str, InlineKeyboardMarkup | None]:
     with i18n.context(), i18n.use_locale(locale):
-        header = _("📢 <b>Announcement – {village}</b>").format(village=html.escape(content.village))
+        header = _("📢 <b>Announcement – {village}</b>").format(
+            village=html.escape(content.village)
+        )
         markup = None
         if content.ask_ack:
             markup = InlineKeyboardMarkup(
                 inline_keyboard=[
-                    [InlineKeyboardButton(text=_("✅ Got it"), callback_data=AckButton(run_id=run_id).pack())]
+                    [
+                        InlineKeyboardButton(
+                            text=_("✅ Got it"), callback_data=AckButton(run_id=run_id).pack()
+                        )
+                    ]
                 ]
             )
     body = html.escape(content.text, quote=False)
@@ -45,10 +53,19 @@ def render(content: Content, i18n: I18n, locale: str, run_id: int) -> tuple[str,
 
 
 async def send_content(
-    bot: Bot, chat_id: int, content: Content, text: str, markup: InlineKeyboardMarkup | None, **kwargs: Any
+    bot: Bot,
+    chat_id: int,
+    content: Content,
+    text: str,
+    markup: InlineKeyboardMarkup | None,
+    **kwargs: Any,
 ) -> Message:
     if content.kind == "photo":
-        return await bot.send_photo(chat_id, content.file_id or "", caption=text, reply_markup=markup, **kwargs)
+        return await bot.send_photo(
+            chat_id, content.file_id or "", caption=text, reply_markup=markup, **kwargs
+        )
     if content.kind == "document":
-        return await bot.send_document(chat_id, content.file_id or "", caption=text, reply_markup=markup, **kwargs)
+        return await bot.send_document(
+            chat_id, content.file_id or "", caption=text, reply_markup=markup, **kwargs
+        )
     return await bot.send_message(chat_id, text, reply_markup=markup, **kwargs)
