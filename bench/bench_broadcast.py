@@ -13,7 +13,14 @@ in the database and then measured from the sandbox's side:
   the "sent" commit) — a crash inside it is the only way to a duplicate.
 
 Then the same with a ``kill -9`` of the bot in the middle and a restart.
-Options: ``--people 5000 --groups 100 --skip-kill``.
+
+While the broadcast sends, a resident asks a question every ``--ask-every`` seconds
+(a different resident each time); the time from the question to the bot's answer
+is reported (p50/p99/max): replies go before bulk.
+
+Options: ``--people 5000 --groups 100 --skip-kill``; ``--strict`` counts arrivals in
+an exact 1.0 s window (no jitter allowance); ``--hog`` runs a CPU hog process
+beside the bot during the runs.
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ import argparse
 import asyncio
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -143,8 +151,46 @@ async def windows(url: str) -> list[float]:
     return [(sent - started).total_seconds() * 1000 for started, sent in rows if started and sent]
 
 
-async def run(people: int, groups: int, kill_at: float | None) -> dict[str, object]:
+QUESTION = "tieu chi so 17 la gi vay"
+
+
+async def ask_while_sending(sandbox: Sandbox, people: list[int], every: float, stop: asyncio.Event) -> list[float]:
+    """Residents ask one question each, one every ``every`` s; seconds until answered."""
+    latencies: list[float] = []
+    pending: list[asyncio.Task[None]] = []
+
+    async def one(pid: int) -> None:
+        user = sandbox.user(pid, "Dân")
+        before = len(sandbox.messages(pid))
+        asked = time.monotonic()
+        await user.send(QUESTION)
+        try:
+            await sandbox.wait_until(
+                lambda: any("Tiêu chí" in (m.get("text") or "") for m in sandbox.messages(pid)[before:]),
+                timeout=60, interval=0.02,
+            )
+        except TimeoutError:
+            latencies.append(float("inf"))
+            return
+        latencies.append(time.monotonic() - asked)
+
+    for pid in people:
+        if stop.is_set():
+            break
+        pending.append(asyncio.create_task(one(pid)))
+        try:
+            await asyncio.wait_for(stop.wait(), every)
+        except TimeoutError:
+            pass
+    await asyncio.gather(*pending)
+    return latencies
+
+
+async def run(
+    people: int, groups: int, kill_at: float | None, *, strict: bool = False, ask_every: float = 0.0
+) -> dict[str, object]:
     sandbox = await Sandbox.start(limits=True, bot_username="villagebot")
+    sandbox.limiter.strict = strict
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         url, chats = await prepare(workdir, sandbox, people, groups)
@@ -155,6 +201,9 @@ async def run(people: int, groups: int, kill_at: float | None) -> dict[str, obje
         total = len(chats)
         killed_after = None
         accepted = Accepted(sandbox)
+        stop_asking = asyncio.Event()
+        askers = [c for c in chats if c > 0][-200:]
+        asking = asyncio.create_task(ask_while_sending(sandbox, askers, ask_every, stop_asking)) if ask_every else None
         try:
             if kill_at is not None:
                 await sandbox.wait_until(lambda: accepted.count() >= total * kill_at, timeout=600, interval=0.2)
@@ -162,13 +211,22 @@ async def run(people: int, groups: int, kill_at: float | None) -> dict[str, obje
                 killed_after = accepted.count()
                 await bot.start()
             await sandbox.wait_until(lambda: accepted.count() >= total, timeout=1200, interval=0.5)
+            stop_asking.set()
+            latencies = sorted(await asking) if asking is not None else []
             await asyncio.sleep(3)  # anything late (a duplicate) would show up now
         finally:
+            stop_asking.set()
             await bot.stop()
         counts = copies(sandbox, chats)
         times = accepted_times(sandbox)
         span = times[-1] - times[0]
         rate = (len(times) - 1) / span if span > 0 else 0.0
+        # Every message the bot sent in that span (the residents' answers take slots too).
+        every = [
+            c.time for c in sandbox.calls
+            if c.method in ("sendMessage", "sendPhoto", "sendDocument") and c.status == 200 and times[0] <= c.time <= times[-1]
+        ]
+        rate_all = (len(every) - 1) / span if span > 0 else 0.0
         win = sorted(await windows(url))
         result = {
             "recipients": total,
@@ -177,6 +235,7 @@ async def run(people: int, groups: int, kill_at: float | None) -> dict[str, obje
             "end_to_end_s": round(times[-1] - started, 1),
             "rate": round(rate, 2),
             "ratio": round(rate / ALLOWED_RATE, 3),
+            "ratio_all": round(rate_all / ALLOWED_RATE, 3),
             "duplicates": sum(n - 1 for n in counts.values() if n > 1),
             "lost": sum(1 for n in counts.values() if n == 0),
             "429s": len(sandbox.rate_limited),
@@ -185,6 +244,10 @@ async def run(people: int, groups: int, kill_at: float | None) -> dict[str, obje
             "window_ms_p50": round(statistics.median(win), 1) if win else None,
             "window_ms_p99": round(win[int(len(win) * 0.99) - 1], 1) if win else None,
             "window_ms_max": round(win[-1], 1) if win else None,
+            "asked": len(latencies),
+            "answer_s_p50": round(statistics.median(latencies), 2) if latencies else None,
+            "answer_s_p99": round(latencies[max(0, int(len(latencies) * 0.99) - 1)], 2) if latencies else None,
+            "answer_s_max": round(latencies[-1], 2) if latencies else None,
         }
     await sandbox.stop()
     return result
@@ -195,20 +258,33 @@ def main() -> int:
     parser.add_argument("--people", type=int, default=5000)
     parser.add_argument("--groups", type=int, default=100)
     parser.add_argument("--skip-kill", action="store_true")
+    parser.add_argument("--strict", action="store_true")
+    parser.add_argument("--hog", action="store_true")
+    parser.add_argument("--ask-every", type=float, default=1.0)
     args = parser.parse_args()
+    hog = subprocess.Popen([sys.executable, "-c", "while True: pass"]) if args.hog else None
     os.environ.setdefault("PYTHONUNBUFFERED", "1")
     runs = [("clean run", None)] + ([] if args.skip_kill else [("kill -9 at 40 %, restart", 0.4)])
-    print(f"broadcast to {args.people} private chats + {args.groups} groups; {os.cpu_count()} CPUs")
-    print("| run | recipients | span s | rate /s | ÷ 30/s | duplicates | lost | 429s | in flight at kill | window p50/p99/max ms |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
-    for name, kill_at in runs:
-        r = asyncio.run(run(args.people, args.groups, kill_at))
-        print(
-            f"| {name} | {r['recipients']} | {r['span_s']} | {r['rate']} | {r['ratio']} | {r['duplicates']} | "
-            f"{r['lost']} | {r['429s']} | {r['in_flight_at_kill'] if kill_at else '–'} | "
-            f"{r['window_ms_p50']} / {r['window_ms_p99']} / {r['window_ms_max']} |",
-            flush=True,
-        )
+    mode = (" strict sandbox" if args.strict else "") + (" + CPU hog" if args.hog else "")
+    print(f"broadcast to {args.people} private chats + {args.groups} groups; {os.cpu_count()} CPUs;{mode}")
+    print(
+        "| run | recipients | span s | rate /s | ÷ 30/s | all sends ÷ 30/s | duplicates | lost | 429s | in flight at kill "
+        "| window p50/p99/max ms | questions | answer p50/p99/max s |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    try:
+        for name, kill_at in runs:
+            r = asyncio.run(run(args.people, args.groups, kill_at, strict=args.strict, ask_every=args.ask_every))
+            print(
+                f"| {name} | {r['recipients']} | {r['span_s']} | {r['rate']} | {r['ratio']} | {r['ratio_all']} | {r['duplicates']} | "
+                f"{r['lost']} | {r['429s']} | {r['in_flight_at_kill'] if kill_at else '–'} | "
+                f"{r['window_ms_p50']} / {r['window_ms_p99']} / {r['window_ms_max']} | {r['asked']} | "
+                f"{r['answer_s_p50']} / {r['answer_s_p99']} / {r['answer_s_max']} |",
+                flush=True,
+            )
+    finally:
+        if hog is not None:
+            hog.kill()
     return 0
 
 

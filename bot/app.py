@@ -17,18 +17,31 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.fsm.storage.base import BaseStorage
 from aiogram.fsm.storage.memory import MemoryStorage
-from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from aiogram.types import Update
 
 from bot.i18n import PoI18n, UserLocaleMiddleware, create_i18n
-from bot.middlewares import CurrentUserMiddleware, DbSessionMiddleware, InFlight
+from bot.inbox import Inbox
+from bot.middlewares import (
+    CurrentUserMiddleware,
+    DbSessionMiddleware,
+    FairShare,
+    FairShareMiddleware,
+    InFlight,
+)
 from bot.ratelimit import SendBudget, ThrottlingMiddleware
 from bot.services.errors import OperatorError
 from bot.services.village_criteria import CriteriaKnowledge
 from bot.settings import Settings
 from handlers import build_routers
 from handlers.menu import MenuButtonMiddleware, set_default_menus
-from storage.db import check_connection, create_engine, create_sessionmaker
+from storage.db import (
+    DatabaseError,
+    Engine,
+    Sessionmaker,
+    check_connection,
+    create_engine,
+    create_sessionmaker,
+)
 from storage.migrate import upgrade
 from storage.repo import Repo
 
@@ -48,10 +61,11 @@ def build_fsm_storage(settings: Settings) -> BaseStorage:
 
 def build_dispatcher(
     settings: Settings,
-    sessionmaker: async_sessionmaker[AsyncSession],
+    sessionmaker: Sessionmaker,
     i18n: PoI18n,
     *,
     storage: BaseStorage | None = None,
+    fair_share: FairShare | None = None,
     **extra: object,
 ) -> Dispatcher:
     """A new dispatcher with fresh routers; everything long-lived is injected here."""
@@ -66,6 +80,7 @@ def build_dispatcher(
         knowledge=extra.pop("knowledge", None) or CriteriaKnowledge(settings.criteria_dir),
         **extra,
     )
+    dispatcher.update.outer_middleware(FairShareMiddleware(i18n, fair_share))
     dispatcher.update.outer_middleware(DbSessionMiddleware(sessionmaker, in_flight))
     dispatcher.update.outer_middleware(CurrentUserMiddleware(frozenset(settings.bot_admins)))
     dispatcher.update.outer_middleware(UserLocaleMiddleware(i18n))
@@ -97,8 +112,8 @@ def build_bot(
 @dataclass
 class Runtime:
     settings: Settings
-    engine: AsyncEngine
-    sessionmaker: async_sessionmaker[AsyncSession]
+    engine: Engine
+    sessionmaker: Sessionmaker
     i18n: PoI18n
 
 
@@ -108,7 +123,7 @@ async def open_runtime(settings: Settings, *, migrate: bool = True) -> AsyncIter
     try:
         try:
             await check_connection(engine)
-        except (OSError, SQLAlchemyError) as exc:
+        except (OSError, DatabaseError) as exc:
             where = engine.url.render_as_string(hide_password=True)
             raise OperatorError(f"cannot connect to the database {where}: {exc.__class__.__name__}") from None
         if migrate:
@@ -123,13 +138,24 @@ async def run_bot(settings: Settings, runtime: Runtime, bot: Bot, budget: SendBu
 
     ``budget`` must be the one ``bot``'s throttling middleware uses: the broadcast
     sender takes its slots from it too."""
-    from bot.outbox import OutboxSender
-    from bot.scheduler import BroadcastScheduler
+    from bot.channels.telegram import TelegramChannel, unthrottled_clone
+    from bot.delivery.registry import default_registry
+    from bot.delivery.scheduler import Scheduler
+    from bot.delivery.sender import Sender
 
-    sender = OutboxSender(
-        bot, runtime.sessionmaker, budget, runtime.i18n, default_locale=settings.default_locale
+    registry = default_registry()
+    # The engine takes its slots from the shared budget itself (right before each
+    # call), through a client without the throttling middleware: never twice.
+    client = unthrottled_clone(bot)
+    channel = TelegramChannel(client)
+    sender = Sender(
+        channel, runtime.sessionmaker, budget, runtime.i18n, registry,
+        timezone=settings.timezone, default_locale=settings.default_locale,
     )
-    scheduler = BroadcastScheduler(bot, runtime.sessionmaker, sender, runtime.i18n, settings)
+    channel.before_call = sender.take_slot
+    scheduler = Scheduler(
+        runtime.sessionmaker, sender, registry, settings=settings, timezone=settings.timezone
+    )
     dispatcher = build_dispatcher(
         settings,
         runtime.sessionmaker,
@@ -142,55 +168,91 @@ async def run_bot(settings: Settings, runtime: Runtime, bot: Bot, budget: SendBu
     log.info("running as @%s", me.username)
     async with runtime.sessionmaker() as session:
         await Repo(session).updates.prune(datetime.now(UTC) - PROCESSED_UPDATES_KEPT)
+        await Repo(session).outbox.prune(datetime.now(UTC) - PROCESSED_UPDATES_KEPT)
+        await Repo(session).inbox.prune(datetime.now(UTC) - PROCESSED_UPDATES_KEPT)
         await session.commit()
     try:
         await set_default_menus(bot, runtime.i18n)
     except Exception:  # a menu is a nicety; never fail start-up over it
         log.exception("could not set the command menus")
     used = dispatcher.resolve_used_update_types()
+    inbox = Inbox(bot, dispatcher, runtime.sessionmaker, parallel=settings_parallel(settings), share=FairShare())
     await sender.start()
     try:
         await scheduler.start()
+        await dispatcher.emit_startup(bot=bot, dispatcher=dispatcher, bots=[bot], **dispatcher.workflow_data)
+        inbox.start()
         if settings.webhook_url:
-            await _run_webhook(settings, dispatcher, bot, used)
+            await _run_webhook(settings, inbox, bot, used)
         else:
             # Never drop pending updates: what users sent while the bot was down is handled now.
             await bot.delete_webhook(drop_pending_updates=False)
-            await dispatcher.start_polling(bot, allowed_updates=used, close_bot_session=False)
+            await _run_polling(inbox, used)
     finally:
+        await inbox.stop()
+        with contextlib.suppress(Exception):
+            await dispatcher.emit_shutdown(bot=bot, dispatcher=dispatcher, bots=[bot], **dispatcher.workflow_data)
         await scheduler.stop()
         await sender.stop()
+        await client.session.close()
 
 
-async def _run_webhook(settings: Settings, dispatcher: Dispatcher, bot: Bot, used: list[str]) -> None:
-    from urllib.parse import urlsplit
+def settings_parallel(settings: Settings) -> int:
+    """Chats handled at once: each holds at most one database session (see storage/db.py)."""
+    return 8 if settings.database_url.startswith("sqlite") else 16
 
-    from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
-    from aiohttp import web
 
-    from bot.settings import split_host_port
-    from bot.webhook_guard import webhook_guard
-
-    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
-    path = urlsplit(settings.webhook_url).path or "/"
-    app = web.Application(middlewares=[webhook_guard(path, secret)])
-    # Shutdown hooks run in order: let in-flight updates finish before anything closes.
-    setup_application(app, dispatcher, bot=bot)
-    SimpleRequestHandler(dispatcher, bot, secret_token=secret, close_bot_session=False).register(app, path=path)
-    host, port = split_host_port(settings.webhook_listen)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    await web.TCPSite(runner, host, port).start()
-    await bot.set_webhook(settings.webhook_url, secret_token=secret, allowed_updates=used, drop_pending_updates=False)
-    log.info("webhook listening on %s:%s%s", host, port, path)
+async def _until_signal() -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
     try:
         await stop.wait()
-        log.info("stopping the webhook server")
     finally:
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(signum)
-        await runner.cleanup()  # runs the dispatcher's shutdown: in-flight updates finish
+
+
+async def _run_polling(inbox: Inbox, used: list[str]) -> None:
+    """Our own long polling: a batch is acknowledged only after it is stored."""
+    polling = asyncio.create_task(inbox.poll(used), name="polling")
+    try:
+        await _until_signal()
+        log.info("stopping polling")
+    finally:
+        polling.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await polling
+
+
+async def _run_webhook(settings: Settings, inbox: Inbox, bot: Bot, used: list[str]) -> None:
+    from urllib.parse import urlsplit
+
+    from aiohttp import web
+
+    from bot.channels.telegram.webhook_guard import webhook_guard
+    from bot.settings import split_host_port
+
+    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+    path = urlsplit(settings.webhook_url).path or "/"
+
+    async def receive(request: web.Request) -> web.Response:
+        # The guard has checked the secret and the body's shape already.
+        update = Update.model_validate(await request.json(), context={"bot": bot})
+        await inbox.store([update])  # committed before Telegram hears 200
+        return web.Response(status=200)
+
+    app = web.Application(middlewares=[webhook_guard(path, secret)])
+    app.router.add_post(path, receive)
+    host, port = split_host_port(settings.webhook_listen)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, host, port).start()
+    await bot.set_webhook(settings.webhook_url, secret_token=secret, allowed_updates=used, drop_pending_updates=False)
+    log.info("webhook listening on %s:%s%s", host, port, path)
+    try:
+        await _until_signal()
+        log.info("stopping the webhook server")
+    finally:
+        await runner.cleanup()

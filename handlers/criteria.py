@@ -8,7 +8,6 @@ import logging
 from datetime import UTC, date, datetime
 
 from aiogram import Bot, F, Router
-from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command, StateFilter
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
@@ -24,6 +23,8 @@ from aiogram.utils.i18n import I18n, get_i18n
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from bot.delivery.kinds import reply as reply_delivery
+from bot.delivery.queue import enqueue
 from bot.i18n import pick_locale
 from bot.services import village_criteria as vc
 from bot.services.authz import Action, Actor
@@ -580,11 +581,8 @@ def criteria_router() -> Router:
                 text = _("💬 The branch answered your question “{question}”:\n\n{answer}").format(
                     question=html.escape(question.text[:300]), answer=html.escape(question.answer or "")
                 )
-            try:
-                await bot.send_message(resident.platform_user_id, text)
-                delivered = True
-            except TelegramAPIError as exc:
-                log.warning("answer to question %s not delivered: %s", question.id, exc)
+            queued = await enqueue(repo, reply_delivery(resident.id, text, now=datetime.now(UTC), ref=f"question:{question.id}"))
+            delivered = queued and resident.reachable  # sent by the delivery engine after this update commits
         builder = InlineKeyboardBuilder()
         try:
             criteria_set = knowledge.catalog.get(question.set_code)

@@ -1,17 +1,15 @@
-"""Every query of broadcasts and the outbox. Nothing here commits: the per-update
+"""Every query of broadcasts, their runs and acknowledgements. Nothing here commits: the per-update
 middleware does, or the outbox sender's own unit of work."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, func, insert, or_, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
     Broadcast,
@@ -22,40 +20,14 @@ from storage.models import (
     OutboxMessage,
     OutboxStatus,
     RunStatus,
-    SenderWorker,
     User,
 )
-
-READY = (OutboxStatus.PENDING, OutboxStatus.RETRYING)
-OPEN = (OutboxStatus.PENDING, OutboxStatus.RETRYING, OutboxStatus.SENDING)
+from storage.outbox_repo import OPEN, Candidate, OutboxRepository, OutboxRow  # noqa: F401  (re-exported)
 
 
-@dataclass(frozen=True, slots=True)
-class OutboxRow:
-    """What the sender needs to deliver one outbox message (a plain snapshot)."""
-
-    id: int
-    run_id: int
-    chat_id: int
-    user_id: int | None
-    group_id: int | None
-    locale: str
-    attempts: int
-
-
-@dataclass(frozen=True, slots=True)
-class Candidate:
-    id: int
-    chat_id: int
-
-
-class BroadcastRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    @property
-    def dialect(self) -> str:
-        return self.session.bind.dialect.name if self.session.bind else "sqlite"
+class BroadcastRepository(OutboxRepository):
+    """Broadcasts, their runs, their outbox rows and acknowledgements (the generic
+    outbox queries are inherited, so ``repo.broadcasts.claim`` keeps working)."""
 
     # ------------------------------------------------------------ broadcasts
 
@@ -169,6 +141,10 @@ class BroadcastRepository:
         values = [
             {
                 "run_id": run_id,
+                "kind": "broadcast",
+                "ref": f"run:{run_id}",
+                "priority": 30,  # Priority.BULK
+                "payload": {"run_id": run_id},
                 "status": OutboxStatus.PENDING,
                 "attempts": 0,
                 "next_attempt_at": now,
@@ -180,183 +156,6 @@ class BroadcastRepository:
         if values:
             await self.session.execute(insert(OutboxMessage), values)
         return len(values)
-
-    async def candidates(
-        self, now: datetime, limit: int = 200, exclude: Iterable[int] = ()
-    ) -> Sequence[Candidate]:
-        """Rows ready to go (no lock: the claim decides)."""
-        query = (
-            select(OutboxMessage.id, OutboxMessage.chat_id)
-            .where(OutboxMessage.status.in_(READY), OutboxMessage.next_attempt_at <= now)
-            .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
-            .limit(limit)
-        )
-        excluded = list(exclude)
-        if excluded:
-            query = query.where(OutboxMessage.id.not_in(excluded))
-        result = await self.session.execute(query)
-        return [Candidate(row.id, row.chat_id) for row in result]
-
-    async def claim(
-        self, worker_id: str, now: datetime, *, ids: Sequence[int] | None = None, limit: int = 30
-    ) -> list[OutboxRow]:
-        """Move ready rows to "sending" for ``worker_id`` and return them.
-
-        PostgreSQL: ``SELECT ... FOR UPDATE SKIP LOCKED`` then the UPDATE, so two
-        processes never get the same row and never wait for each other. SQLite (one
-        writer at a time): a single conditional UPDATE ... RETURNING is the claim.
-        The caller commits before it sends anything.
-        """
-        ready = and_(OutboxMessage.status.in_(READY), OutboxMessage.next_attempt_at <= now)
-        pick = select(OutboxMessage.id).where(ready)
-        if ids is not None:
-            if not ids:
-                return []
-            pick = pick.where(OutboxMessage.id.in_(list(ids)))
-        pick = pick.order_by(OutboxMessage.next_attempt_at, OutboxMessage.id).limit(limit)
-        if self.dialect == "postgresql":
-            locked = (await self.session.scalars(pick.with_for_update(skip_locked=True))).all()
-            if not locked:
-                return []
-            where = OutboxMessage.id.in_(locked)
-        else:
-            where = and_(OutboxMessage.id.in_(pick.scalar_subquery()), ready)
-        result = await self.session.execute(
-            update(OutboxMessage)
-            .where(where)
-            .values(status=OutboxStatus.SENDING, claimed_by=worker_id, claimed_at=now)
-            .returning(
-                OutboxMessage.id,
-                OutboxMessage.run_id,
-                OutboxMessage.chat_id,
-                OutboxMessage.user_id,
-                OutboxMessage.group_id,
-                OutboxMessage.locale,
-                OutboxMessage.attempts,
-            )
-            .execution_options(synchronize_session=False)
-        )
-        rows = [OutboxRow(*row) for row in result]
-        rows.sort(key=lambda r: r.id)
-        return rows
-
-    async def _finish(self, row_id: int, worker_id: str, **values: Any) -> bool:
-        result = await self.session.execute(
-            update(OutboxMessage)
-            .where(
-                OutboxMessage.id == row_id,
-                OutboxMessage.status == OutboxStatus.SENDING,
-                OutboxMessage.claimed_by == worker_id,
-            )
-            .values(**values)
-            .execution_options(synchronize_session=False)
-        )
-        return result.rowcount == 1
-
-    async def mark_sent(
-        self, row_id: int, worker_id: str, *, message_id: int, call_started_at: datetime, sent_at: datetime
-    ) -> bool:
-        return await self._finish(
-            row_id,
-            worker_id,
-            status=OutboxStatus.SENT,
-            message_id=message_id,
-            call_started_at=call_started_at,
-            sent_at=sent_at,
-            error=None,
-        )
-
-    async def mark_retry(
-        self,
-        row_id: int,
-        worker_id: str,
-        *,
-        at: datetime,
-        error: str,
-        attempts: int,
-        chat_id: int | None = None,
-    ) -> bool:
-        values: dict[str, Any] = {
-            "status": OutboxStatus.RETRYING,
-            "next_attempt_at": at,
-            "error": error[:255],
-            "attempts": attempts,
-        }
-        if chat_id is not None:
-            values["chat_id"] = chat_id
-        return await self._finish(row_id, worker_id, **values)
-
-    async def mark_failed(self, row_id: int, worker_id: str, *, error: str, attempts: int) -> bool:
-        return await self._finish(
-            row_id, worker_id, status=OutboxStatus.FAILED, error=error[:255], attempts=attempts
-        )
-
-    async def note(self, row_id: int, error: str) -> None:
-        await self.session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id == row_id)
-            .values(error=error[:255])
-            .execution_options(synchronize_session=False)
-        )
-
-    async def follow_migration(self, old_chat_id: int, new_chat_id: int) -> None:
-        """Open rows to a group that became a supergroup go to its new id."""
-        await self.session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.chat_id == old_chat_id, OutboxMessage.status.in_(READY))
-            .values(chat_id=new_chat_id)
-            .execution_options(synchronize_session=False)
-        )
-
-    # --------------------------------------------------- workers and crashes
-
-    async def heartbeat(self, worker_id: str, now: datetime) -> None:
-        insert_ = pg_insert if self.dialect == "postgresql" else sqlite_insert
-        statement = insert_(SenderWorker).values(worker_id=worker_id, started_at=now, beat_at=now)
-        statement = statement.on_conflict_do_update(
-            index_elements=["worker_id"], set_={"beat_at": now}
-        )
-        await self.session.execute(statement)
-
-    async def forget_worker(self, worker_id: str) -> None:
-
-
-        await self.session.execute(delete(SenderWorker).where(SenderWorker.worker_id == worker_id))
-
-    async def recover_in_flight(self, worker_id: str, now: datetime, dead_before: datetime) -> int:
-        """Rows left in "sending" by a worker whose heartbeat stopped (a crash, kill -9)
-        go back to "retrying" and are sent again: at-least-once. A duplicate is
-        possible only for a row whose Bot API call Telegram had accepted before the
-        crash and whose "sent" was not yet committed."""
-        alive = select(SenderWorker.worker_id).where(SenderWorker.beat_at >= dead_before)
-        result = await self.session.execute(
-            update(OutboxMessage)
-            .where(
-                OutboxMessage.status == OutboxStatus.SENDING,
-                OutboxMessage.claimed_by != worker_id,
-                or_(OutboxMessage.claimed_by.is_(None), OutboxMessage.claimed_by.not_in(alive)),
-            )
-            .values(
-                status=OutboxStatus.RETRYING,
-                next_attempt_at=now,
-                resent_after_crash=OutboxMessage.resent_after_crash + 1,
-                error="in flight during a crash: sent again",
-            )
-            .execution_options(synchronize_session=False)
-        )
-        return result.rowcount or 0
-
-    async def prune_workers(self, dead_before: datetime) -> None:
-
-
-        in_use = select(OutboxMessage.claimed_by).where(
-            OutboxMessage.status == OutboxStatus.SENDING, OutboxMessage.claimed_by.is_not(None)
-        )
-        await self.session.execute(
-            delete(SenderWorker).where(
-                SenderWorker.beat_at < dead_before, SenderWorker.worker_id.not_in(in_use)
-            )
-        )
 
     # --------------------------------------------------------------- reports
 
@@ -432,3 +231,25 @@ class BroadcastRepository:
             )
             or 0
         )
+
+    async def not_pinned_count(self, run_id: int) -> int:
+        """Delivered group messages whose pin failed (the sender notes "not pinned: …")."""
+        count = await self.session.scalar(
+            select(func.count())
+            .select_from(OutboxMessage)
+            .where(
+                OutboxMessage.run_id == run_id,
+                OutboxMessage.status == OutboxStatus.SENT,
+                OutboxMessage.error.like("not pinned:%"),
+            )
+        )
+        return int(count or 0)
+
+    async def delivered_message_ids(self, run_id: int, chat_id: int) -> list[int | None]:
+        """The message ids of the run's rows addressed to ``chat_id`` (None: not known yet)."""
+        result = await self.session.scalars(
+            select(OutboxMessage.message_id).where(
+                OutboxMessage.run_id == run_id, OutboxMessage.chat_id == chat_id
+            )
+        )
+        return list(result.all())

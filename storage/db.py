@@ -1,4 +1,17 @@
-"""Engine and session factory."""
+"""Engine and session factory, and the names the runtime uses for them (the rest
+of the code imports no SQLAlchemy).
+
+Pool sizes (a session holds a connection only while it is open; the inbox handles
+at most 8 chats at once on SQLite and 16 on PostgreSQL (``bot.app.settings_parallel``),
+each with one session; the sender, the planners and the inbox's own loop use about
+3 more; the engine holds no session while waiting for the network or a send slot):
+
+* SQLite: 8 + 4 overflow = 12 ≥ 8 + 3. One writer at a time whatever the pool (WAL
+  lets readers go on); an update writes its marker last, so one that only reads
+  holds no write lock while its replies wait; ``busy_timeout`` 30 s.
+* PostgreSQL: 16 + 8 overflow = 24 ≥ 16 + 3 per process, ``pool_timeout`` 10 s,
+  well below PostgreSQL's default ``max_connections`` (100) for three processes.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +19,19 @@ from pathlib import Path
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError as DatabaseError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
     create_async_engine,
 )
+
+Engine = AsyncEngine
+Session = AsyncSession
+Sessionmaker = async_sessionmaker[AsyncSession]
+
+__all__ = ["DatabaseError", "Engine", "Session", "Sessionmaker", "check_connection", "create_engine", "create_sessionmaker"]
 
 
 def create_engine(database_url: str, *, echo: bool = False) -> AsyncEngine:
@@ -21,7 +41,8 @@ def create_engine(database_url: str, *, echo: bool = False) -> AsyncEngine:
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30})
+        pool = {"pool_size": 8, "max_overflow": 4, "pool_timeout": 30} if url.database not in (None, "", ":memory:") else {}
+        engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30}, **pool)
 
         @event.listens_for(engine.sync_engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record):  # type: ignore[no-untyped-def]
@@ -32,7 +53,7 @@ def create_engine(database_url: str, *, echo: bool = False) -> AsyncEngine:
             cursor.close()
 
         return engine
-    return create_async_engine(url, echo=echo, pool_pre_ping=True)
+    return create_async_engine(url, echo=echo, pool_pre_ping=True, pool_size=16, max_overflow=8, pool_timeout=10)
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.broadcast_repo import BroadcastRepository
 from storage.contributions_repo import ContributionsRepository
 from storage.criteria_repo import CriteriaRepository
+from storage.inbox_repo import InboxRepository
 from storage.models import (
     AuditLog,
     Branch,
@@ -29,6 +30,7 @@ from storage.models import (
     Village,
     VisitAssignment,
 )
+from storage.outbox_repo import OutboxRepository
 from storage.visits_repo import VisitRepository
 
 
@@ -221,6 +223,15 @@ class AuditRepository(_Repository):
 
 
 class UpdateRepository(_Repository):
+    async def seen(self, bot_id: int, update_id: int) -> bool:
+        """True when this update was handled before (a read: no write lock taken)."""
+        found = await self.session.scalar(
+            select(ProcessedUpdate.update_id).where(
+                ProcessedUpdate.bot_id == bot_id, ProcessedUpdate.update_id == update_id
+            )
+        )
+        return found is not None
+
     async def mark_processed(self, bot_id: int, update_id: int) -> bool:
         """Record an update id; False when it was recorded before (a redelivery)."""
         dialect = self.session.bind.dialect.name if self.session.bind else "sqlite"
@@ -254,6 +265,8 @@ class Repo:
         self.updates = UpdateRepository(session)
         self.org = OrgRepository(session)
         self.broadcasts = BroadcastRepository(session)
+        self.outbox = OutboxRepository(session)
+        self.inbox = InboxRepository(session)
         self.criteria = CriteriaRepository(session)
         self.contributions = ContributionsRepository(session)
         self.visits = VisitRepository(session)

@@ -126,6 +126,7 @@ class PlanContext:
     now: datetime
     timezone: str
     enqueue: Callable[[Delivery], Awaitable[bool]]
+    settings: Any = None  # bot.settings.Settings, when the planner needs a setting
 
 
 Planner = Callable[[PlanContext], Awaitable[None]]

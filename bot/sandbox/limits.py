@@ -31,10 +31,14 @@ PRIVATE_RATE = 1.0  # tokens per second
 
 
 class RateLimiter:
-    """Sliding windows and token buckets keyed by chat id."""
+    """Sliding windows and token buckets keyed by chat id.
 
-    def __init__(self, clock: Clock = time.monotonic) -> None:
+    ``strict``: no allowance for arrival jitter: no more than 30 arrivals in any
+    1.0 s window (for benchmarks that check a sender never bunches its calls)."""
+
+    def __init__(self, clock: Clock = time.monotonic, *, strict: bool = False) -> None:
         self.clock = clock
+        self.strict = strict
         self._global: deque[float] = deque()
         self._groups: dict[int, deque[float]] = {}
         self._private: dict[int, tuple[float, float]] = {}  # chat -> (tokens, at)
@@ -48,7 +52,7 @@ class RateLimiter:
         """Count one message to ``chat_id``; return 0, or retry_after seconds."""
         now = self.clock()
         waits: list[float] = []
-        window = 1.0 - ARRIVAL_JITTER
+        window = 1.0 if self.strict else 1.0 - ARRIVAL_JITTER
         _expire(self._global, now - window)
         if len(self._global) >= GLOBAL_PER_SECOND:
             waits.append(self._global[-GLOBAL_PER_SECOND] + window - now)

@@ -472,7 +472,7 @@ async def run_report(repo: Repo, run_id: int) -> RunReport:
         failures[reason] = failures.get(reason, 0) + count
     total = sum(counts.values())
     sent = counts.get(OutboxStatus.SENT, 0)
-    failed = counts.get(OutboxStatus.FAILED, 0)
+    failed = counts.get(OutboxStatus.FAILED, 0) + counts.get(OutboxStatus.SKIPPED, 0)
     return RunReport(
         run_id=run_id,
         total=total,
@@ -486,21 +486,8 @@ async def run_report(repo: Repo, run_id: int) -> RunReport:
 
 
 async def not_pinned_count(repo: Repo, run_id: int) -> int:
-    """Delivered group messages whose pin failed (the sender notes "not pinned: …")."""
-    from sqlalchemy import func, select
-
-    from storage.models import OutboxMessage
-
-    count = await repo.session.scalar(
-        select(func.count())
-        .select_from(OutboxMessage)
-        .where(
-            OutboxMessage.run_id == run_id,
-            OutboxMessage.status == OutboxStatus.SENT,
-            OutboxMessage.error.like("not pinned:%"),
-        )
-    )
-    return int(count or 0)
+    """Delivered group messages whose pin failed (the bot is no admin there)."""
+    return await repo.broadcasts.not_pinned_count(run_id)
 
 
 async def may_acknowledge(repo: Repo, run_id: int, *, chat_id: int, message_id: int | None) -> bool:
@@ -509,22 +496,14 @@ async def may_acknowledge(repo: Repo, run_id: int, *, chat_id: int, message_id: 
     Only for a run that asked for acknowledgements, and only from a chat the run was
     delivered to (a private recipient, or a member pressing in a target group): a forged
     button with another run's id, pressed anywhere else, counts nothing (issue 8)."""
-    from sqlalchemy import select
-
-    from storage.models import OutboxMessage
-
     run = await repo.broadcasts.run(run_id)
     if run is None:
         return False
     broadcast = await repo.broadcasts.get(run.broadcast_id)
     if broadcast is None or not broadcast.ask_ack:
         return False
-    rows = (
-        await repo.session.scalars(
-            select(OutboxMessage).where(OutboxMessage.run_id == run_id, OutboxMessage.chat_id == chat_id)
-        )
-    ).all()
-    return any(row.message_id is None or message_id is None or row.message_id == message_id for row in rows)
+    delivered = await repo.broadcasts.delivered_message_ids(run_id, chat_id)
+    return any(sent is None or message_id is None or sent == message_id for sent in delivered)
 
 
 async def record_ack(

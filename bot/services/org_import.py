@@ -7,13 +7,12 @@ the field. Importing the same file twice changes nothing.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
-from sqlalchemy import delete, insert, select, update
 from yaml._yaml import CParser
 from yaml.composer import ComposerError
 from yaml.events import (
@@ -27,7 +26,8 @@ from yaml.events import (
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from bot.services.phone import normalize_phone
-from storage.models import Household, Member, Role, VisitAssignment
+from storage import org_bulk
+from storage.models import Role
 from storage.repo import Repo
 
 _STR = "tag:yaml.org,2002:str"
@@ -477,12 +477,6 @@ def _parse_village(r: _Reader, village_node: Node, vw: str, seen: _Seen) -> Vill
     return village
 
 
-_CHUNK = 500
-
-
-def _chunks(items: list[Any], size: int = _CHUNK) -> Iterator[list[Any]]:
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
 
 
 async def apply_org(repo: Repo, communes: list[CommuneSpec]) -> ImportResult:
@@ -516,115 +510,37 @@ async def apply_org(repo: Repo, communes: list[CommuneSpec]) -> ImportResult:
                 await repo.org.group_chat(gspec.chat_id, gspec.title, village.id)
                 counts.groups += 1
     await repo.session.flush()
-    session = repo.session
-    member_ids = await _write_members(session, members)
-    household_ids = await _write_households(session, households)
-    await _write_assignments(
-        session,
+    try:
+        member_ids = await org_bulk.write_members(
+            repo.session,
+            [
+                {"phone": m.phone, "name": m.name, "role": m.role.value, "branch_id": branch_id, "telegram_id": m.telegram_id}
+                for m, branch_id in members
+            ],
+        )
+    except org_bulk.TelegramIdTaken as taken:
+        raise OrgFileError(
+            f"telegram_id {taken.telegram_id} of {taken.wanted_by} already belongs to the member "
+            f"with phone {taken.held_by}; nothing was imported"
+        ) from None
+    household_ids = await org_bulk.write_households(
+        repo.session,
+        [
+            {
+                "village_id": vid, "code": h.code, "head_name": h.head, "address": h.address, "cluster": h.cluster,
+                "poor": "poor" in h.flags, "near_poor": "near_poor" in h.flags, "policy": "policy" in h.flags,
+                "phone": h.phone,
+            }
+            for h, vid in households
+        ],
+    )
+    await org_bulk.write_assignments(
+        repo.session,
         {household_ids[(vid, h.code)]: member_ids[h.visitor] if h.visitor else None for h, vid in households},
     )
     counts.members = len(members)
     counts.households = len(households)
     return counts
-
-
-async def _write_members(session: Any, members: list[tuple[MemberSpec, int]]) -> dict[str, int]:
-    """Upsert members by phone; returns phone -> id."""
-    phones = [m.phone for m, _ in members]
-    stored: dict[str, Any] = {}
-    for chunk in _chunks(phones):
-        for row in await session.execute(
-            select(Member.id, Member.phone, Member.name, Member.role, Member.branch_id, Member.telegram_id).where(
-                Member.phone.in_(chunk)
-            )
-        ):
-            stored[row.phone] = row
-    wanted_ids = {m.telegram_id: m.phone for m, _ in members if m.telegram_id is not None}
-    for chunk in _chunks(list(wanted_ids)):
-        for phone, telegram_id in await session.execute(
-            select(Member.phone, Member.telegram_id).where(Member.telegram_id.in_(chunk))
-        ):
-            if phone != wanted_ids[telegram_id]:
-                raise OrgFileError(
-                    f"telegram_id {telegram_id} of {wanted_ids[telegram_id]} already belongs to the member "
-                    f"with phone {phone}; nothing was imported"
-                )
-    inserts: list[dict[str, Any]] = []
-    updates: list[dict[str, Any]] = []
-    for m, branch_id in members:
-        values: dict[str, Any] = {"name": m.name, "role": m.role.value, "branch_id": branch_id}
-        if m.telegram_id is not None:
-            values["telegram_id"] = m.telegram_id
-        row = stored.get(m.phone)
-        if row is None:
-            inserts.append({"phone": m.phone, "telegram_id": None, **values})
-        elif any(getattr(row, k) != v for k, v in values.items()):
-            updates.append({"id": row.id, **values})
-    if inserts:
-        await session.execute(insert(Member), inserts)
-    if updates:
-        await session.execute(update(Member), updates)
-    ids = {phone: row.id for phone, row in stored.items()}
-    if inserts:
-        new_phones = [row["phone"] for row in inserts]
-        for chunk in _chunks(new_phones):
-            for member_id, phone in await session.execute(select(Member.id, Member.phone).where(Member.phone.in_(chunk))):
-                ids[phone] = member_id
-    return ids
-
-
-async def _write_households(session: Any, households: list[tuple[HouseholdSpec, int]]) -> dict[tuple[int, str], int]:
-    """Upsert households by (village, code); returns (village id, code) -> id."""
-    columns = (Household.id, Household.village_id, Household.code, Household.head_name, Household.address,
-               Household.cluster, Household.poor, Household.near_poor, Household.policy, Household.phone)
-    village_ids = sorted({vid for _, vid in households})
-    stored: dict[tuple[int, str], Any] = {}
-    for chunk in _chunks(village_ids):
-        for row in await session.execute(select(*columns).where(Household.village_id.in_(chunk))):
-            stored[(row.village_id, row.code)] = row
-    inserts: list[dict[str, Any]] = []
-    updates: list[dict[str, Any]] = []
-    for h, vid in households:
-        values = {
-            "head_name": h.head, "address": h.address, "cluster": h.cluster, "poor": "poor" in h.flags,
-            "near_poor": "near_poor" in h.flags, "policy": "policy" in h.flags, "phone": h.phone,
-        }
-        row = stored.get((vid, h.code))
-        if row is None:
-            inserts.append({"village_id": vid, "code": h.code, **values})
-        elif any(getattr(row, k) != v for k, v in values.items()):
-            updates.append({"id": row.id, **values})
-    if inserts:
-        await session.execute(insert(Household), inserts)
-    if updates:
-        await session.execute(update(Household), updates)
-    ids = {key: row.id for key, row in stored.items()}
-    if inserts:
-        for chunk in _chunks(village_ids):
-            for household_id, vid, code in await session.execute(
-                select(Household.id, Household.village_id, Household.code).where(Household.village_id.in_(chunk))
-            ):
-                ids[(vid, code)] = household_id
-    return ids
-
-
-async def _write_assignments(session: Any, wanted: dict[int, int | None]) -> None:
-    """Who visits each household: insert, change or remove assignments set-wise."""
-    stored: dict[int, int] = {}
-    for chunk in _chunks(list(wanted)):
-        for household_id, member_id in await session.execute(
-            select(VisitAssignment.household_id, VisitAssignment.member_id).where(VisitAssignment.household_id.in_(chunk))
-        ):
-            stored[household_id] = member_id
-    inserts = [{"household_id": h, "member_id": m} for h, m in wanted.items() if m is not None and h not in stored]
-    updates = [{"household_id": h, "member_id": m} for h, m in wanted.items() if m is not None and h in stored and stored[h] != m]
-    removed = [h for h, m in wanted.items() if m is None and h in stored]
-    if inserts:
-        await session.execute(insert(VisitAssignment), inserts)
-    if updates:
-        await session.execute(update(VisitAssignment), updates)
-    for chunk in _chunks(removed):
-        await session.execute(delete(VisitAssignment).where(VisitAssignment.household_id.in_(chunk)))
 
 
 def read_org_file(path: Path, **kwargs: Any) -> list[CommuneSpec]:

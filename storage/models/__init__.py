@@ -45,9 +45,12 @@ from storage.models.criteria import (
     Question,
     SavedFaq,
 )
+from storage.models.inbox import InboxStatus, InboxUpdate
 from storage.models.visits import HouseholdVisitPlan, Visit, VisitNeed
 
 __all__ = [
+    "InboxStatus",
+    "InboxUpdate",
     "Campaign",
     "CampaignGoal",
     "CampaignStatus",

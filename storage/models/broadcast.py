@@ -42,6 +42,7 @@ class OutboxStatus(enum.StrEnum):
     SENT = "sent"
     RETRYING = "retrying"  # waits for next_attempt_at (429, 5xx, timeout, migration, crash)
     FAILED = "failed"
+    SKIPPED = "skipped"  # the renderer had nothing to say any more (a reminder already moot)
 
 
 class Broadcast(Base):
@@ -84,15 +85,26 @@ class BroadcastRun(Base):
 
 
 class OutboxMessage(Base):
-    """One message to one chat for one run: the unit the sender claims and delivers."""
+    """One message to one recipient: the unit the delivery engine claims and sends.
+
+    A broadcast's rows have ``kind`` "broadcast" and ``run_id`` set, their address
+    (``chat_id``) resolved when the run was filled; every other kind names its
+    recipient by row id (``user_id`` or ``group_id``) and is addressed at send time.
+    ``next_attempt_at`` is the row's not-before time (quiet hours already applied)."""
 
     __tablename__ = "outbox"
-    __table_args__ = (UniqueConstraint("run_id", "target"),)
+    __table_args__ = (UniqueConstraint("run_id", "target"), UniqueConstraint("dedupe_key"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    run_id: Mapped[int] = mapped_column(ForeignKey("broadcast_runs.id"))
+    channel: Mapped[str] = mapped_column(String(16), default="telegram")
+    kind: Mapped[str] = mapped_column(String(40), default="broadcast")
+    ref: Mapped[str] = mapped_column(String(64), default="")
+    dedupe_key: Mapped[str | None] = mapped_column(String(160))
+    priority: Mapped[int] = mapped_column(Integer, default=30)
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("broadcast_runs.id"))
     target: Mapped[str] = mapped_column(String(32))  # "u<user id>" or "c<chat row id>": one per run
-    chat_id: Mapped[int] = mapped_column(BigInteger)  # the platform chat id to send to
+    chat_id: Mapped[int | None] = mapped_column(BigInteger)  # the platform address, once resolved
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     group_id: Mapped[int | None] = mapped_column(ForeignKey("chats.id"))
     locale: Mapped[str] = mapped_column(String(8), default="vi")
@@ -134,4 +146,6 @@ class BroadcastAck(Base):
 
 
 Index("ix_outbox_ready", OutboxMessage.status, OutboxMessage.next_attempt_at)
+Index("ix_outbox_due", OutboxMessage.status, OutboxMessage.priority, OutboxMessage.next_attempt_at)
+Index("ix_outbox_ref", OutboxMessage.ref)
 Index("ix_outbox_run_status", OutboxMessage.run_id, OutboxMessage.status)

@@ -1,7 +1,7 @@
 """contributions: campaigns, goals per kind, pledges, receipts
 
 Revision ID: 0006_contributions
-Revises: 0003_criteria
+Revises: 0004_delivery
 """
 
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ from alembic import op
 import storage.types
 
 revision = "0006_contributions"
-down_revision = "0003_criteria"
+down_revision = "0004_delivery"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,1 @@
+"""Channels: where messages leave (Telegram today, Zalo next), behind one port."""

@@ -1,0 +1,131 @@
+"""One scheduler: due work lives in database rows; APScheduler only wakes us.
+
+Every registered planner (:mod:`bot.delivery.registry`) runs at start-up and then
+every ``PlannerSpec.every``, each run in its own unit of work with the injected
+clock; it commits once, then the sender is woken. Nothing is persisted in
+APScheduler's job store, so a restart never replays jobs: planners read the
+database again. Scheduled broadcasts also get an exact wake-up at their due time
+(``schedule``), so a broadcast set for 07:00 leaves at 07:00, not at the next sweep;
+one that fell due while the bot was down is sent if late by less than the grace,
+otherwise its author is told it was missed (see ``bot.services.broadcasts``).
+Jobs run however late they are (``misfire_grace_time=None``): lateness is judged by
+the planners. Several processes may plan at once: dedupe keys and conditional
+updates let exactly one of them act.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.clock import SystemClock
+from bot.delivery.contract import Clock, PlanContext
+from bot.delivery.queue import enqueue
+from bot.delivery.registry import Registry
+from storage.repo import Repo
+
+log = logging.getLogger("villagebot.scheduler")
+
+DUE_BROADCASTS = "broadcasts.due"
+
+
+class Scheduler:
+    def __init__(
+        self,
+        sessionmaker: Any,
+        sender: Any,
+        registry: Registry,
+        *,
+        settings: Any = None,
+        clock: Clock | None = None,
+        timezone: str = "Asia/Ho_Chi_Minh",
+    ) -> None:
+        self.sessionmaker = sessionmaker
+        self.sender = sender
+        self.registry = registry
+        self.settings = settings
+        self.clock = clock or SystemClock()
+        self.timezone = timezone
+        self.scheduler = AsyncIOScheduler(timezone=UTC)
+        self._locks: dict[str, asyncio.Lock] = {}
+
+    async def start(self) -> None:
+        self.scheduler.start()
+        for spec in self.registry.planners.values():
+            self.scheduler.add_job(
+                self.run_planner,
+                "interval",
+                seconds=spec.every.total_seconds(),
+                args=[spec.name],
+                id=f"planner-{spec.name}",
+                coalesce=True,
+                max_instances=1,
+                misfire_grace_time=None,
+            )
+        for name in self.registry.planners:
+            await self.run_planner(name)
+        await self.sync_broadcasts()
+
+    async def stop(self) -> None:
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+
+    async def run_planner(self, name: str) -> None:
+        """Run one planner now in its own unit of work; then wake the sender."""
+        spec = self.registry.planners.get(name)
+        if spec is None:
+            return
+        lock = self._locks.setdefault(name, asyncio.Lock())
+        async with lock:
+            try:
+                async with self.sessionmaker() as session:
+                    repo = Repo(session)
+                    context = PlanContext(
+                        repo=repo,
+                        now=self.clock.now(),
+                        timezone=self.timezone,
+                        enqueue=functools.partial(enqueue, repo, tz=self.timezone),
+                        settings=self.settings,
+                    )
+                    await spec.planner(context)
+                    await session.commit()
+            except Exception:
+                log.exception("planner %s failed", name)
+                return
+        self.sender.wake()
+        if name == DUE_BROADCASTS:
+            await self.sync_broadcasts()
+
+    async def sync_broadcasts(self) -> None:
+        """An exact wake-up for every scheduled broadcast (after a fire, a recurring
+        one has moved to its next occurrence)."""
+        async with self.sessionmaker() as session:
+            scheduled = await Repo(session).broadcasts.scheduled()
+        for broadcast in scheduled:
+            assert broadcast.next_due_at is not None
+            self.schedule(broadcast.id, broadcast.next_due_at)
+
+    # The handlers' API for broadcasts (kept from the former BroadcastScheduler).
+
+    def schedule(self, broadcast_id: int, when: datetime) -> None:
+        """Wake at ``when`` (aware) for this broadcast; replaces an earlier wake-up."""
+        self.scheduler.add_job(
+            self.run_planner,
+            "date",
+            run_date=when,
+            args=[DUE_BROADCASTS],
+            id=f"broadcast-{broadcast_id}",
+            replace_existing=True,
+            coalesce=True,
+            misfire_grace_time=None,
+        )
+
+    def unschedule(self, broadcast_id: int) -> None:
+        job = self.scheduler.get_job(f"broadcast-{broadcast_id}")
+        if job is not None:
+            job.remove()

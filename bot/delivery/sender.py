@@ -1,0 +1,492 @@
+"""The sender: delivers outbox rows of every kind at the channel's rate, at least
+once and, outside a crash window of milliseconds, exactly once.
+
+State machine of an outbox row::
+
+    pending ──claim──▶ sending ──ok──────▶ sent
+                ▲        │ └─renderer None─▶ skipped
+                │        ├─RateLimited─────▶ retrying (at now + retry_after; every sender paused)
+                │        ├─Transient───────▶ retrying (backoff 2, 4, 8, 16 s) … then failed
+                │        ├─Moved───────────▶ retrying (now, to the new address)
+                │        ├─Unreachable─────▶ failed (user / chat marked inactive)
+                │        └─Permanent───────▶ failed
+                └────── retrying (when next_attempt_at comes)
+
+* Rows are claimed by priority, then not-before time: a person waiting for an
+  answer goes before bulk. A row is claimed (status "sending", ``claimed_by`` =
+  this worker) and the claim committed *before* the call; its outcome right after.
+  No transaction is open while waiting for a slot or for the network.
+* Rendering happens at send time, in the recipient's language, with the renderer
+  registered for the row's kind; the address is resolved then too (a group may have
+  migrated). A renderer returning None marks the row skipped.
+* Crash policy (at-least-once): a row found in "sending" whose worker's heartbeat
+  stopped was in flight during a crash; it goes back to "retrying" and is sent again
+  (``resent_after_crash``). A duplicate needs Telegram to have accepted the call and
+  the crash to come before the "sent" commit: one round trip plus one commit.
+* Flood limits: the slot is taken by the channel's ``before_call`` right before
+  each request, under one lock that re-reads the clock after every wait: after an
+  event-loop stall, sends that were due leave one pace apart again instead of in a
+  burst (nine 429s were seen when slots were taken before an await that stalled).
+  A 429 pauses the whole budget (every sender, replies too) for ``retry_after``.
+* Claims are safe across processes: ``FOR UPDATE SKIP LOCKED`` on PostgreSQL, a
+  conditional UPDATE on SQLite; outcomes are conditional on still owning the claim.
+
+No aiogram and no SQLAlchemy here: the channel and ``storage`` own those.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import uuid
+from collections.abc import Callable
+from contextvars import ContextVar
+from datetime import datetime, timedelta
+from typing import Any
+
+from bot.channels.base import (
+    Channel,
+    Moved,
+    PermanentError,
+    RateLimited,
+    TransientError,
+    Unreachable,
+)
+from bot.clock import SystemClock
+from bot.delivery.budget import GLOBAL_LIMIT, GLOBAL_WINDOW, SendBudget
+from bot.delivery.contract import Clock, OutgoingMessage, RenderContext, SentContext
+from bot.delivery.registry import Registry
+from bot.services import onboarding
+from storage.outbox_repo import OutboxRow
+from storage.repo import Repo
+
+log = logging.getLogger("villagebot.outbox")
+
+# Sends are spread evenly over the global window instead of leaving in bursts of 30:
+# the same rate, but only about one call is ever in flight, so a crash can catch
+# (and a restart duplicate) at most about one message.
+PACE = 0.97 * GLOBAL_WINDOW / GLOBAL_LIMIT  # a hair faster: the budget stays the binding limit
+CLAIM_BATCH = 8
+
+Sessions = Callable[[], Any]
+
+# When the request of the row being delivered (in this task) actually left: the
+# duplicate window is measured from here, not from before the wait for a slot.
+_CALLED_AT: ContextVar[list[datetime] | None] = ContextVar(
+    "called_at", default=None
+)  # an async_sessionmaker: ``async with sessions() as session``
+
+
+class Sender:
+    """One per process. ``start()`` recovers rows left by a crash and begins sending;
+    ``wake()`` after new rows are committed; ``stop()`` lets calls in flight finish."""
+
+    def __init__(
+        self,
+        channel: Channel,
+        sessionmaker: Sessions,
+        budget: SendBudget,
+        i18n: Any,
+        registry: Registry,
+        *,
+        clock: Clock | None = None,
+        timezone: str = "Asia/Ho_Chi_Minh",
+        default_locale: str = "vi",
+        concurrency: int = 40,
+        max_attempts: int = 5,
+        backoff_base: float = 2.0,
+        heartbeat_every: float = 2.0,
+        dead_after: float = 8.0,
+        poll_every: float = 1.0,
+    ) -> None:
+        self.channel = channel
+        self.sessionmaker = sessionmaker
+        self.budget = budget
+        self.i18n = i18n
+        self.registry = registry
+        self.clock = clock or SystemClock()
+        self.timezone = timezone
+        self.default_locale = default_locale
+        self.concurrency = concurrency
+        self.max_attempts = max_attempts
+        self.backoff_base = backoff_base
+        self.heartbeat_every = heartbeat_every
+        self.dead_after = dead_after
+        self.poll_every = poll_every
+        self.worker_id = uuid.uuid4().hex
+        self._wake = asyncio.Event()
+        self._stopping = asyncio.Event()
+        self._inflight: dict[int, asyncio.Task[None]] = {}
+        self._keys: dict[int, str] = {}  # row id in flight -> its recipient key
+        # The sender's writes go one at a time (SQLite's busy handler sleeps coarsely
+        # when writers collide) and "sent" outcomes are committed in small batches.
+        self._db_lock = asyncio.Lock()
+        self._sent: list[tuple[OutboxRow, int | None, datetime, asyncio.Future[bool]]] = []
+        self._sent_ready = asyncio.Event()
+        self._recorder: asyncio.Task[None] | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+        self._pace_lock = asyncio.Lock()
+        self._last_call = float("-inf")
+        self.calls = 0
+
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    # ------------------------------------------------------------ lifecycle
+
+    async def start(self) -> None:
+        async with self.sessionmaker() as session:
+            await Repo(session).outbox.heartbeat(self.worker_id, self.now())
+            await session.commit()
+        await self.recover()
+        self._recorder = asyncio.create_task(self._record_sent(), name="outbox-recorder")
+        self._tasks = [
+            asyncio.create_task(self._run(), name="outbox-send"),
+            asyncio.create_task(self._heartbeats(), name="outbox-heartbeat"),
+        ]
+        log.info("outbox sender %s started", self.worker_id)
+
+    async def stop(self, timeout: float = 10.0) -> None:
+        self._stopping.set()
+        self._wake.set()
+        # Let the loops reach a safe point (cancelling one inside a transaction aborts it
+        # mid-flight); cancel only what does not finish in time.
+        if self._tasks:
+            _, stuck = await asyncio.wait(self._tasks, timeout=timeout)
+            for task in stuck:
+                task.cancel()
+            for task in self._tasks:
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
+        if self._inflight:
+            _, pending = await asyncio.wait(list(self._inflight.values()), timeout=timeout)
+            for task in pending:
+                task.cancel()
+        if self._recorder is not None:
+            self._sent_ready.set()
+            await asyncio.sleep(0)
+            self._recorder.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._recorder
+        if not self._inflight:
+            with contextlib.suppress(Exception):
+                async with self.sessionmaker() as session:
+                    await Repo(session).outbox.forget_worker(self.worker_id)
+                    await session.commit()
+
+    def wake(self) -> None:
+        """New rows were committed: look now instead of at the next poll."""
+        self._wake.set()
+
+    async def recover(self) -> int:
+        """Rows in flight when some worker died go back to the queue."""
+        now = self.now()
+        dead_before = now - timedelta(seconds=self.dead_after)
+        async with self._db_lock, self.sessionmaker() as session:
+            repo = Repo(session)
+            count = await repo.outbox.recover_in_flight(self.worker_id, now, dead_before)
+            await repo.outbox.prune_workers(dead_before - timedelta(minutes=10))
+            await session.commit()
+        if count:
+            log.warning("%s outbox rows were in flight during a crash: sending them again", count)
+            self._wake.set()
+        return count
+
+    # --------------------------------------------------------------- loops
+
+    async def _run(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                delay = await self._claim_some()
+            except Exception:
+                log.exception("claiming outbox rows failed")
+                delay = self.poll_every
+            if delay > 0:
+                self._wake.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), delay)
+
+    async def _claim_some(self) -> float:
+        """Claim rows that can leave within about a second; the delay until the next look."""
+        room = self.concurrency - len(self._inflight)
+        if room < min(CLAIM_BATCH, self.concurrency) and self._inflight:
+            return self.poll_every  # claim in batches: fewer queries and commits per message
+        now = self.now()
+        busy = set(self._keys.values())
+        async with self.sessionmaker() as session:
+            repo = Repo(session)
+            candidates = await repo.outbox.candidates(
+                now, limit=max(200, room * 4), exclude=self._inflight
+            )
+            if not candidates:
+                return self.poll_every
+            picked: list[int] = []
+            keys: dict[int, str] = {}
+            soonest = self.poll_every
+            for candidate in candidates:
+                if candidate.key in busy:
+                    continue
+                wait = (
+                    self.budget.wait_time(candidate.chat_id)
+                    if candidate.chat_id is not None
+                    else 0.0
+                )
+                if wait <= 1.0:
+                    picked.append(candidate.id)
+                    keys[candidate.id] = candidate.key
+                    busy.add(candidate.key)
+                    if len(picked) >= room:
+                        break
+                else:
+                    soonest = min(soonest, wait)
+            if not picked:
+                return soonest
+            async with self._db_lock:
+                rows = await repo.outbox.claim(self.worker_id, now, ids=picked, limit=len(picked))
+                await session.commit()
+        for row in rows:
+            self._keys[row.id] = keys.get(row.id, f"r{row.id}")
+            self._inflight[row.id] = asyncio.create_task(
+                self._deliver(row), name=f"outbox-{row.id}"
+            )
+        return 0.0 if len(rows) < len(picked) else 0.05
+
+    async def _pause(self, seconds: float) -> bool:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._stopping.wait(), seconds)
+        return self._stopping.is_set()
+
+    async def _heartbeats(self) -> None:
+        while not await self._pause(self.heartbeat_every):
+            try:
+                async with self._db_lock, self.sessionmaker() as session:
+                    await Repo(session).outbox.heartbeat(self.worker_id, self.now())
+                    await session.commit()
+                await self.recover()
+            except Exception:
+                log.exception("outbox heartbeat failed")
+
+    # ------------------------------------------------------------- pacing
+
+    async def take_slot(self, address: int) -> None:
+        """Wait for a slot for ``address`` and take it: the channel calls this right
+        before each request. The clock is read again after every wait, under the lock,
+        so a stalled event loop cannot release several due sends at once."""
+        while (delay := self.budget.wait_time(address)) > 0:  # this chat's own limit, lock-free
+            await asyncio.sleep(delay)
+        loop = asyncio.get_running_loop()
+        async with self._pace_lock:
+            while True:
+                wait = max(self._last_call + PACE - loop.time(), self.budget.wait_time(address))
+                if wait <= 0:
+                    break
+                await asyncio.sleep(wait)
+            self._last_call = loop.time()
+            self.budget.take(address)
+            self.calls += 1
+        called = _CALLED_AT.get()
+        if called is not None:
+            called.append(self.now())
+
+    # ------------------------------------------------------------- delivery
+
+    async def _deliver(self, row: OutboxRow) -> None:
+        try:
+            await self._deliver_once(row)
+        except Exception:
+            log.exception("delivering outbox row %s failed", row.id)
+        finally:
+            self._inflight.pop(row.id, None)
+            self._keys.pop(row.id, None)
+            self._wake.set()
+
+    async def _render(self, row: OutboxRow) -> tuple[int | None, OutgoingMessage | None, str]:
+        """The address and the message, read now; (None, None, why) when it cannot go."""
+        spec = self.registry.spec(row.kind)
+        if spec is None:
+            return None, None, f"no renderer for kind {row.kind!r}"
+        payload = dict(row.payload or {})
+        if row.run_id is not None:
+            payload.setdefault("run_id", row.run_id)
+        async with self.sessionmaker() as session:
+            repo = Repo(session)
+            address, locale = row.chat_id, row.locale
+            if address is None:
+                found = await repo.outbox.address_of(user_id=row.user_id, group_id=row.group_id)
+                if found is None or not found.reachable:
+                    return None, None, "unreachable"
+                address, locale = found.chat_id, found.locale or self.default_locale
+            with self.i18n.context(), self.i18n.use_locale(locale):
+                context = RenderContext(
+                    locale=locale,
+                    repo=repo,
+                    now=self.now(),
+                    timezone=self.timezone,
+                    gettext=self.i18n.gettext,
+                )
+                message = await spec.renderer(context, payload)
+        return address, message, "" if message is not None else "nothing to say"
+
+    async def _deliver_once(self, row: OutboxRow) -> None:
+        address, message, why = await self._render(row)
+        if address is None:
+            await self._outcome(row, "failed", error=why, attempts=row.attempts + 1)
+            return
+        if message is None:
+            async with self._db_lock, self.sessionmaker() as session:
+                await Repo(session).outbox.mark_skipped(row.id, self.worker_id, reason=why)
+                await session.commit()
+            return
+        started = self.now()
+        called: list[datetime] = []
+        token = _CALLED_AT.set(called)
+        try:
+            ref = await self.channel.send(address, message)
+        except RateLimited as exc:
+            self.budget.pause(exc.retry_after)
+            log.warning("429 for chat %s: every sender pauses %ss", address, exc.retry_after)
+            await self._outcome(
+                row,
+                "retry",
+                at=self.now() + timedelta(seconds=exc.retry_after),
+                error=f"429 retry after {exc.retry_after}",
+                attempts=row.attempts,
+            )
+        except Moved as exc:
+            await self._migrated(row, address, exc.new_address)
+        except Unreachable as exc:
+            await self._forbidden(row, address, exc.detail)
+        except TransientError as exc:
+            attempts = row.attempts + 1
+            if attempts >= self.max_attempts:
+                await self._outcome(row, "failed", error=exc.detail, attempts=attempts)
+            else:
+                backoff = self.backoff_base * 2 ** (attempts - 1)
+                await self._outcome(
+                    row,
+                    "retry",
+                    at=self.now() + timedelta(seconds=backoff),
+                    error=exc.detail,
+                    attempts=attempts,
+                )
+        except PermanentError as exc:
+            await self._outcome(row, "failed", error=exc.detail, attempts=row.attempts + 1)
+        else:
+            started = called[0] if called else started
+            done: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+            self._sent.append((row, ref.message_id, started, done))
+            self._sent_ready.set()
+            owned = await done
+            if not owned:
+                log.error(
+                    "row %s was sent but its claim had been taken over (duplicate possible)", row.id
+                )
+            if (
+                message.pin
+                and address < 0
+                and ref.message_id is not None
+                and self.channel.capabilities.pins
+            ):
+                await self._pin(row, address, ref.message_id)
+        finally:
+            _CALLED_AT.reset(token)
+
+    async def _record_sent(self) -> None:
+        """Commit "sent" for every answered call so far, in one transaction, with each
+        kind's ``on_sent`` hook in the same unit of work."""
+        while True:
+            await self._sent_ready.wait()
+            self._sent_ready.clear()
+            batch, self._sent = self._sent, []
+            if not batch:
+                continue
+            try:
+                async with self._db_lock, self.sessionmaker() as session:
+                    repo = Repo(session)
+                    sent_at = self.now()
+                    owned = []
+                    for row, message_id, started, _ in batch:
+                        ok = await repo.outbox.mark_sent(
+                            row.id,
+                            self.worker_id,
+                            message_id=message_id or 0,
+                            call_started_at=started,
+                            sent_at=sent_at,
+                        )
+                        spec = self.registry.spec(row.kind)
+                        if ok and spec is not None and spec.on_sent is not None:
+                            await spec.on_sent(
+                                SentContext(repo, sent_at, message_id, row.ref), row.payload or {}
+                            )
+                        owned.append(ok)
+                    await session.commit()
+            except (
+                Exception
+            ) as exc:  # the rows stay "sending": recovered and resent after a restart
+                log.exception("could not record %s sent messages", len(batch))
+                for *_, done in batch:
+                    if not done.done():
+                        done.set_exception(exc)
+                continue
+            for (*_, done), ok in zip(batch, owned, strict=True):
+                if not done.done():
+                    done.set_result(ok)
+
+    async def _outcome(
+        self, row: OutboxRow, what: str, *, error: str, attempts: int, at: datetime | None = None
+    ) -> None:
+        async with self._db_lock, self.sessionmaker() as session:
+            repo = Repo(session)
+            if what == "retry":
+                assert at is not None
+                await repo.outbox.mark_retry(
+                    row.id, self.worker_id, at=at, error=error, attempts=attempts
+                )
+            else:
+                await repo.outbox.mark_failed(
+                    row.id, self.worker_id, error=error, attempts=attempts
+                )
+            await session.commit()
+        if what == "retry":
+            log.info("row %s will be retried: %s", row.id, error)
+        else:
+            log.warning("row %s failed: %s", row.id, error)
+
+    async def _forbidden(self, row: OutboxRow, address: int, error: str) -> None:
+        async with self._db_lock, self.sessionmaker() as session:
+            repo = Repo(session)
+            if address < 0:
+                await onboarding.bot_left_group(repo, chat_id=address)
+            else:
+                await repo.users.mark_unreachable(address)
+            await repo.outbox.mark_failed(
+                row.id, self.worker_id, error=error, attempts=row.attempts + 1
+            )
+            await session.commit()
+        log.info("chat %s is unreachable (%s): marked inactive", address, error)
+
+    async def _migrated(self, row: OutboxRow, old: int, new: int) -> None:
+        async with self._db_lock, self.sessionmaker() as session:
+            repo = Repo(session)
+            await onboarding.group_migrated(repo, old_chat_id=old, new_chat_id=new)
+            await repo.outbox.follow_migration(old, new)
+            await repo.outbox.mark_retry(
+                row.id,
+                self.worker_id,
+                at=self.now(),
+                error="group migrated",
+                attempts=row.attempts,
+                chat_id=new if row.chat_id is not None else None,
+            )
+            await session.commit()
+        log.info("group %s became supergroup %s: sending there", old, new)
+
+    async def _pin(self, row: OutboxRow, address: int, message_id: int) -> None:
+        try:
+            await self.channel.pin(address, message_id)
+        except PermanentError as exc:
+            log.info("could not pin in %s: %s", address, exc.detail)
+            async with self._db_lock, self.sessionmaker() as session:
+                await Repo(session).outbox.note(row.id, f"not pinned: {exc.detail}")
+                await session.commit()

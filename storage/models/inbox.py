@@ -1,0 +1,45 @@
+"""The durable inbox: every update, stored before it is acknowledged."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from storage.models.core import Base
+from storage.types import utcnow
+
+
+class InboxStatus(enum.StrEnum):
+    PENDING = "pending"
+    DONE = "done"
+    PARKED = "parked"  # failed too many times: kept with its error, never retried by itself
+    DROPPED = (
+        "dropped"  # past the chat's fair share: kept so a redelivery is recognised, never handled
+    )
+
+
+class InboxUpdate(Base):
+    """One update as received. ``chat_key`` orders one chat's updates (handled one
+    at a time, in ``update_id`` order); different chats are handled in parallel."""
+
+    __tablename__ = "inbox"
+    __table_args__ = (UniqueConstraint("bot_id", "update_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bot_id: Mapped[int] = mapped_column(BigInteger)
+    update_id: Mapped[int] = mapped_column(BigInteger)
+    chat_key: Mapped[int] = mapped_column(BigInteger)
+    payload: Mapped[dict[str, Any]] = mapped_column()
+    status: Mapped[str] = mapped_column(String(16), default=InboxStatus.PENDING)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    retry_at: Mapped[datetime | None] = mapped_column()  # after a failure: not before this
+    error: Mapped[str | None] = mapped_column(Text)
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    handled_at: Mapped[datetime | None] = mapped_column(index=True)
+
+
+Index("ix_inbox_open", InboxUpdate.status, InboxUpdate.chat_key, InboxUpdate.update_id)

@@ -1,0 +1,325 @@
+"""The outbox's queries: enqueueing with a dedupe key, claiming, outcomes, crash
+recovery. Nothing here commits: the caller's unit of work does."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, delete, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Chat, OutboxMessage, OutboxStatus, SenderWorker, User
+
+READY = (OutboxStatus.PENDING, OutboxStatus.RETRYING)
+OPEN = (OutboxStatus.PENDING, OutboxStatus.RETRYING, OutboxStatus.SENDING)
+DONE = (OutboxStatus.SENT, OutboxStatus.FAILED, OutboxStatus.SKIPPED)
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxRow:
+    """What the sender needs to deliver one outbox message (a plain snapshot)."""
+
+    id: int
+    kind: str
+    ref: str
+    priority: int
+    payload: dict[str, Any]
+    channel: str
+    run_id: int | None
+    chat_id: int | None
+    user_id: int | None
+    group_id: int | None
+    locale: str
+    attempts: int
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    id: int
+    chat_id: int | None
+    user_id: int | None = None
+    group_id: int | None = None
+
+    @property
+    def key(self) -> str:
+        """One in flight per recipient: its address when known, else its row id."""
+        if self.chat_id is not None:
+            return f"a{self.chat_id}"
+        return f"u{self.user_id}" if self.user_id is not None else f"c{self.group_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class Address:
+    """Where a recipient is now, and in which language to write to it."""
+
+    chat_id: int
+    locale: str | None
+    reachable: bool
+
+
+class OutboxRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+        self.enqueued = 0  # rows added in this unit of work: the engine is woken after its commit
+
+    @property
+    def dialect(self) -> str:
+        return self.session.bind.dialect.name if self.session.bind else "sqlite"
+
+    async def enqueue(self, values: dict[str, Any]) -> bool:
+        """Insert one row; False when a row with its ``dedupe_key`` exists already.
+        The unique constraint decides (``ON CONFLICT DO NOTHING``), so two processes
+        racing on the same key insert exactly one row."""
+        insert_ = pg_insert if self.dialect == "postgresql" else sqlite_insert
+        statement = insert_(OutboxMessage).values(**values)
+        if values.get("dedupe_key") is not None:
+            statement = statement.on_conflict_do_nothing(index_elements=["dedupe_key"])
+        result = await self.session.execute(statement)
+        added = result.rowcount == 1
+        self.enqueued += int(added)
+        return added
+
+    async def address_of(self, *, user_id: int | None, group_id: int | None) -> Address | None:
+        """The recipient's platform address now (a group may have migrated meanwhile)."""
+        if user_id is not None:
+            row = (
+                await self.session.execute(
+                    select(User.platform_user_id, User.language, User.reachable).where(
+                        User.id == user_id
+                    )
+                )
+            ).first()
+            return Address(row[0], row[1], bool(row[2])) if row else None
+        row = (
+            await self.session.execute(
+                select(Chat.platform_chat_id, Chat.active).where(Chat.id == group_id)
+            )
+        ).first()
+        return Address(row[0], None, bool(row[1])) if row else None
+
+    async def set_address(self, row_id: int, chat_id: int, locale: str) -> None:
+        await self.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == row_id)
+            .values(chat_id=chat_id, locale=locale)
+            .execution_options(synchronize_session=False)
+        )
+
+    async def mark_skipped(self, row_id: int, worker_id: str, *, reason: str) -> bool:
+        return await self._finish(
+            row_id, worker_id, status=OutboxStatus.SKIPPED, error=reason[:255]
+        )
+
+    async def by_ref(self, ref: str) -> Sequence[OutboxMessage]:
+        result = await self.session.scalars(
+            select(OutboxMessage).where(OutboxMessage.ref == ref).order_by(OutboxMessage.id)
+        )
+        return result.all()
+
+    async def cancel(self, ref: str) -> int:
+        """Rows about ``ref`` not sent yet are skipped (a pledge paid, a visit moved)."""
+        result = await self.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.ref == ref, OutboxMessage.status.in_(READY))
+            .values(status=OutboxStatus.SKIPPED, error="cancelled")
+            .execution_options(synchronize_session=False)
+        )
+        return result.rowcount or 0
+
+    async def prune(self, before: datetime) -> int:
+        """Finished rows of no broadcast run, older than ``before``."""
+        result = await self.session.execute(
+            delete(OutboxMessage).where(
+                OutboxMessage.run_id.is_(None),
+                OutboxMessage.status.in_(DONE),
+                OutboxMessage.next_attempt_at < before,
+            )
+        )
+        return result.rowcount or 0
+
+    # ---------------------------------------------------------------- outbox
+
+    async def candidates(
+        self, now: datetime, limit: int = 200, exclude: Iterable[int] = ()
+    ) -> Sequence[Candidate]:
+        """Rows ready to go (no lock: the claim decides)."""
+        query = (
+            select(
+                OutboxMessage.id,
+                OutboxMessage.chat_id,
+                OutboxMessage.user_id,
+                OutboxMessage.group_id,
+            )
+            .where(OutboxMessage.status.in_(READY), OutboxMessage.next_attempt_at <= now)
+            .order_by(OutboxMessage.priority, OutboxMessage.next_attempt_at, OutboxMessage.id)
+            .limit(limit)
+        )
+        excluded = list(exclude)
+        if excluded:
+            query = query.where(OutboxMessage.id.not_in(excluded))
+        result = await self.session.execute(query)
+        return [Candidate(row.id, row.chat_id, row.user_id, row.group_id) for row in result]
+
+    async def claim(
+        self, worker_id: str, now: datetime, *, ids: Sequence[int] | None = None, limit: int = 30
+    ) -> list[OutboxRow]:
+        """Move ready rows to "sending" for ``worker_id`` and return them.
+
+        PostgreSQL: ``SELECT ... FOR UPDATE SKIP LOCKED`` then the UPDATE, so two
+        processes never get the same row and never wait for each other. SQLite (one
+        writer at a time): a single conditional UPDATE ... RETURNING is the claim.
+        The caller commits before it sends anything.
+        """
+        ready = and_(OutboxMessage.status.in_(READY), OutboxMessage.next_attempt_at <= now)
+        pick = select(OutboxMessage.id).where(ready)
+        if ids is not None:
+            if not ids:
+                return []
+            pick = pick.where(OutboxMessage.id.in_(list(ids)))
+        pick = pick.order_by(
+            OutboxMessage.priority, OutboxMessage.next_attempt_at, OutboxMessage.id
+        ).limit(limit)
+        if self.dialect == "postgresql":
+            locked = (await self.session.scalars(pick.with_for_update(skip_locked=True))).all()
+            if not locked:
+                return []
+            where = OutboxMessage.id.in_(locked)
+        else:
+            where = and_(OutboxMessage.id.in_(pick.scalar_subquery()), ready)
+        result = await self.session.execute(
+            update(OutboxMessage)
+            .where(where)
+            .values(status=OutboxStatus.SENDING, claimed_by=worker_id, claimed_at=now)
+            .returning(*(getattr(OutboxMessage, name) for name in OutboxRow.__slots__))
+            .execution_options(synchronize_session=False)
+        )
+        rows = [OutboxRow(*row) for row in result]
+        rows.sort(key=lambda r: (r.priority, r.id))
+        return rows
+
+    async def _finish(self, row_id: int, worker_id: str, **values: Any) -> bool:
+        result = await self.session.execute(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.id == row_id,
+                OutboxMessage.status == OutboxStatus.SENDING,
+                OutboxMessage.claimed_by == worker_id,
+            )
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        return result.rowcount == 1
+
+    async def mark_sent(
+        self,
+        row_id: int,
+        worker_id: str,
+        *,
+        message_id: int,
+        call_started_at: datetime,
+        sent_at: datetime,
+    ) -> bool:
+        return await self._finish(
+            row_id,
+            worker_id,
+            status=OutboxStatus.SENT,
+            message_id=message_id,
+            call_started_at=call_started_at,
+            sent_at=sent_at,
+            error=None,
+        )
+
+    async def mark_retry(
+        self,
+        row_id: int,
+        worker_id: str,
+        *,
+        at: datetime,
+        error: str,
+        attempts: int,
+        chat_id: int | None = None,
+    ) -> bool:
+        values: dict[str, Any] = {
+            "status": OutboxStatus.RETRYING,
+            "next_attempt_at": at,
+            "error": error[:255],
+            "attempts": attempts,
+        }
+        if chat_id is not None:
+            values["chat_id"] = chat_id
+        return await self._finish(row_id, worker_id, **values)
+
+    async def mark_failed(self, row_id: int, worker_id: str, *, error: str, attempts: int) -> bool:
+        return await self._finish(
+            row_id, worker_id, status=OutboxStatus.FAILED, error=error[:255], attempts=attempts
+        )
+
+    async def note(self, row_id: int, error: str) -> None:
+        await self.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == row_id)
+            .values(error=error[:255])
+            .execution_options(synchronize_session=False)
+        )
+
+    async def follow_migration(self, old_chat_id: int, new_chat_id: int) -> None:
+        """Open rows to a group that became a supergroup go to its new id."""
+        await self.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.chat_id == old_chat_id, OutboxMessage.status.in_(READY))
+            .values(chat_id=new_chat_id)
+            .execution_options(synchronize_session=False)
+        )
+
+    # --------------------------------------------------- workers and crashes
+
+    async def heartbeat(self, worker_id: str, now: datetime) -> None:
+        insert_ = pg_insert if self.dialect == "postgresql" else sqlite_insert
+        statement = insert_(SenderWorker).values(worker_id=worker_id, started_at=now, beat_at=now)
+        statement = statement.on_conflict_do_update(
+            index_elements=["worker_id"], set_={"beat_at": now}
+        )
+        await self.session.execute(statement)
+
+    async def forget_worker(self, worker_id: str) -> None:
+
+        await self.session.execute(delete(SenderWorker).where(SenderWorker.worker_id == worker_id))
+
+    async def recover_in_flight(self, worker_id: str, now: datetime, dead_before: datetime) -> int:
+        """Rows left in "sending" by a worker whose heartbeat stopped (a crash, kill -9)
+        go back to "retrying" and are sent again: at-least-once. A duplicate is
+        possible only for a row whose Bot API call Telegram had accepted before the
+        crash and whose "sent" was not yet committed."""
+        alive = select(SenderWorker.worker_id).where(SenderWorker.beat_at >= dead_before)
+        result = await self.session.execute(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.status == OutboxStatus.SENDING,
+                OutboxMessage.claimed_by != worker_id,
+                or_(OutboxMessage.claimed_by.is_(None), OutboxMessage.claimed_by.not_in(alive)),
+            )
+            .values(
+                status=OutboxStatus.RETRYING,
+                next_attempt_at=now,
+                resent_after_crash=OutboxMessage.resent_after_crash + 1,
+                error="in flight during a crash: sent again",
+            )
+            .execution_options(synchronize_session=False)
+        )
+        return result.rowcount or 0
+
+    async def prune_workers(self, dead_before: datetime) -> None:
+
+        in_use = select(OutboxMessage.claimed_by).where(
+            OutboxMessage.status == OutboxStatus.SENDING, OutboxMessage.claimed_by.is_not(None)
+        )
+        await self.session.execute(
+            delete(SenderWorker).where(
+                SenderWorker.beat_at < dead_before, SenderWorker.worker_id.not_in(in_use)
+            )
+        )

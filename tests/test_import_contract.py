@@ -1,0 +1,62 @@
+"""The import contract (runs in ``make test``): aiogram only in the handlers, the
+Telegram channel and the runtime; SQLAlchemy only in ``storage/``."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGES = ("bot", "handlers", "storage")
+
+AIOGRAM_ALLOWED = (
+    "handlers/",
+    "bot/channels/telegram/",
+    "bot/sandbox/",  # the Telegram sandbox speaks the Bot API's types
+    "bot/app.py",
+    "bot/middlewares.py",
+    "bot/i18n.py",
+    "bot/ratelimit.py",
+    "bot/commands.py",
+    "bot/inbox.py",
+)
+SQLALCHEMY_ALLOWED = ("storage/",)
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module.split(".")[0])
+    return found
+
+
+def _offenders(package: str, allowed: tuple[str, ...]) -> list[str]:
+    offenders = []
+    for directory in PACKAGES:
+        for path in sorted((ROOT / directory).rglob("*.py")):
+            relative = path.relative_to(ROOT).as_posix()
+            if relative.startswith("storage/migrations/") and package == "sqlalchemy":
+                continue
+            if package in _imports(path) and not relative.startswith(allowed):
+                offenders.append(relative)
+    return offenders
+
+
+def test_aiogram_stays_in_handlers_the_telegram_channel_and_the_runtime() -> None:
+    assert _offenders("aiogram", AIOGRAM_ALLOWED) == []
+
+
+def test_sqlalchemy_stays_in_storage() -> None:
+    assert _offenders("sqlalchemy", SQLALCHEMY_ALLOWED) == []
+
+
+def test_the_engine_and_services_import_neither() -> None:
+    for directory in ("bot/delivery", "bot/services", "bot/channels/base.py"):
+        target = ROOT / directory
+        paths = [target] if target.is_file() else sorted(target.rglob("*.py"))
+        for path in paths:
+            assert not _imports(path) & {"aiogram", "sqlalchemy"}, path
