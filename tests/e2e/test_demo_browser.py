@@ -111,7 +111,11 @@ def _session(url: str, profile: Path, screenshot: Path, first: bool) -> dict:
             driver.find_element(By.CSS_SELECTOR, "#composer").submit()
 
         def bubbles() -> list[str]:
-            return [m.text for m in driver.find_elements(By.CSS_SELECTOR, "#messages .msg")]
+            # Read in one script: the page re-renders its messages as replies arrive, so
+            # elements found in one call may be gone by the next.
+            return driver.execute_script(
+                "return [...document.querySelectorAll('#messages .msg')].map(m => m.innerText)"
+            )
 
         out: dict = {}
         if first:
@@ -149,7 +153,9 @@ def _session(url: str, profile: Path, screenshot: Path, first: bool) -> dict:
         out["overflow"] = driver.execute_script(
             "return document.documentElement.scrollWidth - window.innerWidth"
         )
-        out["times"] = [m.text for m in driver.find_elements(By.CSS_SELECTOR, "#messages .meta")]
+        out["times"] = driver.execute_script(
+            "return [...document.querySelectorAll('#messages .meta')].map(m => m.innerText)"
+        )
         driver.save_screenshot(str(screenshot))
         return out
     finally:

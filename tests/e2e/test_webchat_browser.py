@@ -45,7 +45,9 @@ def _drive(url: str, profile: Path, screenshot: Path) -> list[str]:
         button.click()
         wait.until(lambda d: "Gõ tên thôn" in d.find_element(By.ID, "messages").text)
         driver.save_screenshot(str(screenshot))
-        return [m.text for m in driver.find_elements(By.CSS_SELECTOR, "#messages .msg")]
+        return driver.execute_script(  # one script: the page re-renders as replies arrive
+            "return [...document.querySelectorAll('#messages .msg')].map(m => m.innerText)"
+        )
     finally:
         driver.quit()
 
