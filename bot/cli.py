@@ -61,6 +61,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     logging.getLogger("aiogram.event").setLevel(logging.WARNING)
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # it logs every planner wake-up
     try:
         settings = load_settings()
         return asyncio.run(_dispatch(args, settings))
