@@ -14,7 +14,7 @@ from bot.sandbox import Sandbox
 from bot.services import broadcasts as service
 from bot.services import timeparse
 from bot.services.authz import Actor
-from handlers.broadcasts import (
+from handlers.broadcasts.callbacks import (
     BcAudience,
     BcCancel,
     BcCancelYes,
