@@ -30,11 +30,8 @@ from .control_users import (
     user_share_contact,
     user_sticker,
 )
-from .core import (
-    FAULT_KINDS,
-    ROUTE_INSTALLERS,
-    Sandbox,
-)
+from .core import ROUTE_INSTALLERS, Sandbox
+from .records import FAULT_KINDS
 
 WEBCHAT_DIR = Path(__file__).with_name("webchat")
 PREFIX = "/sandbox/api"

@@ -9,13 +9,10 @@ from typing import Any
 
 from aiohttp import web
 
-from .core import (
-    SANDBOX_KEY,
-    Sandbox,
-    SandboxChat,
-    SandboxUser,
-    StoredMessage,
-)
+from .chat import SandboxChat
+from .core import SANDBOX_KEY, Sandbox
+from .records import StoredMessage
+from .user import SandboxUser
 
 Route = Callable[[web.Request], Awaitable[web.StreamResponse]]
 

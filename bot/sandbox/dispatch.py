@@ -8,13 +8,9 @@ import contextlib
 import time
 from typing import Any
 
-from .core import (
-    ApiCall,
-    Fault,
-    RateLimited,
-    Sandbox,
-)
+from .core import Sandbox
 from .methods_base import HANDLERS, Handler, too_many_requests
+from .records import ApiCall, Fault, RateLimited
 from .spec import ApiError, UploadedFile, Violation, bad_request
 
 NOT_FOUND = ApiError(404, "Not Found")

@@ -8,11 +8,9 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from .core import (
-    RateLimited,
-    Sandbox,
-    SandboxChat,
-)
+from .chat import SandboxChat
+from .core import Sandbox
+from .records import RateLimited
 from .spec import ApiError, bad_request
 
 #: Methods that deliver a message and therefore count against flood limits.

@@ -7,13 +7,11 @@ import copy
 import re
 from typing import Any
 
-from .core import (
-    Sandbox,
-    SandboxChat,
-    _scope_key,
-)
+from .chat import SandboxChat
+from .core import Sandbox
 from .methods_base import CHAT_ACTIONS, method, p_int, p_obj, resolve_chat
 from .outgoing import _store_bot_message
+from .records import _scope_key
 from .spec import bad_request
 
 

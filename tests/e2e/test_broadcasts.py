@@ -110,7 +110,7 @@ async def next_with(user, predicate, timeout: float = 10) -> dict:  # type: igno
 
 async def forged_press(sandbox: Sandbox, user, message: dict, data: str) -> dict | None:  # type: ignore[no-untyped-def]
     """A callback query with data of the user's choosing (a tampered client)."""
-    from bot.sandbox.core import _PendingCallback
+    from bot.sandbox.records import _PendingCallback
 
     chat = sandbox.chats[message["chat"]["id"]]
     stored = chat.messages[message["message_id"]]
