@@ -5,12 +5,9 @@ from __future__ import annotations
 from dataclasses import replace
 
 from .models import CriteriaSet
+from .offtopic import GENERIC_WORDS
 from .ranking import MatchResult
-from .text import (
-    GENERIC_WORDS,
-    STOPWORDS,
-    basic_tokens,
-)
+from .text import STOPWORDS, basic_tokens
 
 # How the learned model's probabilities change the rules' answer (chosen by k-fold
 # cross-validation on the corpus, bench/bench_criteria_kfold.py).

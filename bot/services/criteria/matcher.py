@@ -23,9 +23,11 @@ from typing import Literal
 from .analysis import _Analysis
 from .blending import blend
 from .catalog import Catalog
+from .english import english_topics
 from .learned import NgramModel
 from .models import Criterion, Faq
 from .names import NameFinder
+from .offtopic import GENERIC_WORDS
 from .query_text import (
     _CLEAR_RATIO,
     _CLOSE_RATIO,
@@ -49,14 +51,7 @@ from .query_text import (
     fold,
 )
 from .ranking import MatchResult, _Query, _Ranked, _Ranking, _SetIndex
-from .text import (
-    GENERIC_WORDS,
-    QUESTION_WORDS,
-    STOPWORDS,
-    basic_tokens,
-    english_topics,
-    find_number_mentions,
-)
+from .text import QUESTION_WORDS, STOPWORDS, basic_tokens, find_number_mentions
 
 __all__ = ["CriteriaIndex", "MatchResult", "blend"]
 

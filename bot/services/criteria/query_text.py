@@ -12,13 +12,8 @@ from typing import Literal
 from bot.services.vntext import fold as _fold_text
 
 from .concepts import concept_expansions
-from .text import (
-    OFFTOPIC_PHRASES,
-    QUESTION_WORDS,
-    STOPWORDS,
-    basic_tokens,
-    join_compounds,
-)
+from .offtopic import OFFTOPIC_PHRASES
+from .text import QUESTION_WORDS, STOPWORDS, basic_tokens, join_compounds
 
 Kind = Literal["match", "unsure", "offtopic", "list"]
 
