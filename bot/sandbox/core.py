@@ -20,6 +20,7 @@ from typing import Any
 
 from aiohttp import web
 
+from .api_errors import Violation
 from .chat import SandboxChat
 from .feed import _UpdateFeed
 from .files import _FileStore
@@ -36,7 +37,7 @@ from .records import (
     _PendingCallback,
     _scope_key,
 )
-from .spec import ApiSpec, Violation
+from .spec import ApiSpec
 from .user import SandboxUser
 
 log = logging.getLogger(__name__)

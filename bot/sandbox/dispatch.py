@@ -8,10 +8,10 @@ import contextlib
 import time
 from typing import Any
 
+from .api_errors import ApiError, UploadedFile, Violation, bad_request
 from .core import Sandbox
 from .methods_base import HANDLERS, Handler, too_many_requests
 from .records import ApiCall, Fault, RateLimited
-from .spec import ApiError, UploadedFile, Violation, bad_request
 
 NOT_FOUND = ApiError(404, "Not Found")
 

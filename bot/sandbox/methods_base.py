@@ -8,10 +8,10 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from .api_errors import ApiError, bad_request
 from .chat import SandboxChat
 from .core import Sandbox
 from .records import RateLimited
-from .spec import ApiError, bad_request
 
 #: Methods that deliver a message and therefore count against flood limits.
 SEND_METHODS = frozenset(

@@ -7,12 +7,12 @@ import copy
 import re
 from typing import Any
 
+from .api_errors import bad_request
 from .chat import SandboxChat
 from .core import Sandbox
 from .methods_base import CHAT_ACTIONS, method, p_int, p_obj, resolve_chat
 from .outgoing import _store_bot_message
 from .records import _scope_key
-from .spec import bad_request
 
 
 @method("pinChatMessage")

@@ -7,12 +7,12 @@ import copy
 import time
 from typing import Any
 
+from .api_errors import bad_request
 from .chat import SandboxChat
 from .core import Sandbox
 from .methods_base import method, p_bool, p_int, p_obj, resolve_chat
 from .outgoing import _caption_content, _input_file, _send, _text_content, check_reply_markup
 from .records import StoredMessage
-from .spec import bad_request
 
 
 @method("sendMessage")

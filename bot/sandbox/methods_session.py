@@ -15,11 +15,11 @@ from urllib.parse import urlparse
 
 from aiohttp import ClientSession, ClientTimeout
 
+from .api_errors import ApiError, bad_request
 from .core import Sandbox
 from .dispatch import dispatch
 from .methods_base import method, p_bool, p_int, p_obj
 from .records import DEFAULT_ALLOWED_UPDATES
-from .spec import ApiError, bad_request
 
 log = logging.getLogger(__name__)
 

@@ -9,12 +9,12 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlparse
 
+from .api_errors import ApiError, UploadedFile, bad_request
 from .chat import SandboxChat
 from .core import Sandbox
 from .formatting import EntityParseError, parse_html, utf16_len
 from .methods_base import _rate_limit, p_bool, p_int, p_obj, resolve_chat
 from .records import StoredMessage
-from .spec import ApiError, UploadedFile, bad_request
 
 # -------------------------------------------------------------- content rules
 

@@ -20,9 +20,9 @@ from aiohttp import web
 
 # The method modules register their handlers in HANDLERS when imported.
 from . import methods_chats, methods_messages, methods_session  # noqa: F401
+from .api_errors import ApiError, UploadedFile, bad_request
 from .core import ROUTE_INSTALLERS, SANDBOX_KEY, Sandbox
 from .dispatch import NOT_FOUND, dispatch
-from .spec import ApiError, UploadedFile, bad_request
 
 TOKEN_RE = re.compile(r"\d+:[A-Za-z0-9_-]+")
 
