@@ -25,7 +25,7 @@ import json  # noqa: E402
 from bot.services.criteria import (  # noqa: E402
     Catalog,
     CriteriaIndex,
-    matcher,  # noqa: E402
+    blending,  # noqa: E402
 )
 from bot.services.criteria.learned import Example, NgramModel, catalog_examples  # noqa: E402
 
@@ -64,12 +64,12 @@ def main() -> None:
 
     def score(params: tuple[float, float, float, float] | None) -> tuple[float, float, float]:
         if params is not None:
-            matcher._P_SWITCH, matcher._S_KEEP, matcher._P_UNSURE, matcher._P_OFFTOPIC = params
+            blending._P_SWITCH, blending._S_KEEP, blending._P_UNSURE, blending._P_OFFTOPIC = params
         tops = among = unsure = unsure_ok = 0
         for r, rules, probs in cached:
             result = rules
             if not (rules.kind == "list" or rules.score >= 1.0):
-                result = matcher.blend(rules, probs, sets[r[0]], r[2])
+                result = blending.blend(rules, probs, sets[r[0]], r[2])
             top, inside = outcome(int(r[1]), result)
             tops += top
             among += inside
@@ -84,7 +84,7 @@ def main() -> None:
     rules_among = sum(outcome(int(r[1]), res)[1] for r, res, _ in cached) / n
     model_top = sum((p[0][0] == int(r[1])) for r, _, p in cached) / n
     model_top3 = sum(int(r[1]) in [k for k, _ in p[:3]] for r, _, p in cached) / n
-    defaults = (matcher._P_SWITCH, matcher._S_KEEP, matcher._P_UNSURE, matcher._P_OFFTOPIC)
+    defaults = (blending._P_SWITCH, blending._S_KEEP, blending._P_UNSURE, blending._P_OFFTOPIC)
     print(f"corpus: {n} questions, {args.folds} folds by seed group")
     print("| measure | value |")
     print("|---|---|")

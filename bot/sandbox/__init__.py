@@ -4,17 +4,12 @@ Start it with :meth:`Sandbox.start`, point the bot at ``sb.base_url`` and play
 users with :meth:`Sandbox.user`.  See ``bot/sandbox/README.md``.
 """
 
-from .core import (
-    ApiCall,
-    Fault,
-    RateLimited,
-    Sandbox,
-    SandboxChat,
-    SandboxUser,
-    StoredFile,
-    StoredMessage,
-)
-from .spec import ALLOW_NEWER, ApiError, ApiSpec, Violation
+from .api_errors import ApiError, Violation
+from .chat import SandboxChat
+from .core import Sandbox
+from .records import ApiCall, Fault, RateLimited, StoredFile, StoredMessage
+from .spec import ALLOW_NEWER, ApiSpec
+from .user import SandboxUser
 
 # The route modules register themselves with core (core imports neither of them).
 from . import control, server  # noqa: E402, F401  isort: skip

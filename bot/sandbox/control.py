@@ -8,122 +8,33 @@ are JSON; errors answer ``{"error": "..."}`` with status 400/404.
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import json
-from collections.abc import Awaitable, Callable
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 from aiohttp import web
 
-from .core import (
-    FAULT_KINDS,
-    ROUTE_INSTALLERS,
-    SANDBOX_KEY,
-    Sandbox,
-    SandboxChat,
-    SandboxUser,
-    StoredMessage,
+from .control_base import _body, _guarded, _json, _sb, _user, chat_json, message_json, user_json
+from .control_users import (
+    user_add_bot,
+    user_block,
+    user_document,
+    user_location,
+    user_photo,
+    user_press,
+    user_remove_bot,
+    user_reply_button,
+    user_send,
+    user_share_contact,
+    user_sticker,
 )
+from .core import ROUTE_INSTALLERS, Sandbox
+from .records import FAULT_KINDS
 
 WEBCHAT_DIR = Path(__file__).with_name("webchat")
 PREFIX = "/sandbox/api"
-
-Route = Callable[[web.Request], Awaitable[web.StreamResponse]]
-
-
-def _json(data: Any, status: int = 200) -> web.Response:
-    return web.json_response(
-        data, status=status, dumps=lambda o: json.dumps(o, ensure_ascii=False, default=str)
-    )
-
-
-def _guarded(fn: Route) -> Route:
-    async def wrapper(request: web.Request) -> web.StreamResponse:
-        try:
-            return await fn(request)
-        except KeyError as exc:
-            return _json({"error": f"not found: {exc.args[0]}"}, 404)
-        except (ValueError, TypeError) as exc:
-            return _json({"error": str(exc)}, 400)
-
-    return wrapper
-
-
-async def _body(request: web.Request) -> dict[str, Any]:
-    if not request.can_read_body:
-        return {}
-    if request.content_type == "multipart/form-data":
-        out: dict[str, Any] = {}
-        reader = await request.multipart()
-        async for part in reader:
-            if part is None or part.name is None or not hasattr(part, "read"):
-                continue
-            if part.filename is not None:
-                out[part.name] = bytes(await part.read())  # type: ignore[union-attr]
-                out[f"{part.name}.filename"] = part.filename
-                out[f"{part.name}.content_type"] = part.headers.get("Content-Type", "application/octet-stream")
-            else:
-                out[part.name] = await part.text()  # type: ignore[union-attr]
-        return out
-    data = await request.json()
-    if not isinstance(data, dict):
-        raise ValueError("JSON object expected")
-    return data
-
-
-def _sb(request: web.Request) -> Sandbox:
-    return request.app[SANDBOX_KEY]
-
-
-def _user(request: web.Request) -> SandboxUser:
-    return _sb(request).users[int(request.match_info["uid"])]
-
-
-def _chat(sb: Sandbox, raw: Any) -> SandboxChat | None:
-    if raw in (None, ""):
-        return None
-    return sb.chats[int(raw)]
-
-
-def message_json(stored: StoredMessage) -> dict[str, Any]:
-    """A message as the web chat page needs it."""
-    out = stored.view()
-    out["from_bot"] = stored.from_bot
-    out["service"] = stored.service
-    out["keyboard"] = stored.keyboard
-    return out
-
-
-def chat_json(sb: Sandbox, chat: SandboxChat, user: SandboxUser | None = None) -> dict[str, Any]:
-    last = next((m for _, m in sorted(chat.messages.items(), reverse=True) if not m.deleted), None)
-    title = chat.title or (chat.user.full_name if chat.user else str(chat.id))
-    if chat.type == "private":
-        title = f"@{sb.bot_username}"
-    return {
-        "id": chat.id,
-        "type": chat.type,
-        "title": title,
-        "bot_status": chat.bot_status,
-        "migrated_to": chat.migrated_to,
-        "member_status": chat.members.get(user.id) if user else None,
-        "members": {str(k): v for k, v in chat.members.items()},
-        "last_text": (last.api.get("text") or last.api.get("caption") or "…") if last else "",
-        "last_message_id": last.message_id if last else 0,
-    }
-
-
-def user_json(user: SandboxUser) -> dict[str, Any]:
-    return {
-        **user.to_api(),
-        "phone": user.phone,
-        "blocked": user.blocked,
-        "started": user.started,
-        "full_name": user.full_name,
-    }
-
 
 # ----------------------------------------------------------------- state
 
@@ -216,143 +127,6 @@ async def wait_revision(request: web.Request) -> web.Response:
     with contextlib.suppress(TimeoutError):
         await sb._wait_for(lambda: sb.revision > since_rev or sb._closing.is_set(), wait)
     return _json({"revision": sb.revision})
-
-
-@_guarded
-async def user_send(request: web.Request) -> web.Response:
-    sb = _sb(request)
-    user = _user(request)
-    body = await _body(request)
-    return _json(
-        await user.send(
-            str(body["text"]), chat=_chat(sb, body.get("chat_id")), reply_to=body.get("reply_to")
-        )
-    )
-
-
-@_guarded
-async def user_press(request: web.Request) -> web.Response:
-    sb = _sb(request)
-    user = _user(request)
-    body = await _body(request)
-    chat = sb.chats[int(body["chat_id"])]
-    stored = chat.messages[int(body["message_id"])]
-    answer = await user.press(
-        stored.api,
-        body.get("text"),
-        callback_data=body.get("callback_data"),
-        timeout=float(body.get("timeout", 10)),
-    )
-    return _json({"answered": answer is not None, "answer": answer})
-
-
-@_guarded
-async def user_reply_button(request: web.Request) -> web.Response:
-    sb = _sb(request)
-    user = _user(request)
-    body = await _body(request)
-    return _json(
-        await user.press_reply_button(str(body["text"]), chat=_chat(sb, body.get("chat_id")))
-    )
-
-
-@_guarded
-async def user_share_contact(request: web.Request) -> web.Response:
-    sb = _sb(request)
-    user = _user(request)
-    body = await _body(request)
-    user_id = body.get("user_id")
-    return _json(
-        await user.share_contact(
-            phone=body.get("phone"),
-            user_id=int(user_id) if user_id else None,
-            first_name=body.get("first_name"),
-            chat=_chat(sb, body.get("chat_id")),
-        )
-    )
-
-
-@_guarded
-async def user_location(request: web.Request) -> web.Response:
-    sb = _sb(request)
-    body = await _body(request)
-    return _json(
-        await _user(request).send_location(
-            float(body["latitude"]), float(body["longitude"]), chat=_chat(sb, body.get("chat_id"))
-        )
-    )
-
-
-@_guarded
-async def user_document(request: web.Request) -> web.Response:
-    """A document from the web chat's 📎 (multipart ``document`` part, or base64 + ``file_name``)."""
-    sb = _sb(request)
-    body = await _body(request)
-    part = body.get("document")
-    file_name = body.get("document.filename") or body.get("file_name") or "tep"
-    mime = body.get("document.content_type") or "application/octet-stream"
-    if isinstance(part, str):
-        part = base64.b64decode(part)
-    if not isinstance(part, bytes) or not part:
-        raise ValueError("document (file part or base64) is required")
-    return _json(
-        await _user(request).send_document(
-            part, file_name=str(file_name), mime_type=str(mime),
-            caption=body.get("caption") or None, chat=_chat(sb, body.get("chat_id")),
-        )
-    )
-
-
-@_guarded
-async def user_photo(request: web.Request) -> web.Response:
-    sb = _sb(request)
-    body = await _body(request)
-    data = body.get("photo")
-    if isinstance(data, str):
-        data = base64.b64decode(data)
-    if not isinstance(data, bytes) or not data:
-        raise ValueError("photo (file part or base64) is required")
-    return _json(
-        await _user(request).send_photo(
-            data, caption=body.get("caption") or None, chat=_chat(sb, body.get("chat_id"))
-        )
-    )
-
-
-@_guarded
-async def user_sticker(request: web.Request) -> web.Response:
-    sb = _sb(request)
-    body = await _body(request)
-    return _json(await _user(request).send_sticker(chat=_chat(sb, body.get("chat_id"))))
-
-
-@_guarded
-async def user_block(request: web.Request) -> web.Response:
-    user = _user(request)
-    body = await _body(request)
-    if body.get("blocked", True):
-        user.block_bot()
-    else:
-        user.unblock_bot()
-    return _json(user_json(user))
-
-
-@_guarded
-async def user_add_bot(request: web.Request) -> web.Response:
-    sb = _sb(request)
-    body = await _body(request)
-    chat = sb.chats[int(body["chat_id"])]
-    await _user(request).add_bot_to(chat, as_admin=bool(body.get("as_admin")))
-    return _json(chat_json(sb, chat))
-
-
-@_guarded
-async def user_remove_bot(request: web.Request) -> web.Response:
-    sb = _sb(request)
-    body = await _body(request)
-    chat = sb.chats[int(body["chat_id"])]
-    await _user(request).remove_bot_from(chat)
-    return _json(chat_json(sb, chat))
 
 
 # ----------------------------------------------------------------- groups

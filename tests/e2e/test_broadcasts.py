@@ -14,7 +14,7 @@ from bot.sandbox import Sandbox
 from bot.services import broadcasts as service
 from bot.services import timeparse
 from bot.services.authz import Actor
-from handlers.broadcasts import (
+from handlers.broadcasts.callbacks import (
     BcAudience,
     BcCancel,
     BcCancelYes,
@@ -110,7 +110,7 @@ async def next_with(user, predicate, timeout: float = 10) -> dict:  # type: igno
 
 async def forged_press(sandbox: Sandbox, user, message: dict, data: str) -> dict | None:  # type: ignore[no-untyped-def]
     """A callback query with data of the user's choosing (a tampered client)."""
-    from bot.sandbox.core import _PendingCallback
+    from bot.sandbox.records import _PendingCallback
 
     chat = sandbox.chats[message["chat"]["id"]]
     stored = chat.messages[message["message_id"]]

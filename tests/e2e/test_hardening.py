@@ -115,7 +115,7 @@ async def test_deputy_cannot_invite_into_a_linked_or_higher_role(
 async def test_forged_acknowledgements_count_nothing(
     sandbox: Sandbox, bot_process: BotProcess
 ) -> None:
-    from bot.outbox import AckButton
+    from bot.channels.telegram.preview import AckButton
     from tests.e2e.test_broadcasts import SECRETARY, Db, compose_now, delivered, forged_press, seed
 
     db = Db(bot_process.database_url)
@@ -197,7 +197,7 @@ async def test_question_inbox_is_paginated_and_always_fits(
     """Issue 8: 14 questions of ~320 characters jammed /cauhoi ("message is too long")."""
     from datetime import UTC, datetime, timedelta
 
-    from handlers.criteria import Crit
+    from handlers.criteria.callbacks import Crit
     from storage.db import create_engine, create_sessionmaker
     from storage.models import Question, User
     from tests.e2e.test_broadcasts import forged_press
@@ -365,7 +365,7 @@ async def test_compose_natural_time_back_edit_and_confirmed_cancel(
     from zoneinfo import ZoneInfo
 
     from bot.services import timeparse
-    from handlers.broadcasts import (
+    from handlers.broadcasts.callbacks import (
         BcAudience,
         BcBack,
         BcCancel,
@@ -500,7 +500,7 @@ async def test_every_button_is_answered_even_stale_or_forged(
 ) -> None:
     """Issue 8: buttons of an abandoned flow got no answer (a spinner), and out-of-range
     ids in button data logged a traceback."""
-    from handlers.broadcasts import BcAudience, BcMenu, BcShow
+    from handlers.broadcasts.callbacks import BcAudience, BcMenu, BcShow
     from tests.e2e.test_broadcasts import forged_press
 
     secretary = sandbox.user(1001, "An")

@@ -10,10 +10,25 @@ import bot.sandbox
 SANDBOX = Path(bot.sandbox.__file__).parent
 
 
+def _runtime_nodes(tree: ast.AST) -> list[ast.AST]:
+    """Every node that can run: ``if TYPE_CHECKING:`` blocks (annotations only) are left
+    out; function-level imports are kept."""
+    nodes: list[ast.AST] = []
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        nodes.append(node)
+        if isinstance(node, ast.If) and ast.unparse(node.test) in ("TYPE_CHECKING", "typing.TYPE_CHECKING"):
+            stack.extend(node.orelse)
+            continue
+        stack.extend(ast.iter_child_nodes(node))
+    return nodes
+
+
 def imports_of(name: str) -> set[str]:
     tree = ast.parse((SANDBOX / f"{name}.py").read_text(encoding="utf-8"))
     found: set[str] = set()
-    for node in ast.walk(tree):  # function-level imports count too
+    for node in _runtime_nodes(tree):  # function-level imports count too
         if isinstance(node, ast.ImportFrom) and node.level == 1:
             found.add((node.module or "").split(".")[0])
             if not node.module:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.services.criteria import Catalog, CriteriaIndex
-from bot.services.criteria.text import english_topics
+from bot.services.criteria.english import english_topics
 
 INDEX = CriteriaIndex(Catalog.builtin())
 

@@ -1,0 +1,202 @@
+"""Understanding a question: correcting unknown words against the catalogs' vocabulary,
+the topic map, places and forms, the query's weighted terms."""
+
+from __future__ import annotations
+
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
+from .concepts import concept_expansions
+from .query_text import (
+    _CONCEPT_WEIGHT,
+    _CORRECTED_WEIGHT,
+    _DIRECTION_WORDS,
+    _FORM_PHRASES,
+    _FORM_WEIGHT,
+    _HEAD_DECAY,
+    _LOCATIVE_WORDS,
+    _MARKET_EXPANSION,
+    _PLACE_WEIGHT,
+    _SYLLABLE_RE,
+    _accented_words,
+    _terms,
+    fold,
+)
+from .ranking import _Query
+from .text import (
+    QUESTION_WORDS,
+    STOPWORDS,
+    basic_tokens,
+    telex_clean,
+    vni_clean,
+)
+
+
+class _Analysis:
+    """Query analysis, mixed into :class:`~bot.services.criteria.matcher.CriteriaIndex`."""
+
+    def _correct_uncached(self, token: str) -> tuple[tuple[str, ...], bool]:
+        """Corrected words for an unknown token, and whether it was really changed."""
+        for candidate in (vni_clean(token), telex_clean(token), telex_clean(vni_clean(token))):
+            if candidate in self._known:
+                return (candidate,), candidate != token
+        valid = bool(_SYLLABLE_RE.match(token))
+        if len(token) >= 4 and not valid:
+            # Two words typed without a space: "moitruong", "nuocsach".
+            for cut in range(2, len(token) - 1):
+                left, right = token[:cut], token[cut:]
+                if (
+                    _SYLLABLE_RE.match(left)
+                    and _SYLLABLE_RE.match(right)
+                    and (left in self._vocab or left in STOPWORDS)
+                    and (right in self._vocab or right in STOPWORDS)
+                    and (left in self._vocab or right in self._vocab)
+                ):
+                    return (left, right), True
+        if len(token) >= 4 and (not valid or len(token) >= 5):
+            max_distance = 1 if len(token) <= 5 else 2
+            found = process.extractOne(
+                token, self._vocab_list, scorer=Levenshtein.distance, score_cutoff=max_distance
+            )
+            if found is not None:
+                return (found[0],), True
+        return (token,), False
+
+    def _analyse(self, text: str) -> _Query:
+        # A word typed WITH diacritics that the catalogs never use ("ăn" where they only
+        # say "an toàn") is another word that folds alike: it counts only a little.
+        suspects = {fold(word) for word in _accented_words(text) if word not in self._accented}
+        tokens: list[str] = []
+        corrected: set[str] = set()
+        oov: list[str] = []
+        raw = basic_tokens(text)
+        for token in raw:
+            if token in self._known or token.isdigit():
+                tokens.append(token)
+                if token in suspects and token not in STOPWORDS:
+                    corrected.add(token)
+                    oov.append(token)
+                continue
+            words, changed = self._correct(token)
+            if changed:
+                corrected.update(words)
+            elif token not in STOPWORDS:
+                oov.append(token)
+            tokens.extend(words)
+        weights: dict[str, float] = {}
+        # Vietnamese puts the head first ("wifi nhà văn hóa" is about wifi, "mất trộm xe
+        # ở cổng trường" about theft): words further into the question weigh a little less.
+        positions = [i for i, t in enumerate(tokens) if t not in STOPWORDS]
+        first_at = {t: i for i, t in reversed(list(enumerate(tokens)))}
+        span = max(1, positions[-1] - positions[0]) if positions else 1
+        start = positions[0] if positions else 0
+        # "wifi ở nhà văn hóa", "rác ven đường thôn": the place after a locative word is
+        # where, not what; its words weigh less when something else is asked before it.
+        place: set[str] = set()
+        # "ở" (at), not "ổ gà" (pothole) or "ô" (umbrella), when typed with diacritics.
+        typed_words = _accented_words(text)
+        typed_o = {w for w in typed_words if fold(w) == "o"}
+        locatives = _LOCATIVE_WORDS - {"o"} if typed_o and "ở" not in typed_o else _LOCATIVE_WORDS
+        seen_topic = False
+        for i, token in enumerate(tokens):
+            # "đường lên trường", "đường vào trạm y tế": where a thing asked about leads.
+            heading = token in _DIRECTION_WORDS and seen_topic
+            seen_topic = seen_topic or (token not in STOPWORDS and not token.isdigit())
+            if token in locatives or heading:
+                for word in tokens[i + 1 : i + 5]:
+                    if word == "cho" and "chợ" in typed_words:
+                        place.add(word)
+                        continue
+                    if word in STOPWORDS or word in QUESTION_WORDS:
+                        break
+                    place.add(word)
+        # "trạm y tế xã có wifi không", "nhà văn hóa có camera chưa": a named place, then
+        # the thing asked about; the place is where, the thing after "có" is what.
+        if not place and tokens and tokens[-1] in ("khong", "chua") and "co" in tokens:
+            at = tokens.index("co")
+            before = [
+                t
+                for t in tokens[:at]
+                if t not in STOPWORDS or (t == "cho" and "chợ" in typed_words)
+            ]
+            after = " ".join(tokens[at + 1 : -1])
+            if (
+                len(before) >= 2
+                and any(f"{a}_{b}" in self._df for a, b in zip(before, before[1:], strict=False))
+                and concept_expansions(after)
+            ):
+                place.update(before)
+        # "thủ tục học nghề", "chi phí làm đường": the paperwork or money asked about is
+        # the form of the question; its topic is what follows.
+        form: set[str] = set()
+        for a, b in zip(tokens, tokens[1:], strict=False):
+            if f"{a} {b}" in _FORM_PHRASES:
+                form.update((a, b))
+        if form and not {t for t in tokens if t not in STOPWORDS} - form:
+            form = set()
+        for term in _terms(tokens):
+            parts = term.split("_")
+            weight = _CORRECTED_WEIGHT if any(p in corrected for p in parts) else 1.0
+            where = max(0, first_at.get(parts[0], start) - start) / span
+            weight *= 1.0 - _HEAD_DECAY * min(1.0, where)
+            if place and all(p in place for p in parts):
+                weight *= _PLACE_WEIGHT
+            if form and all(p in form for p in parts):
+                weight *= _FORM_WEIGHT
+            weights[term] = max(weights.get(term, 0.0), weight)
+        content = frozenset(t for t in tokens if t not in STOPWORDS and not t.isdigit())
+        folded = " ".join(tokens)
+        extra: dict[str, float] = {}
+        covered: set[str] = set()
+        # Terms that only name the place: they rank, but never count as a phrase match.
+        place_terms = {
+            t
+            for t in weights
+            if place
+            and any(p in place for p in t.split("_"))
+            and all(p in place or p in _LOCATIVE_WORDS for p in t.split("_"))
+        }
+        found = dict(concept_expansions(folded))
+        raw_folded = " ".join(raw)
+        if raw_folded != folded:
+            found.update(concept_expansions(raw_folded))
+        # "chợ" typed with its mark folds to the function word "cho": the market is named.
+        market_at: set[bool] = set()
+        if "chợ" in typed_words:
+            for i, token in enumerate(tokens):
+                if token == "cho":
+                    market_at.add(any(t in locatives for t in tokens[max(0, i - 4) : i]))
+        if market_at:
+            found.setdefault("cho", _MARKET_EXPANSION)
+        for matched, expansion in found.items():
+            covered.update(matched.split())
+            matched_words = [w for w in matched.split() if w not in STOPWORDS]
+            weight = _CONCEPT_WEIGHT
+            at_place = bool(place and matched_words and all(w in place for w in matched_words))
+            if matched == "cho" and expansion == _MARKET_EXPANSION:
+                at_place = market_at == {True}
+            if at_place:
+                weight *= _PLACE_WEIGHT
+            if form and matched_words and all(w in form for w in matched_words):
+                weight *= _FORM_WEIGHT
+            for term in _terms(expansion.split()):
+                if term not in weights and term in self._df:
+                    if at_place and term not in extra:
+                        place_terms.add(term)
+                    elif not at_place:
+                        place_terms.discard(term)
+                    extra[term] = max(extra.get(term, 0.0), weight)
+        # Words the topic map explained are measured through their catalog words.
+        explained = frozenset(t for t in weights if all(p in covered for p in t.split("_")))
+        accents = {fold(word): word for word in _accented_words(text)}
+        return _Query(
+            weights,
+            tuple(oov),
+            content,
+            folded,
+            extra,
+            accents,
+            explained,
+            frozenset(place),
+            frozenset(place_terms),
+        )

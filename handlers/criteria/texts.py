@@ -1,0 +1,151 @@
+"""Texts of the criteria flows: status names, a criterion, its indicators, a set's header."""
+
+from __future__ import annotations
+
+import html
+
+from aiogram.utils.i18n import get_i18n
+from aiogram.utils.i18n import gettext as _
+
+from bot.services import village_criteria as vc
+from bot.services.criteria import CriteriaSet, Criterion, MatchResult
+from bot.services.criteria.sheet import REGIONS
+from bot.settings import Settings
+from storage.models import Village
+from storage.repo import Repo
+
+
+def status_names() -> dict[vc.Status | None, str]:
+    return {
+        vc.Status.MET: _("met"),
+        vc.Status.IN_PROGRESS: _("in progress"),
+        vc.Status.NOT_MET: _("not met"),
+        None: _("no information yet"),
+    }
+
+
+STATUS_ICONS = {
+    vc.Status.MET: "✅",
+    vc.Status.IN_PROGRESS: "🟡",
+    vc.Status.NOT_MET: "❌",
+    None: "⚪",
+}
+
+
+async def status_line(
+    repo: Repo, village: Village | None, criterion: Criterion, settings: Settings
+) -> str:
+    if village is None:
+        return ""
+    row = await vc.current_status(repo, village.id, criterion.set_code, criterion.number)
+    status = vc.Status(row.status) if row else None
+    text = f"📌 {html.escape(village.name)}: {STATUS_ICONS[status]} <b>{status_names()[status]}</b>"
+    if row is not None:
+        text += f" ({row.decided_on:%d/%m/%Y})"
+        if row.note:
+            text += f" – {html.escape(row.note)}"
+    return text
+
+
+async def render_criterion(
+    repo: Repo,
+    village: Village | None,
+    criterion: Criterion,
+    settings: Settings,
+    *,
+    result: MatchResult | None = None,
+    from_set: CriteriaSet | None = None,
+) -> str:
+    parts = [f"<b>{html.escape(criterion.title)}</b>"]
+    if get_i18n().current_locale != "vi":
+        parts.append(
+            "🇻🇳 "
+            + _(
+                "The criteria are published in Vietnamese: their text below is the original Vietnamese."
+            )
+        )
+    if result is not None and result.mentioned_other is not None:
+        other = result.mentioned_other
+        parts.append(
+            "ℹ️ "
+            + _(
+                "You asked about {old} of the previous set; that topic is now part of this criterion."
+            ).format(old=f"<i>{html.escape(other.title)}</i>")
+        )
+    if from_set is not None:
+        parts.append("📘 " + _("From the set “{name}”.").format(name=html.escape(from_set.name)))
+    if result is not None and result.national is not None and result.national is not criterion:
+        parts.append(
+            "🔗 "
+            + _("In the commune's national set this is {criterion}.").format(
+                criterion=f"<i>{html.escape(result.national.title)}</i>"
+            )
+        )
+    if result is not None and result.faq is not None:
+        parts.append(f"💬 {html.escape(result.faq.answer)}")
+    parts.append(html.escape(criterion.summary))
+    levels = await vc.levels_for(repo, village, criterion)
+    if levels:
+        lines = [_("📏 <b>Levels to reach</b>")]
+        for level in levels[:4]:
+            lines.append(
+                "• {code} {name}: <b>{value}</b> ({where})\n  <i>{source}</i>".format(
+                    code=html.escape(level.indicator.code),
+                    name=html.escape(level.indicator.name),
+                    value=html.escape(level.value),
+                    where=html.escape(threshold_label(level.key)),
+                    source=_("Source: {source}").format(source=html.escape(level.source)),
+                )
+            )
+        parts.append("\n".join(lines))
+    parts.append(_("🏘 <b>The village:</b> {text}").format(text=html.escape(criterion.village_asks)))
+    parts.append(
+        _("🏠 <b>Each household:</b> {text}").format(text=html.escape(criterion.household_asks))
+    )
+    line = await status_line(repo, village, criterion, settings)
+    if line:
+        parts.append(line)
+    return "\n\n".join(parts)
+
+
+def render_indicators(criterion: Criterion, group: int | None) -> str:
+    lines = [f"<b>{html.escape(criterion.title)}</b>"]
+    wanted = {f"group{group}", "all"} if group else None
+    for indicator in criterion.indicators:
+        lines.append(f"\n<b>{html.escape(indicator.code)}. {html.escape(indicator.name)}</b>")
+        lines.append(html.escape(indicator.requirement))
+        shown = [t for t in indicator.shown_thresholds() if wanted is None or t.key in wanted]
+        for threshold in shown:
+            lines.append(
+                f"• {html.escape(threshold_label(threshold.key))}: {html.escape(threshold.value)}"
+            )
+        if not indicator.shown_thresholds():
+            lines.append(
+                "<i>"
+                + _("The exact standard is being checked against the decision; ask the commune.")
+                + "</i>"
+            )
+    if criterion.source:
+        lines.append(
+            "\n<i>" + _("Source: {source}").format(source=html.escape(criterion.source)) + "</i>"
+        )
+    text = "\n".join(lines)
+    return text if len(text) < 4000 else text[:3990] + "…"
+
+
+def threshold_label(key: str) -> str:
+    if key.startswith("group") and key[5:].isdigit():
+        return _("Commune group {n}").format(n=key[5:])
+    if key == "all":
+        return _("All communes")
+    if key in REGIONS:
+        return REGIONS[key]
+    return key
+
+
+def set_header(criteria_set: CriteriaSet) -> str:
+    return "<b>{name}</b>\n<i>{document}</i>\n{count}".format(
+        name=html.escape(criteria_set.name),
+        document=html.escape(criteria_set.document),
+        count=_("{n} criteria. Press one to read it.").format(n=len(criteria_set.criteria)),
+    )
