@@ -23,16 +23,12 @@ from yaml.events import (
     SequenceStartEvent,
     StreamEndEvent,
 )
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from bot.services.phone import normalize_phone
 from storage import org_bulk
 from storage.models import Role
 from storage.repo import Repo
 
-_STR = "tag:yaml.org,2002:str"
-_SEQ = "tag:yaml.org,2002:seq"
-_MAP = "tag:yaml.org,2002:map"
 CODE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 FLAGS = ("poor", "near_poor", "policy")
 COMMUNE_KINDS = ("commune", "ward", "special_zone")
@@ -43,7 +39,7 @@ class OrgFileError(ValueError):
     """A bad org file; ``str()`` is one line naming the file, the line and the field."""
 
 
-@dataclass
+@dataclass(slots=True)
 class MemberSpec:
     name: str
     role: Role
@@ -51,7 +47,7 @@ class MemberSpec:
     telegram_id: int | None
 
 
-@dataclass
+@dataclass(slots=True)
 class HouseholdSpec:
     code: str
     head: str
@@ -62,7 +58,7 @@ class HouseholdSpec:
     visitor: str | None
 
 
-@dataclass
+@dataclass(slots=True)
 class GroupSpec:
     chat_id: int
     title: str
@@ -99,23 +95,70 @@ class ImportResult:
     groups: int
 
 
+class _Map:
+    """A composed mapping: (key, value) pairs and where it starts. Scalars stay the
+    parser's ScalarEvent (value, start_mark): no node objects are built per scalar."""
+
+    __slots__ = ("pairs", "start_mark")
+
+    def __init__(self, pairs: list[tuple[Any, Any]], start_mark: Any) -> None:
+        self.pairs = pairs
+        self.start_mark = start_mark
+
+
+class _Seq:
+    __slots__ = ("items", "start_mark")
+
+    def __init__(self, items: list[Any], start_mark: Any) -> None:
+        self.items = items
+        self.start_mark = start_mark
+
+
+Node = ScalarEvent | _Map | _Seq
+
+
+def _compose(get: Callable[[], Any], event: Any) -> Any:
+    """Compose the node that starts with ``event`` from libyaml's events."""
+    kind = type(event)
+    if kind is ScalarEvent:
+        return event
+    if kind is MappingStartEvent:
+        pairs = []
+        while True:
+            key = get()
+            if type(key) is MappingEndEvent:
+                return _Map(pairs, event.start_mark)
+            if type(key) is not ScalarEvent:
+                key = _compose(get, key)
+            value = get()
+            if type(value) is not ScalarEvent:
+                value = _compose(get, value)
+            pairs.append((key, value))
+    if kind is SequenceStartEvent:
+        items = []
+        while True:
+            item = get()
+            if type(item) is SequenceEndEvent:
+                return _Seq(items, event.start_mark)
+            items.append(item if type(item) is ScalarEvent else _compose(get, item))
+    raise ComposerError(None, None, "anchors and aliases (*name) are not supported", event.start_mark)
+
+
 class _Reader:
-    """Walks YAML nodes, keeping line numbers for error messages."""
+    """Walks composed nodes, keeping line numbers for error messages."""
 
     def __init__(self, source: str) -> None:
         self.source = source
 
-    def fail(self, node: Node, where: str, message: str) -> OrgFileError:
+    def fail(self, node: Any, where: str, message: str) -> OrgFileError:
         return OrgFileError(f"{self.source}, line {node.start_mark.line + 1}, {where}: {message}")
 
-    def mapping(
-        self, node: Node, where: str, allowed: set[str], required: set[str]
-    ) -> dict[str, Node]:
-        if not isinstance(node, MappingNode):
+    def mapping(self, node: Any, where: str, allowed: frozenset[str], required: frozenset[str]) -> dict[str, Any]:
+        if type(node) is not _Map:
             raise self.fail(node, where, "expected a mapping (key: value)")
-        items: dict[str, Node] = {}
-        for key_node, value_node in node.value:
-            key = key_node.value if isinstance(key_node, ScalarNode) else None
+        items: dict[str, Any] = {}
+        for key_node, value_node in node.pairs:
+            key = key_node.value if type(key_node) is ScalarEvent else None
             if key not in allowed:
                 raise self.fail(
                     key_node,
@@ -125,26 +168,27 @@ class _Reader:
             if key in items:
                 raise self.fail(key_node, f"{where}.{key}", "field given twice")
             items[key] = value_node
-        for name in sorted(required - items.keys()):
-            raise self.fail(node, f"{where}.{name}", "required field is missing")
+        if len(items) < len(required) or not required <= items.keys():
+            for name in sorted(required - items.keys()):
+                raise self.fail(node, f"{where}.{name}", "required field is missing")
         return items
 
-    def sequence(self, node: Node | None, where: str) -> list[Node]:
-        if node is None or (isinstance(node, ScalarNode) and node.value in ("", "~", "null")):
+    def sequence(self, node: Any, where: str) -> list[Any]:
+        if node is None or (type(node) is ScalarEvent and node.value in ("", "~", "null")):
             return []
-        if not isinstance(node, SequenceNode):
+        if type(node) is not _Seq:
             raise self.fail(node, where, "expected a list")
-        return list(node.value)
+        return node.items
 
-    def text(self, node: Node, where: str, *, optional: bool = False) -> str:
-        if not isinstance(node, ScalarNode):
+    def text(self, node: Any, where: str, *, optional: bool = False) -> str:
+        if type(node) is not ScalarEvent:
             raise self.fail(node, where, "expected text")
-        value = str(node.value).strip()
+        value = node.value.strip()
         if not value and not optional:
             raise self.fail(node, where, "must not be empty")
         return value
 
-    def integer(self, node: Node, where: str) -> int:
+    def integer(self, node: Any, where: str) -> int:
         """A whole number that fits the database's 64-bit columns."""
         text = self.text(node, where)
         if len(text) > 25:
@@ -157,7 +201,7 @@ class _Reader:
             raise self.fail(node, where, f"{text} is too large for an id (at most 19 digits)")
         return value
 
-    def code(self, node: Node, where: str) -> str:
+    def code(self, node: Any, where: str) -> str:
         value = self.text(node, where)
         if not CODE.match(value):
             raise self.fail(
@@ -168,38 +212,27 @@ class _Reader:
 
 @dataclass
 class _Seen:
-    """What earlier parts of the file used: codes, phones and ids must be unique."""
+    """What earlier parts of the file used: codes, phones and ids must be unique.
+    Only keys and line numbers are kept, never the nodes."""
 
-    village_codes: dict[str, Node] = field(default_factory=dict)
-    phones: dict[str, str] = field(default_factory=dict)
+    village_codes: dict[str, int] = field(default_factory=dict)  # code -> line
+    phones: dict[str, str] = field(default_factory=dict)  # phone -> village code
     chat_ids: set[int] = field(default_factory=set)
-    telegram_ids: dict[int, int] = field(default_factory=dict)
+    telegram_ids: dict[int, int] = field(default_factory=dict)  # id -> line
+    shared: dict[Any, Any] = field(default_factory=dict)  # one object per repeated value
+
+    def share(self, value: Any) -> Any:
+        """Household codes, clusters and flags repeat across villages: keep one copy."""
+        return self.shared.setdefault(value, value)
 
 
 class _Events(CParser):  # type: ignore[misc]
-    """libyaml's event stream, composed into nodes here: the file is read one village at
-    a time, so a large file never sits in memory as one tree. Every scalar is read as
-    text (the reader converts it), so no tag resolution is needed."""
+    """libyaml's event stream, composed into light nodes here: the file is read one
+    village at a time, so a large file never sits in memory as one tree. Every scalar
+    is read as text (the reader converts it), so no tag resolution is needed."""
 
-    def node(self) -> Node:
-        event = self.get_event()
-        kind = type(event)
-        if kind is ScalarEvent:
-            return ScalarNode(_STR, event.value, event.start_mark, event.end_mark, event.style)
-        if kind is SequenceStartEvent:
-            items = []
-            while not self.check_event(SequenceEndEvent):
-                items.append(self.node())
-            end = self.get_event()
-            return SequenceNode(_SEQ, items, event.start_mark, end.end_mark, event.flow_style)
-        if kind is MappingStartEvent:
-            pairs = []
-            while not self.check_event(MappingEndEvent):
-                key = self.node()
-                pairs.append((key, self.node()))
-            end = self.get_event()
-            return MappingNode(_MAP, pairs, event.start_mark, end.end_mark, event.flow_style)
-        raise ComposerError(None, None, "anchors and aliases (*name) are not supported", event.start_mark)
+    def node(self) -> Any:
+        return _compose(self.get_event, self.get_event())
 
 
 def _stream_mapping(
@@ -209,19 +242,19 @@ def _stream_mapping(
     allowed: set[str],
     required: set[str],
     streamed: dict[str, Callable[[], None]],
-) -> tuple[dict[str, Node], Node]:
+) -> tuple[dict[str, Any], _Map]:
     """Read a mapping, handing the values of ``streamed`` keys to their readers and
     composing the others; returns the composed values and a node marking the start."""
     if not ev.check_event(MappingStartEvent):
         node = ev.node()
         raise r.fail(node, where, "expected a mapping (key: value)")
     start = ev.get_event()
-    marker = MappingNode(_MAP, [], start.start_mark, start.end_mark)
-    items: dict[str, Node] = {}
+    marker = _Map([], start.start_mark)
+    items: dict[str, Any] = {}
     seen: set[str] = set()
     while not ev.check_event(MappingEndEvent):
         key_node = ev.node()
-        key = key_node.value if isinstance(key_node, ScalarNode) else None
+        key = key_node.value if type(key_node) is ScalarEvent else None
         if key not in allowed:
             raise r.fail(key_node, f"{where}.{key}", f"unknown field; allowed: {', '.join(sorted(allowed))}")
         if key in seen:
@@ -328,49 +361,50 @@ def _commune(
     )
 
 
-def _parse_village(r: _Reader, village_node: Node, vw: str, seen: _Seen) -> VillageSpec:
+_VILLAGE_FIELDS = frozenset({"code", "name", "kind", "branch", "members", "households", "groups"})
+_VILLAGE_REQUIRED = frozenset({"code", "name"})
+_MEMBER_FIELDS = frozenset({"name", "role", "phone", "telegram_id"})
+_MEMBER_REQUIRED = frozenset({"name", "role", "phone"})
+_HOUSEHOLD_FIELDS = frozenset({"code", "head", "address", "cluster", "flags", "phone", "visitor"})
+_HOUSEHOLD_REQUIRED = frozenset({"code", "head"})
+_GROUP_FIELDS = frozenset({"telegram_chat_id", "title"})
+_GROUP_REQUIRED = frozenset({"telegram_chat_id"})
+_ROLES = {role.value: role for role in Role}
+
+
+def _parse_village(r: _Reader, village_node: Any, vw: str, seen: _Seen) -> VillageSpec:
     """One village's node (members, households, groups), checked against the whole file."""
     village_codes, phones, chat_ids, telegram_ids = seen.village_codes, seen.phones, seen.chat_ids, seen.telegram_ids
-    v = r.mapping(
-        village_node,
-        vw,
-        {"code", "name", "kind", "branch", "members", "households", "groups"},
-        {"code", "name"},
-    )
+    share = seen.share
+    v = r.mapping(village_node, vw, _VILLAGE_FIELDS, _VILLAGE_REQUIRED)
     vcode = r.code(v["code"], f"{vw}.code")
     if vcode in village_codes:
-        first = village_codes[vcode].start_mark.line + 1
         raise r.fail(
             v["code"],
             f"{vw}.code",
-            f"village code {vcode!r} is already used on line {first}",
+            f"village code {vcode!r} is already used on line {village_codes[vcode]}",
         )
-    village_codes[vcode] = v["code"]
+    village_codes[vcode] = v["code"].start_mark.line + 1
     vname = r.text(v["name"], f"{vw}.name")
     vkind = r.text(v["kind"], f"{vw}.kind") if "kind" in v else "village"
     if vkind not in VILLAGE_KINDS:
         raise r.fail(v["kind"], f"{vw}.kind", f"must be one of {', '.join(VILLAGE_KINDS)}")
     branch = r.text(v["branch"], f"{vw}.branch") if "branch" in v else f"Chi bộ {vname}"
     village = VillageSpec(vcode, vname, vkind, branch)
-    own_phones: set[str] = set()
+    own_phones: dict[str, str] = {}
+    mapping, text = r.mapping, r.text
     for mi, member_node in enumerate(r.sequence(v.get("members"), f"{vw}.members")):
         mw = f"{vw}.members[{mi}]"
-        m = r.mapping(
-            member_node,
-            mw,
-            {"name", "role", "phone", "telegram_id"},
-            {"name", "role", "phone"},
-        )
-        role_text = r.text(m["role"], f"{mw}.role")
-        try:
-            role = Role(role_text)
-        except ValueError:
+        m = mapping(member_node, mw, _MEMBER_FIELDS, _MEMBER_REQUIRED)
+        role_text = text(m["role"], f"{mw}.role")
+        role = _ROLES.get(role_text)
+        if role is None:
             raise r.fail(
                 m["role"],
                 f"{mw}.role",
                 f"unknown role {role_text!r}; use one of {', '.join(Role)}",
-            ) from None
-        phone = normalize_phone(r.text(m["phone"], f"{mw}.phone"))
+            )
+        phone = normalize_phone(text(m["phone"], f"{mw}.phone"))
         if phone is None:
             raise r.fail(m["phone"], f"{mw}.phone", "not a phone number")
         if phone in phones:
@@ -380,10 +414,8 @@ def _parse_village(r: _Reader, village_node: Node, vw: str, seen: _Seen) -> Vill
                 f"phone {phone} is already on the roster of {phones[phone]}",
             )
         phones[phone] = vcode
-        own_phones.add(phone)
-        telegram_id = (
-            r.integer(m["telegram_id"], f"{mw}.telegram_id") if "telegram_id" in m else None
-        )
+        own_phones[phone] = phone
+        telegram_id = r.integer(m["telegram_id"], f"{mw}.telegram_id") if "telegram_id" in m else None
         if telegram_id is not None:
             if telegram_id <= 0:
                 raise r.fail(m["telegram_id"], f"{mw}.telegram_id", "a Telegram user id is positive")
@@ -394,72 +426,15 @@ def _parse_village(r: _Reader, village_node: Node, vw: str, seen: _Seen) -> Vill
                     f"telegram_id {telegram_id} is already given on line {telegram_ids[telegram_id]}",
                 )
             telegram_ids[telegram_id] = m["telegram_id"].start_mark.line + 1
-        village.members.append(
-            MemberSpec(r.text(m["name"], f"{mw}.name"), role, phone, telegram_id)
-        )
+        village.members.append(MemberSpec(text(m["name"], f"{mw}.name"), role, phone, telegram_id))
     household_codes: set[str] = set()
-    for hi, household_node in enumerate(
-        r.sequence(v.get("households"), f"{vw}.households")
-    ):
-        hw = f"{vw}.households[{hi}]"
-        h = r.mapping(
-            household_node,
-            hw,
-            {"code", "head", "address", "cluster", "flags", "phone", "visitor"},
-            {"code", "head"},
-        )
-        hcode = r.text(h["code"], f"{hw}.code")
-        if hcode in household_codes:
-            raise r.fail(
-                h["code"],
-                f"{hw}.code",
-                f"household code {hcode!r} is used twice in this village",
-            )
-        household_codes.add(hcode)
-        flags = tuple(
-            r.text(f, f"{hw}.flags") for f in r.sequence(h.get("flags"), f"{hw}.flags")
-        )
-        for flag_node, flag in zip(
-            r.sequence(h.get("flags"), f"{hw}.flags"), flags, strict=True
-        ):
-            if flag not in FLAGS:
-                raise r.fail(
-                    flag_node,
-                    f"{hw}.flags",
-                    f"unknown flag {flag!r}; use {', '.join(FLAGS)}",
-                )
-        hphone = None
-        if "phone" in h and r.text(h["phone"], f"{hw}.phone", optional=True):
-            hphone = normalize_phone(r.text(h["phone"], f"{hw}.phone"))
-            if hphone is None:
-                raise r.fail(h["phone"], f"{hw}.phone", "not a phone number")
-        visitor = None
-        if "visitor" in h:
-            visitor = normalize_phone(r.text(h["visitor"], f"{hw}.visitor"))
-            if visitor is None or visitor not in own_phones:
-                raise r.fail(
-                    h["visitor"],
-                    f"{hw}.visitor",
-                    "must be the phone of a member of this village",
-                )
-        village.households.append(
-            HouseholdSpec(
-                hcode,
-                r.text(h["head"], f"{hw}.head"),
-                r.text(h["address"], f"{hw}.address", optional=True)
-                if "address" in h
-                else "",
-                r.text(h["cluster"], f"{hw}.cluster", optional=True)
-                if "cluster" in h
-                else "",
-                flags,
-                hphone,
-                visitor,
-            )
-        )
+    households = village.households
+    for hi, household_node in enumerate(r.sequence(v.get("households"), f"{vw}.households")):
+        h = mapping(household_node, f"{vw}.households[{hi}]", _HOUSEHOLD_FIELDS, _HOUSEHOLD_REQUIRED)
+        households.append(_household(r, h, f"{vw}.households[{hi}]", household_codes, own_phones, share))
     for gi, group_node in enumerate(r.sequence(v.get("groups"), f"{vw}.groups")):
         gw = f"{vw}.groups[{gi}]"
-        g = r.mapping(group_node, gw, {"telegram_chat_id", "title"}, {"telegram_chat_id"})
+        g = mapping(group_node, gw, _GROUP_FIELDS, _GROUP_REQUIRED)
         chat_id = r.integer(g["telegram_chat_id"], f"{gw}.telegram_chat_id")
         if chat_id >= 0:
             raise r.fail(
@@ -468,15 +443,64 @@ def _parse_village(r: _Reader, village_node: Node, vw: str, seen: _Seen) -> Vill
                 "a group chat id is negative",
             )
         if chat_id in chat_ids:
-            raise r.fail(
-                g["telegram_chat_id"], f"{gw}.telegram_chat_id", "group listed twice"
-            )
+            raise r.fail(g["telegram_chat_id"], f"{gw}.telegram_chat_id", "group listed twice")
         chat_ids.add(chat_id)
         title = r.text(g["title"], f"{gw}.title", optional=True) if "title" in g else ""
         village.groups.append(GroupSpec(chat_id, title))
     return village
 
 
+def _household(
+    r: _Reader,
+    h: dict[str, Any],
+    hw: str,
+    household_codes: set[str],
+    own_phones: dict[str, str],
+    share: Callable[[Any], Any],
+) -> HouseholdSpec:
+    text = r.text
+    hcode = text(h["code"], f"{hw}.code")
+    if hcode in household_codes:
+        raise r.fail(
+            h["code"],
+            f"{hw}.code",
+            f"household code {hcode!r} is used twice in this village",
+        )
+    household_codes.add(hcode)
+    flags: tuple[str, ...] = ()
+    if "flags" in h:
+        flag_nodes = r.sequence(h["flags"], f"{hw}.flags")
+        flags = tuple(text(f, f"{hw}.flags") for f in flag_nodes)
+        for flag_node, flag in zip(flag_nodes, flags, strict=True):
+            if flag not in FLAGS:
+                raise r.fail(
+                    flag_node,
+                    f"{hw}.flags",
+                    f"unknown flag {flag!r}; use {', '.join(FLAGS)}",
+                )
+    hphone = None
+    if "phone" in h and text(h["phone"], f"{hw}.phone", optional=True):
+        hphone = normalize_phone(text(h["phone"], f"{hw}.phone"))
+        if hphone is None:
+            raise r.fail(h["phone"], f"{hw}.phone", "not a phone number")
+    visitor = None
+    if "visitor" in h:
+        visitor = own_phones.get(normalize_phone(text(h["visitor"], f"{hw}.visitor")))  # type: ignore[arg-type]
+        if visitor is None:
+            raise r.fail(
+                h["visitor"],
+                f"{hw}.visitor",
+                "must be the phone of a member of this village",
+            )
+    return HouseholdSpec(
+        share(hcode),
+        text(h["head"], f"{hw}.head"),
+        text(h["address"], f"{hw}.address", optional=True) if "address" in h else "",
+        share(text(h["cluster"], f"{hw}.cluster", optional=True)) if "cluster" in h else "",
+        share(flags),
+        hphone,
+        visitor,
+    )
 
 
 async def apply_org(repo: Repo, communes: list[CommuneSpec]) -> ImportResult:
