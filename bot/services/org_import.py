@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import yaml
 from yaml._yaml import CParser
@@ -284,7 +284,7 @@ def _stream_sequence(ev: _Events, r: _Reader, where: str, item: Callable[[int], 
 
 
 def parse_org(
-    text: str, *, source: str = "org file", known_criteria_sets: Callable[[str], bool] | None = None
+    text: str | IO[bytes], *, source: str = "org file", known_criteria_sets: Callable[[str], bool] | None = None
 ) -> list[CommuneSpec]:
     """Validate an org file fully and return its specs, or raise OrgFileError."""
     try:
@@ -297,7 +297,7 @@ def parse_org(
         ) from None
 
 
-def _parse(text: str, source: str, known_criteria_sets: Callable[[str], bool] | None) -> list[CommuneSpec]:
+def _parse(text: str | IO[bytes], source: str, known_criteria_sets: Callable[[str], bool] | None) -> list[CommuneSpec]:
     ev = _Events(text)
     ev.get_event()  # stream start
     if ev.check_event(StreamEndEvent):
@@ -568,8 +568,14 @@ async def apply_org(repo: Repo, communes: list[CommuneSpec]) -> ImportResult:
 
 
 def read_org_file(path: Path, **kwargs: Any) -> list[CommuneSpec]:
+    """Parse an org file from disk; libyaml reads it in blocks, so the file's text is
+    never held whole in memory."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        handle = path.open("rb")
+    except OSError as exc:
         raise OrgFileError(f"{path}: cannot read the file ({exc.__class__.__name__})") from None
-    return parse_org(text, source=str(path), **kwargs)
+    with handle:
+        try:
+            return parse_org(handle, source=str(path), **kwargs)
+        except OSError as exc:
+            raise OrgFileError(f"{path}: cannot read the file ({exc.__class__.__name__})") from None
