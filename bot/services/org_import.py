@@ -506,13 +506,12 @@ def _household(
 async def apply_org(repo: Repo, communes: list[CommuneSpec]) -> ImportResult:
     """Write validated specs; idempotent. The caller commits (one transaction).
 
-    Places (communes, villages, branches, groups: hundreds) are upserted one by one;
-    members, households and visit assignments (hundreds of thousands in a province's
-    file) are compared with what is stored in a few set-wise queries and written with
-    bulk INSERT/UPDATE statements: no ORM object and no flush per row."""
+    Places (communes, villages, branches, groups: hundreds) are upserted one by one.
+    Members, households and visit assignments (hundreds of thousands in a province's
+    file) are written one commune at a time: compared with what is stored in a few
+    set-wise queries and written in bulk (see ``storage.org_bulk``), so the statements'
+    parameters never hold more than a commune."""
     counts = ImportResult(0, 0, 0, 0, 0)
-    members: list[tuple[MemberSpec, int]] = []  # with the branch id
-    households: list[tuple[HouseholdSpec, int]] = []  # with the village id
     for spec in communes:
         province = await repo.org.province(spec.province)
         commune = await repo.org.commune(
@@ -524,46 +523,42 @@ async def apply_org(repo: Repo, communes: list[CommuneSpec]) -> ImportResult:
             criteria_group=spec.group,
         )
         counts.communes += 1
+        members: list[tuple[str, str, str, int, int | None]] = []
+        households: list[tuple[Any, ...]] = []
+        visitors: list[tuple[int, str, str | None]] = []  # village id, household code, visitor
+        village_ids: list[int] = []
         for vspec in spec.villages:
             village = await repo.org.village(vspec.code, name=vspec.name, kind=vspec.kind, commune_id=commune.id)
             branch = await repo.org.branch(village.id, vspec.branch)
             counts.villages += 1
-            members.extend((m, branch.id) for m in vspec.members)
-            households.extend((h, village.id) for h in vspec.households)
+            vid = village.id
+            village_ids.append(vid)
+            members.extend((m.phone, m.name, m.role.value, branch.id, m.telegram_id) for m in vspec.members)
+            for h in vspec.households:
+                flags = h.flags
+                households.append(
+                    (vid, h.code, h.head, h.address, h.cluster, "poor" in flags, "near_poor" in flags, "policy" in flags, h.phone)
+                )
+                visitors.append((vid, h.code, h.visitor))
             for gspec in vspec.groups:
-                await repo.org.group_chat(gspec.chat_id, gspec.title, village.id)
+                await repo.org.group_chat(gspec.chat_id, gspec.title, vid)
                 counts.groups += 1
-    await repo.session.flush()
-    try:
-        member_ids = await org_bulk.write_members(
+        await repo.session.flush()
+        try:
+            member_ids = await org_bulk.write_members(repo.session, members)
+        except org_bulk.TelegramIdTaken as taken:
+            raise OrgFileError(
+                f"telegram_id {taken.telegram_id} of {taken.wanted_by} already belongs to the member "
+                f"with phone {taken.held_by}; nothing was imported"
+            ) from None
+        household_ids = await org_bulk.write_households(repo.session, households)
+        await org_bulk.write_assignments(
             repo.session,
-            [
-                {"phone": m.phone, "name": m.name, "role": m.role.value, "branch_id": branch_id, "telegram_id": m.telegram_id}
-                for m, branch_id in members
-            ],
+            village_ids,
+            {household_ids[(vid, code)]: member_ids[visitor] if visitor else None for vid, code, visitor in visitors},
         )
-    except org_bulk.TelegramIdTaken as taken:
-        raise OrgFileError(
-            f"telegram_id {taken.telegram_id} of {taken.wanted_by} already belongs to the member "
-            f"with phone {taken.held_by}; nothing was imported"
-        ) from None
-    household_ids = await org_bulk.write_households(
-        repo.session,
-        [
-            {
-                "village_id": vid, "code": h.code, "head_name": h.head, "address": h.address, "cluster": h.cluster,
-                "poor": "poor" in h.flags, "near_poor": "near_poor" in h.flags, "policy": "policy" in h.flags,
-                "phone": h.phone,
-            }
-            for h, vid in households
-        ],
-    )
-    await org_bulk.write_assignments(
-        repo.session,
-        {household_ids[(vid, h.code)]: member_ids[h.visitor] if h.visitor else None for h, vid in households},
-    )
-    counts.members = len(members)
-    counts.households = len(households)
+        counts.members += len(members)
+        counts.households += len(households)
     return counts
 
 
