@@ -121,6 +121,7 @@ async def main() -> None:
             result = await apply_org(Repo(session), specs)
             await session.commit()
         applied = time.perf_counter()
+        del specs
         async with create_sessionmaker(engine)() as session:
             await apply_org(Repo(session), read_org_file(path))  # again: changes nothing
             await session.commit()

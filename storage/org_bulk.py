@@ -77,7 +77,7 @@ async def write_members(
             updates.append({"_id": row[0], "name": name, "role": role, "branch_id": branch_id, "telegram_id": telegram_id})
     if inserts:
         result = await session.execute(
-            insert(MEMBERS).returning(c.id, c.phone, sort_by_parameter_order=True), inserts
+            insert(MEMBERS).returning(c.id, c.phone), inserts
         )
         ids.update((phone, member_id) for member_id, phone in result)
     if updates:
@@ -124,7 +124,7 @@ async def write_households(
             updates.append({"_id": row[0], **dict(zip(HOUSEHOLD_FIELDS, values, strict=True))})
     if inserts:
         result = await session.execute(
-            insert(HOUSEHOLDS).returning(c.id, c.village_id, c.code, sort_by_parameter_order=True), inserts
+            insert(HOUSEHOLDS).returning(c.id, c.village_id, c.code), inserts
         )
         ids.update(((village_id, code), household_id) for household_id, village_id, code in result)
     if updates:
