@@ -12,16 +12,19 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Household, Member, VisitAssignment
+from storage.models import Branch, Chat, Household, Member, Village, VisitAssignment
 
 CHUNK = 500  # ids per IN (…): well inside SQLite's and asyncpg's parameter limits
 
 MEMBERS = Member.__table__
 HOUSEHOLDS = Household.__table__
 ASSIGNMENTS = VisitAssignment.__table__
+VILLAGES = Village.__table__
+BRANCHES = Branch.__table__
+CHATS = Chat.__table__
 
 MEMBER_FIELDS = ("name", "role", "branch_id")
 HOUSEHOLD_FIELDS = ("head_name", "address", "cluster", "poor", "near_poor", "policy", "phone")
@@ -37,9 +40,70 @@ class TelegramIdTaken(ValueError):
         self.held_by = held_by
 
 
+def _postgres(session: AsyncSession) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+async def _copy(session: AsyncSession, table: Any, columns: Sequence[str], records: list[tuple[Any, ...]]) -> None:
+    """PostgreSQL: COPY the rows in through asyncpg on the session's own connection
+    (so inside its transaction): far fewer round trips than INSERTs."""
+    connection = await session.connection()
+    raw = await connection.get_raw_connection()
+    await raw.driver_connection.copy_records_to_table(table.name, records=records, columns=list(columns))
+
+
+async def _new_ids(session: AsyncSession, table: Any, count: int) -> list[int]:
+    """PostgreSQL: take ``count`` ids from the table's sequence for rows about to be copied."""
+    query = select(func.nextval(func.pg_get_serial_sequence(table.name, "id"))).select_from(
+        func.generate_series(1, count)
+    )
+    return list(await session.scalars(query))
+
+
 def chunks(items: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
     for i in range(0, len(items), size):
         yield items[i : i + size]
+
+
+async def write_places(
+    session: AsyncSession,
+    table: Any,
+    key: str,
+    fields: Sequence[str],
+    rows: list[tuple[Any, ...]],
+    fixed: dict[str, Any] | None = None,
+) -> dict[Any, int]:
+    """Upsert rows of villages, branches or group chats by one key column (and the
+    ``fixed`` column values), given tuples (key, *fields); returns key -> id."""
+    c = table.c
+    fixed = fixed or {}
+    stored: dict[Any, tuple[int, tuple[Any, ...]]] = {}
+    for chunk in chunks([row[0] for row in rows]):
+        query = select(c.id, c[key], *(c[name] for name in fields)).where(
+            c[key].in_(chunk), *(c[name] == value for name, value in fixed.items())
+        )
+        for row_id, found, *values in await session.execute(query):
+            stored[found] = (row_id, tuple(values))
+    inserts: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
+    ids: dict[Any, int] = {}
+    for wanted_key, *values in rows:
+        row = stored.get(wanted_key)
+        if row is None:
+            inserts.append({**fixed, key: wanted_key, **dict(zip(fields, values, strict=True))})
+            continue
+        ids[wanted_key] = row[0]
+        if tuple(values) != row[1]:
+            updates.append({"_id": row[0], **dict(zip(fields, values, strict=True))})
+    if inserts:
+        result = await session.execute(insert(table).returning(c.id, c[key]), inserts)
+        ids.update((found, row_id) for row_id, found in result)
+    if updates:
+        await session.execute(
+            update(table).where(c.id == bindparam("_id")).values({name: bindparam(name) for name in fields}),
+            updates,
+        )
+    return ids
 
 
 async def write_members(
@@ -122,10 +186,14 @@ async def write_households(
         ids[key] = row[0]
         if values != row[1]:
             updates.append({"_id": row[0], **dict(zip(HOUSEHOLD_FIELDS, values, strict=True))})
-    if inserts:
-        result = await session.execute(
-            insert(HOUSEHOLDS).returning(c.id, c.village_id, c.code), inserts
-        )
+    if inserts and _postgres(session):
+        new_ids = await _new_ids(session, HOUSEHOLDS, len(inserts))
+        columns = ("id", "village_id", "code", *HOUSEHOLD_FIELDS)
+        records = [(i, *(row[name] for name in columns[1:])) for i, row in zip(new_ids, inserts, strict=True)]
+        await _copy(session, HOUSEHOLDS, columns, records)
+        ids.update(((row["village_id"], row["code"]), i) for i, row in zip(new_ids, inserts, strict=True))
+    elif inserts:
+        result = await session.execute(insert(HOUSEHOLDS).returning(c.id, c.village_id, c.code), inserts)
         ids.update(((village_id, code), household_id) for household_id, village_id, code in result)
     if updates:
         await session.execute(
@@ -152,17 +220,17 @@ async def write_assignments(
         )
         for household_id, member_id in await session.execute(query):
             stored[household_id] = member_id
-    inserts = [
-        {"household_id": hid, "member_id": mid} for hid, mid in wanted.items() if mid is not None and hid not in stored
-    ]
+    inserts = [(hid, mid) for hid, mid in wanted.items() if mid is not None and hid not in stored]
     updates = [
         {"_household_id": hid, "member_id": mid}
         for hid, mid in wanted.items()
         if mid is not None and hid in stored and stored[hid] != mid
     ]
     removed = [hid for hid, mid in wanted.items() if mid is None and hid in stored]
-    if inserts:
-        await session.execute(insert(ASSIGNMENTS), inserts)
+    if inserts and _postgres(session):
+        await _copy(session, ASSIGNMENTS, ("household_id", "member_id"), inserts)
+    elif inserts:
+        await session.execute(insert(ASSIGNMENTS), [{"household_id": hid, "member_id": mid} for hid, mid in inserts])
     if updates:
         await session.execute(
             update(ASSIGNMENTS)

@@ -26,7 +26,7 @@ from yaml.events import (
 
 from bot.services.phone import normalize_phone
 from storage import org_bulk
-from storage.models import Role
+from storage.models import Platform, Role
 from storage.repo import Repo
 
 CODE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
@@ -506,11 +506,11 @@ def _household(
 async def apply_org(repo: Repo, communes: list[CommuneSpec]) -> ImportResult:
     """Write validated specs; idempotent. The caller commits (one transaction).
 
-    Places (communes, villages, branches, groups: hundreds) are upserted one by one.
-    Members, households and visit assignments (hundreds of thousands in a province's
-    file) are written one commune at a time: compared with what is stored in a few
-    set-wise queries and written in bulk (see ``storage.org_bulk``), so the statements'
-    parameters never hold more than a commune."""
+    Written one commune at a time (the province and the commune through the ORM):
+    villages, branches, group chats, members, households and visit assignments are
+    compared with what is stored in a few set-wise queries and written in bulk (see
+    ``storage.org_bulk``; COPY on PostgreSQL), so no statement's parameters hold more
+    than a commune and there is no round trip per row."""
     counts = ImportResult(0, 0, 0, 0, 0)
     for spec in communes:
         province = await repo.org.province(spec.province)
@@ -526,23 +526,41 @@ async def apply_org(repo: Repo, communes: list[CommuneSpec]) -> ImportResult:
         members: list[tuple[str, str, str, int, int | None]] = []
         households: list[tuple[Any, ...]] = []
         visitors: list[tuple[int, str, str | None]] = []  # village id, household code, visitor
-        village_ids: list[int] = []
+        await repo.session.flush()
+        village_ids = await org_bulk.write_places(
+            repo.session,
+            org_bulk.VILLAGES,
+            "code",
+            ("name", "kind", "commune_id"),
+            [(v.code, v.name, v.kind, commune.id) for v in spec.villages],
+        )
+        branch_ids = await org_bulk.write_places(
+            repo.session,
+            org_bulk.BRANCHES,
+            "village_id",
+            ("name",),
+            [(village_ids[v.code], v.branch) for v in spec.villages],
+        )
+        await org_bulk.write_places(
+            repo.session,
+            org_bulk.CHATS,
+            "platform_chat_id",
+            ("title", "village_id"),
+            [(g.chat_id, g.title, village_ids[v.code]) for v in spec.villages for g in v.groups],
+            fixed={"platform": Platform.TELEGRAM.value},
+        )
         for vspec in spec.villages:
-            village = await repo.org.village(vspec.code, name=vspec.name, kind=vspec.kind, commune_id=commune.id)
-            branch = await repo.org.branch(village.id, vspec.branch)
+            vid = village_ids[vspec.code]
+            branch_id = branch_ids[vid]
             counts.villages += 1
-            vid = village.id
-            village_ids.append(vid)
-            members.extend((m.phone, m.name, m.role.value, branch.id, m.telegram_id) for m in vspec.members)
+            counts.groups += len(vspec.groups)
+            members.extend((m.phone, m.name, m.role.value, branch_id, m.telegram_id) for m in vspec.members)
             for h in vspec.households:
                 flags = h.flags
                 households.append(
                     (vid, h.code, h.head, h.address, h.cluster, "poor" in flags, "near_poor" in flags, "policy" in flags, h.phone)
                 )
                 visitors.append((vid, h.code, h.visitor))
-            for gspec in vspec.groups:
-                await repo.org.group_chat(gspec.chat_id, gspec.title, vid)
-                counts.groups += 1
         await repo.session.flush()
         try:
             member_ids = await org_bulk.write_members(repo.session, members)
@@ -554,7 +572,7 @@ async def apply_org(repo: Repo, communes: list[CommuneSpec]) -> ImportResult:
         household_ids = await org_bulk.write_households(repo.session, households)
         await org_bulk.write_assignments(
             repo.session,
-            village_ids,
+            list(village_ids.values()),
             {household_ids[(vid, code)]: member_ids[visitor] if visitor else None for vid, code, visitor in visitors},
         )
         counts.members += len(members)
