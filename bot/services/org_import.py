@@ -96,13 +96,15 @@ class ImportResult:
 
 
 class _Map:
-    """A composed mapping: (key, value) pairs and where it starts. Scalars stay the
-    parser's ScalarEvent (value, start_mark): no node objects are built per scalar."""
+    """A composed mapping: its values by key, its key events in order (for the line of
+    an unknown or repeated key) and where it starts. Scalars stay the parser's
+    ScalarEvent (value, start_mark): no node objects are built per scalar."""
 
-    __slots__ = ("pairs", "start_mark")
+    __slots__ = ("items", "keys", "start_mark")
 
-    def __init__(self, pairs: list[tuple[Any, Any]], start_mark: Any) -> None:
-        self.pairs = pairs
+    def __init__(self, items: dict[Any, Any], keys: list[Any], start_mark: Any) -> None:
+        self.items = items
+        self.keys = keys
         self.start_mark = start_mark
 
 
@@ -123,17 +125,20 @@ def _compose(get: Callable[[], Any], event: Any) -> Any:
     if kind is ScalarEvent:
         return event
     if kind is MappingStartEvent:
-        pairs = []
+        items: dict[Any, Any] = {}
+        keys: list[Any] = []
         while True:
             key = get()
             if type(key) is MappingEndEvent:
-                return _Map(pairs, event.start_mark)
+                return _Map(items, keys, event.start_mark)
             if type(key) is not ScalarEvent:
-                key = _compose(get, key)
+                key = _compose(get, key)  # never a valid field: the reader refuses it
+            keys.append(key)
             value = get()
             if type(value) is not ScalarEvent:
                 value = _compose(get, value)
-            pairs.append((key, value))
+            if type(key) is ScalarEvent:
+                items[key.value] = value
     if kind is SequenceStartEvent:
         items = []
         while True:
@@ -156,19 +161,21 @@ class _Reader:
     def mapping(self, node: Any, where: str, allowed: frozenset[str], required: frozenset[str]) -> dict[str, Any]:
         if type(node) is not _Map:
             raise self.fail(node, where, "expected a mapping (key: value)")
-        items: dict[str, Any] = {}
-        for key_node, value_node in node.pairs:
-            key = key_node.value if type(key_node) is ScalarEvent else None
-            if key not in allowed:
-                raise self.fail(
-                    key_node,
-                    f"{where}.{key}",
-                    f"unknown field; allowed: {', '.join(sorted(allowed))}",
-                )
-            if key in items:
-                raise self.fail(key_node, f"{where}.{key}", "field given twice")
-            items[key] = value_node
-        if len(items) < len(required) or not required <= items.keys():
+        items = node.items
+        if len(items) != len(node.keys) or not items.keys() <= allowed:
+            seen: set[str] = set()  # find the first bad key, in the file's order
+            for key_node in node.keys:
+                key = key_node.value if type(key_node) is ScalarEvent else None
+                if key not in allowed:
+                    raise self.fail(
+                        key_node,
+                        f"{where}.{key}",
+                        f"unknown field; allowed: {', '.join(sorted(allowed))}",
+                    )
+                if key in seen:
+                    raise self.fail(key_node, f"{where}.{key}", "field given twice")
+                seen.add(key)
+        if not required <= items.keys():
             for name in sorted(required - items.keys()):
                 raise self.fail(node, f"{where}.{name}", "required field is missing")
         return items
@@ -249,7 +256,7 @@ def _stream_mapping(
         node = ev.node()
         raise r.fail(node, where, "expected a mapping (key: value)")
     start = ev.get_event()
-    marker = _Map([], start.start_mark)
+    marker = _Map({}, [], start.start_mark)
     items: dict[str, Any] = {}
     seen: set[str] = set()
     while not ev.check_event(MappingEndEvent):
