@@ -117,3 +117,48 @@ async def test_import_is_idempotent_and_updates_in_bulk(repo) -> None:  # type: 
     await apply_org(repo, parse_org(dropped))
     await repo.session.commit()
     assert list(await repo.session.scalars(select(VisitAssignment))) == []
+
+
+def test_file_is_read_from_disk_in_blocks(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from bot.services.org_import import read_org_file
+
+    path = tmp_path / "org.yaml"
+    path.write_text(ORG_YAML, encoding="utf-8")
+    assert read_org_file(path) == parse_org(ORG_YAML)
+    path.write_text(ORG_YAML.replace("role: member", "role: boss"), encoding="utf-8")
+    with pytest.raises(OrgFileError, match=rf"^{path}, line 13, .*members\[1\]\.role: unknown role 'boss'"):
+        read_org_file(path)
+    path.write_bytes(ORG_YAML.encode() + b"\xff\xfe bad")
+    with pytest.raises(OrgFileError, match=rf"^{path}: not valid YAML"):
+        read_org_file(path)
+    with pytest.raises(OrgFileError, match="cannot read the file"):
+        read_org_file(tmp_path / "missing.yaml")
+
+
+async def test_places_are_updated_set_wise(repo) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import select
+
+    from bot.services.org_import import apply_org
+    from storage.models import Branch, Chat, Village
+
+    await apply_org(repo, parse_org(ORG_YAML))
+    await repo.session.commit()
+    changed = (
+        ORG_YAML.replace("name: Thôn Trung Thành", "name: Thôn Trung Thành Mới")
+        .replace("branch: Chi bộ thôn Nam Bắc Thành", "branch: Chi bộ Nam Bắc Thành")
+        .replace('title: "Thôn Nam Bắc Thành"', 'title: "Nhóm mới"')
+    )
+    # The group chat moves to the second village.
+    changed = changed.replace(
+        '        groups:\n          - {telegram_chat_id: -1001000000001, title: "Nhóm mới"}\n', ""
+    ) + '        groups:\n          - {telegram_chat_id: -1001000000001, title: "Nhóm mới"}\n'
+    result = await apply_org(repo, parse_org(changed))
+    await repo.session.commit()
+    assert (result.villages, result.groups) == (2, 1)
+    villages = {v.code: v for v in await repo.session.scalars(select(Village))}
+    assert villages["trung-thanh"].name == "Thôn Trung Thành Mới"
+    branches = {b.village_id: b.name for b in await repo.session.scalars(select(Branch))}
+    assert branches[villages["nam-bac-thanh"].id] == "Chi bộ Nam Bắc Thành"
+    assert branches[villages["trung-thanh"].id] == "Chi bộ Thôn Trung Thành Mới"
+    chats = list(await repo.session.scalars(select(Chat)))
+    assert [(c.title, c.village_id) for c in chats] == [("Nhóm mới", villages["trung-thanh"].id)]
