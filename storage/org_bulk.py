@@ -44,12 +44,16 @@ def _postgres(session: AsyncSession) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
 
-async def _copy(session: AsyncSession, table: Any, columns: Sequence[str], records: list[tuple[Any, ...]]) -> None:
+async def _copy(
+    session: AsyncSession, table: Any, columns: Sequence[str], records: list[tuple[Any, ...]]
+) -> None:
     """PostgreSQL: COPY the rows in through asyncpg on the session's own connection
     (so inside its transaction): far fewer round trips than INSERTs."""
     connection = await session.connection()
     raw = await connection.get_raw_connection()
-    await raw.driver_connection.copy_records_to_table(table.name, records=records, columns=list(columns))
+    await raw.driver_connection.copy_records_to_table(
+        table.name, records=records, columns=list(columns)
+    )
 
 
 async def _new_ids(session: AsyncSession, table: Any, count: int) -> list[int]:
@@ -100,7 +104,9 @@ async def write_places(
         ids.update((found, row_id) for row_id, found in result)
     if updates:
         await session.execute(
-            update(table).where(c.id == bindparam("_id")).values({name: bindparam(name) for name in fields}),
+            update(table)
+            .where(c.id == bindparam("_id"))
+            .values({name: bindparam(name) for name in fields}),
             updates,
         )
     return ids
@@ -115,7 +121,9 @@ async def write_members(
     c = MEMBERS.c
     stored: dict[str, tuple[int, tuple[Any, ...]]] = {}
     for chunk in chunks([m[0] for m in members]):
-        query = select(c.id, c.phone, c.name, c.role, c.branch_id, c.telegram_id).where(c.phone.in_(chunk))
+        query = select(c.id, c.phone, c.name, c.role, c.branch_id, c.telegram_id).where(
+            c.phone.in_(chunk)
+        )
         for member_id, phone, *values in await session.execute(query):
             stored[phone] = (member_id, tuple(values))
     wanted_ids = {m[4]: m[0] for m in members if m[4] is not None}
@@ -131,18 +139,30 @@ async def write_members(
         row = stored.get(phone)
         if row is None:
             inserts.append(
-                {"phone": phone, "name": name, "role": role, "branch_id": branch_id, "telegram_id": telegram_id}
+                {
+                    "phone": phone,
+                    "name": name,
+                    "role": role,
+                    "branch_id": branch_id,
+                    "telegram_id": telegram_id,
+                }
             )
             continue
         ids[phone] = row[0]
         if telegram_id is None:
             telegram_id = row[1][3]  # not in the file: keep what is stored
         if (name, role, branch_id, telegram_id) != row[1]:
-            updates.append({"_id": row[0], "name": name, "role": role, "branch_id": branch_id, "telegram_id": telegram_id})
+            updates.append(
+                {
+                    "_id": row[0],
+                    "name": name,
+                    "role": role,
+                    "branch_id": branch_id,
+                    "telegram_id": telegram_id,
+                }
+            )
     if inserts:
-        result = await session.execute(
-            insert(MEMBERS).returning(c.id, c.phone), inserts
-        )
+        result = await session.execute(insert(MEMBERS).returning(c.id, c.phone), inserts)
         ids.update((phone, member_id) for member_id, phone in result)
     if updates:
         await session.execute(
@@ -181,7 +201,13 @@ async def write_households(
         values = h[2:]
         row = stored.get(key)
         if row is None:
-            inserts.append({"village_id": h[0], "code": h[1], **dict(zip(HOUSEHOLD_FIELDS, values, strict=True))})
+            inserts.append(
+                {
+                    "village_id": h[0],
+                    "code": h[1],
+                    **dict(zip(HOUSEHOLD_FIELDS, values, strict=True)),
+                }
+            )
             continue
         ids[key] = row[0]
         if values != row[1]:
@@ -189,11 +215,18 @@ async def write_households(
     if inserts and _postgres(session):
         new_ids = await _new_ids(session, HOUSEHOLDS, len(inserts))
         columns = ("id", "village_id", "code", *HOUSEHOLD_FIELDS)
-        records = [(i, *(row[name] for name in columns[1:])) for i, row in zip(new_ids, inserts, strict=True)]
+        records = [
+            (i, *(row[name] for name in columns[1:]))
+            for i, row in zip(new_ids, inserts, strict=True)
+        ]
         await _copy(session, HOUSEHOLDS, columns, records)
-        ids.update(((row["village_id"], row["code"]), i) for i, row in zip(new_ids, inserts, strict=True))
+        ids.update(
+            ((row["village_id"], row["code"]), i) for i, row in zip(new_ids, inserts, strict=True)
+        )
     elif inserts:
-        result = await session.execute(insert(HOUSEHOLDS).returning(c.id, c.village_id, c.code), inserts)
+        result = await session.execute(
+            insert(HOUSEHOLDS).returning(c.id, c.village_id, c.code), inserts
+        )
         ids.update(((village_id, code), household_id) for household_id, village_id, code in result)
     if updates:
         await session.execute(
@@ -230,7 +263,9 @@ async def write_assignments(
     if inserts and _postgres(session):
         await _copy(session, ASSIGNMENTS, ("household_id", "member_id"), inserts)
     elif inserts:
-        await session.execute(insert(ASSIGNMENTS), [{"household_id": hid, "member_id": mid} for hid, mid in inserts])
+        await session.execute(
+            insert(ASSIGNMENTS), [{"household_id": hid, "member_id": mid} for hid, mid in inserts]
+        )
     if updates:
         await session.execute(
             update(ASSIGNMENTS)

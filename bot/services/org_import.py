@@ -146,7 +146,9 @@ def _compose(get: Callable[[], Any], event: Any) -> Any:
             if type(item) is SequenceEndEvent:
                 return _Seq(items, event.start_mark)
             items.append(item if type(item) is ScalarEvent else _compose(get, item))
-    raise ComposerError(None, None, "anchors and aliases (*name) are not supported", event.start_mark)
+    raise ComposerError(
+        None, None, "anchors and aliases (*name) are not supported", event.start_mark
+    )
 
 
 class _Reader:
@@ -158,7 +160,9 @@ class _Reader:
     def fail(self, node: Any, where: str, message: str) -> OrgFileError:
         return OrgFileError(f"{self.source}, line {node.start_mark.line + 1}, {where}: {message}")
 
-    def mapping(self, node: Any, where: str, allowed: frozenset[str], required: frozenset[str]) -> dict[str, Any]:
+    def mapping(
+        self, node: Any, where: str, allowed: frozenset[str], required: frozenset[str]
+    ) -> dict[str, Any]:
         if type(node) is not _Map:
             raise self.fail(node, where, "expected a mapping (key: value)")
         items = node.items
@@ -263,7 +267,9 @@ def _stream_mapping(
         key_node = ev.node()
         key = key_node.value if type(key_node) is ScalarEvent else None
         if key not in allowed:
-            raise r.fail(key_node, f"{where}.{key}", f"unknown field; allowed: {', '.join(sorted(allowed))}")
+            raise r.fail(
+                key_node, f"{where}.{key}", f"unknown field; allowed: {', '.join(sorted(allowed))}"
+            )
         if key in seen:
             raise r.fail(key_node, f"{where}.{key}", "field given twice")
         seen.add(key)
@@ -291,7 +297,10 @@ def _stream_sequence(ev: _Events, r: _Reader, where: str, item: Callable[[int], 
 
 
 def parse_org(
-    text: str | IO[bytes], *, source: str = "org file", known_criteria_sets: Callable[[str], bool] | None = None
+    text: str | IO[bytes],
+    *,
+    source: str = "org file",
+    known_criteria_sets: Callable[[str], bool] | None = None,
 ) -> list[CommuneSpec]:
     """Validate an org file fully and return its specs, or raise OrgFileError."""
     try:
@@ -304,7 +313,9 @@ def parse_org(
         ) from None
 
 
-def _parse(text: str | IO[bytes], source: str, known_criteria_sets: Callable[[str], bool] | None) -> list[CommuneSpec]:
+def _parse(
+    text: str | IO[bytes], source: str, known_criteria_sets: Callable[[str], bool] | None
+) -> list[CommuneSpec]:
     ev = _Events(text)
     ev.get_event()  # stream start
     if ev.check_event(StreamEndEvent):
@@ -332,10 +343,18 @@ def _parse(text: str | IO[bytes], source: str, known_criteria_sets: Callable[[st
         )
         communes.append(_commune(r, c, w, commune_codes, known_criteria_sets, villages))
 
-    if ev.check_event(ScalarEvent) and ev.peek_event().value in ("", "~", "null") and not ev.peek_event().style:
+    if (
+        ev.check_event(ScalarEvent)
+        and ev.peek_event().value in ("", "~", "null")
+        and not ev.peek_event().style
+    ):
         raise OrgFileError(f"{source}: the file is empty")
     _stream_mapping(
-        ev, r, "file", {"communes"}, {"communes"},
+        ev,
+        r,
+        "file",
+        {"communes"},
+        {"communes"},
         {"communes": lambda: _stream_sequence(ev, r, "communes", commune_item)},
     )
     return communes
@@ -358,12 +377,19 @@ def _commune(
         raise r.fail(c["kind"], f"{w}.kind", f"must be one of {', '.join(COMMUNE_KINDS)}")
     criteria_set = r.text(c["criteria_set"], f"{w}.criteria_set") if "criteria_set" in c else None
     if criteria_set and known_criteria_sets is not None and not known_criteria_sets(criteria_set):
-        raise r.fail(c["criteria_set"], f"{w}.criteria_set", f"unknown criteria set {criteria_set!r}")
+        raise r.fail(
+            c["criteria_set"], f"{w}.criteria_set", f"unknown criteria set {criteria_set!r}"
+        )
     group = r.integer(c["group"], f"{w}.group") if "group" in c else None
     if group is not None and group not in (1, 2, 3):
         raise r.fail(c["group"], f"{w}.group", "must be 1, 2 or 3")
     return CommuneSpec(
-        code, r.text(c["name"], f"{w}.name"), kind, r.text(c["province"], f"{w}.province"), criteria_set, group,
+        code,
+        r.text(c["name"], f"{w}.name"),
+        kind,
+        r.text(c["province"], f"{w}.province"),
+        criteria_set,
+        group,
         villages,
     )
 
@@ -381,7 +407,12 @@ _ROLES = {role.value: role for role in Role}
 
 def _parse_village(r: _Reader, village_node: Any, vw: str, seen: _Seen) -> VillageSpec:
     """One village's node (members, households, groups), checked against the whole file."""
-    village_codes, phones, chat_ids, telegram_ids = seen.village_codes, seen.phones, seen.chat_ids, seen.telegram_ids
+    village_codes, phones, chat_ids, telegram_ids = (
+        seen.village_codes,
+        seen.phones,
+        seen.chat_ids,
+        seen.telegram_ids,
+    )
     share = seen.share
     v = r.mapping(village_node, vw, _VILLAGE_FIELDS, _VILLAGE_REQUIRED)
     vcode = r.code(v["code"], f"{vw}.code")
@@ -422,10 +453,14 @@ def _parse_village(r: _Reader, village_node: Any, vw: str, seen: _Seen) -> Villa
             )
         phones[phone] = vcode
         own_phones[phone] = phone
-        telegram_id = r.integer(m["telegram_id"], f"{mw}.telegram_id") if "telegram_id" in m else None
+        telegram_id = (
+            r.integer(m["telegram_id"], f"{mw}.telegram_id") if "telegram_id" in m else None
+        )
         if telegram_id is not None:
             if telegram_id <= 0:
-                raise r.fail(m["telegram_id"], f"{mw}.telegram_id", "a Telegram user id is positive")
+                raise r.fail(
+                    m["telegram_id"], f"{mw}.telegram_id", "a Telegram user id is positive"
+                )
             if telegram_id in telegram_ids:
                 raise r.fail(
                     m["telegram_id"],
@@ -437,8 +472,12 @@ def _parse_village(r: _Reader, village_node: Any, vw: str, seen: _Seen) -> Villa
     household_codes: set[str] = set()
     households = village.households
     for hi, household_node in enumerate(r.sequence(v.get("households"), f"{vw}.households")):
-        h = mapping(household_node, f"{vw}.households[{hi}]", _HOUSEHOLD_FIELDS, _HOUSEHOLD_REQUIRED)
-        households.append(_household(r, h, f"{vw}.households[{hi}]", household_codes, own_phones, share))
+        h = mapping(
+            household_node, f"{vw}.households[{hi}]", _HOUSEHOLD_FIELDS, _HOUSEHOLD_REQUIRED
+        )
+        households.append(
+            _household(r, h, f"{vw}.households[{hi}]", household_codes, own_phones, share)
+        )
     for gi, group_node in enumerate(r.sequence(v.get("groups"), f"{vw}.groups")):
         gw = f"{vw}.groups[{gi}]"
         g = mapping(group_node, gw, _GROUP_FIELDS, _GROUP_REQUIRED)
@@ -561,11 +600,23 @@ async def apply_org(repo: Repo, communes: list[CommuneSpec]) -> ImportResult:
             branch_id = branch_ids[vid]
             counts.villages += 1
             counts.groups += len(vspec.groups)
-            members.extend((m.phone, m.name, m.role.value, branch_id, m.telegram_id) for m in vspec.members)
+            members.extend(
+                (m.phone, m.name, m.role.value, branch_id, m.telegram_id) for m in vspec.members
+            )
             for h in vspec.households:
                 flags = h.flags
                 households.append(
-                    (vid, h.code, h.head, h.address, h.cluster, "poor" in flags, "near_poor" in flags, "policy" in flags, h.phone)
+                    (
+                        vid,
+                        h.code,
+                        h.head,
+                        h.address,
+                        h.cluster,
+                        "poor" in flags,
+                        "near_poor" in flags,
+                        "policy" in flags,
+                        h.phone,
+                    )
                 )
                 visitors.append((vid, h.code, h.visitor))
         await repo.session.flush()
@@ -580,7 +631,10 @@ async def apply_org(repo: Repo, communes: list[CommuneSpec]) -> ImportResult:
         await org_bulk.write_assignments(
             repo.session,
             list(village_ids.values()),
-            {household_ids[(vid, code)]: member_ids[visitor] if visitor else None for vid, code, visitor in visitors},
+            {
+                household_ids[(vid, code)]: member_ids[visitor] if visitor else None
+                for vid, code, visitor in visitors
+            },
         )
         counts.members += len(members)
         counts.households += len(households)
