@@ -483,7 +483,7 @@ def _parse_village(r: _Reader, village_node: Any, vw: str, seen: _Seen) -> Villa
                 f"{mw}.role",
                 f"unknown role {role_text!r}; use one of {', '.join(Role)}",
             )
-        phone = normalize_phone(text(m["phone"], f"{mw}.phone"))
+        phone = _phone(text(m["phone"], f"{mw}.phone"))
         if phone is None:
             raise r.fail(m["phone"], f"{mw}.phone", "not a phone number")
         if phone in phones:
@@ -537,6 +537,13 @@ def _parse_village(r: _Reader, village_node: Any, vw: str, seen: _Seen) -> Villa
     return village
 
 
+def _phone(raw: str) -> str | None:
+    """normalize_phone, with the common case (already national form) taken first."""
+    if len(raw) in (10, 11) and raw[0] == "0" and raw.isascii() and raw.isdigit():
+        return raw
+    return normalize_phone(raw)
+
+
 def _household(
     r: _Reader,
     h: dict[str, Any],
@@ -545,8 +552,13 @@ def _household(
     own_phones: dict[str, str],
     share: Callable[[Any], Any],
 ) -> HouseholdSpec:
+    """One household. Texts are read inline (the reader is called, to name the error,
+    only when a value is not plain text): a province has hundreds of thousands."""
     text = r.text
-    hcode = text(h["code"], f"{hw}.code")
+    node = h["code"]
+    hcode = node.value.strip() if type(node) is ScalarEvent else ""
+    if not hcode:
+        hcode = text(node, f"{hw}.code")
     if hcode in household_codes:
         raise r.fail(
             h["code"],
@@ -565,29 +577,35 @@ def _household(
                     f"{hw}.flags",
                     f"unknown flag {flag!r}; use {', '.join(FLAGS)}",
                 )
+    address = cluster = ""
+    if "address" in h:
+        node = h["address"]
+        address = node.value.strip() if type(node) is ScalarEvent else text(node, f"{hw}.address")
+    if "cluster" in h:
+        node = h["cluster"]
+        cluster = node.value.strip() if type(node) is ScalarEvent else text(node, f"{hw}.cluster")
     hphone = None
-    if "phone" in h and text(h["phone"], f"{hw}.phone", optional=True):
-        hphone = normalize_phone(text(h["phone"], f"{hw}.phone"))
-        if hphone is None:
-            raise r.fail(h["phone"], f"{hw}.phone", "not a phone number")
+    if "phone" in h:
+        node = h["phone"]
+        raw = node.value.strip() if type(node) is ScalarEvent else text(node, f"{hw}.phone")
+        if raw:
+            hphone = _phone(raw)
+            if hphone is None:
+                raise r.fail(node, f"{hw}.phone", "not a phone number")
     visitor = None
     if "visitor" in h:
-        visitor = own_phones.get(normalize_phone(text(h["visitor"], f"{hw}.visitor")))  # type: ignore[arg-type]
+        node = h["visitor"]
+        raw = node.value.strip() if type(node) is ScalarEvent else ""
+        if not raw:
+            raw = text(node, f"{hw}.visitor")
+        visitor = own_phones.get(_phone(raw))  # type: ignore[arg-type]
         if visitor is None:
-            raise r.fail(
-                h["visitor"],
-                f"{hw}.visitor",
-                "must be the phone of a member of this village",
-            )
-    return HouseholdSpec(
-        share(hcode),
-        text(h["head"], f"{hw}.head"),
-        text(h["address"], f"{hw}.address", optional=True) if "address" in h else "",
-        share(text(h["cluster"], f"{hw}.cluster", optional=True)) if "cluster" in h else "",
-        share(flags),
-        hphone,
-        visitor,
-    )
+            raise r.fail(node, f"{hw}.visitor", "must be the phone of a member of this village")
+    node = h["head"]
+    head = node.value.strip() if type(node) is ScalarEvent else ""
+    if not head:
+        head = text(node, f"{hw}.head")
+    return HouseholdSpec(share(hcode), head, address, share(cluster), share(flags), hphone, visitor)
 
 
 async def apply_org(repo: Repo, communes: list[CommuneSpec]) -> ImportResult:
