@@ -274,7 +274,7 @@ class _Seen:
     shared: dict[Any, Any] = field(default_factory=dict)  # one object per repeated value
 
     def share(self, value: Any) -> Any:
-        """Household codes, clusters and flags repeat across villages: keep one copy."""
+        """Clusters and flags repeat across households: keep one copy of each."""
         return self.shared.setdefault(value, value)
 
 
@@ -605,7 +605,7 @@ def _household(
     head = node.value.strip() if type(node) is ScalarEvent else ""
     if not head:
         head = text(node, f"{hw}.head")
-    return HouseholdSpec(share(hcode), head, address, share(cluster), share(flags), hphone, visitor)
+    return HouseholdSpec(hcode, head, address, share(cluster), share(flags), hphone, visitor)
 
 
 async def apply_org(repo: Repo, communes: list[CommuneSpec]) -> ImportResult:
