@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import yaml
 from yaml._yaml import CParser
@@ -23,16 +23,12 @@ from yaml.events import (
     SequenceStartEvent,
     StreamEndEvent,
 )
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from bot.services.phone import normalize_phone
 from storage import org_bulk
-from storage.models import Role
+from storage.models import Platform, Role
 from storage.repo import Repo
 
-_STR = "tag:yaml.org,2002:str"
-_SEQ = "tag:yaml.org,2002:seq"
-_MAP = "tag:yaml.org,2002:map"
 CODE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 FLAGS = ("poor", "near_poor", "policy")
 COMMUNE_KINDS = ("commune", "ward", "special_zone")
@@ -43,7 +39,7 @@ class OrgFileError(ValueError):
     """A bad org file; ``str()`` is one line naming the file, the line and the field."""
 
 
-@dataclass
+@dataclass(slots=True)
 class MemberSpec:
     name: str
     role: Role
@@ -51,18 +47,59 @@ class MemberSpec:
     telegram_id: int | None
 
 
-@dataclass
 class HouseholdSpec:
-    code: str
-    head: str
-    address: str
-    cluster: str
-    flags: tuple[str, ...]
-    phone: str | None
-    visitor: str | None
+    """One household. A province's file has hundreds of thousands, so the free texts
+    (head, address) are kept as UTF-8 bytes: about half the size of a Vietnamese str."""
+
+    __slots__ = ("code", "_head", "_address", "cluster", "flags", "phone", "visitor")
+
+    def __init__(
+        self,
+        code: str,
+        head: str,
+        address: str,
+        cluster: str,
+        flags: tuple[str, ...],
+        phone: str | None,
+        visitor: str | None,
+    ) -> None:
+        self.code = code
+        self._head = head.encode()
+        self._address = address.encode()
+        self.cluster = cluster
+        self.flags = flags
+        self.phone = phone
+        self.visitor = visitor
+
+    @property
+    def head(self) -> str:
+        return self._head.decode()
+
+    @property
+    def address(self) -> str:
+        return self._address.decode()
+
+    def _key(self) -> tuple[Any, ...]:
+        return (
+            self.code,
+            self._head,
+            self._address,
+            self.cluster,
+            self.flags,
+            self.phone,
+            self.visitor,
+        )
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, HouseholdSpec) and self._key() == other._key()
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"HouseholdSpec(code={self.code!r}, head={self.head!r}, visitor={self.visitor!r})"
 
 
-@dataclass
+@dataclass(slots=True)
 class GroupSpec:
     chat_id: int
     title: str
@@ -99,52 +136,111 @@ class ImportResult:
     groups: int
 
 
+class _Map:
+    """A composed mapping: its values by key, its key events in order (for the line of
+    an unknown or repeated key) and where it starts. Scalars stay the parser's
+    ScalarEvent (value, start_mark): no node objects are built per scalar."""
+
+    __slots__ = ("items", "keys", "start_mark")
+
+    def __init__(self, items: dict[Any, Any], keys: list[Any], start_mark: Any) -> None:
+        self.items = items
+        self.keys = keys
+        self.start_mark = start_mark
+
+
+class _Seq:
+    __slots__ = ("items", "start_mark")
+
+    def __init__(self, items: list[Any], start_mark: Any) -> None:
+        self.items = items
+        self.start_mark = start_mark
+
+
+Node = ScalarEvent | _Map | _Seq
+
+
+def _compose(get: Callable[[], Any], event: Any) -> Any:
+    """Compose the node that starts with ``event`` from libyaml's events."""
+    kind = type(event)
+    if kind is ScalarEvent:
+        return event
+    if kind is MappingStartEvent:
+        items: dict[Any, Any] = {}
+        keys: list[Any] = []
+        while True:
+            key = get()
+            if type(key) is MappingEndEvent:
+                return _Map(items, keys, event.start_mark)
+            if type(key) is not ScalarEvent:
+                key = _compose(get, key)  # never a valid field: the reader refuses it
+            keys.append(key)
+            value = get()
+            if type(value) is not ScalarEvent:
+                value = _compose(get, value)
+            if type(key) is ScalarEvent:
+                items[key.value] = value
+    if kind is SequenceStartEvent:
+        items = []
+        while True:
+            item = get()
+            if type(item) is SequenceEndEvent:
+                return _Seq(items, event.start_mark)
+            items.append(item if type(item) is ScalarEvent else _compose(get, item))
+    raise ComposerError(
+        None, None, "anchors and aliases (*name) are not supported", event.start_mark
+    )
+
+
 class _Reader:
-    """Walks YAML nodes, keeping line numbers for error messages."""
+    """Walks composed nodes, keeping line numbers for error messages."""
 
     def __init__(self, source: str) -> None:
         self.source = source
 
-    def fail(self, node: Node, where: str, message: str) -> OrgFileError:
+    def fail(self, node: Any, where: str, message: str) -> OrgFileError:
         return OrgFileError(f"{self.source}, line {node.start_mark.line + 1}, {where}: {message}")
 
     def mapping(
-        self, node: Node, where: str, allowed: set[str], required: set[str]
-    ) -> dict[str, Node]:
-        if not isinstance(node, MappingNode):
+        self, node: Any, where: str, allowed: frozenset[str], required: frozenset[str]
+    ) -> dict[str, Any]:
+        if type(node) is not _Map:
             raise self.fail(node, where, "expected a mapping (key: value)")
-        items: dict[str, Node] = {}
-        for key_node, value_node in node.value:
-            key = key_node.value if isinstance(key_node, ScalarNode) else None
-            if key not in allowed:
-                raise self.fail(
-                    key_node,
-                    f"{where}.{key}",
-                    f"unknown field; allowed: {', '.join(sorted(allowed))}",
-                )
-            if key in items:
-                raise self.fail(key_node, f"{where}.{key}", "field given twice")
-            items[key] = value_node
-        for name in sorted(required - items.keys()):
-            raise self.fail(node, f"{where}.{name}", "required field is missing")
+        items = node.items
+        if len(items) != len(node.keys) or not items.keys() <= allowed:
+            seen: set[str] = set()  # find the first bad key, in the file's order
+            for key_node in node.keys:
+                key = key_node.value if type(key_node) is ScalarEvent else None
+                if key not in allowed:
+                    raise self.fail(
+                        key_node,
+                        f"{where}.{key}",
+                        f"unknown field; allowed: {', '.join(sorted(allowed))}",
+                    )
+                if key in seen:
+                    raise self.fail(key_node, f"{where}.{key}", "field given twice")
+                seen.add(key)
+        if not required <= items.keys():
+            for name in sorted(required - items.keys()):
+                raise self.fail(node, f"{where}.{name}", "required field is missing")
         return items
 
-    def sequence(self, node: Node | None, where: str) -> list[Node]:
-        if node is None or (isinstance(node, ScalarNode) and node.value in ("", "~", "null")):
+    def sequence(self, node: Any, where: str) -> list[Any]:
+        if node is None or (type(node) is ScalarEvent and node.value in ("", "~", "null")):
             return []
-        if not isinstance(node, SequenceNode):
+        if type(node) is not _Seq:
             raise self.fail(node, where, "expected a list")
-        return list(node.value)
+        return node.items
 
-    def text(self, node: Node, where: str, *, optional: bool = False) -> str:
-        if not isinstance(node, ScalarNode):
+    def text(self, node: Any, where: str, *, optional: bool = False) -> str:
+        if type(node) is not ScalarEvent:
             raise self.fail(node, where, "expected text")
-        value = str(node.value).strip()
+        value = node.value.strip()
         if not value and not optional:
             raise self.fail(node, where, "must not be empty")
         return value
 
-    def integer(self, node: Node, where: str) -> int:
+    def integer(self, node: Any, where: str) -> int:
         """A whole number that fits the database's 64-bit columns."""
         text = self.text(node, where)
         if len(text) > 25:
@@ -157,7 +253,7 @@ class _Reader:
             raise self.fail(node, where, f"{text} is too large for an id (at most 19 digits)")
         return value
 
-    def code(self, node: Node, where: str) -> str:
+    def code(self, node: Any, where: str) -> str:
         value = self.text(node, where)
         if not CODE.match(value):
             raise self.fail(
@@ -168,38 +264,27 @@ class _Reader:
 
 @dataclass
 class _Seen:
-    """What earlier parts of the file used: codes, phones and ids must be unique."""
+    """What earlier parts of the file used: codes, phones and ids must be unique.
+    Only keys and line numbers are kept, never the nodes."""
 
-    village_codes: dict[str, Node] = field(default_factory=dict)
-    phones: dict[str, str] = field(default_factory=dict)
+    village_codes: dict[str, int] = field(default_factory=dict)  # code -> line
+    phones: dict[str, str] = field(default_factory=dict)  # phone -> village code
     chat_ids: set[int] = field(default_factory=set)
-    telegram_ids: dict[int, int] = field(default_factory=dict)
+    telegram_ids: dict[int, int] = field(default_factory=dict)  # id -> line
+    shared: dict[Any, Any] = field(default_factory=dict)  # one object per repeated value
+
+    def share(self, value: Any) -> Any:
+        """Clusters and flags repeat across households: keep one copy of each."""
+        return self.shared.setdefault(value, value)
 
 
 class _Events(CParser):  # type: ignore[misc]
-    """libyaml's event stream, composed into nodes here: the file is read one village at
-    a time, so a large file never sits in memory as one tree. Every scalar is read as
-    text (the reader converts it), so no tag resolution is needed."""
+    """libyaml's event stream, composed into light nodes here: the file is read one
+    village at a time, so a large file never sits in memory as one tree. Every scalar
+    is read as text (the reader converts it), so no tag resolution is needed."""
 
-    def node(self) -> Node:
-        event = self.get_event()
-        kind = type(event)
-        if kind is ScalarEvent:
-            return ScalarNode(_STR, event.value, event.start_mark, event.end_mark, event.style)
-        if kind is SequenceStartEvent:
-            items = []
-            while not self.check_event(SequenceEndEvent):
-                items.append(self.node())
-            end = self.get_event()
-            return SequenceNode(_SEQ, items, event.start_mark, end.end_mark, event.flow_style)
-        if kind is MappingStartEvent:
-            pairs = []
-            while not self.check_event(MappingEndEvent):
-                key = self.node()
-                pairs.append((key, self.node()))
-            end = self.get_event()
-            return MappingNode(_MAP, pairs, event.start_mark, end.end_mark, event.flow_style)
-        raise ComposerError(None, None, "anchors and aliases (*name) are not supported", event.start_mark)
+    def node(self) -> Any:
+        return _compose(self.get_event, self.get_event())
 
 
 def _stream_mapping(
@@ -209,21 +294,23 @@ def _stream_mapping(
     allowed: set[str],
     required: set[str],
     streamed: dict[str, Callable[[], None]],
-) -> tuple[dict[str, Node], Node]:
+) -> tuple[dict[str, Any], _Map]:
     """Read a mapping, handing the values of ``streamed`` keys to their readers and
     composing the others; returns the composed values and a node marking the start."""
     if not ev.check_event(MappingStartEvent):
         node = ev.node()
         raise r.fail(node, where, "expected a mapping (key: value)")
     start = ev.get_event()
-    marker = MappingNode(_MAP, [], start.start_mark, start.end_mark)
-    items: dict[str, Node] = {}
+    marker = _Map({}, [], start.start_mark)
+    items: dict[str, Any] = {}
     seen: set[str] = set()
     while not ev.check_event(MappingEndEvent):
         key_node = ev.node()
-        key = key_node.value if isinstance(key_node, ScalarNode) else None
+        key = key_node.value if type(key_node) is ScalarEvent else None
         if key not in allowed:
-            raise r.fail(key_node, f"{where}.{key}", f"unknown field; allowed: {', '.join(sorted(allowed))}")
+            raise r.fail(
+                key_node, f"{where}.{key}", f"unknown field; allowed: {', '.join(sorted(allowed))}"
+            )
         if key in seen:
             raise r.fail(key_node, f"{where}.{key}", "field given twice")
         seen.add(key)
@@ -251,7 +338,10 @@ def _stream_sequence(ev: _Events, r: _Reader, where: str, item: Callable[[int], 
 
 
 def parse_org(
-    text: str, *, source: str = "org file", known_criteria_sets: Callable[[str], bool] | None = None
+    text: str | IO[bytes],
+    *,
+    source: str = "org file",
+    known_criteria_sets: Callable[[str], bool] | None = None,
 ) -> list[CommuneSpec]:
     """Validate an org file fully and return its specs, or raise OrgFileError."""
     try:
@@ -264,7 +354,9 @@ def parse_org(
         ) from None
 
 
-def _parse(text: str, source: str, known_criteria_sets: Callable[[str], bool] | None) -> list[CommuneSpec]:
+def _parse(
+    text: str | IO[bytes], source: str, known_criteria_sets: Callable[[str], bool] | None
+) -> list[CommuneSpec]:
     ev = _Events(text)
     ev.get_event()  # stream start
     if ev.check_event(StreamEndEvent):
@@ -292,10 +384,18 @@ def _parse(text: str, source: str, known_criteria_sets: Callable[[str], bool] | 
         )
         communes.append(_commune(r, c, w, commune_codes, known_criteria_sets, villages))
 
-    if ev.check_event(ScalarEvent) and ev.peek_event().value in ("", "~", "null") and not ev.peek_event().style:
+    if (
+        ev.check_event(ScalarEvent)
+        and ev.peek_event().value in ("", "~", "null")
+        and not ev.peek_event().style
+    ):
         raise OrgFileError(f"{source}: the file is empty")
     _stream_mapping(
-        ev, r, "file", {"communes"}, {"communes"},
+        ev,
+        r,
+        "file",
+        {"communes"},
+        {"communes"},
         {"communes": lambda: _stream_sequence(ev, r, "communes", commune_item)},
     )
     return communes
@@ -318,59 +418,72 @@ def _commune(
         raise r.fail(c["kind"], f"{w}.kind", f"must be one of {', '.join(COMMUNE_KINDS)}")
     criteria_set = r.text(c["criteria_set"], f"{w}.criteria_set") if "criteria_set" in c else None
     if criteria_set and known_criteria_sets is not None and not known_criteria_sets(criteria_set):
-        raise r.fail(c["criteria_set"], f"{w}.criteria_set", f"unknown criteria set {criteria_set!r}")
+        raise r.fail(
+            c["criteria_set"], f"{w}.criteria_set", f"unknown criteria set {criteria_set!r}"
+        )
     group = r.integer(c["group"], f"{w}.group") if "group" in c else None
     if group is not None and group not in (1, 2, 3):
         raise r.fail(c["group"], f"{w}.group", "must be 1, 2 or 3")
     return CommuneSpec(
-        code, r.text(c["name"], f"{w}.name"), kind, r.text(c["province"], f"{w}.province"), criteria_set, group,
+        code,
+        r.text(c["name"], f"{w}.name"),
+        kind,
+        r.text(c["province"], f"{w}.province"),
+        criteria_set,
+        group,
         villages,
     )
 
 
-def _parse_village(r: _Reader, village_node: Node, vw: str, seen: _Seen) -> VillageSpec:
+_VILLAGE_FIELDS = frozenset({"code", "name", "kind", "branch", "members", "households", "groups"})
+_VILLAGE_REQUIRED = frozenset({"code", "name"})
+_MEMBER_FIELDS = frozenset({"name", "role", "phone", "telegram_id"})
+_MEMBER_REQUIRED = frozenset({"name", "role", "phone"})
+_HOUSEHOLD_FIELDS = frozenset({"code", "head", "address", "cluster", "flags", "phone", "visitor"})
+_HOUSEHOLD_REQUIRED = frozenset({"code", "head"})
+_GROUP_FIELDS = frozenset({"telegram_chat_id", "title"})
+_GROUP_REQUIRED = frozenset({"telegram_chat_id"})
+_ROLES = {role.value: role for role in Role}
+
+
+def _parse_village(r: _Reader, village_node: Any, vw: str, seen: _Seen) -> VillageSpec:
     """One village's node (members, households, groups), checked against the whole file."""
-    village_codes, phones, chat_ids, telegram_ids = seen.village_codes, seen.phones, seen.chat_ids, seen.telegram_ids
-    v = r.mapping(
-        village_node,
-        vw,
-        {"code", "name", "kind", "branch", "members", "households", "groups"},
-        {"code", "name"},
+    village_codes, phones, chat_ids, telegram_ids = (
+        seen.village_codes,
+        seen.phones,
+        seen.chat_ids,
+        seen.telegram_ids,
     )
+    share = seen.share
+    v = r.mapping(village_node, vw, _VILLAGE_FIELDS, _VILLAGE_REQUIRED)
     vcode = r.code(v["code"], f"{vw}.code")
     if vcode in village_codes:
-        first = village_codes[vcode].start_mark.line + 1
         raise r.fail(
             v["code"],
             f"{vw}.code",
-            f"village code {vcode!r} is already used on line {first}",
+            f"village code {vcode!r} is already used on line {village_codes[vcode]}",
         )
-    village_codes[vcode] = v["code"]
+    village_codes[vcode] = v["code"].start_mark.line + 1
     vname = r.text(v["name"], f"{vw}.name")
     vkind = r.text(v["kind"], f"{vw}.kind") if "kind" in v else "village"
     if vkind not in VILLAGE_KINDS:
         raise r.fail(v["kind"], f"{vw}.kind", f"must be one of {', '.join(VILLAGE_KINDS)}")
     branch = r.text(v["branch"], f"{vw}.branch") if "branch" in v else f"Chi bộ {vname}"
     village = VillageSpec(vcode, vname, vkind, branch)
-    own_phones: set[str] = set()
+    own_phones: dict[str, str] = {}
+    mapping, text = r.mapping, r.text
     for mi, member_node in enumerate(r.sequence(v.get("members"), f"{vw}.members")):
         mw = f"{vw}.members[{mi}]"
-        m = r.mapping(
-            member_node,
-            mw,
-            {"name", "role", "phone", "telegram_id"},
-            {"name", "role", "phone"},
-        )
-        role_text = r.text(m["role"], f"{mw}.role")
-        try:
-            role = Role(role_text)
-        except ValueError:
+        m = mapping(member_node, mw, _MEMBER_FIELDS, _MEMBER_REQUIRED)
+        role_text = text(m["role"], f"{mw}.role")
+        role = _ROLES.get(role_text)
+        if role is None:
             raise r.fail(
                 m["role"],
                 f"{mw}.role",
                 f"unknown role {role_text!r}; use one of {', '.join(Role)}",
-            ) from None
-        phone = normalize_phone(r.text(m["phone"], f"{mw}.phone"))
+            )
+        phone = _phone(text(m["phone"], f"{mw}.phone"))
         if phone is None:
             raise r.fail(m["phone"], f"{mw}.phone", "not a phone number")
         if phone in phones:
@@ -380,13 +493,15 @@ def _parse_village(r: _Reader, village_node: Node, vw: str, seen: _Seen) -> Vill
                 f"phone {phone} is already on the roster of {phones[phone]}",
             )
         phones[phone] = vcode
-        own_phones.add(phone)
+        own_phones[phone] = phone
         telegram_id = (
             r.integer(m["telegram_id"], f"{mw}.telegram_id") if "telegram_id" in m else None
         )
         if telegram_id is not None:
             if telegram_id <= 0:
-                raise r.fail(m["telegram_id"], f"{mw}.telegram_id", "a Telegram user id is positive")
+                raise r.fail(
+                    m["telegram_id"], f"{mw}.telegram_id", "a Telegram user id is positive"
+                )
             if telegram_id in telegram_ids:
                 raise r.fail(
                     m["telegram_id"],
@@ -394,72 +509,19 @@ def _parse_village(r: _Reader, village_node: Node, vw: str, seen: _Seen) -> Vill
                     f"telegram_id {telegram_id} is already given on line {telegram_ids[telegram_id]}",
                 )
             telegram_ids[telegram_id] = m["telegram_id"].start_mark.line + 1
-        village.members.append(
-            MemberSpec(r.text(m["name"], f"{mw}.name"), role, phone, telegram_id)
-        )
+        village.members.append(MemberSpec(text(m["name"], f"{mw}.name"), role, phone, telegram_id))
     household_codes: set[str] = set()
-    for hi, household_node in enumerate(
-        r.sequence(v.get("households"), f"{vw}.households")
-    ):
-        hw = f"{vw}.households[{hi}]"
-        h = r.mapping(
-            household_node,
-            hw,
-            {"code", "head", "address", "cluster", "flags", "phone", "visitor"},
-            {"code", "head"},
+    households = village.households
+    for hi, household_node in enumerate(r.sequence(v.get("households"), f"{vw}.households")):
+        h = mapping(
+            household_node, f"{vw}.households[{hi}]", _HOUSEHOLD_FIELDS, _HOUSEHOLD_REQUIRED
         )
-        hcode = r.text(h["code"], f"{hw}.code")
-        if hcode in household_codes:
-            raise r.fail(
-                h["code"],
-                f"{hw}.code",
-                f"household code {hcode!r} is used twice in this village",
-            )
-        household_codes.add(hcode)
-        flags = tuple(
-            r.text(f, f"{hw}.flags") for f in r.sequence(h.get("flags"), f"{hw}.flags")
-        )
-        for flag_node, flag in zip(
-            r.sequence(h.get("flags"), f"{hw}.flags"), flags, strict=True
-        ):
-            if flag not in FLAGS:
-                raise r.fail(
-                    flag_node,
-                    f"{hw}.flags",
-                    f"unknown flag {flag!r}; use {', '.join(FLAGS)}",
-                )
-        hphone = None
-        if "phone" in h and r.text(h["phone"], f"{hw}.phone", optional=True):
-            hphone = normalize_phone(r.text(h["phone"], f"{hw}.phone"))
-            if hphone is None:
-                raise r.fail(h["phone"], f"{hw}.phone", "not a phone number")
-        visitor = None
-        if "visitor" in h:
-            visitor = normalize_phone(r.text(h["visitor"], f"{hw}.visitor"))
-            if visitor is None or visitor not in own_phones:
-                raise r.fail(
-                    h["visitor"],
-                    f"{hw}.visitor",
-                    "must be the phone of a member of this village",
-                )
-        village.households.append(
-            HouseholdSpec(
-                hcode,
-                r.text(h["head"], f"{hw}.head"),
-                r.text(h["address"], f"{hw}.address", optional=True)
-                if "address" in h
-                else "",
-                r.text(h["cluster"], f"{hw}.cluster", optional=True)
-                if "cluster" in h
-                else "",
-                flags,
-                hphone,
-                visitor,
-            )
+        households.append(
+            _household(r, h, f"{vw}.households[{hi}]", household_codes, own_phones, share)
         )
     for gi, group_node in enumerate(r.sequence(v.get("groups"), f"{vw}.groups")):
         gw = f"{vw}.groups[{gi}]"
-        g = r.mapping(group_node, gw, {"telegram_chat_id", "title"}, {"telegram_chat_id"})
+        g = mapping(group_node, gw, _GROUP_FIELDS, _GROUP_REQUIRED)
         chat_id = r.integer(g["telegram_chat_id"], f"{gw}.telegram_chat_id")
         if chat_id >= 0:
             raise r.fail(
@@ -468,27 +530,93 @@ def _parse_village(r: _Reader, village_node: Node, vw: str, seen: _Seen) -> Vill
                 "a group chat id is negative",
             )
         if chat_id in chat_ids:
-            raise r.fail(
-                g["telegram_chat_id"], f"{gw}.telegram_chat_id", "group listed twice"
-            )
+            raise r.fail(g["telegram_chat_id"], f"{gw}.telegram_chat_id", "group listed twice")
         chat_ids.add(chat_id)
         title = r.text(g["title"], f"{gw}.title", optional=True) if "title" in g else ""
         village.groups.append(GroupSpec(chat_id, title))
     return village
 
 
+def _phone(raw: str) -> str | None:
+    """normalize_phone, with the common case (already national form) taken first."""
+    if len(raw) in (10, 11) and raw[0] == "0" and raw.isascii() and raw.isdigit():
+        return raw
+    return normalize_phone(raw)
+
+
+def _household(
+    r: _Reader,
+    h: dict[str, Any],
+    hw: str,
+    household_codes: set[str],
+    own_phones: dict[str, str],
+    share: Callable[[Any], Any],
+) -> HouseholdSpec:
+    """One household. Texts are read inline (the reader is called, to name the error,
+    only when a value is not plain text): a province has hundreds of thousands."""
+    text = r.text
+    node = h["code"]
+    hcode = node.value.strip() if type(node) is ScalarEvent else ""
+    if not hcode:
+        hcode = text(node, f"{hw}.code")
+    if hcode in household_codes:
+        raise r.fail(
+            h["code"],
+            f"{hw}.code",
+            f"household code {hcode!r} is used twice in this village",
+        )
+    household_codes.add(hcode)
+    flags: tuple[str, ...] = ()
+    if "flags" in h:
+        flag_nodes = r.sequence(h["flags"], f"{hw}.flags")
+        flags = tuple(text(f, f"{hw}.flags") for f in flag_nodes)
+        for flag_node, flag in zip(flag_nodes, flags, strict=True):
+            if flag not in FLAGS:
+                raise r.fail(
+                    flag_node,
+                    f"{hw}.flags",
+                    f"unknown flag {flag!r}; use {', '.join(FLAGS)}",
+                )
+    address = cluster = ""
+    if "address" in h:
+        node = h["address"]
+        address = node.value.strip() if type(node) is ScalarEvent else text(node, f"{hw}.address")
+    if "cluster" in h:
+        node = h["cluster"]
+        cluster = node.value.strip() if type(node) is ScalarEvent else text(node, f"{hw}.cluster")
+    hphone = None
+    if "phone" in h:
+        node = h["phone"]
+        raw = node.value.strip() if type(node) is ScalarEvent else text(node, f"{hw}.phone")
+        if raw:
+            hphone = _phone(raw)
+            if hphone is None:
+                raise r.fail(node, f"{hw}.phone", "not a phone number")
+    visitor = None
+    if "visitor" in h:
+        node = h["visitor"]
+        raw = node.value.strip() if type(node) is ScalarEvent else ""
+        if not raw:
+            raw = text(node, f"{hw}.visitor")
+        visitor = own_phones.get(_phone(raw))  # type: ignore[arg-type]
+        if visitor is None:
+            raise r.fail(node, f"{hw}.visitor", "must be the phone of a member of this village")
+    node = h["head"]
+    head = node.value.strip() if type(node) is ScalarEvent else ""
+    if not head:
+        head = text(node, f"{hw}.head")
+    return HouseholdSpec(hcode, head, address, share(cluster), share(flags), hphone, visitor)
 
 
 async def apply_org(repo: Repo, communes: list[CommuneSpec]) -> ImportResult:
     """Write validated specs; idempotent. The caller commits (one transaction).
 
-    Places (communes, villages, branches, groups: hundreds) are upserted one by one;
-    members, households and visit assignments (hundreds of thousands in a province's
-    file) are compared with what is stored in a few set-wise queries and written with
-    bulk INSERT/UPDATE statements: no ORM object and no flush per row."""
+    Written one commune at a time (the province and the commune through the ORM):
+    villages, branches, group chats, members, households and visit assignments are
+    compared with what is stored in a few set-wise queries and written in bulk (see
+    ``storage.org_bulk``; COPY on PostgreSQL), so no statement's parameters hold more
+    than a commune and there is no round trip per row."""
     counts = ImportResult(0, 0, 0, 0, 0)
-    members: list[tuple[MemberSpec, int]] = []  # with the branch id
-    households: list[tuple[HouseholdSpec, int]] = []  # with the village id
     for spec in communes:
         province = await repo.org.province(spec.province)
         commune = await repo.org.commune(
@@ -500,52 +628,87 @@ async def apply_org(repo: Repo, communes: list[CommuneSpec]) -> ImportResult:
             criteria_group=spec.group,
         )
         counts.communes += 1
-        for vspec in spec.villages:
-            village = await repo.org.village(vspec.code, name=vspec.name, kind=vspec.kind, commune_id=commune.id)
-            branch = await repo.org.branch(village.id, vspec.branch)
-            counts.villages += 1
-            members.extend((m, branch.id) for m in vspec.members)
-            households.extend((h, village.id) for h in vspec.households)
-            for gspec in vspec.groups:
-                await repo.org.group_chat(gspec.chat_id, gspec.title, village.id)
-                counts.groups += 1
-    await repo.session.flush()
-    try:
-        member_ids = await org_bulk.write_members(
+        members: list[tuple[str, str, str, int, int | None]] = []
+        households: list[tuple[Any, ...]] = []
+        visitors: list[tuple[int, str, str | None]] = []  # village id, household code, visitor
+        await repo.session.flush()
+        village_ids = await org_bulk.write_places(
             repo.session,
-            [
-                {"phone": m.phone, "name": m.name, "role": m.role.value, "branch_id": branch_id, "telegram_id": m.telegram_id}
-                for m, branch_id in members
-            ],
+            org_bulk.VILLAGES,
+            "code",
+            ("name", "kind", "commune_id"),
+            [(v.code, v.name, v.kind, commune.id) for v in spec.villages],
         )
-    except org_bulk.TelegramIdTaken as taken:
-        raise OrgFileError(
-            f"telegram_id {taken.telegram_id} of {taken.wanted_by} already belongs to the member "
-            f"with phone {taken.held_by}; nothing was imported"
-        ) from None
-    household_ids = await org_bulk.write_households(
-        repo.session,
-        [
+        branch_ids = await org_bulk.write_places(
+            repo.session,
+            org_bulk.BRANCHES,
+            "village_id",
+            ("name",),
+            [(village_ids[v.code], v.branch) for v in spec.villages],
+        )
+        await org_bulk.write_places(
+            repo.session,
+            org_bulk.CHATS,
+            "platform_chat_id",
+            ("title", "village_id"),
+            [(g.chat_id, g.title, village_ids[v.code]) for v in spec.villages for g in v.groups],
+            fixed={"platform": Platform.TELEGRAM.value},
+        )
+        for vspec in spec.villages:
+            vid = village_ids[vspec.code]
+            branch_id = branch_ids[vid]
+            counts.villages += 1
+            counts.groups += len(vspec.groups)
+            members.extend(
+                (m.phone, m.name, m.role.value, branch_id, m.telegram_id) for m in vspec.members
+            )
+            for h in vspec.households:
+                flags = h.flags
+                households.append(
+                    (
+                        vid,
+                        h.code,
+                        h.head,
+                        h.address,
+                        h.cluster,
+                        "poor" in flags,
+                        "near_poor" in flags,
+                        "policy" in flags,
+                        h.phone,
+                    )
+                )
+                visitors.append((vid, h.code, h.visitor))
+        await repo.session.flush()
+        try:
+            member_ids = await org_bulk.write_members(repo.session, members)
+        except org_bulk.TelegramIdTaken as taken:
+            raise OrgFileError(
+                f"telegram_id {taken.telegram_id} of {taken.wanted_by} already belongs to the member "
+                f"with phone {taken.held_by}; nothing was imported"
+            ) from None
+        household_ids = await org_bulk.write_households(repo.session, households)
+        await org_bulk.write_assignments(
+            repo.session,
+            list(village_ids.values()),
             {
-                "village_id": vid, "code": h.code, "head_name": h.head, "address": h.address, "cluster": h.cluster,
-                "poor": "poor" in h.flags, "near_poor": "near_poor" in h.flags, "policy": "policy" in h.flags,
-                "phone": h.phone,
-            }
-            for h, vid in households
-        ],
-    )
-    await org_bulk.write_assignments(
-        repo.session,
-        {household_ids[(vid, h.code)]: member_ids[h.visitor] if h.visitor else None for h, vid in households},
-    )
-    counts.members = len(members)
-    counts.households = len(households)
+                household_ids[(vid, code)]: member_ids[visitor] if visitor else None
+                for vid, code, visitor in visitors
+            },
+        )
+        counts.members += len(members)
+        counts.households += len(households)
     return counts
 
 
 def read_org_file(path: Path, **kwargs: Any) -> list[CommuneSpec]:
+    """Parse an org file from disk; libyaml reads it in blocks, so the file's text is
+    never held whole in memory."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        handle = path.open("rb")
+    except OSError as exc:
         raise OrgFileError(f"{path}: cannot read the file ({exc.__class__.__name__})") from None
-    return parse_org(text, source=str(path), **kwargs)
+    with handle:
+        try:
+            return parse_org(handle, source=str(path), **kwargs)
+        except OSError as exc:
+            raise OrgFileError(f"{path}: cannot read the file ({exc.__class__.__name__})") from None

@@ -20,22 +20,46 @@ def test_valid_file_parses() -> None:
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        (("code: trung-thanh", "code: nam-bac-thanh"), r"line 20, .*villages\[1\]\.code: village code 'nam-bac-thanh' is already used on line 8"),
+        (
+            ("code: trung-thanh", "code: nam-bac-thanh"),
+            r"line 20, .*villages\[1\]\.code: village code 'nam-bac-thanh' is already used on line 8",
+        ),
         (("role: member", "role: boss"), r"members\[1\]\.role: unknown role 'boss'"),
-        (('phone: "0912000009"', 'phone: "+84 912 000 002"'), r"line 23, .*members\[0\]\.phone: phone 0912000002 is already on the roster of nam-bac-thanh"),
+        (
+            ('phone: "0912000009"', 'phone: "+84 912 000 002"'),
+            r"line 23, .*members\[0\]\.phone: phone 0912000002 is already on the roster of nam-bac-thanh",
+        ),
         (("flags: [poor]", "flags: [rich]"), r"households\[0\]\.flags: unknown flag 'rich'"),
-        (('visitor: "0912000002"', 'visitor: "0912000009"'), r"households\[0\]\.visitor: must be the phone of a member of this village"),
+        (
+            ('visitor: "0912000002"', 'visitor: "0912000009"'),
+            r"households\[0\]\.visitor: must be the phone of a member of this village",
+        ),
         (("group: 2", "group: 4"), r"line 6, communes\[0\]\.group: must be 1, 2 or 3"),
         (("head: Lê Văn C", "hed: Lê Văn C"), r"households\[0\]\.hed: unknown field"),
-        (("telegram_chat_id: -1001000000001", "telegram_chat_id: abc"), r"telegram_chat_id: expected a whole number"),
+        (
+            ("telegram_chat_id: -1001000000001", "telegram_chat_id: abc"),
+            r"telegram_chat_id: expected a whole number",
+        ),
         (('phone: "0912000001"', 'phone: "12"'), r"members\[0\]\.phone: not a phone number"),
         # Issue 8: an id beyond 64 bits gave a raw OverflowError.
-        (("telegram_id: 1001", "telegram_id: 99999999999999999999999"), r"line 12, .*members\[0\]\.telegram_id: 99999999999999999999999 is too large"),
-        (("telegram_chat_id: -1001000000001", "telegram_chat_id: -99999999999999999999"), r"line 19, .*telegram_chat_id: .* is too large"),
-        (("telegram_id: 1001", "telegram_id: " + "9" * 5000), r"telegram_id: expected a whole number"),
+        (
+            ("telegram_id: 1001", "telegram_id: 99999999999999999999999"),
+            r"line 12, .*members\[0\]\.telegram_id: 99999999999999999999999 is too large",
+        ),
+        (
+            ("telegram_chat_id: -1001000000001", "telegram_chat_id: -99999999999999999999"),
+            r"line 19, .*telegram_chat_id: .* is too large",
+        ),
+        (
+            ("telegram_id: 1001", "telegram_id: " + "9" * 5000),
+            r"telegram_id: expected a whole number",
+        ),
         (("telegram_id: 1001", "telegram_id: -5"), r"telegram_id: a Telegram user id is positive"),
         # Issue 8: two members with the same telegram_id were accepted.
-        (('phone: "0912000002"}', 'phone: "0912000002", telegram_id: 1001}'), r"line 13, .*members\[1\]\.telegram_id: telegram_id 1001 is already given on line 12"),
+        (
+            ('phone: "0912000002"}', 'phone: "0912000002", telegram_id: 1001}'),
+            r"line 13, .*members\[1\]\.telegram_id: telegram_id 1001 is already given on line 12",
+        ),
     ],
 )
 def test_bad_files_name_line_and_field(change: tuple[str, str], message: str) -> None:
@@ -86,10 +110,18 @@ async def test_telegram_id_of_another_stored_member_is_refused(repo) -> None:  #
         '{name: Võ Văn G, role: secretary, phone: "0912000009", telegram_id: 1001}',
     )
     assert other != ORG_YAML
-    with pytest.raises(OrgFileError, match="telegram_id 1001 of 0912000009 already belongs to the member with phone 0912000001"):
+    with pytest.raises(
+        OrgFileError,
+        match="telegram_id 1001 of 0912000009 already belongs to the member with phone 0912000001",
+    ):
         await apply_org(repo, parse_org(other))
     await repo.session.rollback()
-    assert await repo.session.scalar(select(func.count()).select_from(Member).where(Member.telegram_id == 1001)) == 1
+    assert (
+        await repo.session.scalar(
+            select(func.count()).select_from(Member).where(Member.telegram_id == 1001)
+        )
+        == 1
+    )
 
 
 async def test_import_is_idempotent_and_updates_in_bulk(repo) -> None:  # type: ignore[no-untyped-def]
@@ -103,17 +135,72 @@ async def test_import_is_idempotent_and_updates_in_bulk(repo) -> None:  # type: 
     again = await apply_org(repo, parse_org(ORG_YAML))
     await repo.session.commit()
     assert (first.members, first.households) == (again.members, again.households) == (4, 2)
-    changed = ORG_YAML.replace("Trần Văn B", "Trần Văn Bé").replace('visitor: "0912000002"', 'visitor: "0912000005"')
+    changed = ORG_YAML.replace("Trần Văn B", "Trần Văn Bé").replace(
+        'visitor: "0912000002"', 'visitor: "0912000005"'
+    )
     await apply_org(repo, parse_org(changed))
     await repo.session.commit()
     names = set(await repo.session.scalars(select(Member.name)))
     assert "Trần Văn Bé" in names and "Trần Văn B" not in names
     visitor = await repo.session.scalar(
-        select(Member.phone).join(VisitAssignment, VisitAssignment.member_id == Member.id)
-        .join(Household, Household.id == VisitAssignment.household_id).where(Household.code == "NBT-001")
+        select(Member.phone)
+        .join(VisitAssignment, VisitAssignment.member_id == Member.id)
+        .join(Household, Household.id == VisitAssignment.household_id)
+        .where(Household.code == "NBT-001")
     )
     assert visitor == "0912000005"
     dropped = changed.replace(', visitor: "0912000005"', "")
     await apply_org(repo, parse_org(dropped))
     await repo.session.commit()
     assert list(await repo.session.scalars(select(VisitAssignment))) == []
+
+
+def test_file_is_read_from_disk_in_blocks(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from bot.services.org_import import read_org_file
+
+    path = tmp_path / "org.yaml"
+    path.write_text(ORG_YAML, encoding="utf-8")
+    assert read_org_file(path) == parse_org(ORG_YAML)
+    path.write_text(ORG_YAML.replace("role: member", "role: boss"), encoding="utf-8")
+    with pytest.raises(
+        OrgFileError, match=rf"^{path}, line 13, .*members\[1\]\.role: unknown role 'boss'"
+    ):
+        read_org_file(path)
+    path.write_bytes(ORG_YAML.encode() + b"\xff\xfe bad")
+    with pytest.raises(OrgFileError, match=rf"^{path}: not valid YAML"):
+        read_org_file(path)
+    with pytest.raises(OrgFileError, match="cannot read the file"):
+        read_org_file(tmp_path / "missing.yaml")
+
+
+async def test_places_are_updated_set_wise(repo) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import select
+
+    from bot.services.org_import import apply_org
+    from storage.models import Branch, Chat, Village
+
+    await apply_org(repo, parse_org(ORG_YAML))
+    await repo.session.commit()
+    changed = (
+        ORG_YAML.replace("name: Thôn Trung Thành", "name: Thôn Trung Thành Mới")
+        .replace("branch: Chi bộ thôn Nam Bắc Thành", "branch: Chi bộ Nam Bắc Thành")
+        .replace('title: "Thôn Nam Bắc Thành"', 'title: "Nhóm mới"')
+    )
+    # The group chat moves to the second village.
+    changed = (
+        changed.replace(
+            '        groups:\n          - {telegram_chat_id: -1001000000001, title: "Nhóm mới"}\n',
+            "",
+        )
+        + '        groups:\n          - {telegram_chat_id: -1001000000001, title: "Nhóm mới"}\n'
+    )
+    result = await apply_org(repo, parse_org(changed))
+    await repo.session.commit()
+    assert (result.villages, result.groups) == (2, 1)
+    villages = {v.code: v for v in await repo.session.scalars(select(Village))}
+    assert villages["trung-thanh"].name == "Thôn Trung Thành Mới"
+    branches = {b.village_id: b.name for b in await repo.session.scalars(select(Branch))}
+    assert branches[villages["nam-bac-thanh"].id] == "Chi bộ Nam Bắc Thành"
+    assert branches[villages["trung-thanh"].id] == "Chi bộ Thôn Trung Thành Mới"
+    chats = list(await repo.session.scalars(select(Chat)))
+    assert [(c.title, c.village_id) for c in chats] == [("Nhóm mới", villages["trung-thanh"].id)]
