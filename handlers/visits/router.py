@@ -22,7 +22,7 @@ from bot import clock
 from bot.delivery.contract import Delivery
 from bot.services.authz import Action, Actor
 from bot.services.errors import NotAllowed, NotFound
-from bot.services.village_criteria import record_question
+from bot.services.village_criteria import forward_question, record_question
 from bot.services.visits import service
 from bot.services.visits.delivery import queue_need_notices
 from bot.services.visits.domain import CHECKLIST, NEED_KINDS, local_today, parse_day, parse_past_day
@@ -694,9 +694,21 @@ def visits_router() -> Router:
         text = (message.text or "").strip()[:MAX_TEXT]
         village = await repo.places.village(int(data.get("village_id") or 0))
         village_id = village.id if village else user.village_id
-        await record_question(
+        if not text:
+            await state.set_state(Feedback.text)
+            await state.set_data(data)
+            await message.answer(
+                _("Write your message for the party branch. The secretary will read it.")
+            )
+            return
+        if village_id is None:
+            await message.answer(_("Please choose your village first: send /start."))
+            return
+        question = await record_question(
             repo, user_id=user.id, village_id=village_id, text=text, set_code="feedback", guess=None
         )
+        # Forwarded at once: it enters the secretary's /cauhoi inbox and the batched notice.
+        await forward_question(repo, question_id=question.id, user_id=user.id)
         await message.answer(_("Thank you! Your message was passed to the party branch."))
 
     return router
