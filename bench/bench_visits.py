@@ -13,11 +13,20 @@ for overdue notices.
 
 Reported: the seed time, the total and per-run (p50/p99/max) planner time, deliveries
 queued per kind, duplicates refused, and the peak memory of the process (ru_maxrss).
-The engine (outbox, sender) is not on this branch: the time from a restart to the
-first reminder sent and the lateness at p99 are measured by the lead once the
-engine is merged (see docs/BENCHMARKS.md).
+With ``--engine`` it measures the delivery engine instead: the real bot process
+(``villagebot run``) against the sandbox with Telegram's limits, its clock moved with
+``VILLAGEBOT_CLOCK_OFFSET`` (default roster 2,000 households, 500 members, every
+household due the same day D):
 
-Options: ``--households 20000 --members 5000 --days 30 --tick 60 --database-url URL``.
+1. *Restart*: the bot was down over 19:00 the evening before D and starts at 19:05:
+   the time from launching the process to the first and the last reminder accepted
+   by the sandbox (one per member).
+2. *On time*: the bot is running at 06:59:30 on D (started then); the morning
+   reminders are due at 07:00: each one's lateness is the time it was accepted
+   minus 07:00 (p50, p99, max), bounded by the 30 messages/s budget.
+
+Options: ``--households 20000 --members 5000 --days 30 --tick 60 --database-url URL``,
+``--engine [--households 2000 --members 500]``.
 """
 
 from __future__ import annotations
@@ -37,7 +46,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import insert  # noqa: E402
+from sqlalchemy import func, insert, select  # noqa: E402
 
 from bot.delivery.contract import Delivery, PlanContext  # noqa: E402
 from bot.services.visits import planners  # noqa: E402
@@ -177,6 +186,93 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
+def _bot_accepts(sandbox, since: float) -> list[float]:  # type: ignore[no-untyped-def]
+    return sorted(
+        c.time
+        for c in sandbox.calls
+        if c.method == "sendMessage" and c.status == 200 and c.time >= since
+    )
+
+
+async def engine_bench(households: int, members: int) -> int:
+    """The restart → first reminder time and the lateness of reminders, with the engine."""
+    from zoneinfo import ZoneInfo
+
+    from sqlalchemy import update
+
+    from bot.clock import OFFSET_ENV
+    from bot.sandbox import Sandbox
+    from tests.e2e.harness import BotProcess
+
+    vn = ZoneInfo(TZ)
+    workdir = Path(tempfile.mkdtemp(prefix="bench-visits-engine-"))
+    url = f"sqlite+aiosqlite:///{workdir}/bench.db"
+    engine = create_engine(url)
+    await upgrade(engine)
+    sessionmaker = create_sessionmaker(engine)
+    await seed(sessionmaker, households, members)
+    due = datetime.now(vn).date() + timedelta(days=2)
+    async with sessionmaker() as session:
+        await session.execute(update(HouseholdVisitPlan).values(due_on=due))
+        users = (await session.execute(select(User.platform_user_id))).scalars().all()
+        # One reminder per member with a household (a few members got none).
+        expected = await session.scalar(
+            select(func.count(func.distinct(VisitAssignment.member_id)))
+        )
+        await session.commit()
+    await engine.dispose()
+
+    sandbox = await Sandbox.start(limits=True, bot_username="villagebot")
+    for pid in users:
+        sandbox.user(pid, f"ĐV {pid}").started = True
+    bot = BotProcess(sandbox, url, workdir)
+    results: dict[str, str] = {}
+    try:
+
+        def at(local: datetime) -> str:
+            return str((local - datetime.now(UTC)).total_seconds())
+
+        # 1. Down over 19:00 the evening before; started at 19:05.
+        evening = datetime.combine(due - timedelta(days=1), datetime.min.time(), tzinfo=vn)
+        bot.extra_env[OFFSET_ENV] = at(evening + timedelta(hours=19, minutes=5))
+        launched = time.time()
+        await bot.start()
+        await sandbox.wait_until(
+            lambda: len(_bot_accepts(sandbox, launched)) >= expected, timeout=300, interval=0.2
+        )
+        sent = _bot_accepts(sandbox, launched)
+        results["restart → first reminder"] = f"{sent[0] - launched:.2f} s"
+        results[f"restart → last of {expected} reminders"] = f"{sent[-1] - launched:.2f} s"
+        await bot.stop()
+
+        # 2. Running at 06:59:30 on D: the 07:00 reminders, on time.
+        morning = datetime.combine(due, datetime.min.time(), tzinfo=vn) + timedelta(hours=7)
+        bot.extra_env[OFFSET_ENV] = at(morning - timedelta(seconds=30))
+        offset = float(bot.extra_env[OFFSET_ENV])
+        launched = time.time()
+        await bot.start()
+        await sandbox.wait_until(
+            lambda: len(_bot_accepts(sandbox, launched)) >= expected, timeout=300, interval=0.2
+        )
+        due_at = morning.timestamp() - offset  # 07:00 on the bot's clock, in real time
+        late = [t - due_at for t in _bot_accepts(sandbox, launched)]
+        early = sum(1 for value in late if value < 0)
+        results["morning reminders sent before 07:00"] = str(early)
+        results["lateness p50 / p99 / max"] = (
+            f"{statistics.median(late):.2f} / {percentile(late, 0.99):.2f} / {max(late):.2f} s"
+        )
+        results["429s from the sandbox"] = str(len(sandbox.rate_limited))
+        await bot.stop()
+    finally:
+        await bot.stop()
+        await sandbox.stop()
+    print(f"engine: {households} households, {len(users)} members, SQLite, bot process + sandbox")
+    for key, value in results.items():
+        print(f"  {key}: {value}")
+    print(f"run on: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC")
+    return 0
+
+
 async def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--households", type=int, default=100_000)
@@ -188,7 +284,14 @@ async def main() -> int:
     parser.add_argument(
         "--database-url", default=None, help="an EMPTY database (default: a temporary SQLite file)"
     )
+    parser.add_argument(
+        "--engine", action="store_true", help="measure the engine: restart → first reminder, lateness"
+    )
     args = parser.parse_args()
+    if args.engine:
+        households = 2000 if args.households == 100_000 else args.households
+        members = 500 if args.members == 25_000 else args.members
+        return await engine_bench(households, members)
     workdir = tempfile.mkdtemp(prefix="bench-visits-")
     url = args.database_url or f"sqlite+aiosqlite:///{workdir}/bench.db"
     engine = create_engine(url)

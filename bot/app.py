@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -19,6 +19,8 @@ from aiogram.fsm.storage.base import BaseStorage
 from aiogram.fsm.storage.memory import MemoryStorage
 from aiogram.types import Update
 
+from bot.delivery.contract import Delivery
+from bot.delivery.queue import enqueue
 from bot.i18n import PoI18n, UserLocaleMiddleware, create_i18n
 from bot.inbox import Inbox
 from bot.middlewares import (
@@ -59,6 +61,17 @@ def build_fsm_storage(settings: Settings) -> BaseStorage:
     return MemoryStorage()
 
 
+def delivery_enqueuer(timezone: str) -> Callable[[Repo, Delivery], Awaitable[bool]]:
+    """``enqueue_delivery(repo, delivery)`` for handlers: the engine's ``enqueue`` with
+    the settings' time zone (quiet hours are local). The session middleware wakes the
+    engine after the commit that queued something."""
+
+    async def enqueue_delivery(repo: Repo, delivery: Delivery) -> bool:
+        return await enqueue(repo, delivery, tz=timezone)
+
+    return enqueue_delivery
+
+
 def build_dispatcher(
     settings: Settings,
     sessionmaker: Sessionmaker,
@@ -78,6 +91,7 @@ def build_dispatcher(
         i18n=i18n,
         admins=frozenset(settings.bot_admins),
         knowledge=extra.pop("knowledge", None) or CriteriaKnowledge(settings.criteria_dir),
+        enqueue_delivery=extra.pop("enqueue_delivery", None) or delivery_enqueuer(settings.timezone),
         **extra,
     )
     dispatcher.update.outer_middleware(FairShareMiddleware(i18n, fair_share))

@@ -3,14 +3,36 @@
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime, timedelta
+
+#: Test-only: seconds added to the real time by :class:`SystemClock` when this
+#: environment variable is set (end-to-end tests start the bot process "tomorrow
+#: evening" to see its reminders). Never set it in production.
+OFFSET_ENV = "VILLAGEBOT_CLOCK_OFFSET"
+
+
+def _offset_from_env() -> timedelta:
+    raw = os.environ.get(OFFSET_ENV)
+    return timedelta(seconds=float(raw)) if raw else timedelta(0)
 
 
 class SystemClock:
-    """The real time, aware, in UTC."""
+    """The real time, aware, in UTC (moved by ``VILLAGEBOT_CLOCK_OFFSET`` only when set)."""
+
+    def __init__(self) -> None:
+        self.offset = _offset_from_env()
 
     def now(self) -> datetime:
-        return datetime.now(UTC)
+        return datetime.now(UTC) + self.offset
+
+
+def now() -> datetime:
+    """The process's "now" for handlers that have no clock injected."""
+    return _SYSTEM.now()
+
+
+_SYSTEM = SystemClock()
 
 
 class ManualClock:

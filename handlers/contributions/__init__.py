@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 import secrets
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from aiogram import Bot, F, Router
@@ -21,6 +21,7 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
+from bot import clock
 from bot.delivery.contract import Delivery
 from bot.services.authz import Action, Actor
 from bot.services.contributions import delivery as contrib_delivery
@@ -72,7 +73,7 @@ class NewCampaign(StatesGroup):
 
 
 def _now() -> datetime:
-    return datetime.now(UTC)
+    return clock.now()
 
 
 def idempotency_key(user: User, token: str) -> str:

@@ -4,9 +4,11 @@ deep link. Parsing and rendering only; the rules live in ``bot.services.visits``
 
 from __future__ import annotations
 
+import functools
 import html
 import logging
-from datetime import UTC, date, datetime, timedelta
+from collections.abc import Awaitable, Callable
+from datetime import date, timedelta
 
 from aiogram import F, Router
 from aiogram.filters import Command, StateFilter
@@ -16,10 +18,13 @@ from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from bot import clock
+from bot.delivery.contract import Delivery
 from bot.services.authz import Action, Actor
 from bot.services.errors import NotAllowed, NotFound
-from bot.services.village_criteria import record_question
+from bot.services.village_criteria import forward_question, record_question
 from bot.services.visits import service
+from bot.services.visits.delivery import queue_need_notices
 from bot.services.visits.domain import CHECKLIST, NEED_KINDS, local_today, parse_day, parse_past_day
 from bot.services.visits.qr import qr_pages, village_codes
 from bot.services.visits.report import report_chart, report_for, report_text, report_xlsx
@@ -31,6 +36,7 @@ from storage.models import User
 from storage.repo import Repo
 
 log = logging.getLogger(__name__)
+EnqueueDelivery = Callable[[Repo, Delivery], Awaitable[bool]]
 MAX_TEXT = 2000
 
 
@@ -55,7 +61,7 @@ class Feedback(StatesGroup):
 
 
 def _today(settings: Settings) -> date:
-    return local_today(datetime.now(UTC), settings.timezone)
+    return local_today(clock.now(), settings.timezone)
 
 
 def _not_yours() -> str:
@@ -279,6 +285,7 @@ def visits_router() -> Router:
         actor: Actor,
         settings: Settings,
         photo: str | None,
+        enqueue_delivery: EnqueueDelivery | None,
     ) -> None:
         data = await state.get_data()
         await state.clear()
@@ -301,6 +308,9 @@ def visits_router() -> Router:
         except VisitInvalid as exc:
             await message.answer(invalid_text(exc.reason))
             return
+        if data.get("needs") and enqueue_delivery is not None:
+            # The notice is queued in this update's commit; the middleware wakes the engine.
+            await queue_need_notices(repo, clock.now(), functools.partial(enqueue_delivery, repo))
         plan = await repo.visits.plan(int(data["household_id"]))
         text = _("✅ Thank you! The visit is recorded.")
         if data.get("needs"):
@@ -311,19 +321,29 @@ def visits_router() -> Router:
 
     @router.message(StateFilter(Report.photo), F.photo)
     async def photo_sent(
-        message: Message, state: FSMContext, repo: Repo, actor: Actor, settings: Settings
+        message: Message,
+        state: FSMContext,
+        repo: Repo,
+        actor: Actor,
+        settings: Settings,
+        enqueue_delivery: EnqueueDelivery | None = None,
     ) -> None:
         photo = message.photo[-1].file_id if message.photo else None
-        await finish(message, state, repo, actor, settings, photo)
+        await finish(message, state, repo, actor, settings, photo, enqueue_delivery)
 
     @router.callback_query(StateFilter(Report.photo), kb.StepCb.filter(F.step == "finish"))
     async def finish_pressed(
-        callback: CallbackQuery, state: FSMContext, repo: Repo, actor: Actor, settings: Settings
+        callback: CallbackQuery,
+        state: FSMContext,
+        repo: Repo,
+        actor: Actor,
+        settings: Settings,
+        enqueue_delivery: EnqueueDelivery | None = None,
     ) -> None:
         await callback.answer()
         if isinstance(callback.message, Message):
             await callback.message.edit_reply_markup(reply_markup=None)
-            await finish(callback.message, state, repo, actor, settings, None)
+            await finish(callback.message, state, repo, actor, settings, None, enqueue_delivery)
 
     @router.message(StateFilter(Report.photo), ~F.text.startswith("/"))
     async def photo_expected(message: Message) -> None:
@@ -674,9 +694,21 @@ def visits_router() -> Router:
         text = (message.text or "").strip()[:MAX_TEXT]
         village = await repo.places.village(int(data.get("village_id") or 0))
         village_id = village.id if village else user.village_id
-        await record_question(
+        if not text:
+            await state.set_state(Feedback.text)
+            await state.set_data(data)
+            await message.answer(
+                _("Write your message for the party branch. The secretary will read it.")
+            )
+            return
+        if village_id is None:
+            await message.answer(_("Please choose your village first: send /start."))
+            return
+        question = await record_question(
             repo, user_id=user.id, village_id=village_id, text=text, set_code="feedback", guess=None
         )
+        # Forwarded at once: it enters the secretary's /cauhoi inbox and the batched notice.
+        await forward_question(repo, question_id=question.id, user_id=user.id)
         await message.answer(_("Thank you! Your message was passed to the party branch."))
 
     return router

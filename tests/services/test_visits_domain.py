@@ -84,6 +84,12 @@ def test_slots_in_local_time() -> None:
         ("05/01/2027", date(2027, 1, 5)),
         ("7-12-26", date(2026, 12, 7)),
         ("31/02", None),
+        # read by the shared timeparse.parse_when now: its words work here too
+        ("mốt", date(2026, 12, 4)),
+        ("Mai nhé!", date(2026, 12, 3)),
+        ("thứ 7", date(2026, 12, 5)),  # TODAY is a Wednesday
+        ("25.12", date(2026, 12, 25)),
+        ("10 ngày tới", date(2026, 12, 12)),
         ("hôm nào đó", None),
         ("", None),
     ],

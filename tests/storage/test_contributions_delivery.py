@@ -188,6 +188,11 @@ async def test_board_is_edited_in_place_at_most_every_ten_minutes(repo: Repo) ->
     assert (
         await run(contrib.plan_board_updates, repo, collector, later + timedelta(minutes=2)) == []
     )  # same slot
+    # The edit is due but the sender has not got to it yet (a busy queue): a planner
+    # run past its time queues no second edit of the same drawing.
+    assert (
+        await run(contrib.plan_board_updates, repo, collector, NOW + timedelta(minutes=14)) == []
+    )
     await repo.session.refresh(campaign)
     edit = await contrib.render_board(
         render_ctx(repo, NOW + timedelta(minutes=10)), queued[0].payload

@@ -228,13 +228,21 @@ def announcement_deliveries(
     ]
 
 
-def board_delivery(campaign_id: int, chat_id: int, not_before: datetime) -> Delivery:
-    bucket = not_before.replace(second=0, microsecond=0)
+def board_delivery(
+    campaign_id: int, chat_id: int, not_before: datetime, *, after: datetime | None = None
+) -> Delivery:
+    """The board to the group: posted (``after`` None: one per minute at most) or an
+    edit of the board drawn at ``after`` (one per drawing, however often the planner
+    runs before the sender gets to it)."""
+    if after is None:
+        key = f"{BOARD}:{campaign_id}:{not_before.replace(second=0, microsecond=0).isoformat()}"
+    else:
+        key = f"{BOARD}:{campaign_id}:after:{after.isoformat()}"
     return Delivery(
         kind=BOARD,
         recipient=Recipient(chat_id=chat_id),
         ref=f"campaign:{campaign_id}",
-        dedupe_key=f"{BOARD}:{campaign_id}:{bucket.isoformat()}",
+        dedupe_key=key,
         not_before=not_before,
         priority=Priority.BULK,
         payload={"campaign_id": campaign_id},
@@ -331,7 +339,9 @@ async def plan_board_updates(ctx: PlanContext) -> None:
         if changed is None or (last is not None and changed <= last):
             continue
         not_before = max(ctx.now, last + BOARD_EVERY) if last is not None else ctx.now
-        await ctx.enqueue(board_delivery(campaign.id, campaign.board_chat_id, not_before))
+        await ctx.enqueue(
+            board_delivery(campaign.id, campaign.board_chat_id, not_before, after=last)
+        )
 
 
 def delivery_kinds() -> list[KindSpec]:

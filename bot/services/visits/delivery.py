@@ -23,8 +23,8 @@ from __future__ import annotations
 import html
 import zlib
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
-from datetime import date, timedelta
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from bot.delivery.contract import (
@@ -176,9 +176,13 @@ async def plan_overdue(ctx: PlanContext) -> None:
     await repo.visits.mark_escalated([household_id for household_id, _b, _d in escalate])
 
 
-async def plan_needs(ctx: PlanContext) -> None:
-    """A need raised during a visit reaches the secretary and deputies at once."""
-    repo = ctx.repo
+async def queue_need_notices(
+    repo: Any, now: datetime, enqueue: Callable[[Delivery], Awaitable[bool]]
+) -> int:
+    """Queue a notice to the secretary and deputies for every need not yet notified,
+    and mark those needs notified, in the caller's unit of work; returns how many
+    needs. The visit report calls it so the notice leaves at once; the planner is the
+    safety net (a report recorded by another path, a crash before the commit)."""
     pending = await repo.visits.unnotified_needs()
     managers_by_village: dict[int, list[Any]] = {}
     for need, household in pending:
@@ -188,18 +192,24 @@ async def plan_needs(ctx: PlanContext) -> None:
                 await repo.visits.managers_of_branch(branch.id) if branch else []
             )
         for manager in managers_by_village[household.village_id]:
-            await ctx.enqueue(
+            await enqueue(
                 Delivery(
                     kind=NEED,
                     recipient=Recipient(user_id=manager.user_id),
                     ref=f"need:{need.id}",
                     dedupe_key=f"{NEED}:{need.id}:{manager.id}",
-                    not_before=ctx.now,
+                    not_before=now,
                     priority=Priority.NOTICE,
                     payload={"need_id": need.id},
                 )
             )
-    await repo.visits.mark_needs_notified([need.id for need, _h in pending], ctx.now)
+    await repo.visits.mark_needs_notified([need.id for need, _h in pending], now)
+    return len(pending)
+
+
+async def plan_needs(ctx: PlanContext) -> None:
+    """A need raised during a visit reaches the secretary and deputies at once."""
+    await queue_need_notices(ctx.repo, ctx.now, ctx.enqueue)
 
 
 async def plan_monthly(ctx: PlanContext) -> None:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.services.timeparse import parse_when
 from bot.services.vntext import fold
 
 
@@ -126,39 +127,22 @@ def slots_to_plan(
 
 # --- snooze dates typed as people type them -------------------------------------------
 
-_DATE = re.compile(r"^(\d{1,2})\s*[/.\-]\s*(\d{1,2})(?:\s*[/.\-]\s*(\d{2}|\d{4}))?$")
-_RELATIVE = {"mai": 1, "ngay mai": 1, "mai nhe": 1, "ngay kia": 2, "mot": 2, "ngay mot": 2}
 _IN_DAYS = re.compile(r"^(\d{1,2})\s*ngay\s*(nua|toi)?$")
+_POLITE = re.compile(r"[\s!.,]*\b(nhé|nhe|nha|nhá|nhen|ạ)?[\s!.,]*$", re.IGNORECASE)
+_NOON = time(12, 0)
 
 
 def parse_day(text: str, today: date) -> date | None:
     """A day typed in a chat: ``25/12``, ``25/12/2026``, ``25-12``, "mai", "ngày kia",
-    "3 ngày nữa". A ``dd/mm`` already past this year means next year. None when not
-    understood. (The shared ``timeparse.parse_when`` can replace this at merge.)"""
-    folded = fold(text.replace("/", " / ")).replace(" / ", "/")
-    raw = text.strip().lower()
-    if folded in _RELATIVE:
-        return today + timedelta(days=_RELATIVE[folded])
-    if (match := _IN_DAYS.match(folded)) is not None:
+    "thứ 7", "3 ngày nữa", "mai nhé". A ``dd/mm`` already past this year means next
+    year. None when not understood. Dates and words are read by the shared
+    :func:`bot.services.timeparse.parse_when`; only "N ngày nữa" and a polite "nhé"
+    at the end are handled here."""
+    plain = _POLITE.sub("", text.strip())
+    if (match := _IN_DAYS.match(fold(plain))) is not None:
         return today + timedelta(days=int(match.group(1)))
-    match = _DATE.match(raw.replace(" ", ""))
-    if match is None:
-        return None
-    day, month = int(match.group(1)), int(match.group(2))
-    year_text = match.group(3)
-    year = (
-        today.year if year_text is None else int(year_text) + (2000 if len(year_text) == 2 else 0)
-    )
-    try:
-        result = date(year, month, day)
-    except ValueError:
-        return None
-    if year_text is None and result < today:
-        try:
-            result = date(year + 1, month, day)
-        except ValueError:
-            return None
-    return result
+    moment = parse_when(plain, datetime.combine(today, _NOON, tzinfo=UTC), UTC, default_time=_NOON)
+    return moment.date() if moment is not None else None
 
 
 def parse_past_day(text: str, today: date) -> date | None:
