@@ -15,7 +15,7 @@ from sqlalchemy import select, update
 
 from bot.sandbox import Sandbox
 from bot.services import question_notices
-from handlers.criteria import Crit
+from handlers.criteria.callbacks import Crit
 from handlers.visits.keyboards import FeedbackCb
 from storage.models import Household, HouseholdVisitPlan, OutboxMessage, Question
 from tests.e2e.harness import BotProcess
