@@ -34,9 +34,16 @@ test: $(STAMP) system-deps
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
+## Each writes its figures to stdout; docs/BENCHMARKS.md records them with machine and date.
 bench: $(STAMP)
 	$(BIN)/python bench/bench_criteria.py
+	$(BIN)/python bench/bench_criteria_kfold.py
+	$(BIN)/python bench/bench_footprint.py
+	$(BIN)/python bench/bench_inbox.py
 	$(BIN)/python bench/bench_broadcast.py
+	$(BIN)/python bench/bench_contributions.py
+	$(BIN)/python bench/bench_visits.py
+	$(BIN)/python bench/bench_org_import.py 25
 
 ## Re-extract messages into locales/*/messages.po (then translate the new Vietnamese entries).
 locales: $(STAMP)
