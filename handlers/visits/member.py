@@ -32,9 +32,6 @@ from storage.repo import Repo
 
 
 def register(router: Router) -> None:
-    async def press_buttons(message: Message) -> None:
-        await message.answer(_("Please use the buttons above."))
-
     # --- "Hẹn lại" -------------------------------------------------------------------------
 
     async def do_snooze(

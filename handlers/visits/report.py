@@ -215,3 +215,7 @@ def register(router: Router) -> None:
             _("Please send a photo, or press “Finish without a photo”."),
             reply_markup=kb.photo_keyboard(),
         )
+
+    @router.message(StateFilter(Report.checklist, Report.needs), ~F.text.startswith("/"))
+    async def press_buttons(message: Message) -> None:
+        await message.answer(_("Please use the buttons above."))
