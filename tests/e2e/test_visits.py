@@ -95,6 +95,8 @@ async def test_visit_report_reaches_the_report_and_qr_card(
     asked = await until(member, lambda m: "When did you visit" in text_of(m))
     await member.press(asked, callback_data=ReportDay(days_ago=0).pack())
     checklist = await until(member, lambda m: "What did you see" in text_of(m))
+    await member.send("nhà ổn")  # typing instead of pressing: asked to use the buttons
+    await until(member, lambda m: "use the buttons above" in text_of(m))
     await member.press(checklist, callback_data=CheckCb(item="housing").pack())
     await member.press(checklist, callback_data=CheckCb(item="housing").pack())  # fine → a concern
     await member.press(checklist, callback_data=CheckCb(item="next").pack())
@@ -104,6 +106,8 @@ async def test_visit_report_reaches_the_report_and_qr_card(
     await member.press(needs, callback_data=NeedPick(kind="repair").pack())
     await member.press(needs, callback_data=NeedPick(kind="next").pack())
     await until(member, lambda m: "send a photo" in text_of(m))
+    await member.send("xong")  # text at the photo step: asked for a photo again, nothing lost
+    await until(member, lambda m: "Please send a photo" in text_of(m))
     await member.send_photo(b"\x89PNG fake photo of the roof")
     done = await until(member, lambda m: "visit is recorded" in text_of(m))
     assert "branch secretary" in text_of(done)
