@@ -136,9 +136,10 @@ def register(router: Router) -> None:
         if callback_data.kind not in NEED_KINDS:
             return
         needs = list((await state.get_data()).get("needs", []))
-        needs.remove(callback_data.kind) if callback_data.kind in needs else needs.append(
-            callback_data.kind
-        )
+        if callback_data.kind in needs:
+            needs.remove(callback_data.kind)
+        else:
+            needs.append(callback_data.kind)
         await state.update_data(needs=needs)
         await message.edit_reply_markup(reply_markup=kb.needs_keyboard(needs))
 
