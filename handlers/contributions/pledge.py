@@ -55,25 +55,8 @@ async def open_campaign_link(
 ) -> None:
     """``/start dg_<code>``. Somebody without a village yet who scans the poster of a
     village's campaign is taken to be a resident of that village."""
-    campaign = await repo.contributions.campaign_by_code(code[:16])
-    if campaign is not None and user.village_id is None and actor.village_id is None:
-        user.village_id = campaign.village_id
-        actor = Actor(
-            actor.user_id,
-            actor.platform_user_id,
-            campaign.village_id,
-            actor.member_id,
-            actor.role,
-            actor.is_admin,
-        )
-        repo.audit.add(
-            "village_chosen",
-            actor_user_id=user.id,
-            village_id=campaign.village_id,
-            details={"via": "campaign_link"},
-        )
     try:
-        campaign = await service.visible_campaign(repo, actor, code=code)
+        actor, campaign = await service.open_by_link(repo, user, actor, code)
     except NotFound as error:
         await message.answer(texts.error_text(error))
         return

@@ -9,7 +9,7 @@ from __future__ import annotations
 import secrets
 import string
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -22,7 +22,7 @@ from bot.services.contributions.amounts import (
     parse_money,
 )
 from bot.services.errors import DomainError, NotFound
-from storage.models import Campaign, CampaignStatus, ContributionKind
+from storage.models import Campaign, CampaignStatus, ContributionKind, User
 from storage.repo import Repo
 
 KINDS = tuple(ContributionKind)
@@ -157,6 +157,23 @@ async def visible_campaign(
     if campaign is None or not actor.lives_in(campaign.village_id):
         raise NotFound("campaign")
     return campaign
+
+
+async def open_by_link(repo: Repo, user: User, actor: Actor, code: str) -> tuple[Actor, Campaign]:
+    """``/start dg_<code>``: somebody without a village yet who scans the poster of a
+    village's campaign is taken to be a resident of that village (audited). Returns the
+    actor as they now are and the campaign; NotFound as :func:`visible_campaign`."""
+    campaign = await repo.contributions.campaign_by_code(code[:16])
+    if campaign is not None and user.village_id is None and actor.village_id is None:
+        user.village_id = campaign.village_id
+        actor = replace(actor, village_id=campaign.village_id)
+        repo.audit.add(
+            "village_chosen",
+            actor_user_id=user.id,
+            village_id=campaign.village_id,
+            details={"via": "campaign_link"},
+        )
+    return actor, await visible_campaign(repo, actor, code=code)
 
 
 async def campaigns_for(repo: Repo, actor: Actor, *, open_only: bool = True) -> Sequence[Campaign]:

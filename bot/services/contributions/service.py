@@ -22,6 +22,7 @@ from bot.services.contributions.campaigns import (
     edit_campaign,
     local_today,
     new_code,
+    open_by_link,
     parse_amount,
     set_campaign_status,
     visible_campaign,
@@ -88,5 +89,6 @@ __all__ = [
     "set_pledge_extras",
     "statement_matches",
     "stop_reminders",
+    "open_by_link",
     "visible_campaign",
 ]
