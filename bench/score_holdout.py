@@ -1,0 +1,76 @@
+"""Score the hold-out files in ``tests/data/holdout``: ``python bench/score_holdout.py``.
+
+Prints aggregate figures only (top-1, and "the right criterion among what the resident is
+offered": the best match or one of the choices of an unsure answer), per file, per set and
+per writing style; never the individual misses. The hold-out is scored at the start of a
+round and at its end, and is never tuned on.
+
+``--without rules|model`` scores an ablation: the learned model alone, or the rules alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bot.services.criteria import Catalog, CriteriaIndex  # noqa: E402
+
+HOLDOUT = ROOT / "tests" / "data" / "holdout"
+
+
+def outcome(item: dict, result: object) -> tuple[bool, bool]:
+    """(top-1 right, right among what the resident is offered)."""
+    expect = item["expect"]
+    if expect is None:
+        ok = result.kind == "offtopic"
+        return ok, ok
+    top = result.kind == "match" and result.best is not None and result.best.number == expect
+    offered = (result.best,) if result.kind == "match" else ()
+    offered += tuple(result.candidates)
+    among = any(c is not None and c.number == expect for c in offered)
+    return top, top or among
+
+
+def asker(index: CriteriaIndex, without: str | None):  # type: ignore[no-untyped-def]
+    if without == "model":
+        return index.rules
+    if without == "rules":
+        return getattr(index, "model_only")
+    return index.ask
+
+
+def score(files: list[Path], without: str | None = None) -> dict[str, tuple[int, int, int]]:
+    index = CriteriaIndex(Catalog.builtin())
+    ask = asker(index, without)
+    sums: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for path in files:
+        for item in yaml.safe_load(path.read_text(encoding="utf-8")):
+            top, among = outcome(item, ask(item["q"], item["set"]))
+            for key in (path.stem, f"{path.stem} {item['set']}", f"{path.stem} ~{item['style']}"):
+                sums[key][0] += 1
+                sums[key][1] += top
+                sums[key][2] += among
+    return {k: (v[0], v[1], v[2]) for k, v in sums.items()}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--without", choices=("rules", "model"))
+    parser.add_argument("--brief", action="store_true", help="per file and set only")
+    args = parser.parse_args()
+    files = sorted(HOLDOUT.glob("*.yaml"))
+    for key, (n, top, among) in sorted(score(files, args.without).items()):
+        if args.brief and "~" in key:
+            continue
+        print(f"{key:40} {n:4}  top-1 {top / n:6.1%}  among choices {among / n:6.1%}")
+
+
+if __name__ == "__main__":
+    main()
