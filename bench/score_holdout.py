@@ -28,22 +28,26 @@ HOLDOUT = ROOT / "tests" / "data" / "holdout"
 def outcome(item: dict, result: object) -> tuple[bool, bool]:
     """(top-1 right, right among what the resident is offered)."""
     expect = item["expect"]
+    want_set = item.get("expect_set", item["set"])
     if expect is None:
         ok = result.kind == "offtopic"
         return ok, ok
-    top = result.kind == "match" and result.best is not None and result.best.number == expect
+
+    def right(c: object) -> bool:
+        return c is not None and c.number == expect and c.set_code == want_set
+
+    top = result.kind == "match" and right(result.best)
     offered = (result.best,) if result.kind == "match" else ()
     offered += tuple(result.candidates)
-    among = any(c is not None and c.number == expect for c in offered)
-    return top, top or among
+    return top, top or any(right(c) for c in offered)
 
 
 def asker(index: CriteriaIndex, without: str | None):  # type: ignore[no-untyped-def]
     if without == "model":
         return index.rules
     if without == "rules":
-        return getattr(index, "model_only")
-    return index.ask
+        return index.model_only
+    return index.ask_any
 
 
 def score(files: list[Path], without: str | None = None) -> dict[str, tuple[int, int, int]]:
@@ -53,7 +57,8 @@ def score(files: list[Path], without: str | None = None) -> dict[str, tuple[int,
     for path in files:
         for item in yaml.safe_load(path.read_text(encoding="utf-8")):
             top, among = outcome(item, ask(item["q"], item["set"]))
-            for key in (path.stem, f"{path.stem} {item['set']}", f"{path.stem} ~{item['style']}"):
+            style = item.get("style", "-")
+            for key in (path.stem, f"{path.stem} {item['set']}", f"{path.stem} ~{style}"):
                 sums[key][0] += 1
                 sums[key][1] += top
                 sums[key][2] += among

@@ -3,8 +3,9 @@
 Writes ``bot/services/criteria/corpus.json``: ``[set, number (0 = chatter), text, group]``.
 Sources, in order:
 
-1. the hand-labelled question files of earlier rounds in ``tests/data`` (dev, tune,
-   holdout, fresh, fresh2, fresh3; never the round-2 hold-out);
+1. the hand-labelled training question files, every ``tests/data/training/*.yaml`` (never
+   ``tests/data/holdout/``: the hold-outs are evaluation data only, and
+   ``tests/services/test_criteria_holdout.py`` checks that none of their questions is here);
 2. for every criterion of every shipped set: its name, keywords, FAQ questions and
    indicator names, put into residents' templates (questions by topic, by a personal
    situation, by the village's progress, by a number; "cho em hỏi …", forms of address)
@@ -36,14 +37,7 @@ from bot.services.vntext import fold  # noqa: E402
 
 OUT = ROOT / "bot" / "services" / "criteria" / "corpus.json"
 MODEL = ROOT / "bot" / "services" / "criteria" / "model.npz"
-FILES = [
-    "criteria_questions",
-    "criteria_questions_tune",
-    "criteria_questions_holdout",
-    "criteria_questions_fresh",
-    "criteria_questions_fresh2",
-    "criteria_questions_fresh3",
-]
+TRAINING = ROOT / "tests" / "data" / "training"
 
 TOPIC_TEMPLATES = [
     "{k} là gì",
@@ -78,7 +72,7 @@ TEEN = {
     "với": "vs",
     "rồi": "r",
 }
-# Chatter written apart from the round-2 hold-out (never a paraphrase of its lines).
+# Chatter written apart from the hold-outs (never a paraphrase of their lines).
 CHATTER = [
     "dây sạc laptop của anh để quên ở nhà văn hóa",
     "máy tính bảng của con hết pin giữa chừng",
@@ -159,13 +153,11 @@ def main() -> None:
     rng = random.Random(11)
     catalog = Catalog.builtin()
     rows: list[list[object]] = []
-    for name in FILES:
-        for i, item in enumerate(
-            yaml.safe_load((ROOT / "tests" / "data" / f"{name}.yaml").read_text(encoding="utf-8"))
-        ):
+    for path in sorted(TRAINING.glob("*.yaml")):
+        for i, item in enumerate(yaml.safe_load(path.read_text(encoding="utf-8"))):
             if item["expect"] == "list":
                 continue
-            rows.append([item["set"], item["expect"] or 0, item["q"], f"{name}:{i}"])
+            rows.append([item["set"], item["expect"] or 0, item["q"], f"{path.stem}:{i}"])
     for criteria_set in catalog.sets():
         for criterion in criteria_set.criteria:
             for seed in seeds(criterion):
@@ -192,10 +184,6 @@ def main() -> None:
             json.loads(args.picks.read_text(encoding="utf-8"))
         ):
             rows.append([set_code, number, text, f"pick:{k}"])
-    # Never train on the round-2 hold-out, even where an earlier file asked the same.
-    holdout = ROOT / "tests" / "data" / "criteria_questions_round2_holdout.yaml"
-    held = {item["q"] for item in yaml.safe_load(holdout.read_text(encoding="utf-8"))}
-    rows = [row for row in rows if row[2] not in held]
     seen: set[tuple[object, object, object]] = set()
     unique = []
     for row in rows:
