@@ -63,6 +63,53 @@ TOPIC_TEMPLATES = [
     "năm nay {k} có gì mới không",
     "{k} khi nào xong",
 ]
+# Round 6 (issue 19): how villagers write beyond the plain templates. One family per seed,
+# in turn, so that the number frame ("tỷ lệ … bao nhiêu"), "sau sáp nhập", a household's own
+# story and regional words are spread over every criterion instead of pulling to one.
+STYLE_TEMPLATES = {
+    "number": [
+        "tỷ lệ {k} phải đạt bao nhiêu phần trăm",
+        "{k} mức đạt chuẩn là bao nhiêu",
+        "tỷ lệ hộ {k} phải bao nhiêu mới đạt",
+        "xã nhóm 2 thì {k} phải bao nhiêu",
+    ],
+    "merger": [
+        "sau sáp nhập xã thì {k} thế nào",
+        "xã mới sau sáp nhập có lo {k} không",
+        "sáp nhập rồi thì {k} ai lo",
+    ],
+    "nghe-tinh": [
+        "{k} ở xã ni răng rứa",
+        "răng {k} chưa ai lo rứa",
+        "{k} hỏi ai ri hè",
+        "bựa ni {k} tới mô rồi",
+    ],
+    "nam-bo": [
+        "{k} ở ấp mình sao rồi dzậy",
+        "{k} hổng biết hỏi ai hết trơn",
+        "chừng nào mới lo {k} vậy nhen",
+        "tui hỏi chút {k} được hông",
+    ],
+    "mountain": [
+        "bản em {k} chưa có",
+        "trưởng bản ơi {k} thế nào",
+        "{k} trên bản khó khăn lắm",
+    ],
+    "own": [
+        "nhà em {k} thì có được hỗ trợ gì không",
+        "gia đình tôi gặp khó về {k}, xin hỏi phải làm sao",
+        "nhà tui chuyện {k} chưa ổn, hỏi ai",
+    ],
+    "story": [
+        "nhà em ở cuối xóm, con cái đi làm xa, mấy năm nay chuyện {k} vẫn chưa ổn, em muốn hỏi xã có kế hoạch gì không",
+        "tôi năm nay ngoài sáu mươi, sống với vợ già, nghe loa thôn nói về {k} mà chưa hiểu, nhờ cán bộ giải thích giúp",
+    ],
+    "teen": [
+        "{k} sao z ad",
+        "cho e hỏi {k} vs ạ",
+        "{k} ntn v mn",
+    ],
+}
 TEEN = {
     "không": "ko",
     "được": "dc",
@@ -171,6 +218,13 @@ def main() -> None:
                             group,
                         ]
                     )
+            families = list(STYLE_TEMPLATES)
+            for i, seed in enumerate(seeds(criterion)):
+                group = f"{criteria_set.code}:{criterion.number}:{seed}"
+                family = STYLE_TEMPLATES[families[(i + criterion.number) % len(families)]]
+                rows.append(
+                    [criteria_set.code, criterion.number, rng.choice(family).format(k=seed), group]
+                )
             for j, faq in enumerate(criterion.faqs):
                 group = f"{criteria_set.code}:{criterion.number}:faq{j}"
                 rows.append([criteria_set.code, criterion.number, faq.question, group])

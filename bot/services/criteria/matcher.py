@@ -337,7 +337,7 @@ class CriteriaIndex(_Ranking, _Analysis):
         for doc in index.docs:
             if doc.criterion is criterion:
                 sim, faq = self._faq_similarity(query, doc)
-                return faq if sim >= _FAQ_MIN else None
+                return faq if self._faq_answers(query, faq, sim) else None
         return None
 
     def _named_other(
