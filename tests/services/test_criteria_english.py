@@ -75,3 +75,14 @@ def test_english_chatter_is_chatter(text: str) -> None:
 def test_vietnamese_typed_plainly_is_not_english() -> None:
     for text in ("tieeu chis moi truowngf", "the bhyt het han roi", "can bo xa tiep dan thu may"):
         assert not is_english(text)
+
+
+def test_every_national_criterion_has_english_texts() -> None:
+    from bot.services.criteria.english import english_texts
+
+    for set_code in ("ntm-2021-2025", "ntm-2026-2030"):
+        for criterion in INDEX._catalog.get(set_code).criteria:
+            texts = english_texts(set_code, criterion.number)
+            assert texts is not None and texts.name and texts.village and texts.household
+            assert texts.name.isascii() and texts.village.isascii()
+    assert english_texts("ntm-2021-2025", 20) is None

@@ -10,6 +10,11 @@ becomes empty, which the matcher treats as chatter.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+import yaml
 
 from .english_words import TOPICS
 from .text import ABBREVIATIONS, telex_clean
@@ -77,3 +82,27 @@ def english_topics(text: str) -> str:
     if "nuoc sach" in out and any(f in out for f in _FARM_WATER):
         out = out.replace("nuoc sach", "tuoi tieu")
     return out
+
+
+@dataclass(frozen=True)
+class EnglishTexts:
+    """A criterion's name and what the village and a household do, in English."""
+
+    name: str
+    village: str
+    household: str
+
+
+@lru_cache(maxsize=1)
+def _english_texts() -> dict[tuple[str, int], EnglishTexts]:
+    raw = resources.files(__package__).joinpath("english_texts.yaml").read_text(encoding="utf-8")
+    return {
+        (code, int(number)): EnglishTexts(**texts)
+        for code, criteria in yaml.safe_load(raw).items()
+        for number, texts in criteria.items()
+    }
+
+
+def english_texts(set_code: str, number: int) -> EnglishTexts | None:
+    """The English version of a national criterion's name and texts, if there is one."""
+    return _english_texts().get((set_code, number))
