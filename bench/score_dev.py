@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from score_holdout import asker, outcome  # noqa: E402
+from score_holdout import ablate, asker, outcome  # noqa: E402
 
 from bot.services.criteria import Catalog, CriteriaIndex  # noqa: E402
 
@@ -27,8 +27,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--misses", action="store_true")
     parser.add_argument("--without", choices=("rules", "model"))
+    parser.add_argument("--ablate", choices=("english", "dialect", "frame", "styles"))
     args = parser.parse_args()
-    index = CriteriaIndex(Catalog.builtin())
+    index = CriteriaIndex(Catalog.builtin(), model=ablate(args.ablate))
     ask = asker(index, args.without)
     sums = {"vi": [0, 0, 0], "en": [0, 0, 0]}
     for item in yaml.safe_load(FILE.read_text(encoding="utf-8")):

@@ -6,6 +6,10 @@ per writing style; never the individual misses. The hold-out is scored at the st
 round and at its end, and is never tuned on.
 
 ``--without rules|model`` scores an ablation: the learned model alone, or the rules alone.
+``--ablate PART`` switches off one part added in round 6 (issue 19), the rest unchanged:
+``english`` (English read as English), ``dialect`` (regional words), ``frame`` (the "how
+much" frame is form, not topic), ``styles`` (the corpus's style templates; the model is
+retrained without them in memory).
 """
 
 from __future__ import annotations
@@ -50,8 +54,45 @@ def asker(index: CriteriaIndex, without: str | None):  # type: ignore[no-untyped
     return index.ask_any
 
 
-def score(files: list[Path], without: str | None = None) -> dict[str, tuple[int, int, int]]:
-    index = CriteriaIndex(Catalog.builtin())
+def ablate(part: str | None) -> object:
+    """Switch off ``part`` (monkeypatching this process only); the model to use, or "shipped"."""
+    if part == "english":
+        from bot.services.criteria import english
+
+        english.is_english = lambda text: False
+    elif part == "dialect":
+        from bot.services.criteria import text
+
+        text.standard_words = lambda words: words
+    elif part == "frame":
+        from bot.services.criteria import analysis, query_text, ranking
+
+        new = {"ty le", "phan tram", "muc dat", "toi thieu", "le ho", "le nguoi"}
+        analysis._FORM_PHRASES = query_text._FORM_PHRASES - new
+        ranking._FRAME_WORDS = frozenset()
+    elif part == "styles":
+        import importlib.util
+
+        from bot.services.criteria.learned import Example, NgramModel, catalog_examples
+
+        spec = importlib.util.spec_from_file_location(
+            "make_criteria_corpus", ROOT / "scripts" / "make_criteria_corpus.py"
+        )
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        module.STYLE_TEMPLATES = {}
+        catalog = Catalog.builtin()
+        rows = module.build_rows(catalog)
+        return NgramModel.train(
+            [Example(r[0], int(r[1]), str(r[2])) for r in rows] + catalog_examples(catalog.sets())
+        )
+    return "shipped"
+
+
+def score(
+    files: list[Path], without: str | None = None, part: str | None = None
+) -> dict[str, tuple[int, int, int]]:
+    index = CriteriaIndex(Catalog.builtin(), model=ablate(part))
     ask = asker(index, without)
     sums: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
     for path in files:
@@ -68,10 +109,11 @@ def score(files: list[Path], without: str | None = None) -> dict[str, tuple[int,
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--without", choices=("rules", "model"))
+    parser.add_argument("--ablate", choices=("english", "dialect", "frame", "styles"))
     parser.add_argument("--brief", action="store_true", help="per file and set only")
     args = parser.parse_args()
     files = sorted(HOLDOUT.glob("*.yaml"))
-    for key, (n, top, among) in sorted(score(files, args.without).items()):
+    for key, (n, top, among) in sorted(score(files, args.without, args.ablate).items()):
         if args.brief and "~" in key:
             continue
         print(f"{key:40} {n:4}  top-1 {top / n:6.1%}  among choices {among / n:6.1%}")

@@ -191,14 +191,9 @@ def seeds(criterion) -> list[str]:  # type: ignore[no-untyped-def]
     return list(dict.fromkeys(s.strip() for s in out if s.strip()))
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument(
-        "--picks", type=Path, help="JSON list of [set, number, text] from the database"
-    )
-    args = parser.parse_args()
+def build_rows(catalog: Catalog, picks: Path | None = None) -> list[list[object]]:
+    """The de-duplicated corpus rows ``[set, number, text, group]``."""
     rng = random.Random(11)
-    catalog = Catalog.builtin()
     rows: list[list[object]] = []
     for path in sorted(TRAINING.glob("*.yaml")):
         for i, item in enumerate(yaml.safe_load(path.read_text(encoding="utf-8"))):
@@ -219,7 +214,7 @@ def main() -> None:
                         ]
                     )
             families = list(STYLE_TEMPLATES)
-            for i, seed in enumerate(seeds(criterion)):
+            for i, seed in enumerate(seeds(criterion) if families else ()):
                 group = f"{criteria_set.code}:{criterion.number}:{seed}"
                 family = STYLE_TEMPLATES[families[(i + criterion.number) % len(families)]]
                 rows.append(
@@ -233,10 +228,8 @@ def main() -> None:
                 )
         for j, chat in enumerate(CHATTER):
             rows.append([criteria_set.code, 0, respell(chat, rng), f"chatter:{j}"])
-    if args.picks is not None:
-        for k, (set_code, number, text) in enumerate(
-            json.loads(args.picks.read_text(encoding="utf-8"))
-        ):
+    if picks is not None:
+        for k, (set_code, number, text) in enumerate(json.loads(picks.read_text(encoding="utf-8"))):
             rows.append([set_code, number, text, f"pick:{k}"])
     seen: set[tuple[object, object, object]] = set()
     unique = []
@@ -245,6 +238,17 @@ def main() -> None:
         if key not in seen:
             seen.add(key)
             unique.append(row)
+    return unique
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument(
+        "--picks", type=Path, help="JSON list of [set, number, text] from the database"
+    )
+    args = parser.parse_args()
+    catalog = Catalog.builtin()
+    unique = build_rows(catalog, args.picks)
     OUT.write_text(json.dumps({"examples": unique}, ensure_ascii=False, indent=0), encoding="utf-8")
     print(f"{len(unique)} examples written to {OUT.relative_to(ROOT)}")
     model = NgramModel.train(
