@@ -3,8 +3,9 @@
 Writes ``bot/services/criteria/corpus.json``: ``[set, number (0 = chatter), text, group]``.
 Sources, in order:
 
-1. the hand-labelled question files of earlier rounds in ``tests/data`` (dev, tune,
-   holdout, fresh, fresh2, fresh3; never the round-2 hold-out);
+1. the hand-labelled training question files, every ``tests/data/training/*.yaml`` (never
+   ``tests/data/holdout/``: the hold-outs are evaluation data only, and
+   ``tests/services/test_criteria_holdout.py`` checks that none of their questions is here);
 2. for every criterion of every shipped set: its name, keywords, FAQ questions and
    indicator names, put into residents' templates (questions by topic, by a personal
    situation, by the village's progress, by a number; "cho em hỏi …", forms of address)
@@ -36,14 +37,7 @@ from bot.services.vntext import fold  # noqa: E402
 
 OUT = ROOT / "bot" / "services" / "criteria" / "corpus.json"
 MODEL = ROOT / "bot" / "services" / "criteria" / "model.npz"
-FILES = [
-    "criteria_questions",
-    "criteria_questions_tune",
-    "criteria_questions_holdout",
-    "criteria_questions_fresh",
-    "criteria_questions_fresh2",
-    "criteria_questions_fresh3",
-]
+TRAINING = ROOT / "tests" / "data" / "training"
 
 TOPIC_TEMPLATES = [
     "{k} là gì",
@@ -69,6 +63,53 @@ TOPIC_TEMPLATES = [
     "năm nay {k} có gì mới không",
     "{k} khi nào xong",
 ]
+# Round 6 (issue 19): how villagers write beyond the plain templates. One family per seed,
+# in turn, so that the number frame ("tỷ lệ … bao nhiêu"), "sau sáp nhập", a household's own
+# story and regional words are spread over every criterion instead of pulling to one.
+STYLE_TEMPLATES = {
+    "number": [
+        "tỷ lệ {k} phải đạt bao nhiêu phần trăm",
+        "{k} mức đạt chuẩn là bao nhiêu",
+        "tỷ lệ hộ {k} phải bao nhiêu mới đạt",
+        "xã nhóm 2 thì {k} phải bao nhiêu",
+    ],
+    "merger": [
+        "sau sáp nhập xã thì {k} thế nào",
+        "xã mới sau sáp nhập có lo {k} không",
+        "sáp nhập rồi thì {k} ai lo",
+    ],
+    "nghe-tinh": [
+        "{k} ở xã ni răng rứa",
+        "răng {k} chưa ai lo rứa",
+        "{k} hỏi ai ri hè",
+        "bựa ni {k} tới mô rồi",
+    ],
+    "nam-bo": [
+        "{k} ở ấp mình sao rồi dzậy",
+        "{k} hổng biết hỏi ai hết trơn",
+        "chừng nào mới lo {k} vậy nhen",
+        "tui hỏi chút {k} được hông",
+    ],
+    "mountain": [
+        "bản em {k} chưa có",
+        "trưởng bản ơi {k} thế nào",
+        "{k} trên bản khó khăn lắm",
+    ],
+    "own": [
+        "nhà em {k} thì có được hỗ trợ gì không",
+        "gia đình tôi gặp khó về {k}, xin hỏi phải làm sao",
+        "nhà tui chuyện {k} chưa ổn, hỏi ai",
+    ],
+    "story": [
+        "nhà em ở cuối xóm, con cái đi làm xa, mấy năm nay chuyện {k} vẫn chưa ổn, em muốn hỏi xã có kế hoạch gì không",
+        "tôi năm nay ngoài sáu mươi, sống với vợ già, nghe loa thôn nói về {k} mà chưa hiểu, nhờ cán bộ giải thích giúp",
+    ],
+    "teen": [
+        "{k} sao z ad",
+        "cho e hỏi {k} vs ạ",
+        "{k} ntn v mn",
+    ],
+}
 TEEN = {
     "không": "ko",
     "được": "dc",
@@ -78,7 +119,7 @@ TEEN = {
     "với": "vs",
     "rồi": "r",
 }
-# Chatter written apart from the round-2 hold-out (never a paraphrase of its lines).
+# Chatter written apart from the hold-outs (never a paraphrase of their lines).
 CHATTER = [
     "dây sạc laptop của anh để quên ở nhà văn hóa",
     "máy tính bảng của con hết pin giữa chừng",
@@ -150,22 +191,15 @@ def seeds(criterion) -> list[str]:  # type: ignore[no-untyped-def]
     return list(dict.fromkeys(s.strip() for s in out if s.strip()))
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument(
-        "--picks", type=Path, help="JSON list of [set, number, text] from the database"
-    )
-    args = parser.parse_args()
+def build_rows(catalog: Catalog, picks: Path | None = None) -> list[list[object]]:
+    """The de-duplicated corpus rows ``[set, number, text, group]``."""
     rng = random.Random(11)
-    catalog = Catalog.builtin()
     rows: list[list[object]] = []
-    for name in FILES:
-        for i, item in enumerate(
-            yaml.safe_load((ROOT / "tests" / "data" / f"{name}.yaml").read_text(encoding="utf-8"))
-        ):
+    for path in sorted(TRAINING.glob("*.yaml")):
+        for i, item in enumerate(yaml.safe_load(path.read_text(encoding="utf-8"))):
             if item["expect"] == "list":
                 continue
-            rows.append([item["set"], item["expect"] or 0, item["q"], f"{name}:{i}"])
+            rows.append([item["set"], item["expect"] or 0, item["q"], f"{path.stem}:{i}"])
     for criteria_set in catalog.sets():
         for criterion in criteria_set.criteria:
             for seed in seeds(criterion):
@@ -179,6 +213,13 @@ def main() -> None:
                             group,
                         ]
                     )
+            families = list(STYLE_TEMPLATES)
+            for i, seed in enumerate(seeds(criterion) if families else ()):
+                group = f"{criteria_set.code}:{criterion.number}:{seed}"
+                family = STYLE_TEMPLATES[families[(i + criterion.number) % len(families)]]
+                rows.append(
+                    [criteria_set.code, criterion.number, rng.choice(family).format(k=seed), group]
+                )
             for j, faq in enumerate(criterion.faqs):
                 group = f"{criteria_set.code}:{criterion.number}:faq{j}"
                 rows.append([criteria_set.code, criterion.number, faq.question, group])
@@ -187,15 +228,9 @@ def main() -> None:
                 )
         for j, chat in enumerate(CHATTER):
             rows.append([criteria_set.code, 0, respell(chat, rng), f"chatter:{j}"])
-    if args.picks is not None:
-        for k, (set_code, number, text) in enumerate(
-            json.loads(args.picks.read_text(encoding="utf-8"))
-        ):
+    if picks is not None:
+        for k, (set_code, number, text) in enumerate(json.loads(picks.read_text(encoding="utf-8"))):
             rows.append([set_code, number, text, f"pick:{k}"])
-    # Never train on the round-2 hold-out, even where an earlier file asked the same.
-    holdout = ROOT / "tests" / "data" / "criteria_questions_round2_holdout.yaml"
-    held = {item["q"] for item in yaml.safe_load(holdout.read_text(encoding="utf-8"))}
-    rows = [row for row in rows if row[2] not in held]
     seen: set[tuple[object, object, object]] = set()
     unique = []
     for row in rows:
@@ -203,6 +238,17 @@ def main() -> None:
         if key not in seen:
             seen.add(key)
             unique.append(row)
+    return unique
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument(
+        "--picks", type=Path, help="JSON list of [set, number, text] from the database"
+    )
+    args = parser.parse_args()
+    catalog = Catalog.builtin()
+    unique = build_rows(catalog, args.picks)
     OUT.write_text(json.dumps({"examples": unique}, ensure_ascii=False, indent=0), encoding="utf-8")
     print(f"{len(unique)} examples written to {OUT.relative_to(ROOT)}")
     model = NgramModel.train(

@@ -32,13 +32,13 @@ async def seed_demo_statuses(repo, settings) -> int:  # type: ignore[no-untyped-
     if await repo.criteria.current_statuses(village.id, criteria_set.code):
         return 0
     operator = Actor(user_id=None, platform_user_id=None, is_admin=True)
-    numbers = [criterion.number for criterion in criteria_set.criteria]
+    numbers = {criterion.number for criterion in criteria_set.criteria}
     written = 0
-    for item in spec["statuses"]:
-        if item["position"] > len(numbers):
+    for item in spec["sets"].get(criteria_set.code, ()):  # a set with no demo notes: none
+        if item["number"] not in numbers:
             continue
         await vc.set_status(
-            repo, operator, village_id=village.id, criteria_set=criteria_set, number=numbers[item["position"] - 1],
+            repo, operator, village_id=village.id, criteria_set=criteria_set, number=item["number"],
             status=vc.Status(item["status"]), note=item["note"], today=today - timedelta(days=3 * written + 2),
         )
         written += 1

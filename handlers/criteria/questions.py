@@ -95,7 +95,7 @@ async def answer_question_text(
         else None
     )
     body = await render_criterion(
-        repo, village, result.best, settings, result=result, from_set=from_set
+        repo, village, result.best, settings, result=result, from_set=from_set, question=text
     )
     if in_group:
         await message.reply(

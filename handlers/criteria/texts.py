@@ -7,8 +7,10 @@ import html
 from aiogram.utils.i18n import get_i18n
 from aiogram.utils.i18n import gettext as _
 
+from bot.services import criteria_numbers
 from bot.services import village_criteria as vc
 from bot.services.criteria import CriteriaSet, Criterion, MatchResult
+from bot.services.criteria.english import english_texts
 from bot.services.criteria.sheet import REGIONS
 from bot.settings import Settings
 from storage.models import Village
@@ -55,9 +57,26 @@ async def render_criterion(
     *,
     result: MatchResult | None = None,
     from_set: CriteriaSet | None = None,
+    question: str | None = None,
 ) -> str:
     parts = [f"<b>{html.escape(criterion.title)}</b>"]
-    if get_i18n().current_locale != "vi":
+    number = (
+        await criteria_numbers.number_answer(repo, village, criterion, question)
+        if question
+        else None
+    )
+    english = english_texts(criterion.set_code, criterion.number)
+    in_english = get_i18n().current_locale != "vi"
+    if in_english and english is not None:
+        parts[0] += f"\n<i>{html.escape(english.name)}</i>"
+        parts.append(
+            "🇻🇳 "
+            + _(
+                "The criteria are published in Vietnamese: the official name and summary are the "
+                "original Vietnamese, with English where the meaning is clear."
+            )
+        )
+    elif in_english:
         parts.append(
             "🇻🇳 "
             + _(
@@ -81,6 +100,8 @@ async def render_criterion(
                 criterion=f"<i>{html.escape(result.national.title)}</i>"
             )
         )
+    if number is not None:
+        parts.append(number_text(number))
     if result is not None and result.faq is not None:
         parts.append(f"💬 {html.escape(result.faq.answer)}")
     parts.append(html.escape(criterion.summary))
@@ -98,14 +119,46 @@ async def render_criterion(
                 )
             )
         parts.append("\n".join(lines))
-    parts.append(_("🏘 <b>The village:</b> {text}").format(text=html.escape(criterion.village_asks)))
-    parts.append(
-        _("🏠 <b>Each household:</b> {text}").format(text=html.escape(criterion.household_asks))
-    )
+    village_text, household_text = criterion.village_asks, criterion.household_asks
+    if in_english and english is not None:
+        village_text, household_text = english.village, english.household
+    parts.append(_("🏘 <b>The village:</b> {text}").format(text=html.escape(village_text)))
+    parts.append(_("🏠 <b>Each household:</b> {text}").format(text=html.escape(household_text)))
     line = await status_line(repo, village, criterion, settings)
     if line:
         parts.append(line)
     return "\n\n".join(parts)
+
+
+def number_text(number: criteria_numbers.NumberAnswer) -> str:
+    """The answer to "how much / what share": the village's level with its source, or who
+    sets it and that the office's level will be shown once entered."""
+    if number.level is not None:
+        level = number.level
+        return "🔢 <b>{name}</b>: <b>{value}</b> ({where})\n<i>{source}</i>".format(
+            name=html.escape(f"{level.indicator.code} {level.indicator.name}"),
+            value=html.escape(level.value),
+            where=html.escape(threshold_label(level.key)),
+            source=_("Source: {source}").format(source=html.escape(level.source)),
+        )
+    what = (
+        html.escape(f"{number.indicator.code} {number.indicator.name}")
+        if number.indicator is not None
+        else _("this criterion")
+    )
+    text = "🔢 " + _(
+        "The number for {what} is set for each commune group or region by the national "
+        "decision, and the province's guidance makes it concrete for each commune; no confirmed "
+        "number is known here yet. Ask the commune office. Once the office enters its level, "
+        "I will show it here."
+    ).format(what=what)
+    if number.group is not None:
+        text += " " + _("Your commune is in group {n}.").format(n=number.group)
+    if number.region is not None:
+        text += " " + _("Your commune is in the region {region}.").format(
+            region=html.escape(threshold_label(number.region))
+        )
+    return text
 
 
 def render_indicators(criterion: Criterion, group: int | None) -> str:

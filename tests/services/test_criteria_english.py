@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.services.criteria import Catalog, CriteriaIndex
-from bot.services.criteria.english import english_topics
+from bot.services.criteria.english import english_topics, is_english
 
 INDEX = CriteriaIndex(Catalog.builtin())
 
@@ -39,3 +39,50 @@ def test_vietnamese_without_diacritics_is_left_alone() -> None:
     for text in ("duong thon bao gio lam xong", "cho em hoi ve nuoc sach", "tieu chi 17 la gi"):
         assert english_topics(text) == text
     assert english_topics("what is the road criteria") == "duong giao thong tieu chi"
+
+
+# Issue 19: the kinds of English questions that got no criterion in round 5.
+CASES_19 = [
+    ("is my plot inside the new zoning plan", 1, 1),
+    ("can the commune help my daughter get a job", 12, 4),
+    ("how do farmers join a cooperative here", 13, 3),
+    ("is preschool education universal in this commune", 14, 5),
+    ("what makes a hamlet a cultural village", 16, 5),
+    ("what education level must commune officials have", 18, 9),
+    ("who does mediation when neighbours quarrel", 18, 10),
+    ("how can young men join the militia", 19, 10),
+    ("can we get help to hire drones for spraying", None, 7),
+    ("who trains farmers to use a greenhouse app", None, 7),
+]
+
+
+@pytest.mark.parametrize(("question", "old", "new"), CASES_19)
+def test_english_questions_issue_19(question: str, old: int | None, new: int) -> None:
+    for set_code, number in (("ntm-2021-2025", old), ("ntm-2026-2030", new)):
+        if number is None:
+            continue
+        result = INDEX.ask(question, set_code)
+        assert result.kind == "match" and result.best.number == number, (set_code, result.kind)
+
+
+@pytest.mark.parametrize(
+    "text", ["who is coming to the football match tonight", "thanks so much, see you tomorrow"]
+)
+def test_english_chatter_is_chatter(text: str) -> None:
+    assert INDEX.ask(text, "ntm-2026-2030").kind == "offtopic"
+
+
+def test_vietnamese_typed_plainly_is_not_english() -> None:
+    for text in ("tieeu chis moi truowngf", "the bhyt het han roi", "can bo xa tiep dan thu may"):
+        assert not is_english(text)
+
+
+def test_every_national_criterion_has_english_texts() -> None:
+    from bot.services.criteria.english import english_texts
+
+    for set_code in ("ntm-2021-2025", "ntm-2026-2030"):
+        for criterion in INDEX._catalog.get(set_code).criteria:
+            texts = english_texts(set_code, criterion.number)
+            assert texts is not None and texts.name and texts.village and texts.household
+            assert texts.name.isascii() and texts.village.isascii()
+    assert english_texts("ntm-2021-2025", 20) is None

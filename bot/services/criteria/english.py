@@ -1,100 +1,108 @@
-"""English questions on the common topics: their topic words become the catalog's
-Vietnamese words."""
+"""English questions: their topic words become the catalog's Vietnamese words.
+
+A message reads as English when at least two of its words (and a good share of them) cannot
+be Vietnamese syllables typed without diacritics ("what", "road", "is"): "the bhyt" or
+"can bo xa" stay Vietnamese. An English message is replaced by the catalog words of its
+topics (``english_words.TOPICS``, longest phrase first, plurals too); one with no topic word
+becomes empty, which the matcher treats as chatter.
+"""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
 
-# English questions about the common topics ("how wide must the village road be", "is the
-# tap water clean", "who collects the garbage"): their topic words become the catalog's
-# Vietnamese words. Only words no Vietnamese syllable spells the same.
-ENGLISH: dict[str, str] = {
-    "health insurance": "bao hiem y te",
-    "medical insurance": "bao hiem y te",
-    "insurance card": "the bao hiem y te",
-    "social insurance": "bao hiem xa hoi",
-    "clean water": "nuoc sach",
-    "tap water": "nuoc may nuoc sach",
-    "drinking water": "nuoc sach",
-    "waste water": "nuoc thai",
-    "wastewater": "nuoc thai",
-    "power cut": "mat dien",
-    "power outage": "mat dien",
-    "street light": "den duong",
-    "street lights": "den duong",
-    "health station": "tram y te",
-    "health centre": "tram y te",
-    "health center": "tram y te",
-    "cultural house": "nha van hoa",
-    "community hall": "nha van hoa",
-    "poor household": "ho ngheo",
-    "poor households": "ho ngheo",
-    "vocational training": "hoc nghe",
-    "land use plan": "quy hoach",
-    "road": "duong giao thong",
-    "roads": "duong giao thong",
-    "street": "duong thon",
-    "lane": "ngo xom",
-    "bridge": "cau",
-    "pothole": "o ga",
-    "potholes": "o ga",
-    "water": "nuoc sach",
-    "waste": "rac thai",
-    "garbage": "rac thai",
-    "trash": "rac thai",
-    "rubbish": "rac thai",
-    "litter": "rac thai",
-    "recycling": "phan loai rac",
-    "school": "truong hoc",
-    "schools": "truong hoc",
-    "kindergarten": "truong mam non",
-    "classroom": "phong hoc",
-    "electricity": "dien",
-    "electric": "dien",
-    "blackout": "mat dien",
-    "internet": "internet",
-    "wifi": "wifi",
-    "broadband": "internet cap quang",
-    "fibre": "cap quang",
-    "fiber": "cap quang",
-    "clinic": "tram y te",
-    "doctor": "bac si",
-    "vaccination": "tiem chung",
-    "poverty": "ngheo",
-    "income": "thu nhap",
-    "jobs": "viec lam",
-    "job": "viec lam",
-    "housing": "nha o",
-    "irrigation": "thuy loi",
-    "canal": "kenh muong",
-    "flood": "bao lu",
-    "floods": "bao lu",
-    "market": "cho nong thon",
-    "environment": "moi truong",
-    "security": "an ninh trat tu",
-    "theft": "trom cap",
-    "police": "cong an",
-    "planning": "quy hoach",
-    "criteria": "tieu chi",
-    "criterion": "tieu chi",
-}
-_ENGLISH_HINTS = frozenset(
-    "the is are what how who when where which does do my our must should can need needs much many "
-    "wide village commune there any about".split()
+import yaml
+
+from .english_words import TOPICS
+from .text import ABBREVIATIONS, telex_clean
+
+ENGLISH = TOPICS  # kept for callers of the round-5 name
+_VI_SYLLABLE = re.compile(
+    r"(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx])?[aeiouy]{1,3}(?:ch|ng|nh|[cmnpt])?"
 )
-_ENGLISH_RE = re.compile(
-    r"\b(?:" + "|".join(re.escape(k) for k in sorted(ENGLISH, key=len, reverse=True)) + r")\b"
+# English words that Telex typing could also produce ("how" = "hơ"): English all the same.
+_ENGLISH_WORDS = frozenset(
+    "how what who whom where when why which is are was were does did our your their there "
+    "this that with from for and of be been will would should could must need has have get "
+    "help please thanks thank you we they any many much about after before every".split()
 )
+_WORD_RE = re.compile(r"[a-z0-9]+(?:['-][a-z0-9]+)*")
+_TOPIC_RE = re.compile(
+    r"(?<![a-z0-9])(?:"
+    + "|".join(
+        re.escape(k) + ("(?:e?s)?" if k[-1].isalpha() else "")
+        for k in sorted(TOPICS, key=len, reverse=True)
+    )
+    + r")(?![a-z0-9])"
+)
+_SINGULAR = {k: k for k in TOPICS}
+# Water for fields and crops is irrigation, not the households' clean water.
+_FARM_WATER = ("ruong", "cay trong", "thieu nuoc tuoi")
+
+
+def is_english(text: str) -> bool:
+    """Whether ``text`` reads as English rather than Vietnamese typed without marks."""
+    if not text.isascii():
+        return False
+    words = _WORD_RE.findall(text.lower())
+    foreign = [
+        w
+        for w in words
+        if w in _ENGLISH_WORDS
+        or (
+            not w.isdigit()
+            and w not in ABBREVIATIONS
+            and not _VI_SYLLABLE.fullmatch(w)
+            and not _VI_SYLLABLE.fullmatch(telex_clean(w))
+        )
+    ]
+    return len(foreign) >= 2 and len(foreign) >= 0.34 * len(words)
+
+
+def _topic(match: str) -> str:
+    if match in TOPICS:
+        return TOPICS[match]
+    for cut in (2, 1):  # "canals", "ditches"
+        if match[:-cut] in TOPICS:
+            return TOPICS[match[:-cut]]
+    return ""
 
 
 def english_topics(text: str) -> str:
-    """``text`` with English topic words replaced by the catalog's Vietnamese words, when it
-    reads as English (an English function word and a topic word); otherwise unchanged."""
-    if not text.isascii():
+    """``text`` with English replaced by the catalog's Vietnamese topic words when it reads
+    as English; otherwise unchanged."""
+    if not is_english(text):
         return text
-    lowered = text.lower()
-    words = set(re.findall(r"[a-z]+", lowered))
-    if not words & _ENGLISH_HINTS or not _ENGLISH_RE.search(lowered):
-        return text
-    # Only the topic words: the other English words would be "corrected" into Vietnamese ones.
-    return " ".join(ENGLISH[m.group(0)] for m in _ENGLISH_RE.finditer(lowered))
+    lowered = text.lower().replace("’", "'")
+    words = [_topic(m.group(0)) for m in _TOPIC_RE.finditer(lowered)]
+    out = " ".join(w for w in words if w)
+    if "nuoc sach" in out and any(f in out for f in _FARM_WATER):
+        out = out.replace("nuoc sach", "tuoi tieu")
+    return out
+
+
+@dataclass(frozen=True)
+class EnglishTexts:
+    """A criterion's name and what the village and a household do, in English."""
+
+    name: str
+    village: str
+    household: str
+
+
+@lru_cache(maxsize=1)
+def _english_texts() -> dict[tuple[str, int], EnglishTexts]:
+    raw = resources.files(__package__).joinpath("english_texts.yaml").read_text(encoding="utf-8")
+    return {
+        (code, int(number)): EnglishTexts(**texts)
+        for code, criteria in yaml.safe_load(raw).items()
+        for number, texts in criteria.items()
+    }
+
+
+def english_texts(set_code: str, number: int) -> EnglishTexts | None:
+    """The English version of a national criterion's name and texts, if there is one."""
+    return _english_texts().get((set_code, number))

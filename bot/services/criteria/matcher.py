@@ -54,6 +54,7 @@ from .ranking import MatchResult, _Query, _Ranked, _Ranking, _SetIndex
 from .text import QUESTION_WORDS, STOPWORDS, basic_tokens, find_number_mentions
 
 __all__ = ["CriteriaIndex", "MatchResult", "blend"]
+_MODEL_SURE = 0.5  # model_only: a match from this probability, else the top three offered
 
 
 class CriteriaIndex(_Ranking, _Analysis):
@@ -95,6 +96,18 @@ class CriteriaIndex(_Ranking, _Analysis):
         return blend(
             result, self._model.scores(text, set_code), self._sets[set_code].criteria_set, text
         )
+
+    def model_only(self, text: str, set_code: str) -> MatchResult:
+        """The learned model alone, without the rules (for ablation measurements only)."""
+        criteria_set = self._sets[set_code].criteria_set
+        probs = self._model.scores(english_topics(text), set_code) if self._model else []
+        if not probs or probs[0][0] == 0:
+            return MatchResult("offtopic", None, (), probs[0][1] if probs else 0.0)
+        picks = [criteria_set.criterion(n) for n, _ in probs[:3] if n]
+        picks = [c for c in picks if c is not None]
+        if probs[0][1] >= _MODEL_SURE:
+            return MatchResult("match", picks[0], tuple(picks[1:3]), probs[0][1])
+        return MatchResult("unsure", None, tuple(picks), probs[0][1])
 
     def rules(self, text: str, set_code: str) -> MatchResult:
         """The rules alone (catalog terms, names, numbers, chatter)."""
@@ -337,7 +350,7 @@ class CriteriaIndex(_Ranking, _Analysis):
         for doc in index.docs:
             if doc.criterion is criterion:
                 sim, faq = self._faq_similarity(query, doc)
-                return faq if sim >= _FAQ_MIN else None
+                return faq if self._faq_answers(query, faq, sim) else None
         return None
 
     def _named_other(

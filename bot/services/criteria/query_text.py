@@ -45,7 +45,30 @@ _FORM_PHRASES = frozenset(
         "trach nhiem",
         "dong tien",
         "chinh sach",
+        # "how much / what share" is the form of a number question, not its topic
+        "ty le",
+        "phan tram",
+        "muc dat",
+        "toi thieu",
+        "le ho",
+        "le nguoi",
     )
+)
+_FAQ_SHOW = 0.5  # the closest FAQ is shown first only from this similarity (issue 19)
+_NUMBER_ASK_RE = re.compile(
+    r"\b(?:baonhieu|bao nhieu|ty le|phan tram|muc dat|muc nao|toi thieu|may met|rong may)\b"
+)
+
+
+def asks_number(folded: str) -> bool:
+    """Whether a folded question asks "how much / what share"."""
+    return _NUMBER_ASK_RE.search(folded) is not None
+
+
+# Words of a number question's frame ("tỷ lệ hộ … phải đạt bao nhiêu"): they never make
+# an FAQ close to a question, whose topic may be another.
+_FRAME_WORDS = frozenset(
+    "ty le phan tram muc dat chuan toi thieu duoi tren phai baonhieu bao nhieu may ho nguoi dan".split()
 )
 _DIRECTION_WORDS = frozenset(("len", "vao", "ra"))  # not "toi": tối, tôi
 _MARKET_EXPANSION = "cho cho nong thon cho xa ha tang thuong mai"

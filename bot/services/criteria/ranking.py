@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 import unicodedata
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -13,7 +14,8 @@ from .models import CriteriaSet, Criterion, Faq
 from .query_text import (
     _B,
     _EXPLAINED_SHARE,
-    _FAQ_MIN,
+    _FAQ_SHOW,
+    _FRAME_WORDS,
     _GENERIC_WEIGHT,
     _K1,
     _MIN_INFORMATION,
@@ -33,6 +35,7 @@ from .query_text import (
     _accented_words,
     _content_words,
     _text_terms,
+    asks_number,
     fold,
 )
 from .text import (
@@ -106,6 +109,11 @@ class _Query:
     place_terms: frozenset[str] = frozenset()  # terms made only of the place's words
 
 
+def _topic_terms(terms: Iterable[str]) -> frozenset[str]:
+    """``terms`` without those made only of a number question's frame words."""
+    return frozenset(t for t in terms if not all(p in _FRAME_WORDS for p in t.split("_")))
+
+
 class _Ranking:
     """Building the per-set indexes and ranking a query against one (mixed into
     :class:`~bot.services.criteria.matcher.CriteriaIndex`)."""
@@ -171,7 +179,7 @@ class _Ranking:
         self._add_text(doc, faq.question, _W_FAQ_Q)
         self._add_text(doc, faq.answer, _W_FAQ_A)
         doc.faqs.append(faq)
-        doc.faq_terms.append(frozenset(_text_terms(faq.question)))
+        doc.faq_terms.append(_topic_terms(_text_terms(faq.question)))
 
     def _refresh_vocabulary(self) -> None:
         words = {t for t in self._df if "_" not in t}
@@ -265,8 +273,17 @@ class _Ranking:
             upper *= _MIN_INFORMATION / information
         return scores, phrase_hit, upper
 
+    @staticmethod
+    def _faq_answers(query: _Query, faq: Faq | None, sim: float) -> bool:
+        """Whether ``faq`` (similarity ``sim``) answers the question asked, so that it may be
+        shown first: close enough, and a number question only with a number answer (and the
+        other way round): "đường rộng bao nhiêu" is not "dân có phải đóng góp không"."""
+        if faq is None or sim < _FAQ_SHOW:
+            return False
+        return asks_number(query.folded) == asks_number(" ".join(basic_tokens(faq.question)))
+
     def _faq_similarity(self, query: _Query, doc: _Doc) -> tuple[float, Faq | None]:
-        q_terms = {t for t in query.terms if t in self._df}
+        q_terms = {t for t in _topic_terms(query.terms) if t in self._df}
         # The place where something is asked about does not pick the FAQ.
         q_terms = (q_terms - query.place_terms) or q_terms
         if not q_terms:
@@ -303,7 +320,7 @@ class _Ranking:
             if rank < 5:
                 sim, faq = self._faq_similarity(query, index.docs[i])
                 conf += 0.35 * sim * sim
-                if sim < _FAQ_MIN:
+                if not self._faq_answers(query, faq, sim):
                     faq = None
             ranked.append(_Ranked(conf, i, faq, phrase_hit[i]))
         ranked.sort(key=lambda item: -item.conf)

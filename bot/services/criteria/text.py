@@ -365,13 +365,63 @@ def join_compounds(folded: str) -> str:
     return joined
 
 
+# Regional words (Nghệ Tĩnh, Nam Bộ) typed with their marks, in standard words: most are
+# function words that would otherwise count as unknown words and lower the confidence.
+_DIALECT: dict[str, str] = {
+    "răng": "sao",
+    "rứa": "vậy",
+    "ri": "vậy",
+    "nỏ": "không",
+    "ni": "này",
+    "mô": "đâu",
+    "tê": "kia",
+    "chừ": "giờ",
+    "bựa": "hôm",
+    "hè": "nhé",
+    "nác": "nước",
+    "cấy": "cái",
+    "tau": "tôi",
+    "hắn": "nó",
+    "chộ": "thấy",
+    "mần": "làm",
+    "hổng": "không",
+    "hông": "không",
+    "dzậy": "vậy",
+    "dzô": "vào",
+    "bịnh": "bệnh",
+    "xài": "dùng",
+    "ổng": "ông",
+    "bả": "bà",
+    "đal": "bê tông",
+    "nhen": "nhé",
+    "nghen": "nhé",
+}
+_DIALECT_RE = re.compile(
+    r"(?<!\w)(?:" + "|".join(sorted(_DIALECT, key=len, reverse=True)) + r")(?!\w)", re.IGNORECASE
+)
+# "lộ" (Nam Bộ: the road) but not "lộ giới"; "cất nhà" (to build a house); "cúp điện".
+_DIALECT_PHRASES = (
+    (re.compile(r"(?<!\w)lộ(?!\w)(?!\s+giới)", re.IGNORECASE), "đường"),
+    (re.compile(r"(?<!\w)cất(?=\s+(?:nhà|lại|thêm)(?!\w))", re.IGNORECASE), "xây"),
+    (re.compile(r"(?<!\w)cúp(?=\s+điện(?!\w))", re.IGNORECASE), "mất"),
+)
+
+
+def standard_words(text: str) -> str:
+    """``text`` with regional words (typed with their marks) in standard Vietnamese."""
+    text = unicodedata.normalize("NFC", text)
+    for pattern, word in _DIALECT_PHRASES:
+        text = pattern.sub(word, text)
+    return _DIALECT_RE.sub(lambda m: _DIALECT[m.group(0).lower()], text)
+
+
 def basic_tokens(text: str) -> list[str]:
     """Folded word tokens of ``text`` with abbreviations expanded.
 
     Question phrases become one (stop)word - ``bao nhieu`` -> ``baonhieu`` - so that their
     syllables (``bao`` also means storm, bag, report) do not count as topic words.
     """
-    folded = fold(text)
+    folded = fold(standard_words(text))
     folded = _GLUED_RE.sub(r"\1 \2", folded)
     tokens = expand_abbreviations(folded.split())
     return join_compounds(" ".join(tokens)).split()
