@@ -13,6 +13,15 @@ def demo_org_text() -> str:
     return resources.files(__package__).joinpath("org.yaml").read_text(encoding="utf-8")
 
 
+async def demo_seeded(repo, specs) -> bool:  # type: ignore[no-untyped-def]
+    """Whether the demo's villages are in the database already (seeded by an earlier run)."""
+    codes = [village.code for commune in specs for village in commune.villages]
+    for code in codes:
+        if await repo.places.village_by_code(code) is None:
+            return False
+    return bool(codes)
+
+
 async def seed_demo_statuses(repo, settings) -> int:  # type: ignore[no-untyped-def]
     """Realistic statuses with notes for the demo village, once (a restart keeps what the
     user changed). Returns how many were written."""

@@ -62,7 +62,7 @@ async def get_state(request: web.Request) -> web.Response:
 async def create_user(request: web.Request) -> web.Response:
     sb = _sb(request)
     body = await _body(request)
-    uid = int(body.get("user_id") or max([900000, *sb.users]) + 1)
+    uid = int(body.get("user_id") or sb.new_user_id())
     name = str(body.get("first_name") or body.get("name") or f"Cư dân {uid}")
     phone = body.get("phone") or f"09{uid % 100_000_000:08d}"
     if body.get("role_label"):

@@ -1,0 +1,53 @@
+"""``make run``'s demo data is seeded once (issue 16): a restart keeps what the user did,
+so a household moved with /phancong or the CLI stays with its new member. On SQLite
+and PostgreSQL."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.commands import load_demo, sandbox_state_path
+from bot.settings import Settings
+from storage.repo import Repo
+
+
+async def _roster(sessionmaker) -> dict[str, int | None]:  # type: ignore[no-untyped-def]
+    async with sessionmaker() as session:
+        repo = Repo(session)
+        village = await repo.places.village_by_code("nam-bac-thanh")
+        return {h.code: m for h, m in await repo.visits.village_roster(village.id)}
+
+
+async def test_a_restart_keeps_the_assignments_made_since(sessionmaker, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    settings = Settings(_env_file=None, criteria_dir=tmp_path / "criteria")
+    assert await load_demo(sessionmaker, settings) is True
+    before = await _roster(sessionmaker)
+    assert before["NBT-004"] is None
+    mover = before["NBT-003"]  # Trần Văn Bình's household
+    async with sessionmaker() as session:  # what /phancong does
+        repo = Repo(session)
+        village = await repo.places.village_by_code("nam-bac-thanh")
+        roster = {h.code: h.id for h, _m in await repo.visits.village_roster(village.id)}
+        await repo.visits.assign(roster["NBT-004"], mover)
+        await repo.visits.assign(roster["NBT-001"], None)
+        await session.commit()
+
+    assert await load_demo(sessionmaker, settings) is False  # `make run` again
+    after = await _roster(sessionmaker)
+    assert after["NBT-004"] == mover and after["NBT-001"] is None
+    assert {k: v for k, v in after.items() if k not in ("NBT-001", "NBT-004")} == {
+        k: v for k, v in before.items() if k not in ("NBT-001", "NBT-004")
+    }
+
+
+def test_the_web_chat_is_kept_beside_the_database() -> None:
+    assert sandbox_state_path("sqlite+aiosqlite:///data/villagebot.db") == Path(
+        "data/villagebot.sandbox.json"
+    )
+    assert sandbox_state_path("sqlite+aiosqlite:////tmp/x/demo.db") == Path(
+        "/tmp/x/demo.sandbox.json"
+    )
+    assert sandbox_state_path("sqlite+aiosqlite:///:memory:") is None
+    assert sandbox_state_path("postgresql+asyncpg://u@h/village?ssl=1") == Path(
+        "data/village.sandbox.json"
+    )
