@@ -70,10 +70,13 @@ async def print_invite(settings: Settings, phone: str) -> int:
     return 0
 
 
-async def load_demo(runtime_sessionmaker, settings: Settings | None = None) -> bool:  # type: ignore[no-untyped-def]
+async def load_demo(  # type: ignore[no-untyped-def]
+    runtime_sessionmaker, settings: Settings | None = None, *, bot_username: str | None = None
+) -> bool:
     """Seed the demo villages once: a restart keeps what the user did since (an
-    assignment made with /phancong or the CLI is not undone). True when seeded now."""
-    from bot.demo import demo_org_text, demo_seeded, seed_demo_statuses
+    assignment made with /phancong or the CLI is not undone). True when seeded now.
+    With ``bot_username`` the demo campaign is announced to the village group."""
+    from bot.demo import demo_org_text, demo_seeded, seed_demo_campaign, seed_demo_statuses
 
     specs = parse_org(demo_org_text(), source="demo")
     async with runtime_sessionmaker() as session:
@@ -83,6 +86,9 @@ async def load_demo(runtime_sessionmaker, settings: Settings | None = None) -> b
         await apply_org(repo, specs)
         if settings is not None:
             await seed_demo_statuses(repo, settings)
+            await seed_demo_campaign(
+                repo, settings, now=datetime.now(UTC), bot_username=bot_username
+            )
         await session.commit()
     return True
 
@@ -120,7 +126,9 @@ async def start_sandbox(host: str, port: int, state_path: Path | None = None):  
     from bot.sandbox.spec import SpecMissing
 
     try:
-        return await Sandbox.start(host=host, port=port, bot_username="villagebot", state_path=state_path)
+        return await Sandbox.start(
+            host=host, port=port, bot_username="villagebot", state_path=state_path
+        )
     except SpecMissing as exc:
         raise OperatorError(str(exc)) from None
     except OSError as exc:
@@ -144,11 +152,12 @@ async def run(settings: Settings, *, demo: bool | None) -> int:
 
         host, port = split_host_port(settings.sandbox_listen)
         sandbox = await start_sandbox(host, port, sandbox_state_path(settings.database_url))
-        async with runtime.sessionmaker() as session:  # ids the bot knows are never handed out again
+        # A new persona never gets an id the bot knows already.
+        async with runtime.sessionmaker() as session:
             known = await Repo(session).users.highest_platform_id()
         sandbox.highest_user_id = max(sandbox.highest_user_id, known)
         if demo is not False:
-            await load_demo(runtime.sessionmaker, settings)
+            await load_demo(runtime.sessionmaker, settings, bot_username=sandbox.bot_username)
             if not sandbox.restored:
                 seed_sandbox_personas(sandbox)
         print(

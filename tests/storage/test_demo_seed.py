@@ -6,9 +6,22 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sqlalchemy import func, select
+
 from bot.commands import load_demo, sandbox_state_path
+from bot.services.contributions.delivery import ANNOUNCE
 from bot.settings import Settings
+from storage.models import Campaign, OutboxMessage
 from storage.repo import Repo
+
+
+async def _counts(sessionmaker) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+    async with sessionmaker() as session:
+        campaigns = await session.scalar(select(func.count()).select_from(Campaign))
+        announced = await session.scalar(
+            select(func.count()).select_from(OutboxMessage).where(OutboxMessage.kind == ANNOUNCE)
+        )
+    return campaigns, announced
 
 
 async def _roster(sessionmaker) -> dict[str, int | None]:  # type: ignore[no-untyped-def]
@@ -20,7 +33,8 @@ async def _roster(sessionmaker) -> dict[str, int | None]:  # type: ignore[no-unt
 
 async def test_a_restart_keeps_the_assignments_made_since(sessionmaker, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     settings = Settings(_env_file=None, criteria_dir=tmp_path / "criteria")
-    assert await load_demo(sessionmaker, settings) is True
+    assert await load_demo(sessionmaker, settings, bot_username="villagebot") is True
+    assert await _counts(sessionmaker) == (1, 1)  # the demo campaign, announced to the group
     before = await _roster(sessionmaker)
     assert before["NBT-004"] is None
     mover = before["NBT-003"]  # Trần Văn Bình's household
@@ -32,7 +46,10 @@ async def test_a_restart_keeps_the_assignments_made_since(sessionmaker, tmp_path
         await repo.visits.assign(roster["NBT-001"], None)
         await session.commit()
 
-    assert await load_demo(sessionmaker, settings) is False  # `make run` again
+    assert (
+        await load_demo(sessionmaker, settings, bot_username="villagebot") is False
+    )  # `make run` again
+    assert await _counts(sessionmaker) == (1, 1)
     after = await _roster(sessionmaker)
     assert after["NBT-004"] == mover and after["NBT-001"] is None
     assert {k: v for k, v in after.items() if k not in ("NBT-001", "NBT-004")} == {
