@@ -12,7 +12,7 @@ from datetime import datetime, time, timedelta
 
 import pytest
 
-from bot.delivery.contract import Delivery, PlanContext
+from bot.delivery.contract import Delivery, PlanContext, RenderContext
 from bot.services.visits import delivery as vd
 from bot.services.visits import service
 from bot.services.visits.domain import REMINDER_GRACE
@@ -23,7 +23,7 @@ from tests.storage.test_visits_planners import DAY, VN, FakeOutbox, World, rende
 __all__ = ["world"]  # the fixture, shared with the planner tests
 
 TZ = "Asia/Ho_Chi_Minh"
-HOURS = ((time(19), time(21)), (time(7), time(9)))
+HOURS = {"evening": (time(19), time(21)), "morning": (time(7), time(9))}
 
 
 class TimedOutbox(FakeOutbox):
@@ -54,7 +54,7 @@ async def _plan_for(repo: Repo, outbox: TimedOutbox, start: datetime, hours: int
 
 
 async def _sent(repo: Repo, outbox: TimedOutbox) -> list[tuple[datetime, str]]:
-    """(local send time, text) of every reminder the engine would send."""
+    """(local send time, slot) of every reminder the engine would send."""
     sent = []
     for key, delivery in outbox.rows.items():
         if delivery.kind != vd.REMINDER:
@@ -62,12 +62,14 @@ async def _sent(repo: Repo, outbox: TimedOutbox) -> list[tuple[datetime, str]]:
         at = max(delivery.not_before, outbox.queued_at[key])
         message = await render(repo, delivery, at)
         if message is not None:
-            sent.append((at.astimezone(VN), message.text))
+            sent.append((at.astimezone(VN), delivery.payload["slot"]))
     return sent
 
 
-def _in_hours(local: datetime) -> bool:
-    return any(start <= local.time() <= end for start, end in HOURS)
+def _in_hours(local: datetime, slot: str) -> bool:
+    """A "tomorrow" reminder between 19:00 and 21:00, a "today" one between 07:00 and 09:00."""
+    start, end = HOURS[slot]
+    return start <= local.time() <= end
 
 
 async def test_assigning_at_20_11_sends_no_today_reminder(repo: Repo, world: World) -> None:
@@ -81,8 +83,9 @@ async def test_assigning_at_20_11_sends_no_today_reminder(repo: Repo, world: Wor
             )
     await _plan_for(repo, outbox, assigned, hours=30)
     sent = await _sent(repo, outbox)
-    assert [at for at, _text in sent if not _in_hours(at)] == []
-    assert not any(at.date() == DAY for at, _text in sent)  # nothing that same evening
+    # Due "today" but assigned after today's reminder hours: no "today" reminder at 20:17.
+    assert [(at, slot) for at, slot in sent if not _in_hours(at, slot)] == []
+    assert sent == []
 
 
 @pytest.mark.parametrize("hour", [0, 6, 7, 8, 10, 19, 20, 23])
@@ -102,7 +105,7 @@ async def test_no_way_of_becoming_due_sends_out_of_hours(
     outbox = TimedOutbox()
     await _plan_for(repo, outbox, now, hours=36)
     sent = await _sent(repo, outbox)
-    assert [at for at, _text in sent if not _in_hours(at)] == [], sent
+    assert [(at, slot) for at, slot in sent if not _in_hours(at, slot)] == [], sent
 
 
 async def test_reminder_rendered_past_its_hours_says_nothing(repo: Repo, world: World) -> None:
@@ -147,3 +150,61 @@ async def test_every_button_of_a_several_household_reminder_names_it(
         assert codes[household_id] in choice.label, choice.label
     for row in message.choices:  # a row never mixes two households
         assert len({re.fullmatch(r"vis:\w+:(\d+)", c.data).group(1) for c in row}) == 1
+
+
+class _Sender:
+    def wake(self) -> None:
+        pass
+
+
+async def test_time_travel_through_the_engine_with_the_injected_clock(
+    repo: Repo,
+    sessionmaker,
+    world: World,  # type: ignore[no-untyped-def]
+) -> None:
+    """The real scheduler and outbox with a ManualClock (bot/clock.py): households
+    assigned at 20:11; for the next day and a half every row the engine would send
+    (at ``max(next_attempt_at, queued)``, rendered then) falls in the reminder hours,
+    and the next morning's reminder does go out at 07:00."""
+    from sqlalchemy import select
+
+    from bot.clock import ManualClock
+    from bot.delivery.registry import default_registry
+    from bot.delivery.scheduler import Scheduler
+    from storage.models import OutboxMessage
+
+    for household_id in world.households.values():
+        if household_id != world.households["T1"]:
+            await service.assign(
+                repo, world.secretary, household_id, world.member.member_id, today=DAY
+            )
+    for household_id in world.households.values():  # all due tomorrow, but assigned tonight
+        plan = await repo.visits.plan(household_id)
+        if plan is not None and household_id != world.households["H4"]:
+            plan.due_on = DAY + timedelta(days=1)
+    await repo.session.commit()
+    clock = ManualClock(vn(DAY, 20, 11))
+    registry = default_registry()
+    scheduler = Scheduler(sessionmaker, _Sender(), registry, clock=clock, timezone=TZ)
+    queued_at: dict[int, datetime] = {}
+    end = clock.now() + timedelta(hours=36)
+    while clock.now() <= end:
+        await scheduler.run_planner("visits.reminders")
+        async with sessionmaker() as session:
+            ids = (await session.scalars(select(OutboxMessage.id))).all()
+        for row_id in ids:
+            queued_at.setdefault(row_id, clock.now())
+        clock.advance(timedelta(minutes=15))
+    async with sessionmaker() as session:
+        rows = (
+            await session.scalars(select(OutboxMessage).where(OutboxMessage.kind == vd.REMINDER))
+        ).all()
+        sent = []
+        for row in rows:
+            at = max(row.next_attempt_at, queued_at[row.id])
+            renderer = registry.kinds[vd.REMINDER].renderer
+            ctx = RenderContext(locale="en", repo=Repo(session), now=at, timezone=TZ, gettext=str)
+            if await renderer(ctx, row.payload) is not None:
+                sent.append((at.astimezone(VN), row.payload["slot"]))
+    assert [(at, slot) for at, slot in sent if not _in_hours(at, slot)] == [], sent
+    assert (vn(DAY + timedelta(days=1), 7).astimezone(VN), "morning") in sent
