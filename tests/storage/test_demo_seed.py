@@ -68,3 +68,21 @@ def test_the_web_chat_is_kept_beside_the_database() -> None:
     assert sandbox_state_path("postgresql+asyncpg://u@h/village?ssl=1") == Path(
         "data/village.sandbox.json"
     )
+
+
+async def test_the_highest_id_the_bot_knows_floors_new_personas(sessionmaker) -> None:  # type: ignore[no-untyped-def]
+    """With the web chat's file gone but the database kept, a new persona still gets an
+    id above every user the bot knows (``commands.run`` gives the sandbox this floor)."""
+    from bot.sandbox import Sandbox
+
+    async with sessionmaker() as session:
+        repo = Repo(session)
+        assert await repo.users.highest_platform_id() == 0
+        for platform_id in (1001, 900001, 900002):
+            await repo.users.get_or_create(platform_id, full_name="x", username=None)
+        await session.commit()
+        known = await repo.users.highest_platform_id()
+    assert known == 900002
+    sandbox = Sandbox(load_spec=False)
+    sandbox.highest_user_id = max(sandbox.highest_user_id, known)
+    assert sandbox.new_user_id() == 900003
