@@ -60,6 +60,7 @@ CHAT_FIELDS = (
     "next_message_id",
 )
 MESSAGE_FIELDS = tuple(f.name for f in fields(StoredMessage))
+FILE_FIELDS = tuple(f.name for f in fields(StoredFile) if f.name != "data")
 
 
 def snapshot(sb: Sandbox, files_dir: Path) -> dict[str, Any]:
@@ -67,7 +68,7 @@ def snapshot(sb: Sandbox, files_dir: Path) -> dict[str, Any]:
     files_dir.mkdir(parents=True, exist_ok=True)
     stored_files = []
     for index, f in enumerate(sb.files.values()):
-        entry = {k: v for k, v in asdict(f).items() if k != "data"}
+        entry = {k: getattr(f, k) for k in FILE_FIELDS}  # not asdict: it would copy the bytes
         if f.data is not None:
             name = f"{index:06d}-{f.file_unique_id}"
             path = files_dir / name
