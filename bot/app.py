@@ -53,11 +53,17 @@ SANDBOX_TOKEN = "1000000001:sandbox-token-for-local-use"
 PROCESSED_UPDATES_KEPT = timedelta(days=7)
 
 
-def build_fsm_storage(settings: Settings) -> BaseStorage:
+def build_fsm_storage(settings: Settings, sessionmaker: Sessionmaker | None = None) -> BaseStorage:
+    """Conversation state: in Redis when REDIS_URL is set, else in the database (both
+    survive a restart); only in memory when no database is given (tests)."""
     if settings.redis_url:
         from aiogram.fsm.storage.redis import RedisStorage
 
         return RedisStorage.from_url(settings.redis_url)
+    if sessionmaker is not None:
+        from bot.fsm_storage import DatabaseStorage
+
+        return DatabaseStorage(sessionmaker)
     return MemoryStorage()
 
 
@@ -174,7 +180,7 @@ async def run_bot(settings: Settings, runtime: Runtime, bot: Bot, budget: SendBu
         settings,
         runtime.sessionmaker,
         runtime.i18n,
-        storage=build_fsm_storage(settings),
+        storage=build_fsm_storage(settings, runtime.sessionmaker),
         outbox=sender,
         broadcast_scheduler=scheduler,
     )

@@ -70,14 +70,42 @@ async def print_invite(settings: Settings, phone: str) -> int:
     return 0
 
 
-async def load_demo(runtime_sessionmaker, settings: Settings | None = None) -> None:  # type: ignore[no-untyped-def]
-    from bot.demo import demo_org_text, seed_demo_statuses
+async def load_demo(  # type: ignore[no-untyped-def]
+    runtime_sessionmaker, settings: Settings | None = None, *, bot_username: str | None = None
+) -> bool:
+    """Seed the demo villages once: a restart keeps what the user did since (an
+    assignment made with /phancong or the CLI is not undone). True when seeded now.
+    With ``bot_username`` the demo campaign is announced to the village group."""
+    from bot.demo import demo_org_text, demo_seeded, seed_demo_campaign, seed_demo_statuses
 
+    specs = parse_org(demo_org_text(), source="demo")
     async with runtime_sessionmaker() as session:
-        await apply_org(Repo(session), parse_org(demo_org_text(), source="demo"))
+        repo = Repo(session)
+        if await demo_seeded(repo, specs):
+            return False
+        await apply_org(repo, specs)
         if settings is not None:
-            await seed_demo_statuses(Repo(session), settings)
+            await seed_demo_statuses(repo, settings)
+            await seed_demo_campaign(
+                repo, settings, now=datetime.now(UTC), bot_username=bot_username
+            )
         await session.commit()
+    return True
+
+
+def sandbox_state_path(database_url: str) -> Path | None:
+    """Where ``make run`` keeps the sandbox's world (the web chat's history, personas,
+    who started the bot): beside the database, ``data/villagebot.db`` →
+    ``data/villagebot.sandbox.json``; ``data/<name>.sandbox.json`` for PostgreSQL."""
+    scheme, _, rest = database_url.partition("://")
+    if scheme.startswith("sqlite"):
+        path = rest[1:] if rest.startswith("/") else rest
+        if not path or ":memory:" in path:
+            return None
+        db = Path(path)
+        return db.with_name(f"{db.stem}.sandbox.json")
+    name = rest.rsplit("/", 1)[-1].split("?", 1)[0] or "villagebot"
+    return Path("data") / f"{name}.sandbox.json"
 
 
 def seed_sandbox_personas(sandbox) -> None:  # type: ignore[no-untyped-def]
@@ -93,12 +121,14 @@ def seed_sandbox_personas(sandbox) -> None:  # type: ignore[no-untyped-def]
     group.set_member(resident)
 
 
-async def start_sandbox(host: str, port: int):  # type: ignore[no-untyped-def]
+async def start_sandbox(host: str, port: int, state_path: Path | None = None):  # type: ignore[no-untyped-def]
     from bot.sandbox import Sandbox
     from bot.sandbox.spec import SpecMissing
 
     try:
-        return await Sandbox.start(host=host, port=port, bot_username="villagebot")
+        return await Sandbox.start(
+            host=host, port=port, bot_username="villagebot", state_path=state_path
+        )
     except SpecMissing as exc:
         raise OperatorError(str(exc)) from None
     except OSError as exc:
@@ -121,10 +151,15 @@ async def run(settings: Settings, *, demo: bool | None) -> int:
             return 0
 
         host, port = split_host_port(settings.sandbox_listen)
-        sandbox = await start_sandbox(host, port)
+        sandbox = await start_sandbox(host, port, sandbox_state_path(settings.database_url))
+        # A new persona never gets an id the bot knows already.
+        async with runtime.sessionmaker() as session:
+            known = await Repo(session).users.highest_platform_id()
+        sandbox.highest_user_id = max(sandbox.highest_user_id, known)
         if demo is not False:
-            await load_demo(runtime.sessionmaker, settings)
-            seed_sandbox_personas(sandbox)
+            await load_demo(runtime.sessionmaker, settings, bot_username=sandbox.bot_username)
+            if not sandbox.restored:
+                seed_sandbox_personas(sandbox)
         print(
             f"\n  villagebot is running against the local sandbox: open http://{host}:{sandbox.port}/\n",
             flush=True,

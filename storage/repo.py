@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -48,6 +48,16 @@ class UserRepository(_Repository):
     ) -> User | None:
         return await self.session.scalar(
             select(User).where(User.platform == platform, User.platform_user_id == platform_user_id)
+        )
+
+    async def highest_platform_id(self, platform: str = Platform.TELEGRAM) -> int:
+        """The highest platform user id the bot has met (0 when none): the sandbox
+        never gives a new persona an id the bot knows already."""
+        return int(
+            await self.session.scalar(
+                select(func.max(User.platform_user_id)).where(User.platform == platform)
+            )
+            or 0
         )
 
     async def get_or_create(

@@ -19,6 +19,7 @@ AIOGRAM_ALLOWED = (
     "bot/ratelimit.py",
     "bot/commands.py",
     "bot/inbox.py",
+    "bot/fsm_storage.py",  # the runtime's FSM storage (aiogram BaseStorage on storage/fsm_repo.py)
 )
 SQLALCHEMY_ALLOWED = ("storage/",)
 

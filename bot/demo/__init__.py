@@ -13,6 +13,15 @@ def demo_org_text() -> str:
     return resources.files(__package__).joinpath("org.yaml").read_text(encoding="utf-8")
 
 
+async def demo_seeded(repo, specs) -> bool:  # type: ignore[no-untyped-def]
+    """Whether the demo's villages are in the database already (seeded by an earlier run)."""
+    codes = [village.code for commune in specs for village in commune.villages]
+    for code in codes:
+        if await repo.places.village_by_code(code) is None:
+            return False
+    return bool(codes)
+
+
 async def seed_demo_statuses(repo, settings) -> int:  # type: ignore[no-untyped-def]
     """Realistic statuses with notes for the demo village, once (a restart keeps what the
     user changed). Returns how many were written."""
@@ -43,3 +52,45 @@ async def seed_demo_statuses(repo, settings) -> int:  # type: ignore[no-untyped-
         )
         written += 1
     return written
+
+
+async def seed_demo_campaign(repo, settings, *, now, bot_username: str | None) -> int | None:  # type: ignore[no-untyped-def]
+    """The demo's open campaign, announced to the village's groups when the bot's
+    username is known (the sandbox's). Returns its id; call once, with the villages."""
+    from datetime import timedelta
+
+    import yaml
+
+    from bot.delivery.queue import enqueue
+    from bot.services.authz import Actor
+    from bot.services.contributions.campaigns import create_campaign
+    from bot.services.contributions.delivery import announcement_deliveries
+
+    spec = yaml.safe_load(
+        resources.files(__package__).joinpath("campaign.yaml").read_text(encoding="utf-8")
+    )
+    village = await repo.places.village_by_code(spec["village"])
+    if village is None:
+        return None
+    today = now.astimezone(settings.tz).date()
+    bank = spec["bank"]
+    campaign = await create_campaign(
+        repo,
+        Actor(user_id=None, platform_user_id=None, is_admin=True),
+        village_id=village.id,
+        name=spec["name"],
+        purpose=spec["purpose"],
+        goals=dict(spec["goals"]),
+        starts_on=today,
+        ends_on=today + timedelta(days=int(spec["days"])),
+        bank_bin=bank["bin"],
+        bank_name=bank["name"],
+        account_number=bank["account"],
+        account_holder=bank["holder"],
+        now=now,
+    )
+    if bot_username:
+        groups = [chat.id for chat in await repo.chats.of_village(village.id)]
+        for delivery in announcement_deliveries(campaign.id, groups, bot_username, now):
+            await enqueue(repo, delivery, tz=settings.timezone)
+    return campaign.id

@@ -62,7 +62,7 @@ async def get_state(request: web.Request) -> web.Response:
 async def create_user(request: web.Request) -> web.Response:
     sb = _sb(request)
     body = await _body(request)
-    uid = int(body.get("user_id") or max([900000, *sb.users]) + 1)
+    uid = int(body.get("user_id") or sb.new_user_id())
     name = str(body.get("first_name") or body.get("name") or f"Cư dân {uid}")
     phone = body.get("phone") or f"09{uid % 100_000_000:08d}"
     if body.get("role_label"):
@@ -113,7 +113,7 @@ async def chat_messages(request: web.Request) -> web.Response:
     wait = min(float(request.query.get("wait", 0)), 60.0)
     if since_rev >= 0 and wait > 0:
         with contextlib.suppress(TimeoutError):
-            await sb._wait_for(lambda: sb.revision > since_rev or sb._closing.is_set(), wait)
+            await sb._wait_for(lambda: sb.revision != since_rev or sb._closing.is_set(), wait)
     messages = [message_json(m) for _, m in sorted(chat.messages.items()) if m.message_id > since]
     return _json({"revision": sb.revision, "chat": chat_json(sb, chat), "messages": messages})
 
@@ -124,8 +124,10 @@ async def wait_revision(request: web.Request) -> web.Response:
     sb = _sb(request)
     since_rev = int(request.query.get("since_rev", 0))
     wait = min(float(request.query.get("wait", 25)), 60.0)
+    # ``!=``: a page open across a restart knows a revision of the earlier sandbox,
+    # possibly higher than this one's; it must hear of the change at once.
     with contextlib.suppress(TimeoutError):
-        await sb._wait_for(lambda: sb.revision > since_rev or sb._closing.is_set(), wait)
+        await sb._wait_for(lambda: sb.revision != since_rev or sb._closing.is_set(), wait)
     return _json({"revision": sb.revision})
 
 

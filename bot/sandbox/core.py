@@ -16,6 +16,7 @@ import itertools
 import logging
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from aiohttp import web
@@ -26,6 +27,7 @@ from .feed import _UpdateFeed
 from .files import _FileStore
 from .formatting import utf16_len
 from .limits import Clock, RateLimiter
+from .persist import StateFile
 from .records import (
     DEFAULT_ALLOWED_UPDATES,
     FAULT_KINDS,
@@ -66,6 +68,7 @@ class Sandbox(_UpdateFeed, _FileStore):
         load_spec: bool = True,
         privacy_mode: bool = True,
         first_update_id: int | None = None,
+        state_path: Path | None = None,
     ) -> None:
         self.bot_username = bot_username
         self.bot_first_name = bot_first_name or bot_username.capitalize()
@@ -87,6 +90,8 @@ class Sandbox(_UpdateFeed, _FileStore):
         self.faults: list[Fault] = []
 
         self.users: dict[int, SandboxUser] = {}
+        #: The highest user id ever seen: new personas get ids above it, never one used before.
+        self.highest_user_id = 0
         self.personas: list[dict[str, Any]] = []
         self.chats: dict[int, SandboxChat] = {}
         self.files: dict[str, StoredFile] = {}
@@ -116,6 +121,12 @@ class Sandbox(_UpdateFeed, _FileStore):
         self.base_url = ""
         self.host = ""
         self.port = 0
+        # With a state path the sandbox remembers everything across restarts (persist.py).
+        self.state_file: StateFile | None = None
+        self.restored = False
+        if state_path is not None:
+            self.state_file = StateFile(self, state_path)
+            self.restored = self.state_file.load()
 
     # ------------------------------------------------------------- lifecycle
 
@@ -168,6 +179,8 @@ class Sandbox(_UpdateFeed, _FileStore):
         self.port = sockets[0].getsockname()[1] if sockets else port
         self.base_url = f"http://{host}:{self.port}"
         log.info("Telegram Bot API sandbox listening on %s", self.base_url)
+        if self.state_file is not None:
+            self.state_file.start()
 
     async def stop(self) -> None:
         self._closing.set()
@@ -179,6 +192,8 @@ class Sandbox(_UpdateFeed, _FileStore):
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
+        if self.state_file is not None:
+            await self.state_file.stop()
 
     # --------------------------------------------------------------- actors
 
@@ -196,7 +211,13 @@ class Sandbox(_UpdateFeed, _FileStore):
             return self.users[user_id]
         u = SandboxUser(self, user_id, first_name, last_name, username, language_code, phone)
         self.users[user_id] = u
+        self.highest_user_id = max(self.highest_user_id, user_id)
+        self._notify()
         return u
+
+    def new_user_id(self, floor: int = 900_000) -> int:
+        """An id for a new persona: above every id this sandbox ever gave or saw."""
+        return max(floor, self.highest_user_id) + 1
 
     def add_persona(
         self,
@@ -228,6 +249,7 @@ class Sandbox(_UpdateFeed, _FileStore):
                 "language_code": language_code,
             }
         )
+        self._notify()
         return u
 
     def group(self, chat_id: int, title: str, type: str = "group") -> SandboxChat:  # noqa: A002

@@ -45,10 +45,12 @@ from storage.models.criteria import (
     Question,
     SavedFaq,
 )
+from storage.models.fsm import FsmState
 from storage.models.inbox import InboxStatus, InboxUpdate
 from storage.models.visits import HouseholdVisitPlan, Visit, VisitNeed
 
 __all__ = [
+    "FsmState",
     "InboxStatus",
     "InboxUpdate",
     "Campaign",

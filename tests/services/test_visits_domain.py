@@ -64,12 +64,15 @@ def test_slots_in_local_time() -> None:
         ]
 
     tomorrow = date(2026, 12, 3)
-    # Today's morning slot (07:00) is past but still the latest for today: queued
-    # (once, by its dedupe key) so a restart sends it; future slots two hours ahead.
-    assert at(12) == [(TODAY, "morning", time(7))]
-    assert at(18) == [(TODAY, "morning", time(7)), (tomorrow, "evening", time(19))]
-    # 05:30: today's evening-before slot (19:00 yesterday) is still the latest one.
-    assert at(5) == [(TODAY, "evening", time(19)), (TODAY, "morning", time(7))]
+    # Today's morning slot (07:00) is past by more than two hours: never queued late
+    # (issue 16: a household assigned at 20:11 got "today" at 20:17); future slots
+    # two hours ahead.
+    assert at(12) == []
+    assert at(18) == [(tomorrow, "evening", time(19))]
+    # 08:00: the morning slot is past but still within its two hours (a restart sends it).
+    assert at(8) == [(TODAY, "morning", time(7))]
+    # 05:30: the evening-before slot (19:00 yesterday) is long over; the morning one is ahead.
+    assert at(5) == [(TODAY, "morning", time(7))]
 
 
 @pytest.mark.parametrize(

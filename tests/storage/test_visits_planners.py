@@ -192,7 +192,7 @@ async def test_one_reminder_per_member_per_day_and_slot_listing_all(
     for code in ("H1", "H2", "H3"):
         assert f"{code} – Chủ hộ {code}" in message.text
     assert "H4" not in message.text
-    assert len(message.choices) == 3  # a row of buttons per household
+    assert len(message.choices) == 6  # two rows of buttons per household, each naming it
     assert message.choices[0][0].data == f"vis:done:{h['H1']}"
 
 
@@ -220,11 +220,15 @@ async def test_reminder_missed_while_down_is_planned_once_after_restart(
 ) -> None:
     await _due(repo, {world.households["H4"]: DAY})
     outbox = FakeOutbox()
-    # Down from the day before until 10:00 on the day: only the morning reminder, once.
-    await run(repo, outbox, vn(DAY, 10), "visits.reminders")
-    await run(repo, outbox, vn(DAY, 10, 15), "visits.reminders")
+    # Down from the day before until 08:30 on the day: only the morning reminder, once.
+    await run(repo, outbox, vn(DAY, 8, 30), "visits.reminders")
+    await run(repo, outbox, vn(DAY, 8, 45), "visits.reminders")
     reminders = outbox.of_kind(vd.REMINDER)
     assert [(d.payload["slot"], d.not_before) for d in reminders] == [("morning", vn(DAY, 7))]
+    # Back only at 10:00: more than two hours past 07:00, no "today" reminder at all.
+    late = FakeOutbox()
+    await run(repo, late, vn(DAY, 10), "visits.reminders")
+    assert late.of_kind(vd.REMINDER) == []
 
 
 async def test_visit_reported_meanwhile_renders_to_nothing(repo: Repo, world: World) -> None:

@@ -63,9 +63,9 @@ function renderEntities(text, entities) {
       while (j < list.length && list[j].offset < eEnd) { inner.push(list[j]); j++; }
       let node;
       if (e.type === "text_link" && /^(https?|tg):/i.test(e.url || "")) {
-        node = el("a", { href: e.url, target: "_blank", rel: "noopener" });
+        node = link(e.url);
       } else if (e.type === "url") {
-        node = el("a", { href: text.slice(e.offset, eEnd), target: "_blank", rel: "noopener" });
+        node = link(text.slice(e.offset, eEnd));
       } else if (e.type === "spoiler") {
         node = el("span", { class: "spoiler", onclick: (ev) => ev.currentTarget.classList.add("shown") });
       } else {
@@ -80,6 +80,41 @@ function renderEntities(text, entities) {
   }
   build(0, text.length, ents, frag);
   return frag;
+}
+
+// ------------------------------------------------------------- deep links
+
+// A link to this bot (t.me/<bot>?start=…, tg://resolve?domain=<bot>&start=…) opens the
+// bot's chat here and sends /start with its payload, as Telegram's app does; t.me
+// itself cannot be reached from the sandbox. Other links open in a new tab.
+function botStartPayload(href) {
+  if (!state.bot || !href) return null;
+  let url;
+  try { url = new URL(href); } catch (err) { return null; }
+  let name = null;
+  if (/^https?:$/.test(url.protocol) && /^(t|telegram)\.me$/i.test(url.hostname)) {
+    name = url.pathname.split("/")[1];
+  } else if (url.protocol === "tg:" && url.host === "resolve") {
+    name = url.searchParams.get("domain");
+  }
+  if (!name || name.toLowerCase() !== state.bot.username.toLowerCase()) return null;
+  return url.searchParams.get("start") || "";
+}
+
+function link(href, ...children) {
+  const payload = botStartPayload(href);
+  if (payload === null) return el("a", { href, target: "_blank", rel: "noopener" }, ...children);
+  return el("a", { href, class: "deeplink", onclick: (ev) => { ev.preventDefault(); openBotStart(payload); } },
+    ...children);
+}
+
+function openBotStart(payload) {
+  guarded(async () => {
+    state.chatId = state.personaId;  // the private chat with the bot has the user's id
+    $("sidebar").classList.remove("open");
+    await call(`/users/${state.personaId}/send`, { text: payload ? `/start ${payload}` : "/start" });
+    await refresh();
+  });
 }
 
 // ------------------------------------------------------------------ render
@@ -131,7 +166,7 @@ function renderMessage(m) {
     for (const row of kb) {
       const r = el("div", { class: "row" });
       for (const b of row) {
-        if (b.url) r.append(el("a", { href: b.url, target: "_blank", rel: "noopener" }, b.text + " ↗"));
+        if (b.url) r.append(link(b.url, b.text + " ↗"));
         else r.append(el("button", { type: "button", onclick: () => press(m, b) }, b.text));
       }
       grid.append(r);
