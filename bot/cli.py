@@ -48,6 +48,10 @@ def _parser() -> argparse.ArgumentParser:
 
     visits_cli.register(commands, imp_commands)
 
+    from bot import ops_cli
+
+    ops_cli.register(commands)
+
     sandbox = commands.add_parser("sandbox", help="run the local Telegram sandbox alone")
     sandbox.add_argument("--listen", default=None, help="HOST:PORT (default SANDBOX_LISTEN)")
     return parser
@@ -80,10 +84,12 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return await cli_criteria.run(args, settings)
     if args.command == "criteria":
         return _criteria(args, settings)
-    from bot import commands, visits_cli
+    from bot import commands, ops_cli, visits_cli
 
     if visits_cli.handles(args):
         return await visits_cli.dispatch(args, settings)
+    if ops_cli.handles(args):
+        return await ops_cli.dispatch(args, settings)
 
     if args.command == "run":
         return await commands.run(settings, demo=args.demo)
