@@ -152,15 +152,19 @@ async def run_bot(settings: Settings, runtime: Runtime, bot: Bot, budget: SendBu
 
     ``budget`` must be the one ``bot``'s throttling middleware uses: the broadcast
     sender takes its slots from it too."""
+    from bot import monitoring
     from bot.channels.telegram import TelegramChannel, unthrottled_clone
     from bot.delivery.registry import default_registry
     from bot.delivery.scheduler import Scheduler
     from bot.delivery.sender import Sender
 
     registry = default_registry()
+    metrics = monitoring.Metrics()
+    bot.session.middleware(monitoring.CallMetricsMiddleware(metrics))
     # The engine takes its slots from the shared budget itself (right before each
     # call), through a client without the throttling middleware: never twice.
     client = unthrottled_clone(bot)
+    client.session.middleware(monitoring.CallMetricsMiddleware(metrics))
     channel = TelegramChannel(client)
     sender = Sender(
         channel, runtime.sessionmaker, budget, runtime.i18n, registry,
@@ -178,6 +182,7 @@ async def run_bot(settings: Settings, runtime: Runtime, bot: Bot, budget: SendBu
         outbox=sender,
         broadcast_scheduler=scheduler,
     )
+    dispatcher.update.outer_middleware(monitoring.UpdateMetricsMiddleware(metrics))
     me = await bot.get_me()
     log.info("running as @%s", me.username)
     async with runtime.sessionmaker() as session:
@@ -191,6 +196,10 @@ async def run_bot(settings: Settings, runtime: Runtime, bot: Bot, budget: SendBu
         log.exception("could not set the command menus")
     used = dispatcher.resolve_used_update_types()
     inbox = Inbox(bot, dispatcher, runtime.sessionmaker, parallel=settings_parallel(settings), share=FairShare())
+    monitor = (
+        await monitoring.serve(settings.metrics_listen, runtime.sessionmaker, metrics)
+        if settings.metrics_listen else None
+    )
     await sender.start()
     try:
         await scheduler.start()
@@ -209,6 +218,8 @@ async def run_bot(settings: Settings, runtime: Runtime, bot: Bot, budget: SendBu
         await scheduler.stop()
         await sender.stop()
         await client.session.close()
+        if monitor is not None:
+            await monitor.cleanup()
 
 
 def settings_parallel(settings: Settings) -> int:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -59,15 +58,12 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    logging.getLogger("aiogram.event").setLevel(logging.WARNING)
-    logging.getLogger("alembic").setLevel(logging.WARNING)
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # it logs every planner wake-up
+    from bot import logs
+
+    logs.configure(verbose=args.verbose)
     try:
         settings = load_settings()
+        logs.configure(verbose=args.verbose, fmt=settings.log_format)
         return asyncio.run(_dispatch(args, settings))
     except SettingsError as exc:
         print(f"villagebot: {exc}", file=sys.stderr)

@@ -19,6 +19,7 @@ AIOGRAM_ALLOWED = (
     "bot/ratelimit.py",
     "bot/commands.py",
     "bot/inbox.py",
+    "bot/monitoring.py",
 )
 SQLALCHEMY_ALLOWED = ("storage/",)
 
