@@ -108,6 +108,16 @@ async def start_sandbox(host: str, port: int):  # type: ignore[no-untyped-def]
 
 
 async def run(settings: Settings, *, demo: bool | None) -> int:
+    from storage.process_lock import AlreadyRunning, single_process
+
+    try:
+        with single_process(settings.database_url):
+            return await _run(settings, demo=demo)
+    except AlreadyRunning as exc:
+        raise OperatorError(str(exc)) from None
+
+
+async def _run(settings: Settings, *, demo: bool | None) -> int:
     async with open_runtime(settings) as runtime:
         if not settings.sandbox_mode:
             if demo:

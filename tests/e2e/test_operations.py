@@ -87,3 +87,16 @@ async def test_health_says_503_and_why_when_the_database_is_gone() -> None:
         await engine.dispose()
     assert not health.ok and snap is None
     assert health.checks["database"].startswith("unreachable")
+
+
+async def test_a_second_process_on_sqlite_is_refused(sandbox: Sandbox, bot_process: BotProcess, tmp_path: Path) -> None:
+    second = BotProcess(sandbox, bot_process.database_url, tmp_path / "second")
+    (tmp_path / "second").mkdir()
+    code, out = await second.run_cli("run")
+    assert code == 2, out
+    assert "another villagebot process is already running" in out and "PostgreSQL" in out
+    assert "Traceback" not in out
+    # the first one is untouched and still answers
+    resident = sandbox.user(3201, "Hoa", language_code="vi")
+    await resident.send("/start")
+    assert await resident.next_message()
