@@ -51,6 +51,7 @@ log = logging.getLogger("villagebot")
 
 SANDBOX_TOKEN = "1000000001:sandbox-token-for-local-use"
 PROCESSED_UPDATES_KEPT = timedelta(days=7)
+UPKEEP_EVERY_S = 3600.0
 
 
 def build_fsm_storage(settings: Settings) -> BaseStorage:
@@ -185,11 +186,6 @@ async def run_bot(settings: Settings, runtime: Runtime, bot: Bot, budget: SendBu
     dispatcher.update.outer_middleware(monitoring.UpdateMetricsMiddleware(metrics))
     me = await bot.get_me()
     log.info("running as @%s", me.username)
-    async with runtime.sessionmaker() as session:
-        await Repo(session).updates.prune(datetime.now(UTC) - PROCESSED_UPDATES_KEPT)
-        await Repo(session).outbox.prune(datetime.now(UTC) - PROCESSED_UPDATES_KEPT)
-        await Repo(session).inbox.prune(datetime.now(UTC) - PROCESSED_UPDATES_KEPT)
-        await session.commit()
     try:
         await set_default_menus(bot, runtime.i18n)
     except Exception:  # a menu is a nicety; never fail start-up over it
@@ -201,6 +197,7 @@ async def run_bot(settings: Settings, runtime: Runtime, bot: Bot, budget: SendBu
         if settings.metrics_listen else None
     )
     await sender.start()
+    upkeep = asyncio.create_task(_upkeep(runtime.sessionmaker), name="upkeep")
     try:
         await scheduler.start()
         await dispatcher.emit_startup(bot=bot, dispatcher=dispatcher, bots=[bot], **dispatcher.workflow_data)
@@ -212,6 +209,7 @@ async def run_bot(settings: Settings, runtime: Runtime, bot: Bot, budget: SendBu
             await bot.delete_webhook(drop_pending_updates=False)
             await _run_polling(inbox, used)
     finally:
+        upkeep.cancel()
         await inbox.stop()
         with contextlib.suppress(Exception):
             await dispatcher.emit_shutdown(bot=bot, dispatcher=dispatcher, bots=[bot], **dispatcher.workflow_data)
@@ -220,6 +218,21 @@ async def run_bot(settings: Settings, runtime: Runtime, bot: Bot, budget: SendBu
         await client.session.close()
         if monitor is not None:
             await monitor.cleanup()
+
+
+async def _upkeep(sessionmaker: Sessionmaker, every: float = UPKEEP_EVERY_S) -> None:
+    """Finished queue rows past their retention go in small batches, now and every hour."""
+    from storage.upkeep import prune
+
+    while True:
+        try:
+            pruned = await prune(sessionmaker, datetime.now(UTC) - PROCESSED_UPDATES_KEPT)
+            if pruned.inbox or pruned.outbox or pruned.processed_updates:
+                log.info("upkeep removed %s inbox, %s outbox and %s update-id rows",
+                         pruned.inbox, pruned.outbox, pruned.processed_updates)
+        except Exception:
+            log.exception("upkeep failed; trying again later")
+        await asyncio.sleep(every)
 
 
 def settings_parallel(settings: Settings) -> int:
