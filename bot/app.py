@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import signal
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
@@ -148,8 +150,11 @@ async def open_runtime(settings: Settings, *, migrate: bool = True) -> AsyncIter
         await engine.dispose()
 
 
-async def run_bot(settings: Settings, runtime: Runtime, bot: Bot, budget: SendBudget) -> None:
-    """Run until cancelled: long polling, or the webhook server when WEBHOOK_URL is set.
+async def run_bot(settings: Settings, runtime: Runtime, bot: Bot, budget: SendBudget, role: str = "all") -> None:
+    """Run until a signal: long polling, or the webhook server when WEBHOOK_URL is set.
+
+    ``role``: "all" does everything; "web" only receives webhooks and stores updates;
+    "worker" handles stored updates, plans, and (while it leads) sends and polls.
 
     ``budget`` must be the one ``bot``'s throttling middleware uses: the broadcast
     sender takes its slots from it too."""
@@ -192,32 +197,74 @@ async def run_bot(settings: Settings, runtime: Runtime, bot: Bot, budget: SendBu
         log.exception("could not set the command menus")
     used = dispatcher.resolve_used_update_types()
     inbox = Inbox(bot, dispatcher, runtime.sessionmaker, parallel=settings_parallel(settings), share=FairShare())
+    from storage.leader import Leadership
+
+    leadership = Leadership(runtime.engine, str(bot.id))
+    inbox = Inbox(
+        bot, dispatcher, runtime.sessionmaker, parallel=settings_parallel(settings), share=FairShare(),
+        leases=not leadership.single_process,
+    )
     monitor = (
         await monitoring.serve(settings.metrics_listen, runtime.sessionmaker, metrics)
         if settings.metrics_listen else None
     )
-    await sender.start()
-    upkeep = asyncio.create_task(_upkeep(runtime.sessionmaker), name="upkeep")
+    tasks: list[asyncio.Task[None]] = []
     try:
-        await scheduler.start()
-        await dispatcher.emit_startup(bot=bot, dispatcher=dispatcher, bots=[bot], **dispatcher.workflow_data)
-        inbox.start()
-        if settings.webhook_url:
-            await _run_webhook(settings, inbox, bot, used)
+        if role != "web":
+            await scheduler.start()
+            await dispatcher.emit_startup(bot=bot, dispatcher=dispatcher, bots=[bot], **dispatcher.workflow_data)
+            inbox.start()
+            tasks.append(asyncio.create_task(_upkeep(runtime.sessionmaker), name="upkeep"))
+            hook = settings if role == "worker" and settings.webhook_url else None
+            tasks.append(asyncio.create_task(
+                _lead(leadership, sender, bot, inbox, used, polls=not settings.webhook_url, hook=hook), name="lead"
+            ))
+        if settings.webhook_url and role != "worker":
+            await _run_webhook(settings, inbox, bot, used, set_webhook=role == "all")
         else:
-            # Never drop pending updates: what users sent while the bot was down is handled now.
-            await bot.delete_webhook(drop_pending_updates=False)
-            await _run_polling(inbox, used)
+            await _until_signal()
+            log.info("stopping")
     finally:
-        upkeep.cancel()
+        for task in tasks:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
         await inbox.stop()
-        with contextlib.suppress(Exception):
-            await dispatcher.emit_shutdown(bot=bot, dispatcher=dispatcher, bots=[bot], **dispatcher.workflow_data)
+        if role != "web":
+            with contextlib.suppress(Exception):
+                await dispatcher.emit_shutdown(bot=bot, dispatcher=dispatcher, bots=[bot], **dispatcher.workflow_data)
         await scheduler.stop()
         await sender.stop()
         await client.session.close()
         if monitor is not None:
             await monitor.cleanup()
+
+
+async def _lead(
+    leadership: Any, sender: Any, bot: Bot, inbox: Inbox, used: list[str], *, polls: bool, hook: Settings | None
+) -> None:
+    """The leader sends (one sender per bot token, so Telegram's 30/s holds for the whole
+    installation) and, without a webhook, long-polls (Telegram has one getUpdates
+    consumer). A leader that loses its lock's connection stops the process: its
+    supervisor restarts it as a standby, and another process leads within seconds."""
+    async with leadership.lead():
+        await sender.start()
+        polling = None
+        if polls:
+            # Never drop pending updates: what users sent while the bot was down is handled now.
+            await bot.delete_webhook(drop_pending_updates=False)
+            polling = asyncio.create_task(inbox.poll(used), name="polling")
+        elif hook is not None:  # separate web processes receive; the leader tells Telegram where
+            await _set_webhook(hook, bot, used)
+        try:
+            await leadership.lost.wait()
+        finally:
+            if polling is not None:
+                polling.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await polling
+        log.error("no longer the sending leader: stopping so that the supervisor restarts this process")
+        os.kill(os.getpid(), signal.SIGTERM)
 
 
 async def _upkeep(sessionmaker: Sessionmaker, every: float = UPKEEP_EVERY_S) -> None:
@@ -233,6 +280,12 @@ async def _upkeep(sessionmaker: Sessionmaker, every: float = UPKEEP_EVERY_S) -> 
         except Exception:
             log.exception("upkeep failed; trying again later")
         await asyncio.sleep(every)
+
+
+async def _set_webhook(settings: Settings, bot: Bot, used: list[str]) -> None:
+    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+    assert settings.webhook_url is not None
+    await bot.set_webhook(settings.webhook_url, secret_token=secret, allowed_updates=used, drop_pending_updates=False)
 
 
 def settings_parallel(settings: Settings) -> int:
@@ -252,19 +305,9 @@ async def _until_signal() -> None:
             loop.remove_signal_handler(signum)
 
 
-async def _run_polling(inbox: Inbox, used: list[str]) -> None:
-    """Our own long polling: a batch is acknowledged only after it is stored."""
-    polling = asyncio.create_task(inbox.poll(used), name="polling")
-    try:
-        await _until_signal()
-        log.info("stopping polling")
-    finally:
-        polling.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await polling
-
-
-async def _run_webhook(settings: Settings, inbox: Inbox, bot: Bot, used: list[str]) -> None:
+async def _run_webhook(
+    settings: Settings, inbox: Inbox, bot: Bot, used: list[str], *, set_webhook: bool = True
+) -> None:
     from urllib.parse import urlsplit
 
     from aiohttp import web
@@ -287,7 +330,8 @@ async def _run_webhook(settings: Settings, inbox: Inbox, bot: Bot, used: list[st
     runner = web.AppRunner(app)
     await runner.setup()
     await web.TCPSite(runner, host, port).start()
-    await bot.set_webhook(settings.webhook_url, secret_token=secret, allowed_updates=used, drop_pending_updates=False)
+    if set_webhook:  # with separate web processes, the leading worker sets it
+        await _set_webhook(settings, bot, used)
     log.info("webhook listening on %s:%s%s", host, port, path)
     try:
         await _until_signal()

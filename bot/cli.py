@@ -23,6 +23,9 @@ def _parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="run the bot (polling, or webhook when WEBHOOK_URL is set)")
     run.add_argument("--demo", action=argparse.BooleanOptionalAction, default=None,
                      help="load the demo villages (default: on in sandbox mode)")
+    run.add_argument("--role", choices=["all", "web", "worker"], default="all",
+                     help="all (default); web: only receive webhooks; worker: handle updates and send "
+                          "(several processes need PostgreSQL)")
 
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", required=True)
@@ -88,7 +91,7 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return await ops_cli.dispatch(args, settings)
 
     if args.command == "run":
-        return await commands.run(settings, demo=args.demo)
+        return await commands.run(settings, demo=args.demo, role=args.role)
     if args.command == "db":
         return await commands.db_upgrade(settings)
     if args.command == "import":

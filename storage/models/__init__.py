@@ -45,10 +45,11 @@ from storage.models.criteria import (
     Question,
     SavedFaq,
 )
-from storage.models.inbox import InboxStatus, InboxUpdate
+from storage.models.inbox import InboxLease, InboxStatus, InboxUpdate
 from storage.models.visits import HouseholdVisitPlan, Visit, VisitNeed
 
 __all__ = [
+    "InboxLease",
     "InboxStatus",
     "InboxUpdate",
     "Campaign",

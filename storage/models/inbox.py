@@ -43,3 +43,17 @@ class InboxUpdate(Base):
 
 
 Index("ix_inbox_open", InboxUpdate.status, InboxUpdate.chat_key, InboxUpdate.update_id)
+
+
+class InboxLease(Base):
+    """Which worker process handles a chat's updates now (PostgreSQL, several processes).
+
+    A worker claims a chat before draining it and renews the claim while it works; a
+    claim whose holder died expires at ``expires_at`` and another worker takes it."""
+
+    __tablename__ = "inbox_leases"
+
+    bot_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    chat_key: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    holder: Mapped[str] = mapped_column(String(40))
+    expires_at: Mapped[datetime] = mapped_column(index=True)

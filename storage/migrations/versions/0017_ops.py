@@ -1,0 +1,32 @@
+"""ops: inbox leases, so several worker processes handle each chat one at a time
+
+Revision ID: 0017_ops
+Revises: 0008_criteria_round2
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+import storage.types
+
+revision = "0017_ops"
+down_revision = "0008_criteria_round2"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "inbox_leases",
+        sa.Column("bot_id", sa.BigInteger(), autoincrement=False, nullable=False),
+        sa.Column("chat_key", sa.BigInteger(), autoincrement=False, nullable=False),
+        sa.Column("holder", sa.String(length=40), nullable=False),
+        sa.Column("expires_at", storage.types.UtcDateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("bot_id", "chat_key", name=op.f("pk_inbox_leases")),
+    )
+    op.create_index(op.f("ix_inbox_leases_expires_at"), "inbox_leases", ["expires_at"], unique=False)
+
+
+def downgrade() -> None:
+    op.drop_index(op.f("ix_inbox_leases_expires_at"), table_name="inbox_leases")
+    op.drop_table("inbox_leases")
