@@ -200,6 +200,14 @@ async def run_bot(settings: Settings, runtime: Runtime, bot: Bot, budget: SendBu
     from storage.leader import Leadership
 
     leadership = Leadership(runtime.engine, str(bot.id))
+    if not leadership.single_process:  # Telegram's limits hold for the whole installation
+        from bot.delivery.budget import GLOBAL_LIMIT, GLOBAL_WINDOW, GROUP_LIMIT, GROUP_WINDOW
+        from storage.send_slots import SharedSlots
+
+        budget.shared = SharedSlots(
+            runtime.sessionmaker, bot.id, global_limit=GLOBAL_LIMIT, global_window=GLOBAL_WINDOW,
+            group_limit=GROUP_LIMIT, group_window=GROUP_WINDOW,
+        ).reserve
     inbox = Inbox(
         bot, dispatcher, runtime.sessionmaker, parallel=settings_parallel(settings), share=FairShare(),
         leases=not leadership.single_process,

@@ -45,13 +45,14 @@ from storage.models.criteria import (
     Question,
     SavedFaq,
 )
-from storage.models.inbox import InboxLease, InboxStatus, InboxUpdate
+from storage.models.inbox import InboxLease, InboxStatus, InboxUpdate, SendSlot
 from storage.models.visits import HouseholdVisitPlan, Visit, VisitNeed
 
 __all__ = [
     "InboxLease",
     "InboxStatus",
     "InboxUpdate",
+    "SendSlot",
     "Campaign",
     "CampaignGoal",
     "CampaignStatus",
