@@ -225,7 +225,8 @@ async def run_bot(settings: Settings, runtime: Runtime, bot: Bot, budget: SendBu
             tasks.append(asyncio.create_task(_upkeep(runtime.sessionmaker), name="upkeep"))
             hook = settings if role == "worker" and settings.webhook_url else None
             tasks.append(asyncio.create_task(
-                _lead(leadership, sender, bot, inbox, used, polls=not settings.webhook_url, hook=hook), name="lead"
+                _lead(leadership, sender, bot, inbox, used, polls=not settings.webhook_url, hook=hook, metrics=metrics),
+                name="lead",
             ))
         if settings.webhook_url and role != "worker":
             await _run_webhook(settings, inbox, bot, used, set_webhook=role == "all")
@@ -249,13 +250,16 @@ async def run_bot(settings: Settings, runtime: Runtime, bot: Bot, budget: SendBu
 
 
 async def _lead(
-    leadership: Any, sender: Any, bot: Bot, inbox: Inbox, used: list[str], *, polls: bool, hook: Settings | None
+    leadership: Any, sender: Any, bot: Bot, inbox: Inbox, used: list[str], *, polls: bool, hook: Settings | None,
+    metrics: Any = None,
 ) -> None:
     """The leader sends (one sender per bot token, so Telegram's 30/s holds for the whole
     installation) and, without a webhook, long-polls (Telegram has one getUpdates
     consumer). A leader that loses its lock's connection stops the process: its
     supervisor restarts it as a standby, and another process leads within seconds."""
     async with leadership.lead():
+        if metrics is not None:
+            metrics.leader.set(1)
         await sender.start()
         polling = None
         if polls:

@@ -70,6 +70,7 @@ class Metrics:
         self.outbox_late = Gauge(
             "villagebot_outbox_oldest_due_seconds", "How late the oldest due row is, by kind", ["kind"], registry=r
         )
+        self.leader = Gauge("villagebot_is_leader", "1 while this process is the sending leader of its bot", registry=r)
         self.sender_beat = Gauge("villagebot_sender_heartbeat_age_seconds", "Age of the freshest sender heartbeat", registry=r)
 
     def load(self, snap: health_repo.QueueSnapshot) -> None:

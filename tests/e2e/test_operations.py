@@ -65,6 +65,7 @@ async def test_health_metrics_and_clean_json_logs(sandbox: Sandbox, monitored: t
     assert 'villagebot_inbox_rows{status="done"}' in body
     assert "villagebot_handler_seconds_bucket" in body
     assert "villagebot_sender_heartbeat_age_seconds" in body
+    assert "villagebot_is_leader 1.0" in body  # one process: it leads
 
     await process.stop()
     lines = [line for line in process.log().splitlines() if line.strip()]
