@@ -44,6 +44,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_contributions.py
 	$(BIN)/python bench/bench_visits.py
 	$(BIN)/python bench/bench_org_import.py 25
+	$(BIN)/python bench/bench_multiprocess.py
 
 ## Follow docs/DEPLOY.md literally on this machine (temporary folders; system changes only shown).
 deploy-check: $(STAMP)

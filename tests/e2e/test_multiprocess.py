@@ -10,6 +10,7 @@ runs the issue's full size: 50 residents, 1,000 recipients.)
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
 import sys
 import uuid
@@ -63,23 +64,29 @@ class RoleProcess(BotProcess):
         log.close()
 
 
-@pytest.fixture
-async def pg_url() -> AsyncIterator[str]:
-    if not _port_open("127.0.0.1", 5432):
-        service_missing("PostgreSQL at 127.0.0.1:5432")
+@contextlib.asynccontextmanager
+async def fresh_pg_database() -> AsyncIterator[str]:
+    """An empty PostgreSQL database of its own, dropped afterwards."""
     name = f"villagebot_multi_{uuid.uuid4().hex[:8]}"
     admin = create_engine(PG_ADMIN_URL)
     async with admin.connect() as conn:
         conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
         await conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = f"{PG_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
     try:
-        yield url
+        yield f"{PG_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
     finally:
         async with admin.connect() as conn:
             conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
             await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         await admin.dispose()
+
+
+@pytest.fixture
+async def pg_url() -> AsyncIterator[str]:
+    if not _port_open("127.0.0.1", 5432):
+        service_missing("PostgreSQL at 127.0.0.1:5432")
+    async with fresh_pg_database() as url:
+        yield url
 
 
 async def _prepare(url: str, sandbox: Sandbox) -> list[int]:
