@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test bench lint locales install system-deps clean
+.PHONY: run test bench lint locales install system-deps clean deploy-check
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,11 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_contributions.py
 	$(BIN)/python bench/bench_visits.py
 	$(BIN)/python bench/bench_org_import.py 25
+	$(BIN)/python bench/bench_multiprocess.py
+
+## Follow docs/DEPLOY.md literally on this machine (temporary folders; system changes only shown).
+deploy-check: $(STAMP)
+	$(BIN)/python scripts/follow_deploy.py
 
 ## Re-extract messages into locales/*/messages.po (then translate the new Vietnamese entries).
 locales: $(STAMP)

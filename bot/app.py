@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import signal
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
@@ -51,6 +53,7 @@ log = logging.getLogger("villagebot")
 
 SANDBOX_TOKEN = "1000000001:sandbox-token-for-local-use"
 PROCESSED_UPDATES_KEPT = timedelta(days=7)
+UPKEEP_EVERY_S = 3600.0
 
 
 def build_fsm_storage(settings: Settings, sessionmaker: Sessionmaker | None = None) -> BaseStorage:
@@ -153,20 +156,27 @@ async def open_runtime(settings: Settings, *, migrate: bool = True) -> AsyncIter
         await engine.dispose()
 
 
-async def run_bot(settings: Settings, runtime: Runtime, bot: Bot, budget: SendBudget) -> None:
-    """Run until cancelled: long polling, or the webhook server when WEBHOOK_URL is set.
+async def run_bot(settings: Settings, runtime: Runtime, bot: Bot, budget: SendBudget, role: str = "all") -> None:
+    """Run until a signal: long polling, or the webhook server when WEBHOOK_URL is set.
+
+    ``role``: "all" does everything; "web" only receives webhooks and stores updates;
+    "worker" handles stored updates, plans, and (while it leads) sends and polls.
 
     ``budget`` must be the one ``bot``'s throttling middleware uses: the broadcast
     sender takes its slots from it too."""
+    from bot import monitoring
     from bot.channels.telegram import TelegramChannel, unthrottled_clone
     from bot.delivery.registry import default_registry
     from bot.delivery.scheduler import Scheduler
     from bot.delivery.sender import Sender
 
     registry = default_registry()
+    metrics = monitoring.Metrics()
+    bot.session.middleware(monitoring.CallMetricsMiddleware(metrics))
     # The engine takes its slots from the shared budget itself (right before each
     # call), through a client without the throttling middleware: never twice.
     client = unthrottled_clone(bot)
+    client.session.middleware(monitoring.CallMetricsMiddleware(metrics))
     channel = TelegramChannel(client)
     sender = Sender(
         channel, runtime.sessionmaker, budget, runtime.i18n, registry,
@@ -184,37 +194,116 @@ async def run_bot(settings: Settings, runtime: Runtime, bot: Bot, budget: SendBu
         outbox=sender,
         broadcast_scheduler=scheduler,
     )
+    dispatcher.update.outer_middleware(monitoring.UpdateMetricsMiddleware(metrics))
     me = await bot.get_me()
     log.info("running as @%s", me.username)
-    async with runtime.sessionmaker() as session:
-        await Repo(session).updates.prune(datetime.now(UTC) - PROCESSED_UPDATES_KEPT)
-        await Repo(session).outbox.prune(datetime.now(UTC) - PROCESSED_UPDATES_KEPT)
-        await Repo(session).inbox.prune(datetime.now(UTC) - PROCESSED_UPDATES_KEPT)
-        await session.commit()
     try:
         await set_default_menus(bot, runtime.i18n)
     except Exception:  # a menu is a nicety; never fail start-up over it
         log.exception("could not set the command menus")
     used = dispatcher.resolve_used_update_types()
     inbox = Inbox(bot, dispatcher, runtime.sessionmaker, parallel=settings_parallel(settings), share=FairShare())
-    await sender.start()
+    from storage.leader import Leadership
+
+    leadership = Leadership(runtime.engine, str(bot.id))
+    if not leadership.single_process:  # Telegram's limits hold for the whole installation
+        from bot.delivery.budget import GLOBAL_LIMIT, GLOBAL_WINDOW, GROUP_LIMIT, GROUP_WINDOW
+        from storage.send_slots import SharedSlots
+
+        budget.shared = SharedSlots(
+            runtime.sessionmaker, bot.id, global_limit=GLOBAL_LIMIT, global_window=GLOBAL_WINDOW,
+            group_limit=GROUP_LIMIT, group_window=GROUP_WINDOW,
+        ).reserve
+    inbox = Inbox(
+        bot, dispatcher, runtime.sessionmaker, parallel=settings_parallel(settings), share=FairShare(),
+        leases=not leadership.single_process,
+    )
+    monitor = (
+        await monitoring.serve(settings.metrics_listen, runtime.sessionmaker, metrics)
+        if settings.metrics_listen else None
+    )
+    tasks: list[asyncio.Task[None]] = []
     try:
-        await scheduler.start()
-        await dispatcher.emit_startup(bot=bot, dispatcher=dispatcher, bots=[bot], **dispatcher.workflow_data)
-        inbox.start()
-        if settings.webhook_url:
-            await _run_webhook(settings, inbox, bot, used)
+        if role != "web":
+            await scheduler.start()
+            await dispatcher.emit_startup(bot=bot, dispatcher=dispatcher, bots=[bot], **dispatcher.workflow_data)
+            inbox.start()
+            tasks.append(asyncio.create_task(_upkeep(runtime.sessionmaker), name="upkeep"))
+            hook = settings if role == "worker" and settings.webhook_url else None
+            tasks.append(asyncio.create_task(
+                _lead(leadership, sender, bot, inbox, used, polls=not settings.webhook_url, hook=hook, metrics=metrics),
+                name="lead",
+            ))
+        if settings.webhook_url and role != "worker":
+            await _run_webhook(settings, inbox, bot, used, set_webhook=role == "all")
         else:
-            # Never drop pending updates: what users sent while the bot was down is handled now.
-            await bot.delete_webhook(drop_pending_updates=False)
-            await _run_polling(inbox, used)
+            await _until_signal()
+            log.info("stopping")
     finally:
+        for task in tasks:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
         await inbox.stop()
-        with contextlib.suppress(Exception):
-            await dispatcher.emit_shutdown(bot=bot, dispatcher=dispatcher, bots=[bot], **dispatcher.workflow_data)
+        if role != "web":
+            with contextlib.suppress(Exception):
+                await dispatcher.emit_shutdown(bot=bot, dispatcher=dispatcher, bots=[bot], **dispatcher.workflow_data)
         await scheduler.stop()
         await sender.stop()
         await client.session.close()
+        if monitor is not None:
+            await monitor.cleanup()
+
+
+async def _lead(
+    leadership: Any, sender: Any, bot: Bot, inbox: Inbox, used: list[str], *, polls: bool, hook: Settings | None,
+    metrics: Any = None,
+) -> None:
+    """The leader sends (one sender per bot token, so Telegram's 30/s holds for the whole
+    installation) and, without a webhook, long-polls (Telegram has one getUpdates
+    consumer). A leader that loses its lock's connection stops the process: its
+    supervisor restarts it as a standby, and another process leads within seconds."""
+    async with leadership.lead():
+        if metrics is not None:
+            metrics.leader.set(1)
+        await sender.start()
+        polling = None
+        if polls:
+            # Never drop pending updates: what users sent while the bot was down is handled now.
+            await bot.delete_webhook(drop_pending_updates=False)
+            polling = asyncio.create_task(inbox.poll(used), name="polling")
+        elif hook is not None:  # separate web processes receive; the leader tells Telegram where
+            await _set_webhook(hook, bot, used)
+        try:
+            await leadership.lost.wait()
+        finally:
+            if polling is not None:
+                polling.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await polling
+        log.error("no longer the sending leader: stopping so that the supervisor restarts this process")
+        os.kill(os.getpid(), signal.SIGTERM)
+
+
+async def _upkeep(sessionmaker: Sessionmaker, every: float = UPKEEP_EVERY_S) -> None:
+    """Finished queue rows past their retention go in small batches, now and every hour."""
+    from storage.upkeep import prune
+
+    while True:
+        try:
+            pruned = await prune(sessionmaker, datetime.now(UTC) - PROCESSED_UPDATES_KEPT)
+            if pruned.inbox or pruned.outbox or pruned.processed_updates:
+                log.info("upkeep removed %s inbox, %s outbox and %s update-id rows",
+                         pruned.inbox, pruned.outbox, pruned.processed_updates)
+        except Exception:
+            log.exception("upkeep failed; trying again later")
+        await asyncio.sleep(every)
+
+
+async def _set_webhook(settings: Settings, bot: Bot, used: list[str]) -> None:
+    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+    assert settings.webhook_url is not None
+    await bot.set_webhook(settings.webhook_url, secret_token=secret, allowed_updates=used, drop_pending_updates=False)
 
 
 def settings_parallel(settings: Settings) -> int:
@@ -234,19 +323,9 @@ async def _until_signal() -> None:
             loop.remove_signal_handler(signum)
 
 
-async def _run_polling(inbox: Inbox, used: list[str]) -> None:
-    """Our own long polling: a batch is acknowledged only after it is stored."""
-    polling = asyncio.create_task(inbox.poll(used), name="polling")
-    try:
-        await _until_signal()
-        log.info("stopping polling")
-    finally:
-        polling.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await polling
-
-
-async def _run_webhook(settings: Settings, inbox: Inbox, bot: Bot, used: list[str]) -> None:
+async def _run_webhook(
+    settings: Settings, inbox: Inbox, bot: Bot, used: list[str], *, set_webhook: bool = True
+) -> None:
     from urllib.parse import urlsplit
 
     from aiohttp import web
@@ -269,7 +348,8 @@ async def _run_webhook(settings: Settings, inbox: Inbox, bot: Bot, used: list[st
     runner = web.AppRunner(app)
     await runner.setup()
     await web.TCPSite(runner, host, port).start()
-    await bot.set_webhook(settings.webhook_url, secret_token=secret, allowed_updates=used, drop_pending_updates=False)
+    if set_webhook:  # with separate web processes, the leading worker sets it
+        await _set_webhook(settings, bot, used)
     log.info("webhook listening on %s:%s%s", host, port, path)
     try:
         await _until_signal()

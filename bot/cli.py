@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -24,6 +23,9 @@ def _parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="run the bot (polling, or webhook when WEBHOOK_URL is set)")
     run.add_argument("--demo", action=argparse.BooleanOptionalAction, default=None,
                      help="load the demo villages (default: on in sandbox mode)")
+    run.add_argument("--role", choices=["all", "web", "worker"], default="all",
+                     help="all (default); web: only receive webhooks; worker: handle updates and send "
+                          "(several processes need PostgreSQL)")
 
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", required=True)
@@ -48,6 +50,10 @@ def _parser() -> argparse.ArgumentParser:
 
     visits_cli.register(commands, imp_commands)
 
+    from bot import ops_cli
+
+    ops_cli.register(commands)
+
     sandbox = commands.add_parser("sandbox", help="run the local Telegram sandbox alone")
     sandbox.add_argument("--listen", default=None, help="HOST:PORT (default SANDBOX_LISTEN)")
     return parser
@@ -55,15 +61,12 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    logging.getLogger("aiogram.event").setLevel(logging.WARNING)
-    logging.getLogger("alembic").setLevel(logging.WARNING)
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # it logs every planner wake-up
+    from bot import logs
+
+    logs.configure(verbose=args.verbose)
     try:
         settings = load_settings()
+        logs.configure(verbose=args.verbose, fmt=settings.log_format)
         return asyncio.run(_dispatch(args, settings))
     except SettingsError as exc:
         print(f"villagebot: {exc}", file=sys.stderr)
@@ -80,13 +83,15 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return await cli_criteria.run(args, settings)
     if args.command == "criteria":
         return _criteria(args, settings)
-    from bot import commands, visits_cli
+    from bot import commands, ops_cli, visits_cli
 
     if visits_cli.handles(args):
         return await visits_cli.dispatch(args, settings)
+    if ops_cli.handles(args):
+        return await ops_cli.dispatch(args, settings)
 
     if args.command == "run":
-        return await commands.run(settings, demo=args.demo)
+        return await commands.run(settings, demo=args.demo, role=args.role)
     if args.command == "db":
         return await commands.db_upgrade(settings)
     if args.command == "import":

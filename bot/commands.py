@@ -137,7 +137,21 @@ async def start_sandbox(host: str, port: int, state_path: Path | None = None):  
         ) from None
 
 
-async def run(settings: Settings, *, demo: bool | None) -> int:
+async def run(settings: Settings, *, demo: bool | None, role: str = "all") -> int:
+    from storage.process_lock import AlreadyRunning, single_process
+
+    if role != "all" and settings.database_url.startswith("sqlite"):
+        raise OperatorError(f"--role {role} is for several processes, which need PostgreSQL (DATABASE_URL)")
+    if role == "web" and not settings.webhook_url:
+        raise OperatorError("--role web receives webhooks: set WEBHOOK_URL and WEBHOOK_SECRET")
+    try:
+        with single_process(settings.database_url):
+            return await _run(settings, demo=demo, role=role)
+    except AlreadyRunning as exc:
+        raise OperatorError(str(exc)) from None
+
+
+async def _run(settings: Settings, *, demo: bool | None, role: str) -> int:
     async with open_runtime(settings) as runtime:
         if not settings.sandbox_mode:
             if demo:
@@ -145,7 +159,7 @@ async def run(settings: Settings, *, demo: bool | None) -> int:
             budget = SendBudget()
             bot = build_bot(settings, budget=budget)
             try:
-                await run_bot(settings, runtime, bot, budget)
+                await run_bot(settings, runtime, bot, budget, role=role)
             finally:
                 await bot.session.close()
             return 0

@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import uuid
 from datetime import timedelta
 from typing import Any
 
@@ -63,6 +64,8 @@ class Inbox:
         backoff_base: float = 2.0,
         poll_every: float = 1.0,
         share: FairShare | None = None,
+        leases: bool = False,
+        lease_ttl: float = 30.0,
         **feed_kwargs: Any,
     ) -> None:
         self.bot = bot
@@ -75,11 +78,17 @@ class Inbox:
         self.poll_every = poll_every
         self.feed_kwargs = feed_kwargs
         self.share = share
+        # Several worker processes (PostgreSQL): a chat is drained under a lease that
+        # this process renews while it works and that expires if the process dies.
+        self.leases = leases
+        self.lease_ttl = timedelta(seconds=lease_ttl)
+        self.holder = uuid.uuid4().hex
         self._verdicts: dict[int, str] = {}  # update id -> fair-share verdict taken at intake
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
         self._active: dict[int, asyncio.Task[None]] = {}
         self._runner: asyncio.Task[None] | None = None
+        self._renewer: asyncio.Task[None] | None = None
         self.handled = 0
 
     # ---------------------------------------------------------------- intake
@@ -142,6 +151,36 @@ class Inbox:
 
     def start(self) -> None:
         self._runner = asyncio.create_task(self._run(), name="inbox-workers")
+        if self.leases:
+            self._renewer = asyncio.create_task(self._renew_leases(), name="inbox-leases")
+
+    async def _renew_leases(self) -> None:
+        while not self._stopping.is_set():
+            await asyncio.sleep(self.lease_ttl.total_seconds() / 3)
+            try:
+                async with self.sessionmaker() as session:
+                    await Repo(session).leases.renew(
+                        self.bot.id, list(self._active), self.holder, self.clock.now() + self.lease_ttl
+                    )
+                    await session.commit()
+            except Exception:
+                log.exception("renewing the inbox leases failed")
+
+    async def _claim(self, chats: list[int]) -> list[int]:
+        """The chats of ``chats`` this process may drain (all of them with one process)."""
+        if not self.leases or not chats:
+            return chats
+        now = self.clock.now()
+        async with self.sessionmaker() as session:
+            won = await Repo(session).leases.claim(self.bot.id, chats, self.holder, now, now + self.lease_ttl)
+            await session.commit()
+        return won
+
+    async def _release(self, key: int) -> None:
+        if self.leases:
+            async with self.sessionmaker() as session:
+                await Repo(session).leases.release(self.bot.id, key, self.holder)
+                await session.commit()
 
     def wake(self) -> None:
         self._wake.set()
@@ -153,6 +192,8 @@ class Inbox:
         if self._runner is not None:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await asyncio.wait_for(self._runner, timeout)
+        if self._renewer is not None:
+            self._renewer.cancel()
         if self._active:
             await asyncio.wait(list(self._active.values()), timeout=timeout)
 
@@ -168,9 +209,15 @@ class Inbox:
                 chats: list[int] = []
                 if room > 0:
                     async with self.sessionmaker() as session:
+                        busy = list(self._active)
+                        if self.leases:
+                            busy += await Repo(session).leases.held_by_others(
+                                self.bot.id, self.holder, self.clock.now()
+                            )
                         chats = await Repo(session).inbox.ready_chats(
-                            self.clock.now(), exclude=list(self._active), limit=room
+                            self.clock.now(), exclude=busy, limit=room
                         )
+                    chats = await self._claim(chats)
                 for key in chats:
                     self._active[key] = asyncio.create_task(
                         self._drain(key), name=f"inbox-chat-{key}"
@@ -195,6 +242,8 @@ class Inbox:
                     return
                 await self._handle(*job)
         finally:
+            with contextlib.suppress(Exception):
+                await self._release(key)
             self._active.pop(key, None)
             self._wake.set()
 

@@ -40,6 +40,8 @@ class Settings(BaseSettings):
     sandbox_listen: str = "127.0.0.1:8080"
     broadcast_grace_minutes: int = 60
     criteria_dir: Path = Path("data") / "criteria"
+    metrics_listen: str | None = None  # HOST:PORT for /healthz and /metrics; off when unset
+    log_format: str = "text"  # "text" or "json" (one object per line)
 
     @field_validator("bot_admins", mode="before")
     @classmethod
@@ -109,9 +111,23 @@ class Settings(BaseSettings):
             raise ValueError("use sqlite+aiosqlite:///path/file.db or postgresql+asyncpg://user@host/db")
         return value
 
-    @field_validator("webhook_listen", "sandbox_listen")
+    @field_validator("log_format")
     @classmethod
-    def _host_port(cls, value: str) -> str:
+    def _log_format(cls, value: str) -> str:
+        if value not in ("text", "json"):
+            raise ValueError("must be text or json")
+        return value
+
+    @field_validator("metrics_listen", mode="before")
+    @classmethod
+    def _empty_listen_is_none(cls, value: object) -> object:
+        return None if value == "" else value
+
+    @field_validator("webhook_listen", "sandbox_listen", "metrics_listen")
+    @classmethod
+    def _host_port(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
         host, sep, port = value.rpartition(":")
         if not sep or not host or not port.isdigit() or not 0 <= int(port) < 65536:
             raise ValueError("must be HOST:PORT, e.g. 127.0.0.1:8443")

@@ -15,6 +15,7 @@ from storage.broadcast_repo import BroadcastRepository
 from storage.contributions_repo import ContributionsRepository
 from storage.criteria_repo import CriteriaRepository
 from storage.inbox_repo import InboxRepository
+from storage.lease_repo import LeaseRepository
 from storage.models import (
     AuditLog,
     Branch,
@@ -277,6 +278,7 @@ class Repo:
         self.broadcasts = BroadcastRepository(session)
         self.outbox = OutboxRepository(session)
         self.inbox = InboxRepository(session)
+        self.leases = LeaseRepository(session)
         self.criteria = CriteriaRepository(session)
         self.contributions = ContributionsRepository(session)
         self.visits = VisitRepository(session)

@@ -20,6 +20,7 @@ AIOGRAM_ALLOWED = (
     "bot/commands.py",
     "bot/inbox.py",
     "bot/fsm_storage.py",  # the runtime's FSM storage (aiogram BaseStorage on storage/fsm_repo.py)
+    "bot/monitoring.py",
 )
 SQLALCHEMY_ALLOWED = ("storage/",)
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 Monotonic = Callable[[], float]
 
@@ -35,6 +35,9 @@ class SendBudget:
         self._groups: dict[int, deque[float]] = {}
         self._private: dict[int, tuple[float, float]] = {}
         self._paused_until = 0.0
+        # Several processes (PostgreSQL): a slot is also taken from the installation-wide
+        # budget (``storage.send_slots``); it answers 0 (taken) or seconds to wait.
+        self.shared: Callable[[int], Awaitable[float]] | None = None
 
     def pause(self, seconds: float) -> None:
         """Stop every sender for ``seconds`` (after a 429)."""
@@ -71,8 +74,16 @@ class SendBudget:
     async def acquire(self, chat_id: int) -> None:
         """Wait for a slot for ``chat_id`` and take it. The check and the take happen
         in one step with no await between them, right before the caller's request."""
-        while (delay := self.wait_time(chat_id)) > 0:
-            await asyncio.sleep(delay)
+        while True:
+            while (delay := self.wait_time(chat_id)) > 0:
+                await asyncio.sleep(delay)
+            if self.shared is None:
+                break
+            delay = await self.shared(chat_id)
+            # A shared slot taken while the local window filled is simply not used.
+            if delay <= 0 and self.wait_time(chat_id) <= 0:
+                break
+            await asyncio.sleep(max(delay, 0.01))
         self.take(chat_id)
 
     def _tokens(self, chat_id: int, now: float) -> float:

@@ -279,6 +279,10 @@ class Sender(Outcomes):
         async with self._pace_lock:
             while True:
                 wait = max(self._last_call + PACE - loop.time(), self.budget.wait_time(address))
+                if wait <= 0 and self.budget.shared is not None:
+                    wait = await self.budget.shared(address)  # 0: the installation's slot is taken
+                    if wait <= 0 and self.budget.wait_time(address) > 0:
+                        wait = 0.01
                 if wait <= 0:
                     break
                 await asyncio.sleep(wait)

@@ -46,13 +46,15 @@ from storage.models.criteria import (
     SavedFaq,
 )
 from storage.models.fsm import FsmState
-from storage.models.inbox import InboxStatus, InboxUpdate
+from storage.models.inbox import InboxLease, InboxStatus, InboxUpdate, SendSlot
 from storage.models.visits import HouseholdVisitPlan, Visit, VisitNeed
 
 __all__ = [
     "FsmState",
+    "InboxLease",
     "InboxStatus",
     "InboxUpdate",
+    "SendSlot",
     "Campaign",
     "CampaignGoal",
     "CampaignStatus",

@@ -43,3 +43,34 @@ class InboxUpdate(Base):
 
 
 Index("ix_inbox_open", InboxUpdate.status, InboxUpdate.chat_key, InboxUpdate.update_id)
+
+
+class InboxLease(Base):
+    """Which worker process handles a chat's updates now (PostgreSQL, several processes).
+
+    A worker claims a chat before draining it and renews the claim while it works; a
+    claim whose holder died expires at ``expires_at`` and another worker takes it."""
+
+    __tablename__ = "inbox_leases"
+
+    bot_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    chat_key: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    holder: Mapped[str] = mapped_column(String(40))
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class SendSlot(Base):
+    """A message that left, for the installation-wide flood budget (PostgreSQL, several
+    processes): Telegram's 30/s per bot and 20/min per group are counted here across
+    processes. Rows older than a minute are deleted as new ones come."""
+
+    __tablename__ = "send_slots"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    bot_id: Mapped[int] = mapped_column(BigInteger)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    at: Mapped[datetime] = mapped_column()
+
+
+Index("ix_send_slots_bot_at", SendSlot.bot_id, SendSlot.at)
+Index("ix_send_slots_chat_at", SendSlot.bot_id, SendSlot.chat_id, SendSlot.at)
