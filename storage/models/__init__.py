@@ -11,6 +11,15 @@ from storage.models.broadcast import (
     RunStatus,
     SenderWorker,
 )
+from storage.models.consultations import (
+    Consultation,
+    ConsultationBoard,
+    ConsultationKind,
+    ConsultationOption,
+    ConsultationStatus,
+    ConsultationVote,
+    Voters,
+)
 from storage.models.contributions import (
     Campaign,
     CampaignGoal,
@@ -49,6 +58,13 @@ from storage.models.inbox import InboxStatus, InboxUpdate
 from storage.models.visits import HouseholdVisitPlan, Visit, VisitNeed
 
 __all__ = [
+    "Consultation",
+    "ConsultationBoard",
+    "ConsultationKind",
+    "ConsultationOption",
+    "ConsultationStatus",
+    "ConsultationVote",
+    "Voters",
     "InboxStatus",
     "InboxUpdate",
     "Campaign",
