@@ -158,6 +158,7 @@ async def test_closing_board_reminder_and_papers(repo: Repo) -> None:
     collector = Collector()
     assert await yk.announce(repo, collector.enqueue_repo, poll, "villagebot", NOW) == 1
     [post] = collector.deliveries
+    assert post.recipient.chat_id == chat.id and post.kind == yk.BOARD
     message = await yk.render_board(render_ctx(repo, NOW), post.payload)
     assert message is not None and message.edit_message_id is None
     assert message.choices[0][0].url == f"https://t.me/villagebot?start=yk_{poll.code}"
