@@ -191,6 +191,13 @@ def register(router: Router) -> None:
                 return
             if not choices:
                 raise ConsultationInvalid("choice")
+            try:
+                await service.voter_for(
+                    repo, actor, consultation, user_household_id=user.household_id, user_name=user.full_name
+                )
+            except NotEligible as error:
+                if error.reason not in ("need_code", "code_unknown"):
+                    raise
         except DomainError as error:
             await callback.answer(texts.error_text(error), show_alert=True)
             return

@@ -1,0 +1,241 @@
+"""Consultations through the real bot process, the sandbox and the delivery engine.
+
+A secretary creates a per-household consultation with /layykien (every step typed or
+pressed, a review screen, then created); its board reaches the village group with an
+"🗳 Cho ý kiến" link; three residents of two households answer from that link (one
+by phone, one by phone, a party member by typing the household's code) and one
+changes their answer; a resident of another village and a forged button are refused;
+the bot's clock moves past the closing time (``VILLAGEBOT_CLOCK_OFFSET``) and the
+result is pinned with its chart, the board is edited, and the minutes, the PDF and
+the sheet of votes reach the secretary: all say 2 households, the last answer standing.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import AsyncIterator
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from bot.sandbox import Sandbox
+from bot.services.org_import import apply_org, parse_org
+from handlers.consultations.callbacks import YkNew, YkVote
+from storage.db import create_engine, create_sessionmaker
+from storage.migrate import upgrade
+from storage.models import Consultation, ConsultationVote
+from storage.repo import Repo
+from tests.data_org import ORG_YAML
+from tests.e2e.harness import BotProcess
+from tests.e2e.test_broadcasts import forged_press
+from tests.e2e.test_contributions import eventually, next_with, rows
+from tests.e2e.test_visits_engine import restart_at
+
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+SECRETARY, MEMBER, LAN, HA, XA = 1001, 1002, 3101, 3102, 3104
+ORG_GROUP = -1001000000001
+
+CONSULT_ORG = ORG_YAML.replace(
+    "{code: NBT-002, head: Hồ Thị E, flags: [policy, near_poor]}",
+    '{code: NBT-002, head: Hồ Thị E, flags: [policy, near_poor], phone: "0912000102"}',
+) + (
+    "        households:\n"
+    '          - {code: TT-001, head: Đinh Văn H, phone: "0912000201"}\n'
+)
+
+
+@pytest.fixture
+async def consult_db(tmp_path: Path) -> str:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'consult.db'}"
+    engine = create_engine(url)
+    await upgrade(engine)
+    async with create_sessionmaker(engine)() as session:
+        await apply_org(Repo(session), parse_org(CONSULT_ORG))
+        await session.commit()
+    await engine.dispose()
+    return url
+
+
+@pytest.fixture
+async def consult_bot(sandbox: Sandbox, consult_db: str, tmp_path: Path) -> AsyncIterator[BotProcess]:
+    group = sandbox.group(ORG_GROUP, "Thôn Nam Bắc Thành", type="supergroup")
+    group.bot_status = "administrator"
+    bot = BotProcess(sandbox, consult_db, tmp_path)
+    await bot.start()
+    yield bot
+    await bot.stop()
+    assert "Traceback" not in bot.log(), bot.log()[-5000:]
+
+
+def text_of(message: dict[str, Any]) -> str:
+    return message.get("text") or message.get("caption") or ""
+
+
+def group_messages(sandbox: Sandbox) -> list[dict[str, Any]]:
+    chat = sandbox.chats[ORG_GROUP]
+    return [m.view() for _, m in sorted(chat.messages.items()) if m.from_bot and not m.service]
+
+
+async def press_and_wait(sandbox: Sandbox, user: Any, message: dict[str, Any], data: str, then: str) -> None:
+    """Press a wizard button; wait until the message is edited to the next step."""
+    await user.press(message, callback_data=data)
+
+    def edited() -> bool:
+        view = sandbox.chats[message["chat"]["id"]].messages[message["message_id"]].view()
+        return then in str(view.get("reply_markup"))
+
+    await sandbox.wait_until(edited, timeout=10)
+
+
+async def create_poll(sandbox: Sandbox, closes: datetime) -> None:
+    secretary = sandbox.user(SECRETARY, "An", language_code="vi")
+    await secretary.send("/layykien")
+    listing = await next_with(secretary, lambda m: "ykn:start" in str(m.get("reply_markup")))
+    await secretary.press(listing, callback_data=YkNew(what="start").pack())
+    await next_with(secretary, lambda m: "câu hỏi" in text_of(m))
+    await secretary.send("hủy")  # a way out at the first step
+    await next_with(secretary, lambda m: "Đã hủy" in text_of(m))
+    await secretary.send("/layykien")
+    listing = await next_with(secretary, lambda m: "ykn:start" in str(m.get("reply_markup")))
+    await secretary.press(listing, callback_data=YkNew(what="start").pack())
+    await next_with(secretary, lambda m: "câu hỏi" in text_of(m))
+    await secretary.send("Làm đường bê tông <xóm 1>, mỗi hộ góp $500$ nghìn?")
+    kinds = await next_with(secretary, lambda m: "ykn:kind" in str(m.get("reply_markup")))
+    steps = [
+        (YkNew(what="kind", value="yes_no"), "ykn:other"),
+        (YkNew(what="other", value="0"), "ykn:voters"),
+        (YkNew(what="voters", value="household"), "ykn:names"),
+        (YkNew(what="names", value="1"), "ykn:cancel"),
+    ]
+    for data, then in steps:
+        await press_and_wait(sandbox, secretary, kinds, data.pack(), then)
+    await secretary.send("mai là xong")  # unreadable: asked again, nothing lost
+    await next_with(secretary, lambda m: "chưa đọc được" in text_of(m))
+    await secretary.send(closes.strftime("%H:%M %d/%m"))
+    review = await next_with(secretary, lambda m: "ykn:create" in str(m.get("reply_markup")))
+    assert "&lt;xóm 1&gt;" not in text_of(review)  # shown as text, not markup
+    assert "<xóm 1>" in text_of(review) and "Mỗi hộ một ý kiến".lower() in text_of(review).lower()
+    await secretary.press(review, callback_data=YkNew(what="create", value="1").pack())
+
+    def created() -> bool:
+        return "Đã tạo" in text_of(sandbox.chats[SECRETARY].messages[review["message_id"]].view())
+
+    await sandbox.wait_until(created, timeout=10)
+
+
+async def answer(sandbox: Sandbox, user: Any, link: str, label: str) -> dict[str, Any]:
+    """Follow the group's link, press an option; the bot's reply."""
+    await user.send("/start " + link.split("?start=", 1)[1])
+    ballot = await next_with(user, lambda m: "ykv:" in str(m.get("reply_markup")))
+    await user.press(ballot, text=label)
+    return await user.next_message()
+
+
+async def test_per_household_poll_end_to_end(sandbox: Sandbox, consult_bot: BotProcess) -> None:
+    url = consult_bot.database_url
+    closes = (datetime.now(VN) + timedelta(days=2)).replace(hour=20, minute=0, second=0, microsecond=0)
+    await create_poll(sandbox, closes)
+    [poll] = await eventually(sandbox, url, select(Consultation), lambda found: len(found) == 1)
+    assert poll.closes_at == closes and poll.voters == "household" and poll.names_public
+
+    async def posted():  # type: ignore[no-untyped-def]
+        return [m for m in group_messages(sandbox) if "Làm đường bê tông" in text_of(m)] or None
+
+    [board] = await sandbox.wait_until(posted, timeout=10)
+    [[button]] = board["reply_markup"]["inline_keyboard"]
+    assert button["text"] == "🗳 Cho ý kiến" and button["url"].endswith(f"?start=yk_{poll.code}")
+    assert "0/2 (0%)" in text_of(board)
+
+    lan = sandbox.user(LAN, "Lan", phone="0912000101", language_code="vi")
+    ha = sandbox.user(HA, "Hà", phone="0912000102", language_code="vi")
+    member = sandbox.user(MEMBER, "Bình", phone="0912000002", language_code="vi")
+    xa = sandbox.user(XA, "Xa", phone="0912000201", language_code="vi")
+    for person in (lan, ha, member, xa):
+        await person.share_contact()
+        await next_with(person, lambda m: "liên kết" in text_of(m).lower() or "Trần Văn B" in text_of(m))
+
+    reply = await answer(sandbox, lan, button["url"], "Đồng ý")
+    assert "hộ NBT-001" in text_of(reply) and "Đồng ý" in text_of(reply)
+    reply = await answer(sandbox, ha, button["url"], "Không đồng ý")
+    assert "hộ NBT-002" in text_of(reply)
+    # The party member lives in NBT-001: no phone match, so he types the code.
+    reply = await answer(sandbox, member, button["url"], "Không đồng ý")
+    assert "mã hộ" in text_of(reply)
+    await member.send("nbt-001")
+    reply = await member.next_message()
+    assert "thay ý kiến trước của hộ NBT-001" in text_of(reply) and "Đồng ý" in text_of(reply)
+    # Hà changes her mind: the screen shows the earlier answer, then says it was replaced.
+    await ha.send("/start " + button["url"].split("?start=", 1)[1])
+    ballot = await next_with(ha, lambda m: "ykv:" in str(m.get("reply_markup")))
+    assert "Không đồng ý" in text_of(ballot) and "thay ý kiến này" in text_of(ballot)
+    await ha.press(ballot, text="Đồng ý")
+    reply = await ha.next_message()
+    assert "thay ý kiến trước" in text_of(reply) and "Đồng ý" in text_of(reply)
+
+    # Another village's resident: the link shows the question but refuses to count.
+    await xa.send("/start " + button["url"].split("?start=", 1)[1])
+    refused = await next_with(xa, lambda m: "Làm đường bê tông" in text_of(m))
+    assert "thôn khác" in text_of(refused) and "reply_markup" not in refused
+    alert = await forged_press(
+        sandbox, xa, refused, YkVote(consultation_id=poll.id, mask=1).pack()
+    )
+    assert alert is not None and "thôn khác" in alert["text"]
+    alert = await forged_press(sandbox, ha, ballot, YkVote(consultation_id=poll.id, mask=1 << 5).pack())
+    assert alert is not None and "không có trong các phương án" in alert["text"]
+    votes = await rows(url, select(ConsultationVote).order_by(ConsultationVote.voter_key))
+    assert [(v.voter_name, v.choices) for v in votes] == [
+        ("NBT-001 · Lê Văn C", [1]),
+        ("NBT-002 · Hồ Thị E", [0]),
+    ]
+
+    # The closing time passes while the bot is down: on restart it closes once.
+    in_group = len(group_messages(sandbox))
+    await restart_at(consult_bot, closes + timedelta(minutes=1))
+    secretary = sandbox.user(SECRETARY, "An", language_code="vi")
+
+    async def pinned():  # type: ignore[no-untyped-def]
+        chat = sandbox.chats[ORG_GROUP]
+        return chat.pinned[-1] if chat.pinned else None
+
+    pinned_id = await sandbox.wait_until(pinned, timeout=15)
+    result = sandbox.chats[ORG_GROUP].messages[pinned_id].view()
+    assert "photo" in result
+    for needle in ("2/2 (100%)", "Đồng ý: 1 (50%)", "Không đồng ý: 1 (50%)", "kết quả cuối cùng"):
+        assert needle in text_of(result), text_of(result)
+
+    async def board_closed():  # type: ignore[no-untyped-def]
+        view = sandbox.chats[ORG_GROUP].messages[board["message_id"]].view()
+        return view if "kết quả cuối cùng" in text_of(view) else None
+
+    final_board = await sandbox.wait_until(board_closed, timeout=15)
+    assert "2/2 (100%)" in text_of(final_board) and "reply_markup" not in final_board
+    assert len(group_messages(sandbox)) == in_group + 1  # the board edited, the result added
+
+    minutes = await next_with(secretary, lambda m: "BIÊN BẢN LẤY Ý KIẾN" in text_of(m), timeout=15)
+    for needle in ("2/2 (100%)", "NBT-001 · Lê Văn C: Không đồng ý", "NBT-002 · Hồ Thị E: Đồng ý"):
+        assert needle in text_of(minutes), text_of(minutes)
+    files = {}
+    for _ in range(2):
+        doc = await next_with(secretary, lambda m: "document" in m, timeout=15)
+        files[doc["document"]["file_name"].rsplit(".", 1)[-1]] = sandbox.file_bytes(doc["document"]["file_id"])
+    assert files["pdf"].startswith(b"%PDF")
+    sheet = load_workbook(io.BytesIO(files["xlsx"])).active
+    cells = [[c for c in row if c is not None] for row in sheet.iter_rows(values_only=True)]
+    assert ["Số ý kiến", 2, "Trên tổng số", 2] in cells
+    assert [1, "NBT-001 · Lê Văn C", "Không đồng ý"] == cells[4][:3] or [
+        1, "NBT-002 · Hồ Thị E", "Đồng ý",
+    ] == cells[4][:3]
+    tally = {row[0]: row[1] for row in cells if len(row) == 3 and row[0] in ("Đồng ý", "Không đồng ý")}
+    assert tally == {"Đồng ý": 1, "Không đồng ý": 1}
+
+    # Closed: a late answer is refused, and nothing was counted twice.
+    await ha.send("/start " + button["url"].split("?start=", 1)[1])
+    late = await next_with(ha, lambda m: "Làm đường bê tông" in text_of(m))
+    assert "đã kết thúc" in text_of(late) and "reply_markup" not in late
+    votes = await rows(url, select(ConsultationVote))
+    assert len(votes) == 2
