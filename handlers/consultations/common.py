@@ -9,7 +9,7 @@ from typing import Any
 
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import Message
+from aiogram.types import CallbackQuery, Message
 
 from bot import clock
 from bot.delivery.contract import Delivery
@@ -51,4 +51,15 @@ async def edit(message: Any, text: str, markup: Any = None) -> None:
         await message.edit_text(text, reply_markup=markup)
     except TelegramBadRequest as exc:
         if "not modified" not in exc.message:
+            raise
+
+
+async def answer(callback: CallbackQuery, text: str | None = None, *, show_alert: bool = False) -> None:
+    """Answer a button press. A press handled late (after a restart, from the durable
+    inbox) can no longer be answered: Telegram says the query is too old. The press's
+    work (a vote) must still happen, so that refusal is ignored here."""
+    try:
+        await callback.answer(text, show_alert=show_alert)
+    except TelegramBadRequest as exc:
+        if "query is too old" not in exc.message and "query id is invalid" not in exc.message.lower():
             raise

@@ -75,7 +75,7 @@ def register(router: Router) -> None:
     async def cancel_pressed(callback: CallbackQuery, state: FSMContext) -> None:
         await state.set_state(None)
         await state.update_data(yk=None)
-        await callback.answer()
+        await common.answer(callback)
         await common.edit(callback.message, _("Cancelled. Nothing was created."))
 
     @router.message(StateFilter(NewConsultation), F.text.func(common.is_cancel))
@@ -87,9 +87,9 @@ def register(router: Router) -> None:
     @router.callback_query(YkNew.filter(F.what == "start"))
     async def start_pressed(callback: CallbackQuery, state: FSMContext, actor: Actor) -> None:
         if not actor.can(Action.MANAGE_CONSULTATION, actor.village_id):
-            await callback.answer(texts.error_text(NotAllowed("manage_consultation")), show_alert=True)
+            await common.answer(callback, texts.error_text(NotAllowed("manage_consultation")), show_alert=True)
             return
-        await callback.answer()
+        await common.answer(callback)
         if isinstance(callback.message, Message):
             await ask_question(callback.message, state)
 
@@ -109,7 +109,7 @@ def register(router: Router) -> None:
         return dict(data) if data and data.get("question") else None
 
     async def expired(callback: CallbackQuery) -> None:
-        await callback.answer(
+        await common.answer(callback,
             _("This step has expired. Please start again with /layykien."), show_alert=True
         )
 
@@ -119,7 +119,7 @@ def register(router: Router) -> None:
         if data is None or callback_data.value not in set(ConsultationKind):
             await expired(callback)
             return
-        await callback.answer()
+        await common.answer(callback)
         data["kind"] = callback_data.value
         if callback_data.value == ConsultationKind.YES_NO:
             data["labels"] = [_("Agree"), _("Disagree")]
@@ -163,7 +163,7 @@ def register(router: Router) -> None:
         if data is None or "labels" not in data:
             await expired(callback)
             return
-        await callback.answer()
+        await common.answer(callback)
         data["allow_other"] = callback_data.value == "1"
         await state.update_data(yk=data)
         await state.set_state(NewConsultation.voters)
@@ -175,7 +175,7 @@ def register(router: Router) -> None:
         if data is None or callback_data.value not in set(Voters):
             await expired(callback)
             return
-        await callback.answer()
+        await common.answer(callback)
         data["voters"] = callback_data.value
         await state.update_data(yk=data)
         await state.set_state(NewConsultation.names)
@@ -191,7 +191,7 @@ def register(router: Router) -> None:
         if data is None or "voters" not in data:
             await expired(callback)
             return
-        await callback.answer()
+        await common.answer(callback)
         data["names_public"] = callback_data.value == "1"
         await state.update_data(yk=data)
         await state.set_state(NewConsultation.closes)
@@ -263,7 +263,7 @@ def register(router: Router) -> None:
         if data is None or "closes_at" not in data or not callback_data.value.isdigit():
             await expired(callback)
             return
-        await callback.answer()
+        await common.answer(callback)
         data["campaign_id"] = int(callback_data.value) or None
         await state.update_data(yk=data)
         if isinstance(callback.message, Message):
@@ -303,11 +303,11 @@ def register(router: Router) -> None:
             username = (await bot.me()).username or "villagebot"
             groups = await yk.announce(repo, enqueue_delivery, consultation, username, now)
         except DomainError as error:
-            await callback.answer(texts.error_text(error), show_alert=True)
+            await common.answer(callback, texts.error_text(error), show_alert=True)
             return
         await state.set_state(None)
         await state.update_data(yk=None)
-        await callback.answer(_("Created."))
+        await common.answer(callback, _("Created."))
         text = _("✅ Created. Residents can answer now.") + "\n"
         text += (
             _("It is being posted to {count} group(s) of the village.").format(count=groups)

@@ -99,21 +99,21 @@ def register(router: Router) -> None:
                     )
                     await yk.after_close(context, consultation)
         except DomainError as error:
-            await callback.answer(texts.error_text(error), show_alert=True)
+            await common.answer(callback, texts.error_text(error), show_alert=True)
             return
         message = callback.message if isinstance(callback.message, Message) else None
         if action == "silent":
-            await callback.answer()
+            await common.answer(callback)
             if message:
                 await message.answer(await silent_text(repo, consultation.id, village, consultation.voters))
             return
         if action == "papers":
             for delivery in yk.papers(consultation.id, actor.user_id or 0, now, tag=now.isoformat()):
                 await enqueue_delivery(repo, delivery)
-            await callback.answer(_("The minutes and the sheet of votes are on their way."))
+            await common.answer(callback, _("The minutes and the sheet of votes are on their way."))
             return
         if action == "close":
-            await callback.answer()
+            await common.answer(callback)
             await common.edit(
                 message,
                 _("Close this consultation now? Residents will no longer be able to answer."),
@@ -121,9 +121,9 @@ def register(router: Router) -> None:
             )
             return
         if action == "close_yes":
-            await callback.answer(_("Closed.") if closed else _("It was already closed."))
+            await common.answer(callback, _("Closed.") if closed else _("It was already closed."))
         else:
-            await callback.answer()
+            await common.answer(callback)
         result = await service.result(repo, consultation, other_label=documents.other_label(_))
         await common.edit(
             message,

@@ -158,9 +158,9 @@ def register(router: Router) -> None:
     ) -> None:
         consultation = await repo.consultations.get(callback_data.consultation_id)
         if consultation is None:
-            await callback.answer(texts.error_text(NotFound("consultation")), show_alert=True)
+            await common.answer(callback, texts.error_text(NotFound("consultation")), show_alert=True)
             return
-        await callback.answer()
+        await common.answer(callback)
         if isinstance(callback.message, Message):
             await show_ballot(callback.message, repo, user, actor, consultation, locale, settings.timezone)
 
@@ -183,7 +183,7 @@ def register(router: Router) -> None:
             labels = [o.label for o in await repo.consultations.options(consultation.id)]
             choices = mask_choices(callback_data.mask, len(labels), consultation.allow_other)
             if not callback_data.go:
-                await callback.answer()
+                await common.answer(callback)
                 if isinstance(callback.message, Message):
                     await callback.message.edit_reply_markup(
                         reply_markup=keyboards.ballot(consultation, labels, callback_data.mask)
@@ -199,9 +199,9 @@ def register(router: Router) -> None:
                 if error.reason not in ("need_code", "code_unknown"):
                     raise
         except DomainError as error:
-            await callback.answer(texts.error_text(error), show_alert=True)
+            await common.answer(callback, texts.error_text(error), show_alert=True)
             return
-        await callback.answer()
+        await common.answer(callback)
         if isinstance(callback.message, Message):
             await record(
                 callback.message, state, repo, user, actor,

@@ -239,3 +239,86 @@ async def test_per_household_poll_end_to_end(sandbox: Sandbox, consult_bot: BotP
     assert "đã kết thúc" in text_of(late) and "reply_markup" not in late
     votes = await rows(url, select(ConsultationVote))
     assert len(votes) == 2
+
+
+async def seed_voters(url: str, count: int) -> str:
+    """``count`` households of the village, each with a resident whose phone matched
+    it, and an open per-household consultation; returns its code."""
+    from bot.services.authz import Actor
+    from bot.services.consultations import service
+    from storage.models import ConsultationKind, Household, Role, User, Voters
+
+    engine = create_engine(url)
+    try:
+        async with create_sessionmaker(engine)() as session:
+            repo = Repo(session)
+            village = await repo.places.village_by_code("nam-bac-thanh")
+            for n in range(count):
+                household = Household(village_id=village.id, code=f"K-{n:03d}", head_name=f"Hộ {n}")
+                session.add(household)
+                await session.flush()
+                session.add(
+                    User(platform_user_id=40_000 + n, full_name=f"Dân {n}", village_id=village.id,
+                         household_id=household.id, language="vi", reachable=True)
+                )  # fmt: skip
+            secretary = await repo.members.by_phone("0912000001")
+            actor = Actor(user_id=None, platform_user_id=None, village_id=village.id,
+                          member_id=secretary.id, role=Role.SECRETARY)  # fmt: skip
+            now = datetime.now(VN)
+            poll = await service.create(
+                repo, actor,
+                service.Draft(question="Có đồng ý họp thôn tối thứ bảy?", kind=ConsultationKind.YES_NO,
+                              labels=["Đồng ý", "Không đồng ý"], allow_other=False, voters=Voters.HOUSEHOLD,
+                              names_public=False, closes_at=now + timedelta(days=2)),
+                now=now,
+            )  # fmt: skip
+            await session.commit()
+            return poll.code
+    finally:
+        await engine.dispose()
+
+
+async def test_kill_9_while_answers_arrive_loses_none_and_counts_none_twice(
+    sandbox: Sandbox, consult_bot: BotProcess
+) -> None:
+    import asyncio
+    import random
+
+    url, count = consult_bot.database_url, 40
+    code = await seed_voters(url, count)
+    users = [sandbox.user(40_000 + n, f"Dân {n}", language_code="vi") for n in range(count)]
+    for user in users:
+        await user.send(f"/start yk_{code}")
+    ballots = [await next_with(u, lambda m: "ykv:" in str(m.get("reply_markup")), timeout=60) for u in users]
+    rng = random.Random(20)
+    expected: dict[str, list[int]] = {}
+    presses = []
+    for n, (user, ballot) in enumerate(zip(users, ballots, strict=True)):
+        labels = ["Đồng ý", "Không đồng ý"]
+        first = labels[n % 2]
+        presses.append(asyncio.create_task(user.press(ballot, text=first, timeout=90)))
+        last = first
+        if n % 3 == 0:  # a change of mind right after: the later answer must stand
+            last = labels[(n + 1) % 2]
+            presses.append(asyncio.create_task(user.press(ballot, text=last, timeout=90)))
+        expected[f"K-{n:03d}"] = [labels.index(last)]
+    await asyncio.sleep(rng.uniform(0.3, 1.5))
+    await consult_bot.kill()  # kill -9 while answers are being handled
+    answered_at_kill = len(await rows(url, select(ConsultationVote)))
+    await consult_bot.start()
+    await asyncio.gather(*presses)
+
+    async def all_recorded():  # type: ignore[no-untyped-def]
+        found = await rows(url, select(ConsultationVote))
+        settled = len(found) == count and all(
+            v.choices == expected[v.voter_name.split(" · ")[0]] for v in found
+        )
+        return found if settled else None
+
+    votes = await sandbox.wait_until(all_recorded, timeout=90)
+    changed_twice = [v.voter_name for v in votes if v.changes > (1 if int(v.voter_name[2:5]) % 3 == 0 else 0)]
+    print(f"\nkill -9 with {answered_at_kill}/{count} answers recorded; after restart {len(votes)}")
+    assert changed_twice == [], "an answer was handled twice"
+    for n, user in enumerate(users):
+        texts = [text_of(m) for m in sandbox.messages(user.id)]
+        assert any("Đã ghi ý kiến" in t or "thay ý kiến trước" in t for t in texts), n
