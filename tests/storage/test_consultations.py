@@ -119,7 +119,11 @@ async def test_one_vote_per_household_last_one_standing(repo: Repo) -> None:
         )
         return await service.vote(repo, actor, poll, voter, [choice], now=NOW + timedelta(minutes=5))
 
+    silent = await repo.consultations.silent_households(poll.id, village.id)
+    assert [h.code for h in silent] == ["NBT-001", "NBT-002"]
     first = await cast(lan, 0)
+    silent = await repo.consultations.silent_households(poll.id, village.id)
+    assert [h.code for h in silent] == ["NBT-002"]
     assert not first.replaced
     changed = await cast(lans_son, 1)  # same household: replaces Lan's answer
     assert changed.replaced and changed.previous == (0,)

@@ -91,7 +91,7 @@ async def create(repo: Repo, actor: Actor, draft: Draft, *, now: datetime) -> Co
     assert village_id is not None
     question = check_question(draft.question)
     check_closing(draft.closes_at, now)
-    if draft.kind == ConsultationKind.YES_NO and len(draft.labels) != 2 or len(draft.labels) < 2:
+    if len(draft.labels) < 2 or (draft.kind == ConsultationKind.YES_NO and len(draft.labels) != 2):
         raise ConsultationInvalid("options_few")
     if draft.campaign_id is not None:
         campaign = await repo.contributions.campaign(draft.campaign_id)
