@@ -98,8 +98,20 @@ async def create_poll(sandbox: Sandbox, closes: datetime) -> None:
     listing = await next_with(secretary, lambda m: "ykn:start" in str(m.get("reply_markup")))
     await secretary.press(listing, callback_data=YkNew(what="start").pack())
     await next_with(secretary, lambda m: "câu hỏi" in text_of(m))
-    await secretary.send("hủy")  # a way out at the first step
+    await secretary.send("hủy")  # a way out at the first step: typed
     await next_with(secretary, lambda m: "Đã hủy" in text_of(m))
+    await secretary.send("/layykien")
+    listing = await next_with(secretary, lambda m: "ykn:start" in str(m.get("reply_markup")))
+    await secretary.press(listing, callback_data=YkNew(what="start").pack())
+    await next_with(secretary, lambda m: "câu hỏi" in text_of(m))
+    await secretary.send("Có nên họp thôn?")
+    kinds = await next_with(secretary, lambda m: "ykn:kind" in str(m.get("reply_markup")))
+    await secretary.press(kinds, callback_data=YkNew(what="cancel").pack())  # and by the button
+
+    def cancelled() -> bool:
+        return "Đã hủy" in text_of(sandbox.chats[SECRETARY].messages[kinds["message_id"]].view())
+
+    await sandbox.wait_until(cancelled, timeout=10)
     await secretary.send("/layykien")
     listing = await next_with(secretary, lambda m: "ykn:start" in str(m.get("reply_markup")))
     await secretary.press(listing, callback_data=YkNew(what="start").pack())

@@ -217,3 +217,42 @@ async def test_closing_board_reminder_and_papers(repo: Repo) -> None:
     assert not any(isinstance(c, str) and c.startswith("=") for c in cells)
     result = await service.result(repo, poll, other_label=documents.other_label(lambda s: s))
     assert result.tally.voted == 1 and [o.votes for o in result.tally.options] == [1, 0]
+
+
+async def test_members_and_residents_and_the_campaign_link(repo: Repo) -> None:
+    village, other, hh, sec_user, secretary, member_user, member = await seed(repo)
+    secretary_actor = actor_of(sec_user, secretary)
+    lan = await user(repo, 3001, "Lan", village.id, hh["NBT-001"].id)
+    stranger = await user(repo, 3003, "Khách", village.id)
+
+    async def voter(poll, person: User, member_row: Member | None = None) -> service.Voter:  # type: ignore[no-untyped-def]
+        return await service.voter_for(
+            repo, actor_of(person, member_row), poll, user_household_id=person.household_id, user_name=person.full_name
+        )
+
+    branch_poll = await service.create(repo, secretary_actor, draft(voters=Voters.MEMBER), now=NOW)
+    assert (await voter(branch_poll, member_user, member)).key == f"m:{member.id}"
+    with pytest.raises(NotEligible) as refused:
+        await voter(branch_poll, lan)
+    assert refused.value.reason == "not_member"
+    assert await service.eligible(repo, branch_poll) == 3  # the branch's roster
+
+    residents_poll = await service.create(repo, secretary_actor, draft(voters=Voters.RESIDENT), now=NOW)
+    assert (await voter(residents_poll, lan)).key == f"u:{lan.id}"
+    assert (await voter(residents_poll, member_user, member)).key == f"u:{member_user.id}"
+    with pytest.raises(NotEligible):
+        await voter(residents_poll, stranger)
+    # Lan, and the two members linked to their accounts (the secretary and Bình).
+    assert await service.eligible(repo, residents_poll) == 3
+
+    from bot.services.contributions import service as contributions
+
+    today = contributions.local_today(NOW, TZ)
+    elsewhere = await contributions.create_campaign(
+        repo, Actor(None, None, other.id, None, None, is_admin=True), village_id=other.id, name="Cầu",
+        purpose="", goals={"money": 1_000_000}, starts_on=today, ends_on=today + timedelta(days=9),
+        bank_bin="970405", account_number="1", account_holder="X", now=NOW,
+    )  # fmt: skip
+    with pytest.raises(ConsultationInvalid) as refused:
+        await service.create(repo, secretary_actor, draft(campaign_id=elsewhere.id), now=NOW)
+    assert refused.value.reason == "campaign"
