@@ -334,3 +334,58 @@ async def test_kill_9_while_answers_arrive_loses_none_and_counts_none_twice(
     for n, user in enumerate(users):
         texts = [text_of(m) for m in sandbox.messages(user.id)]
         assert any("Đã ghi ý kiến" in t or "thay ý kiến trước" in t for t in texts), n
+
+
+async def test_secretary_sees_who_has_not_answered_closes_early_and_gets_the_papers(
+    sandbox: Sandbox, consult_bot: BotProcess
+) -> None:
+    from handlers.consultations.callbacks import YkManage
+
+    url = consult_bot.database_url
+    await seed_voters(url, 3)
+    [poll] = await rows(url, select(Consultation))
+    first = sandbox.user(40_000, "Dân 0", language_code="vi")
+    await first.send(f"/start yk_{poll.code}")
+    ballot = await next_with(first, lambda m: "ykv:" in str(m.get("reply_markup")))
+    await first.press(ballot, text="Đồng ý")
+    await next_with(first, lambda m: "Đã ghi ý kiến" in text_of(m))
+
+    resident = sandbox.user(40_001, "Dân 1", language_code="vi")
+    await resident.send("/layykien")  # a resident: the one open consultation, as a ballot
+    own_ballot = await next_with(resident, lambda m: "ykv:" in str(m.get("reply_markup")))
+    alert = await forged_press(  # the committee's button, forged by a resident
+        sandbox, resident, own_ballot, YkManage(action="silent", consultation_id=poll.id).pack()
+    )
+    assert alert is not None and "bí thư" in alert["text"]
+
+    secretary = sandbox.user(SECRETARY, "An", language_code="vi")
+    await secretary.send("/layykien")
+    listing = await next_with(secretary, lambda m: "ykm:view" in str(m.get("reply_markup")))
+    await secretary.press(listing, callback_data=YkManage(action="view", consultation_id=poll.id).pack())
+
+    def card() -> dict[str, Any]:
+        return sandbox.chats[SECRETARY].messages[listing["message_id"]].view()
+
+    await sandbox.wait_until(lambda: "ykm:silent" in str(card().get("reply_markup")), timeout=10)
+    assert "1/5 (20%)" in text_of(card())
+    await secretary.press(card(), callback_data=YkManage(action="silent", consultation_id=poll.id).pack())
+    silent = await next_with(secretary, lambda m: "chưa cho ý kiến" in text_of(m))
+    assert "4" in text_of(silent) and "K-001 · Hộ 1" in text_of(silent) and "K-000" not in text_of(silent)
+
+    await secretary.press(card(), callback_data=YkManage(action="close", consultation_id=poll.id).pack())
+    await sandbox.wait_until(lambda: "ykm:close_yes" in str(card().get("reply_markup")), timeout=10)
+    await secretary.press(card(), callback_data=YkManage(action="close_yes", consultation_id=poll.id).pack())
+    await sandbox.wait_until(lambda: "kết quả cuối cùng" in text_of(card()), timeout=10)
+    [closed] = await rows(url, select(Consultation))
+    assert closed.status == "closed" and closed.closed_at is not None
+
+    late = await resident.press(own_ballot, text="Đồng ý")  # after the early close
+    assert late is not None and "đã kết thúc" in late["text"]
+    await secretary.press(card(), callback_data=YkManage(action="papers", consultation_id=poll.id).pack())
+    minutes = await next_with(secretary, lambda m: "BIÊN BẢN LẤY Ý KIẾN" in text_of(m), timeout=15)
+    assert "1/5 (20%)" in text_of(minutes) and "không công khai tên" in text_of(minutes)
+    names = []
+    for _ in range(2):
+        doc = await next_with(secretary, lambda m: "document" in m, timeout=15)
+        names.append(doc["document"]["file_name"])
+    assert sorted(n.rsplit(".", 1)[-1] for n in names) == ["pdf", "xlsx"]

@@ -99,7 +99,8 @@ def board_text(result: Result, _: Gettext, tz: str, now: datetime) -> str:
     lines += ["• " + html.escape(line) for line in _option_lines(result, _)]
     lines.append("")
     if closed:
-        lines.append(_("Closed at {time}. Final result.").format(time=local(consultation.closes_at, tz)))
+        ended = min(consultation.closed_at or consultation.closes_at, consultation.closes_at)
+        lines.append(_("Closed at {time}. Final result.").format(time=local(ended, tz)))
     else:
         lines.append(
             _("Open until {time}. Answer in private with the button below; only verified answers are counted.").format(
