@@ -110,7 +110,11 @@ async def test_one_vote_per_household_last_one_standing(repo: Repo) -> None:
     lan = await user(repo, 3001, "Lan", village.id, hh["NBT-001"].id)  # phone matched NBT-001
     lans_son = await user(repo, 3002, "Hùng", village.id, hh["NBT-001"].id)
     stranger = await user(repo, 3003, "Khách", village.id)  # chose the village by name only
-    outsider = await user(repo, 3004, "Xa", other.id)
+    outsider = await user(repo, 3004, "Xa", other.id)  # chose the other village by name
+    far_member = await user(repo, 3007, "Võ", other.id)
+    far = await repo.members.by_phone("0912000009")  # the other village's secretary
+    far.user_id = far_member.id
+    await repo.session.flush()
 
     async def cast(person: User, choice: int, *, code: str | None = None, member: Member | None = None):  # type: ignore[no-untyped-def]
         actor = actor_of(person, member)
@@ -137,10 +141,13 @@ async def test_one_vote_per_household_last_one_standing(repo: Repo) -> None:
     with pytest.raises(NotEligible) as refused:  # one household per person per consultation
         await cast(member_user, 0, code="NBT-001", member=member)
     assert refused.value.reason == "one_household"
-    for person, reason in ((stranger, "unverified"), (outsider, "other_village")):
+    for person, reason in ((stranger, "unverified"), (outsider, "unverified")):
         with pytest.raises(NotEligible) as refused:
             await cast(person, 0)
         assert refused.value.reason == reason
+    with pytest.raises(NotEligible) as refused:
+        await cast(far_member, 0, member=far)
+    assert refused.value.reason == "other_village"
     with pytest.raises(ConsultationInvalid):  # a forged choice
         await cast(lan, 7)
 
@@ -256,3 +263,11 @@ async def test_members_and_residents_and_the_campaign_link(repo: Repo) -> None:
     with pytest.raises(ConsultationInvalid) as refused:
         await service.create(repo, secretary_actor, draft(campaign_id=elsewhere.id), now=NOW)
     assert refused.value.reason == "campaign"
+
+
+def test_kinds_planners_and_quiet_hours() -> None:
+    kinds = {spec.kind: spec for spec in yk.delivery_kinds()}
+    assert set(kinds) == {yk.BOARD, yk.RESULT, yk.MINUTES, yk.FILE, yk.REMINDER}
+    assert kinds[yk.REMINDER].quiet_hours is not None  # never at night
+    assert kinds[yk.BOARD].on_sent is not None and kinds[yk.BOARD].quiet_hours is None
+    assert {p.name for p in yk.planners()} == {"consult.close", "consult.board", "consult.reminders"}

@@ -154,7 +154,11 @@ async def voter_for(
     household_village = household.village_id if household else None
     village_id = consultation.village_id
     if not can_vote(actor, village_id, consultation.voters, household_village_id=household_village):
-        if actor.village_id != village_id and household_village != village_id:
+        # "Another village" only on the roster's word (a household or a branch there);
+        # someone we cannot place is asked to share their phone.
+        member_elsewhere = actor.member_id is not None and actor.village_id != village_id
+        household_elsewhere = household_village is not None and household_village != village_id
+        if member_elsewhere or household_elsewhere:
             raise NotEligible("other_village")
         raise NotEligible("not_member" if consultation.voters == Voters.MEMBER else "unverified")
     if consultation.voters == Voters.MEMBER:
