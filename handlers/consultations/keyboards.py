@@ -88,7 +88,7 @@ def ballot(
         entries.append((n, _("✏️ Other (type it)")))
     multi = consultation.kind == ConsultationKind.MULTI
     for bit, label in entries:
-        text = plain_label(label)[:60] or "?"
+        text = label[:60] or "?"
         if multi:
             ticked = mask >> bit & 1
             builder.button(

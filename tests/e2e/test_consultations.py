@@ -199,7 +199,10 @@ async def test_per_household_poll_end_to_end(sandbox: Sandbox, consult_bot: BotP
     assert alert is not None and "thôn khác" in alert["text"]
     alert = await forged_press(sandbox, ha, ballot, YkVote(consultation_id=poll.id, mask=1 << 5).pack())
     assert alert is not None and "không có trong các phương án" in alert["text"]
-    votes = await rows(url, select(ConsultationVote).order_by(ConsultationVote.voter_key))
+    votes = await eventually(
+        sandbox, url, select(ConsultationVote).order_by(ConsultationVote.voter_key),
+        lambda found: [v.choices for v in found] == [[1], [0]],
+    )
     assert [(v.voter_name, v.choices) for v in votes] == [
         ("NBT-001 · Lê Văn C", [1]),
         ("NBT-002 · Hồ Thị E", [0]),
@@ -253,7 +256,7 @@ async def test_per_household_poll_end_to_end(sandbox: Sandbox, consult_bot: BotP
     assert len(votes) == 2
 
 
-async def seed_voters(url: str, count: int) -> str:
+async def seed_voters(url: str, count: int, *, multi: bool = False) -> str:
     """``count`` households of the village, each with a resident whose phone matched
     it, and an open per-household consultation; returns its code."""
     from bot.services.authz import Actor
@@ -281,7 +284,11 @@ async def seed_voters(url: str, count: int) -> str:
                 repo, actor,
                 service.Draft(question="Có đồng ý họp thôn tối thứ bảy?", kind=ConsultationKind.YES_NO,
                               labels=["Đồng ý", "Không đồng ý"], allow_other=False, voters=Voters.HOUSEHOLD,
-                              names_public=False, closes_at=now + timedelta(days=2)),
+                              names_public=False, closes_at=now + timedelta(days=2))
+                if not multi else
+                service.Draft(question="Thôn nên làm việc gì trước?", kind=ConsultationKind.MULTI,
+                              labels=["Đường", "Cống", "Đèn"], allow_other=True, voters=Voters.HOUSEHOLD,
+                              names_public=True, closes_at=now + timedelta(days=2)),
                 now=now,
             )  # fmt: skip
             await session.commit()
@@ -376,8 +383,8 @@ async def test_secretary_sees_who_has_not_answered_closes_early_and_gets_the_pap
     await sandbox.wait_until(lambda: "ykm:close_yes" in str(card().get("reply_markup")), timeout=10)
     await secretary.press(card(), callback_data=YkManage(action="close_yes", consultation_id=poll.id).pack())
     await sandbox.wait_until(lambda: "kết quả cuối cùng" in text_of(card()), timeout=10)
-    [closed] = await rows(url, select(Consultation))
-    assert closed.status == "closed" and closed.closed_at is not None
+    [closed] = await eventually(sandbox, url, select(Consultation), lambda found: found[0].status == "closed")
+    assert closed.closed_at is not None
 
     late = await resident.press(own_ballot, text="Đồng ý")  # after the early close
     assert late is not None and "đã kết thúc" in late["text"]
@@ -389,3 +396,28 @@ async def test_secretary_sees_who_has_not_answered_closes_early_and_gets_the_pap
         doc = await next_with(secretary, lambda m: "document" in m, timeout=15)
         names.append(doc["document"]["file_name"])
     assert sorted(n.rsplit(".", 1)[-1] for n in names) == ["pdf", "xlsx"]
+
+
+async def test_several_choices_with_an_other_answer_typed(sandbox: Sandbox, consult_bot: BotProcess) -> None:
+    url = consult_bot.database_url
+    code = await seed_voters(url, 1, multi=True)
+    resident = sandbox.user(40_000, "Dân 0", language_code="vi")
+    await resident.send(f"/start yk_{code}")
+    ballot = await next_with(resident, lambda m: "ykv:" in str(m.get("reply_markup")))
+
+    def buttons() -> list[str]:
+        view = sandbox.chats[resident.id].messages[ballot["message_id"]].view()
+        return [b["text"] for row in view["reply_markup"]["inline_keyboard"] for b in row]
+
+    for label in ("⬜ Đường", "⬜ Đèn", "⬜ ✏️ Ý kiến khác (tự ghi)", "☑️ Đèn"):  # the last one unticks
+        await resident.press(sandbox.chats[resident.id].messages[ballot["message_id"]].view(), text=label)
+        ticked = "⬜" + label[2:] if label.startswith("☑️") else "☑️" + label[1:]
+        await sandbox.wait_until(lambda ticked=ticked: ticked in buttons(), timeout=10)
+    await resident.press(sandbox.chats[resident.id].messages[ballot["message_id"]].view(), text="📨 Gửi ý kiến")
+    await next_with(resident, lambda m: "gõ ý kiến" in text_of(m))
+    await resident.send("Sửa <b>nhà văn hóa</b> $5$")
+    done = await next_with(resident, lambda m: "Đã ghi ý kiến" in text_of(m))
+    # shown literally (escaped in the HTML the bot sent), not as bold
+    assert "Đường, Ý kiến khác: Sửa <b>nhà văn hóa</b> $5$" in text_of(done)
+    [vote] = await eventually(sandbox, url, select(ConsultationVote), lambda found: len(found) == 1)
+    assert vote.choices == [-1, 0] and vote.other_text == "Sửa <b>nhà văn hóa</b> $5$"

@@ -103,3 +103,4 @@ def test_hostile_text_in_the_papers() -> None:
         assert sheet_text(text) == "'" + text
     assert sheet_text("Đồng ý") == "Đồng ý" and sheet_text(5) == 5
     assert plain_label("Đường 🚧 bê tông ✅ $5$") == "Đường bê tông $5$"
+    assert plain_label("✏️ Khác 👨‍👩‍👧") == "Khác"  # no stray selector or joiner left

@@ -198,6 +198,10 @@ def plain_label(text: str) -> str:
     """Text for a chart or a PDF drawn with a plain font: emoji and other symbols
     out (the font has no glyph for them)."""
     kept = "".join(
-        ch for ch in text if ord(ch) <= 0xFFFF and unicodedata.category(ch) not in ("So", "Cs", "Co")
+        ch
+        for ch in text
+        if ord(ch) <= 0xFFFF
+        and unicodedata.category(ch) not in ("So", "Cs", "Co", "Cf")
+        and not 0xFE00 <= ord(ch) <= 0xFE0F  # emoji presentation selectors
     )
     return " ".join(kept.split())
