@@ -43,6 +43,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_broadcast.py
 	$(BIN)/python bench/bench_contributions.py
 	$(BIN)/python bench/bench_visits.py
+	$(BIN)/python bench/bench_consultations.py
 	$(BIN)/python bench/bench_org_import.py 25
 	$(BIN)/python bench/bench_multiprocess.py
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiogram import Router
 
 from handlers.broadcasts import broadcasts_router
+from handlers.consultations import consultation_links_router, consultations_router
 from handlers.contributions import contributions_router
 from handlers.criteria import criteria_router, questions_router
 from handlers.errors import errors_router
@@ -26,12 +27,14 @@ def build_routers() -> list[Router]:
         errors_router(),
         callback_guard_router(),
         groups_router(),
+        consultation_links_router(),  # /start yk_<code>, before the general /start
         start_router(),
         invites_router(),
         criteria_router(),
         broadcasts_router(),
         contributions_router(),
         visits_router(),
+        consultations_router(),
         fallback_router(),
         questions_router(),
         catch_all_router(),

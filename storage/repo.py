@@ -12,6 +12,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.broadcast_repo import BroadcastRepository
+from storage.consultations_repo import ConsultationsRepository
 from storage.contributions_repo import ContributionsRepository
 from storage.criteria_repo import CriteriaRepository
 from storage.inbox_repo import InboxRepository
@@ -282,6 +283,7 @@ class Repo:
         self.criteria = CriteriaRepository(session)
         self.contributions = ContributionsRepository(session)
         self.visits = VisitRepository(session)
+        self.consultations = ConsultationsRepository(session)
 
 
 class OrgRepository(_Repository):

@@ -37,6 +37,7 @@ FEATURES: tuple[str, ...] = (
     "bot.services.question_notices",  # the secretary hears of residents' questions, batched
     "bot.services.contributions",  # pledge reminders, summaries, the group board, announcements
     "bot.services.visits",  # visit reminders, overdue notices, needs, the monthly report
+    "bot.services.consultations",  # consultation boards, results, minutes, reminders
 )
 
 

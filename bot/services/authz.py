@@ -25,6 +25,8 @@ class Action(enum.StrEnum):
     POST_CONTRIBUTION_BOARD = "post_contribution_board"
     VIEW_HOUSEHOLDS = "view_households"  # any household's details (poverty status, notes, needs)
     ASSIGN_VISITS = "assign_visits"  # who visits which household, cadences, QR sheets
+    MANAGE_CONSULTATION = "manage_consultation"  # ask residents (/layykien), close, minutes
+    VIEW_NON_VOTERS = "view_non_voters"  # who has not answered a consultation yet
 
 
 MANAGERS = frozenset({Role.SECRETARY, Role.DEPUTY})
@@ -46,6 +48,8 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.POST_CONTRIBUTION_BOARD: frozenset({Role.SECRETARY, Role.DEPUTY, Role.TREASURER}),
     Action.VIEW_HOUSEHOLDS: frozenset({Role.SECRETARY, Role.DEPUTY, Role.COMMITTEE}),
     Action.ASSIGN_VISITS: MANAGERS,
+    Action.MANAGE_CONSULTATION: MANAGERS,
+    Action.VIEW_NON_VOTERS: frozenset({Role.SECRETARY, Role.DEPUTY, Role.COMMITTEE}),
 }
 
 
@@ -107,3 +111,17 @@ def can_see_household(actor: Actor, village_id: int, assigned_member_id: int | N
     if actor.member_id is not None and actor.member_id == assigned_member_id and actor.village_id == village_id:
         return True
     return actor.can(Action.VIEW_HOUSEHOLDS, village_id)
+
+
+def can_vote(
+    actor: Actor, village_id: int, voters: str, *, household_village_id: int | None
+) -> bool:
+    """Who may answer a consultation of ``village_id``. ``voters`` is "household",
+    "resident" or "member"; ``household_village_id`` is the village of the household
+    the person's phone matched (None: no match). Choosing a village by name proves
+    nothing: a resident counts once their phone matched one of the village's
+    households, and a party member once linked to its branch. Operators do not vote."""
+    member_here = actor.member_id is not None and actor.village_id == village_id
+    if voters == "member":
+        return member_here
+    return member_here or household_village_id == village_id

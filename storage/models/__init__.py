@@ -11,6 +11,15 @@ from storage.models.broadcast import (
     RunStatus,
     SenderWorker,
 )
+from storage.models.consultations import (
+    Consultation,
+    ConsultationBoard,
+    ConsultationKind,
+    ConsultationOption,
+    ConsultationStatus,
+    ConsultationVote,
+    Voters,
+)
 from storage.models.contributions import (
     Campaign,
     CampaignGoal,
@@ -52,6 +61,13 @@ from storage.models.visits import HouseholdVisitPlan, Visit, VisitNeed
 __all__ = [
     "FsmState",
     "InboxLease",
+    "Consultation",
+    "ConsultationBoard",
+    "ConsultationKind",
+    "ConsultationOption",
+    "ConsultationStatus",
+    "ConsultationVote",
+    "Voters",
     "InboxStatus",
     "InboxUpdate",
     "SendSlot",

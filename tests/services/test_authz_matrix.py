@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.services.authz import PERMISSIONS, Action, Actor, can_see_household
+from bot.services.authz import PERMISSIONS, Action, Actor, can_see_household, can_vote
 from bot.services.errors import NotAllowed
 from storage.models import Role
 
@@ -27,6 +27,8 @@ EXPECTED: dict[Action, set[Role]] = {
     Action.POST_CONTRIBUTION_BOARD: {Role.SECRETARY, Role.DEPUTY, Role.TREASURER},
     Action.VIEW_HOUSEHOLDS: {Role.SECRETARY, Role.DEPUTY, Role.COMMITTEE},
     Action.ASSIGN_VISITS: {Role.SECRETARY, Role.DEPUTY},
+    Action.MANAGE_CONSULTATION: {Role.SECRETARY, Role.DEPUTY},
+    Action.VIEW_NON_VOTERS: {Role.SECRETARY, Role.DEPUTY, Role.COMMITTEE},
 }
 
 
@@ -82,3 +84,27 @@ def test_household_details(role: Role | None, assigned: str, village: int) -> No
     committee = role in {Role.SECRETARY, Role.DEPUTY, Role.COMMITTEE}
     allowed = village == OWN and (committee or (role is not None and assigned == "self"))
     assert can_see_household(actor, village, assigned_id) is allowed
+
+
+@pytest.mark.parametrize("role", ROLES, ids=lambda r: r.value if r else "resident")
+@pytest.mark.parametrize("voters", ["household", "resident", "member"])
+@pytest.mark.parametrize("village", [OWN, OTHER], ids=["own", "other"])
+@pytest.mark.parametrize("household", [OWN, OTHER, None], ids=["hh-own", "hh-other", "no-hh"])
+def test_who_may_vote(role: Role | None, voters: str, village: int, household: int | None) -> None:
+    """A consultation's voters: a member of its branch, or (households, residents) a
+    person whose phone matched one of its village's households; never another village."""
+    actor = Actor(user_id=10, platform_user_id=1010, village_id=OWN, member_id=5 if role else None, role=role)
+    member_here = role is not None and village == OWN
+    if voters == "member":
+        allowed = member_here
+    else:
+        allowed = member_here or household == village
+    assert can_vote(actor, village, voters, household_village_id=household) is allowed
+
+
+def test_an_operator_or_a_village_chosen_by_name_does_not_vote() -> None:
+    admin = Actor(user_id=1, platform_user_id=1, village_id=OWN, is_admin=True)
+    by_name = Actor(user_id=2, platform_user_id=2, village_id=OWN)
+    for voters in ("household", "resident", "member"):
+        assert not can_vote(admin, OWN, voters, household_village_id=None)
+        assert not can_vote(by_name, OWN, voters, household_village_id=None)
