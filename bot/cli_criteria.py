@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from bot.services.criteria.sheet import SheetInvalid, export_sheet, read_sheet
+from bot.services.criteria.sheet import SheetInvalid, export_sheet, load_sheet
 from bot.services.errors import NotFound, OperatorError
 from bot.settings import Settings
 
@@ -65,7 +65,7 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
         if not args.file.is_file():
             raise OperatorError(f"{args.file}: no such file")
         try:
-            set_code, levels = read_sheet(args.file, catalog)
+            set_code, levels = await load_sheet(args.file, catalog)
         except SheetInvalid as exc:
             raise OperatorError(
                 f"{args.file}: {len(exc.errors)} error(s), nothing was loaded:\n  "

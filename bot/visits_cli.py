@@ -59,13 +59,16 @@ async def import_households(
     settings: Settings, path: Path, village_code: str, *, skip_bad: bool
 ) -> int:
     from bot.app import open_runtime
-    from bot.services.visits.importer import SheetError, import_households, read_sheet
+    from bot.services.safefiles import FileRefused, refusal_text
+    from bot.services.visits.importer import SheetError, import_households, load_sheet
     from storage.repo import Repo
 
     try:
-        rows = read_sheet(path)
+        rows = await load_sheet(path)
     except SheetError as exc:
         raise OperatorError(str(exc)) from None
+    except FileRefused as exc:
+        raise OperatorError(f"{path}: {refusal_text(exc, lambda text: text)}") from None
     async with open_runtime(settings) as runtime, runtime.sessionmaker() as session:
         repo = Repo(session)
         village = await _village(repo, village_code)

@@ -70,7 +70,7 @@ async def send_vietqr(
     owed = max(pledge.amount - pledge.received, 0)
     if not owed:
         return False
-    memo = vietqr.pledge_memo(campaign.code, pledge.id)
+    memo = vietqr.pledge_memo(campaign.code, pledge.id, pledge.memo_check)
     try:
         payload = vietqr.payload(campaign.bank_bin, campaign.account_number, owed, memo)
     except vietqr.VietQRError as error:

@@ -10,14 +10,13 @@ empty member cell leaves the assignment alone)."""
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from bot.services.phone import normalize_phone
+from bot.services.safefiles import FileRefused, Limits, read_table
 from bot.services.vntext import fold
 
 COLUMNS = {
@@ -84,42 +83,22 @@ class ImportReport:
         return out
 
 
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
+HOUSEHOLD_LIMITS = Limits(max_bytes=10 * 1024 * 1024, max_rows=MAX_ROWS + 200, max_columns=60)
 
 
-def read_sheet(path: Path) -> list[SheetRow]:
-    suffix = path.suffix.lower()
+async def load_sheet(path: Path) -> list[SheetRow]:
+    """The household sheet at ``path``, read off the event loop within
+    :data:`HOUSEHOLD_LIMITS`; raises :class:`FileRefused` or :class:`SheetError`."""
+    if path.suffix.lower() not in (".xlsx", ".xlsm", ".csv", ".txt"):
+        raise SheetError(f"{path}: not an .xlsx or .csv file")
     try:
-        if suffix in (".xlsx", ".xlsm"):
-            from openpyxl import load_workbook
-
-            workbook = load_workbook(path, read_only=True, data_only=True)
-            try:
-                raw = [
-                    [_text(v) for v in row] for row in workbook.active.iter_rows(values_only=True)
-                ]
-            finally:
-                workbook.close()
-        elif suffix in (".csv", ".txt"):
-            content = path.read_text(encoding="utf-8-sig")
-            dialect = (
-                csv.Sniffer().sniff(content[:4096], delimiters=",;\t")
-                if content.strip()
-                else csv.excel
-            )
-            raw = [[_text(v) for v in row] for row in csv.reader(io.StringIO(content), dialect)]
-        else:
-            raise SheetError(f"{path}: not an .xlsx or .csv file")
-    except SheetError:
-        raise
-    except (OSError, UnicodeDecodeError, csv.Error, ValueError, KeyError) as exc:
+        if path.stat().st_size > HOUSEHOLD_LIMITS.max_bytes:
+            raise FileRefused("too_big", limit=HOUSEHOLD_LIMITS.max_bytes)
+        content = path.read_bytes()
+    except OSError as exc:
         raise SheetError(f"{path}: cannot be read ({exc.__class__.__name__})") from None
-    return parse_rows(raw, str(path))
+    rows = await read_table(content, path.name, HOUSEHOLD_LIMITS)
+    return parse_rows(rows, str(path))
 
 
 def parse_rows(raw: list[list[str]], source: str = "sheet") -> list[SheetRow]:
