@@ -89,16 +89,19 @@ HOUSEHOLD_LIMITS = Limits(max_bytes=10 * 1024 * 1024, max_rows=MAX_ROWS + 200, m
 async def load_sheet(path: Path) -> list[SheetRow]:
     """The household sheet at ``path``, read off the event loop within
     :data:`HOUSEHOLD_LIMITS`; raises :class:`FileRefused` or :class:`SheetError`."""
+    rows = await read_table(_file_bytes(path), path.name, HOUSEHOLD_LIMITS)
+    return parse_rows(rows, str(path))
+
+
+def _file_bytes(path: Path) -> bytes:
     if path.suffix.lower() not in (".xlsx", ".xlsm", ".csv", ".txt"):
         raise SheetError(f"{path}: not an .xlsx or .csv file")
     try:
         if path.stat().st_size > HOUSEHOLD_LIMITS.max_bytes:
             raise FileRefused("too_big", limit=HOUSEHOLD_LIMITS.max_bytes)
-        content = path.read_bytes()
+        return path.read_bytes()
     except OSError as exc:
         raise SheetError(f"{path}: cannot be read ({exc.__class__.__name__})") from None
-    rows = await read_table(content, path.name, HOUSEHOLD_LIMITS)
-    return parse_rows(rows, str(path))
 
 
 def parse_rows(raw: list[list[str]], source: str = "sheet") -> list[SheetRow]:
