@@ -255,11 +255,7 @@ def _csv_rows(content: bytes, limits: Limits) -> list[list[str]]:
         text = content.decode("cp1258", errors="replace")
     if "\x00" in text:
         raise FileRefused("unreadable")
-    try:
-        dialect: Any = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text), dialect)
+    reader = csv.reader(io.StringIO(text), delimiter=_delimiter(text[:65536]))
     rows: list[list[str]] = []
     try:
         for number, values in enumerate(reader, start=1):
@@ -269,6 +265,24 @@ def _csv_rows(content: bytes, limits: Limits) -> list[list[str]]:
     except csv.Error:  # a field over the csv module's own limit (128 KB)
         raise FileRefused("cell_too_long", row=reader.line_num, limit=limits.max_cell) from None
     return rows
+
+
+def _delimiter(head: str) -> str:
+    """Comma, semicolon or tab: the one that splits most of the first lines into the
+    same number of fields (title rows above the header have a single field)."""
+    lines = head.splitlines()[:60]
+    best, best_score = ",", 0
+    for candidate in (",", ";", "\t"):
+        try:
+            counts = [len(row) for row in csv.reader(lines, delimiter=candidate) if len(row) > 1]
+        except csv.Error:
+            continue
+        if counts:
+            width = max(set(counts), key=counts.count)
+            score = counts.count(width) * width
+            if score > best_score:
+                best, best_score = candidate, score
+    return best
 
 
 async def read_table(

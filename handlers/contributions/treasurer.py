@@ -13,7 +13,7 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
 from bot.services.authz import Actor
-from bot.services.contributions import files, service
+from bot.services.contributions import files, service, statements
 from bot.services.contributions.amounts import InvalidAmount, parse_money
 from bot.services.contributions.delivery import amount_text
 from bot.services.errors import DomainError
@@ -221,14 +221,7 @@ def register_sheets(router: Router) -> None:
         locale: str,
     ) -> None:
         matches = list((await state.get_data()).get("dg_matches") or [])
-        # "Confirm all" never takes a flagged line: each of those is pressed on its own.
-        chosen = (
-            [m for m in matches if not m.get("flags")]
-            if callback_data.index == -1
-            else matches[callback_data.index : callback_data.index + 1]
-            if 0 <= callback_data.index < len(matches)
-            else []
-        )
+        chosen = statements.chosen(matches, callback_data.index)
         if not chosen:
             await callback.answer(
                 _("This question has expired. Please start again with /donggop."), show_alert=True

@@ -280,3 +280,11 @@ def match_statement(
             )
             break
     return matches
+
+
+def chosen(stored: list[dict[str, object]], index: int) -> list[dict[str, object]]:
+    """The stored matches a button takes: one line by its index, or for "confirm all"
+    (index -1) every line that is not flagged; a flagged line is only ever taken alone."""
+    if index == -1:
+        return [match for match in stored if not match.get("flags")]
+    return stored[index : index + 1] if 0 <= index < len(stored) else []
