@@ -48,10 +48,10 @@ async def dispatch(args: argparse.Namespace, settings: Settings) -> int:
     return await import_households(settings, args.file, args.village, skip_bad=args.skip_bad)
 
 
-async def _village(repo: Any, code: str) -> Any:
+async def _village(repo: Any, code: str, _: Any = lambda text: text) -> Any:
     village = await repo.places.village_by_code(code)
     if village is None:
-        raise OperatorError(f"no village with code {code!r}")
+        raise OperatorError(_("no village with code {code}").format(code=code))
     return village
 
 
@@ -59,19 +59,21 @@ async def import_households(
     settings: Settings, path: Path, village_code: str, *, skip_bad: bool
 ) -> int:
     from bot.app import open_runtime
+    from bot.cli_text import cli_gettext
     from bot.services.safefiles import FileRefused, refusal_text
     from bot.services.visits.importer import SheetError, import_households, load_sheet
     from storage.repo import Repo
 
+    _ = cli_gettext(settings)
     try:
         rows = await load_sheet(path)
     except SheetError as exc:
-        raise OperatorError(str(exc)) from None
+        raise OperatorError(exc.text(_)) from None
     except FileRefused as exc:
-        raise OperatorError(f"{path}: {refusal_text(exc, lambda text: text)}") from None
+        raise OperatorError(f"{path}: {refusal_text(exc, _)}") from None
     async with open_runtime(settings) as runtime, runtime.sessionmaker() as session:
         repo = Repo(session)
-        village = await _village(repo, village_code)
+        village = await _village(repo, village_code, _)
         report = await import_households(
             repo, village.id, rows, skip_bad=skip_bad, today=datetime.now(UTC).date()
         )
@@ -79,7 +81,7 @@ async def import_households(
             await session.commit()
         else:
             await session.rollback()
-    for line in report.lines():
+    for line in report.lines(_):
         print(line)
     return 0 if report.written else 2
 

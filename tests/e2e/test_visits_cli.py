@@ -24,8 +24,10 @@ BAD = [
 ]
 
 
-def villagebot(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def villagebot(tmp_path: Path, *args: str, locale: str = "") -> subprocess.CompletedProcess[str]:
     env = {"PATH": "/usr/bin:/bin", "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"}
+    if locale:
+        env["DEFAULT_LOCALE"] = locale
     return subprocess.run(
         [sys.executable, "-m", "bot.cli", *args],
         env=env,
@@ -54,17 +56,23 @@ def test_import_households_and_qr_sheet(tmp_path: Path) -> None:
     sheet.write_text(SHEET_HEADER + "".join(GOOD[:1] + BAD + GOOD[1:]), encoding="utf-8")
     refused = villagebot(tmp_path, "import", "households", str(sheet), "--village", "nam-bac-thanh")
     assert refused.returncode == 2
-    assert "row 3 (no code): Mã hộ is empty" in refused.stdout
-    assert "row 4 (NBT-013): Diện hộ 'giàu'" in refused.stdout
-    assert "row 5 (NBT-014): Đảng viên phụ trách 'Người Lạ' is not a member" in refused.stdout
-    assert "nothing was imported" in refused.stdout
+    # The operator's language (DEFAULT_LOCALE, Vietnamese by default); row and column as Excel shows them.
+    assert "dòng 3, cột A: Mã hộ để trống" in refused.stdout
+    assert "dòng 4, cột E: Diện hộ “giàu” không phải là nghèo" in refused.stdout
+    assert "dòng 5, cột G: Đảng viên phụ trách “Người Lạ” không phải đảng viên" in refused.stdout
+    assert "chưa nhập gì" in refused.stdout
+    english = villagebot(
+        tmp_path, "import", "households", str(sheet), "--village", "nam-bac-thanh", locale="en"
+    )
+    assert "row 3, column A: Mã hộ is empty" in english.stdout
+    assert "nothing was imported" in english.stdout
     assert households(tmp_path) == before
 
     imported = villagebot(
         tmp_path, "import", "households", str(sheet), "--village", "nam-bac-thanh", "--skip-bad"
     )
     assert imported.returncode == 0, imported.stderr
-    assert "3 households added" in imported.stdout
+    assert "thêm 3 hộ" in imported.stdout
     after = households(tmp_path)
     assert {row[0] for row in after} - {row[0] for row in before} == {
         "NBT-010",
@@ -79,7 +87,7 @@ def test_import_households_and_qr_sheet(tmp_path: Path) -> None:
     again = villagebot(
         tmp_path, "import", "households", str(sheet), "--village", "nam-bac-thanh", "--skip-bad"
     )
-    assert "0 households added, 0 updated, 3 unchanged, 0 assignments changed" in again.stdout
+    assert "thêm 0 hộ, cập nhật 0, giữ nguyên 3, đổi phân công 0" in again.stdout
     assert households(tmp_path) == after
 
     xlsx = tmp_path / "ho.xlsx"
@@ -92,7 +100,7 @@ def test_import_households_and_qr_sheet(tmp_path: Path) -> None:
     )
     workbook.save(xlsx)
     same = villagebot(tmp_path, "import", "households", str(xlsx), "--village", "nam-bac-thanh")
-    assert "0 households added, 0 updated, 1 unchanged" in same.stdout, same.stdout + same.stderr
+    assert "thêm 0 hộ, cập nhật 0, giữ nguyên 1" in same.stdout, same.stdout + same.stderr
 
     out = tmp_path / "qr.png"
     qr = villagebot(

@@ -1,0 +1,48 @@
+"""Vietnamese for the "files" branch: safe files, bank statements, payments, household
+sheets, the CLI, banks by name, house plaques."""
+
+VI = {
+    # reading files (bot/services/safefiles.py)
+    "(row {row}, column {column})": "(dòng {row}, cột {column})",
+    "(row {row})": "(dòng {row})",
+    "That file is too big (at most {mb} MB).": "Tệp quá lớn (tối đa {mb} MB).",
+    "That file unpacks to far more than a sheet needs, so I did not open it.": "Tệp này bung ra lớn hơn nhiều so với một bảng tính thông thường nên tôi không mở.",
+    "That file holds too many parts for a spreadsheet, so I did not open it.": "Tệp này có quá nhiều thành phần so với một bảng tính nên tôi không mở.",
+    "That file contains XML entities, which a spreadsheet never needs, so I did not open it.": "Tệp này chứa khai báo thực thể XML, bảng tính bình thường không cần đến, nên tôi không mở.",
+    "That file links to other workbooks. Please copy the values into a plain sheet and send it again.": "Tệp này liên kết tới bảng tính khác. Vui lòng chép giá trị sang một bảng tính thường rồi gửi lại.",
+    "That sheet says it is far bigger than a village list, so I did not open it.": "Bảng tính này khai báo kích thước lớn hơn nhiều so với một danh sách của thôn nên tôi không mở.",
+    "That sheet has more than {limit} rows.": "Bảng tính có hơn {limit} dòng.",
+    "That sheet has more than {limit} columns.": "Bảng tính có hơn {limit} cột.",
+    "A cell is longer than {limit} characters.": "Có ô dài hơn {limit} ký tự.",
+    "That file took too long to read, so I stopped.": "Tệp này đọc quá lâu nên tôi đã dừng.",
+    "That file needs too much memory to read, so I stopped.": "Tệp này cần quá nhiều bộ nhớ để đọc nên tôi đã dừng.",
+    # bank statements and payments (handlers/contributions)
+    "I could not find the columns I need in that sheet. Found: {found}. Needed: {needed}.": "Không tìm thấy các cột cần thiết trong bảng này. Có các cột: {found}. Cần: {needed}.",
+    "the content lacks the pledge's check letters": "nội dung thiếu mã kiểm tra của cam kết",
+    "far less than is owed": "ít hơn nhiều so với số còn phải đóng",
+    "sent by someone else": "do người khác chuyển",
+    "⚠ Lines need checking one by one: press each only if you are sure.": "⚠ Các dòng có dấu cảnh báo cần kiểm tra từng dòng: chỉ bấm khi đồng chí chắc chắn.",
+    "⚠ Line {number}": "⚠ Dòng {number}",
+    "✅ Confirm all unmarked": "✅ Xác nhận các dòng không cảnh báo",
+    "Receipt numbers: {numbers}. To take one back: /huythu NUMBER reason": "Số phiếu: {numbers}. Muốn hủy một phiếu: /huythu SỐ lý do",
+    "Take back a receipt like this: <code>/huythu 17 wrong pledge</code> (the receipt number, then why).": "Hủy một phiếu thu như sau: <code>/huythu 17 ghi nhầm cam kết</code> (số phiếu, rồi lý do).",
+    "Receipt #{id} was taken back; the audit log keeps it.": "Đã hủy phiếu thu #{id}; nhật ký vẫn lưu lại.",
+    # household sheets (bot/services/visits)
+    "not an .xlsx or .csv file": "không phải tệp .xlsx hoặc .csv",
+    "the file cannot be read": "không đọc được tệp",
+    "the sheet is empty": "bảng tính trống",
+    "no header row with the columns {needed} in the first {scan} rows (found: {found})": "trong {scan} dòng đầu không có dòng tiêu đề với các cột {needed} (tìm thấy: {found})",
+    "more than {limit} households": "hơn {limit} hộ",
+    "{header} is empty": "{header} để trống",
+    "{header} {value} repeats row {row}": "{header} {value} trùng với dòng {row}",
+    "{header} “{value}” is not nghèo, cận nghèo, chính sách or không": "{header} “{value}” không phải là nghèo, cận nghèo, chính sách hoặc không",
+    "{header} “{value}” is not a phone number": "{header} “{value}” không phải số điện thoại",
+    "{header} “{value}” names several members: use the phone": "{header} “{value}” trùng tên nhiều đảng viên: hãy ghi số điện thoại",
+    "{header} “{value}” is not a member of this branch": "{header} “{value}” không phải đảng viên của chi bộ",
+    "row {row}, column {column}: {problem}": "dòng {row}, cột {column}: {problem}",
+    "{count} rows ignored (blank, totals, signatures)": "Bỏ qua {count} dòng (dòng trống, dòng tổng cộng, chữ ký)",
+    "Columns not in the sheet, left unchanged: {columns}": "Các cột không có trong bảng, giữ nguyên dữ liệu cũ: {columns}",
+    "{rows} rows: {created} households added, {updated} updated, {unchanged} unchanged, {assigned} assignments changed, {refused} refused": "{rows} dòng: thêm {created} hộ, cập nhật {updated}, giữ nguyên {unchanged}, đổi phân công {assigned}, bị từ chối {refused}",
+    "{refused} of {rows} rows refused: nothing was imported (use --skip-bad to import the good rows)": "{refused}/{rows} dòng bị từ chối: chưa nhập gì (dùng --skip-bad để nhập các dòng hợp lệ)",
+    "no village with code {code}": "không có thôn nào mã {code}",
+}
