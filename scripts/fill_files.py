@@ -45,4 +45,7 @@ VI = {
     "{rows} rows: {created} households added, {updated} updated, {unchanged} unchanged, {assigned} assignments changed, {refused} refused": "{rows} dòng: thêm {created} hộ, cập nhật {updated}, giữ nguyên {unchanged}, đổi phân công {assigned}, bị từ chối {refused}",
     "{refused} of {rows} rows refused: nothing was imported (use --skip-bad to import the good rows)": "{refused}/{rows} dòng bị từ chối: chưa nhập gì (dùng --skip-bad để nhập các dòng hợp lệ)",
     "no village with code {code}": "không có thôn nào mã {code}",
+    # banks by name (bot/services/contributions/banks.py, the wizard's bank step)
+    "I could not tell the bank and account. Type the bank's name, the account number and the holder, for example: Agribank 3600205123456 QUY THON NAM BAC THANH.": "Chưa rõ ngân hàng và số tài khoản. Vui lòng gõ tên ngân hàng, số tài khoản và tên chủ tài khoản, ví dụ: Agribank 3600205123456 QUY THON NAM BAC THANH.",
+    "The village fund's account for transfers: the bank's name, the account number and the holder, for example:\n<code>Agribank 3600205123456 QUY THON NAM BAC THANH</code>": "Tài khoản quỹ thôn để nhận chuyển khoản: tên ngân hàng, số tài khoản và tên chủ tài khoản, ví dụ:\n<code>Agribank 3600205123456 QUY THON NAM BAC THANH</code>",
 }

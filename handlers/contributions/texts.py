@@ -104,7 +104,9 @@ def error_text(error: DomainError | SheetInvalid | VietQRError | FileRefused) ->
             "name": _("Please give the campaign a name."),
             "dates": _("The end date cannot be before the start date."),
             "kinds": _("Choose at least one kind of contribution."),
-            "bank": _("The bank code (BIN) is six digits, for example 970405 for Agribank."),
+            "bank": _(
+                "I could not tell the bank and account. Type the bank's name, the account number and the holder, for example: Agribank 3600205123456 QUY THON NAM BAC THANH."
+            ),
         }.get(error.reason, _("That cannot be done."))
     if isinstance(error, InvalidAmount):
         return amount_error(error, "money")
