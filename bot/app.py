@@ -196,6 +196,7 @@ async def run_bot(settings: Settings, runtime: Runtime, bot: Bot, budget: SendBu
         await Repo(session).updates.prune(datetime.now(UTC) - PROCESSED_UPDATES_KEPT)
         await Repo(session).outbox.prune(datetime.now(UTC) - PROCESSED_UPDATES_KEPT)
         await Repo(session).inbox.prune(datetime.now(UTC) - PROCESSED_UPDATES_KEPT)
+        await Repo(session).bot_identity.remember(me.id, me.username or "", datetime.now(UTC))
         await session.commit()
     try:
         await set_default_menus(bot, runtime.i18n)

@@ -40,6 +40,7 @@ class Settings(BaseSettings):
     sandbox_listen: str = "127.0.0.1:8080"
     broadcast_grace_minutes: int = 60
     criteria_dir: Path = Path("data") / "criteria"
+    bot_username: str = ""  # for offline commands (villagebot qr); else the last getMe
 
     @field_validator("bot_admins", mode="before")
     @classmethod

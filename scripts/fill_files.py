@@ -48,4 +48,8 @@ VI = {
     # banks by name (bot/services/contributions/banks.py, the wizard's bank step)
     "I could not tell the bank and account. Type the bank's name, the account number and the holder, for example: Agribank 3600205123456 QUY THON NAM BAC THANH.": "Chưa rõ ngân hàng và số tài khoản. Vui lòng gõ tên ngân hàng, số tài khoản và tên chủ tài khoản, ví dụ: Agribank 3600205123456 QUY THON NAM BAC THANH.",
     "The village fund's account for transfers: the bank's name, the account number and the holder, for example:\n<code>Agribank 3600205123456 QUY THON NAM BAC THANH</code>": "Tài khoản quỹ thôn để nhận chuyển khoản: tên ngân hàng, số tài khoản và tên chủ tài khoản, ví dụ:\n<code>Agribank 3600205123456 QUY THON NAM BAC THANH</code>",
+    # house plaques and `villagebot qr`
+    "Scan to send a message to the party branch / the member in charge": "Quét để gửi ý kiến cho chi bộ / đảng viên phụ trách",
+    "the bot's username is not known yet (the bot has not run with this database): pass --bot USERNAME": "chưa biết tên bot (bot chưa chạy với cơ sở dữ liệu này): hãy thêm --bot TÊN_BOT",
+    "{count} households: {files}": "{count} hộ: {files}",
 }

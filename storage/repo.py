@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.broadcast_repo import BroadcastRepository
 from storage.contributions_repo import ContributionsRepository
 from storage.criteria_repo import CriteriaRepository
+from storage.identity_repo import BotIdentityRepository
 from storage.inbox_repo import InboxRepository
 from storage.models import (
     AuditLog,
@@ -270,6 +271,7 @@ class Repo:
         self.criteria = CriteriaRepository(session)
         self.contributions = ContributionsRepository(session)
         self.visits = VisitRepository(session)
+        self.bot_identity = BotIdentityRepository(session)
 
 
 class OrgRepository(_Repository):

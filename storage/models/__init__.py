@@ -45,10 +45,12 @@ from storage.models.criteria import (
     Question,
     SavedFaq,
 )
+from storage.models.identity import BotIdentity
 from storage.models.inbox import InboxStatus, InboxUpdate
 from storage.models.visits import HouseholdVisitPlan, Visit, VisitNeed
 
 __all__ = [
+    "BotIdentity",
     "InboxStatus",
     "InboxUpdate",
     "Campaign",

@@ -24,10 +24,13 @@ BAD = [
 ]
 
 
-def villagebot(tmp_path: Path, *args: str, locale: str = "") -> subprocess.CompletedProcess[str]:
+def villagebot(
+    tmp_path: Path, *args: str, locale: str = "", **extra: str
+) -> subprocess.CompletedProcess[str]:
     env = {"PATH": "/usr/bin:/bin", "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"}
     if locale:
         env["DEFAULT_LOCALE"] = locale
+    env.update(extra)
     return subprocess.run(
         [sys.executable, "-m", "bot.cli", *args],
         env=env,
@@ -116,7 +119,7 @@ def test_import_households_and_qr_sheet(tmp_path: Path) -> None:
         str(out),
     )
     assert qr.returncode == 0, qr.stderr
-    assert out.read_bytes()[:4] == b"\x89PNG"
+    assert (tmp_path / "qr-1.png").read_bytes()[:4] == b"\x89PNG"  # 4 plaques a page
     with sqlite3.connect(tmp_path / "bot.db") as db:
         tokens = [t for (t,) in db.execute("SELECT qr_token FROM household_visit_plans")]
     assert len(tokens) == len(after) and len(set(tokens)) == len(tokens)
@@ -132,3 +135,42 @@ def test_import_households_and_qr_sheet(tmp_path: Path) -> None:
         str(tmp_path / "qr.pdf"),
     )
     assert pdf.returncode == 0 and (tmp_path / "qr.pdf").read_bytes()[:5] == b"%PDF-"
+
+
+def test_qr_plaques_work_offline(tmp_path: Path) -> None:
+    """No network: the username comes from --bot, BOT_USERNAME or the last getMe stored;
+    with none of them, one line says to pass --bot."""
+    import pypdfium2
+    import zxingcpp
+
+    org = tmp_path / "org.yaml"
+    org.write_text(ORG_YAML, encoding="utf-8")
+    assert villagebot(tmp_path, "import", "org", str(org)).returncode == 0
+    out = tmp_path / "plaques.pdf"
+    unknown = villagebot(tmp_path, "qr", "village", "nam-bac-thanh", "--out", str(out))
+    assert unknown.returncode == 2 and "Traceback" not in unknown.stderr
+    assert len(unknown.stderr.strip().splitlines()) == 1 and "--bot" in unknown.stderr
+    assert not out.exists()
+
+    configured = villagebot(
+        tmp_path, "qr", "village", "nam-bac-thanh", "--out", str(out), BOT_USERNAME="cfgbot"
+    )
+    assert configured.returncode == 0, configured.stderr
+    with sqlite3.connect(tmp_path / "bot.db") as db:  # what the running bot stores at start
+        db.execute(
+            "INSERT INTO bot_identity (bot_id, username, seen_at) VALUES (42, 'storedbot', '2026-03-01 00:00:00')"
+        )
+    stored = villagebot(
+        tmp_path, "qr", "village", "nam-bac-thanh", "--out", str(out), "--per-page", "6"
+    )
+    assert stored.returncode == 0, stored.stderr
+    document = pypdfium2.PdfDocument(out.read_bytes())
+    try:
+        first = document[0].render(scale=2).to_pil()
+    finally:
+        document.close()
+    links = [result.text for result in zxingcpp.read_barcodes(first)]
+    with sqlite3.connect(tmp_path / "bot.db") as db:
+        tokens = {t for (t,) in db.execute("SELECT qr_token FROM household_visit_plans")}
+    assert {link.removeprefix("https://t.me/storedbot?start=h_") for link in links} <= tokens
+    assert len(links) == min(6, len(tokens)) and len(links) > 1

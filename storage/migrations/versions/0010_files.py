@@ -1,4 +1,5 @@
-"""files: pledge memos carry five check letters, so a neighbour's cannot be forged
+"""files: pledge memos carry five check letters, so a neighbour's cannot be forged;
+the bot's last getMe, for offline commands
 
 Revision ID: 0010_files
 Revises: 0008_criteria_round2
@@ -6,6 +7,8 @@ Revises: 0008_criteria_round2
 
 import sqlalchemy as sa
 from alembic import op
+
+import storage.types
 
 revision = "0010_files"
 down_revision = "0008_criteria_round2"
@@ -18,8 +21,16 @@ def upgrade() -> None:
         batch.add_column(
             sa.Column("memo_check", sa.String(length=8), server_default="", nullable=False)
         )
+    op.create_table(
+        "bot_identity",
+        sa.Column("bot_id", sa.BigInteger(), autoincrement=False, nullable=False),
+        sa.Column("username", sa.String(length=64), nullable=False),
+        sa.Column("seen_at", storage.types.UtcDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("bot_id", name=op.f("pk_bot_identity")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("bot_identity")
     with op.batch_alter_table("pledges") as batch:
         batch.drop_column("memo_check")
