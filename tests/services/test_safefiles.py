@@ -200,3 +200,36 @@ async def test_a_good_sheet_reads_and_a_refused_one_says_where() -> None:
         await safefiles.read_table(("a,b\n" + "x," + "y" * 3000 + "\n").encode(), "a.csv")
     assert (caught.value.reason, caught.value.row, caught.value.column) == ("cell_too_long", 2, 2)
     assert "(row 2, column B)" in safefiles.refusal_text(caught.value, lambda text: text)
+
+
+def _typed_cells_only(content: bytes) -> None:
+    """No date and no amount hides in a text cell of any sheet."""
+    import re
+
+    workbook = load_workbook(io.BytesIO(content))
+    for sheet in workbook.worksheets:
+        for row in sheet.iter_rows(min_row=2):
+            for cell in row:
+                if isinstance(cell.value, str):
+                    assert not re.fullmatch(r"\d{1,2}/\d{1,2}/\d{4}", cell.value), cell.coordinate
+                    assert not re.fullmatch(r"[\d.,]+\s*(₫|đ)?", cell.value), cell.coordinate
+
+
+def test_every_export_has_dates_as_dates_and_numbers_as_numbers(tmp_path: Path) -> None:
+    rows = [
+        files.ExportRow(7, "Bà Tư", "NBT-001", "money", 1_500_000, "đ", "", 500_000, "partly_received",
+                        True, "", datetime(2026, 3, 2, tzinfo=UTC)),
+    ]  # fmt: skip
+    _typed_cells_only(
+        files.export_xlsx(
+            "Nhà văn hóa",
+            rows,
+            [files.ExportReceipt(1, 7, 500_000, date(2026, 3, 2), "PT01", "cash")],
+        )
+    )
+    coverage = CoverageReport(
+        "Thôn", date(2026, 3, 1), [MemberCoverage(1, "An", 4, 3)],
+        [OverdueLine("H1", "Hộ Một", "An", date(2026, 3, 1), 3)],
+        [NeedLine(1, "H1", "Hộ Một", "other", "Cần sửa mái", "open", date(2026, 3, 2))],
+    )  # fmt: skip
+    _typed_cells_only(report_xlsx(coverage, lambda text: text))
