@@ -52,4 +52,17 @@ VI = {
     "Scan to send a message to the party branch / the member in charge": "Quét để gửi ý kiến cho chi bộ / đảng viên phụ trách",
     "the bot's username is not known yet (the bot has not run with this database): pass --bot USERNAME": "chưa biết tên bot (bot chưa chạy với cơ sở dữ liệu này): hãy thêm --bot TÊN_BOT",
     "{count} households: {files}": "{count} hộ: {files}",
+    # the rest of the command line
+    "database is up to date": "cơ sở dữ liệu đã được cập nhật",
+    "imported {communes} communes, {villages} villages, {members} members, {households} households, {groups} groups": "đã nhập {communes} xã, {villages} thôn, {members} đảng viên, {households} hộ, {groups} nhóm",
+    "loaded {code}: {name} ({count} criteria); restart the bot to use it": "đã nạp {code}: {name} ({count} tiêu chí); khởi động lại bot để dùng",
+    "loaded {count} levels of {code}; residents see them from now on": "đã nạp {count} mức chỉ tiêu của {code}; bà con thấy ngay từ bây giờ",
+    "no member with phone {phone} on any roster": "không có đảng viên nào có số {phone} trong danh sách",
+    "no saved answer with id {id}": "không có câu trả lời đã lưu nào mã {id}",
+    "saved answer {id} is now part of {code}, criterion {number}; restart the bot to use it": "câu trả lời {id} nay thuộc bộ {code}, tiêu chí {number}; khởi động lại bot để dùng",
+    "wrote {file}: {count} indicators of {code}": "đã ghi {file}: {count} chỉ tiêu của {code}",
+    "{error} (nothing was loaded)": "{error} (chưa nạp gì)",
+    "{file}: no such file": "{file}: không có tệp này",
+    "{file}: {count} error(s), nothing was loaded:": "{file}: {count} lỗi, chưa nạp gì:",
+    "{phone} is not a phone number": "{phone} không phải số điện thoại",
 }

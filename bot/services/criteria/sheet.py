@@ -71,6 +71,7 @@ class SheetInvalid(Exception):
     def __init__(self, errors: list[SheetError]) -> None:
         super().__init__("; ".join(str(e) for e in errors))
         self.errors = errors
+        self.refused: FileRefused | None = None  # the file itself was refused before parsing
 
 
 def level_keys(criteria_set: CriteriaSet) -> list[tuple[str, str]]:
@@ -139,7 +140,9 @@ SHEET_LIMITS = Limits(max_bytes=5 * 1024 * 1024, max_rows=2000, max_columns=40, 
 
 def _refused(error: FileRefused) -> SheetInvalid:
     column = get_column_letter(error.column) if error.column else "A"
-    return SheetInvalid([SheetError(error.row or 1, column, f"refused: {error.reason}")])
+    invalid = SheetInvalid([SheetError(error.row or 1, column, f"refused: {error.reason}")])
+    invalid.refused = error
+    return invalid
 
 
 def _content(data: bytes | Path) -> tuple[bytes, str]:
