@@ -249,10 +249,13 @@ def _xlsx_rows(content: bytes, limits: Limits, sheet_name: str) -> list[list[str
 
 
 def _csv_rows(content: bytes, limits: Limits) -> list[list[str]]:
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = content.decode("cp1258", errors="replace")
+    if content[:2] in (b"\xff\xfe", b"\xfe\xff"):  # Excel's "Unicode text": UTF-16, tabs
+        text = content.decode("utf-16", errors="replace")
+    else:
+        try:
+            text = content.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = content.decode("cp1258", errors="replace")
     if "\x00" in text:
         raise FileRefused("unreadable")
     reader = csv.reader(io.StringIO(text), delimiter=_delimiter(text[:65536]))

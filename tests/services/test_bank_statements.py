@@ -84,3 +84,10 @@ def test_a_forged_or_doubtful_line_is_flagged_for_one_by_one_confirmation() -> N
         [_line(f"DG {CODE} 8 QWERT", 2_000_000, "TRAN THI BINH")], CODE, neighbour
     )
     assert good[0].flags == ()
+
+
+async def test_excel_unicode_text_export_reads_too() -> None:
+    text = "Ngày giao dịch\tSố tiền ghi nợ\tSố tiền ghi có\tNội dung\n05/03/2026\t\t1.500.000\tDG z37hwfpf 7 ABCDE\n"
+    rows = await files.read_table(text.encode("utf-16"), "saoke.txt")
+    lines = statements.statement_lines(rows)
+    assert [(line.amount, line.memo) for line in lines] == [(1_500_000, "DG z37hwfpf 7 ABCDE")]
