@@ -41,7 +41,7 @@ def office_xlsx(path: Path) -> Path:
     sheet.append(
         [1, "X1", "Nguyễn Văn Một", "Số 1", "Xóm 1", "Hộ nghèo", "0912 345 001", "Đảng viên Bình"]
     )
-    sheet.append([2, "X2", "Lê Thị Hai", "Số 2", "Xóm 2", "không", None, None])
+    sheet.append([2, "X2", "Lê Thị Hai", "Số 2", "Xóm 2", "Hộ khá", None, None])
     sheet.append([])
     sheet.append([3, "X3", "Trần Văn Ba", "Số 3", "Xóm 2", "cận nghèo", "0912345003", "0912000003"])
     sheet.append(["Tổng cộng: 3 hộ"])
