@@ -91,8 +91,7 @@ def build_dispatcher(
         i18n=i18n,
         admins=frozenset(settings.bot_admins),
         knowledge=extra.pop("knowledge", None) or CriteriaKnowledge(settings.criteria_dir),
-        enqueue_delivery=extra.pop("enqueue_delivery", None)
-        or delivery_enqueuer(settings.timezone),
+        enqueue_delivery=extra.pop("enqueue_delivery", None) or delivery_enqueuer(settings.timezone),
         **extra,
     )
     dispatcher.update.outer_middleware(FairShareMiddleware(i18n, fair_share))
@@ -120,9 +119,7 @@ def build_bot(
     """The Bot client; every send goes through the shared flood budget."""
     session = AiohttpSession(api=TelegramAPIServer.from_base(api_url or settings.telegram_api_url))
     session.middleware(ThrottlingMiddleware(budget or SendBudget()))
-    secret = token or (
-        settings.bot_token.get_secret_value() if settings.bot_token else SANDBOX_TOKEN
-    )
+    secret = token or (settings.bot_token.get_secret_value() if settings.bot_token else SANDBOX_TOKEN)
     return Bot(secret, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
 
 
@@ -142,14 +139,10 @@ async def open_runtime(settings: Settings, *, migrate: bool = True) -> AsyncIter
             await check_connection(engine)
         except (OSError, DatabaseError) as exc:
             where = engine.url.render_as_string(hide_password=True)
-            raise OperatorError(
-                f"cannot connect to the database {where}: {exc.__class__.__name__}"
-            ) from None
+            raise OperatorError(f"cannot connect to the database {where}: {exc.__class__.__name__}") from None
         if migrate:
             await upgrade(engine)
-        yield Runtime(
-            settings, engine, create_sessionmaker(engine), create_i18n(settings.default_locale)
-        )
+        yield Runtime(settings, engine, create_sessionmaker(engine), create_i18n(settings.default_locale))
     finally:
         await engine.dispose()
 
@@ -170,13 +163,8 @@ async def run_bot(settings: Settings, runtime: Runtime, bot: Bot, budget: SendBu
     client = unthrottled_clone(bot)
     channel = TelegramChannel(client)
     sender = Sender(
-        channel,
-        runtime.sessionmaker,
-        budget,
-        runtime.i18n,
-        registry,
-        timezone=settings.timezone,
-        default_locale=settings.default_locale,
+        channel, runtime.sessionmaker, budget, runtime.i18n, registry,
+        timezone=settings.timezone, default_locale=settings.default_locale,
     )
     channel.before_call = sender.take_slot
     scheduler = Scheduler(
@@ -203,19 +191,11 @@ async def run_bot(settings: Settings, runtime: Runtime, bot: Bot, budget: SendBu
     except Exception:  # a menu is a nicety; never fail start-up over it
         log.exception("could not set the command menus")
     used = dispatcher.resolve_used_update_types()
-    inbox = Inbox(
-        bot,
-        dispatcher,
-        runtime.sessionmaker,
-        parallel=settings_parallel(settings),
-        share=FairShare(),
-    )
+    inbox = Inbox(bot, dispatcher, runtime.sessionmaker, parallel=settings_parallel(settings), share=FairShare())
     await sender.start()
     try:
         await scheduler.start()
-        await dispatcher.emit_startup(
-            bot=bot, dispatcher=dispatcher, bots=[bot], **dispatcher.workflow_data
-        )
+        await dispatcher.emit_startup(bot=bot, dispatcher=dispatcher, bots=[bot], **dispatcher.workflow_data)
         inbox.start()
         if settings.webhook_url:
             await _run_webhook(settings, inbox, bot, used)
@@ -226,9 +206,7 @@ async def run_bot(settings: Settings, runtime: Runtime, bot: Bot, budget: SendBu
     finally:
         await inbox.stop()
         with contextlib.suppress(Exception):
-            await dispatcher.emit_shutdown(
-                bot=bot, dispatcher=dispatcher, bots=[bot], **dispatcher.workflow_data
-            )
+            await dispatcher.emit_shutdown(bot=bot, dispatcher=dispatcher, bots=[bot], **dispatcher.workflow_data)
         await scheduler.stop()
         await sender.stop()
         await client.session.close()
@@ -286,9 +264,7 @@ async def _run_webhook(settings: Settings, inbox: Inbox, bot: Bot, used: list[st
     runner = web.AppRunner(app)
     await runner.setup()
     await web.TCPSite(runner, host, port).start()
-    await bot.set_webhook(
-        settings.webhook_url, secret_token=secret, allowed_updates=used, drop_pending_updates=False
-    )
+    await bot.set_webhook(settings.webhook_url, secret_token=secret, allowed_updates=used, drop_pending_updates=False)
     log.info("webhook listening on %s:%s%s", host, port, path)
     try:
         await _until_signal()

@@ -63,9 +63,7 @@ class DbSessionMiddleware(BaseMiddleware):
         with self.in_flight.track():
             return await self._handle(bot, handler, event, data)
 
-    async def _handle(
-        self, bot: Bot, handler: Handler, event: TelegramObject, data: dict[str, Any]
-    ) -> Any:
+    async def _handle(self, bot: Bot, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         async with self.sessionmaker() as session:
             repo = Repo(session)
             update_id = event.update_id if isinstance(event, Update) else None
@@ -83,10 +81,7 @@ class DbSessionMiddleware(BaseMiddleware):
             # SQLite's write lock while its replies wait for a send slot.
             if update_id is not None and not await repo.updates.mark_processed(bot.id, update_id):
                 await session.rollback()
-                log.warning(
-                    "update %s was handled meanwhile by another worker; its changes are dropped",
-                    update_id,
-                )
+                log.warning("update %s was handled meanwhile by another worker; its changes are dropped", update_id)
                 return None
             ack = data.get("inbox_ack")  # the inbox row is marked handled in the same commit
             if ack is not None:
@@ -146,7 +141,7 @@ class FairShare:
         self._warned: set[int] = set()
 
     def check(self, chat_id: int) -> str:
-        """ "ok", "warn" (the first message over the share) or "drop"."""
+        """"ok", "warn" (the first message over the share) or "drop"."""
         now = self.clock()
         tokens, at = self._buckets.get(chat_id, (self.burst, now))
         tokens = min(self.burst, tokens + (now - at) * self.rate)
@@ -187,9 +182,7 @@ class FairShareMiddleware(BaseMiddleware):
             from bot.i18n import pick_locale
 
             user = message.from_user
-            locale = pick_locale(
-                None, user.language_code if user else None, self.i18n.default_locale
-            )
+            locale = pick_locale(None, user.language_code if user else None, self.i18n.default_locale)
             with self.i18n.context(), self.i18n.use_locale(locale):
                 text = _(
                     "You are sending messages too fast. Please wait a minute, then ask again: "
@@ -199,7 +192,5 @@ class FairShareMiddleware(BaseMiddleware):
                 await data["bot"].send_message(message.chat.id, text)
             except TelegramAPIError as exc:
                 log.info("could not tell chat %s to slow down: %s", message.chat.id, exc.message)
-        log.info(
-            "update %s dropped: chat %s is over its fair share", event.update_id, message.chat.id
-        )  # type: ignore[union-attr]
+        log.info("update %s dropped: chat %s is over its fair share", event.update_id, message.chat.id)  # type: ignore[union-attr]
         return None

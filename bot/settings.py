@@ -50,9 +50,7 @@ class Settings(BaseSettings):
             try:
                 return [int(p) for p in parts]
             except ValueError:
-                raise ValueError(
-                    "BOT_ADMINS must be Telegram user ids separated by commas"
-                ) from None
+                raise ValueError("BOT_ADMINS must be Telegram user ids separated by commas") from None
         if isinstance(value, int):
             return [value]
         return value
@@ -75,16 +73,12 @@ class Settings(BaseSettings):
     @classmethod
     def _https_webhook(cls, value: str | None) -> str | None:
         if value and not value.startswith(("https://", *_LOCAL_HTTP)):
-            raise ValueError(
-                "WEBHOOK_URL must start with https:// (Telegram calls only HTTPS webhooks)"
-            )
+            raise ValueError("WEBHOOK_URL must start with https:// (Telegram calls only HTTPS webhooks)")
         return value
 
     @field_validator("webhook_secret")
     @classmethod
-    def _strong_webhook_secret(
-        cls, value: SecretStr | None, info: ValidationInfo
-    ) -> SecretStr | None:
+    def _strong_webhook_secret(cls, value: SecretStr | None, info: ValidationInfo) -> SecretStr | None:
         if info.data.get("webhook_url"):
             _require_strong_secret(value)
         return value
@@ -113,9 +107,7 @@ class Settings(BaseSettings):
         if value.startswith("sqlite:///"):
             return "sqlite+aiosqlite:///" + value.split(":///", 1)[1]
         if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
-            raise ValueError(
-                "use sqlite+aiosqlite:///path/file.db or postgresql+asyncpg://user@host/db"
-            )
+            raise ValueError("use sqlite+aiosqlite:///path/file.db or postgresql+asyncpg://user@host/db")
         return value
 
     @field_validator("webhook_listen", "sandbox_listen")
@@ -125,6 +117,7 @@ class Settings(BaseSettings):
         if not sep or not host or not port.isdigit() or not 0 <= int(port) < 65536:
             raise ValueError("must be HOST:PORT, e.g. 127.0.0.1:8443")
         return value
+
 
     @property
     def tz(self) -> ZoneInfo:
@@ -144,11 +137,7 @@ def _require_strong_secret(secret: SecretStr | None) -> None:
             "required with WEBHOOK_URL: generate one with "
             "`python3 -c 'import secrets; print(secrets.token_urlsafe(32))'`"
         )
-    if (
-        not _SECRET_SHAPE.fullmatch(value)
-        or len(set(value)) < 10
-        or any(w in value.lower() for w in _WEAK_SECRETS)
-    ):
+    if not _SECRET_SHAPE.fullmatch(value) or len(set(value)) < 10 or any(w in value.lower() for w in _WEAK_SECRETS):
         raise ValueError(
             "too weak: use 32 to 256 random characters from A-Z a-z 0-9 _ -, "
             "e.g. `python3 -c 'import secrets; print(secrets.token_urlsafe(32))'`"

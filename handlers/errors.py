@@ -17,9 +17,7 @@ def errors_router() -> Router:
     router = Router(name="errors")
 
     @router.errors()
-    async def error_handler(
-        event: ErrorEvent, bot: Bot, i18n: I18n, locale: str | None = None
-    ) -> bool:
+    async def error_handler(event: ErrorEvent, bot: Bot, i18n: I18n, locale: str | None = None) -> bool:
         update = event.update
         log.error("update %s failed", update.update_id, exc_info=event.exception)
         with i18n.context(), i18n.use_locale(locale or i18n.default_locale):

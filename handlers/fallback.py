@@ -41,12 +41,8 @@ def callback_guard_router() -> Router:
 
     @router.callback_query(F.data.func(button_data_out_of_range))
     async def impossible_button(callback: CallbackQuery) -> None:
-        log.warning(
-            "refused button data with an out-of-range number from user %s", callback.from_user.id
-        )
-        await callback.answer(
-            _("Sorry, this button is not valid. Please start again from the menu."), show_alert=True
-        )
+        log.warning("refused button data with an out-of-range number from user %s", callback.from_user.id)
+        await callback.answer(_("Sorry, this button is not valid. Please start again from the menu."), show_alert=True)
 
     return router
 
@@ -59,8 +55,7 @@ def stale_buttons_router() -> Router:
     @router.callback_query()
     async def stale_button(callback: CallbackQuery) -> None:
         await callback.answer(
-            _("This session has ended. Send /start or use the menu to start again."),
-            show_alert=True,
+            _("This session has ended. Send /start or use the menu to start again."), show_alert=True
         )
 
     return router
@@ -77,16 +72,14 @@ def fallback_router() -> Router:
     @router.message(F.text.len() > MAX_TEXT)
     async def too_long(message: Message) -> None:
         await message.answer(
-            _(
-                "Your message is very long. Please send a shorter question (under {limit} characters)."
-            ).format(limit=MAX_TEXT)
+            _("Your message is very long. Please send a shorter question (under {limit} characters).").format(
+                limit=MAX_TEXT
+            )
         )
 
     @router.message(~F.text)
     async def not_text(message: Message) -> None:
-        await message.answer(
-            _("I can only read text for now. Please type your question or use the buttons.")
-        )
+        await message.answer(_("I can only read text for now. Please type your question or use the buttons."))
 
     return router
 

@@ -60,9 +60,7 @@ def groups_router() -> Router:
         was_in = event.old_chat_member.status in PRESENT
         is_in = event.new_chat_member.status in PRESENT
         if is_in and not was_in:
-            chat = await onboarding.bot_joined_group(
-                repo, chat_id=event.chat.id, title=event.chat.title or ""
-            )
+            chat = await onboarding.bot_joined_group(repo, chat_id=event.chat.id, title=event.chat.title or "")
             if chat.village_id is None:
                 await event.answer(
                     _(
@@ -76,21 +74,15 @@ def groups_router() -> Router:
     @router.message(F.migrate_to_chat_id)
     async def group_migrated_to(message: Message, repo: Repo) -> None:
         assert message.migrate_to_chat_id is not None
-        await onboarding.group_migrated(
-            repo, old_chat_id=message.chat.id, new_chat_id=message.migrate_to_chat_id
-        )
+        await onboarding.group_migrated(repo, old_chat_id=message.chat.id, new_chat_id=message.migrate_to_chat_id)
 
     @router.message(F.migrate_from_chat_id)
     async def group_migrated_from(message: Message, repo: Repo) -> None:
         assert message.migrate_from_chat_id is not None
-        await onboarding.group_migrated(
-            repo, old_chat_id=message.migrate_from_chat_id, new_chat_id=message.chat.id
-        )
+        await onboarding.group_migrated(repo, old_chat_id=message.migrate_from_chat_id, new_chat_id=message.chat.id)
 
     @router.message(Command("lienket"), IN_GROUP)
-    async def command_link_handler(
-        message: Message, repo: Repo, bot: Bot, actor: Actor | None = None
-    ) -> None:
+    async def command_link_handler(message: Message, repo: Repo, bot: Bot, actor: Actor | None = None) -> None:
         if actor is None or message.from_user is None:
             await message.reply(_not_manager_text())
             return
@@ -100,9 +92,7 @@ def groups_router() -> Router:
                 actor,
                 chat_id=message.chat.id,
                 title=message.chat.title or "",
-                sender_is_group_admin=await _is_group_admin(
-                    bot, message.chat.id, message.from_user.id
-                ),
+                sender_is_group_admin=await _is_group_admin(bot, message.chat.id, message.from_user.id),
             )
         except NotAllowed:
             await message.reply(_not_manager_text())
@@ -123,9 +113,9 @@ def groups_router() -> Router:
                 )
             )
             return
-        text = _(
-            "Done! This group is now linked to <b>{village}</b>. Announcements for the village will arrive here."
-        ).format(village=html.escape(village.name))
+        text = _("Done! This group is now linked to <b>{village}</b>. Announcements for the village will arrive here.").format(
+            village=html.escape(village.name)
+        )
         if not await _bot_can_pin(bot, message.chat.id):
             text += "\n\n" + _(
                 "⚠️ I cannot pin announcements here yet. Please make me an administrator with the "
@@ -135,9 +125,7 @@ def groups_router() -> Router:
         await message.reply(text)
 
     @router.message(Command("huylienket"), IN_GROUP)
-    async def command_unlink_handler(
-        message: Message, repo: Repo, bot: Bot, actor: Actor | None = None
-    ) -> None:
+    async def command_unlink_handler(message: Message, repo: Repo, bot: Bot, actor: Actor | None = None) -> None:
         if actor is None or message.from_user is None:
             await message.reply(_not_manager_text())
             return
@@ -146,27 +134,23 @@ def groups_router() -> Router:
                 repo,
                 actor,
                 chat_id=message.chat.id,
-                sender_is_group_admin=await _is_group_admin(
-                    bot, message.chat.id, message.from_user.id
-                ),
+                sender_is_group_admin=await _is_group_admin(bot, message.chat.id, message.from_user.id),
             )
         except GroupNotLinked:
             await message.reply(_("This group is not linked to any village."))
             return
         except NotAllowed:
             await message.reply(
-                _(
-                    "Sorry, only the secretary or deputy secretary of the village this group is linked to can unlink it."
-                )
+                _("Sorry, only the secretary or deputy secretary of the village this group is linked to can unlink it.")
             )
             return
         except NotGroupAdmin:
             await message.reply(_("Sorry, only an administrator of this group can unlink it."))
             return
         await message.reply(
-            _(
-                "This group is no longer linked to <b>{village}</b>. Village announcements will not arrive here any more."
-            ).format(village=html.escape(village.name))
+            _("This group is no longer linked to <b>{village}</b>. Village announcements will not arrive here any more.").format(
+                village=html.escape(village.name)
+            )
         )
 
     @router.message(Command("help", "start"), IN_GROUP)
@@ -174,18 +158,12 @@ def groups_router() -> Router:
         from handlers.menu import commands_for
 
         lines = [_("I am the village assistant. In this group I post the branch's announcements.")]
-        lines.extend(
-            f"/{item.command} – {item.description}" for item in commands_for(actor, private=False)
-        )
-        lines.append(
-            _("For questions about the criteria and everything else, message me privately.")
-        )
+        lines.extend(f"/{item.command} – {item.description}" for item in commands_for(actor, private=False))
+        lines.append(_("For questions about the criteria and everything else, message me privately."))
         await message.reply("\n".join(lines))
 
     @router.message(Command("lienket", "huylienket"), F.chat.type == "private")
     async def command_link_in_private(message: Message) -> None:
-        await message.answer(
-            _("Send /lienket inside the village group chat, after adding me to it.")
-        )
+        await message.answer(_("Send /lienket inside the village group chat, after adding me to it."))
 
     return router

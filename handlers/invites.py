@@ -30,9 +30,7 @@ def invites_router() -> Router:
     @router.message(Command("moi"))
     async def command_invite_handler(message: Message, repo: Repo, actor: Actor) -> None:
         if not actor.can(Action.CREATE_INVITE, actor.village_id):
-            await message.answer(
-                _("Sorry, only the branch secretary or deputy secretary can create invites.")
-            )
+            await message.answer(_("Sorry, only the branch secretary or deputy secretary can create invites."))
             return
         assert actor.village_id is not None
         members = [
@@ -59,8 +57,7 @@ def invites_router() -> Router:
             )
         except MemberAlreadyLinked:
             await callback.answer(
-                _("This member has already linked their account, so no invite is needed."),
-                show_alert=True,
+                _("This member has already linked their account, so no invite is needed."), show_alert=True
             )
             return
         except (NotAllowed, NotFound):

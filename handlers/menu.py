@@ -46,25 +46,17 @@ COMMANDS: list[MenuCommand] = [
     MenuCommand("cuatoi", __("My pledges")),
     MenuCommand("congkhai", __("What was pledged and received, in public")),
     MenuCommand("thu", __("Record a receipt (treasurer)"), needs=Action.RECORD_PAYMENT),
-    MenuCommand(
-        "ghinhan", __("Record a pledge for a household without a phone"), members_only=True
-    ),
+    MenuCommand("ghinhan", __("Record a pledge for a household without a phone"), members_only=True),
     MenuCommand("ngonngu", __("Change language")),
     MenuCommand("lichtham", __("My households and visits"), members_only=True),
     MenuCommand("baocao", __("Household visits report"), needs=Action.VIEW_VISIT_REPORT),
     MenuCommand("phancong", __("Assign households to members"), needs=Action.ASSIGN_VISITS),
     MenuCommand("doithon", __("Change your village")),
     MenuCommand("moi", __("Create an invite link for a branch member"), needs=Action.CREATE_INVITE),
-    MenuCommand(
-        "cauhoi", __("Residents' questions waiting for an answer"), needs=Action.ANSWER_QUESTIONS
-    ),
+    MenuCommand("cauhoi", __("Residents' questions waiting for an answer"), needs=Action.ANSWER_QUESTIONS),
     MenuCommand("thongbao", __("Send an announcement"), needs=Action.BROADCAST),
     MenuCommand(
-        "lienket",
-        __("Link this group to your village (secretary)"),
-        needs=Action.LINK_GROUP,
-        private=False,
-        group=True,
+        "lienket", __("Link this group to your village (secretary)"), needs=Action.LINK_GROUP, private=False, group=True
     ),
     MenuCommand(
         "huylienket",
@@ -83,9 +75,7 @@ def commands_for(actor: Actor | None, *, private: bool = True) -> list[MenuComma
             continue
         if item.members_only and (actor is None or not actor.is_member):
             continue
-        if item.needs is not None and (
-            actor is None or not actor.can(item.needs, actor.village_id)
-        ):
+        if item.needs is not None and (actor is None or not actor.can(item.needs, actor.village_id)):
             continue
         visible.append(item)
     return visible
@@ -102,12 +92,8 @@ async def set_default_menus(bot: Bot, i18n: I18n) -> None:
     groups = [i for i in COMMANDS if i.group]
     with i18n.context():
         for locale in SUPPORTED_LOCALES:
-            await bot.set_my_commands(
-                _bot_commands(residents, i18n, locale), BotCommandScopeDefault(), locale
-            )
-            await bot.set_my_commands(
-                _bot_commands(groups, i18n, locale), BotCommandScopeAllGroupChats(), locale
-            )
+            await bot.set_my_commands(_bot_commands(residents, i18n, locale), BotCommandScopeDefault(), locale)
+            await bot.set_my_commands(_bot_commands(groups, i18n, locale), BotCommandScopeAllGroupChats(), locale)
         await bot.set_my_commands(
             _bot_commands(residents, i18n, i18n.default_locale), BotCommandScopeDefault()
         )
@@ -153,9 +139,7 @@ def main_keyboard(actor: Actor | None) -> ReplyKeyboardMarkup:
     ]
     rows = [labels[i : i + 2] for i in range(0, len(labels), 2)]
     if actor is None or not actor.is_member:
-        rows.append(
-            [KeyboardButton(text=_("📱 I am a party member: share my phone"), request_contact=True)]
-        )
+        rows.append([KeyboardButton(text=_("📱 I am a party member: share my phone"), request_contact=True)])
     return ReplyKeyboardMarkup(keyboard=rows, resize_keyboard=True, is_persistent=True)
 
 
@@ -177,16 +161,9 @@ class MenuButtonMiddleware(BaseMiddleware):
         event: TelegramObject,
         data: dict[str, Any],
     ) -> Any:
-        if (
-            isinstance(event, Message)
-            and event.text in self.commands
-            and event.chat.type == "private"
-        ):
+        if isinstance(event, Message) and event.text in self.commands and event.chat.type == "private":
             command = "/" + self.commands[event.text]
             event = event.model_copy(
-                update={
-                    "text": command,
-                    "entities": [MessageEntity(type="bot_command", offset=0, length=len(command))],
-                }
+                update={"text": command, "entities": [MessageEntity(type="bot_command", offset=0, length=len(command))]}
             )
         return await handler(event, data)

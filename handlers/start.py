@@ -80,9 +80,7 @@ def language_keyboard() -> InlineKeyboardMarkup:
 
 def contact_keyboard() -> ReplyKeyboardMarkup:
     return ReplyKeyboardMarkup(
-        keyboard=[
-            [KeyboardButton(text=_("📱 I am a party member: share my phone"), request_contact=True)]
-        ],
+        keyboard=[[KeyboardButton(text=_("📱 I am a party member: share my phone"), request_contact=True)]],
         resize_keyboard=True,
         one_time_keyboard=True,
     )
@@ -103,16 +101,9 @@ def help_text(actor: Actor | None, village: Village | None) -> str:
         lines.append("\n" + _("In the village group chat (add me to it first):"))
         lines.extend(f"/{item.command} – {item.description}" for item in in_groups)
     if actor is not None and actor.is_member:
-        lines.append(
-            "\n" + _("As a party member you also get the branch's announcements here, in private.")
-        )
+        lines.append("\n" + _("As a party member you also get the branch's announcements here, in private."))
     else:
-        lines.append(
-            "\n"
-            + _(
-                "Party member? Press “📱 I am a party member: share my phone” below to link your account."
-            )
-        )
+        lines.append("\n" + _("Party member? Press “📱 I am a party member: share my phone” below to link your account."))
     lines.append(_("Wrong village? Send /doithon to change it."))
     return "\n".join(lines)
 
@@ -126,9 +117,7 @@ def not_listed_keyboard() -> InlineKeyboardMarkup:
 async def ask_village(message: Message, state: FSMContext) -> None:
     await state.set_state(Onboarding.village)
     await message.answer(
-        _(
-            "Which village (thôn, xóm, tổ dân phố) do you live in? Type its name, for example: <i>Nam Bắc Thành</i>."
-        ),
+        _("Which village (thôn, xóm, tổ dân phố) do you live in? Type its name, for example: <i>Nam Bắc Thành</i>."),
         reply_markup=contact_keyboard(),
     )
 
@@ -167,15 +156,9 @@ def start_router() -> Router:
                 member = await onboarding.accept_invite(repo, user, payload, now=datetime.now(UTC))
             except InviteInvalid as exc:
                 reasons = {
-                    "unknown": _(
-                        "This invite link is not valid. Please ask your branch secretary for a new one."
-                    ),
-                    "expired": _(
-                        "This invite link has expired. Please ask your branch secretary for a new one."
-                    ),
-                    "used": _(
-                        "This invite link has already been used. Please ask your branch secretary for a new one."
-                    ),
+                    "unknown": _("This invite link is not valid. Please ask your branch secretary for a new one."),
+                    "expired": _("This invite link has expired. Please ask your branch secretary for a new one."),
+                    "used": _("This invite link has already been used. Please ask your branch secretary for a new one."),
                 }
                 await message.answer(reasons[exc.reason])
             else:
@@ -186,9 +169,7 @@ def start_router() -> Router:
                 await message.answer(linked_text(member))
                 village = await repo.places.village(member.branch.village_id)
                 if village is not None:
-                    await message.answer(
-                        help_text(actor, village), reply_markup=main_keyboard(actor)
-                    )
+                    await message.answer(help_text(actor, village), reply_markup=main_keyboard(actor))
                 return
         elif payload.startswith("dg_"):
             if user.language is None:
@@ -239,16 +220,12 @@ def start_router() -> Router:
             if actor.is_member:
                 await set_personal_menu(bot, i18n, actor, code)
             if isinstance(callback.message, Message):
-                await callback.message.edit_text(
-                    _("Language: {language}").format(language=LANGUAGES[code])
-                )
+                await callback.message.edit_text(_("Language: {language}").format(language=LANGUAGES[code]))
                 if user.village_id is None:
                     await ask_village(callback.message, state)
                 else:
                     village = await repo.places.village(user.village_id)
-                    await callback.message.answer(
-                        help_text(actor, village), reply_markup=main_keyboard(actor)
-                    )
+                    await callback.message.answer(help_text(actor, village), reply_markup=main_keyboard(actor))
 
     @router.message(Command("ngonngu", "language"))
     async def command_language_handler(message: Message) -> None:
@@ -263,9 +240,7 @@ def start_router() -> Router:
     async def command_change_village(message: Message, state: FSMContext, actor: Actor) -> None:
         if actor.is_member:
             await message.answer(
-                _(
-                    "Your village comes from your branch's roster. If it is wrong, please ask your branch secretary."
-                )
+                _("Your village comes from your branch's roster. If it is wrong, please ask your branch secretary.")
             )
             return
         await ask_village(message, state)
@@ -286,9 +261,9 @@ def start_router() -> Router:
         found = await onboarding.search_villages(repo, query)
         if not found:
             await message.answer(
-                _(
-                    "I could not find a village called “{query}”. Please check the name and try again."
-                ).format(query=html.escape(query[:60])),
+                _("I could not find a village called “{query}”. Please check the name and try again.").format(
+                    query=html.escape(query[:60])
+                ),
                 reply_markup=not_listed_keyboard(),
             )
             return
@@ -300,9 +275,7 @@ def start_router() -> Router:
             )
         builder.button(text=_("🏘 My village is not listed"), callback_data=NotListed())
         builder.adjust(1)
-        await message.answer(
-            _("Is it one of these? Press your village:"), reply_markup=builder.as_markup()
-        )
+        await message.answer(_("Is it one of these? Press your village:"), reply_markup=builder.as_markup())
 
     @router.callback_query(NotListed.filter())
     async def village_not_listed(callback: CallbackQuery, state: FSMContext) -> None:
@@ -318,9 +291,7 @@ def start_router() -> Router:
             )
 
     @router.message(StateFilter(Onboarding.not_listed), F.text, ~F.text.startswith("/"))
-    async def missing_village_typed(
-        message: Message, state: FSMContext, repo: Repo, user: User
-    ) -> None:
+    async def missing_village_typed(message: Message, state: FSMContext, repo: Repo, user: User) -> None:
         await onboarding.request_missing_village(repo, user, message.text or "")
         await state.clear()
         await message.answer(
@@ -369,9 +340,7 @@ def start_router() -> Router:
             )
         except NotOwnContact:
             await message.answer(
-                _(
-                    "Please share your own phone number with the button below, not someone else's contact."
-                ),
+                _("Please share your own phone number with the button below, not someone else's contact."),
                 reply_markup=contact_keyboard(),
             )
             return
@@ -396,9 +365,7 @@ def start_router() -> Router:
             await message.answer(linked_text(member), reply_markup=ReplyKeyboardRemove())
         else:
             actor = await onboarding.load_actor(repo, user, admins=admins)
-            await message.answer(
-                _("Thank you! Your household is now linked."), reply_markup=ReplyKeyboardRemove()
-            )
+            await message.answer(_("Thank you! Your household is now linked."), reply_markup=ReplyKeyboardRemove())
         village = await repo.places.village(user.village_id) if user.village_id else None
         await message.answer(help_text(actor, village), reply_markup=main_keyboard(actor))
 

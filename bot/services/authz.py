@@ -101,12 +101,9 @@ class Actor:
         return village_id is not None and self.village_id == village_id
 
 
+
 def can_see_household(actor: Actor, village_id: int, assigned_member_id: int | None) -> bool:
     """A household's details are for its assigned member and the branch committee only."""
-    if (
-        actor.member_id is not None
-        and actor.member_id == assigned_member_id
-        and actor.village_id == village_id
-    ):
+    if actor.member_id is not None and actor.member_id == assigned_member_id and actor.village_id == village_id:
         return True
     return actor.can(Action.VIEW_HOUSEHOLDS, village_id)

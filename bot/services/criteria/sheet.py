@@ -149,7 +149,7 @@ def _content(data: bytes | Path) -> tuple[bytes, str]:
     if isinstance(data, bytes):
         return data, "sheet.xlsx"
     if data.stat().st_size > SHEET_LIMITS.max_bytes:
-        raise SheetInvalid([SheetError(1, "A", "refused: too_big")])
+        raise _refused(FileRefused("too_big", limit=SHEET_LIMITS.max_bytes))
     return data.read_bytes(), data.name
 
 
