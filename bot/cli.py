@@ -99,10 +99,9 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _criteria(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.cli_text import cli_gettext
     from bot.services.criteria import CatalogError
     from bot.services.village_criteria import CriteriaKnowledge, install_catalog_file
-
-    from bot.cli_text import cli_gettext
 
     _ = cli_gettext(settings)
     if args.criteria_command == "load":
