@@ -65,4 +65,5 @@ VI = {
     "{file}: no such file": "{file}: không có tệp này",
     "{file}: {count} error(s), nothing was loaded:": "{file}: {count} lỗi, chưa nạp gì:",
     "{phone} is not a phone number": "{phone} không phải số điện thoại",
+    "Receipt #{id} (to take it back: /huythu {id} reason)": "Phiếu thu #{id} (muốn hủy: /huythu {id} lý do)",
 }

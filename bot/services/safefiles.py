@@ -302,10 +302,25 @@ async def read_table(
     return result["rows"]
 
 
+MAX_CHILDREN = 2  # files read at once; more wait their turn (bounds memory under a flood)
+_children = 0  # the event loop is single-threaded: a plain counter is enough
+
+
 async def run_worker(
     content: bytes, filename: str, limits: Limits, sheet: str = ""
 ) -> dict[str, Any]:
     """The child's answer: ``{"rows": …, "peak_kb": …}`` or ``{"refused": {…}}``."""
+    global _children
+    while _children >= MAX_CHILDREN:
+        await asyncio.sleep(0.05)
+    _children += 1
+    try:
+        return await _run_child(content, filename, limits, sheet)
+    finally:
+        _children -= 1
+
+
+async def _run_child(content: bytes, filename: str, limits: Limits, sheet: str) -> dict[str, Any]:
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",

@@ -93,7 +93,7 @@ def register_receipts(router: Router) -> None:
             return
         now = common.now()
         try:
-            await service.record_receipt(
+            receipt = await service.record_receipt(
                 repo,
                 actor,
                 int(pending["pledge"]),
@@ -111,6 +111,10 @@ def register_receipts(router: Router) -> None:
             return
         await callback.answer(_("Recorded."))
         text = _("✅ Recorded.") + "\n" + texts.pledge_line(pledge, campaign, locale)
+        if receipt is not None:
+            text += "\n" + _("Receipt #{id} (to take it back: /huythu {id} reason)").format(
+                id=receipt.id
+            )
         if pledge.received > pledge.amount:
             text += "\n" + _("More than pledged was received: thank you!")
         await common.edit(callback.message, text)

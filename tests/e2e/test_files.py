@@ -91,3 +91,15 @@ async def test_a_bomb_is_refused_in_one_line_and_a_forged_line_is_never_confirme
     received = await eventually(sandbox, url, select(Receipt), lambda found: len(found) == 1)
     assert [r.amount for r in received] == [1_000_000]  # the forged 1 đ was left alone
     assert [p.status for p in await rows(url, select(Pledge))] == ["received"]
+
+    # The treasurer takes the receipt back (a wrong match): the pledge unlocks, the audit keeps it.
+    await lan.send(f"/huythu {received[0].id} thử")  # not hers to take back
+    assert "thủ quỹ" in (await next_with(lan, lambda m: "thủ quỹ" in (m["text"] or "")))["text"]
+    await treasurer.send(f"/huythu {received[0].id} ghi nhầm")
+    reply = await next_with(treasurer, lambda m: "Đã hủy phiếu thu" in (m["text"] or ""))
+    assert f"#{received[0].id}" in reply["text"]
+    unlocked = await eventually(
+        sandbox, url, select(Pledge), lambda found: found[0].status == "pledged"
+    )
+    assert unlocked[0].received == 0
+    assert await rows(url, select(Receipt)) == []
