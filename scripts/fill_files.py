@@ -66,4 +66,5 @@ VI = {
     "{file}: {count} error(s), nothing was loaded:": "{file}: {count} lỗi, chưa nạp gì:",
     "{phone} is not a phone number": "{phone} không phải số điện thoại",
     "Receipt #{id} (to take it back: /huythu {id} reason)": "Phiếu thu #{id} (muốn hủy: /huythu {id} lý do)",
+    "That is an old Excel file (.xls) or a web page. Please open it in Excel, save it as .xlsx and send it again.": "Đây là tệp Excel đời cũ (.xls) hoặc một trang web. Vui lòng mở bằng Excel, lưu lại dưới dạng .xlsx rồi gửi lại.",
 }

@@ -51,7 +51,7 @@ class Limits:
 class FileRefused(ValueError):
     """reason: too_big | unreadable | unzipped_too_big | too_many_entries | entities |
     external_links | dimensions | too_many_rows | too_many_columns | cell_too_long |
-    too_slow | memory."""
+    old_format | too_slow | memory."""
 
     def __init__(self, reason: str, row: int = 0, column: int = 0, limit: int = 0) -> None:
         super().__init__(reason)
@@ -249,6 +249,10 @@ def _xlsx_rows(content: bytes, limits: Limits, sheet_name: str) -> list[list[str
 
 
 def _csv_rows(content: bytes, limits: Limits) -> list[list[str]]:
+    head = content[:512].lstrip().lower()
+    old_excel = content[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+    if old_excel or head.startswith((b"<html", b"<table", b"<!doctype", b"<?xml")):
+        raise FileRefused("old_format")  # a real .xls, or a web page some banks name .xls
     if content[:2] in (b"\xff\xfe", b"\xfe\xff"):  # Excel's "Unicode text": UTF-16, tabs
         text = content.decode("utf-16", errors="replace")
     else:
@@ -366,6 +370,7 @@ def refusal_text(error: FileRefused, _: Callable[[str], str]) -> str:
         "cell_too_long": _("A cell is longer than {limit} characters.").format(limit=error.limit)
         + where,
         "too_slow": _("That file took too long to read, so I stopped."),
+        "old_format": _("That is an old Excel file (.xls) or a web page. Please open it in Excel, save it as .xlsx and send it again."),
         "memory": _("That file needs too much memory to read, so I stopped."),
     }  # fmt: skip
     return texts.get(

@@ -233,3 +233,14 @@ def test_every_export_has_dates_as_dates_and_numbers_as_numbers(tmp_path: Path) 
         [NeedLine(1, "H1", "Hộ Một", "other", "Cần sửa mái", "open", date(2026, 3, 2))],
     )  # fmt: skip
     _typed_cells_only(report_xlsx(coverage, lambda text: text))
+
+
+async def test_an_old_xls_or_a_web_page_is_asked_to_be_saved_as_xlsx() -> None:
+    for content in (
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600,
+        b"<html><table><tr><td>Ngay</td></tr></table></html>",
+    ):
+        with pytest.raises(safefiles.FileRefused) as caught:
+            await safefiles.read_table(content, "saoke.xls")
+        assert caught.value.reason == "old_format"
+        assert ".xlsx" in safefiles.refusal_text(caught.value, lambda text: text)

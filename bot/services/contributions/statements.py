@@ -45,7 +45,8 @@ _DEBIT = (
 _AMOUNT = ("so tien", "amount", "so tien giao dich", "gia tri", "so tien vnd")
 _MEMO = (
     "noi dung", "dien giai", "mo ta", "description", "details", "chi tiet", "remark",
-    "narrative", "transaction description", "noi dung giao dich", "trich yeu",
+    "narrative", "transaction description", "noi dung giao dich", "trich yeu", "loi nhan",
+    "thong tin giao dich", "noi dung chuyen khoan",
 )  # fmt: skip
 _DATE = ("ngay", "date", "posting date", "transaction date", "thoi gian")
 _REF = (
