@@ -197,6 +197,9 @@ async def run_bot(settings: Settings, runtime: Runtime, bot: Bot, budget: SendBu
     dispatcher.update.outer_middleware(monitoring.UpdateMetricsMiddleware(metrics))
     me = await bot.get_me()
     log.info("running as @%s", me.username)
+    async with runtime.sessionmaker() as session:
+        await Repo(session).bot_identity.remember(me.id, me.username or "", datetime.now(UTC))
+        await session.commit()
     try:
         await set_default_menus(bot, runtime.i18n)
     except Exception:  # a menu is a nicety; never fail start-up over it

@@ -104,16 +104,21 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _criteria(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.cli_text import cli_gettext
     from bot.services.criteria import CatalogError
     from bot.services.village_criteria import CriteriaKnowledge, install_catalog_file
 
+    _ = cli_gettext(settings)
     if args.criteria_command == "load":
         try:
             criteria_set = install_catalog_file(args.file, settings.criteria_dir)
         except CatalogError as exc:
-            raise OperatorError(f"{exc} (nothing was loaded)") from None
-        print(f"loaded {criteria_set.code}: {criteria_set.name} ({len(criteria_set.criteria)} criteria); "
-              "restart the bot to use it")
+            raise OperatorError(_("{error} (nothing was loaded)").format(error=exc)) from None
+        print(
+            _("loaded {code}: {name} ({count} criteria); restart the bot to use it").format(
+                code=criteria_set.code, name=criteria_set.name, count=len(criteria_set.criteria)
+            )
+        )
         return 0
     for criteria_set in CriteriaKnowledge(settings.criteria_dir).catalog.sets():
         until = criteria_set.valid_to.isoformat() if criteria_set.valid_to else "…"

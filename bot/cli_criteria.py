@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from bot.services.criteria.sheet import SheetInvalid, export_sheet, read_sheet
+from bot.services.criteria.sheet import SheetInvalid, export_sheet, load_sheet
 from bot.services.errors import NotFound, OperatorError
 from bot.settings import Settings
 
@@ -39,12 +39,15 @@ HANDLED = frozenset(("export", "import", "promote-faq"))
 
 
 async def run(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.cli_text import cli_gettext
     from bot.commands import open_runtime
     from bot.services import village_criteria as vc
     from bot.services.criteria.sheet import Level
+    from bot.services.safefiles import refusal_text
     from storage.models import CriteriaLevel
     from storage.repo import Repo
 
+    _ = cli_gettext(settings)
     knowledge = vc.CriteriaKnowledge(settings.criteria_dir)
     catalog = knowledge.catalog
     if args.criteria_command == "export":
@@ -59,16 +62,25 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
             rows = await Repo(session).criteria.levels(criteria_set.code)
         known = [Level(r.set_code, r.indicator, r.key, r.value, r.source) for r in rows]
         count = export_sheet(criteria_set, known, target)
-        print(f"wrote {target}: {count} indicators of {criteria_set.code}")
+        print(
+            _("wrote {file}: {count} indicators of {code}").format(
+                file=target, count=count, code=criteria_set.code
+            )
+        )
         return 0
     if args.criteria_command == "import":
         if not args.file.is_file():
-            raise OperatorError(f"{args.file}: no such file")
+            raise OperatorError(_("{file}: no such file").format(file=args.file))
         try:
-            set_code, levels = read_sheet(args.file, catalog)
+            set_code, levels = await load_sheet(args.file, catalog)
         except SheetInvalid as exc:
+            if exc.refused is not None:
+                raise OperatorError(f"{args.file}: {refusal_text(exc.refused, _)}") from None
             raise OperatorError(
-                f"{args.file}: {len(exc.errors)} error(s), nothing was loaded:\n  "
+                _("{file}: {count} error(s), nothing was loaded:").format(
+                    file=args.file, count=len(exc.errors)
+                )
+                + "\n  "
                 + "\n  ".join(map(str, exc.errors))
             ) from None
         async with open_runtime(settings) as runtime, runtime.sessionmaker() as session:
@@ -86,15 +98,21 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
                 ],
             )
             await session.commit()
-        print(f"loaded {len(levels)} levels of {set_code}; residents see them from now on")
+        print(
+            _("loaded {count} levels of {code}; residents see them from now on").format(
+                count=len(levels), code=set_code
+            )
+        )
         return 0
     async with open_runtime(settings) as runtime, runtime.sessionmaker() as session:
         try:
             faq = await vc.promote_faq(Repo(session), None, args.faq_id)
         except NotFound:
-            raise OperatorError(f"no saved answer with id {args.faq_id}") from None
+            raise OperatorError(_("no saved answer with id {id}").format(id=args.faq_id)) from None
         await session.commit()
     print(
-        f"saved answer {faq.id} is now part of {faq.set_code}, criterion {faq.number}; restart the bot to use it"
+        _(
+            "saved answer {id} is now part of {code}, criterion {number}; restart the bot to use it"
+        ).format(id=faq.id, code=faq.set_code, number=faq.number)
     )
     return 0

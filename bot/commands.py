@@ -11,6 +11,7 @@ from pathlib import Path
 from aiogram.utils.deep_linking import create_start_link
 
 from bot.app import SANDBOX_TOKEN, build_bot, open_runtime, run_bot
+from bot.cli_text import cli_gettext
 from bot.ratelimit import SendBudget
 from bot.services.errors import OperatorError
 from bot.services.onboarding import create_invite
@@ -23,12 +24,14 @@ log = logging.getLogger("villagebot")
 
 
 async def db_upgrade(settings: Settings) -> int:
+    _ = cli_gettext(settings)
     async with open_runtime(settings, migrate=True):
-        print("database is up to date")
+        print(_("database is up to date"))
     return 0
 
 
 async def import_org(settings: Settings, path: Path) -> int:
+    _ = cli_gettext(settings)
     try:
         specs = read_org_file(path)
     except OrgFileError as exc:
@@ -41,21 +44,31 @@ async def import_org(settings: Settings, path: Path) -> int:
             raise OperatorError(f"{path}: {exc}") from None
         await session.commit()
     print(
-        f"imported {result.communes} communes, {result.villages} villages, {result.members} members, "
-        f"{result.households} households, {result.groups} groups"
+        _(
+            "imported {communes} communes, {villages} villages, {members} members, {households} households, {groups} groups"
+        ).format(
+            communes=result.communes,
+            villages=result.villages,
+            members=result.members,
+            households=result.households,
+            groups=result.groups,
+        )  # fmt: skip
     )
     return 0
 
 
 async def print_invite(settings: Settings, phone: str) -> int:
+    _ = cli_gettext(settings)
     normalized = normalize_phone(phone)
     if normalized is None:
-        raise OperatorError(f"{phone!r} is not a phone number")
+        raise OperatorError(_("{phone} is not a phone number").format(phone=phone))
     async with open_runtime(settings) as runtime, runtime.sessionmaker() as session:
         repo = Repo(session)
         member = await repo.members.by_phone(normalized)
         if member is None:
-            raise OperatorError(f"no member with phone {normalized} on any roster")
+            raise OperatorError(
+                _("no member with phone {phone} on any roster").format(phone=normalized)
+            )
         from bot.services.authz import Actor
 
         operator = Actor(user_id=None, platform_user_id=None, is_admin=True)

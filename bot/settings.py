@@ -42,6 +42,7 @@ class Settings(BaseSettings):
     criteria_dir: Path = Path("data") / "criteria"
     metrics_listen: str | None = None  # HOST:PORT for /healthz and /metrics; off when unset
     log_format: str = "text"  # "text" or "json" (one object per line)
+    bot_username: str = ""  # for offline commands (villagebot qr); else the last getMe
 
     @field_validator("bot_admins", mode="before")
     @classmethod

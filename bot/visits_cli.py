@@ -1,5 +1,5 @@
 """``villagebot import households FILE --village CODE [--skip-bad]`` and
-``villagebot qr village CODE [--format pdf|png] [--out PATH] [--bot USERNAME]``."""
+``villagebot qr village CODE [--format pdf|png] [--out PATH] [--bot USERNAME] [--per-page 4|6]``."""
 
 from __future__ import annotations
 
@@ -32,7 +32,12 @@ def register(commands: Any, import_commands: Any) -> None:
         "--out", type=Path, default=None, help="file to write (default qr-CODE.pdf / .png)"
     )
     village.add_argument(
-        "--bot", default=None, help="the bot's username (default: asked from Telegram)"
+        "--bot",
+        default=None,
+        help="the bot's username (default: BOT_USERNAME, else the last one the bot stored)",
+    )
+    village.add_argument(
+        "--per-page", type=int, choices=[4, 6], default=4, help="plaques per A4 page"
     )
 
 
@@ -44,14 +49,14 @@ def handles(args: argparse.Namespace) -> bool:
 
 async def dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "qr":
-        return await qr_village(settings, args.code, args.format, args.out, args.bot)
+        return await qr_village(settings, args.code, args.format, args.out, args.bot, args.per_page)
     return await import_households(settings, args.file, args.village, skip_bad=args.skip_bad)
 
 
-async def _village(repo: Any, code: str) -> Any:
+async def _village(repo: Any, code: str, _: Any = lambda text: text) -> Any:
     village = await repo.places.village_by_code(code)
     if village is None:
-        raise OperatorError(f"no village with code {code!r}")
+        raise OperatorError(_("no village with code {code}").format(code=code))
     return village
 
 
@@ -59,16 +64,21 @@ async def import_households(
     settings: Settings, path: Path, village_code: str, *, skip_bad: bool
 ) -> int:
     from bot.app import open_runtime
-    from bot.services.visits.importer import SheetError, import_households, read_sheet
+    from bot.cli_text import cli_gettext
+    from bot.services.safefiles import FileRefused, refusal_text
+    from bot.services.visits.importer import SheetError, import_households, load_sheet
     from storage.repo import Repo
 
+    _ = cli_gettext(settings)
     try:
-        rows = read_sheet(path)
+        rows = await load_sheet(path)
     except SheetError as exc:
-        raise OperatorError(str(exc)) from None
+        raise OperatorError(exc.text(_)) from None
+    except FileRefused as exc:
+        raise OperatorError(f"{path}: {refusal_text(exc, _)}") from None
     async with open_runtime(settings) as runtime, runtime.sessionmaker() as session:
         repo = Repo(session)
-        village = await _village(repo, village_code)
+        village = await _village(repo, village_code, _)
         report = await import_households(
             repo, village.id, rows, skip_bad=skip_bad, today=datetime.now(UTC).date()
         )
@@ -76,37 +86,50 @@ async def import_households(
             await session.commit()
         else:
             await session.rollback()
-    for line in report.lines():
+    for line in report.lines(_):
         print(line)
     return 0 if report.written else 2
 
 
 async def qr_village(
-    settings: Settings, code: str, fmt: str, out: Path | None, bot_username: str | None
+    settings: Settings,
+    code: str,
+    fmt: str,
+    out: Path | None,
+    bot_username: str | None,
+    per_page: int = 4,
 ) -> int:
+    """House plaques, offline: the bot's username comes from ``--bot``, BOT_USERNAME or
+    the last getMe the running bot stored; never from the network."""
     from bot.app import open_runtime
-    from bot.services.visits.qr import qr_pages, village_codes
+    from bot.cli_text import cli_gettext
+    from bot.services.visits.plaques import plaque_pages, scan_line
+    from bot.services.visits.qr import village_codes
     from storage.repo import Repo
 
+    _ = cli_gettext(settings)
     async with open_runtime(settings) as runtime, runtime.sessionmaker() as session:
         repo = Repo(session)
-        village = await _village(repo, code)
+        village = await _village(repo, code, _)
+        bot_username = (
+            bot_username or settings.bot_username or await repo.bot_identity.last_username()
+        )
+        if not bot_username:
+            raise OperatorError(
+                _(
+                    "the bot's username is not known yet (the bot has not run with this database): pass --bot USERNAME"
+                )
+            )
         houses = await village_codes(repo, village.id, datetime.now(UTC).date())
         await session.commit()
-    if bot_username is None:
-        from bot.app import build_bot
-
-        bot = build_bot(settings)
-        try:
-            bot_username = (await bot.me()).username or ""
-        finally:
-            await bot.session.close()
-    pages = qr_pages(houses, bot_username, fmt, title=village.name)
+    pages = plaque_pages(
+        houses, bot_username, village.name, scan_line(_), per_page=per_page, fmt=fmt
+    )
     out = out or Path(f"qr-{code}.{fmt}")
     written = []
     for number, content in enumerate(pages, start=1):
         target = out if len(pages) == 1 else out.with_name(f"{out.stem}-{number}{out.suffix}")
         target.write_bytes(content)
         written.append(str(target))
-    print(f"{len(houses)} households: {', '.join(written)}")
+    print(_("{count} households: {files}").format(count=len(houses), files=", ".join(written)))
     return 0

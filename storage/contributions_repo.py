@@ -230,6 +230,37 @@ class ContributionsRepository:
             await self.session.refresh(pledge)
         return receipt
 
+    async def receipt(self, receipt_id: int) -> Receipt | None:
+        return await self.session.get(Receipt, receipt_id)
+
+    async def remove_receipt(self, receipt: Receipt, now: datetime) -> Pledge | None:
+        """Take a receipt back: its amount leaves the pledge, whose status follows
+        (nothing left received: "pledged" again, so its owner can change it)."""
+        pledge_id, amount = receipt.pledge_id, receipt.amount
+        await self.session.delete(receipt)
+        new_received = Pledge.received - amount
+        await self.session.execute(
+            update(Pledge)
+            .where(Pledge.id == pledge_id)
+            .values(
+                received=new_received,
+                status=case(
+                    (Pledge.status == PledgeStatus.CANCELLED, PledgeStatus.CANCELLED.value),
+                    (new_received >= Pledge.amount, PledgeStatus.RECEIVED.value),
+                    (Pledge.status == PledgeStatus.OVERDUE, PledgeStatus.OVERDUE.value),
+                    (new_received > 0, PledgeStatus.PARTLY_RECEIVED.value),
+                    else_=PledgeStatus.PLEDGED.value,
+                ),
+                updated_at=now,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        await self.session.flush()
+        pledge = await self.session.get(Pledge, pledge_id)
+        if pledge is not None:
+            await self.session.refresh(pledge)
+        return pledge
+
     async def recorded_refs(self, refs: Sequence[str]) -> set[str]:
         if not refs:
             return set()

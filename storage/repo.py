@@ -15,6 +15,7 @@ from storage.broadcast_repo import BroadcastRepository
 from storage.consultations_repo import ConsultationsRepository
 from storage.contributions_repo import ContributionsRepository
 from storage.criteria_repo import CriteriaRepository
+from storage.identity_repo import BotIdentityRepository
 from storage.inbox_repo import InboxRepository
 from storage.lease_repo import LeaseRepository
 from storage.models import (
@@ -284,6 +285,7 @@ class Repo:
         self.contributions = ContributionsRepository(session)
         self.visits = VisitRepository(session)
         self.consultations = ConsultationsRepository(session)
+        self.bot_identity = BotIdentityRepository(session)
 
 
 class OrgRepository(_Repository):

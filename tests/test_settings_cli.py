@@ -121,7 +121,7 @@ def test_bad_criteria_file_is_refused_and_nothing_is_loaded(tmp_path) -> None:  
         env=env, capture_output=True, text=True, cwd=tmp_path, timeout=60,
     )
     assert result.returncode == 2
-    assert "criteria[0].indicators[1].code" in result.stderr and "nothing was loaded" in result.stderr
+    assert "criteria[0].indicators[1].code" in result.stderr and "chưa nạp gì" in result.stderr
     assert not (tmp_path / "criteria").exists()
     good = Path("tests/data/criteria_override.yaml").resolve()
     result = subprocess.run(

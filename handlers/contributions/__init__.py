@@ -38,6 +38,7 @@ def contributions_router() -> Router:
     mine.register(router)  # my pledge's buttons and typed replies, /cuatoi
     public.register(router)  # /congkhai
     treasurer.register_receipts(router)  # /thu
+    treasurer.register_reversal(router)  # /huythu
     campaigns.register_manage(router)  # the manage buttons, the new end date
     treasurer.register_sheets(router)  # receipts sheets, bank statements
     campaigns.register_wizard(router)  # /taodonggop

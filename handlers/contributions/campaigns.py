@@ -14,8 +14,8 @@ from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
 from bot.services.authz import Action, Actor
+from bot.services.contributions import banks, files, service, vietqr
 from bot.services.contributions import delivery as contrib_delivery
-from bot.services.contributions import files, service, vietqr
 from bot.services.contributions.amounts import InvalidAmount, parse_money
 from bot.services.errors import DomainError, NotAllowed
 from bot.settings import Settings
@@ -300,7 +300,7 @@ def register_wizard(router: Router) -> None:
             await state.set_state(NewCampaign.bank)
             await message.answer(
                 _(
-                    "The village fund's account for transfers: bank code (BIN), account number and holder, for example:\n<code>970405 3600205123456 QUY THON NAM BAC THANH</code>"
+                    "The village fund's account for transfers: the bank's name, the account number and the holder, for example:\n<code>Agribank 3600205123456 QUY THON NAM BAC THANH</code>"
                 )
             )
         else:
@@ -312,18 +312,21 @@ def register_wizard(router: Router) -> None:
 
     @router.message(StateFilter(NewCampaign.bank), F.text, ~F.text.startswith("/"))
     async def new_bank_typed(message: Message, state: FSMContext) -> None:
-        parts = (message.text or "").split()
-        if len(parts) < 3 or not (parts[0].isdigit() and len(parts[0]) == 6):
+        account = banks.parse_account_line(message.text or "")
+        if account is None:
             await message.answer(texts.error_text(service.CampaignInvalid("bank")))
             return
         try:
-            vietqr.payload(parts[0], parts[1])
+            vietqr.payload(account.bank.bin, account.account)
         except vietqr.VietQRError:
             await message.answer(_("The account number is 1 to 19 letters or digits."))
             return
         draft = dict((await state.get_data()).get("dg_new") or {})
         draft.update(
-            bank_bin=parts[0], account_number=parts[1], account_holder=" ".join(parts[2:])[:120]
+            bank_bin=account.bank.bin,
+            bank_name=account.bank.short_name,
+            account_number=account.account,
+            account_holder=account.holder,
         )
         await state.update_data(dg_new=draft)
         await state.set_state(NewCampaign.names)

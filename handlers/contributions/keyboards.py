@@ -159,14 +159,14 @@ def households_keyboard(pledge_id: int, households: Sequence[Household]) -> Inli
     return builder.adjust(1).as_markup()
 
 
-def matches_keyboard(count: int) -> InlineKeyboardMarkup:
+def matches_keyboard(flagged: Sequence[bool]) -> InlineKeyboardMarkup:
+    """A button per line (⚠ on a flagged one); "confirm all" takes only the unflagged."""
     builder = InlineKeyboardBuilder()
-    for index in range(min(count, 20)):
-        builder.button(
-            text=_("✅ Line {number}").format(number=index + 1), callback_data=DgMatch(index=index)
-        )
-    if count > 1:
-        builder.button(text=_("✅ Confirm all"), callback_data=DgMatch(index=-1))
+    for index, doubtful in enumerate(flagged[:20]):
+        label = _("⚠ Line {number}") if doubtful else _("✅ Line {number}")
+        builder.button(text=label.format(number=index + 1), callback_data=DgMatch(index=index))
+    if sum(1 for doubtful in flagged[:20] if not doubtful) > 1:
+        builder.button(text=_("✅ Confirm all unmarked"), callback_data=DgMatch(index=-1))
     return builder.adjust(3).as_markup()
 
 

@@ -13,7 +13,7 @@ from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
 from bot.services.authz import Action, Actor
-from bot.services.contributions import service, vietqr
+from bot.services.contributions import banks, service, vietqr
 from bot.services.contributions.amounts import InvalidAmount, format_money, guess_kind
 from bot.services.contributions.delivery import amount_text
 from bot.services.errors import DomainError, NotAllowed, NotFound
@@ -70,7 +70,7 @@ async def send_vietqr(
     owed = max(pledge.amount - pledge.received, 0)
     if not owed:
         return False
-    memo = vietqr.pledge_memo(campaign.code, pledge.id)
+    memo = vietqr.pledge_memo(campaign.code, pledge.id, pledge.memo_check)
     try:
         payload = vietqr.payload(campaign.bank_bin, campaign.account_number, owed, memo)
     except vietqr.VietQRError as error:
@@ -80,7 +80,7 @@ async def send_vietqr(
         "Scan with your bank app to pay <b>{amount}</b>.\nBank: {bank}\nAccount: <code>{account}</code>\nHolder: {holder}\nContent: <code>{memo}</code>"
     ).format(
         amount=format_money(owed, locale),
-        bank=html.escape(campaign.bank_name or campaign.bank_bin),
+        bank=html.escape(banks.shown_name(campaign.bank_bin, campaign.bank_name)),
         account=html.escape(campaign.account_number),
         holder=html.escape(campaign.account_holder),
         memo=memo,

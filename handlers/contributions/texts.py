@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 
 from aiogram.utils.i18n import gettext as _
 
-from bot.services.contributions.amounts import InvalidAmount
+from bot.services.contributions.amounts import InvalidAmount, format_money
 from bot.services.contributions.delivery import amount_text, kind_labels
 from bot.services.contributions.files import SheetInvalid
 from bot.services.contributions.service import CampaignInvalid, ParsedAmount
+from bot.services.contributions.statements import StatementMatch
 from bot.services.contributions.vietqr import VietQRError
 from bot.services.errors import DomainError, NotAllowed, NotFound
+from bot.services.safefiles import FileRefused, refusal_text
 from storage.models import Campaign, Pledge
 
 
@@ -48,11 +51,38 @@ def amount_error(error: InvalidAmount, kind: str) -> str:
     )
 
 
-def error_text(error: DomainError | SheetInvalid | VietQRError) -> str:
+def matches_text(matches: Sequence[StatementMatch], locale: str) -> str:
+    """The statement lines that name pledges, each flagged one with why."""
+    reasons = {
+        "check": _("the content lacks the pledge's check letters"),
+        "low": _("far less than is owed"),
+        "payer": _("sent by someone else"),
+    }
+    lines = [_("Lines matching pledges (nothing is recorded until you confirm):")]
+    for index, match in enumerate(matches, start=1):
+        date_text = match.line.on.strftime("%d/%m/%Y") if match.line.on else "—"
+        line = f"{index}. {date_text} · {format_money(match.line.amount, locale)} → #{match.pledge_id} · <i>{html.escape(match.line.memo[:60])}</i>"
+        if match.flags:
+            line += "\n   ⚠ " + "; ".join(reasons.get(flag, flag) for flag in match.flags)
+        lines.append(line)
+    if any(match.flags for match in matches):
+        lines.append(_("⚠ Lines need checking one by one: press each only if you are sure."))
+    return "\n".join(lines)
+
+
+def error_text(error: DomainError | SheetInvalid | VietQRError | FileRefused) -> str:
     if isinstance(error, NotAllowed):
         return _("Sorry, only the village's treasurer or secretary can do that.")
     if isinstance(error, NotFound):
         return _("I could not find that. It may belong to another village or no longer exist.")
+    if isinstance(error, FileRefused):
+        return refusal_text(error, _)
+    if isinstance(error, SheetInvalid) and error.reason == "no_header" and error.found:
+        return _(
+            "I could not find the columns I need in that sheet. Found: {found}. Needed: {needed}."
+        ).format(
+            found=html.escape(", ".join(error.found)), needed=html.escape(", ".join(error.needed))
+        )
     if isinstance(error, SheetInvalid):
         return {
             "too_big": _("That file is too big (at most 5 MB)."),
@@ -74,7 +104,9 @@ def error_text(error: DomainError | SheetInvalid | VietQRError) -> str:
             "name": _("Please give the campaign a name."),
             "dates": _("The end date cannot be before the start date."),
             "kinds": _("Choose at least one kind of contribution."),
-            "bank": _("The bank code (BIN) is six digits, for example 970405 for Agribank."),
+            "bank": _(
+                "I could not tell the bank and account. Type the bank's name, the account number and the holder, for example: Agribank 3600205123456 QUY THON NAM BAC THANH."
+            ),
         }.get(error.reason, _("That cannot be done."))
     if isinstance(error, InvalidAmount):
         return amount_error(error, "money")

@@ -13,10 +13,11 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
 from bot.services.authz import Actor
-from bot.services.contributions import files, service
-from bot.services.contributions.amounts import InvalidAmount, format_money, parse_money
+from bot.services.contributions import files, service, statements
+from bot.services.contributions.amounts import InvalidAmount, parse_money
 from bot.services.contributions.delivery import amount_text
 from bot.services.errors import DomainError
+from bot.services.safefiles import FileRefused
 from bot.settings import Settings
 from handlers.contributions import common, keyboards, texts
 from handlers.contributions.callbacks import DgMatch, DgReceipt
@@ -92,7 +93,7 @@ def register_receipts(router: Router) -> None:
             return
         now = common.now()
         try:
-            await service.record_receipt(
+            receipt = await service.record_receipt(
                 repo,
                 actor,
                 int(pending["pledge"]),
@@ -110,6 +111,10 @@ def register_receipts(router: Router) -> None:
             return
         await callback.answer(_("Recorded."))
         text = _("✅ Recorded.") + "\n" + texts.pledge_line(pledge, campaign, locale)
+        if receipt is not None:
+            text += "\n" + _("Receipt #{id} (to take it back: /huythu {id} reason)").format(
+                id=receipt.id
+            )
         if pledge.received > pledge.amount:
             text += "\n" + _("More than pledged was received: thank you!")
         await common.edit(callback.message, text)
@@ -131,7 +136,7 @@ def register_sheets(router: Router) -> None:
         document = message.document
         assert document is not None
         if (document.file_size or 0) > MAX_UPLOAD:
-            await message.answer(texts.error_text(files.SheetInvalid("too_big")))
+            await message.answer(texts.error_text(FileRefused("too_big", limit=MAX_UPLOAD)))
             return
         buffer = await bot.download(document)
         content = buffer.read() if buffer else b""
@@ -154,7 +159,7 @@ def register_sheets(router: Router) -> None:
                     common.now(),
                     settings.timezone,
                 )
-        except (DomainError, files.SheetInvalid) as error:
+        except (DomainError, files.SheetInvalid, FileRefused) as error:
             await message.answer(texts.error_text(error))
             return
         await state.set_state(None)
@@ -193,18 +198,14 @@ def register_sheets(router: Router) -> None:
                     "amount": m.line.amount,
                     "on": m.line.on.isoformat() if m.line.on else None,
                     "ref": m.source_ref,
+                    "flags": list(m.flags),
                 }
                 for m in matches[:20]
             ]
         )
-        lines = [_("Lines matching pledges (nothing is recorded until you confirm):")]
-        for index, match in enumerate(matches[:20], start=1):
-            date_text = match.line.on.strftime("%d/%m/%Y") if match.line.on else "—"
-            lines.append(
-                f"{index}. {date_text} · {format_money(match.line.amount, locale)} → #{match.pledge_id} · <i>{html.escape(match.line.memo[:60])}</i>"
-            )
         await message.answer(
-            "\n".join(lines), reply_markup=keyboards.matches_keyboard(len(matches[:20]))
+            texts.matches_text(matches[:20], locale),
+            reply_markup=keyboards.matches_keyboard([bool(m.flags) for m in matches[:20]]),
         )
 
     @router.message(StateFilter(Books.statement, Books.receipts))
@@ -224,20 +225,14 @@ def register_sheets(router: Router) -> None:
         locale: str,
     ) -> None:
         matches = list((await state.get_data()).get("dg_matches") or [])
-        chosen = (
-            matches
-            if callback_data.index == -1
-            else matches[callback_data.index : callback_data.index + 1]
-            if 0 <= callback_data.index < len(matches)
-            else []
-        )
+        chosen = statements.chosen(matches, callback_data.index)
         if not chosen:
             await callback.answer(
                 _("This question has expired. Please start again with /donggop."), show_alert=True
             )
             return
         now = common.now()
-        recorded = 0
+        recorded: list[int] = []
         try:
             for match in chosen:
                 on = (
@@ -256,15 +251,51 @@ def register_sheets(router: Router) -> None:
                     now=now,
                     source_ref=str(match["ref"]),
                 )
-                recorded += receipt is not None
+                if receipt is not None:
+                    recorded.append(receipt.id)
         except DomainError as error:
             await callback.answer(texts.error_text(error), show_alert=True)
             return
-        await callback.answer(
-            _("✅ {count} receipts recorded.").format(count=recorded)
-            if recorded
-            else _("Already recorded."),
-            show_alert=True,
+        text = _("Already recorded.")
+        if recorded:
+            text = (
+                _("✅ {count} receipts recorded.").format(count=len(recorded))
+                + "\n"
+                + _("Receipt numbers: {numbers}. To take one back: /huythu NUMBER reason").format(
+                    numbers=", ".join(f"#{number}" for number in recorded)
+                )
+            )
+        await callback.answer(text[:200], show_alert=True)
+
+
+def register_reversal(router: Router) -> None:
+    """/huythu: the treasurer takes back a receipt recorded by mistake."""
+
+    @router.message(Command("huythu"))
+    async def command_reverse_handler(
+        message: Message, command: CommandObject, repo: Repo, actor: Actor, locale: str
+    ) -> None:
+        parts = (command.args or "").split(maxsplit=1)
+        if not parts or not parts[0].lstrip("#").isdigit() or len(parts[0]) > 18:
+            await message.answer(
+                _(
+                    "Take back a receipt like this: <code>/huythu 17 wrong pledge</code> (the receipt number, then why)."
+                )
+            )
+            return
+        reason = parts[1] if len(parts) > 1 else ""
+        try:
+            receipt, pledge = await service.reverse_receipt(
+                repo, actor, int(parts[0].lstrip("#")), reason, common.now()
+            )
+            _pledge, campaign = await service.pledge_for_treasurer(repo, actor, pledge.id)
+        except DomainError as error:
+            await message.answer(texts.error_text(error))
+            return
+        await message.answer(
+            _("Receipt #{id} was taken back; the audit log keeps it.").format(id=receipt.id)
+            + "\n"
+            + texts.pledge_line(pledge, campaign, locale)
         )
 
 

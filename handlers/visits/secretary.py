@@ -15,7 +15,8 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from bot.services.authz import Action, Actor
 from bot.services.errors import NotAllowed, NotFound
 from bot.services.visits import service
-from bot.services.visits.qr import qr_pages, village_codes
+from bot.services.visits.plaques import plaque_pages, scan_line
+from bot.services.visits.qr import village_codes
 from bot.services.visits.report import report_chart, report_for, report_text, report_xlsx
 from bot.services.visits.service import VisitInvalid
 from bot.settings import Settings
@@ -165,11 +166,11 @@ def register(router: Router) -> None:
             me = await message.bot.me() if message.bot else None
             houses = await village_codes(repo, village_id, today)
             village = await repo.places.village(village_id)
-            pdf = qr_pages(
+            pdf = plaque_pages(
                 houses,
                 me.username if me and me.username else "villagebot",
-                "pdf",
-                title=village.name if village else "",
+                village.name if village else "",
+                scan_line(_),
             )[0]
             await message.answer_document(
                 BufferedInputFile(pdf, filename="qr-ho.pdf"),

@@ -55,10 +55,12 @@ from storage.models.criteria import (
     SavedFaq,
 )
 from storage.models.fsm import FsmState
+from storage.models.identity import BotIdentity
 from storage.models.inbox import InboxLease, InboxStatus, InboxUpdate, SendSlot
 from storage.models.visits import HouseholdVisitPlan, Visit, VisitNeed
 
 __all__ = [
+    "BotIdentity",
     "FsmState",
     "InboxLease",
     "Consultation",

@@ -105,6 +105,9 @@ class Pledge(Base):
     show_name: Mapped[bool] = mapped_column(Boolean, default=False)
     note: Mapped[str] = mapped_column(Text, default="")
     stop_reminders: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Five letters in the transfer memo (DG <campaign> <id> <check>): without them a
+    # statement line naming this pledge is only ever confirmed on its own.
+    memo_check: Mapped[str] = mapped_column(String(8), default="", server_default="")
     # One confirmation press = one pledge: a second press with the same key finds the first.
     idempotency_key: Mapped[str] = mapped_column(String(80), unique=True)
     recorded_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -126,7 +126,7 @@ async def create_campaign(sandbox: Sandbox) -> None:
     end = (datetime.now(VN) + timedelta(days=60)).strftime("%d/%m/%Y")
     await secretary.send(end)
     await secretary.next_message()
-    await secretary.send("970405 3600205123456 QUY THON NAM BAC THANH")
+    await secretary.send("Agribank 3600205123456 QUY THON NAM BAC THANH")  # the bank by name
     names = await secretary.next_message()
     await secretary.press(names, callback_data=DgNew(what="public").pack())
     card = await secretary.next_message()
@@ -139,6 +139,7 @@ async def test_pledge_pay_receive_and_publish(sandbox: Sandbox, bot_process: Bot
     await create_campaign(sandbox)
     [campaign] = await eventually(sandbox, url, select(Campaign), lambda found: len(found) == 1)
     assert campaign.account_number == "3600205123456" and campaign.names_public
+    assert (campaign.bank_bin, campaign.bank_name) == ("970405", "Agribank")
 
     # A resident with no village yet opens the campaign's link: 1 tap (Start), kind, amount, confirm = 4.
     lan = sandbox.user(LAN, "Lan", language_code="vi")
@@ -159,8 +160,10 @@ async def test_pledge_pay_receive_and_publish(sandbox: Sandbox, bot_process: Bot
     [pledge] = await eventually(sandbox, url, select(Pledge), lambda found: len(found) == 1)
     assert (pledge.amount, pledge.status, pledge.kind) == (1_000_000, "pledged", "money")
     assert await edited(sandbox, confirm, "Xin cảm ơn")
-    memo = vietqr.pledge_memo(campaign.code, pledge.id)
+    memo = vietqr.pledge_memo(campaign.code, pledge.id, pledge.memo_check)
     assert memo in qr["text"] and "1.000.000\xa0₫" in qr["text"]
+    # Residents see the bank's name under the VietQR, never its BIN.
+    assert "Ngân hàng: Agribank" in qr["text"] and "970405" not in qr["text"]
     assert sandbox.file_bytes(qr["photo"][-1]["file_id"]).startswith(b"\x89PNG")
     assert DgConfirm.unpack(confirm_button).ok
 

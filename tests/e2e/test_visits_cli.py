@@ -24,8 +24,13 @@ BAD = [
 ]
 
 
-def villagebot(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def villagebot(
+    tmp_path: Path, *args: str, locale: str = "", **extra: str
+) -> subprocess.CompletedProcess[str]:
     env = {"PATH": "/usr/bin:/bin", "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"}
+    if locale:
+        env["DEFAULT_LOCALE"] = locale
+    env.update(extra)
     return subprocess.run(
         [sys.executable, "-m", "bot.cli", *args],
         env=env,
@@ -54,17 +59,23 @@ def test_import_households_and_qr_sheet(tmp_path: Path) -> None:
     sheet.write_text(SHEET_HEADER + "".join(GOOD[:1] + BAD + GOOD[1:]), encoding="utf-8")
     refused = villagebot(tmp_path, "import", "households", str(sheet), "--village", "nam-bac-thanh")
     assert refused.returncode == 2
-    assert "row 3 (no code): Mã hộ is empty" in refused.stdout
-    assert "row 4 (NBT-013): Diện hộ 'giàu'" in refused.stdout
-    assert "row 5 (NBT-014): Đảng viên phụ trách 'Người Lạ' is not a member" in refused.stdout
-    assert "nothing was imported" in refused.stdout
+    # The operator's language (DEFAULT_LOCALE, Vietnamese by default); row and column as Excel shows them.
+    assert "dòng 3, cột A: Mã hộ để trống" in refused.stdout
+    assert "dòng 4, cột E: Diện hộ “giàu” không phải là nghèo" in refused.stdout
+    assert "dòng 5, cột G: Đảng viên phụ trách “Người Lạ” không phải đảng viên" in refused.stdout
+    assert "chưa nhập gì" in refused.stdout
+    english = villagebot(
+        tmp_path, "import", "households", str(sheet), "--village", "nam-bac-thanh", locale="en"
+    )
+    assert "row 3, column A: Mã hộ is empty" in english.stdout
+    assert "nothing was imported" in english.stdout
     assert households(tmp_path) == before
 
     imported = villagebot(
         tmp_path, "import", "households", str(sheet), "--village", "nam-bac-thanh", "--skip-bad"
     )
     assert imported.returncode == 0, imported.stderr
-    assert "3 households added" in imported.stdout
+    assert "thêm 3 hộ" in imported.stdout
     after = households(tmp_path)
     assert {row[0] for row in after} - {row[0] for row in before} == {
         "NBT-010",
@@ -79,7 +90,7 @@ def test_import_households_and_qr_sheet(tmp_path: Path) -> None:
     again = villagebot(
         tmp_path, "import", "households", str(sheet), "--village", "nam-bac-thanh", "--skip-bad"
     )
-    assert "0 households added, 0 updated, 3 unchanged, 0 assignments changed" in again.stdout
+    assert "thêm 0 hộ, cập nhật 0, giữ nguyên 3, đổi phân công 0" in again.stdout
     assert households(tmp_path) == after
 
     xlsx = tmp_path / "ho.xlsx"
@@ -92,7 +103,7 @@ def test_import_households_and_qr_sheet(tmp_path: Path) -> None:
     )
     workbook.save(xlsx)
     same = villagebot(tmp_path, "import", "households", str(xlsx), "--village", "nam-bac-thanh")
-    assert "0 households added, 0 updated, 1 unchanged" in same.stdout, same.stdout + same.stderr
+    assert "thêm 0 hộ, cập nhật 0, giữ nguyên 1" in same.stdout, same.stdout + same.stderr
 
     out = tmp_path / "qr.png"
     qr = villagebot(
@@ -108,7 +119,7 @@ def test_import_households_and_qr_sheet(tmp_path: Path) -> None:
         str(out),
     )
     assert qr.returncode == 0, qr.stderr
-    assert out.read_bytes()[:4] == b"\x89PNG"
+    assert (tmp_path / "qr-1.png").read_bytes()[:4] == b"\x89PNG"  # 4 plaques a page
     with sqlite3.connect(tmp_path / "bot.db") as db:
         tokens = [t for (t,) in db.execute("SELECT qr_token FROM household_visit_plans")]
     assert len(tokens) == len(after) and len(set(tokens)) == len(tokens)
@@ -124,3 +135,42 @@ def test_import_households_and_qr_sheet(tmp_path: Path) -> None:
         str(tmp_path / "qr.pdf"),
     )
     assert pdf.returncode == 0 and (tmp_path / "qr.pdf").read_bytes()[:5] == b"%PDF-"
+
+
+def test_qr_plaques_work_offline(tmp_path: Path) -> None:
+    """No network: the username comes from --bot, BOT_USERNAME or the last getMe stored;
+    with none of them, one line says to pass --bot."""
+    import pypdfium2
+    import zxingcpp
+
+    org = tmp_path / "org.yaml"
+    org.write_text(ORG_YAML, encoding="utf-8")
+    assert villagebot(tmp_path, "import", "org", str(org)).returncode == 0
+    out = tmp_path / "plaques.pdf"
+    unknown = villagebot(tmp_path, "qr", "village", "nam-bac-thanh", "--out", str(out))
+    assert unknown.returncode == 2 and "Traceback" not in unknown.stderr
+    assert len(unknown.stderr.strip().splitlines()) == 1 and "--bot" in unknown.stderr
+    assert not out.exists()
+
+    configured = villagebot(
+        tmp_path, "qr", "village", "nam-bac-thanh", "--out", str(out), BOT_USERNAME="cfgbot"
+    )
+    assert configured.returncode == 0, configured.stderr
+    with sqlite3.connect(tmp_path / "bot.db") as db:  # what the running bot stores at start
+        db.execute(
+            "INSERT INTO bot_identity (bot_id, username, seen_at) VALUES (42, 'storedbot', '2026-03-01 00:00:00')"
+        )
+    stored = villagebot(
+        tmp_path, "qr", "village", "nam-bac-thanh", "--out", str(out), "--per-page", "6"
+    )
+    assert stored.returncode == 0, stored.stderr
+    document = pypdfium2.PdfDocument(out.read_bytes())
+    try:
+        first = document[0].render(scale=2).to_pil()
+    finally:
+        document.close()
+    links = [result.text for result in zxingcpp.read_barcodes(first)]
+    with sqlite3.connect(tmp_path / "bot.db") as db:
+        tokens = {t for (t,) in db.execute("SELECT qr_token FROM household_visit_plans")}
+    assert {link.removeprefix("https://t.me/storedbot?start=h_") for link in links} <= tokens
+    assert len(links) == min(6, len(tokens)) and len(links) > 1

@@ -8,7 +8,8 @@ from datetime import UTC, date, datetime
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from bot.services.contributions import files
+from bot.services.contributions import files, statements
+from bot.services.safefiles import FileRefused
 
 ROWS = [
     files.ExportRow(7, "Bà Tư", "NBT-001", "money", 1_500_000, "đ", "", 500_000, "partly_received", True, "", datetime(2026, 3, 2, tzinfo=UTC)),
@@ -36,10 +37,10 @@ def test_xlsx_export_has_vietnamese_headers_and_numbers_in_vnd_format() -> None:
     ].value == "Tiền mặt"
 
 
-def test_csv_export_opens_in_excel() -> None:
+async def test_csv_export_opens_in_excel() -> None:
     content = files.export_csv(ROWS)
     assert content.startswith(b"\xef\xbb\xbf")
-    rows = files.read_table(content, "x.csv")
+    rows = await files.read_table(content, "x.csv")
     assert rows[0] == files.PLEDGE_HEADERS and rows[1][4] == "1500000"
 
 
@@ -52,7 +53,7 @@ def _xlsx(rows: list[list[object]]) -> bytes:
     return buffer.getvalue()
 
 
-def test_statement_lines_are_matched_on_the_memo() -> None:
+async def test_statement_lines_are_matched_on_the_memo() -> None:
     content = _xlsx(
         [
             ["SAO KÊ TÀI KHOẢN"],
@@ -64,28 +65,30 @@ def test_statement_lines_are_matched_on_the_memo() -> None:
             ["04/03/2026", "FT5", "dg abcd1234 8 ong ba", None, "200.000"],
         ]
     )
-    lines = files.statement_lines(files.read_table(content, "saoke.xlsx"))
+    lines = statements.statement_lines(await files.read_table(content, "saoke.xlsx"))
     assert [line.amount for line in lines] == [1_000_000, 300_000, 300_000, 200_000]
-    matches = files.match_statement(lines, "abcd1234", {7, 8})
+    owed = {7: statements.Owed("", 1_000_000, ""), 8: statements.Owed("", 200_000, "")}
+    matches = statements.match_statement(lines, "abcd1234", owed)
     assert [(m.pledge_id, m.line.amount, m.line.on) for m in matches] == [
         (7, 1_000_000, date(2026, 3, 2)),
         (8, 200_000, date(2026, 3, 4)),
     ]
     assert len({m.source_ref for m in matches}) == 2
-    again = files.match_statement(
-        files.statement_lines(files.read_table(content, "x.xlsx")), "abcd1234", {7, 8}
+    assert all(m.flags == ("check",) for m in matches)  # memos made before check letters
+    again = statements.match_statement(
+        statements.statement_lines(await files.read_table(content, "x.xlsx")), "abcd1234", owed
     )
     assert [m.source_ref for m in again] == [m.source_ref for m in matches]  # stable: recorded once
 
 
-def test_statement_without_a_header_is_refused() -> None:
+async def test_statement_without_a_header_is_refused() -> None:
     with pytest.raises(files.SheetInvalid):
-        files.statement_lines(files.read_table(b"a,b\n1,2\n", "x.csv"))
-    with pytest.raises(files.SheetInvalid):
-        files.read_table(b"PK\x03\x04 not really a zip", "x.xlsx")
+        statements.statement_lines(await files.read_table(b"a,b\n1,2\n", "x.csv"))
+    with pytest.raises(FileRefused):
+        await files.read_table(b"PK\x03\x04 not really a zip", "x.xlsx")
 
 
-def test_receipt_sheet_reports_every_refused_row() -> None:
+async def test_receipt_sheet_reports_every_refused_row() -> None:
     csv_text = (
         "Mã cam kết;Số tiền;Ngày nhận;Số phiếu thu;Hình thức\n"
         "7;500.000;02/03/2026;PT01;Tiền mặt\n"
@@ -97,7 +100,7 @@ def test_receipt_sheet_reports_every_refused_row() -> None:
         "#8;1tr;;PT06;chuyển khoản\n"
     )
     good, refused = files.receipt_rows(
-        files.read_table(csv_text.encode(), "r.csv"), {7, 8}, date(2026, 3, 5)
+        await files.read_table(csv_text.encode(), "r.csv"), {7, 8}, date(2026, 3, 5)
     )
     assert refused == [(3, "pledge"), (4, "amount"), (5, "date"), (6, "method")]
     assert [(r.row, r.pledge_id, r.amount, r.on, r.method) for r in good] == [

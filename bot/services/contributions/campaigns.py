@@ -21,6 +21,7 @@ from bot.services.contributions.amounts import (
     parse_material,
     parse_money,
 )
+from bot.services.contributions.banks import shown_name
 from bot.services.errors import DomainError, NotFound
 from storage.models import Campaign, CampaignStatus, ContributionKind, User
 from storage.repo import Repo
@@ -118,7 +119,7 @@ async def create_campaign(
         starts_on=starts_on,
         ends_on=ends_on,
         bank_bin=bank_bin,
-        bank_name=bank_name[:120],
+        bank_name=shown_name(bank_bin, bank_name)[:120],
         account_number=account_number.replace(" ", "")[:32],
         account_holder=account_holder[:120],
         names_public=names_public,

@@ -6,15 +6,16 @@ Amounts are numbers in the files (so sums work in Excel), shown in the VND forma
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import re
-import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
+from bot.services import safefiles
 from bot.services.contributions.amounts import InvalidAmount, parse_money
+from bot.services.safefiles import Limits, append_row, csv_row
 from bot.services.vntext import fold
 
 VND_FORMAT = '#,##0 "₫"'
@@ -38,11 +39,14 @@ METHOD_NAMES = {"cash": "Tiền mặt", "transfer": "Chuyển khoản"}
 
 
 class SheetInvalid(ValueError):
-    """reason: "too_big" | "unreadable" | "no_header"."""
+    """reason: "too_big" | "unreadable" | "no_header"; for "no_header", the columns
+    the sheet has (``found``) and those it lacks (``needed``)."""
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, found: Sequence[str] = (), needed: Sequence[str] = ()) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.found = list(found)
+        self.needed = list(needed)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,33 +75,45 @@ class ExportReceipt:
     method: str
 
 
-def _pledge_values(row: ExportRow) -> list[object]:
+def _pledge_values(row: ExportRow, timezone: str) -> list[object]:
     return [
         row.pledge_id, row.name, row.household, KIND_NAMES.get(row.kind, row.kind), row.amount, row.unit,
         row.material, row.received, STATUS_NAMES.get(row.status, row.status), "Có" if row.show_name else "Không",
-        row.note, row.created_at.strftime("%d/%m/%Y"),
+        row.note, local_date(row.created_at, timezone),
     ]  # fmt: skip
 
 
+def local_date(moment: datetime, timezone: str) -> date:
+    """The day in the village of a stored (UTC) moment."""
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return aware.astimezone(ZoneInfo(timezone)).date()
+
+
 def export_xlsx(
-    title: str, pledges: Sequence[ExportRow], receipts: Sequence[ExportReceipt]
+    title: str,
+    pledges: Sequence[ExportRow],
+    receipts: Sequence[ExportReceipt],
+    timezone: str = "Asia/Ho_Chi_Minh",
 ) -> bytes:
+    """Typed cells (money and counts are numbers, dates are dates); every text a user
+    typed is written as text, never a formula (:mod:`bot.services.safefiles`)."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "Cam kết"
-    sheet.append([title])
+    append_row(sheet, [title])
     sheet["A1"].font = Font(bold=True, size=13)
     sheet.append(PLEDGE_HEADERS)
     for cell in sheet[2]:
         cell.font = Font(bold=True)
     for row in pledges:
-        sheet.append(_pledge_values(row))
+        append_row(sheet, _pledge_values(row, timezone))
         if row.kind == "money":
             for column in ("E", "H"):
                 sheet[f"{column}{sheet.max_row}"].number_format = VND_FORMAT
+        sheet[f"L{sheet.max_row}"].number_format = "DD/MM/YYYY"
     for column, width in zip(
         "ABCDEFGHIJKL", (10, 28, 12, 12, 16, 12, 16, 16, 18, 12, 30, 14), strict=True
     ):
@@ -107,7 +123,8 @@ def export_xlsx(
     for cell in second[1]:
         cell.font = Font(bold=True)
     for receipt in receipts:
-        second.append(
+        append_row(
+            second,
             [
                 receipt.receipt_id,
                 receipt.pledge_id,
@@ -115,7 +132,7 @@ def export_xlsx(
                 receipt.received_on,
                 receipt.number,
                 METHOD_NAMES.get(receipt.method, receipt.method),
-            ]
+            ],
         )
         second[f"C{second.max_row}"].number_format = VND_FORMAT
         second[f"D{second.max_row}"].number_format = "DD/MM/YYYY"
@@ -124,61 +141,29 @@ def export_xlsx(
     return buffer.getvalue()
 
 
-def export_csv(pledges: Sequence[ExportRow]) -> bytes:
-    """UTF-8 with a BOM, so Excel opens the Vietnamese headers correctly."""
+def export_csv(pledges: Sequence[ExportRow], timezone: str = "Asia/Ho_Chi_Minh") -> bytes:
+    """UTF-8 with a BOM, so Excel opens the Vietnamese headers correctly; a cell that
+    Excel would run as a formula starts with an apostrophe."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(PLEDGE_HEADERS)
     for row in pledges:
-        writer.writerow(_pledge_values(row))
+        values = _pledge_values(row, timezone)
+        values[-1] = values[-1].strftime("%d/%m/%Y")  # type: ignore[attr-defined]
+        writer.writerow(csv_row(values))
     return buffer.getvalue().encode("utf-8-sig")
 
 
 # reading sheets
 
 
-def read_table(content: bytes, filename: str) -> list[list[str]]:
-    """Rows of cells as text, from an XLSX or a CSV (comma, semicolon or tab)."""
-    if len(content) > MAX_BYTES:
-        raise SheetInvalid("too_big")
-    if filename.lower().endswith((".xlsx", ".xlsm")) or content[:2] == b"PK":
-        try:
-            from openpyxl import load_workbook
-
-            workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-            sheet = workbook.worksheets[0]
-            rows = []
-            for index, row in enumerate(sheet.iter_rows(values_only=True)):
-                if index >= MAX_ROWS:
-                    break
-                rows.append([_cell_text(value) for value in row])
-            workbook.close()
-            return rows
-        except Exception as error:  # a broken or foreign file is the user's, not a bug
-            raise SheetInvalid("unreadable") from error
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = content.decode("cp1258", errors="replace")
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    return [
-        row for _, row in zip(range(MAX_ROWS), csv.reader(io.StringIO(text), dialect), strict=False)
-    ]
+STATEMENT_LIMITS = Limits(max_bytes=MAX_BYTES, max_rows=MAX_ROWS)
 
 
-def _cell_text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.strftime("%d/%m/%Y")
-    if isinstance(value, date):
-        return value.strftime("%d/%m/%Y")
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return unicodedata.normalize("NFC", str(value)).strip()
+async def read_table(content: bytes, filename: str) -> list[list[str]]:
+    """Rows of cells as text, from an XLSX or a CSV (comma, semicolon or tab), read
+    within :data:`STATEMENT_LIMITS` off the event loop; raises ``FileRefused``."""
+    return await safefiles.read_table(content, filename, STATEMENT_LIMITS)
 
 
 def parse_date(text: str) -> date | None:
@@ -221,78 +206,6 @@ def _cells(row: list[str], columns: dict[str, int]) -> Callable[[str], str]:
         return row[column].strip() if column is not None and column < len(row) else ""
 
     return cell
-
-
-# bank statements
-
-
-@dataclass(frozen=True, slots=True)
-class StatementLine:
-    row: int
-    on: date | None
-    amount: int
-    memo: str
-    ref: str
-
-
-@dataclass(frozen=True, slots=True)
-class StatementMatch:
-    line: StatementLine
-    pledge_id: int
-    source_ref: str
-
-
-STATEMENT_COLUMNS = {
-    "memo": (
-        "noi dung",
-        "dien giai",
-        "mo ta",
-        "description",
-        "chi tiet giao dich",
-        "noi dung giao dich",
-    ),
-    "amount": ("so tien ghi co", "ghi co", "so tien", "credit", "amount", "phat sinh co"),
-    "on": ("ngay giao dich", "ngay", "date", "transaction date", "ngay hieu luc"),
-    "ref": ("so tham chieu", "ma giao dich", "so but toan", "reference", "ref"),
-}
-_MEMO = re.compile(r"\bDG\s*[-_:]?\s*([a-z0-9]{4,16})\s*[-_:]?\s*(\d{1,10})\b", re.IGNORECASE)
-
-
-def statement_lines(rows: list[list[str]]) -> list[StatementLine]:
-    header, columns = _find_columns(rows, STATEMENT_COLUMNS, {"memo", "amount"})
-    lines = []
-    for offset, row in enumerate(rows[header + 1 :], start=header + 2):
-        cell = _cells(row, columns)
-        try:
-            amount = parse_money(cell("amount"))
-        except InvalidAmount:
-            continue  # debits, totals and blank lines
-        lines.append(
-            StatementLine(offset, parse_date(cell("on")), amount, cell("memo"), cell("ref"))
-        )
-    return lines
-
-
-def memo_pledge(memo: str, campaign_code: str) -> int | None:
-    for match in _MEMO.finditer(fold(memo)):
-        if match.group(1).lower() == campaign_code.lower():
-            return int(match.group(2))
-    return None
-
-
-def match_statement(
-    lines: Iterable[StatementLine], campaign_code: str, pledge_ids: set[int]
-) -> list[StatementMatch]:
-    """Lines whose memo names one of the campaign's pledges (``DG <code> <id>``)."""
-    matches = []
-    for line in lines:
-        pledge_id = memo_pledge(line.memo, campaign_code)
-        if pledge_id is None or pledge_id not in pledge_ids:
-            continue
-        identity = line.ref or f"{line.on}|{line.amount}|{line.memo}"
-        digest = hashlib.sha256(identity.encode()).hexdigest()[:32]
-        matches.append(StatementMatch(line, pledge_id, f"stmt:{campaign_code}:{digest}"))
-    return matches
 
 
 # the treasurer's receipts sheet

@@ -13,6 +13,7 @@ from bot.services.contributions.campaigns import (
     parse_amount,
     visible_campaign,
 )
+from bot.services.contributions.vietqr import new_memo_check
 from bot.services.errors import NotFound
 from storage.models import Campaign, CampaignStatus, Pledge, PledgeStatus
 from storage.repo import Repo
@@ -60,6 +61,7 @@ async def confirm_pledge(
         show_name=False,
         note="",
         stop_reminders=False,
+        memo_check=new_memo_check(),
         recorded_by_user_id=actor.user_id,
         created_at=now,
         updated_at=now,

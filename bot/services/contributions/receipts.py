@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from bot.services.authz import Action, Actor
-from bot.services.contributions import files
+from bot.services.contributions import files, statements
 from bot.services.contributions.amounts import InvalidAmount
 from bot.services.contributions.campaigns import CampaignInvalid, local_today
 from bot.services.errors import NotFound
@@ -71,6 +71,37 @@ async def record_receipt(
     return receipt
 
 
+async def reverse_receipt(
+    repo: Repo, actor: Actor, receipt_id: int, reason: str, now: datetime
+) -> tuple[Receipt, Pledge]:
+    """Take back a receipt recorded by mistake (a forged 1 đ transfer, a line matched to
+    the wrong pledge): the pledge loses its amount and unlocks when nothing is left;
+    the audit log keeps what was removed, by whom and why."""
+    receipt = await repo.contributions.receipt(receipt_id)
+    if receipt is None:
+        raise NotFound("receipt")
+    pledge, campaign = await pledge_for_treasurer(repo, actor, receipt.pledge_id)
+    details = {
+        "receipt_id": receipt.id,
+        "pledge_id": pledge.id,
+        "amount": receipt.amount,
+        "received_on": receipt.received_on.isoformat(),
+        "method": receipt.method,
+        "number": receipt.number,
+        "source_ref": receipt.source_ref or "",
+        "reason": reason.strip()[:300],
+    }
+    after = await repo.contributions.remove_receipt(receipt, now)
+    assert after is not None
+    repo.audit.add(
+        "receipt_reversed",
+        actor_user_id=actor.user_id,
+        village_id=campaign.village_id,
+        details=details,
+    )
+    return receipt, after
+
+
 @dataclass(frozen=True, slots=True)
 class ImportReport:
     recorded: int
@@ -109,17 +140,17 @@ async def export_rows(
 
 async def statement_matches(
     repo: Repo, actor: Actor, campaign: Campaign, content: bytes, filename: str
-) -> list[files.StatementMatch]:
-    """Bank statement lines naming one of the campaign's pledges and not recorded yet.
-    Nothing is recorded here: the treasurer confirms each match."""
+) -> list[statements.StatementMatch]:
+    """Bank statement lines naming one of the campaign's pledges and not recorded yet,
+    each with its flags. Nothing is recorded here: the treasurer confirms each match."""
     actor.require(Action.RECORD_PAYMENT, campaign.village_id)
-    rows = files.read_table(content, filename)
+    rows = await files.read_table(content, filename)
     pledges = {
-        p.id
+        p.id: statements.Owed(p.memo_check, max(p.amount - p.received, 0), p.contributor_name)
         for p in await repo.contributions.pledges_of_campaign(campaign.id)
-        if p.status != PledgeStatus.CANCELLED
+        if p.status != PledgeStatus.CANCELLED and p.kind == "money"
     }
-    matches = files.match_statement(files.statement_lines(rows), campaign.code, pledges)
+    matches = statements.match_statement(statements.statement_lines(rows), campaign.code, pledges)
     recorded = await repo.contributions.recorded_refs([m.source_ref for m in matches])
     return [m for m in matches if m.source_ref not in recorded]
 
@@ -135,7 +166,7 @@ async def import_receipts(
 ) -> ImportReport:
     """All rows or none: with any refused row, nothing is recorded and the report says why."""
     actor.require(Action.RECORD_PAYMENT, campaign.village_id)
-    rows = files.read_table(content, filename)
+    rows = await files.read_table(content, filename)
     pledges = {
         p.id
         for p in await repo.contributions.pledges_of_campaign(campaign.id)

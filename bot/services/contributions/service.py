@@ -41,6 +41,7 @@ from bot.services.contributions.receipts import (
     import_receipts,
     pledge_for_treasurer,
     record_receipt,
+    reverse_receipt,
     statement_matches,
 )
 from bot.services.contributions.transparency import (
@@ -85,6 +86,7 @@ __all__ = [
     "parse_amount",
     "pledge_for_treasurer",
     "record_receipt",
+    "reverse_receipt",
     "set_campaign_status",
     "set_pledge_extras",
     "statement_matches",

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import re
+import secrets
 
 from bot.services.vntext import strip_diacritics
 
@@ -51,9 +52,19 @@ def memo_text(text: str) -> str:
     return re.sub(r" +", " ", cleaned).strip()[:MAX_MEMO].strip()
 
 
-def pledge_memo(campaign_code: str, pledge_id: int) -> str:
-    """``DG <campaign> <pledge id>``: what a bank statement line is matched on."""
-    return memo_text(f"DG {campaign_code} {pledge_id}")
+CHECK_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ"  # no I or O: read aloud, typed by hand
+
+
+def new_memo_check() -> str:
+    """Five random letters (24^5, about 8 million): a pledge's memo cannot be derived
+    from a neighbour's, whose number is one less."""
+    return "".join(secrets.choice(CHECK_ALPHABET) for _ in range(5))
+
+
+def pledge_memo(campaign_code: str, pledge_id: int, check: str = "") -> str:
+    """``DG <campaign> <pledge id> <check>``: what a bank statement line is matched on
+    (at most 25 characters: 8 + a pledge number up to 7 digits + 5)."""
+    return memo_text(f"DG {campaign_code} {pledge_id} {check}")
 
 
 def payload(bank_bin: str, account: str, amount: int | None = None, memo: str = "") -> str:

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from io import BytesIO
 from pathlib import Path
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+
+from bot.services.safefiles import FileRefused, Limits, append_row, is_xlsx, read_rows, read_table
 
 from .catalog import Catalog
 from .models import CriteriaSet
@@ -70,6 +71,7 @@ class SheetInvalid(Exception):
     def __init__(self, errors: list[SheetError]) -> None:
         super().__init__("; ".join(str(e) for e in errors))
         self.errors = errors
+        self.refused: FileRefused | None = None  # the file itself was refused before parsing
 
 
 def level_keys(criteria_set: CriteriaSet) -> list[tuple[str, str]]:
@@ -97,7 +99,7 @@ def export_sheet(criteria_set: CriteriaSet, known: list[Level], path: Path) -> i
     ]
     headers += [f"{label} ({key})" for key, label in keys]
     headers.append("Nguồn (source)")
-    sheet.append(headers)
+    append_row(sheet, headers)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="DDEBF7")
@@ -123,7 +125,7 @@ def export_sheet(criteria_set: CriteriaSet, known: list[Level], path: Path) -> i
             ]
             row += [values.get(key, "") for key, _ in keys]
             row.append(source)
-            sheet.append(row)
+            append_row(sheet, row)
             count += 1
     widths = [14, 12, 10, 40, 60] + [18] * len(keys) + [60]
     for i, width in enumerate(widths, start=1):
@@ -133,20 +135,52 @@ def export_sheet(criteria_set: CriteriaSet, known: list[Level], path: Path) -> i
     return count
 
 
+SHEET_LIMITS = Limits(max_bytes=5 * 1024 * 1024, max_rows=2000, max_columns=40, max_cell=2000)
+
+
+def _refused(error: FileRefused) -> SheetInvalid:
+    column = get_column_letter(error.column) if error.column else "A"
+    invalid = SheetInvalid([SheetError(error.row or 1, column, f"refused: {error.reason}")])
+    invalid.refused = error
+    return invalid
+
+
+def _content(data: bytes | Path) -> tuple[bytes, str]:
+    if isinstance(data, bytes):
+        return data, "sheet.xlsx"
+    if data.stat().st_size > SHEET_LIMITS.max_bytes:
+        raise _refused(FileRefused("too_big", limit=SHEET_LIMITS.max_bytes))
+    return data.read_bytes(), data.name
+
+
 def read_sheet(data: bytes | Path, catalog: Catalog) -> tuple[str, list[Level]]:
     """The set code and the levels of a filled sheet; :class:`SheetInvalid` lists every
-    problem (row and column) when there is any."""
+    problem (row and column) when there is any. Read in this process, within
+    :data:`SHEET_LIMITS` (the CLI uses :func:`load_sheet`, which reads in a child)."""
+    content, name = _content(data)
+    if not is_xlsx(content, name):
+        raise SheetInvalid([SheetError(1, "A", "not an .xlsx workbook")])
     try:
-        book = load_workbook(
-            BytesIO(data) if isinstance(data, bytes) else data, read_only=True, data_only=True
-        )
-    except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
-        raise SheetInvalid(
-            [SheetError(1, "A", f"not an .xlsx workbook ({type(exc).__name__})")]
-        ) from None
-    sheet = book[SHEET] if SHEET in book.sheetnames else book.worksheets[0]
-    rows = list(sheet.iter_rows(values_only=True))
-    book.close()
+        rows = read_rows(content, name, SHEET_LIMITS, sheet=SHEET)
+    except FileRefused as error:
+        raise _refused(error) from None
+    return parse_sheet(rows, catalog)
+
+
+async def load_sheet(data: bytes | Path, catalog: Catalog) -> tuple[str, list[Level]]:
+    """:func:`read_sheet`, the file read off the event loop with a memory cap."""
+    content, name = _content(data)
+    if not is_xlsx(content, name):
+        raise SheetInvalid([SheetError(1, "A", "not an .xlsx workbook")])
+    try:
+        rows = await read_table(content, name, SHEET_LIMITS, sheet=SHEET)
+    except FileRefused as error:
+        raise _refused(error) from None
+    return parse_sheet(rows, catalog)
+
+
+def parse_sheet(rows: list[list[str]], catalog: Catalog) -> tuple[str, list[Level]]:
+    """Validate the rows of a filled sheet (cells as text)."""
     errors: list[SheetError] = []
     if not rows:
         raise SheetInvalid([SheetError(1, "A", "the sheet is empty")])

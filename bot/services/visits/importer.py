@@ -1,35 +1,49 @@
 """The household sheet secretaries already keep (XLSX or CSV), imported into a
 village: ``villagebot import households FILE --village CODE``.
 
-Columns (header names matched without diacritics or case): Mã hộ, Chủ hộ, Địa chỉ,
-Tổ liên gia, Diện hộ (nghèo / cận nghèo / chính sách / không, several separated by
-commas), Số điện thoại, Đảng viên phụ trách (the member's name or phone). Every row
-is checked first; one bad row and nothing is written, unless ``skip_bad``. Importing
-the same sheet again changes nothing (households are keyed by village and code; an
-empty member cell leaves the assignment alone)."""
+The sheet is read by :mod:`bot.services.visits.sheet` (the header found among the
+first rows, the offices' wordings, totals and signatures ignored). Diện hộ is nghèo /
+cận nghèo / chính sách / không, several separated by commas; Đảng viên phụ trách is
+the member's name or phone. Every row is checked first; one bad row and nothing is
+written, unless ``skip_bad``; each problem names its row and column as Excel shows
+them. Importing the same sheet again changes nothing (households are keyed by village
+and code). **A column the sheet does not have leaves that field as it is**, and an
+empty member cell leaves the assignment alone."""
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 from bot.services.phone import normalize_phone
+from bot.services.visits.sheet import (
+    HOUSEHOLD_LIMITS,
+    MAX_ROWS,
+    NAMES,
+    Gettext,
+    Sheet,
+    SheetError,
+    SheetRow,
+    load_sheet,
+    parse_rows,
+)
 from bot.services.vntext import fold
 
-COLUMNS = {
-    "code": "ma ho",
-    "head": "chu ho",
-    "address": "dia chi",
-    "cluster": "to lien gia",
-    "category": "dien ho",
-    "phone": "so dien thoai",
-    "member": "dang vien phu trach",
-}
-REQUIRED = ("code", "head")
+__all__ = [
+    "HOUSEHOLD_LIMITS",
+    "MAX_ROWS",
+    "ImportReport",
+    "Refused",
+    "Sheet",
+    "SheetError",
+    "SheetRow",
+    "check_rows",
+    "import_households",
+    "load_sheet",
+    "parse_rows",
+]
+
 CATEGORIES = {
     "ngheo": "poor",
     "ho ngheo": "poor",
@@ -37,27 +51,66 @@ CATEGORIES = {
     "ho can ngheo": "near_poor",
     "chinh sach": "policy",
     "gia dinh chinh sach": "policy",
+    "ho chinh sach": "policy",
+    "nguoi co cong": "policy",
+    "thuong binh": "policy",
+    "benh binh": "policy",
+    "liet si": "policy",
+    "gia dinh liet si": "policy",
     "khong": None,
+    "kha": None,
+    "ho kha": None,
+    "trung binh": None,
+    "ho trung binh": None,
+    "binh thuong": None,
+    "ho binh thuong": None,
+    "-": None,
     "": None,
 }
-MAX_ROWS = 20000
-
-
-class SheetError(ValueError):
-    """The file cannot be read as a household sheet at all (one line)."""
 
 
 @dataclass(frozen=True, slots=True)
-class SheetRow:
-    number: int  # the row number in the sheet (the header is row 1)
-    cells: dict[str, str]
+class Problem:
+    key: str  # empty | repeats | category | phone | several | stranger
+    field: str  # code | head | category | phone | member
+    value: str = ""
+    row: int = 0  # for "repeats": the first row with that code
 
 
 @dataclass(frozen=True, slots=True)
 class Refused:
     number: int
     code: str
-    reason: str
+    problems: tuple[Problem, ...]
+    headers: tuple[tuple[str, str], ...] = ()  # field -> header text, as in the sheet
+    letters: tuple[tuple[str, str], ...] = ()  # field -> column letter
+
+    def text(self, _: Gettext) -> str:
+        headers, letters = dict(self.headers), dict(self.letters)
+        parts = []
+        for problem in self.problems:
+            header = headers.get(problem.field) or NAMES[problem.field]
+            messages = {
+                "empty": _("{header} is empty"),
+                "repeats": _("{header} {value} repeats row {row}"),
+                "category": _("{header} “{value}” is not nghèo, cận nghèo, chính sách or không"),
+                "phone": _("{header} “{value}” is not a phone number"),
+                "several": _("{header} “{value}” names several members: use the phone"),
+                "stranger": _("{header} “{value}” is not a member of this branch"),
+            }
+            problem_text = messages[problem.key].format(
+                header=header, value=problem.value, row=problem.row
+            )
+            parts.append(
+                _("row {row}, column {column}: {problem}").format(
+                    row=self.number, column=letters.get(problem.field, "?"), problem=problem_text
+                )
+            )
+        return "; ".join(parts)
+
+    @property
+    def reason(self) -> str:
+        return self.text(lambda text: text)
 
 
 @dataclass(slots=True)
@@ -67,96 +120,43 @@ class ImportReport:
     updated: int = 0
     unchanged: int = 0
     assigned: int = 0
+    ignored: int = 0
+    absent: list[str] = field(default_factory=list)
     refused: list[Refused] = field(default_factory=list)
     written: bool = False
 
-    def lines(self) -> list[str]:
-        out = [f"row {r.number} ({r.code or 'no code'}): {r.reason}" for r in self.refused]
+    def lines(self, _: Gettext = lambda text: text) -> list[str]:
+        out = [r.text(_) for r in self.refused]
+        if self.ignored:
+            out.append(
+                _("{count} rows ignored (blank, totals, signatures)").format(count=self.ignored)
+            )
+        if self.absent:
+            out.append(
+                _("Columns not in the sheet, left unchanged: {columns}").format(
+                    columns=", ".join(NAMES[key] for key in self.absent)
+                )
+            )
         if self.written:
             out.append(
-                f"{self.rows} rows: {self.created} households added, {self.updated} updated, "
-                f"{self.unchanged} unchanged, {self.assigned} assignments changed, {len(self.refused)} refused"
+                _(
+                    "{rows} rows: {created} households added, {updated} updated, {unchanged} unchanged, {assigned} assignments changed, {refused} refused"
+                ).format(
+                    rows=self.rows,
+                    created=self.created,
+                    updated=self.updated,
+                    unchanged=self.unchanged,
+                    assigned=self.assigned,
+                    refused=len(self.refused),
+                )  # fmt: skip
             )
         else:
             out.append(
-                f"{len(self.refused)} of {self.rows} rows refused: nothing was imported (use --skip-bad to import the good rows)"
+                _(
+                    "{refused} of {rows} rows refused: nothing was imported (use --skip-bad to import the good rows)"
+                ).format(refused=len(self.refused), rows=self.rows)
             )
         return out
-
-
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
-
-
-def read_sheet(path: Path) -> list[SheetRow]:
-    suffix = path.suffix.lower()
-    try:
-        if suffix in (".xlsx", ".xlsm"):
-            from openpyxl import load_workbook
-
-            workbook = load_workbook(path, read_only=True, data_only=True)
-            try:
-                raw = [
-                    [_text(v) for v in row] for row in workbook.active.iter_rows(values_only=True)
-                ]
-            finally:
-                workbook.close()
-        elif suffix in (".csv", ".txt"):
-            content = path.read_text(encoding="utf-8-sig")
-            dialect = (
-                csv.Sniffer().sniff(content[:4096], delimiters=",;\t")
-                if content.strip()
-                else csv.excel
-            )
-            raw = [[_text(v) for v in row] for row in csv.reader(io.StringIO(content), dialect)]
-        else:
-            raise SheetError(f"{path}: not an .xlsx or .csv file")
-    except SheetError:
-        raise
-    except (OSError, UnicodeDecodeError, csv.Error, ValueError, KeyError) as exc:
-        raise SheetError(f"{path}: cannot be read ({exc.__class__.__name__})") from None
-    return parse_rows(raw, str(path))
-
-
-def parse_rows(raw: list[list[str]], source: str = "sheet") -> list[SheetRow]:
-    if not raw:
-        raise SheetError(f"{source}: the sheet is empty")
-    header = {fold(name): index for index, name in enumerate(raw[0]) if name}
-    columns = {key: header.get(name) for key, name in COLUMNS.items()}
-    missing = [COLUMNS[key] for key in REQUIRED if columns[key] is None]
-    if missing:
-        raise SheetError(
-            f"{source}: the header row has no column {', '.join(missing)} (Mã hộ, Chủ hộ)"
-        )
-    if len(raw) - 1 > MAX_ROWS:
-        raise SheetError(f"{source}: more than {MAX_ROWS} rows")
-    rows = []
-    for number, values in enumerate(raw[1:], start=2):
-        if not any(values):
-            continue
-        cells = {
-            key: (values[index] if index is not None and index < len(values) else "")
-            for key, index in columns.items()
-        }
-        rows.append(SheetRow(number, cells))
-    return rows
-
-
-@dataclass(frozen=True, slots=True)
-class HouseholdValues:
-    code: str
-    head_name: str
-    address: str
-    cluster: str
-    poor: bool
-    near_poor: bool
-    policy: bool
-    phone: str | None
-    member_id: int | None
 
 
 def _category(text: str) -> set[str] | None:
@@ -170,108 +170,107 @@ def _category(text: str) -> set[str] | None:
     return flags
 
 
+def _member(text: str, by_name: dict[str, list[Any]], by_phone: dict[str, Any]) -> int | str:
+    """The member's id, or why the cell names nobody ("several" | "stranger")."""
+    member_phone = normalize_phone(text)
+    named = by_name.get(fold(text), [])
+    if member_phone and member_phone in by_phone:
+        return int(by_phone[member_phone].id)
+    if len(named) == 1:
+        return int(named[0].id)
+    return "several" if len(named) > 1 else "stranger"
+
+
+def _values(row: SheetRow, by_name: dict[str, list[Any]], by_phone: dict[str, Any]) -> tuple[dict[str, Any], int | None, list[Problem]]:  # fmt: skip
+    """The household's fields from the columns the sheet has (absent ones stay out)."""
+    cells, problems = row.cells, []
+    fields: dict[str, Any] = {}
+    if not cells.get("head"):
+        problems.append(Problem("empty", "head"))
+    fields["head_name"] = cells.get("head", "")[:200]
+    if "address" in cells:
+        fields["address"] = cells["address"][:300]
+    if "cluster" in cells:
+        fields["cluster"] = cells["cluster"][:120]
+    if "category" in cells:
+        flags = _category(cells["category"])
+        if flags is None:
+            problems.append(Problem("category", "category", cells["category"]))
+        else:
+            fields.update(poor="poor" in flags, near_poor="near_poor" in flags)
+            fields["policy"] = "policy" in flags
+    if "phone" in cells:
+        phone = normalize_phone(cells["phone"]) if cells["phone"] else None
+        if cells["phone"] and phone is None:
+            problems.append(Problem("phone", "phone", cells["phone"]))
+        fields["phone"] = phone
+    member_id = None
+    if cells.get("member"):
+        found = _member(cells["member"], by_name, by_phone)
+        if isinstance(found, str):
+            problems.append(Problem(found, "member", cells["member"]))
+        else:
+            member_id = found
+    return fields, member_id, problems
+
+
 def check_rows(
-    rows: list[SheetRow], members: list[Any]
-) -> tuple[list[tuple[SheetRow, HouseholdValues]], list[Refused]]:
+    rows: Sheet | list[SheetRow], members: list[Any]
+) -> tuple[list[tuple[SheetRow, str, dict[str, Any], int | None]], list[Refused]]:
     """Validate every row against the branch's members; (good rows, refused rows)."""
     by_name: dict[str, list[Any]] = {}
     by_phone = {}
     for member in members:
         by_name.setdefault(fold(member.name), []).append(member)
         by_phone[member.phone] = member
+    headers = tuple(getattr(rows, "headers", {}).items())
+    letters = tuple(getattr(rows, "letters", {}).items())
     good, refused, seen = [], [], {}
     for row in rows:
-        cells = row.cells
-        code = cells["code"][:64]
-        reasons = []
+        code = row.cells.get("code", "")[:64]
+        problems = []
         if not code:
-            reasons.append("Mã hộ is empty")
+            problems.append(Problem("empty", "code"))
         elif code in seen:
-            reasons.append(f"Mã hộ {code} repeats row {seen[code]}")
-        if not cells["head"]:
-            reasons.append("Chủ hộ is empty")
-        flags = _category(cells["category"])
-        if flags is None:
-            reasons.append(
-                f"Diện hộ {cells['category']!r} is not nghèo, cận nghèo, chính sách or không"
-            )
-        phone = None
-        if cells["phone"]:
-            phone = normalize_phone(cells["phone"])
-            if phone is None:
-                reasons.append(f"Số điện thoại {cells['phone']!r} is not a phone number")
-        member_id = None
-        if cells["member"]:
-            member_phone = normalize_phone(cells["member"])
-            named = by_name.get(fold(cells["member"]), [])
-            if member_phone and member_phone in by_phone:
-                member_id = by_phone[member_phone].id
-            elif len(named) == 1:
-                member_id = named[0].id
-            elif len(named) > 1:
-                reasons.append(
-                    f"Đảng viên phụ trách {cells['member']!r} names several members: use the phone"
-                )
-            else:
-                reasons.append(
-                    f"Đảng viên phụ trách {cells['member']!r} is not a member of this branch"
-                )
+            problems.append(Problem("repeats", "code", code, seen[code]))
+        fields, member_id, more = _values(row, by_name, by_phone)
+        problems += more
         if code and code not in seen:
             seen[code] = row.number
-        if reasons:
-            refused.append(Refused(row.number, code, "; ".join(reasons)))
+        if problems:
+            refused.append(Refused(row.number, code, tuple(problems), headers, letters))
             continue
-        assert flags is not None
-        good.append(
-            (
-                row,
-                HouseholdValues(
-                    code=code,
-                    head_name=cells["head"][:200],
-                    address=cells["address"][:300],
-                    cluster=cells["cluster"][:120],
-                    poor="poor" in flags,
-                    near_poor="near_poor" in flags,
-                    policy="policy" in flags,
-                    phone=phone,
-                    member_id=member_id,
-                ),
-            )
-        )
+        good.append((row, code, fields, member_id))
     return good, refused
 
 
 async def import_households(
-    repo: Any, village_id: int, rows: list[SheetRow], *, skip_bad: bool, today: date
+    repo: Any, village_id: int, rows: Sheet | list[SheetRow], *, skip_bad: bool, today: date
 ) -> ImportReport:
     branch = await repo.visits.branch_of_village(village_id)
     members = await repo.visits.members_of_branch(branch.id) if branch else []
     good, refused = check_rows(rows, members)
-    report = ImportReport(rows=len(rows), refused=refused)
+    report = ImportReport(
+        rows=len(rows),
+        refused=refused,
+        ignored=getattr(rows, "ignored", 0),
+        absent=list(getattr(rows, "absent", [])),
+    )
     if refused and not skip_bad:
         return report
     existing = {h.code: h for h in await repo.households.of_village(village_id)}
     current = dict((h.id, m) for h, m in await repo.visits.village_roster(village_id))
-    for _row, values in good:
-        fields = {
-            "head_name": values.head_name,
-            "address": values.address,
-            "cluster": values.cluster,
-            "poor": values.poor,
-            "near_poor": values.near_poor,
-            "policy": values.policy,
-            "phone": values.phone,
-        }
-        before = existing.get(values.code)
+    for _row, code, fields, member_id in good:
+        before = existing.get(code)
         if before is None:
             report.created += 1
         elif any(getattr(before, key) != value for key, value in fields.items()):
             report.updated += 1
         else:
             report.unchanged += 1
-        household = await repo.org.household(village_id, values.code, **fields)
-        if values.member_id is not None and current.get(household.id) != values.member_id:
-            await repo.visits.assign(household.id, values.member_id)
+        household = await repo.org.household(village_id, code, **fields)
+        if member_id is not None and current.get(household.id) != member_id:
+            await repo.visits.assign(household.id, member_id)
             report.assigned += 1
     await repo.visits.ensure_plans(today, village_id=village_id)
     report.written = True

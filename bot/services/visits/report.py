@@ -231,28 +231,35 @@ def report_xlsx(report: CoverageReport, _: Gettext) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
+    from bot.services.safefiles import append_row
+
     workbook = Workbook()
     coverage = workbook.active
     coverage.title = _("Coverage")[:31]
-    coverage.append([_("Member"), _("Due"), _("Visited"), _("Coverage %")])
+    append_row(coverage, [_("Member"), _("Due"), _("Visited"), _("Coverage %")])
     for member in report.members:
-        coverage.append([member.name, member.due, member.visited, round(member.ratio * 100)])
-    coverage.append(
+        append_row(coverage, [member.name, member.due, member.visited, round(member.ratio * 100)])
+    append_row(
+        coverage,
         [
             _("Total"),
             report.due,
             report.visited,
             round(report.visited / report.due * 100) if report.due else 100,
-        ]
+        ],
     )
     overdue = workbook.create_sheet(_("Overdue")[:31])
-    overdue.append(
-        [_("Household code"), _("Head of household"), _("Member"), _("Due on"), _("Days late")]
+    append_row(
+        overdue,
+        [_("Household code"), _("Head of household"), _("Member"), _("Due on"), _("Days late")],
     )
     for line in report.overdue:
-        overdue.append([line.code, line.head_name, line.member_name, line.due_on, line.days_late])
+        append_row(
+            overdue, [line.code, line.head_name, line.member_name, line.due_on, line.days_late]
+        )
     needs = workbook.create_sheet(_("Needs")[:31])
-    needs.append(
+    append_row(
+        needs,
         [
             _("Household code"),
             _("Head of household"),
@@ -260,10 +267,11 @@ def report_xlsx(report: CoverageReport, _: Gettext) -> bytes:
             _("Note"),
             _("State"),
             _("Raised on"),
-        ]
+        ],
     )
     for need in report.needs:
-        needs.append(
+        append_row(
+            needs,
             [
                 need.code,
                 need.head_name,
@@ -271,7 +279,7 @@ def report_xlsx(report: CoverageReport, _: Gettext) -> bytes:
                 need.note,
                 need_state_label(need.state, _),
                 need.raised_on,
-            ]
+            ],
         )
     for sheet in (coverage, overdue, needs):
         for cell in sheet[1]:

@@ -1,0 +1,188 @@
+"""Bank statement exports in each bank's own layout, with made-up data (no real account).
+
+The layouts follow what the banks' internet-banking exports look like (title and
+account-summary rows, the header's words and order, bilingual or merged header cells,
+amounts as text or numbers, dates as text, Excel dates or serial numbers), as seen in
+public statement parsers and sample exports; the accounts, names and amounts are ours.
+
+In every file: pledge 7 is paid (money in) with its memo mangled the way that bank
+mangles memos; pledge 8's memo appears on a DEBIT line (money out: never a payment);
+a totals row sums the column."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from datetime import datetime
+
+from openpyxl import Workbook
+
+CODE = "z37hwfpf"
+CHECK = "ABCDE"
+PAID = 1_500_000
+
+
+def _xlsx(rows: list[list[object]], merges: list[str] = ()) -> bytes:  # type: ignore[assignment]
+    workbook = Workbook()
+    sheet = workbook.active
+    for row in rows:
+        sheet.append(row)
+    for merge in merges:
+        sheet.merge_cells(merge)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _csv(rows: list[list[object]], delimiter: str = ",") -> bytes:
+    buffer = io.StringIO()
+    csv.writer(buffer, delimiter=delimiter).writerows(rows)
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def agribank() -> tuple[str, bytes]:
+    """Agribank E-Mobile/internet banking: "Nợ TK (Ghi nợ)", "Có TK (Ghi có)", "Diễn giải";
+    amounts as text with dots between thousands, dates as text."""
+    return "SaoKe_Agribank.xlsx", _xlsx([
+        ["NGÂN HÀNG NÔNG NGHIỆP VÀ PHÁT TRIỂN NÔNG THÔN VIỆT NAM"],
+        ["SAO KÊ TÀI KHOẢN"],
+        ["Số tài khoản: 3600205999999", None, "Tên tài khoản: QUY THON MAU"],
+        ["Từ ngày: 01/03/2026", None, "Đến ngày: 31/03/2026"],
+        ["Số dư đầu kỳ:", "2.000.000"],
+        [],
+        ["STT", "Ngày GD", "Mã GD", "Nợ TK (Ghi nợ)", "Có TK (Ghi có)", "Số dư", "Diễn giải"],
+        ["1", "05/03/2026", "3600ZZ1", "", "1.500.000", "3.500.000", f"NGUYEN VAN AN CHUYEN KHOAN DG {CODE} 7 {CHECK}"],
+        ["2", "06/03/2026", "3600ZZ2", "500.000", "", "3.000.000", f"CHI TRA DG {CODE} 8 QWERT"],
+        ["", "", "", "500.000", "1.500.000", "", "Tổng cộng"],
+        ["Người lập biểu", "", "", "", "Kiểm soát"],
+    ])  # fmt: skip
+
+
+def vietcombank() -> tuple[str, bytes]:
+    """VCB Digibank: "Số tiền ghi nợ" BEFORE "Số tiền ghi có" (the prefix "so tien" once
+    read the debit), Excel dates, memos prefixed by the bank ("MBVCB.<n>.")."""
+    return "SaoKeTK_VCB.xlsx", _xlsx([
+        ["NGÂN HÀNG TMCP NGOẠI THƯƠNG VIỆT NAM"],
+        ["SAO KÊ TÀI KHOẢN / STATEMENT OF ACCOUNT"],
+        ["Số tài khoản/Account No:", "1012999999"],
+        ["Số dư đầu kỳ/Opening balance:", 2_000_000],
+        ["STT", "Ngày giao dịch", "Số tham chiếu", "Số tiền ghi nợ", "Số tiền ghi có", "Số dư", "Nội dung chi tiết"],
+        [1, datetime(2026, 3, 5, 9, 12), "5243.65937", None, PAID, 3_500_000,  # noqa: DTZ001 (Excel has no time zones)
+         f"MBVCB.4525077405.DG{CODE.upper()}7{CHECK}.CT tu 0351000999999 NGUYEN VAN AN toi 1012999999"],
+        [2, datetime(2026, 3, 6, 10, 0), "5243.65938", 500_000, None, 3_000_000,  # noqa: DTZ001
+         f"MBVCB.4525077406.DG {CODE} 8 QWERT.CT di"],
+        [None, None, "Tổng/Total", 500_000, PAID, None, None],
+    ])  # fmt: skip
+
+
+def vietcombank_csv() -> tuple[str, bytes]:
+    """The same export saved as CSV: comma between thousands, quoted."""
+    return "SaoKeTK_VCB.csv", _csv([
+        ["SAO KÊ TÀI KHOẢN"],
+        ["STT", "Ngày giao dịch", "Số tham chiếu", "Số tiền ghi nợ", "Số tiền ghi có", "Số dư", "Nội dung chi tiết"],
+        ["1", "05/03/2026", "5243.65937", "", "1,500,000", "3,500,000", f"MBVCB.4525077405.DG {CODE.upper()} 7 {CHECK}.CT tu"],
+        ["2", "06/03/2026", "5243.65938", "500,000", "", "3,000,000", f"DG {CODE} 8 QWERT"],
+    ])  # fmt: skip
+
+
+def bidv() -> tuple[str, bytes]:
+    """BIDV: "BÁO CÁO CHI TIẾT SỐ DƯ TÀI KHOẢN", "Ngày hiệu lực", "Ghi nợ", "Ghi có";
+    dates as bare Excel serial numbers; the bank's "IBFT" prefix."""
+    return "BIDV_SaoKe.xlsx", _xlsx([
+        ["NGÂN HÀNG TMCP ĐẦU TƯ VÀ PHÁT TRIỂN VIỆT NAM"],
+        ["BÁO CÁO CHI TIẾT SỐ DƯ TÀI KHOẢN"],
+        ["Số tài khoản:", "21510009999999"],
+        ["Loại tiền:", "VND"],
+        ["STT", "Ngày hiệu lực", "Ghi nợ", "Ghi có", "Số dư", "Mô tả"],
+        [1, 46086, 0, PAID, 3_500_000, f"IBFT DG {CODE.upper()} {7} {CHECK} NGUYEN VAN AN"],
+        [2, 46087, 500_000, 0, 3_000_000, f"IBFT DG {CODE.upper()} 8 QWERT"],
+        ["Cộng phát sinh", None, 500_000, PAID, None, None],
+    ])  # fmt: skip
+
+
+def vietinbank() -> tuple[str, bytes]:
+    """VietinBank eFAST: bilingual header cells ("Nợ / Debit", "Có / Credit")."""
+    return "LichSuGiaoDich_VietinBank.xlsx", _xlsx([
+        ["NGÂN HÀNG TMCP CÔNG THƯƠNG VIỆT NAM - VIETINBANK"],
+        ["LỊCH SỬ GIAO DỊCH - TRANSACTION HISTORY"],
+        ["Số tài khoản / Account No: 108999999999"],
+        ["STT / No.", "Ngày giao dịch / Transaction date", "Mô tả giao dịch / Transaction description",
+         "Nợ / Debit", "Có / Credit", "Số dư TK / Account balance", "Số giao dịch / Transaction number"],
+        [1, "05/03/2026 08:15:02", f"CT DEN:0123 DG-{CODE}-7-{CHECK}", "", "1,500,000", "3,500,000", "FT26064001"],
+        [2, "06/03/2026 14:20:00", f"CT DI DG-{CODE}-8-QWERT", "500,000", "", "3,000,000", "FT26065002"],
+    ])  # fmt: skip
+
+
+def techcombank() -> tuple[str, bytes]:
+    """Techcombank: a long account block, the header at row 34 with each column merged
+    over several cells, the remitter's name in its own column."""
+    rows: list[list[object]] = [["TECHCOMBANK"], ["SAO KÊ TÀI KHOẢN / ACCOUNT STATEMENT"]]
+    rows += [[f"Thông tin tài khoản {i}"] for i in range(30)]
+    rows.append([])
+    columns = {0: "Ngày giao dịch/ Transaction Date", 6: "Đối tác/ Remitter", 15: "NH Đối tác/ Remitter Bank",
+               23: "Diễn giải/ Details", 31: "Số bút toán/ Transaction No.", 44: "Nợ/ Debit",
+               52: "Có/ Credit", 58: "Số dư/ Balance"}  # fmt: skip
+
+    def spread(values: dict[int, object]) -> list[object]:
+        row: list[object] = [None] * 59
+        for column, value in values.items():
+            row[column] = value
+        return row
+
+    rows.append(spread(columns))
+    rows.append(spread({0: "05/03/2026", 6: "NGUYEN VAN AN", 15: "VIETCOMBANK", 23: f"Nguyễn Văn An chuyển tiền ĐG {CODE} 7 {CHECK.lower()}",
+                        31: "FT26064123456", 52: "1,500,000", 58: "3,500,000"}))  # fmt: skip
+    rows.append(spread({0: "06/03/2026", 6: "CONG TY DIEN LUC", 15: "BIDV", 23: f"DG {CODE} 8 QWERT", 31: "FT26065123457",
+                        44: "500,000", 58: "3,000,000"}))  # fmt: skip
+    return "SaoKeTK_Techcombank.xlsx", _xlsx(rows, ["A35:F35", "G35:O35", "X35:AE35"])
+
+
+def mb() -> tuple[str, bytes]:
+    """MB Bank, saved as CSV with semicolons: credit BEFORE debit ("Phát sinh có" then
+    "Phát sinh nợ"), dots between thousands."""
+    return "MB_SaoKe.csv", _csv([
+        ["NGÂN HÀNG TMCP QUÂN ĐỘI"],
+        ["SAO KÊ CHI TIẾT TÀI KHOẢN"],
+        ["Tài khoản/Account No: 0999999999999"],
+        ["STT", "Ngày giao dịch", "Số tham chiếu", "Phát sinh có / Credit", "Phát sinh nợ / Debit", "Số dư / Balance", "Nội dung / Description"],
+        ["1", "05/03/2026", "FT26064AAA", "1.500.000", "", "3.500.000", f"DG {CODE.upper()} 7 {CHECK}- Ma GD ACSP/ 12345"],
+        ["2", "06/03/2026", "FT26065BBB", "", "500.000", "3.000.000", f"DG {CODE.upper()} 8 QWERT- Ma GD ACSP/ 12346"],
+    ], delimiter=";")  # fmt: skip
+
+
+def acb() -> tuple[str, bytes]:
+    """ACB: "BẢNG SAO KÊ GIAO DỊCH", "Tiền rút ra" and "Tiền gửi vào"."""
+    return "ACB_Statement.xlsx", _xlsx([
+        ["BẢNG SAO KÊ GIAO DỊCH"],
+        ["Số tài khoản: 9999999", None, "Loại tiền: VND"],
+        ["Số dư đầu", None, None, "Số dư cuối"],
+        [2_000_000, None, None, 3_000_000],
+        [],
+        ["Ngày giao dịch", "Số GD", "Tiền rút ra", "Tiền gửi vào", "Số dư", "Nội dung giao dịch"],
+        ["05/03/2026", "1234", None, PAID, 3_500_000, f"dg {CODE} 7 {CHECK.lower()} GD 123456-030526 10:21:07"],
+        ["06/03/2026", "1235", 500_000, None, 3_000_000, f"dg {CODE} 8 qwert"],
+    ])  # fmt: skip
+
+
+def vpbank() -> tuple[str, bytes]:
+    """VPBank: "Số tiền ra" / "Số tiền vào", comma between thousands, CSV."""
+    return "VPBank_LichSu.csv", _csv([
+        ["LỊCH SỬ GIAO DỊCH"],
+        ["Ngày giao dịch", "Số tiền ra", "Số tiền vào", "Số dư", "Nội dung"],
+        ["05/03/2026", "", "+1,500,000", "3,500,000", f"TKThe :0999, tai VCB. DG {CODE} 7 {CHECK}"],
+        ["06/03/2026", "-500,000", "", "3,000,000", f"DG {CODE} 8 QWERT"],
+    ])  # fmt: skip
+
+
+BANKS: dict[str, Callable[[], tuple[str, bytes]]] = {
+    "agribank": agribank,
+    "vietcombank": vietcombank,
+    "vietcombank_csv": vietcombank_csv,
+    "bidv": bidv,
+    "vietinbank": vietinbank,
+    "techcombank": techcombank,
+    "mb": mb,
+    "acb": acb,
+    "vpbank": vpbank,
+}
