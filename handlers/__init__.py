@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiogram import Router
 
 from handlers.broadcasts import broadcasts_router
+from handlers.cancel import cancel_router
 from handlers.contributions import contributions_router
 from handlers.criteria import criteria_router, questions_router
 from handlers.errors import errors_router
@@ -25,6 +26,7 @@ def build_routers() -> list[Router]:
     return [
         errors_router(),
         callback_guard_router(),
+        cancel_router(),
         groups_router(),
         start_router(),
         invites_router(),
