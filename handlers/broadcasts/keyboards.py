@@ -45,6 +45,9 @@ def cancel_row(builder: InlineKeyboardBuilder, back: str | None = None) -> None:
     builder.button(text=_("✖ Close without sending"), callback_data=BcMenu(action="cancel"))
 
 
+MAX_GROUP_BUTTONS = 30
+
+
 def audience_keyboard(data: dict[str, Any], groups: list[tuple[int, str]]) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     chosen = set(data.get("group_ids", []))
@@ -52,7 +55,7 @@ def audience_keyboard(data: dict[str, Any], groups: list[tuple[int, str]]) -> In
     if groups:
         label = _("All village groups")
         builder.button(text=f"{_check(every)} {label}", callback_data=BcAudience(what="all"))
-        for chat_id, title in groups:
+        for chat_id, title in groups[:MAX_GROUP_BUTTONS]:  # "All village groups" covers the rest
             builder.button(
                 text=f"{_check(every or chat_id in chosen)} 👥 {title}",
                 callback_data=BcAudience(what="g", id=chat_id),

@@ -24,6 +24,7 @@ class Pledging(StatesGroup):
     amount = State()
     note = State()
     change = State()
+    household = State()
 
 
 class Books(StatesGroup):

@@ -49,6 +49,8 @@ def amount_error(error: InvalidAmount, kind: str) -> str:
 
 
 def error_text(error: DomainError | SheetInvalid | VietQRError) -> str:
+    if isinstance(error, NotAllowed) and error.args == ("household_unverified",):
+        return household_unverified_text()
     if isinstance(error, NotAllowed):
         return _("Sorry, only the village's treasurer or secretary can do that.")
     if isinstance(error, NotFound):
@@ -115,3 +117,21 @@ def pledge_line(pledge: Pledge, campaign: Campaign, locale: str) -> str:
             amount=amount_text(pledge.kind, pledge.received, pledge.unit, "", locale)
         )
     return text
+
+
+def household_unverified_text() -> str:
+    return _(
+        "To say which household you give for, first confirm that you live in this village: send /doithon and choose your village."
+    )
+
+
+def ask_household_text() -> str:
+    return _(
+        "Type your household's code or part of the head's name, for example <code>NBT-004</code> or <code>Giang</code>."
+    )
+
+
+def no_household_text(query: str) -> str:
+    return _(
+        "No household in your village matches “{query}”. Type at least two letters of the code or of the head's name, or press Cancel."
+    ).format(query=html.escape(query[:60]))
