@@ -27,4 +27,11 @@ VI = {
     "members who use the bot (and get its reminders) come first": "đảng viên đang dùng bot (và nhận được nhắc lịch) được giao trước",
     "there are not enough households for everyone": "không đủ hộ để chia cho tất cả",
     "• {name} is left out this time: {total} households make {groups} groups of 4–5, and {reason}. Move a household to {name} to change this.": "• Lần này đồng chí {name} chưa được giao hộ: {total} hộ chia được {groups} nhóm, mỗi nhóm 4–5 hộ, và {reason}. Muốn giao hộ cho đồng chí {name}, bấm “Chuyển hộ sang người khác”.",
+    ("continue", "Next ▶"): "Tiếp ▶",
+    ("page", "Next ▶"): "Trang sau ▶",
+    "money": "tiền",
+    "labour days": "ngày công",
+    "materials": "vật liệu",
+    "land": "hiến đất",
+    "📣 <b>{campaign}</b>\n{purpose}\nFrom {start} to {end}. Every contribution counts: {kinds}.": "📣 <b>{campaign}</b>\n{purpose}\nTừ {start} đến {end}. Mọi đóng góp đều quý: {kinds}.",
 }

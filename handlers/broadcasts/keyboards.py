@@ -9,6 +9,7 @@ from aiogram.types import InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from bot.i18n import pgettext
 from handlers.broadcasts.callbacks import (
     BcAt,
     BcAudience,
@@ -69,7 +70,7 @@ def audience_keyboard(data: dict[str, Any], groups: list[tuple[int, str]]) -> In
         text=f"{_check(data.get('residents', False))} 🏠 {residents}",
         callback_data=BcAudience(what="residents"),
     )
-    builder.button(text=_("Next ▶"), callback_data=BcAudience(what="next"))
+    builder.button(text=pgettext("continue", "Next ▶"), callback_data=BcAudience(what="next"))
     cancel_row(builder, back="content")
     return builder.adjust(1).as_markup()
 

@@ -8,6 +8,7 @@ from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from bot.i18n import pgettext
 from bot.services.authz import Action, Actor
 from bot.services.contributions.amounts import format_money
 from bot.services.contributions.delivery import kind_labels
@@ -192,7 +193,7 @@ def new_kinds_keyboard(chosen: Sequence[str]) -> InlineKeyboardMarkup:
     for kind, label in kind_labels(_).items():
         mark = "✅" if kind in chosen else "⬜"
         builder.button(text=f"{mark} {label}", callback_data=DgNew(what="kind", kind=kind))
-    builder.button(text=_("Next ▶"), callback_data=DgNew(what="next"))
+    builder.button(text=pgettext("continue", "Next ▶"), callback_data=DgNew(what="next"))
     builder.button(text=_("✖ Cancel"), callback_data=DgNew(what="cancel"))
     return builder.adjust(2, 2, 2).as_markup()
 

@@ -21,7 +21,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.delivery.kinds import reply as reply_delivery
 from bot.delivery.queue import enqueue
-from bot.i18n import pick_locale
+from bot.i18n import pgettext, pick_locale
 from bot.services import village_criteria as vc
 from bot.services.authz import Action, Actor
 from bot.services.errors import NotAllowed, NotFound
@@ -95,7 +95,7 @@ async def inbox_page(
         )
     if page + 1 < pages:
         nav.append(
-            InlineKeyboardButton(text=_("Next ▶"), callback_data=Crit(a="inbox", n=page + 1).pack())
+            InlineKeyboardButton(text=pgettext("page", "Next ▶"), callback_data=Crit(a="inbox", n=page + 1).pack())
         )
     if nav:
         builder.row(*nav)

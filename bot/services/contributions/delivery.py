@@ -106,6 +106,16 @@ def kind_labels(_: Callable[[str], str]) -> dict[str, str]:
     }
 
 
+def kind_words(_: Callable[[str], str]) -> dict[str, str]:
+    """The kinds as words inside a sentence ("money, labour days")."""
+    return {
+        ContributionKind.MONEY: _("money"),
+        ContributionKind.LABOUR: _("labour days"),
+        ContributionKind.MATERIAL: _("materials"),
+        ContributionKind.LAND: _("land"),
+    }
+
+
 # renderers
 
 
@@ -195,9 +205,12 @@ async def render_announcement(
     campaign = await ctx.repo.contributions.campaign(int(payload["campaign_id"]))
     if campaign is None or campaign.status != CampaignStatus.OPEN:
         return None
+    words = kind_words(_)
+    accepted = [words[g.kind] for g in await ctx.repo.contributions.goals(campaign.id) if g.kind in words]
     text = _(
-        "📣 <b>{campaign}</b>\n{purpose}\nFrom {start} to {end}. Every contribution counts: money, labour days, materials or land."
+        "📣 <b>{campaign}</b>\n{purpose}\nFrom {start} to {end}. Every contribution counts: {kinds}."
     ).format(
+        kinds=", ".join(accepted),
         campaign=html.escape(campaign.name),
         purpose=html.escape(campaign.purpose),
         start=campaign.starts_on.strftime("%d/%m/%Y"),
