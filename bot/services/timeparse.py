@@ -135,10 +135,10 @@ def _read(text: str) -> _Pieces | None:
         ok = True
         if kind == "iso":
             ok = _set(pieces, "day", (int(groups[2]), int(groups[1]), int(groups[0])))
-        elif kind == "month_end":  # day 0: the month's last day
+        elif kind == "month_end":  # day -1: the month's last day
             month = int(groups[0]) if groups[0] else None
             ok = (month is None or 1 <= month <= 12) and _set(
-                pieces, "day", (0, month or 0, int(groups[1]) if groups[1] else None)
+                pieces, "day", (-1, month or 0, int(groups[1]) if groups[1] else None)
             )
         elif kind == "year_end":
             ok = _set(pieces, "day", (31, 12, int(groups[0]) if groups[0] else None))
@@ -203,7 +203,7 @@ def _hour_24(pieces: _Pieces) -> int | None:
 def _date_for(pieces: _Pieces, today: date, at: time, now_local: datetime) -> date | None:
     if pieces.day is not None:
         day, month, year = pieces.day
-        if day == 0:
+        if day == -1:
             return _month_end(month or today.month, year, today)
         try:
             if year is not None:

@@ -46,6 +46,8 @@ from bot.services.visits.domain import (
     at_local,
     days_late,
     local_today,
+    reminder_slots,
+    slot_is_over,
     slots_to_plan,
 )
 from bot.services.visits.report import (
@@ -80,12 +82,31 @@ def _digest(ids: Iterable[int]) -> str:
     return format(zlib.crc32(",".join(map(str, sorted(ids))).encode()), "08x")
 
 
-def visit_buttons(household_id: int, _: Any, code: str | None = None) -> tuple[Choice, ...]:
-    suffix = f" {code}" if code else ""
+def visit_buttons(
+    household_id: int, _: Any, code: str | None = None
+) -> tuple[tuple[Choice, ...], ...]:
+    """The rows of buttons for one household. With ``code`` (a message about several
+    households) every button names its household: "✅ Visited" on a row of its own,
+    then "📅 Later" and "🚫 Could not visit", so a narrow phone never cuts the code off."""
+    done, later, cannot = (
+        visit_callback("done", household_id),
+        visit_callback("later", household_id),
+        visit_callback("cannot", household_id),
+    )
+    if code is None:
+        return (
+            (
+                Choice(_("✅ Visited"), done),
+                Choice(_("📅 Later"), later),
+                Choice(_("🚫 Could not visit"), cannot),
+            ),
+        )
     return (
-        Choice(_("✅ Visited") + suffix, visit_callback("done", household_id)),
-        Choice(_("📅 Later"), visit_callback("later", household_id)),
-        Choice(_("🚫 Could not visit"), visit_callback("cannot", household_id)),
+        (Choice(_("✅ Visited {code}").format(code=code), done),),
+        (
+            Choice(_("📅 Later {code}").format(code=code), later),
+            Choice(_("🚫 Could not visit {code}").format(code=code), cannot),
+        ),
     )
 
 
@@ -243,6 +264,9 @@ async def plan_monthly(ctx: PlanContext) -> None:
 async def render_reminder(ctx: RenderContext, payload: Mapping[str, Any]) -> OutgoingMessage | None:
     _ = ctx.gettext
     due_on = date.fromisoformat(payload["due_on"])
+    evening, morning = reminder_slots(due_on, ctx.timezone)
+    if slot_is_over(evening if payload.get("slot") == "evening" else morning, ctx.now):
+        return None  # sent only near its hour (the bot was stopped until too late)
     rows = await ctx.repo.visits.due_for_member(int(payload["member_id"]), due_on)
     if not rows:
         return None
@@ -265,7 +289,7 @@ async def render_reminder(ctx: RenderContext, payload: Mapping[str, Any]) -> Out
             )
         else:
             lines.append(_("Not visited yet."))
-        choices.append(visit_buttons(household.id, _, household.code if len(rows) > 1 else None))
+        choices.extend(visit_buttons(household.id, _, household.code if len(rows) > 1 else None))
     return OutgoingMessage(text="\n".join(lines), choices=tuple(choices))
 
 
@@ -292,7 +316,7 @@ async def render_overdue(ctx: RenderContext, payload: Mapping[str, Any]) -> Outg
                 days=days_late(plan.due_on, today),
             )
         )
-    choices = tuple(visit_buttons(h.id, _, h.code) for h, _p in rows)
+    choices = tuple(row for h, _p in rows for row in visit_buttons(h.id, _, h.code))
     return OutgoingMessage(text="\n".join(lines), choices=choices)
 
 
