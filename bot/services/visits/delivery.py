@@ -46,8 +46,6 @@ from bot.services.visits.domain import (
     at_local,
     days_late,
     local_today,
-    reminder_slots,
-    slot_is_over,
     slots_to_plan,
 )
 from bot.services.visits.report import (
@@ -82,31 +80,12 @@ def _digest(ids: Iterable[int]) -> str:
     return format(zlib.crc32(",".join(map(str, sorted(ids))).encode()), "08x")
 
 
-def visit_buttons(
-    household_id: int, _: Any, code: str | None = None
-) -> tuple[tuple[Choice, ...], ...]:
-    """The rows of buttons for one household. With ``code`` (a message about several
-    households) every button names its household: "✅ Visited" on a row of its own,
-    then "📅 Later" and "🚫 Could not visit", so a narrow phone never cuts the code off."""
-    done, later, cannot = (
-        visit_callback("done", household_id),
-        visit_callback("later", household_id),
-        visit_callback("cannot", household_id),
-    )
-    if code is None:
-        return (
-            (
-                Choice(_("✅ Visited"), done),
-                Choice(_("📅 Later"), later),
-                Choice(_("🚫 Could not visit"), cannot),
-            ),
-        )
+def visit_buttons(household_id: int, _: Any, code: str | None = None) -> tuple[Choice, ...]:
+    suffix = f" {code}" if code else ""
     return (
-        (Choice(_("✅ Visited {code}").format(code=code), done),),
-        (
-            Choice(_("📅 Later {code}").format(code=code), later),
-            Choice(_("🚫 Could not visit {code}").format(code=code), cannot),
-        ),
+        Choice(_("✅ Visited") + suffix, visit_callback("done", household_id)),
+        Choice(_("📅 Later"), visit_callback("later", household_id)),
+        Choice(_("🚫 Could not visit"), visit_callback("cannot", household_id)),
     )
 
 
@@ -264,9 +243,6 @@ async def plan_monthly(ctx: PlanContext) -> None:
 async def render_reminder(ctx: RenderContext, payload: Mapping[str, Any]) -> OutgoingMessage | None:
     _ = ctx.gettext
     due_on = date.fromisoformat(payload["due_on"])
-    evening, morning = reminder_slots(due_on, ctx.timezone)
-    if slot_is_over(evening if payload.get("slot") == "evening" else morning, ctx.now):
-        return None  # sent only near its hour (the bot was stopped until too late)
     rows = await ctx.repo.visits.due_for_member(int(payload["member_id"]), due_on)
     if not rows:
         return None
@@ -289,7 +265,7 @@ async def render_reminder(ctx: RenderContext, payload: Mapping[str, Any]) -> Out
             )
         else:
             lines.append(_("Not visited yet."))
-        choices.extend(visit_buttons(household.id, _, household.code if len(rows) > 1 else None))
+        choices.append(visit_buttons(household.id, _, household.code if len(rows) > 1 else None))
     return OutgoingMessage(text="\n".join(lines), choices=tuple(choices))
 
 
@@ -316,7 +292,7 @@ async def render_overdue(ctx: RenderContext, payload: Mapping[str, Any]) -> Outg
                 days=days_late(plan.due_on, today),
             )
         )
-    choices = tuple(row for h, _p in rows for row in visit_buttons(h.id, _, h.code))
+    choices = tuple(visit_buttons(h.id, _, h.code) for h, _p in rows)
     return OutgoingMessage(text="\n".join(lines), choices=choices)
 
 

@@ -34,10 +34,6 @@ MORNING = time(7, 0)  # the due day itself
 NUDGE_AFTER_DAYS = 3  # more than this late: the member is nudged
 ESCALATE_AFTER_DAYS = 7  # more than this late: the secretary is told
 MAX_SNOOZE_DAYS = 60
-#: A reminder goes out at its hour or, if the bot could not send it then (it was
-#: stopped), at most this much later: 19:00–21:00 and 07:00–09:00. Never after: a
-#: household assigned in the evening is not announced "today" at 20:17.
-REMINDER_GRACE = timedelta(hours=2)
 
 
 def default_cadence(*, poor: bool, near_poor: bool, policy: bool) -> Cadence:
@@ -107,28 +103,22 @@ def reminder_slots(due_on: date, tz: str) -> tuple[ReminderSlot, ReminderSlot]:
     )
 
 
-def slot_is_over(slot: ReminderSlot, now: datetime) -> bool:
-    """Past its hour by more than :data:`REMINDER_GRACE`: too late to be sent."""
-    return now - slot.not_before > REMINDER_GRACE
-
-
 def slots_to_plan(
     now: datetime, tz: str, *, horizon: timedelta = timedelta(hours=2)
 ) -> list[ReminderSlot]:
     """The reminder slots a planner run at ``now`` queues: those starting within
-    ``horizon``, and those whose hour passed less than :data:`REMINDER_GRACE` ago
-    while they are the latest for their day (the bot was down at 07:00 and is back
-    at 08:30). A slot further past is never queued, so whatever makes a household due
-    later (an assignment, an import, a snooze) waits for the next reminder hour."""
+    ``horizon`` and not yet superseded. A slot already past (the bot was down) is
+    still queued while it is the latest one for its day, so it goes out once after
+    a restart; an evening reminder is dropped once that day's morning one is due."""
     today = local_today(now, tz)
     chosen = []
     for due_on in (today, today + timedelta(days=1), today + timedelta(days=2)):
         evening, morning = reminder_slots(due_on, tz)
         if morning.not_before <= now:
-            if due_on == today and not slot_is_over(morning, now):
+            if due_on == today:
                 chosen.append(morning)
             continue
-        if evening.not_before <= now + horizon and not slot_is_over(evening, now):
+        if evening.not_before <= now + horizon:
             chosen.append(evening)
         if morning.not_before <= now + horizon:
             chosen.append(morning)
