@@ -34,4 +34,6 @@ VI = {
     "materials": "vật liệu",
     "land": "hiến đất",
     "📣 <b>{campaign}</b>\n{purpose}\nFrom {start} to {end}. Every contribution counts: {kinds}.": "📣 <b>{campaign}</b>\n{purpose}\nTừ {start} đến {end}. Mọi đóng góp đều quý: {kinds}.",
+    "That is more than 10 billion dong: please check the number of zeros.": "Số tiền lớn hơn 10 tỷ đồng: vui lòng kiểm tra lại số chữ số 0.",
+    "Send your receipts sheet (XLSX or CSV) with the columns: <code>Mã cam kết, Số tiền, Ngày nhận, Số phiếu thu, Hình thức</code>. If any row is wrong, nothing is recorded and I tell you which rows.": "Gửi bảng phiếu thu (XLSX hoặc CSV) với các cột: <code>Mã cam kết, Số tiền, Ngày nhận, Số phiếu thu, Hình thức</code>. Nếu có dòng sai, sẽ không ghi nhận gì và báo lại những dòng đó.",
 }

@@ -59,7 +59,7 @@ def register_manage(router: Router) -> None:
                         ).format(code=campaign.code)
                         if action == "statement"
                         else _(
-                            "Send your receipts sheet (XLSX or CSV) with the columns: Mã cam kết, Số tiền, Ngày nhận, Số phiếu thu, Hình thức. If any row is wrong, nothing is recorded and I tell you which rows."
+                            "Send your receipts sheet (XLSX or CSV) with the columns: <code>Mã cam kết, Số tiền, Ngày nhận, Số phiếu thu, Hình thức</code>. If any row is wrong, nothing is recorded and I tell you which rows."
                         )
                     )
                 return

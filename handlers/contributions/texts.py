@@ -36,7 +36,7 @@ def amount_error(error: InvalidAmount, kind: str) -> str:
         "empty": _("Please type an amount."),
         "zero": _("The amount must be more than zero."),
         "negative": _("The amount cannot be negative."),
-        "too_large": _("That is more than 10 billion đồng: please check the number of zeros."),
+        "too_large": _("That is more than 10 billion dong: please check the number of zeros."),
         "fraction": _("Please give a whole number."),
         "no_material": _("Please say which material, too."),
         "unreadable": _("Sorry, I could not read that amount."),

@@ -28,6 +28,7 @@ from bot.delivery.contract import (
     SentContext,
 )
 from bot.services.contributions import service
+from bot.services.vntext import fold
 from bot.services.contributions.amounts import format_money, format_number
 from storage.models import CampaignStatus, ContributionKind, PledgeStatus, Role
 
@@ -49,10 +50,27 @@ def pledge_link(bot_username: str, code: str) -> str:
     return f"https://t.me/{bot_username}?start=dg_{code}"
 
 
+# The units the amount parser stores (Vietnamese), as English shows them; the material's
+# own name is the resident's words and stays as typed.
+ENGLISH_UNITS = {
+    "ngay cong": "labour days", "m²": "m²", "khoi": "m³", "m3": "m³", "bao": "bags",
+    "tan": "tonnes", "ta": "quintals", "kg": "kg", "vien": "pieces", "xe": "truckloads",
+    "cay": "poles", "thanh": "bars", "lit": "litres", "thung": "boxes", "chuyen": "loads",
+    "bo": "sets", "cai": "pieces", "tam": "sheets", "cuon": "rolls", "met": "m", "m": "m",
+    "hop": "boxes", "can": "cans",
+}  # fmt: skip
+
+
+def unit_text(unit: str, locale: str) -> str:
+    if locale.startswith("vi") or not unit:
+        return unit
+    return ENGLISH_UNITS.get(fold(unit) or unit, unit)
+
+
 def amount_text(kind: str, amount: int, unit: str, material: str, locale: str) -> str:
     if kind == ContributionKind.MONEY:
         return format_money(amount, locale)
-    text = f"{format_number(amount, locale)} {unit}".strip()
+    text = f"{format_number(amount, locale)} {unit_text(unit, locale)}".strip()
     return f"{text} {material}".strip() if material else text
 
 
