@@ -28,8 +28,8 @@ from bot.delivery.contract import (
     SentContext,
 )
 from bot.services.contributions import service
-from bot.services.vntext import fold
 from bot.services.contributions.amounts import format_money, format_number
+from bot.services.vntext import fold
 from storage.models import CampaignStatus, ContributionKind, PledgeStatus, Role
 
 REMINDER = "pledge.reminder"
