@@ -41,6 +41,7 @@ class NewCampaign(StatesGroup):
     end = State()
     bank = State()
     names = State()
+    review = State()
 
 
 def now() -> datetime:

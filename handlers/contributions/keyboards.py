@@ -202,6 +202,7 @@ def names_keyboard() -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     builder.button(text=_("👁 Names shown (if they agree)"), callback_data=DgNew(what="public"))
     builder.button(text=_("🙈 Totals only"), callback_data=DgNew(what="private"))
+    add_cancel(builder)
     return builder.adjust(1).as_markup()
 
 

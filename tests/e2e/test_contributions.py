@@ -122,6 +122,9 @@ async def create_campaign(sandbox: Sandbox) -> None:
     await secretary.press(kinds, callback_data=DgNew(what="next").pack())
     await secretary.next_message()
     await secretary.send("600 triệu")
+    labour = await secretary.next_message()
+    assert "ngày công" in labour["text"]  # a goal for each chosen kind
+    await secretary.send("-")
     await secretary.next_message()
     end = (datetime.now(VN) + timedelta(days=60)).strftime("%d/%m/%Y")
     await secretary.send(end)
@@ -129,7 +132,10 @@ async def create_campaign(sandbox: Sandbox) -> None:
     await secretary.send("970405 3600205123456 QUY THON NAM BAC THANH")
     names = await secretary.next_message()
     await secretary.press(names, callback_data=DgNew(what="public").pack())
-    card = await secretary.next_message()
+    review = await secretary.next_message()
+    assert "600.000.000" in review["text"] and "3600205123456" in review["text"]
+    await secretary.press(review, callback_data=DgNew(what="create").pack())
+    card = await next_with(secretary, lambda m: "Nhà văn hóa thôn" in (m["text"] or "") and "reply_markup" in m)
     assert "Nhà văn hóa thôn" in card["text"]
 
 
