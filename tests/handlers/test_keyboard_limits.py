@@ -53,6 +53,7 @@ ARGUMENTS: dict[str, Any] = {
     "groups": [(-(10**12) - n, f"Nhóm thôn {n}") for n in range(300)],
     "data": {"group_ids": [-(10**12) - n for n in range(300)], "members": True, "residents": True, "pin": True, "ack": True},
     "page": 0,
+    "draft": {"kinds": KINDS, "name": "Đường " * 40, "goals": {}},
     "view": SimpleNamespace(assigned_to_me=True, household=SimpleNamespace(id=BIG, village_id=1)),
 }
 # Builders that need the database are measured where they are tested.
