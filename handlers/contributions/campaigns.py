@@ -4,6 +4,8 @@ new-campaign wizard (/taodonggop)."""
 
 from __future__ import annotations
 
+import html
+
 from aiogram import Bot, F, Router
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
@@ -17,6 +19,7 @@ from bot.services.contributions.amounts import InvalidAmount
 from bot.services.errors import DomainError, NotAllowed
 from bot.settings import Settings
 from handlers.cancel import cancel_keyboard
+from handlers.confirm import confirm
 from handlers.contributions import common, keyboards, texts, wizard
 from handlers.contributions.callbacks import DgManage, DgNew
 from handlers.contributions.common import Books, EnqueueDelivery, NewCampaign
@@ -156,7 +159,16 @@ def register_manage(router: Router) -> None:
                     village_id=campaign.village_id,
                     details={"campaign_id": campaign.id},
                 )
-                await callback.answer(_("Queued for the village group."), show_alert=True)
+                await confirm(
+                    callback,
+                    _("📣 The announcement of <b>{name}</b> is on its way to {count} village groups.").format(
+                        name=html.escape(campaign.name), count=len(groups)
+                    )
+                    if action == "announce"
+                    else _("📌 The board of <b>{name}</b> is on its way to the village group.").format(
+                        name=html.escape(campaign.name)
+                    ),
+                )
                 return
         except DomainError as error:
             await callback.answer(texts.error_text(error), show_alert=True)

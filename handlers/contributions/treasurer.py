@@ -18,6 +18,7 @@ from bot.services.contributions.amounts import InvalidAmount, format_money, pars
 from bot.services.contributions.delivery import amount_text
 from bot.services.errors import DomainError
 from bot.settings import Settings
+from handlers.confirm import confirm
 from handlers.contributions import common, keyboards, texts
 from handlers.contributions.callbacks import DgMatch, DgReceipt
 from handlers.contributions.common import MAX_UPLOAD, Books
@@ -260,11 +261,12 @@ def register_sheets(router: Router) -> None:
         except DomainError as error:
             await callback.answer(texts.error_text(error), show_alert=True)
             return
-        await callback.answer(
+        await confirm(
+            callback,
             _("✅ {count} receipts recorded.").format(count=recorded)
             if recorded
             else _("Already recorded."),
-            show_alert=True,
+            drop="all" if callback_data.index == -1 else "button",
         )
 
 

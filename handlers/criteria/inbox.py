@@ -26,6 +26,7 @@ from bot.services import village_criteria as vc
 from bot.services.authz import Action, Actor
 from bot.services.errors import NotAllowed, NotFound
 from bot.settings import Settings
+from handlers.confirm import confirm
 from handlers.criteria.callbacks import Crit
 from handlers.criteria.common import known_set
 from handlers.criteria.states import Answering
@@ -116,9 +117,7 @@ def inbox_router() -> Router:
                 _("Please choose your village first: send /start."), show_alert=True
             )
             return
-        await callback.answer(
-            _("Sent to the branch. You will get the answer here."), show_alert=True
-        )
+        await confirm(callback, _("Sent to the branch. You will get the answer here."))
         repo.audit.add(
             "question_forwarded",
             actor_user_id=user.id,

@@ -235,10 +235,12 @@ async def test_pledge_pay_receive_and_publish(sandbox: Sandbox, bot_process: Bot
     assert [p.received for p in await rows(url, select(Pledge).where(Pledge.id == second.id))] == [
         0
     ]  # not before confirming
-    answer = await treasurer.press(matches, callback_data=DgMatch(index=0).pack())
-    assert answer is not None and "1" in answer["text"]
-    answer = await treasurer.press(matches, callback_data=DgMatch(index=0).pack())  # twice: once
-    assert answer is not None and "Đã ghi nhận rồi" in answer["text"]
+    await treasurer.press(matches, callback_data=DgMatch(index=0).pack())
+    # A confirmation that lasts: a message, and the used button is gone.
+    assert await next_with(treasurer, lambda m: "Đã ghi nhận 1 phiếu thu" in (m["text"] or ""))
+    assert DgMatch(index=0).pack() not in str(current(sandbox, matches).get("reply_markup"))
+    await forged_press(sandbox, treasurer, matches, DgMatch(index=0).pack())  # twice: once
+    assert await next_with(treasurer, lambda m: "Đã ghi nhận rồi" in (m["text"] or ""))
     forged = await forged_press(
         sandbox, lan, matches, DgMatch(index=-1).pack()
     )  # not hers to confirm
