@@ -55,4 +55,5 @@ VI = {
     "Type the new name; on the next lines, what it is for (optional).": "Gõ tên mới; các dòng sau ghi mục đích (nếu có).",
     "📣 The announcement of <b>{name}</b> is on its way to {count} village groups.": "📣 Thông báo về <b>{name}</b> đang được gửi tới {count} nhóm của thôn.",
     "📌 The board of <b>{name}</b> is on its way to the village group.": "📌 Bảng đóng góp <b>{name}</b> đang được gửi tới nhóm của thôn.",
+    "✖ Close": "✖ Đóng",
 }

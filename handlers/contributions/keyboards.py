@@ -107,7 +107,8 @@ def amounts_keyboard(locale: str) -> InlineKeyboardMarkup:
     for amount in QUICK_MONEY:
         builder.button(text=format_money(amount, locale), callback_data=DgAmount(amount=amount))
     builder.button(text=_("✍ Another amount"), callback_data=DgAmount(amount=0))
-    return builder.adjust(2, 2, 2, 1).as_markup()
+    add_cancel(builder)
+    return builder.adjust(2, 2, 2, 2).as_markup()
 
 
 def confirm_keyboard(token: str) -> InlineKeyboardMarkup:

@@ -87,7 +87,8 @@ def register(router: Router) -> None:
                 await callback.answer()
                 if isinstance(callback.message, Message):
                     await callback.message.answer(
-                        _("Type your note:") if action == "note" else texts.ask_amount(pledge.kind)
+                        _("Type your note:") if action == "note" else texts.ask_amount(pledge.kind),
+                        reply_markup=cancel_keyboard(),
                     )
                 return
         except DomainError as error:

@@ -26,6 +26,7 @@ from bot.services import village_criteria as vc
 from bot.services.authz import Action, Actor
 from bot.services.errors import NotAllowed, NotFound
 from bot.settings import Settings
+from handlers.cancel import cancel_keyboard
 from handlers.confirm import confirm
 from handlers.criteria.callbacks import Crit
 from handlers.criteria.common import known_set
@@ -179,7 +180,8 @@ def inbox_router() -> Router:
             await callback.message.answer(
                 _("Type your answer to: “{question}”").format(
                     question=html.escape(question.text[:300])
-                )
+                ),
+                reply_markup=cancel_keyboard(),
             )
 
     @router.message(StateFilter(Answering.text), F.text, ~F.text.startswith("/"))

@@ -57,7 +57,10 @@ ARGUMENTS: dict[str, Any] = {
     "view": SimpleNamespace(assigned_to_me=True, household=SimpleNamespace(id=BIG, village_id=1)),
 }
 # Builders that need the database are measured where they are tested.
-ELSEWHERE = {"handlers.criteria.inbox.inbox_page"}  # five questions a page: tests/e2e/test_criteria.py
+ELSEWHERE = {
+    "handlers.criteria.inbox.inbox_page",  # five questions a page: tests/e2e/test_criteria.py
+    "handlers.confirm.without_button",  # takes a keyboard away, never adds to one
+}
 PER_FUNCTION: dict[str, list[dict[str, Any]]] = {
     "handlers.broadcasts.keyboards.day_keyboard": [{"kind": "weekly"}, {"kind": "monthly"}],
     "handlers.visits.keyboards.needs_keyboard": [{"chosen": ["all"] * 20}],
