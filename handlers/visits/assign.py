@@ -215,6 +215,8 @@ def register(router: Router) -> None:
                 caption=_("Print and put one on each house."),
             )
         elif action == "pick":
+            if await state.get_state() == Assigning.search.state:  # a search result: used
+                await message.edit_reply_markup(reply_markup=None)
             await state.clear()
             try:
                 await ask_member(message, repo, actor, callback_data.household_id)
