@@ -49,6 +49,14 @@ class PoI18n(I18n):
         return translations
 
 
+def pgettext(context: str, message: str) -> str:
+    """``message`` in the current locale, told apart by ``context`` from the same English
+    words with another meaning ("Next ▶": continue a wizard, or the next page)."""
+    i18n = I18n.get_current(no_error=True)
+    translation = i18n.locales.get(i18n.current_locale) if i18n is not None else None
+    return translation.pgettext(context, message) if translation is not None else message
+
+
 def create_i18n(default_locale: str = "vi") -> PoI18n:
     return PoI18n(path=LOCALES_DIR, default_locale=default_locale, domain=DOMAIN)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiogram import Router
 
 from handlers.broadcasts import broadcasts_router
+from handlers.cancel import cancel_router
 from handlers.consultations import consultation_links_router, consultations_router
 from handlers.contributions import contributions_router
 from handlers.criteria import criteria_router, questions_router
@@ -26,6 +27,7 @@ def build_routers() -> list[Router]:
     return [
         errors_router(),
         callback_guard_router(),
+        cancel_router(),
         groups_router(),
         consultation_links_router(),  # /start yk_<code>, before the general /start
         start_router(),

@@ -184,7 +184,7 @@ def start_router() -> Router:
         elif payload:
             village = await onboarding.village_from_payload(repo, payload)
             if village is not None:
-                user.village_id = village.id
+                await onboarding.choose_village(repo, user, village.id)
                 if user.language is None:
                     user.language = locale
                 await welcome(message, village, actor)

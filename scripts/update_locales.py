@@ -1,6 +1,8 @@
 """Extract messages and merge them into every catalog: ``make locales``.
 
-Optionally fill Vietnamese translations from a Python file defining ``VI = {msgid: msgstr}``:
+Optionally fill Vietnamese translations from a Python file defining ``VI = {msgid: msgstr}``
+(a message with a gettext context, from ``pgettext(context, msgid)``, is keyed
+``(context, msgid)``):
 ``python scripts/update_locales.py --fill translations.py``.
 """
 
@@ -45,8 +47,10 @@ def main() -> int:
         with po.open("rb") as fp:
             catalog = read_po(fp, locale="vi")
         for message in catalog:
-            if message.id and message.id in translations:
-                message.string = translations[message.id]
+            # A message with a gettext context is filled from a (msgctxt, msgid) key only.
+            key = (message.context, message.id) if message.context else message.id
+            if message.id and key in translations:
+                message.string = translations[key]
                 message.flags.discard("fuzzy")
         with po.open("wb") as fp:
             write_po(fp, catalog, width=0, omit_header=False)

@@ -227,6 +227,15 @@ class AuditRepository(_Repository):
             )
         )
 
+    async def last_of_user(self, user_id: int, action: str) -> AuditLog | None:
+        """The user's latest audit entry of this action (None when there is none)."""
+        return await self.session.scalar(
+            select(AuditLog)
+            .where(AuditLog.actor_user_id == user_id, AuditLog.action == action)
+            .order_by(AuditLog.id.desc())
+            .limit(1)
+        )
+
     async def recent(self, village_id: int | None = None, limit: int = 50) -> Sequence[AuditLog]:
         query = select(AuditLog).order_by(AuditLog.id.desc()).limit(limit)
         if village_id is not None:

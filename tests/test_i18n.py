@@ -15,21 +15,27 @@ PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
 TAG = re.compile(r"</?[a-z]+>")
 
 
-def source_messages() -> set[str]:
-    found: set[str] = set()
+KEYWORDS = {"_": None, "__": None, "pgettext": ((1, "c"), 2)}
+
+
+def source_messages() -> set[tuple[str | None, str]]:
+    """(gettext context or None, msgid) of every message in the code."""
+    found: set[tuple[str | None, str]] = set()
     for folder in ("bot", "handlers"):
-        for _file, _line, message, _comments, _context in extract_from_dir(
-            ROOT / folder, keywords={"_": None, "__": None}, method_map=[("**.py", "python")]
+        for _file, _line, message, _comments, context in extract_from_dir(
+            ROOT / folder, keywords=KEYWORDS, method_map=[("**.py", "python")]
         ):
-            found.add(message if isinstance(message, str) else message[0])
+            found.add((context, message if isinstance(message, str) else message[0]))
     return found
 
 
 def test_every_message_has_a_vietnamese_translation() -> None:
     with (ROOT / "locales/vi/LC_MESSAGES/messages.po").open("rb") as fp:
         catalog = read_po(fp, locale="vi")
-    translated = {m.id: m.string for m in catalog if m.id and m.string and "fuzzy" not in m.flags}
-    missing = sorted(source_messages() - translated.keys())
+    translated = {
+        (m.context, m.id): m.string for m in catalog if m.id and m.string and "fuzzy" not in m.flags
+    }
+    missing = sorted(f"{c}|{m}" if c else m for c, m in source_messages() - translated.keys())
     assert not missing, "untranslated (run `make locales` and fill locales/vi): " + "; ".join(missing)
 
 

@@ -47,6 +47,9 @@ def parse_text(
     return plain, ents, html
 
 
+MAX_INLINE_BUTTONS, MAX_INLINE_ROW = 100, 8
+
+
 def check_reply_markup(markup: Any) -> dict[str, Any] | None:
     if markup is None or markup == "":
         return None
@@ -58,6 +61,11 @@ def check_reply_markup(markup: Any) -> dict[str, Any] | None:
             raise bad_request(
                 'field "inline_keyboard" of the InlineKeyboardMarkup must be an Array of Arrays'
             )
+        # Telegram: at most 100 inline buttons, 8 in a row ("reply markup is too long").
+        if sum(len(r) for r in rows) > MAX_INLINE_BUTTONS or any(
+            len(r) > MAX_INLINE_ROW for r in rows
+        ):
+            raise bad_request("reply markup is too long")
         for row in rows:
             for button in row:
                 _check_inline_button(button)

@@ -113,6 +113,9 @@ async def choose_village(repo: Repo, user: User, village_id: int) -> Village:
     if village is None:
         raise NotFound("village")
     user.village_id = village.id
+    repo.audit.add(
+        "village_chosen", actor_user_id=user.id, village_id=village.id, details={"via": "onboarding"}
+    )
     return village
 
 

@@ -61,6 +61,9 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     (kind, re.compile(pattern))
     for kind, pattern in (
         ("iso", r"(\d{4})-(\d{1,2})-(\d{1,2})" + _NOT_WORD),
+        # "cuối tháng 1", "cuối tháng 1/2027", "cuối tháng này", "hết tháng", "cuối năm"
+        ("month_end", r"(?:cuoi|het) thang(?:\s+(\d{1,2})(?:\s*(?:/|nam)\s*(\d{4}))?|\s+nay)?" + _NOT_WORD),
+        ("year_end", r"(?:cuoi|het) nam(?:\s+(\d{4})|\s+nay)?" + _NOT_WORD),
         ("dmy", r"(\d{1,2})\s*[/.-]\s*(\d{1,2})(?:\s*[/.-]\s*(\d{4}|\d{2}))?(?![0-9/.:-])"),
         ("dmy_words", r"(\d{1,2}) thang (\d{1,2})(?: nam (\d{4}))?" + _NOT_WORD),
         (
@@ -132,6 +135,13 @@ def _read(text: str) -> _Pieces | None:
         ok = True
         if kind == "iso":
             ok = _set(pieces, "day", (int(groups[2]), int(groups[1]), int(groups[0])))
+        elif kind == "month_end":  # day -1: the month's last day
+            month = int(groups[0]) if groups[0] else None
+            ok = (month is None or 1 <= month <= 12) and _set(
+                pieces, "day", (-1, month or 0, int(groups[1]) if groups[1] else None)
+            )
+        elif kind == "year_end":
+            ok = _set(pieces, "day", (31, 12, int(groups[0]) if groups[0] else None))
         elif kind in ("dmy", "dmy_words"):
             year = groups[2]
             full_year = None if year is None else int(year) + (2000 if len(year) == 2 else 0)
@@ -193,6 +203,8 @@ def _hour_24(pieces: _Pieces) -> int | None:
 def _date_for(pieces: _Pieces, today: date, at: time, now_local: datetime) -> date | None:
     if pieces.day is not None:
         day, month, year = pieces.day
+        if day == -1:
+            return _month_end(month or today.month, year, today)
         try:
             if year is not None:
                 return date(year, month, day)
@@ -222,6 +234,17 @@ def _date_for(pieces: _Pieces, today: date, at: time, now_local: datetime) -> da
         return today + timedelta(days=ahead)
     # A time alone: its next occurrence.
     return today if at > now_local.time().replace(tzinfo=None) else today + timedelta(days=1)
+
+
+def _month_end(month: int, year: int | None, today: date) -> date:
+    """The last day of ``month`` (of ``year``, else its next end from today on)."""
+
+    def last(y: int) -> date:
+        return date(y + month // 12, month % 12 + 1, 1) - timedelta(days=1)
+
+    if year is not None:
+        return last(year)
+    return last(today.year) if last(today.year) >= today else last(today.year + 1)
 
 
 def _valid(year: int, month: int, day: int) -> bool:

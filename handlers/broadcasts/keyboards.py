@@ -9,6 +9,7 @@ from aiogram.types import InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from bot.i18n import pgettext
 from handlers.broadcasts.callbacks import (
     BcAt,
     BcAudience,
@@ -45,6 +46,9 @@ def cancel_row(builder: InlineKeyboardBuilder, back: str | None = None) -> None:
     builder.button(text=_("✖ Close without sending"), callback_data=BcMenu(action="cancel"))
 
 
+MAX_GROUP_BUTTONS = 30
+
+
 def audience_keyboard(data: dict[str, Any], groups: list[tuple[int, str]]) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     chosen = set(data.get("group_ids", []))
@@ -52,7 +56,7 @@ def audience_keyboard(data: dict[str, Any], groups: list[tuple[int, str]]) -> In
     if groups:
         label = _("All village groups")
         builder.button(text=f"{_check(every)} {label}", callback_data=BcAudience(what="all"))
-        for chat_id, title in groups:
+        for chat_id, title in groups[:MAX_GROUP_BUTTONS]:  # "All village groups" covers the rest
             builder.button(
                 text=f"{_check(every or chat_id in chosen)} 👥 {title}",
                 callback_data=BcAudience(what="g", id=chat_id),
@@ -66,7 +70,7 @@ def audience_keyboard(data: dict[str, Any], groups: list[tuple[int, str]]) -> In
         text=f"{_check(data.get('residents', False))} 🏠 {residents}",
         callback_data=BcAudience(what="residents"),
     )
-    builder.button(text=_("Next ▶"), callback_data=BcAudience(what="next"))
+    builder.button(text=pgettext("continue", "Next ▶"), callback_data=BcAudience(what="next"))
     cancel_row(builder, back="content")
     return builder.adjust(1).as_markup()
 

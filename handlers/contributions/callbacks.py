@@ -50,5 +50,5 @@ class DgReceipt(CallbackData, prefix="dgr"):
 
 
 class DgNew(CallbackData, prefix="dgn"):
-    what: str  # start | kind | next | public | private | cancel
-    kind: str = ""
+    what: str  # start | kind | next | public | private | cancel | create | edit
+    kind: str = ""  # the kind; for "edit", the step: name | kinds | end | bank

@@ -5,7 +5,6 @@ new-campaign wizard (/taodonggop)."""
 from __future__ import annotations
 
 import html
-from datetime import datetime
 
 from aiogram import Bot, F, Router
 from aiogram.filters import Command, StateFilter
@@ -16,13 +15,14 @@ from aiogram.utils.i18n import gettext as _
 from bot.services.authz import Action, Actor
 from bot.services.contributions import banks, files, service, vietqr
 from bot.services.contributions import delivery as contrib_delivery
-from bot.services.contributions.amounts import InvalidAmount, parse_money
+from bot.services.contributions.amounts import InvalidAmount
 from bot.services.errors import DomainError, NotAllowed
 from bot.settings import Settings
-from handlers.contributions import common, keyboards, texts
+from handlers.cancel import cancel_keyboard
+from handlers.confirm import confirm
+from handlers.contributions import common, keyboards, texts, wizard
 from handlers.contributions.callbacks import DgManage, DgNew
 from handlers.contributions.common import Books, EnqueueDelivery, NewCampaign
-from handlers.contributions.pledge import show_campaign
 from storage.models import CampaignStatus
 from storage.repo import Repo
 
@@ -59,7 +59,7 @@ def register_manage(router: Router) -> None:
                         ).format(code=campaign.code)
                         if action == "statement"
                         else _(
-                            "Send your receipts sheet (XLSX or CSV) with the columns: Mã cam kết, Số tiền, Ngày nhận, Số phiếu thu, Hình thức. If any row is wrong, nothing is recorded and I tell you which rows."
+                            "Send your receipts sheet (XLSX or CSV) with the columns: <code>Mã cam kết, Số tiền, Ngày nhận, Số phiếu thu, Hình thức</code>. If any row is wrong, nothing is recorded and I tell you which rows."
                         )
                     )
                 return
@@ -97,7 +97,9 @@ def register_manage(router: Router) -> None:
                 await state.update_data(dg_books=campaign.id)
                 await callback.answer()
                 if message:
-                    await message.answer(_("Type the new end date (dd/mm/yyyy):"))
+                    await message.answer(
+                        _("Type the new end date (dd/mm/yyyy):"), reply_markup=cancel_keyboard()
+                    )
                 return
             if action == "poster":
                 actor.require(Action.MANAGE_CAMPAIGN, campaign.village_id)
@@ -157,7 +159,16 @@ def register_manage(router: Router) -> None:
                     village_id=campaign.village_id,
                     details={"campaign_id": campaign.id},
                 )
-                await callback.answer(_("Queued for the village group."), show_alert=True)
+                await confirm(
+                    callback,
+                    _("📣 The announcement of <b>{name}</b> is on its way to {count} village groups.").format(
+                        name=html.escape(campaign.name), count=len(groups)
+                    )
+                    if action == "announce"
+                    else _("📌 The board of <b>{name}</b> is on its way to the village group.").format(
+                        name=html.escape(campaign.name)
+                    ),
+                )
                 return
         except DomainError as error:
             await callback.answer(texts.error_text(error), show_alert=True)
@@ -165,8 +176,10 @@ def register_manage(router: Router) -> None:
         await callback.answer()
 
     @router.message(StateFilter(Books.end_date), F.text, ~F.text.startswith("/"))
-    async def end_date_typed(message: Message, state: FSMContext, repo: Repo, actor: Actor) -> None:
-        ends_on = files.parse_date(message.text or "")
+    async def end_date_typed(
+        message: Message, state: FSMContext, repo: Repo, actor: Actor, settings: Settings
+    ) -> None:
+        ends_on = wizard.parse_end(message.text or "", common.now(), settings.timezone)
         if ends_on is None:
             await message.answer(_("Please type a date like 30/06/2026."))
             return
@@ -215,14 +228,17 @@ def register_wizard(router: Router) -> None:
         )
 
     @router.message(StateFilter(NewCampaign.name), F.text, ~F.text.startswith("/"))
-    async def new_name_typed(message: Message, state: FSMContext) -> None:
+    async def new_name_typed(message: Message, state: FSMContext, locale: str) -> None:
         name, _sep, purpose = (message.text or "").strip().partition("\n")
         if not name.strip():
             await message.answer(texts.error_text(service.CampaignInvalid("name")))
             return
-        await state.update_data(
-            dg_new={"name": name.strip()[:200], "purpose": purpose.strip()[:2000], "kinds": []}
-        )
+        draft = dict((await state.get_data()).get("dg_new") or {})
+        draft.update(name=name.strip()[:200], purpose=purpose.strip()[:2000])
+        await state.update_data(dg_new={"kinds": [], **draft})
+        if draft.get("review"):
+            await wizard.show_review(message, state, locale)
+            return
         await state.set_state(NewCampaign.kinds)
         await message.answer(
             _("Which kinds of contribution does it take?"),
@@ -233,7 +249,11 @@ def register_wizard(router: Router) -> None:
         DgNew.filter(F.what.in_({"kind", "next", "cancel"})), StateFilter(NewCampaign.kinds)
     )
     async def new_kind_pressed(
-        callback: CallbackQuery, callback_data: DgNew, state: FSMContext
+        callback: CallbackQuery,
+        callback_data: DgNew,
+        state: FSMContext,
+        settings: Settings,
+        locale: str,
     ) -> None:
         draft = dict((await state.get_data()).get("dg_new") or {})
         kinds = list(draft.get("kinds", []))
@@ -262,53 +282,76 @@ def register_wizard(router: Router) -> None:
             return
         await callback.answer()
         if isinstance(callback.message, Message):
-            if "money" in kinds:
-                await state.set_state(NewCampaign.goal)
-                await callback.message.answer(
-                    _(
-                        "The money goal? For example <code>600 triệu</code>, or <code>-</code> for none."
-                    )
-                )
-            else:
-                await state.set_state(NewCampaign.end)
-                await callback.message.answer(_("The last day of the campaign (dd/mm/yyyy)?"))
+            await common.set_markup(callback.message, None)
+            await next_step(callback.message, state, draft, settings, locale)
 
-    @router.message(StateFilter(NewCampaign.goal), F.text, ~F.text.startswith("/"))
-    async def new_goal_typed(message: Message, state: FSMContext) -> None:
-        draft = dict((await state.get_data()).get("dg_new") or {})
-        text = (message.text or "").strip()
-        if text not in ("-", "0", "không", "khong"):
-            try:
-                draft["goal"] = parse_money(text)
-            except InvalidAmount as error:
-                await message.answer(texts.amount_error(error, "money"))
-                return
+    async def next_step(
+        message: Message, state: FSMContext, draft: dict, settings: Settings, locale: str
+    ) -> None:
+        """The next missing piece of the draft: a goal, the last day, the bank account
+        (for money), whether names are shown; then (or when editing) the review."""
         await state.update_data(dg_new=draft)
-        await state.set_state(NewCampaign.end)
-        await message.answer(_("The last day of the campaign (dd/mm/yyyy)?"))
-
-    @router.message(StateFilter(NewCampaign.end), F.text, ~F.text.startswith("/"))
-    async def new_end_typed(message: Message, state: FSMContext, settings: Settings) -> None:
-        ends_on = files.parse_date(message.text or "")
-        if ends_on is None or ends_on < service.local_today(common.now(), settings.timezone):
-            await message.answer(_("Please type a date from today on, like 30/06/2026."))
-            return
-        draft = dict((await state.get_data()).get("dg_new") or {})
-        draft["ends_on"] = ends_on.isoformat()
-        await state.update_data(dg_new=draft)
-        if "money" in draft.get("kinds", []):
+        kind = wizard.next_goal_kind(draft)
+        if kind is not None:
+            await state.set_state(NewCampaign.goal)
+            await state.update_data(dg_new={**draft, "goal_kind": kind})
+            await message.answer(wizard.goal_prompt(kind), reply_markup=cancel_keyboard())
+        elif not draft.get("ends_on"):
+            await state.set_state(NewCampaign.end)
+            today = service.local_today(common.now(), settings.timezone)
+            await message.answer(wizard.end_prompt(today), reply_markup=cancel_keyboard())
+        elif "money" in draft.get("kinds", []) and not draft.get("account_number"):
             await state.set_state(NewCampaign.bank)
             await message.answer(
-                _(
-                    "The village fund's account for transfers: the bank's name, the account number and the holder, for example:\n<code>Agribank 3600205123456 QUY THON NAM BAC THANH</code>"
-                )
+                wizard.bank_prompt(),
+                reply_markup=cancel_keyboard(),
             )
+        elif draft.get("review"):
+            await wizard.show_review(message, state, locale)
         else:
             await state.set_state(NewCampaign.names)
             await message.answer(
                 _("Show contributors' names on the public board?"),
                 reply_markup=keyboards.names_keyboard(),
             )
+
+    @router.message(StateFilter(NewCampaign.goal), F.text, ~F.text.startswith("/"))
+    async def new_goal_typed(
+        message: Message, state: FSMContext, settings: Settings, locale: str
+    ) -> None:
+        draft = dict((await state.get_data()).get("dg_new") or {})
+        kind = str(draft.get("goal_kind") or wizard.next_goal_kind(draft) or "money")
+        try:
+            goal = wizard.parse_goal(kind, message.text or "")
+        except InvalidAmount as error:
+            await message.answer(texts.amount_error(error, kind), reply_markup=cancel_keyboard())
+            return
+        draft["goals"] = {**(draft.get("goals") or {}), kind: goal}
+        draft.pop("goal_kind", None)
+        await next_step(message, state, draft, settings, locale)
+
+    @router.message(StateFilter(NewCampaign.end), F.text, ~F.text.startswith("/"))
+    async def new_end_typed(
+        message: Message, state: FSMContext, settings: Settings, locale: str
+    ) -> None:
+        now = common.now()
+        today = service.local_today(now, settings.timezone)
+        ends_on = wizard.parse_end(message.text or "", now, settings.timezone)
+        if ends_on is None or ends_on < today:
+            await message.answer(
+                (
+                    _("That day has passed.")
+                    if ends_on is not None
+                    else _("Sorry, I could not read that day.")
+                )
+                + " "
+                + wizard.end_prompt(today),
+                reply_markup=cancel_keyboard(),
+            )
+            return
+        draft = dict((await state.get_data()).get("dg_new") or {})
+        draft["ends_on"] = ends_on.isoformat()
+        await next_step(message, state, draft, settings, locale)
 
     @router.message(StateFilter(NewCampaign.bank), F.text, ~F.text.startswith("/"))
     async def new_bank_typed(message: Message, state: FSMContext) -> None:
@@ -339,54 +382,14 @@ def register_wizard(router: Router) -> None:
         DgNew.filter(F.what.in_({"public", "private"})), StateFilter(NewCampaign.names)
     )
     async def new_names_pressed(
-        callback: CallbackQuery,
-        callback_data: DgNew,
-        state: FSMContext,
-        repo: Repo,
-        actor: Actor,
-        bot: Bot,
-        settings: Settings,
-        locale: str,
+        callback: CallbackQuery, callback_data: DgNew, state: FSMContext, locale: str
     ) -> None:
         draft = dict((await state.get_data()).get("dg_new") or {})
-        now = common.now()
-        try:
-            campaign = await service.create_campaign(
-                repo,
-                actor,
-                village_id=actor.village_id or 0,
-                name=str(draft.get("name", "")),
-                purpose=str(draft.get("purpose", "")),
-                goals={
-                    kind: (draft.get("goal") if kind == "money" else None)
-                    for kind in draft.get("kinds", [])
-                },
-                starts_on=service.local_today(now, settings.timezone),
-                ends_on=datetime.fromisoformat(str(draft.get("ends_on"))).date(),
-                bank_bin=str(draft.get("bank_bin", "")),
-                account_number=str(draft.get("account_number", "")),
-                account_holder=str(draft.get("account_holder", "")),
-                names_public=callback_data.what == "public",
-                now=now,
-            )
-        except (DomainError, ValueError) as error:
-            await callback.answer(
-                texts.error_text(error)
-                if isinstance(error, DomainError)
-                else _("That cannot be done."),
-                show_alert=True,
-            )
-            return
-        await state.set_state(None)
-        await state.update_data(dg_new=None)
+        draft["names_public"] = callback_data.what == "public"
+        await state.update_data(dg_new=draft)
         await callback.answer()
-        username = (await bot.me()).username or "villagebot"
-        await common.edit(
-            callback.message,
-            _("✅ Campaign <b>{name}</b> created. Its link for residents:\n{link}").format(
-                name=html.escape(campaign.name),
-                link=contrib_delivery.pledge_link(username, campaign.code),
-            ),
-        )
         if isinstance(callback.message, Message):
-            await show_campaign(callback.message, repo, actor, campaign, locale)
+            await common.set_markup(callback.message, None)
+            await wizard.show_review(callback.message, state, locale)
+
+    wizard.register_review(router)

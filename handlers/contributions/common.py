@@ -24,6 +24,7 @@ class Pledging(StatesGroup):
     amount = State()
     note = State()
     change = State()
+    household = State()
 
 
 class Books(StatesGroup):
@@ -40,6 +41,7 @@ class NewCampaign(StatesGroup):
     end = State()
     bank = State()
     names = State()
+    review = State()
 
 
 def now() -> datetime:

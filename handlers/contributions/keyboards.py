@@ -8,9 +8,12 @@ from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from bot.i18n import pgettext
 from bot.services.authz import Action, Actor
 from bot.services.contributions.amounts import format_money
 from bot.services.contributions.delivery import kind_labels
+from bot.services.households import MAX_MATCHES, HouseholdMatch
+from handlers.cancel import add_cancel
 from handlers.contributions.callbacks import (
     DgAmount,
     DgCampaign,
@@ -23,14 +26,17 @@ from handlers.contributions.callbacks import (
     DgReceipt,
     PledgeAction,
 )
-from storage.models import Campaign, CampaignStatus, Household, Pledge
+from storage.models import Campaign, CampaignStatus, Pledge
 
+MAX_CAMPAIGNS = 20
 QUICK_MONEY = (200_000, 500_000, 1_000_000, 2_000_000, 5_000_000, 10_000_000)
 
 
 def campaigns_keyboard(campaigns: Sequence[Campaign], actor: Actor) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
-    for campaign in campaigns:
+    # Newest first; open ones before closed ones, and never more than a screenful.
+    shown = sorted(campaigns, key=lambda c: c.status != CampaignStatus.OPEN)[:MAX_CAMPAIGNS]
+    for campaign in shown:
         mark = "🤝" if campaign.status == CampaignStatus.OPEN else "🔒"
         builder.button(
             text=f"{mark} {campaign.name}", callback_data=DgCampaign(campaign_id=campaign.id)
@@ -101,7 +107,8 @@ def amounts_keyboard(locale: str) -> InlineKeyboardMarkup:
     for amount in QUICK_MONEY:
         builder.button(text=format_money(amount, locale), callback_data=DgAmount(amount=amount))
     builder.button(text=_("✍ Another amount"), callback_data=DgAmount(amount=0))
-    return builder.adjust(2, 2, 2, 1).as_markup()
+    add_cancel(builder)
+    return builder.adjust(2, 2, 2, 2).as_markup()
 
 
 def confirm_keyboard(token: str) -> InlineKeyboardMarkup:
@@ -149,13 +156,17 @@ def my_pledge_keyboard(pledge: Pledge) -> InlineKeyboardMarkup | None:
     return builder.adjust(2).as_markup()
 
 
-def households_keyboard(pledge_id: int, households: Sequence[Household]) -> InlineKeyboardMarkup:
+def households_keyboard(
+    pledge_id: int, matches: Sequence[HouseholdMatch]
+) -> InlineKeyboardMarkup:
+    """The few households that matched what the resident typed, and a way out."""
     builder = InlineKeyboardBuilder()
-    for household in households[:40]:
+    for match in matches[:MAX_MATCHES]:
         builder.button(
-            text=f"{household.code} · {household.head_name}",
-            callback_data=DgHousehold(pledge_id=pledge_id, household_id=household.id),
+            text=f"{match.code} · {match.head_name}"[:60],
+            callback_data=DgHousehold(pledge_id=pledge_id, household_id=match.household_id),
         )
+    add_cancel(builder)
     return builder.adjust(1).as_markup()
 
 
@@ -183,7 +194,7 @@ def new_kinds_keyboard(chosen: Sequence[str]) -> InlineKeyboardMarkup:
     for kind, label in kind_labels(_).items():
         mark = "✅" if kind in chosen else "⬜"
         builder.button(text=f"{mark} {label}", callback_data=DgNew(what="kind", kind=kind))
-    builder.button(text=_("Next ▶"), callback_data=DgNew(what="next"))
+    builder.button(text=pgettext("continue", "Next ▶"), callback_data=DgNew(what="next"))
     builder.button(text=_("✖ Cancel"), callback_data=DgNew(what="cancel"))
     return builder.adjust(2, 2, 2).as_markup()
 
@@ -192,6 +203,7 @@ def names_keyboard() -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     builder.button(text=_("👁 Names shown (if they agree)"), callback_data=DgNew(what="public"))
     builder.button(text=_("🙈 Totals only"), callback_data=DgNew(what="private"))
+    add_cancel(builder)
     return builder.adjust(1).as_markup()
 
 

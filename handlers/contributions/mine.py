@@ -3,16 +3,20 @@ not, the household it is for, a new amount, cancel, the VietQR again, no reminde
 
 from __future__ import annotations
 
+import html
+
 from aiogram import Bot, F, Router
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
+from bot.services import households
 from bot.services.authz import Actor
 from bot.services.contributions import service
 from bot.services.contributions.amounts import InvalidAmount
 from bot.services.errors import DomainError
+from handlers.cancel import cancel_keyboard
 from handlers.contributions import common, keyboards, texts
 from handlers.contributions.callbacks import DgHousehold, PledgeAction
 from handlers.contributions.common import Pledging
@@ -55,13 +59,17 @@ def register(router: Router) -> None:
                     )
                 return
             if action == "hh":
-                households = await repo.households.of_village(campaign.village_id)
                 await callback.answer()
-                if isinstance(callback.message, Message):
-                    await callback.message.answer(
-                        _("Which household do you give for?"),
-                        reply_markup=keyboards.households_keyboard(pledge_id, households),
-                    )
+                if not isinstance(callback.message, Message):
+                    return
+                if not await households.verified_in(repo, actor, campaign.village_id):
+                    await callback.message.answer(texts.household_unverified_text())
+                    return
+                await state.set_state(Pledging.household)
+                await state.update_data(dg_pledge=pledge_id)
+                await callback.message.answer(
+                    texts.ask_household_text(), reply_markup=cancel_keyboard()
+                )
                 return
             if action == "qr":
                 await callback.answer()
@@ -79,7 +87,8 @@ def register(router: Router) -> None:
                 await callback.answer()
                 if isinstance(callback.message, Message):
                     await callback.message.answer(
-                        _("Type your note:") if action == "note" else texts.ask_amount(pledge.kind)
+                        _("Type your note:") if action == "note" else texts.ask_amount(pledge.kind),
+                        reply_markup=cancel_keyboard(),
                     )
                 return
         except DomainError as error:
@@ -89,7 +98,11 @@ def register(router: Router) -> None:
 
     @router.callback_query(DgHousehold.filter())
     async def household_pressed(
-        callback: CallbackQuery, callback_data: DgHousehold, repo: Repo, actor: Actor
+        callback: CallbackQuery,
+        callback_data: DgHousehold,
+        state: FSMContext,
+        repo: Repo,
+        actor: Actor,
     ) -> None:
         try:
             await service.set_pledge_extras(
@@ -102,8 +115,40 @@ def register(router: Router) -> None:
         except DomainError as error:
             await callback.answer(texts.error_text(error), show_alert=True)
             return
+        await state.set_state(None)
+        household = await repo.contributions.household(callback_data.household_id)
         await callback.answer(_("Saved."))
-        await common.edit(callback.message, _("Saved: your pledge is for this household."))
+        await common.edit(
+            callback.message,
+            _("Saved: your pledge is for the household {code} · {name}.").format(
+                code=html.escape(household.code if household else ""),
+                name=html.escape(household.head_name if household else ""),
+            ),
+        )
+
+    @router.message(StateFilter(Pledging.household), F.text, ~F.text.startswith("/"))
+    async def household_typed(
+        message: Message, state: FSMContext, repo: Repo, actor: Actor
+    ) -> None:
+        pledge_id = int((await state.get_data()).get("dg_pledge", 0))
+        try:
+            _pledge, campaign = await service.own_pledge(repo, actor, pledge_id)
+            found = await households.find_households(
+                repo, actor, campaign.village_id, message.text or ""
+            )
+        except DomainError as error:
+            await state.set_state(None)
+            await message.answer(texts.error_text(error))
+            return
+        if not found:
+            await message.answer(
+                texts.no_household_text(message.text or ""), reply_markup=cancel_keyboard()
+            )
+            return
+        await message.answer(
+            _("Which one is your household?"),
+            reply_markup=keyboards.households_keyboard(pledge_id, found),
+        )
 
     @router.message(StateFilter(Pledging.note), F.text, ~F.text.startswith("/"))
     async def note_typed(message: Message, state: FSMContext, repo: Repo, actor: Actor) -> None:

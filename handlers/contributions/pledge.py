@@ -18,6 +18,7 @@ from bot.services.contributions.amounts import InvalidAmount, format_money, gues
 from bot.services.contributions.delivery import amount_text
 from bot.services.errors import DomainError, NotAllowed, NotFound
 from bot.settings import Settings
+from handlers.cancel import cancel_keyboard
 from handlers.contributions import common, keyboards, texts
 from handlers.contributions.callbacks import DgAmount, DgCampaign, DgConfirm, DgKind
 from handlers.contributions.common import Pledging
@@ -161,7 +162,9 @@ def register(router: Router) -> None:
                 reply_markup=keyboards.amounts_keyboard(locale),
             )
         else:
-            await callback.message.answer(texts.ask_amount(callback_data.kind))
+            await callback.message.answer(
+                texts.ask_amount(callback_data.kind), reply_markup=cancel_keyboard()
+            )
 
     async def ask_confirmation(
         message: Message,
@@ -208,7 +211,7 @@ def register(router: Router) -> None:
         if not isinstance(callback.message, Message):
             return
         if callback_data.amount <= 0 or callback_data.amount not in keyboards.QUICK_MONEY:
-            await callback.message.answer(texts.ask_amount("money"))
+            await callback.message.answer(texts.ask_amount("money"), reply_markup=cancel_keyboard())
             return
         parsed = service.ParsedAmount(service.ContributionKind.MONEY, callback_data.amount, "đ")
         await ask_confirmation(callback.message, state, repo, actor, parsed, locale)
@@ -227,7 +230,7 @@ def register(router: Router) -> None:
         try:
             parsed = service.parse_amount(kind, message.text or "")
         except InvalidAmount as error:
-            await message.answer(texts.amount_error(error, kind))
+            await message.answer(texts.amount_error(error, kind), reply_markup=cancel_keyboard())
             return
         await ask_confirmation(message, state, repo, actor, parsed, locale)
 

@@ -39,7 +39,7 @@ def amount_error(error: InvalidAmount, kind: str) -> str:
         "empty": _("Please type an amount."),
         "zero": _("The amount must be more than zero."),
         "negative": _("The amount cannot be negative."),
-        "too_large": _("That is more than 10 billion đồng: please check the number of zeros."),
+        "too_large": _("That is more than 10 billion dong: please check the number of zeros."),
         "fraction": _("Please give a whole number."),
         "no_material": _("Please say which material, too."),
         "unreadable": _("Sorry, I could not read that amount."),
@@ -71,6 +71,8 @@ def matches_text(matches: Sequence[StatementMatch], locale: str) -> str:
 
 
 def error_text(error: DomainError | SheetInvalid | VietQRError | FileRefused) -> str:
+    if isinstance(error, NotAllowed) and error.args == ("household_unverified",):
+        return household_unverified_text()
     if isinstance(error, NotAllowed):
         return _("Sorry, only the village's treasurer or secretary can do that.")
     if isinstance(error, NotFound):
@@ -147,3 +149,21 @@ def pledge_line(pledge: Pledge, campaign: Campaign, locale: str) -> str:
             amount=amount_text(pledge.kind, pledge.received, pledge.unit, "", locale)
         )
     return text
+
+
+def household_unverified_text() -> str:
+    return _(
+        "To say which household you give for, first confirm that you live in this village: send /doithon and choose your village."
+    )
+
+
+def ask_household_text() -> str:
+    return _(
+        "Type your household's code or part of the head's name, for example <code>NBT-004</code> or <code>Giang</code>."
+    )
+
+
+def no_household_text(query: str) -> str:
+    return _(
+        "No household in your village matches “{query}”. Type at least two letters of the code or of the head's name, or press Cancel."
+    ).format(query=html.escape(query[:60]))

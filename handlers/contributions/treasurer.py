@@ -19,6 +19,7 @@ from bot.services.contributions.delivery import amount_text
 from bot.services.errors import DomainError
 from bot.services.safefiles import FileRefused
 from bot.settings import Settings
+from handlers.confirm import confirm
 from handlers.contributions import common, keyboards, texts
 from handlers.contributions.callbacks import DgMatch, DgReceipt
 from handlers.contributions.common import MAX_UPLOAD, Books
@@ -265,7 +266,9 @@ def register_sheets(router: Router) -> None:
                     numbers=", ".join(f"#{number}" for number in recorded)
                 )
             )
-        await callback.answer(text[:200], show_alert=True)
+        # "Confirm all" leaves the flagged lines' own buttons: each is pressed only when checked.
+        every = callback_data.index == -1 and not any(m.get("flags") for m in matches)
+        await confirm(callback, text, drop="all" if every else "button")
 
 
 def register_reversal(router: Router) -> None:

@@ -21,11 +21,13 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.delivery.kinds import reply as reply_delivery
 from bot.delivery.queue import enqueue
-from bot.i18n import pick_locale
+from bot.i18n import pgettext, pick_locale
 from bot.services import village_criteria as vc
 from bot.services.authz import Action, Actor
 from bot.services.errors import NotAllowed, NotFound
 from bot.settings import Settings
+from handlers.cancel import cancel_keyboard
+from handlers.confirm import confirm
 from handlers.criteria.callbacks import Crit
 from handlers.criteria.common import known_set
 from handlers.criteria.states import Answering
@@ -95,7 +97,7 @@ async def inbox_page(
         )
     if page + 1 < pages:
         nav.append(
-            InlineKeyboardButton(text=_("Next ▶"), callback_data=Crit(a="inbox", n=page + 1).pack())
+            InlineKeyboardButton(text=pgettext("page", "Next ▶"), callback_data=Crit(a="inbox", n=page + 1).pack())
         )
     if nav:
         builder.row(*nav)
@@ -116,9 +118,7 @@ def inbox_router() -> Router:
                 _("Please choose your village first: send /start."), show_alert=True
             )
             return
-        await callback.answer(
-            _("Sent to the branch. You will get the answer here."), show_alert=True
-        )
+        await confirm(callback, _("Sent to the branch. You will get the answer here."))
         repo.audit.add(
             "question_forwarded",
             actor_user_id=user.id,
@@ -180,7 +180,8 @@ def inbox_router() -> Router:
             await callback.message.answer(
                 _("Type your answer to: “{question}”").format(
                     question=html.escape(question.text[:300])
-                )
+                ),
+                reply_markup=cancel_keyboard(),
             )
 
     @router.message(StateFilter(Answering.text), F.text, ~F.text.startswith("/"))

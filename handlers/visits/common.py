@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 from datetime import date
 
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import InlineKeyboardMarkup
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
 from bot import clock
@@ -17,6 +17,7 @@ from bot.services.authz import Action, Actor
 from bot.services.visits import service
 from bot.services.visits.domain import local_today
 from bot.settings import Settings
+from handlers.cancel import CancelCb
 from handlers.visits import keyboards as kb
 from storage.repo import Repo
 
@@ -71,4 +72,6 @@ def card_markup(view: service.HouseholdView, actor: Actor) -> InlineKeyboardMark
         rows += kb.visit_keyboard(view.household.id).inline_keyboard
     if actor.can(Action.ASSIGN_VISITS, view.household.village_id):
         rows += kb.cadence_keyboard(view.household.id).inline_keyboard
+    if rows:  # a way out of the card
+        rows.append([InlineKeyboardButton(text=_("✖ Close"), callback_data=CancelCb().pack())])
     return InlineKeyboardMarkup(inline_keyboard=rows) if rows else None

@@ -12,6 +12,7 @@ from aiogram.utils.i18n import gettext as _
 from bot.services.authz import Actor
 from bot.services.village_criteria import forward_question, record_question
 from bot.services.visits import service
+from handlers.cancel import cancel_keyboard
 from handlers.visits import keyboards as kb
 from handlers.visits.common import (
     MAX_TEXT,
@@ -51,7 +52,8 @@ def register(router: Router) -> None:
         await state.set_data({"village_id": callback_data.village_id})
         if isinstance(callback.message, Message):
             await callback.message.answer(
-                _("Write your message for the party branch. The secretary will read it.")
+                _("Write your message for the party branch. The secretary will read it."),
+                reply_markup=cancel_keyboard(),
             )
 
     @router.message(StateFilter(Feedback.text), F.text, ~F.text.startswith("/"))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from aiogram import F, Router
 
-from handlers.visits import house, member, reminder_buttons, report, secretary
+from handlers.visits import assign, house, member, reminder_buttons, report, secretary
 from handlers.visits.house import show_house
 
 __all__ = ["show_house", "visits_router"]
@@ -23,5 +23,6 @@ def visits_router() -> Router:
     report.register(router)
     member.register(router)
     secretary.register(router)
+    assign.register(router)
     house.register(router)
     return router

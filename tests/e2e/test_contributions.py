@@ -122,6 +122,9 @@ async def create_campaign(sandbox: Sandbox) -> None:
     await secretary.press(kinds, callback_data=DgNew(what="next").pack())
     await secretary.next_message()
     await secretary.send("600 triệu")
+    labour = await secretary.next_message()
+    assert "ngày công" in labour["text"]  # a goal for each chosen kind
+    await secretary.send("-")
     await secretary.next_message()
     end = (datetime.now(VN) + timedelta(days=60)).strftime("%d/%m/%Y")
     await secretary.send(end)
@@ -129,7 +132,10 @@ async def create_campaign(sandbox: Sandbox) -> None:
     await secretary.send("Agribank 3600205123456 QUY THON NAM BAC THANH")  # the bank by name
     names = await secretary.next_message()
     await secretary.press(names, callback_data=DgNew(what="public").pack())
-    card = await secretary.next_message()
+    review = await secretary.next_message()
+    assert "600.000.000" in review["text"] and "3600205123456" in review["text"]
+    await secretary.press(review, callback_data=DgNew(what="create").pack())
+    card = await next_with(secretary, lambda m: "Nhà văn hóa thôn" in (m["text"] or "") and "reply_markup" in m)
     assert "Nhà văn hóa thôn" in card["text"]
 
 
@@ -232,10 +238,12 @@ async def test_pledge_pay_receive_and_publish(sandbox: Sandbox, bot_process: Bot
     assert [p.received for p in await rows(url, select(Pledge).where(Pledge.id == second.id))] == [
         0
     ]  # not before confirming
-    answer = await treasurer.press(matches, callback_data=DgMatch(index=0).pack())
-    assert answer is not None and "1" in answer["text"]
-    answer = await treasurer.press(matches, callback_data=DgMatch(index=0).pack())  # twice: once
-    assert answer is not None and "Đã ghi nhận rồi" in answer["text"]
+    await treasurer.press(matches, callback_data=DgMatch(index=0).pack())
+    # A confirmation that lasts: a message, and the used button is gone.
+    assert await next_with(treasurer, lambda m: "Đã ghi nhận 1 phiếu thu" in (m["text"] or ""))
+    assert DgMatch(index=0).pack() not in str(current(sandbox, matches).get("reply_markup"))
+    await forged_press(sandbox, treasurer, matches, DgMatch(index=0).pack())  # twice: once
+    assert await next_with(treasurer, lambda m: "Đã ghi nhận rồi" in (m["text"] or ""))
     forged = await forged_press(
         sandbox, lan, matches, DgMatch(index=-1).pack()
     )  # not hers to confirm

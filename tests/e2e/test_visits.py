@@ -208,10 +208,13 @@ async def test_secretary_accepts_the_balanced_proposal_with_one_press(
     assert "Not assigned: 1 households" in text_of(screen)
     await secretary.press(screen, callback_data=AssignCb(action="propose").pack())
     proposal = await until(secretary, lambda m: "Balanced proposal" in text_of(m))
+    # Household → member, with the heads' names, before anything changes; and a way out.
+    assert "NBT-002 Hồ Thị E" in text_of(proposal) and "Cancel" in str(proposal["reply_markup"])
     await secretary.press(proposal, callback_data=AssignCb(action="accept").pack())
-    await until(secretary, lambda m: "changed hands" in text_of(m))
     after = await until(secretary, lambda m: "who visits whom" in text_of(m))
     assert "Not assigned: 0 households" in text_of(after)
+    accepted = sandbox.chats[SECRETARY].messages[proposal["message_id"]].view()
+    assert "changed hands" in accepted["text"] and not accepted.get("reply_markup")
     await secretary.press(after, callback_data=AssignCb(action="qr").pack())
     sheet = await secretary.next_message()
     assert sheet["document"]["file_name"] == "qr-ho.pdf"

@@ -29,6 +29,7 @@ from bot.delivery.contract import (
 )
 from bot.services.contributions import service
 from bot.services.contributions.amounts import format_money, format_number
+from bot.services.vntext import fold
 from storage.models import CampaignStatus, ContributionKind, PledgeStatus, Role
 
 REMINDER = "pledge.reminder"
@@ -49,10 +50,27 @@ def pledge_link(bot_username: str, code: str) -> str:
     return f"https://t.me/{bot_username}?start=dg_{code}"
 
 
+# The units the amount parser stores (Vietnamese), as English shows them; the material's
+# own name is the resident's words and stays as typed.
+ENGLISH_UNITS = {
+    "ngay cong": "labour days", "m²": "m²", "khoi": "m³", "m3": "m³", "bao": "bags",
+    "tan": "tonnes", "ta": "quintals", "kg": "kg", "vien": "pieces", "xe": "truckloads",
+    "cay": "poles", "thanh": "bars", "lit": "litres", "thung": "boxes", "chuyen": "loads",
+    "bo": "sets", "cai": "pieces", "tam": "sheets", "cuon": "rolls", "met": "m", "m": "m",
+    "hop": "boxes", "can": "cans",
+}  # fmt: skip
+
+
+def unit_text(unit: str, locale: str) -> str:
+    if locale.startswith("vi") or not unit:
+        return unit
+    return ENGLISH_UNITS.get(fold(unit) or unit, unit)
+
+
 def amount_text(kind: str, amount: int, unit: str, material: str, locale: str) -> str:
     if kind == ContributionKind.MONEY:
         return format_money(amount, locale)
-    text = f"{format_number(amount, locale)} {unit}".strip()
+    text = f"{format_number(amount, locale)} {unit_text(unit, locale)}".strip()
     return f"{text} {material}".strip() if material else text
 
 
@@ -103,6 +121,16 @@ def kind_labels(_: Callable[[str], str]) -> dict[str, str]:
         ContributionKind.LABOUR: _("🛠 Labour days"),
         ContributionKind.MATERIAL: _("🧱 Materials"),
         ContributionKind.LAND: _("🏞 Land"),
+    }
+
+
+def kind_words(_: Callable[[str], str]) -> dict[str, str]:
+    """The kinds as words inside a sentence ("money, labour days")."""
+    return {
+        ContributionKind.MONEY: _("money"),
+        ContributionKind.LABOUR: _("labour days"),
+        ContributionKind.MATERIAL: _("materials"),
+        ContributionKind.LAND: _("land"),
     }
 
 
@@ -195,9 +223,12 @@ async def render_announcement(
     campaign = await ctx.repo.contributions.campaign(int(payload["campaign_id"]))
     if campaign is None or campaign.status != CampaignStatus.OPEN:
         return None
+    words = kind_words(_)
+    accepted = [words[g.kind] for g in await ctx.repo.contributions.goals(campaign.id) if g.kind in words]
     text = _(
-        "📣 <b>{campaign}</b>\n{purpose}\nFrom {start} to {end}. Every contribution counts: money, labour days, materials or land."
+        "📣 <b>{campaign}</b>\n{purpose}\nFrom {start} to {end}. Every contribution counts: {kinds}."
     ).format(
+        kinds=", ".join(accepted),
         campaign=html.escape(campaign.name),
         purpose=html.escape(campaign.purpose),
         start=campaign.starts_on.strftime("%d/%m/%Y"),

@@ -15,6 +15,7 @@ from bot.services.contributions.campaigns import (
 )
 from bot.services.contributions.vietqr import new_memo_check
 from bot.services.errors import NotFound
+from bot.services.households import require_verified
 from storage.models import Campaign, CampaignStatus, Pledge, PledgeStatus
 from storage.repo import Repo
 
@@ -112,6 +113,7 @@ async def set_pledge_extras(
     if show_name is not None:
         values["show_name"] = show_name
     if household_id is not None:
+        await require_verified(repo, actor, campaign.village_id)
         await _own_village_household(repo, campaign, household_id)
         values["household_id"] = household_id
     if values:

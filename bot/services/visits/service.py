@@ -10,16 +10,15 @@ from typing import Any
 
 from bot.services.authz import Action, Actor, can_see_household
 from bot.services.errors import DomainError, NotAllowed, NotFound
+from bot.services.visits.assignments import balanced_proposal
 from bot.services.visits.domain import (
     CHECKLIST,
     NEED_KINDS,
     NEED_STATES,
     Cadence,
-    HouseholdForPlan,
     days_late,
     effective_cadence,
     next_due,
-    propose_assignment,
     valid_snooze,
 )
 from storage.models import Household, HouseholdVisitPlan, Visit, VisitNeed
@@ -272,13 +271,7 @@ async def assignment_screen(repo: Any, actor: Actor, village_id: int) -> Assignm
 async def proposal(repo: Any, actor: Actor, village_id: int) -> dict[int, int]:
     """The balanced proposal for the whole village: household id → member id."""
     actor.require(Action.ASSIGN_VISITS, village_id)
-    branch = await repo.visits.branch_of_village(village_id)
-    members = await repo.visits.members_of_branch(branch.id) if branch else []
-    households = [
-        HouseholdForPlan(h.id, h.cluster, bool(h.flags), h.code)
-        for h, _ in await repo.visits.village_roster(village_id)
-    ]
-    return propose_assignment(households, [m.id for m in members])
+    return (await balanced_proposal(repo, actor, village_id)).wanted
 
 
 async def apply_proposal(repo: Any, actor: Actor, village_id: int, today: date) -> int:
