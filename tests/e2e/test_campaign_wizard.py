@@ -90,7 +90,7 @@ async def test_cancel_from_the_bank_step(sandbox: Sandbox, bot_process: BotProce
     await secretary.next_message()
     await secretary.send("cuối tháng 3")
     bank = await secretary.next_message()
-    assert "970405" in bank["text"] and "Hủy" in str(bank["reply_markup"])
+    assert "Agribank" in bank["text"] and "Hủy" in str(bank["reply_markup"])
     await secretary.send("/huy")
     assert "Đã hủy" in (await secretary.next_message())["text"]
     await secretary.send("970405 3600205123456 QUY THON")  # no longer taken as the bank

@@ -33,10 +33,11 @@ def _sets() -> list[Any]:
     return list(Catalog.builtin()._sets.values())
 
 
+CAMPAIGNS = [SimpleNamespace(id=BIG - n, status="open", name=f"Chiến dịch {n}" * 5) for n in range(300)]
 ARGUMENTS: dict[str, Any] = {
     "actor": ADMIN,
     "campaign": CAMPAIGN,
-    "campaigns": [SimpleNamespace(id=BIG - n, status="open", name=f"Chiến dịch {n}" * 5) for n in range(300)],
+    "campaigns": CAMPAIGNS,
     "kinds": KINDS,
     "chosen": KINDS,
     "locale": "vi",
@@ -61,7 +62,25 @@ ELSEWHERE = {
     "handlers.criteria.inbox.inbox_page",  # five questions a page: tests/e2e/test_criteria.py
     "handlers.confirm.without_button",  # takes a keyboard away, never adds to one
 }
+CONSULTATION = SimpleNamespace(
+    id=BIG, village_id=1, status="open", kind="multi", allow_other=True, question="Ý kiến " * 80
+)
+CONSULTATIONS = [SimpleNamespace(id=BIG - n, status="open", question="Làm đường " * 20) for n in range(10)]
 PER_FUNCTION: dict[str, list[dict[str, Any]]] = {
+    # The wizard's steps offer fixed lists; the longest is the kinds of question (3) or voters (3).
+    "handlers.consultations.keyboards.choices": [{"what": "kind", "items": [(str(n), "Lựa chọn " * 10) for n in range(5)]}],
+    "handlers.consultations.keyboards.campaigns": [{"items": CAMPAIGNS}],
+    # At most 10 options (MAX_OPTIONS) and "other"; every one ticked.
+    "handlers.consultations.keyboards.ballot": [
+        {"consultation": CONSULTATION, "labels": ["Phương án " * 12] * 10, "mask": 2**11 - 1},
+        {"consultation": SimpleNamespace(**{**vars(CONSULTATION), "kind": "single"}), "labels": ["P"] * 10},
+    ],
+    # The village's 10 newest (ConsultationsRepository.of_village's limit).
+    "handlers.consultations.keyboards.listing": [{"items": CONSULTATIONS, "actor": ADMIN, "village_id": 1}],
+    "handlers.consultations.keyboards.manage": [{"consultation": CONSULTATION, "actor": ADMIN}],
+    "handlers.consultations.keyboards.confirm_close": [{"consultation_id": BIG}],
+    # A statement gives at most 20 lines a keyboard; all unflagged, then all flagged.
+    "handlers.contributions.keyboards.matches_keyboard": [{"flagged": [False] * 40}, {"flagged": [True] * 40}],
     "handlers.broadcasts.keyboards.day_keyboard": [{"kind": "weekly"}, {"kind": "monthly"}],
     "handlers.visits.keyboards.needs_keyboard": [{"chosen": ["all"] * 20}],
 }
