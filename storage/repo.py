@@ -12,6 +12,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.broadcast_repo import BroadcastRepository
+from storage.channels_repo import ChannelRepository
 from storage.contributions_repo import ContributionsRepository
 from storage.criteria_repo import CriteriaRepository
 from storage.inbox_repo import InboxRepository
@@ -44,11 +45,14 @@ class UserRepository(_Repository):
         return await self.session.get(User, user_id)
 
     async def by_platform_id(
-        self, platform_user_id: int, platform: str = Platform.TELEGRAM
+        self, platform_user_id: int, platform: str | None = None
     ) -> User | None:
-        return await self.session.scalar(
-            select(User).where(User.platform == platform, User.platform_user_id == platform_user_id)
-        )
+        """The user behind an internal address. Addresses of different channels never
+        overlap (see ``storage/channels_repo.py``), so ``platform`` is only a check."""
+        query = select(User).where(User.platform_user_id == platform_user_id)
+        if platform is not None:
+            query = query.where(User.platform == platform)
+        return await self.session.scalar(query)
 
     async def get_or_create(
         self,
@@ -58,7 +62,7 @@ class UserRepository(_Repository):
         username: str | None,
         platform: str = Platform.TELEGRAM,
     ) -> User:
-        user = await self.by_platform_id(platform_user_id, platform)
+        user = await self.by_platform_id(platform_user_id)
         if user is None:
             user = User(
                 platform=platform,
@@ -82,13 +86,9 @@ class UserRepository(_Repository):
         )
         return result.all()
 
-    async def mark_unreachable(
-        self, platform_user_id: int, platform: str = Platform.TELEGRAM
-    ) -> None:
+    async def mark_unreachable(self, platform_user_id: int) -> None:
         await self.session.execute(
-            update(User)
-            .where(User.platform == platform, User.platform_user_id == platform_user_id)
-            .values(reachable=False)
+            update(User).where(User.platform_user_id == platform_user_id).values(reachable=False)
         )
 
 
@@ -270,6 +270,7 @@ class Repo:
         self.criteria = CriteriaRepository(session)
         self.contributions = ContributionsRepository(session)
         self.visits = VisitRepository(session)
+        self.channels = ChannelRepository(session)
 
 
 class OrgRepository(_Repository):

@@ -11,6 +11,7 @@ from storage.models.broadcast import (
     RunStatus,
     SenderWorker,
 )
+from storage.models.channels import ChannelAddress, PendingMenu
 from storage.models.contributions import (
     Campaign,
     CampaignGoal,
@@ -49,6 +50,8 @@ from storage.models.inbox import InboxStatus, InboxUpdate
 from storage.models.visits import HouseholdVisitPlan, Visit, VisitNeed
 
 __all__ = [
+    "ChannelAddress",
+    "PendingMenu",
     "InboxStatus",
     "InboxUpdate",
     "Campaign",
