@@ -162,6 +162,9 @@ async def run_bot(settings: Settings, runtime: Runtime, bot: Bot, budget: SendBu
     # call), through a client without the throttling middleware: never twice.
     client = unthrottled_clone(bot)
     channel = TelegramChannel(client)
+    zalo_bot = build_zalo(settings, runtime) if settings.zalo_bot_token else None
+    if zalo_bot is not None:
+        channel = zalo_routing(channel, zalo_bot)
     sender = Sender(
         channel, runtime.sessionmaker, budget, runtime.i18n, registry,
         timezone=settings.timezone, default_locale=settings.default_locale,
@@ -191,11 +194,14 @@ async def run_bot(settings: Settings, runtime: Runtime, bot: Bot, budget: SendBu
         log.exception("could not set the command menus")
     used = dispatcher.resolve_used_update_types()
     inbox = Inbox(bot, dispatcher, runtime.sessionmaker, parallel=settings_parallel(settings), share=FairShare())
+    zalo = zalo_runner(settings, runtime, zalo_bot, inbox, bot) if zalo_bot is not None else None
     await sender.start()
     try:
         await scheduler.start()
         await dispatcher.emit_startup(bot=bot, dispatcher=dispatcher, bots=[bot], **dispatcher.workflow_data)
         inbox.start()
+        if zalo is not None:
+            await zalo.start()
         if settings.webhook_url:
             await _run_webhook(settings, inbox, bot, used)
         else:
@@ -203,12 +209,52 @@ async def run_bot(settings: Settings, runtime: Runtime, bot: Bot, budget: SendBu
             await bot.delete_webhook(drop_pending_updates=False)
             await _run_polling(inbox, used)
     finally:
+        if zalo is not None:
+            with contextlib.suppress(Exception):
+                await zalo.stop()
         await inbox.stop()
         with contextlib.suppress(Exception):
             await dispatcher.emit_shutdown(bot=bot, dispatcher=dispatcher, bots=[bot], **dispatcher.workflow_data)
         await scheduler.stop()
         await sender.stop()
         await client.session.close()
+
+
+def build_zalo(settings: Settings, runtime: Runtime) -> Bot:
+    """The Zalo bot: aiogram over the bridge session (bot/channels/zalo)."""
+    from bot.channels.zalo.runtime import build_zalo_bot
+
+    assert settings.zalo_bot_token is not None
+    return build_zalo_bot(
+        settings.zalo_bot_token.get_secret_value(), settings.zalo_api_url,
+        runtime.sessionmaker, settings.zalo_public_url,
+    )
+
+
+def zalo_routing(channel: object, zalo_bot: Bot) -> object:
+    """The engine's port with Zalo next to Telegram: Zalo has its own budget."""
+    from bot.channels.zalo.runtime import RoutingChannel, ZaloChannel
+    from storage.channels_repo import FOREIGN_BASE
+
+    zalo_budget = SendBudget()
+    return RoutingChannel(
+        channel, ZaloChannel(zalo_bot, before_call=zalo_budget.acquire),
+        lambda address: abs(address) >= FOREIGN_BASE,
+    )
+
+
+def zalo_runner(settings: Settings, runtime: Runtime, zalo_bot: Bot, inbox: Inbox, bot: Bot) -> object:
+    from bot.channels.zalo.runtime import ZaloRunner
+    from bot.settings import split_host_port
+    from storage.channels_repo import FOREIGN_BASE
+
+    inbox.bot_for = lambda key: zalo_bot if abs(key) >= FOREIGN_BASE else bot
+    secret = settings.zalo_webhook_secret.get_secret_value() if settings.zalo_webhook_secret else None
+    return ZaloRunner(
+        zalo_bot, inbox, runtime.i18n, locale=settings.default_locale,
+        webhook_url=settings.zalo_webhook_url, webhook_secret=secret,
+        listen=split_host_port(settings.zalo_listen),
+    )
 
 
 def settings_parallel(settings: Settings) -> int:

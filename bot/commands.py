@@ -107,6 +107,20 @@ async def start_sandbox(host: str, port: int):  # type: ignore[no-untyped-def]
         ) from None
 
 
+ZALO_SANDBOX_TOKEN = "2000000002:zalo-sandbox-token"
+
+
+async def start_zalo_sandbox(settings: Settings, host: str):  # type: ignore[no-untyped-def]
+    from pydantic import SecretStr
+
+    from bot.sandbox.zalo import ZaloSandbox
+
+    zalo = await ZaloSandbox.start(host=host)
+    print(f"  the Zalo sandbox (Zalo Bot API) is at {zalo.base_url}", flush=True)
+    updated = {"zalo_bot_token": SecretStr(ZALO_SANDBOX_TOKEN), "zalo_api_url": zalo.base_url}
+    return settings.model_copy(update=updated), zalo
+
+
 async def run(settings: Settings, *, demo: bool | None) -> int:
     async with open_runtime(settings) as runtime:
         if not settings.sandbox_mode:
@@ -129,6 +143,9 @@ async def run(settings: Settings, *, demo: bool | None) -> int:
             f"\n  villagebot is running against the local sandbox: open http://{host}:{sandbox.port}/\n",
             flush=True,
         )
+        zalo_sandbox = None
+        if settings.zalo_bot_token is None:  # the Zalo sandbox too: both channels side by side
+            settings, zalo_sandbox = await start_zalo_sandbox(settings, host)
         budget = SendBudget()
         bot = build_bot(settings, token=SANDBOX_TOKEN, api_url=sandbox.base_url, budget=budget)
         try:
@@ -137,6 +154,9 @@ async def run(settings: Settings, *, demo: bool | None) -> int:
             await bot.session.close()
             with contextlib.suppress(Exception):
                 await sandbox.stop()
+            if zalo_sandbox is not None:
+                with contextlib.suppress(Exception):
+                    await zalo_sandbox.stop()
     return 0
 
 

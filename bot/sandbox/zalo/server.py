@@ -356,7 +356,7 @@ class ZaloSandbox:
         sb = cls(**kwargs)
         app = web.Application()
         sb.install(app)
-        sb._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
+        sb._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0, handler_cancellation=True)
         await sb._runner.setup()
         site = web.TCPSite(sb._runner, host, port)
         await site.start()

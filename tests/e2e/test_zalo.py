@@ -1,0 +1,115 @@
+"""The Zalo channel end to end: the real bot process, the Telegram sandbox and the
+Zalo sandbox; the same handlers answer on Zalo through the bridge session."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from bot.sandbox import Sandbox
+from bot.sandbox.zalo import ZaloSandbox, ZaloUser
+from storage.models import PendingMenu, User
+from tests.e2e.harness import BotProcess
+from tests.e2e.test_onboarding import eventually
+
+ZALO_TOKEN = "5550001:zalo-e2e-token"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+async def zalo() -> AsyncIterator[ZaloSandbox]:
+    sb = await ZaloSandbox.start()
+    yield sb
+    await sb.stop()
+    assert sb.violations == [], f"the bot used what Zalo does not have: {sb.violations}"
+
+
+@pytest.fixture
+async def zalo_bot(sandbox: Sandbox, zalo: ZaloSandbox, e2e_db: str, tmp_path: Path) -> AsyncIterator[BotProcess]:
+    port = free_port()
+    process = BotProcess(
+        sandbox, e2e_db, tmp_path, ZALO_BOT_TOKEN=ZALO_TOKEN, ZALO_API_URL=zalo.base_url,
+        ZALO_LISTEN=f"127.0.0.1:{port}", PUBLIC_URL=f"http://127.0.0.1:{port}",
+    )
+    await process.start()
+    await zalo.wait_until(lambda: any(c.method == "getUpdates" for c in zalo.calls), 20)
+    yield process
+    await process.stop()
+    print("---- bot log ----\n" + process.log()[-6000:])
+    print("---- zalo ----", [(m.get("text") or m.get("photo")) for msgs in zalo.chats.values() for m in msgs])
+    assert "Traceback" not in process.log(), process.log()[-5000:]
+
+
+async def until(user: ZaloUser, words: str) -> dict:
+    message = await user.next_message()
+    while words not in message.get("text", ""):
+        message = await user.next_message()
+    return message
+
+
+async def onboard(user: ZaloUser) -> None:
+    await user.send("Xin chào")
+    hello = await user.next_message()
+    assert "1. 🇻🇳 Tiếng Việt" in hello["text"] and "2. 🇬🇧 English" in hello["text"]
+    await user.send("1")
+    asked = await until(user, "thôn")
+    assert "<i>" not in asked["text"]  # HTML became plain text
+    await user.send("nam bac thnh")
+    choices = await until(user, "Thôn Nam Bắc Thành – Xã Cẩm Thành")
+    number = next(line.split(".")[0] for line in choices["text"].splitlines() if "Nam Bắc Thành –" in line)
+    await user.send(number)
+    await until(user, "Thôn Nam Bắc Thành")
+
+
+async def test_onboarding_by_typed_village_name_and_numbers(zalo: ZaloSandbox, zalo_bot: BotProcess) -> None:
+    lan = zalo.user("Lan")
+    await onboard(lan)
+    rows = await eventually(
+        zalo_bot.sandbox, zalo_bot.database_url, select(User).where(User.platform == "zalo"),
+        lambda rows: rows[0].village_id is not None and rows[0].language == "vi",
+    )
+    assert rows[0].full_name == "Lan"
+
+
+async def test_bad_input_gets_a_clear_answer(zalo: ZaloSandbox, zalo_bot: BotProcess) -> None:
+    lan = zalo.user("Lan")
+    await lan.send("Xin chào")
+    await lan.next_message()  # the language menu: 2 choices
+    await lan.send("7")
+    assert "1" in (await lan.next_message())["text"] and "2" in lan.messages()[-1]["text"]
+    await lan.send_sticker()
+    assert (await lan.next_message())["type"] == "text"
+    await lan.send_unsupported()
+    assert (await lan.next_message())["type"] == "text"
+
+
+async def test_a_numbered_menu_survives_a_restart(zalo: ZaloSandbox, zalo_bot: BotProcess) -> None:
+    lan = zalo.user("Lan")
+    await lan.send("Xin chào")
+    hello = await lan.next_message()
+    assert "2. 🇬🇧 English" in hello["text"]
+    await eventually(zalo_bot.sandbox, zalo_bot.database_url, select(PendingMenu), lambda rows: len(rows[0].items) == 2)
+    await zalo_bot.kill()
+    await zalo_bot.start()
+    await lan.send("2")
+    asked = await lan.next_message()
+    while "village" not in asked["text"].lower():
+        asked = await lan.next_message()
+    assert "Which village" in asked["text"]
+
+
+async def test_a_criteria_question_is_answered(zalo: ZaloSandbox, zalo_bot: BotProcess) -> None:
+    lan = zalo.user("Lan")
+    await onboard(lan)
+    await lan.send("tiêu chí môi trường là gì")
+    answer = await until(lan, "Tiêu chí")
+    assert "<b>" not in answer["text"] and len(answer["text"]) <= 2000
