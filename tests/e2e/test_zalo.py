@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import socket
 from collections.abc import AsyncIterator
+from datetime import datetime, time, timedelta
 from pathlib import Path
 
 import pytest
@@ -113,3 +114,81 @@ async def test_a_criteria_question_is_answered(zalo: ZaloSandbox, zalo_bot: BotP
     await lan.send("tiêu chí môi trường là gì")
     answer = await until(lan, "Tiêu chí")
     assert "<b>" not in answer["text"] and len(answer["text"]) <= 2000
+
+
+def numbered(message: dict, label: str) -> str:
+    """The number shown in front of ``label`` in a numbered menu."""
+    for line in message["text"].splitlines():
+        head, _, rest = line.partition(". ")
+        if head.isdigit() and label in rest:
+            return head
+    raise AssertionError(f"no {label!r} in {message['text']!r}")
+
+
+async def test_a_broadcast_reaches_a_zalo_resident(sandbox: Sandbox, zalo: ZaloSandbox, zalo_bot: BotProcess) -> None:
+    from tests.e2e.test_broadcasts import compose_now
+
+    lan = zalo.user("Lan")
+    await onboard(lan)
+    await compose_now(sandbox, "Chủ nhật xanh: 6h30 tập trung ở nhà văn hóa & mang chổi")
+    got = await until(lan, "Chủ nhật xanh")
+    assert "& mang chổi" in got["text"] and "&amp;" not in got["text"]
+
+
+async def test_a_pledge_with_its_vietqr_photo(sandbox: Sandbox, zalo: ZaloSandbox, zalo_bot: BotProcess) -> None:
+    from tests.e2e.test_contributions import create_campaign
+
+    await create_campaign(sandbox)
+    lan = zalo.user("Lan")
+    await onboard(lan)
+    await lan.send("/donggop")
+    menu = await until(lan, "Nhà văn hóa thôn")
+    if "1. " in menu["text"] and "Tiền" not in menu["text"]:
+        await lan.send(numbered(menu, "Nhà văn hóa thôn"))
+        menu = await until(lan, "Tiền")
+    await lan.send(numbered(menu, "Tiền"))
+    await until(lan, "1. ")  # quick amounts, or type one
+    await lan.send("1tr")
+    confirm = await until(lan, "1.000.000")
+    assert confirm["text"].splitlines()[-1].startswith("Trả lời bằng một số từ 1 đến")
+    await lan.send("1")  # the first button confirms (as on Telegram)
+
+    async def photo() -> dict | None:
+        return next((m for m in lan.messages() if m.get("type") == "photo"), None)
+
+    qr = await zalo.wait_until(photo, 15)
+    assert zalo.photos[qr["message_id"]].startswith(b"\x89PNG") and "DG " in qr["caption"]
+    assert qr["photo"].startswith(zalo_bot.extra_env["PUBLIC_URL"] + "/f/")
+
+
+async def test_a_member_links_by_code_then_answers_a_reminder_by_number(
+    sandbox: Sandbox, zalo: ZaloSandbox, zalo_bot: BotProcess
+) -> None:
+    from tests.e2e.test_visits_engine import VN, plan_due, restart_at
+
+    code, out = await zalo_bot.run_cli("invite", "0912000002")
+    assert code == 0, out
+    token = out.strip().rsplit("inv_", 1)[1]
+    binh = zalo.user("Bình")
+    await binh.send(token)  # typed: Zalo has no deep links and no phone button
+    await until(binh, "Trần Văn B")
+
+    due = datetime.now(VN).date() + timedelta(days=3)
+    await plan_due(zalo_bot.database_url, due)
+    await restart_at(zalo_bot, datetime.combine(due - timedelta(days=1), time(19, 0), tzinfo=VN) - timedelta(seconds=2))
+    reminder = await until(binh, "đồng chí có lịch thăm")
+    assert "NBT-001" in reminder["text"]
+    await binh.send(numbered(reminder, "Đã thăm"))
+    day = await until(binh, "Đồng chí thăm hôm nào")
+    await binh.send(numbered(day, "Hôm nay"))
+    checklist = await until(binh, "Đồng chí thấy tình hình thế nào")
+    await binh.send(numbered(checklist, "Tiếp"))
+    await until(binh, "Ghi vài dòng")
+    await binh.send("Nhà dột, cần sửa mái")
+    needs = await until(binh, "Hộ có nêu nhu cầu")
+    await binh.send(numbered(needs, "Tiếp"))
+    photo = await until(binh, "gửi ảnh")
+    await binh.send(numbered(photo, "Hoàn tất không cần ảnh"))
+    await until(binh, "Đã ghi nhận buổi thăm")
+    await binh.send("/lichtham")
+    await until(binh, "NBT-001")
