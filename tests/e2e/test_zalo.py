@@ -192,3 +192,52 @@ async def test_a_member_links_by_code_then_answers_a_reminder_by_number(
     await until(binh, "Đã ghi nhận buổi thăm")
     await binh.send("/lichtham")
     await until(binh, "NBT-001")
+
+
+async def test_webhook_mode_answers_200_after_the_insert(sandbox: Sandbox, zalo: ZaloSandbox, e2e_db: str, tmp_path: Path) -> None:
+    port = free_port()
+    secret = "Zk3-q9xP_w2LmV7rT4yB8nC1dF6gH0jA"
+    bot = BotProcess(
+        sandbox, e2e_db, tmp_path, ZALO_BOT_TOKEN=ZALO_TOKEN, ZALO_API_URL=zalo.base_url,
+        ZALO_LISTEN=f"127.0.0.1:{port}", PUBLIC_URL=f"http://127.0.0.1:{port}",
+        ZALO_WEBHOOK_URL=f"http://127.0.0.1:{port}/zalo-hook", ZALO_WEBHOOK_SECRET=secret,
+    )
+    await bot.start()
+    try:
+        await zalo.wait_until(lambda: zalo.webhook_url, 20)
+        assert zalo.webhook_secret == secret and not any(c.method == "getUpdates" for c in zalo.calls)
+        lan = zalo.user("Lan")
+        await lan.send("Xin chào")
+        assert "1. 🇻🇳 Tiếng Việt" in (await lan.next_message())["text"]
+        assert zalo.pending_updates == 0
+        import aiohttp
+
+        async with aiohttp.ClientSession() as http:  # a forged call without the secret
+            async with http.post(f"http://127.0.0.1:{port}/zalo-hook", json={"ok": True, "result": {}}) as r:
+                assert r.status == 401
+    finally:
+        await bot.stop()
+    assert "Traceback" not in bot.log(), bot.log()[-5000:]
+
+
+async def test_quota_exceeded_pauses_only_zalo_and_loses_nothing(
+    sandbox: Sandbox, zalo: ZaloSandbox, zalo_bot: BotProcess
+) -> None:
+    from tests.e2e.test_broadcasts import compose_now
+
+    lan = zalo.user("Lan")
+    await onboard(lan)
+    neighbour = sandbox.user(3001, "Hoa", language_code="vi")
+    await neighbour.send("/start v_nam-bac-thanh")
+    await neighbour.next_message()
+    zalo.quota = 0
+    await compose_now(sandbox, "Họp thôn tối nay")
+
+    async def on_telegram() -> bool:
+        return any("Họp thôn tối nay" in (m.get("text") or "") for m in sandbox.messages(neighbour))
+
+    await sandbox.wait_until(on_telegram, timeout=15)  # Telegram goes on while Zalo is paused
+    assert not any("Họp thôn" in (m.get("text") or "") for m in lan.messages())
+    zalo.quota = None
+    got = await until(lan, "Họp thôn tối nay")  # sent after the backoff, not dropped
+    assert got["type"] == "text"
