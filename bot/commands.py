@@ -116,7 +116,8 @@ async def start_zalo_sandbox(settings: Settings, host: str):  # type: ignore[no-
     from bot.sandbox.zalo import ZaloSandbox
 
     zalo = await ZaloSandbox.start(host=host)
-    print(f"  the Zalo sandbox (Zalo Bot API) is at {zalo.base_url}", flush=True)
+    zalo.user("Bà Hoa (Zalo)")  # a resident persona to try the Zalo side at once
+    print(f"  Zalo side by side (web chat and Zalo Bot API): open {zalo.base_url}/", flush=True)
     updated = {"zalo_bot_token": SecretStr(ZALO_SANDBOX_TOKEN), "zalo_api_url": zalo.base_url}
     return settings.model_copy(update=updated), zalo
 

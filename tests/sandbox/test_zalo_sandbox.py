@@ -118,3 +118,19 @@ async def test_webhook_mode_posts_with_the_secret_and_blocks_polling(zalo: ZaloS
         assert (await call(zalo, "getUpdates", timeout=0))[0] == 400
     finally:
         await runner.cleanup()
+
+
+async def test_the_web_chat_offers_zalo_personas(zalo: ZaloSandbox) -> None:
+    async with aiohttp.ClientSession() as http:
+        async with http.get(f"{zalo.base_url}/") as r:
+            assert r.status == 200 and "Zalo" in await r.text()
+        async with http.post(f"{zalo.base_url}/api/personas", json={"name": "Bà Hoa"}) as r:
+            persona = await r.json()
+        async with http.post(f"{zalo.base_url}/api/send", json={"user_id": persona["id"], "text": "chào"}) as r:
+            assert r.status == 200
+        _, update = await call(zalo, "getUpdates", timeout=0)
+        await call(zalo, "sendMessage", chat_id=persona["id"], text="Xin chào bà")
+        async with http.get(f"{zalo.base_url}/api/messages", params={"user_id": persona["id"]}) as r:
+            shown = await r.json()
+    assert update["result"]["message"]["text"] == "chào"
+    assert [(m.get("mine", False), m["text"]) for m in shown] == [(True, "chào"), (False, "Xin chào bà")]

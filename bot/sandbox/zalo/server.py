@@ -80,7 +80,9 @@ class ZaloUser:
         return {"event_name": name, "message": message}
 
     async def send(self, text: str) -> dict[str, Any]:
-        return self.sandbox.deliver(self._event("message.text.received", text=text))
+        event = self._event("message.text.received", text=text)
+        self.sandbox.said.setdefault(self.id, []).append({**event["message"], "mine": True})
+        return self.sandbox.deliver(event)
 
     async def send_sticker(self, sticker: str = "bfe458bf64fa8da4d4eb") -> dict[str, Any]:
         return self.sandbox.deliver(self._event("message.sticker.received", sticker=sticker))
@@ -130,6 +132,7 @@ class ZaloSandbox:
     webhook_url: str = ""
     webhook_secret: str = ""
     base_url: str = ""
+    said: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # user id -> their texts
 
     def __post_init__(self) -> None:
         self.bot_id = ""
@@ -147,6 +150,11 @@ class ZaloSandbox:
         user = ZaloUser(self, user_id or hex_id(), display_name)
         self.users[user.id] = user
         return user
+
+    def transcript(self, user_id: str) -> list[dict[str, Any]]:
+        """The user's and the bot's messages in the private chat, in date order."""
+        both = self.said.get(user_id, []) + self.chats.get(user_id, [])
+        return sorted(both, key=lambda m: m["date"])
 
     def now_ms(self) -> int:
         self._last_ms = max(self._last_ms + 1, int(time.time() * 1000))
@@ -352,10 +360,14 @@ class ZaloSandbox:
         app.router.add_route("*", prefix + "/bot{token}/{method}", self.handle)
 
     @classmethod
-    async def start(cls, host: str = "127.0.0.1", port: int = 0, **kwargs: Any) -> ZaloSandbox:
+    async def start(cls, host: str = "127.0.0.1", port: int = 0, *, webchat: bool = True, **kwargs: Any) -> ZaloSandbox:
+        from bot.sandbox.zalo.webchat import install_webchat
+
         sb = cls(**kwargs)
         app = web.Application()
         sb.install(app)
+        if webchat:
+            install_webchat(app, sb)
         sb._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0, handler_cancellation=True)
         await sb._runner.setup()
         site = web.TCPSite(sb._runner, host, port)
