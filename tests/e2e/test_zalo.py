@@ -241,3 +241,25 @@ async def test_quota_exceeded_pauses_only_zalo_and_loses_nothing(
     zalo.quota = None
     got = await until(lan, "Họp thôn tối nay")  # sent after the backoff, not dropped
     assert got["type"] == "text"
+
+
+async def test_browsing_progress_and_my_pledges(zalo: ZaloSandbox, zalo_bot: BotProcess) -> None:
+    lan = zalo.user("Lan")
+    await onboard(lan)
+    await lan.send("/tieuchi")
+    sets = await until(lan, "Bạn muốn xem bộ tiêu chí nào")
+    await lan.send(numbered(sets, "2021–2025"))
+    criteria = await lan.next_message()  # the set's criteria, numbered, with the navigation
+    assert "19 tiêu chí" in criteria["text"] and numbered(criteria, "Các bộ tiêu chí") == "10"
+    assert "\n1. Quy hoạch" in criteria["text"]  # a label that carries its own number is not numbered twice
+    await lan.send("/tiendo")
+
+    async def chart() -> dict | None:
+        return next((m for m in lan.messages() if m.get("type") == "photo"), None)
+
+    await zalo.wait_until(chart, 15)
+    await lan.send("/cuatoi")
+    mine = await lan.next_message()
+    while mine.get("type") == "photo" or "tiêu chí" in mine.get("text", "").lower():
+        mine = await lan.next_message()
+    assert mine["type"] == "text" and mine["text"]

@@ -260,7 +260,7 @@ def menu_of(markup: Any) -> tuple[list[dict[str, Any]], list[str]]:
             for button in row:
                 if button.callback_data is not None:
                     items.append({"label": button.text, "data": button.callback_data})
-                    lines.append(f"{len(items)}. {button.text}")
+                    lines.append(_numbered(len(items), button.text))
                 elif button.url:
                     extra.append(f"🔗 {button.text}: {button.url}")
     elif isinstance(markup, ReplyKeyboardMarkup):
@@ -275,6 +275,11 @@ def menu_of(markup: Any) -> tuple[list[dict[str, Any]], list[str]]:
     if items:
         lines.append(menu_hint(len(items)))
     return items, lines + extra
+
+
+def _numbered(number: int, label: str) -> str:
+    """``2. Giao thông``; a label that already starts with its own number keeps it once."""
+    return label if label.startswith(f"{number}. ") else f"{number}. {label}"
 
 
 def _buttons(markup: Any) -> bool:
