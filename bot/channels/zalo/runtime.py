@@ -141,7 +141,7 @@ class ZaloRunner:
         if result.updates:
             self.stored += await self.inbox.store(result.updates, bot_id=self.bot.id)
         for chat_id, text in result.answers:
-            await self.bot.send_message(chat_id, text, parse_mode=None)
+            await self.session.say(self.bot, chat_id, text)
 
     async def _poll(self) -> None:
         failures = 0

@@ -187,6 +187,12 @@ class ZaloSession(BaseSession):
             await self._remember(int(chat_id), items, message.message_id, plain)
         return message
 
+    async def say(self, bot: Bot, chat_id: int, text: str) -> None:
+        """A plain answer of the bridge's own (a wrong number, a sticker): the pending
+        menu stays, so the person can still answer it."""
+        method = SendMessage(chat_id=chat_id, text=text)
+        await self._send_text(bot, method, chat_id, text, None, keep_menu=True)
+
     async def _remember(self, chat_id: int, items: list[dict[str, Any]], message_id: int, text: str) -> None:
         if items:
             await self.directory.set_menu(chat_id, items, message_id, text, _locale())
