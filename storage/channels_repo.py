@@ -17,6 +17,11 @@ from storage.models import ChannelAddress, PendingMenu
 FOREIGN_BASE = 1 << 53
 
 
+def platform_of(internal_id: int) -> str:
+    """The channel an internal address belongs to (only Zalo is allocated today)."""
+    return "zalo" if abs(internal_id) >= FOREIGN_BASE else "telegram"
+
+
 class ChannelRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session

@@ -12,7 +12,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.broadcast_repo import BroadcastRepository
-from storage.channels_repo import ChannelRepository
+from storage.channels_repo import ChannelRepository, platform_of
 from storage.contributions_repo import ContributionsRepository
 from storage.criteria_repo import CriteriaRepository
 from storage.inbox_repo import InboxRepository
@@ -48,11 +48,11 @@ class UserRepository(_Repository):
         self, platform_user_id: int, platform: str | None = None
     ) -> User | None:
         """The user behind an internal address. Addresses of different channels never
-        overlap (see ``storage/channels_repo.py``), so ``platform`` is only a check."""
-        query = select(User).where(User.platform_user_id == platform_user_id)
-        if platform is not None:
-            query = query.where(User.platform == platform)
-        return await self.session.scalar(query)
+        overlap (see ``storage/channels_repo.py``): the address tells the platform."""
+        platform = platform or platform_of(platform_user_id)
+        return await self.session.scalar(
+            select(User).where(User.platform == platform, User.platform_user_id == platform_user_id)
+        )
 
     async def get_or_create(
         self,
@@ -88,7 +88,12 @@ class UserRepository(_Repository):
 
     async def mark_unreachable(self, platform_user_id: int) -> None:
         await self.session.execute(
-            update(User).where(User.platform_user_id == platform_user_id).values(reachable=False)
+            update(User)
+            .where(
+                User.platform == platform_of(platform_user_id),
+                User.platform_user_id == platform_user_id,
+            )
+            .values(reachable=False)
         )
 
 
