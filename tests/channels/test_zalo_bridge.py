@@ -163,6 +163,10 @@ async def test_stickers_and_unsupported_messages_get_an_answer(zalo: ZaloSandbox
     for name in ("message.sticker.received", "message.unsupported.received", "message.image.received"):
         result = await intake.convert(event(lan, "", name=name))
         assert result.updates == [] and "text" in result.answers[0][1]
+    image = event(lan, "", name="message.image.received")
+    image["message"].update(photo="https://zalo.example/p.jpg", caption="nhà bác C")
+    [update] = (await intake.convert(image)).updates
+    assert update.message.photo[-1].file_id == "https://zalo.example/p.jpg" and update.message.caption == "nhà bác C"
 
 
 def test_update_ids_follow_dates_and_dedupe_on_the_event_key() -> None:

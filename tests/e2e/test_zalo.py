@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from bot.sandbox import Sandbox
 from bot.sandbox.zalo import ZaloSandbox, ZaloUser
-from storage.models import PendingMenu, User
+from storage.models import PendingMenu, User, Visit
 from tests.e2e.harness import BotProcess
 from tests.e2e.test_onboarding import eventually
 
@@ -190,8 +190,11 @@ async def test_a_member_links_by_code_then_answers_a_reminder_by_number(
     needs = await until(binh, "Hộ có nêu nhu cầu")
     await binh.send(numbered(needs, "Tiếp"))
     photo = await until(binh, "gửi ảnh")
-    await binh.send(numbered(photo, "Hoàn tất không cần ảnh"))
+    assert numbered(photo, "Hoàn tất không cần ảnh")
+    await binh.send_image("https://photo-zalo.example/visit.jpg", "mái nhà")
     await until(binh, "Đã ghi nhận buổi thăm")
+    [visit] = await eventually(zalo_bot.sandbox, zalo_bot.database_url, select(Visit), lambda rows: len(rows) == 1)
+    assert visit.photo_file_id == "https://photo-zalo.example/visit.jpg"
     await binh.send("/lichtham")
     await until(binh, "NBT-001")
 

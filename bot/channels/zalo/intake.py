@@ -9,8 +9,8 @@ integer (:class:`~bot.channels.zalo.directory.Directory`).
 A typed number answers the menu stored for the conversation: in range, it becomes
 the button's callback query (or, for a reply-keyboard button, its text); out of range
 (up to two digits) or after the menu expired, the person is told at once. A bare number
-with no menu is an ordinary text. A sticker, an image or an unsupported message gets
-a clear answer. A person's first message starts the conversation (``/start``); a
+with no menu is an ordinary text. An image becomes a photo message (its URL as the
+file id); a sticker or an unsupported message gets a clear answer. A person's first message starts the conversation (``/start``); a
 first message that is an invite code links them (``/start inv_<code>``).
 """
 
@@ -78,6 +78,13 @@ class ZaloIntake:
             chat_obj["first_name"] = display
         base = {"message_id": uid & 0xFFFFFFFF, "date": date_ms // 1000, "chat": chat_obj, "from": user}
 
+        photo = str(message.get("photo") or message.get("photo_url") or "")
+        if name == "message.image.received" and photo.startswith(("http://", "https://")):
+            # A photo by URL: as a Telegram photo whose file id is the URL (a visit's photo).
+            size = {"file_id": photo, "file_unique_id": str(message.get("message_id") or uid), "width": 0, "height": 0}
+            content = {"photo": [size], "caption": str(message.get("caption") or "")[:1024] or None}
+            payload = {**base, **{k: v for k, v in content.items() if v is not None}}
+            return Intake([Update.model_validate({"update_id": uid, "message": payload})], [])
         if name != "message.text.received":
             log.info("zalo: %s answered with the text-only notice", name)
             return Intake([], [(place.internal_id, self._say(not_understood))])

@@ -88,7 +88,7 @@ class ZaloUser:
         return self.sandbox.deliver(self._event("message.sticker.received", sticker=sticker))
 
     async def send_image(self, url: str, caption: str = "") -> dict[str, Any]:
-        return self.sandbox.deliver(self._event("message.image.received", photo_url=url, caption=caption))
+        return self.sandbox.deliver(self._event("message.image.received", photo=url, caption=caption))
 
     async def send_unsupported(self) -> dict[str, Any]:
         return self.sandbox.deliver(self._event("message.unsupported.received"))
