@@ -104,6 +104,13 @@ class Settings(BaseSettings):
             raise ValueError("WEBHOOK_URL must start with https:// (Telegram calls only HTTPS webhooks)")
         return value
 
+    @field_validator("zalo_webhook_url")
+    @classmethod
+    def _https_zalo_webhook(cls, value: str | None) -> str | None:
+        if value and not value.startswith(("https://", *_LOCAL_HTTP)):
+            raise ValueError("must start with https:// (Zalo calls only HTTPS webhooks)")
+        return value
+
     @field_validator("webhook_secret")
     @classmethod
     def _strong_webhook_secret(cls, value: SecretStr | None, info: ValidationInfo) -> SecretStr | None:
