@@ -118,6 +118,7 @@ class ApiCallRecord:
     method: str
     params: dict[str, Any]
     error: str | None = None
+    time: float = field(default_factory=time.time)
 
 
 @dataclass
