@@ -244,17 +244,19 @@ def zalo_routing(channel: object, zalo_bot: Bot) -> object:
 
 
 def zalo_runner(settings: Settings, runtime: Runtime, zalo_bot: Bot, inbox: Inbox, bot: Bot) -> object:
-    from bot.channels.zalo.runtime import ZaloRunner
+    from bot.channels.zalo.runtime import ZaloRunner, operator_notice
     from bot.settings import split_host_port
     from storage.channels_repo import FOREIGN_BASE
 
     inbox.bot_for = lambda key: zalo_bot if abs(key) >= FOREIGN_BASE else bot
     secret = settings.zalo_webhook_secret.get_secret_value() if settings.zalo_webhook_secret else None
-    return ZaloRunner(
+    runner = ZaloRunner(
         zalo_bot, inbox, runtime.i18n, locale=settings.default_locale,
         webhook_url=settings.zalo_webhook_url, webhook_secret=secret,
         listen=split_host_port(settings.zalo_listen),
     )
+    runner.on_quota = operator_notice(bot, settings.bot_admins, runtime.i18n, settings.default_locale)
+    return runner
 
 
 def settings_parallel(settings: Settings) -> int:

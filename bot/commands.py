@@ -110,6 +110,27 @@ async def start_sandbox(host: str, port: int):  # type: ignore[no-untyped-def]
 ZALO_SANDBOX_TOKEN = "2000000002:zalo-sandbox-token"
 
 
+async def status(settings: Settings) -> int:
+    """What an operator checks: updates waiting or parked, messages waiting or failed,
+    and each channel's messages this month (Zalo publishes no quota: watch 429s here)."""
+    month = datetime.now(UTC).strftime("%Y-%m")
+    async with open_runtime(settings) as runtime, runtime.sessionmaker() as session:
+        repo = Repo(session)
+        inbox = await repo.inbox.counts()
+        outbox = await repo.channels.outbox_counts()
+        usage = await repo.channels.usage(month)
+        addresses = await repo.channels.addresses()
+    print("inbox: " + (", ".join(f"{k} {v}" for k, v in sorted(inbox.items())) or "empty"))
+    print("outbox: " + (", ".join(f"{k} {v}" for k, v in sorted(outbox.items())) or "empty"))
+    print("people and chats: " + (", ".join(f"{k} {v}" for k, v in sorted(addresses.items())) or "none"))
+    if not usage:
+        print(f"{month}: no messages counted yet")
+    for row in usage:
+        quota = f", quota exceeded {row.quota_hits} times (last {row.last_quota_at:%Y-%m-%d %H:%M} UTC)" if row.quota_hits else ""
+        print(f"{row.channel} {month}: {row.sent} messages sent{quota}")
+    return 0
+
+
 async def start_zalo_sandbox(settings: Settings, host: str):  # type: ignore[no-untyped-def]
     from pydantic import SecretStr
 

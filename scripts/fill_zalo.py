@@ -13,4 +13,11 @@ VI = {
         "Bot chỉ đọc được tin nhắn chữ. Bà con vui lòng gõ câu hỏi."
     ),
     "Or they send the bot this code: {code}": "Hoặc gửi cho bot mã này: {code}",
+    (
+        "Zalo says our message quota is exceeded. Zalo messages now wait and are retried; "
+        "nothing is dropped. Telegram is not affected. See `villagebot status`."
+    ): (
+        "Zalo báo đã hết hạn mức tin nhắn. Tin nhắn qua Zalo đang chờ và sẽ được gửi lại, "
+        "không tin nào bị bỏ. Telegram vẫn chạy bình thường. Xem `villagebot status`."
+    ),
 }

@@ -6,11 +6,11 @@ import secrets
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import ChannelAddress, PendingMenu
+from storage.models import ChannelAddress, ChannelUsage, OutboxMessage, PendingMenu
 
 # Internal ids of channels other than Telegram: beyond any Telegram id (user ids are
 # below 2^52, group ids above -2^52 - 10^12); groups get negative ids, as on Telegram.
@@ -100,3 +100,34 @@ class ChannelRepository:
         await self.session.execute(
             delete(PendingMenu).where(PendingMenu.channel == channel, PendingMenu.chat_id == chat_id)
         )
+
+    async def add_usage(
+        self, channel: str, month: str, *, sent: int, quota_hits: int, last_quota_at: datetime | None
+    ) -> None:
+        row = await self.session.get(ChannelUsage, (channel, month))
+        if row is None:
+            row = ChannelUsage(channel=channel, month=month, sent=0, quota_hits=0)
+            self.session.add(row)
+        row.sent += sent
+        row.quota_hits += quota_hits
+        if last_quota_at is not None:
+            row.last_quota_at = last_quota_at
+
+    async def usage(self, month: str) -> list[ChannelUsage]:
+        result = await self.session.scalars(
+            select(ChannelUsage).where(ChannelUsage.month == month).order_by(ChannelUsage.channel)
+        )
+        return list(result.all())
+
+    async def outbox_counts(self) -> dict[str, int]:
+        """Outbox rows by status (for ``villagebot status``)."""
+        result = await self.session.execute(
+            select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
+        )
+        return {status: count for status, count in result}
+
+    async def addresses(self) -> dict[str, int]:
+        result = await self.session.execute(
+            select(ChannelAddress.channel, func.count()).group_by(ChannelAddress.channel)
+        )
+        return {channel: count for channel, count in result}

@@ -11,7 +11,7 @@ from storage.models.broadcast import (
     RunStatus,
     SenderWorker,
 )
-from storage.models.channels import ChannelAddress, PendingMenu
+from storage.models.channels import ChannelAddress, ChannelUsage, PendingMenu
 from storage.models.contributions import (
     Campaign,
     CampaignGoal,
@@ -51,6 +51,7 @@ from storage.models.visits import HouseholdVisitPlan, Visit, VisitNeed
 
 __all__ = [
     "ChannelAddress",
+    "ChannelUsage",
     "PendingMenu",
     "InboxStatus",
     "InboxUpdate",

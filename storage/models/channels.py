@@ -48,3 +48,16 @@ class PendingMenu(Base):
     locale: Mapped[str | None] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime] = mapped_column()
+
+
+class ChannelUsage(Base):
+    """Messages a channel sent in a month, and how often its quota ran out (Zalo
+    publishes no quota: the operator watches these with ``villagebot status``)."""
+
+    __tablename__ = "channel_usage"
+
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)  # "2026-12"
+    sent: Mapped[int] = mapped_column(BigInteger, default=0)
+    quota_hits: Mapped[int] = mapped_column(BigInteger, default=0)
+    last_quota_at: Mapped[datetime | None] = mapped_column()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import socket
 from collections.abc import AsyncIterator
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
@@ -226,26 +226,46 @@ async def test_webhook_mode_answers_200_after_the_insert(sandbox: Sandbox, zalo:
 
 
 async def test_quota_exceeded_pauses_only_zalo_and_loses_nothing(
-    sandbox: Sandbox, zalo: ZaloSandbox, zalo_bot: BotProcess
+    sandbox: Sandbox, zalo: ZaloSandbox, e2e_db: str, tmp_path: Path
 ) -> None:
     from tests.e2e.test_broadcasts import compose_now
 
-    lan = zalo.user("Lan")
-    await onboard(lan)
-    neighbour = sandbox.user(3001, "Hoa", language_code="vi")
-    await neighbour.send("/start v_nam-bac-thanh")
-    await neighbour.next_message()
-    zalo.quota = 0
-    await compose_now(sandbox, "Họp thôn tối nay")
+    port = free_port()
+    bot = BotProcess(
+        sandbox, e2e_db, tmp_path, ZALO_BOT_TOKEN=ZALO_TOKEN, ZALO_API_URL=zalo.base_url,
+        ZALO_LISTEN=f"127.0.0.1:{port}", PUBLIC_URL=f"http://127.0.0.1:{port}", BOT_ADMINS="9001",
+    )
+    operator = sandbox.user(9001, "Operator", language_code="vi")
+    await operator.send("/start")
+    await bot.start()
+    try:
+        await operator.next_message()
+        lan = zalo.user("Lan")
+        await onboard(lan)
+        neighbour = sandbox.user(3001, "Hoa", language_code="vi")
+        await neighbour.send("/start v_nam-bac-thanh")
+        await neighbour.next_message()
+        zalo.quota = 0
+        await compose_now(sandbox, "Họp thôn tối nay")
 
-    async def on_telegram() -> bool:
-        return any("Họp thôn tối nay" in (m.get("text") or "") for m in sandbox.messages(neighbour))
+        async def on_telegram() -> bool:
+            return any("Họp thôn tối nay" in (m.get("text") or "") for m in sandbox.messages(neighbour))
 
-    await sandbox.wait_until(on_telegram, timeout=15)  # Telegram goes on while Zalo is paused
-    assert not any("Họp thôn" in (m.get("text") or "") for m in lan.messages())
-    zalo.quota = None
-    got = await until(lan, "Họp thôn tối nay")  # sent after the backoff, not dropped
-    assert got["type"] == "text"
+        await sandbox.wait_until(on_telegram, timeout=15)  # Telegram goes on while Zalo is paused
+        assert not any("Họp thôn" in (m.get("text") or "") for m in lan.messages())
+        told = await operator.next_message(timeout=20)  # once per episode, in the operator's language
+        while "hạn mức" not in (told.get("text") or ""):
+            told = await operator.next_message(timeout=20)
+        zalo.quota = None
+        got = await until(lan, "Họp thôn tối nay")  # sent after the backoff, not dropped
+        assert got["type"] == "text"
+    finally:
+        await bot.stop()
+    assert "Traceback" not in bot.log(), bot.log()[-5000:]
+    code, out = await bot.run_cli("status")
+    month = datetime.now(UTC).strftime("%Y-%m")
+    assert code == 0 and f"zalo {month}: " in out and "quota exceeded" in out, out
+    assert "people and chats: zalo 1" in out, out
 
 
 async def test_browsing_progress_and_my_pledges(zalo: ZaloSandbox, zalo_bot: BotProcess) -> None:

@@ -123,6 +123,14 @@ class Directory:
             return None
         return replace(cached, expired=cached.expires_at <= datetime.now(UTC))
 
+    async def add_usage(self, sent: int, quota_hits: int, last_quota_at: datetime | None) -> None:
+        month = datetime.now(UTC).strftime("%Y-%m")
+        async with self.sessionmaker() as session:
+            await Repo(session).channels.add_usage(
+                CHANNEL, month, sent=sent, quota_hits=quota_hits, last_quota_at=last_quota_at
+            )
+            await session.commit()
+
     async def invite_exists(self, token: str) -> bool:
         async with self.sessionmaker() as session:
             return await Repo(session).invites.by_token(token) is not None

@@ -100,7 +100,11 @@ class ZaloRunner:
         self.intake: ZaloIntake | None = None
         self._runner: web.AppRunner | None = None
         self._task: asyncio.Task[None] | None = None
+        self._usage_task: asyncio.Task[None] | None = None
         self.stored = 0
+        self.on_quota: Any = None  # awaited once per quota episode: tell the operators
+        self._told = 0
+        self._counted = (0, 0)
 
     async def start(self) -> None:
         me = await self.bot.get_me()
@@ -121,13 +125,39 @@ class ZaloRunner:
             with contextlib.suppress(ZaloApiError):
                 await self.session.zalo.call("deleteWebhook")
             self._task = asyncio.create_task(self._poll(), name="zalo-polling")
+        self._usage_task = asyncio.create_task(self._keep_usage(), name="zalo-usage")
         log.info("zalo: running as %s", me.first_name)
 
+    async def _keep_usage(self, every: float = 10.0) -> None:
+        while True:
+            await asyncio.sleep(every)
+            try:
+                await self.flush_usage()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("zalo: storing the usage failed")
+
+    async def flush_usage(self) -> None:
+        """Add the sends and 429s since the last flush to this month's usage; tell the
+        operators when a quota episode began."""
+        session = self.session
+        sent, hits = session.sent - self._counted[0], session.quota_hits - self._counted[1]
+        if sent or hits:
+            await session.directory.add_usage(sent, hits, session.last_quota_at if hits else None)
+            self._counted = (self._counted[0] + sent, self._counted[1] + hits)
+        if session.quota_episodes > self._told and self.on_quota is not None:
+            self._told = session.quota_episodes
+            await self.on_quota()
+
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        for task in (self._task, self._usage_task):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+        with contextlib.suppress(Exception):
+            await self.flush_usage()
         if self._runner is not None:
             await self._runner.cleanup()
         with contextlib.suppress(Exception):
@@ -178,3 +208,21 @@ class ZaloRunner:
             return web.Response(status=400)
         await self.take(event)  # committed before Zalo hears 200
         return web.Response(status=200)
+
+
+def operator_notice(bot: Bot, admins: list[int], i18n: Any, locale: str) -> Any:
+    """Tell the operators (BOT_ADMINS, on Telegram) that Zalo's quota ran out."""
+
+    async def notice() -> None:
+        from bot.channels.zalo.words import quota_notice
+
+        with i18n.context(), i18n.use_locale(locale):
+            text = quota_notice()
+        log.warning("zalo: quota exceeded; telling %s operators", len(admins))
+        for admin in admins:
+            try:
+                await bot.send_message(admin, text, parse_mode=None)
+            except Exception:
+                log.exception("zalo: could not tell operator %s", admin)
+
+    return notice

@@ -24,6 +24,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import AsyncGenerator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from aiogram import Bot
@@ -72,6 +73,7 @@ NO_OPS = frozenset({
     "setMyShortDescription", "setMyName", "deleteWebhook", "setMessageReaction",
 })
 BACKOFF_FIRST, BACKOFF_MAX = 5.0, 300.0
+SENDS = frozenset({"sendMessage", "sendPhoto", "sendSticker"})
 
 
 class ZaloSession(BaseSession):
@@ -85,6 +87,9 @@ class ZaloSession(BaseSession):
         self.paused_until = 0.0
         self._backoff = 0.0
         self.quota_hits = 0
+        self.sent = 0  # messages sent, not yet added to the stored monthly usage
+        self.last_quota_at: datetime | None = None
+        self.quota_episodes = 0  # 429s after at least an hour without one: operators are told
         self._me: dict[str, Any] | None = None
 
     async def close(self) -> None:
@@ -153,10 +158,16 @@ class ZaloSession(BaseSession):
         except ZaloApiError as exc:
             raise self._error(method, exc) from exc
         self._backoff = 0.0
+        if name in SENDS:
+            self.sent += 1
         return result
 
     def _error(self, method: TelegramMethod[Any], exc: ZaloApiError) -> Exception:
         if exc.code == 429:
+            now = datetime.now(UTC)
+            if self.last_quota_at is None or now - self.last_quota_at > timedelta(hours=1):
+                self.quota_episodes += 1
+            self.last_quota_at = now
             self.quota_hits += 1
             self._backoff = min(BACKOFF_MAX, self._backoff * 2 if self._backoff else BACKOFF_FIRST)
             self.paused_until = time.monotonic() + self._backoff

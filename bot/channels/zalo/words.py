@@ -30,3 +30,10 @@ def menu_expired() -> str:
 
 def not_understood() -> str:
     return _("I can only read text messages. Please type your question.")
+
+
+def quota_notice() -> str:
+    return _(
+        "Zalo says our message quota is exceeded. Zalo messages now wait and are retried; "
+        "nothing is dropped. Telegram is not affected. See `villagebot status`."
+    )

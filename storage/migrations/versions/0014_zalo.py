@@ -1,5 +1,6 @@
 """zalo: channel-neutral addresses (channel, platform id as text, chat type ↔ the
-internal integer id) and the numbered menus pending on channels without buttons.
+internal integer id), the numbered menus pending on channels without buttons, and
+each channel's monthly usage.
 Existing Telegram users and group chats get their address rows (identity-mapped).
 
 Revision ID: 0014_zalo
@@ -43,6 +44,15 @@ def upgrade() -> None:
         sa.Column("expires_at", storage.types.UtcDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("channel", "chat_id", name=op.f("pk_pending_menus")),
     )
+    op.create_table(
+        "channel_usage",
+        sa.Column("channel", sa.String(length=16), nullable=False),
+        sa.Column("month", sa.String(length=7), nullable=False),
+        sa.Column("sent", sa.BigInteger(), nullable=False),
+        sa.Column("quota_hits", sa.BigInteger(), nullable=False),
+        sa.Column("last_quota_at", storage.types.UtcDateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint("channel", "month", name=op.f("pk_channel_usage")),
+    )
     # The data: every Telegram person and group already known gets its address row.
     cast = "VARCHAR(64)"
     op.execute(
@@ -58,5 +68,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table("channel_usage")
     op.drop_table("pending_menus")
     op.drop_table("channel_addresses")
