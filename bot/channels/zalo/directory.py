@@ -39,6 +39,7 @@ class Directory:
     def __init__(self, sessionmaker: Any) -> None:
         self.sessionmaker = sessionmaker
         self._by_internal: dict[int, str] = {}
+        self._types: dict[int, str] = {}
         self._menus: dict[int, Menu | None] = {}
         self._dirty: set[int] = set()
         self._writer: asyncio.Task[None] | None = None
@@ -48,6 +49,7 @@ class Directory:
             row, created = await Repo(session).channels.allocate(CHANNEL, platform_id, chat_type, name)
             await session.commit()
         self._by_internal[row.internal_id] = platform_id
+        self._types[row.internal_id] = row.chat_type
         return Address(row.internal_id, platform_id, row.chat_type, created)
 
     async def platform_id(self, internal_id: int) -> str | None:
@@ -58,7 +60,12 @@ class Directory:
             if row is None or row.channel != CHANNEL:
                 return None
             known = self._by_internal[internal_id] = row.platform_id
+            self._types[internal_id] = row.chat_type
         return known
+
+    def chat_type(self, internal_id: int) -> str:
+        """"private" or "group", as Zalo said (known once the address was looked up)."""
+        return self._types.get(internal_id, "private")
 
     # The menu is written behind: the session sends while the handler's transaction
     # may hold SQLite's write lock, so it must not wait for a write of its own. The

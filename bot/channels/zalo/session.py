@@ -256,7 +256,7 @@ class ZaloSession(BaseSession):
         data: dict[str, Any] = {
             "message_id": message_id,
             "date": int(sent.get("date") or time.time() * 1000) // 1000,
-            "chat": {"id": chat_id, "type": "private" if chat_id > 0 else "group"},
+            "chat": {"id": chat_id, "type": self.directory.chat_type(chat_id)},
             "from": self._me or {"id": bot.id, "is_bot": True, "first_name": "Bot"},
         }
         if photo:
