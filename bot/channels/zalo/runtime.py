@@ -188,12 +188,19 @@ class ZaloRunner:
                 await asyncio.sleep(min(30.0, 0.5 * 2**failures))
                 continue
             failures = 0
+            await self._take_with_retries(event)
+
+    async def _take_with_retries(self, event: dict[str, Any], attempts: int = 5) -> None:
+        """Zalo will not hand a polled event out again: try hard to store it."""
+        for attempt in range(1, attempts + 1):
             try:
                 await self.take(event)
+                return
             except asyncio.CancelledError:
                 raise
             except Exception:
-                log.exception("zalo: storing an event failed")
+                log.exception("zalo: storing an event failed (attempt %s of %s)", attempt, attempts)
+                await asyncio.sleep(0.5 * 2**attempt)
 
     async def _receive(self, request: web.Request) -> web.Response:
         given = request.headers.get("X-Bot-Api-Secret-Token", "")
