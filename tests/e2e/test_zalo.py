@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from bot.sandbox import Sandbox
 from bot.sandbox.zalo import ZaloSandbox, ZaloUser
-from storage.models import PendingMenu, User, Visit
+from storage.models import PendingMenu, Question, User, Visit
 from tests.e2e.harness import BotProcess
 from tests.e2e.test_onboarding import eventually
 
@@ -114,8 +114,19 @@ async def test_a_criteria_question_is_answered(zalo: ZaloSandbox, zalo_bot: BotP
     lan = zalo.user("Lan")
     await onboard(lan)
     await lan.send("tiêu chí môi trường là gì")
-    answer = await until(lan, "Tiêu chí")
+    answer = await until(lan, "Tiêu chí 17 – Môi trường")
     assert "<b>" not in answer["text"] and len(answer["text"]) <= 2000
+
+    # Asking the branch: the "❓" choice by number; the alert comes back as a short message.
+    await lan.send("đường thôn cần đạt tiêu chuẩn gì")
+    offered = await until(lan, "Gửi câu hỏi cho chi bộ")
+    await lan.send(numbered(offered, "Gửi câu hỏi cho chi bộ"))
+    told = await until(lan, "chi bộ")
+    assert told["text"] != offered["text"]
+    await eventually(  # forwarded to the branch ("open"), like on Telegram
+        zalo_bot.sandbox, zalo_bot.database_url, select(Question),
+        lambda rows: any("đường thôn" in q.text and q.status == "open" for q in rows),
+    )
 
 
 def numbered(message: dict, label: str) -> str:

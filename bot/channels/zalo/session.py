@@ -190,11 +190,13 @@ class ZaloSession(BaseSession):
         target = await self._target(method, chat_id)
         items, lines = menu_of(markup)
         plain = html_to_plain(text) if _html(method, bot) else text
+        if not keep_menu:  # before the send: a number typed the moment it arrives must find it
+            await self._remember(int(chat_id), items, 0, plain)
         sent: dict[str, Any] = {}
         for piece in split_plain(plain, TEXT_LIMIT, tail="\n".join(lines)):
             sent = await self._call(method, "sendMessage", chat_id=target, text=piece)
         message = self._message(bot, int(chat_id), sent, text=plain)
-        if not keep_menu:
+        if not keep_menu and items:
             await self._remember(int(chat_id), items, message.message_id, plain)
         return message
 
@@ -215,6 +217,7 @@ class ZaloSession(BaseSession):
         url = self._publish(method.photo, "photo.png")
         items, lines = menu_of(method.reply_markup)
         caption = html_to_plain(method.caption or "") if _html(method, bot) else (method.caption or "")
+        await self._remember(int(method.chat_id), items, 0, caption)
         pieces = split_plain(caption, TEXT_LIMIT, tail="\n".join(lines)) if (caption or lines) else [""]
         if url is None:  # a Telegram file id: nothing Zalo can fetch
             log.info("zalo: a photo by file id cannot be sent; its caption goes alone")
@@ -226,7 +229,8 @@ class ZaloSession(BaseSession):
             if piece:
                 sent = await self._call(method, "sendMessage", chat_id=target, text=piece)
         message = self._message(bot, int(method.chat_id), sent, text=caption, photo=url)
-        await self._remember(int(method.chat_id), items, message.message_id, caption)
+        if items:
+            await self._remember(int(method.chat_id), items, message.message_id, caption)
         return message
 
     async def _send_document(self, bot: Bot, method: SendDocument) -> Message:
