@@ -173,6 +173,16 @@ async def test_a_pledge_with_its_vietqr_photo(sandbox: Sandbox, zalo: ZaloSandbo
     assert zalo.photos[qr["message_id"]].startswith(b"\x89PNG") and "DG " in qr["caption"]
     assert qr["photo"].startswith(zalo_bot.extra_env["PUBLIC_URL"] + "/f/")
 
+    shown = len(lan.messages())
+    await lan.send("/congkhai")  # the totals and the chart, the chart by URL too
+
+    async def board() -> list[dict] | None:
+        new = lan.messages()[shown:]
+        texts = " ".join(m.get("text") or m.get("caption") or "" for m in new)
+        return new if "Nhà văn hóa thôn" in texts and "1.000.000" in texts else None
+
+    await zalo.wait_until(board, 15)
+
 
 async def test_a_member_links_by_code_then_answers_a_reminder_by_number(
     sandbox: Sandbox, zalo: ZaloSandbox, zalo_bot: BotProcess
