@@ -178,6 +178,9 @@ async def run_bot(settings: Settings, runtime: Runtime, bot: Bot, budget: SendBu
     client = unthrottled_clone(bot)
     client.session.middleware(monitoring.CallMetricsMiddleware(metrics))
     channel = TelegramChannel(client)
+    zalo_bot = build_zalo(settings, runtime) if settings.zalo_bot_token else None
+    if zalo_bot is not None:
+        channel = zalo_routing(channel, zalo_bot)
     sender = Sender(
         channel, runtime.sessionmaker, budget, runtime.i18n, registry,
         timezone=settings.timezone, default_locale=settings.default_locale,
@@ -205,7 +208,6 @@ async def run_bot(settings: Settings, runtime: Runtime, bot: Bot, budget: SendBu
     except Exception:  # a menu is a nicety; never fail start-up over it
         log.exception("could not set the command menus")
     used = dispatcher.resolve_used_update_types()
-    inbox = Inbox(bot, dispatcher, runtime.sessionmaker, parallel=settings_parallel(settings), share=FairShare())
     from storage.leader import Leadership
 
     leadership = Leadership(runtime.engine, str(bot.id))
@@ -225,12 +227,16 @@ async def run_bot(settings: Settings, runtime: Runtime, bot: Bot, budget: SendBu
         await monitoring.serve(settings.metrics_listen, runtime.sessionmaker, metrics)
         if settings.metrics_listen else None
     )
+    # Zalo (one conversation code, a Bot API bridge) is received and handled by the workers.
+    zalo = zalo_runner(settings, runtime, zalo_bot, inbox, bot) if zalo_bot is not None and role != "web" else None
     tasks: list[asyncio.Task[None]] = []
     try:
         if role != "web":
             await scheduler.start()
             await dispatcher.emit_startup(bot=bot, dispatcher=dispatcher, bots=[bot], **dispatcher.workflow_data)
             inbox.start()
+            if zalo is not None:
+                await zalo.start()
             tasks.append(asyncio.create_task(_upkeep(runtime.sessionmaker), name="upkeep"))
             hook = settings if role == "worker" and settings.webhook_url else None
             tasks.append(asyncio.create_task(
@@ -247,6 +253,9 @@ async def run_bot(settings: Settings, runtime: Runtime, bot: Bot, budget: SendBu
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
+        if zalo is not None:
+            with contextlib.suppress(Exception):
+                await zalo.stop()
         await inbox.stop()
         if role != "web":
             with contextlib.suppress(Exception):
@@ -307,6 +316,45 @@ async def _set_webhook(settings: Settings, bot: Bot, used: list[str]) -> None:
     secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
     assert settings.webhook_url is not None
     await bot.set_webhook(settings.webhook_url, secret_token=secret, allowed_updates=used, drop_pending_updates=False)
+
+
+def build_zalo(settings: Settings, runtime: Runtime) -> Bot:
+    """The Zalo bot: aiogram over the bridge session (bot/channels/zalo)."""
+    from bot.channels.zalo.runtime import build_zalo_bot
+
+    assert settings.zalo_bot_token is not None
+    return build_zalo_bot(
+        settings.zalo_bot_token.get_secret_value(), settings.zalo_api_url,
+        runtime.sessionmaker, settings.zalo_public_url,
+    )
+
+
+def zalo_routing(channel: object, zalo_bot: Bot) -> object:
+    """The engine's port with Zalo next to Telegram: Zalo has its own budget."""
+    from bot.channels.zalo.runtime import RoutingChannel, ZaloChannel
+    from storage.channels_repo import FOREIGN_BASE
+
+    zalo_budget = SendBudget()
+    return RoutingChannel(
+        channel, ZaloChannel(zalo_bot, before_call=zalo_budget.acquire),
+        lambda address: abs(address) >= FOREIGN_BASE,
+    )
+
+
+def zalo_runner(settings: Settings, runtime: Runtime, zalo_bot: Bot, inbox: Inbox, bot: Bot) -> object:
+    from bot.channels.zalo.runtime import ZaloRunner, operator_notice
+    from bot.settings import split_host_port
+    from storage.channels_repo import FOREIGN_BASE
+
+    inbox.bot_for = lambda key: zalo_bot if abs(key) >= FOREIGN_BASE else bot
+    secret = settings.zalo_webhook_secret.get_secret_value() if settings.zalo_webhook_secret else None
+    runner = ZaloRunner(
+        zalo_bot, inbox, runtime.i18n, locale=settings.default_locale,
+        webhook_url=settings.zalo_webhook_url, webhook_secret=secret,
+        listen=split_host_port(settings.zalo_listen),
+    )
+    runner.on_quota = operator_notice(bot, settings.bot_admins, runtime.i18n, settings.default_locale)
+    return runner
 
 
 def settings_parallel(settings: Settings) -> int:

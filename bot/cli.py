@@ -54,6 +54,7 @@ def _parser() -> argparse.ArgumentParser:
 
     ops_cli.register(commands)
 
+    commands.add_parser("status", help="inbox, outbox and each channel's use this month (Zalo's quota)")
     sandbox = commands.add_parser("sandbox", help="run the local Telegram sandbox alone")
     sandbox.add_argument("--listen", default=None, help="HOST:PORT (default SANDBOX_LISTEN)")
     return parser
@@ -98,6 +99,8 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return await commands.import_org(settings, args.file)
     if args.command == "invite":
         return await commands.print_invite(settings, args.phone)
+    if args.command == "status":
+        return await commands.status(settings)
     if args.command == "sandbox":
         return await commands.sandbox(settings, args.listen or settings.sandbox_listen)
     raise AssertionError(args.command)

@@ -150,6 +150,42 @@ async def start_sandbox(host: str, port: int, state_path: Path | None = None):  
         ) from None
 
 
+ZALO_SANDBOX_TOKEN = "2000000002:zalo-sandbox-token"
+
+
+async def status(settings: Settings) -> int:
+    """What an operator checks: updates waiting or parked, messages waiting or failed,
+    and each channel's messages this month (Zalo publishes no quota: watch 429s here)."""
+    month = datetime.now(UTC).strftime("%Y-%m")
+    async with open_runtime(settings) as runtime, runtime.sessionmaker() as session:
+        repo = Repo(session)
+        inbox = await repo.inbox.counts()
+        outbox = await repo.channels.outbox_counts()
+        usage = await repo.channels.usage(month)
+        addresses = await repo.channels.addresses()
+    print("inbox: " + (", ".join(f"{k} {v}" for k, v in sorted(inbox.items())) or "empty"))
+    print("outbox: " + (", ".join(f"{k} {v}" for k, v in sorted(outbox.items())) or "empty"))
+    print("people and chats: " + (", ".join(f"{k} {v}" for k, v in sorted(addresses.items())) or "none"))
+    if not usage:
+        print(f"{month}: no messages counted yet")
+    for row in usage:
+        quota = f", quota exceeded {row.quota_hits} times (last {row.last_quota_at:%Y-%m-%d %H:%M} UTC)" if row.quota_hits else ""
+        print(f"{row.channel} {month}: {row.sent} messages sent{quota}")
+    return 0
+
+
+async def start_zalo_sandbox(settings: Settings, host: str):  # type: ignore[no-untyped-def]
+    from pydantic import SecretStr
+
+    from bot.sandbox.zalo import ZaloSandbox
+
+    zalo = await ZaloSandbox.start(host=host)
+    zalo.user("Bà Hoa (Zalo)")  # a resident persona to try the Zalo side at once
+    print(f"  Zalo side by side (web chat and Zalo Bot API): open {zalo.base_url}/", flush=True)
+    updated = {"zalo_bot_token": SecretStr(ZALO_SANDBOX_TOKEN), "zalo_api_url": zalo.base_url}
+    return settings.model_copy(update=updated), zalo
+
+
 async def run(settings: Settings, *, demo: bool | None, role: str = "all") -> int:
     from storage.process_lock import AlreadyRunning, single_process
 
@@ -191,6 +227,9 @@ async def _run(settings: Settings, *, demo: bool | None, role: str) -> int:
             f"\n  villagebot is running against the local sandbox: open http://{host}:{sandbox.port}/\n",
             flush=True,
         )
+        zalo_sandbox = None
+        if settings.zalo_bot_token is None:  # the Zalo sandbox too: both channels side by side
+            settings, zalo_sandbox = await start_zalo_sandbox(settings, host)
         budget = SendBudget()
         bot = build_bot(settings, token=SANDBOX_TOKEN, api_url=sandbox.base_url, budget=budget)
         try:
@@ -199,6 +238,9 @@ async def _run(settings: Settings, *, demo: bool | None, role: str) -> int:
             await bot.session.close()
             with contextlib.suppress(Exception):
                 await sandbox.stop()
+            if zalo_sandbox is not None:
+                with contextlib.suppress(Exception):
+                    await zalo_sandbox.stop()
     return 0
 
 

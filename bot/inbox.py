@@ -90,10 +90,13 @@ class Inbox:
         self._runner: asyncio.Task[None] | None = None
         self._renewer: asyncio.Task[None] | None = None
         self.handled = 0
+        # Several channels share the inbox: the bot that handles a chat's updates
+        # (the runtime sets this when Zalo runs next to Telegram).
+        self.bot_for: Any = lambda _chat_key: self.bot
 
     # ---------------------------------------------------------------- intake
 
-    async def store(self, updates: list[Update]) -> int:
+    async def store(self, updates: list[Update], bot_id: int | None = None) -> int:
         """Insert and commit; the caller acknowledges only after this returns."""
         rows = []
         for u in updates:
@@ -119,7 +122,7 @@ class Inbox:
                 )
             )
         async with self.sessionmaker() as session:
-            stored = await Repo(session).inbox.store(self.bot.id, rows, self.clock.now())
+            stored = await Repo(session).inbox.store(bot_id or self.bot.id, rows, self.clock.now())
             await session.commit()
         self._wake.set()
         return stored
@@ -240,7 +243,7 @@ class Inbox:
                     )
                 if job is None:
                     return
-                await self._handle(*job)
+                await self._handle(*job, bot=self.bot_for(key))
         finally:
             with contextlib.suppress(Exception):
                 await self._release(key)
@@ -248,10 +251,11 @@ class Inbox:
             self._wake.set()
 
     async def _handle(
-        self, row_id: int, update_id: int, payload: dict[str, Any], attempts: int
+        self, row_id: int, update_id: int, payload: dict[str, Any], attempts: int, bot: Bot | None = None
     ) -> None:
+        bot = bot or self.bot
         try:
-            update = Update.model_validate(payload, context={"bot": self.bot})
+            update = Update.model_validate(payload, context={"bot": bot})
             ack: dict[str, Any] = {"row_id": row_id, "now": self.clock.now(), "done": False}
             extra = dict(self.feed_kwargs, inbox_ack=ack)
             verdict = self._verdicts.pop(update_id, None)
@@ -259,7 +263,7 @@ class Inbox:
                 extra["fair_verdict"] = (
                     verdict  # counted at intake: the middleware does not count again
                 )
-            await self.dispatcher.feed_update(self.bot, update, **extra)
+            await self.dispatcher.feed_update(bot, update, **extra)
         except Exception as exc:
             attempts += 1
             error = f"{type(exc).__name__}: {exc}"[:2000]

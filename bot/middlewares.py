@@ -104,8 +104,10 @@ class CurrentUserMiddleware(BaseMiddleware):
         from_user = data.get("event_from_user")
         repo: Repo | None = data.get("repo")
         if from_user is not None and repo is not None and not from_user.is_bot:
+            bot = data.get("bot")
             user = await repo.users.get_or_create(
-                from_user.id, full_name=from_user.full_name, username=from_user.username
+                from_user.id, full_name=from_user.full_name, username=from_user.username,
+                platform=getattr(getattr(bot, "session", None), "channel", "telegram"),
             )
             data["user"] = user
             data["actor"] = await load_actor(repo, user, admins=self.admins)

@@ -11,6 +11,7 @@ from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_va
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_API_URL = "https://api.telegram.org"
+DEFAULT_ZALO_API_URL = "https://bot-api.zaloplatforms.com"
 DEFAULT_DB_PATH = Path("data") / "villagebot.db"
 SUPPORTED_LOCALES = ("vi", "en")
 # Plain HTTP webhooks only make sense against a local Bot API server (the sandbox, tests).
@@ -43,6 +44,13 @@ class Settings(BaseSettings):
     metrics_listen: str | None = None  # HOST:PORT for /healthz and /metrics; off when unset
     log_format: str = "text"  # "text" or "json" (one object per line)
     bot_username: str = ""  # for offline commands (villagebot qr); else the last getMe
+    # The Zalo channel (off without a token; in sandbox mode it runs against the Zalo sandbox).
+    zalo_bot_token: SecretStr | None = None
+    zalo_api_url: str = DEFAULT_ZALO_API_URL
+    zalo_webhook_url: str | None = None
+    zalo_webhook_secret: SecretStr | None = None
+    zalo_listen: str = "127.0.0.1:8444"
+    public_url: str | None = None  # base of the links to the photos sent on Zalo
 
     @field_validator("bot_admins", mode="before")
     @classmethod
@@ -71,11 +79,39 @@ class Settings(BaseSettings):
                 raise ValueError("BOT_TOKEN must look like 123456789:AA... (from @BotFather)")
         return value
 
+    @field_validator("zalo_bot_token", mode="before")
+    @classmethod
+    def _empty_zalo_token_is_none(cls, value: object) -> object:
+        return None if value in ("", None) else value
+
+    @field_validator("zalo_bot_token")
+    @classmethod
+    def _zalo_token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            bot_id, _, secret = value.get_secret_value().partition(":")
+            if not bot_id.isdigit() or not secret:
+                raise ValueError("ZALO_BOT_TOKEN must look like 1234567890:abc... (from Zalo Bot Creator)")
+        return value
+
+    @field_validator("zalo_webhook_secret")
+    @classmethod
+    def _zalo_secret(cls, value: SecretStr | None, info: ValidationInfo) -> SecretStr | None:
+        if info.data.get("zalo_webhook_url"):
+            _require_strong_secret(value)
+        return value
+
     @field_validator("webhook_url")
     @classmethod
     def _https_webhook(cls, value: str | None) -> str | None:
         if value and not value.startswith(("https://", *_LOCAL_HTTP)):
             raise ValueError("WEBHOOK_URL must start with https:// (Telegram calls only HTTPS webhooks)")
+        return value
+
+    @field_validator("zalo_webhook_url")
+    @classmethod
+    def _https_zalo_webhook(cls, value: str | None) -> str | None:
+        if value and not value.startswith(("https://", *_LOCAL_HTTP)):
+            raise ValueError("must start with https:// (Zalo calls only HTTPS webhooks)")
         return value
 
     @field_validator("webhook_secret")
@@ -124,7 +160,7 @@ class Settings(BaseSettings):
     def _empty_listen_is_none(cls, value: object) -> object:
         return None if value == "" else value
 
-    @field_validator("webhook_listen", "sandbox_listen", "metrics_listen")
+    @field_validator("webhook_listen", "sandbox_listen", "metrics_listen", "zalo_listen")
     @classmethod
     def _host_port(cls, value: str | None) -> str | None:
         if value is None:
@@ -138,6 +174,10 @@ class Settings(BaseSettings):
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def zalo_public_url(self) -> str:
+        return (self.public_url or f"http://{self.zalo_listen}").rstrip("/")
 
     @property
     def sandbox_mode(self) -> bool:

@@ -71,6 +71,8 @@ def invites_router() -> Router:
                 _(
                     "Invite for {name} (valid 7 days, one use). Forward this link to them:\n{link}"
                 ).format(name=html.escape(member.name if member else ""), link=html.escape(link))
+                + "\n"
+                + _("Or they send the bot this code: {code}").format(code=html.escape(invite.token))
             )
 
     return router

@@ -12,6 +12,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.broadcast_repo import BroadcastRepository
+from storage.channels_repo import ChannelRepository, platform_of
 from storage.consultations_repo import ConsultationsRepository
 from storage.contributions_repo import ContributionsRepository
 from storage.criteria_repo import CriteriaRepository
@@ -47,8 +48,11 @@ class UserRepository(_Repository):
         return await self.session.get(User, user_id)
 
     async def by_platform_id(
-        self, platform_user_id: int, platform: str = Platform.TELEGRAM
+        self, platform_user_id: int, platform: str | None = None
     ) -> User | None:
+        """The user behind an internal address. Addresses of different channels never
+        overlap (see ``storage/channels_repo.py``): the address tells the platform."""
+        platform = platform or platform_of(platform_user_id)
         return await self.session.scalar(
             select(User).where(User.platform == platform, User.platform_user_id == platform_user_id)
         )
@@ -71,7 +75,7 @@ class UserRepository(_Repository):
         username: str | None,
         platform: str = Platform.TELEGRAM,
     ) -> User:
-        user = await self.by_platform_id(platform_user_id, platform)
+        user = await self.by_platform_id(platform_user_id)
         if user is None:
             user = User(
                 platform=platform,
@@ -95,12 +99,13 @@ class UserRepository(_Repository):
         )
         return result.all()
 
-    async def mark_unreachable(
-        self, platform_user_id: int, platform: str = Platform.TELEGRAM
-    ) -> None:
+    async def mark_unreachable(self, platform_user_id: int) -> None:
         await self.session.execute(
             update(User)
-            .where(User.platform == platform, User.platform_user_id == platform_user_id)
+            .where(
+                User.platform == platform_of(platform_user_id),
+                User.platform_user_id == platform_user_id,
+            )
             .values(reachable=False)
         )
 
@@ -295,6 +300,7 @@ class Repo:
         self.visits = VisitRepository(session)
         self.consultations = ConsultationsRepository(session)
         self.bot_identity = BotIdentityRepository(session)
+        self.channels = ChannelRepository(session)
 
 
 class OrgRepository(_Repository):

@@ -20,6 +20,10 @@ from bot.settings import SettingsError, load_settings
         ({"DEFAULT_LOCALE": "fr"}, "bad setting DEFAULT_LOCALE"),
         ({"WEBHOOK_URL": "http://example.org/hook"}, "WEBHOOK_URL must start with https://"),
         ({"WEBHOOK_LISTEN": "8443"}, "bad setting WEBHOOK_LISTEN"),
+        ({"ZALO_BOT_TOKEN": "not-a-token"}, "bad setting ZALO_BOT_TOKEN"),
+        ({"ZALO_WEBHOOK_URL": "http://example.org/zalo"}, "bad setting ZALO_WEBHOOK_URL"),
+        ({"ZALO_WEBHOOK_URL": "https://bot.example.vn/zalo"}, "bad setting ZALO_WEBHOOK_SECRET: required"),
+        ({"ZALO_LISTEN": "8444"}, "bad setting ZALO_LISTEN"),
         ({"WEBHOOK_URL": "https://bot.example.vn/telegram"}, "bad setting WEBHOOK_SECRET: required with WEBHOOK_URL"),
         (
             {"WEBHOOK_URL": "https://bot.example.vn/telegram", "WEBHOOK_SECRET": ""},

@@ -24,11 +24,14 @@ class ChannelError(Exception):
 
 
 class RateLimited(ChannelError):
-    """The platform asks every sender of this bot to wait ``retry_after`` seconds."""
+    """The platform asks every sender of this bot to wait ``retry_after`` seconds.
+    ``whole_budget`` False: only this channel waits (it pauses itself), not the
+    budget shared with the other channel."""
 
-    def __init__(self, retry_after: float, detail: str = "") -> None:
+    def __init__(self, retry_after: float, detail: str = "", *, whole_budget: bool = True) -> None:
         super().__init__(detail or f"retry after {retry_after}")
         self.retry_after = retry_after
+        self.whole_budget = whole_budget
 
 
 class Unreachable(ChannelError):

@@ -348,8 +348,9 @@ class Sender(Outcomes):
         try:
             ref = await self.channel.send(address, message)
         except RateLimited as exc:
-            self.budget.pause(exc.retry_after)
-            log.warning("429 for chat %s: every sender pauses %ss", address, exc.retry_after)
+            if exc.whole_budget:
+                self.budget.pause(exc.retry_after)
+            log.warning("429 for chat %s: pause %ss", address, exc.retry_after)
             await self._outcome(
                 row,
                 "retry",

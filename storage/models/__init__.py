@@ -11,6 +11,7 @@ from storage.models.broadcast import (
     RunStatus,
     SenderWorker,
 )
+from storage.models.channels import ChannelAddress, ChannelUsage, PendingMenu
 from storage.models.consultations import (
     Consultation,
     ConsultationBoard,
@@ -70,6 +71,9 @@ __all__ = [
     "ConsultationStatus",
     "ConsultationVote",
     "Voters",
+    "ChannelAddress",
+    "ChannelUsage",
+    "PendingMenu",
     "InboxStatus",
     "InboxUpdate",
     "SendSlot",

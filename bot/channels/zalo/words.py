@@ -1,0 +1,39 @@
+"""The few words the Zalo bridge adds itself (translated like every other text)."""
+
+from __future__ import annotations
+
+from aiogram.utils.i18n import gettext
+
+
+def _(msgid: str) -> str:
+    try:
+        return gettext(msgid)
+    except LookupError:  # no i18n context (a test, a tool): the English words
+        return msgid
+
+
+def menu_hint(count: int) -> str:
+    return _("Reply with a number from 1 to {count}.").format(count=count)
+
+
+def contact_hint() -> str:
+    return _("Party member? Type the invite code your branch secretary gave you.")
+
+
+def out_of_range(count: int) -> str:
+    return _("Please reply with a number from 1 to {count}.").format(count=count)
+
+
+def menu_expired() -> str:
+    return _("That list has expired. Please send /start to see what I can do.")
+
+
+def not_understood() -> str:
+    return _("I can only read text messages. Please type your question.")
+
+
+def quota_notice() -> str:
+    return _(
+        "Zalo says our message quota is exceeded. Zalo messages now wait and are retried; "
+        "nothing is dropped. Telegram is not affected. See `villagebot status`."
+    )

@@ -1,0 +1,207 @@
+"""The Zalo bridge: aiogram calls become what Zalo can carry, Zalo events become
+updates, and a typed number answers the menu stored for the conversation."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiogram import Bot
+from aiogram.exceptions import TelegramRetryAfter
+from aiogram.types import (
+    BufferedInputFile,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+)
+from aiohttp import web
+
+from bot.channels.zalo.api import ZaloApi
+from bot.channels.zalo.directory import Directory
+from bot.channels.zalo.files import FileShelf
+from bot.channels.zalo.intake import ZaloIntake, update_id
+from bot.channels.zalo.session import ZaloSession, menu_of
+from bot.channels.zalo.text import html_to_plain, split_plain
+from bot.sandbox.zalo import ZaloSandbox
+from storage.db import create_engine, create_sessionmaker
+from storage.migrate import upgrade
+from storage.repo import Repo
+
+TOKEN = "777:zalo-test"
+KEYBOARD = InlineKeyboardMarkup(inline_keyboard=[
+    [InlineKeyboardButton(text="Có", callback_data="yes"), InlineKeyboardButton(text="Không", callback_data="no")],
+    [InlineKeyboardButton(text="Trang web", url="https://example.org")],
+])
+
+
+def test_html_becomes_plain_text() -> None:
+    assert html_to_plain('<b>Tiêu chí 17</b> &amp; <a href="https://x.vn/a">xem</a><br>hết') == (
+        "Tiêu chí 17 & xem (https://x.vn/a)\nhết"
+    )
+    assert html_to_plain("1 &lt; 2 <i>$x$</i>") == "1 < 2 $x$"
+
+
+def test_long_text_splits_on_lines_and_keeps_the_menu_whole_at_the_end() -> None:
+    body = "\n".join(f"dòng {i} " + "x" * 80 for i in range(60))
+    menu = "\n".join(f"{i}. lựa chọn {i}" for i in range(1, 6))
+    pieces = split_plain(body, 2000, tail=menu)
+    assert all(len(p) <= 2000 for p in pieces) and len(pieces) >= 3
+    assert pieces[-1].endswith(menu) and all("1. lựa chọn" not in p for p in pieces[:-1])
+    assert all(line.startswith("dòng") for p in pieces[:-1] for line in p.splitlines())
+    assert "\n".join(pieces).replace("\n\n", "\n").count("dòng") == 60
+
+
+def test_keyboards_become_numbered_lines() -> None:
+    items, lines = menu_of(KEYBOARD)
+    assert items == [{"label": "Có", "data": "yes"}, {"label": "Không", "data": "no"}]
+    assert lines[:2] == ["1. Có", "2. Không"] and lines[-1] == "🔗 Trang web: https://example.org"
+    reply = ReplyKeyboardMarkup(keyboard=[[KeyboardButton(text="📢 Thông báo")],
+                                          [KeyboardButton(text="📱 share", request_contact=True)]])
+    items, lines = menu_of(reply)
+    assert items == [{"label": "📢 Thông báo", "text": "📢 Thông báo"}]
+    assert any("invite code" in line for line in lines)  # typing instead of the phone button
+
+
+@pytest.fixture
+async def sessionmaker(tmp_path: Path) -> AsyncIterator[Any]:
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'z.db'}")
+    await upgrade(engine)
+    yield create_sessionmaker(engine)
+    await engine.dispose()
+
+
+@pytest.fixture
+async def zalo() -> AsyncIterator[ZaloSandbox]:
+    sb = await ZaloSandbox.start()
+    yield sb
+    await sb.stop()
+
+
+@pytest.fixture
+async def served(tmp_path: Path) -> AsyncIterator[FileShelf]:
+    shelf = FileShelf("http://127.0.0.1:0")
+    app = web.Application()
+    shelf.install(app)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    shelf.public_url = f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}"  # type: ignore[union-attr]  # noqa: SLF001
+    yield shelf
+    await runner.cleanup()
+
+
+@pytest.fixture
+async def bridge(zalo: ZaloSandbox, sessionmaker: Any, served: FileShelf) -> AsyncIterator[tuple[Bot, ZaloIntake]]:
+    from aiogram.client.default import DefaultBotProperties
+
+    directory = Directory(sessionmaker)
+    bot = Bot(TOKEN, session=ZaloSession(ZaloApi(TOKEN, zalo.base_url), directory, served),
+              default=DefaultBotProperties(parse_mode="HTML"))
+    me = await bot.get_me()
+    yield bot, ZaloIntake(directory, me.model_dump(mode="json", exclude_none=True))
+    await directory.flush()
+    await bot.session.close()
+
+
+def event(user: Any, text: str, name: str = "message.text.received", message_id: str = "") -> dict[str, Any]:
+    return {"event_name": name, "message": {
+        "from": {"id": user.id, "display_name": user.display_name}, "chat": {"id": user.id, "chat_type": "PRIVATE"},
+        "text": text, "message_id": message_id or f"{abs(hash(text)):020x}"[:20], "date": user.sandbox.now_ms()}}
+
+
+async def test_a_menu_is_numbered_stored_and_answered_by_number(zalo: ZaloSandbox, bridge: Any, sessionmaker: Any) -> None:
+    bot, intake = bridge
+    lan = zalo.user("Lan")
+    first = await intake.convert(event(lan, "Xin chào"))
+    chat_id = first.updates[0].message.chat.id
+    assert first.updates[0].message.text == "/start"  # a first message starts the conversation
+    await bot.send_message(chat_id, "Bạn <b>đồng ý</b>?", reply_markup=KEYBOARD)
+    sent = lan.messages()[-1]["text"]
+    assert sent.startswith("Bạn đồng ý?\n\n1. Có\n2. Không\nReply with a number from 1 to 2.")
+    await bot.session.directory.flush()  # type: ignore[attr-defined]
+    async with sessionmaker() as session:
+        assert (await Repo(session).channels.menu("zalo", chat_id)).items[1]["data"] == "no"
+
+    picked = await intake.convert(event(lan, " 2 "))
+    assert picked.updates[0].callback_query.data == "no"
+    assert picked.updates[0].callback_query.message.chat.id == chat_id
+    wrong = await intake.convert(event(lan, "5"))
+    assert wrong.updates == [] and "1 to 2" in wrong.answers[0][1]
+    big = await intake.convert(event(lan, "500000"))  # an amount, not a choice
+    assert big.updates[0].message.text == "500000"
+
+    fresh = ZaloIntake(Directory(sessionmaker), intake.bot_user)  # after a restart: read from the database
+    assert (await fresh.convert(event(lan, "1"))).updates[0].callback_query.data == "yes"
+
+    await bot.send_message(chat_id, "Cảm ơn.")  # a message without buttons: no menu any more
+    plain = await intake.convert(event(lan, "2"))
+    assert plain.updates[0].message.text == "2"
+
+
+async def test_an_expired_menu_is_said_so(zalo: ZaloSandbox, bridge: Any, sessionmaker: Any) -> None:
+    bot, intake = bridge
+    lan = zalo.user("Lan")
+    chat_id = (await intake.convert(event(lan, "hi"))).updates[0].message.chat.id
+    async with sessionmaker() as session:
+        past = datetime.now(UTC) - timedelta(days=3)
+        await Repo(session).channels.set_menu("zalo", chat_id, items=[{"label": "A", "data": "a"}], message_id=1,
+                                              message_text="", locale="vi", now=past, expires_at=past)
+        await session.commit()
+    fresh = ZaloIntake(Directory(sessionmaker), intake.bot_user)
+    answer = await fresh.convert(event(lan, "1"))
+    assert answer.updates == [] and "expired" in answer.answers[0][1]
+
+
+async def test_stickers_and_unsupported_messages_get_an_answer(zalo: ZaloSandbox, bridge: Any) -> None:
+    _, intake = bridge
+    lan = zalo.user("Lan")
+    for name in ("message.sticker.received", "message.unsupported.received", "message.image.received"):
+        result = await intake.convert(event(lan, "", name=name))
+        assert result.updates == [] and "text" in result.answers[0][1]
+    image = event(lan, "", name="message.image.received")
+    image["message"].update(photo="https://zalo.example/p.jpg", caption="nhà bác C")
+    [update] = (await intake.convert(image)).updates
+    assert update.message.photo[-1].file_id == "https://zalo.example/p.jpg" and update.message.caption == "nhà bác C"
+
+
+def test_update_ids_follow_dates_and_dedupe_on_the_event_key() -> None:
+    a = update_id("message.text.received", "2d758cb5e222177a4e35", 1750316131602)
+    assert a == update_id("message.text.received", "2d758cb5e222177a4e35", 1750316131602)
+    assert update_id("message.text.received", "ffffffffffffffffffff", 1750316131603) > a
+    assert a != update_id("message.sticker.received", "2d758cb5e222177a4e35", 1750316131602)
+    assert a < 2**63
+
+
+async def test_edits_alerts_photos_documents_and_pins(zalo: ZaloSandbox, bridge: Any) -> None:
+    bot, intake = bridge
+    lan = zalo.user("Lan")
+    chat_id = (await intake.convert(event(lan, "hi"))).updates[0].message.chat.id
+    sent = await bot.send_message(chat_id, "một")
+    await bot.edit_message_text("hai", chat_id=chat_id, message_id=sent.message_id)
+    await bot.answer_callback_query(f"{chat_id}:1", text="Đã lưu", show_alert=True)
+    await bot.send_photo(chat_id, BufferedInputFile(b"\x89PNG-qr", "vietqr.png"), caption="<b>QR</b>")
+    await bot.send_document(chat_id, BufferedInputFile(b"a;b", "bao-cao.csv"), caption="Báo cáo")
+    assert await bot.pin_chat_message(chat_id, sent.message_id) is True
+    got = lan.messages()
+    assert [m.get("text") or m.get("caption") for m in got[:4]] == ["một", "hai", "Đã lưu", "QR"]
+    assert list(zalo.photos.values()) == [b"\x89PNG-qr"] and "/f/" in got[3]["photo"]
+    assert got[4]["text"].startswith("Báo cáo\n📎 http://127.0.0.1:") and got[4]["text"].endswith("/bao-cao.csv")
+    assert zalo.violations == []
+
+
+async def test_quota_exceeded_pauses_zalo(zalo: ZaloSandbox, bridge: Any) -> None:
+    bot, intake = bridge
+    lan = zalo.user("Lan")
+    chat_id = (await intake.convert(event(lan, "hi"))).updates[0].message.chat.id
+    zalo.quota = 0
+    with pytest.raises(TelegramRetryAfter):
+        await bot.send_message(chat_id, "một")
+    zalo.quota = None
+    with pytest.raises(TelegramRetryAfter):  # paused: not even tried
+        await bot.send_message(chat_id, "hai")
+    assert [c.method for c in zalo.calls].count("sendMessage") == 1

@@ -1,0 +1,311 @@
+"""The Zalo channel end to end: the real bot process, the Telegram sandbox and the
+Zalo sandbox; the same handlers answer on Zalo through the bridge session."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from bot.sandbox import Sandbox
+from bot.sandbox.zalo import ZaloSandbox, ZaloUser
+from storage.models import PendingMenu, Question, User, Visit
+from tests.e2e.harness import BotProcess
+from tests.e2e.test_onboarding import eventually
+
+ZALO_TOKEN = "5550001:zalo-e2e-token"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+async def zalo() -> AsyncIterator[ZaloSandbox]:
+    sb = await ZaloSandbox.start()
+    yield sb
+    await sb.stop()
+    assert sb.violations == [], f"the bot used what Zalo does not have: {sb.violations}"
+
+
+@pytest.fixture
+async def zalo_bot(sandbox: Sandbox, zalo: ZaloSandbox, e2e_db: str, tmp_path: Path) -> AsyncIterator[BotProcess]:
+    port = free_port()
+    process = BotProcess(
+        sandbox, e2e_db, tmp_path, ZALO_BOT_TOKEN=ZALO_TOKEN, ZALO_API_URL=zalo.base_url,
+        ZALO_LISTEN=f"127.0.0.1:{port}", PUBLIC_URL=f"http://127.0.0.1:{port}",
+    )
+    await process.start()
+    await zalo.wait_until(lambda: any(c.method == "getUpdates" for c in zalo.calls), 20)
+    yield process
+    await process.stop()
+    print("---- bot log ----\n" + process.log()[-6000:])
+    print("---- zalo ----", [(m.get("text") or m.get("photo")) for msgs in zalo.chats.values() for m in msgs])
+    assert "Traceback" not in process.log(), process.log()[-5000:]
+
+
+async def until(user: ZaloUser, words: str) -> dict:
+    message = await user.next_message()
+    while words not in message.get("text", ""):
+        message = await user.next_message()
+    return message
+
+
+async def onboard(user: ZaloUser) -> None:
+    await user.send("Xin chào")
+    hello = await user.next_message()
+    assert "1. 🇻🇳 Tiếng Việt" in hello["text"] and "2. 🇬🇧 English" in hello["text"]
+    await user.send("1")
+    asked = await until(user, "thôn")
+    assert "<i>" not in asked["text"]  # HTML became plain text
+    await user.send("nam bac thnh")
+    choices = await until(user, "Thôn Nam Bắc Thành – Xã Cẩm Thành")
+    number = next(line.split(".")[0] for line in choices["text"].splitlines() if "Nam Bắc Thành –" in line)
+    await user.send(number)
+    await until(user, "Thôn Nam Bắc Thành")
+
+
+async def test_onboarding_by_typed_village_name_and_numbers(zalo: ZaloSandbox, zalo_bot: BotProcess) -> None:
+    lan = zalo.user("Lan")
+    await onboard(lan)
+    rows = await eventually(
+        zalo_bot.sandbox, zalo_bot.database_url, select(User).where(User.platform == "zalo"),
+        lambda rows: rows[0].village_id is not None and rows[0].language == "vi",
+    )
+    assert rows[0].full_name == "Lan"
+
+
+async def test_bad_input_gets_a_clear_answer(zalo: ZaloSandbox, zalo_bot: BotProcess) -> None:
+    lan = zalo.user("Lan")
+    await lan.send("Xin chào")
+    await lan.next_message()  # the language menu: 2 choices
+    await lan.send("7")
+    assert "từ 1 đến 2" in (await lan.next_message())["text"]
+    await lan.send_sticker()
+    assert "tin nhắn chữ" in (await lan.next_message())["text"]
+    await lan.send_unsupported()
+    assert "tin nhắn chữ" in (await lan.next_message())["text"]
+    await lan.send("2")  # the menu is still there after the wrong answers
+    assert "English" in (await lan.next_message())["text"]
+
+
+async def test_a_numbered_menu_survives_a_restart(zalo: ZaloSandbox, zalo_bot: BotProcess) -> None:
+    lan = zalo.user("Lan")
+    await lan.send("Xin chào")
+    hello = await lan.next_message()
+    assert "2. 🇬🇧 English" in hello["text"]
+    await eventually(zalo_bot.sandbox, zalo_bot.database_url, select(PendingMenu), lambda rows: len(rows[0].items) == 2)
+    await zalo_bot.kill()
+    await zalo_bot.start()
+    await lan.send("2")
+    asked = await lan.next_message()
+    while "village" not in asked["text"].lower():
+        asked = await lan.next_message()
+    assert "Which village" in asked["text"]
+
+
+async def test_a_criteria_question_is_answered(zalo: ZaloSandbox, zalo_bot: BotProcess) -> None:
+    lan = zalo.user("Lan")
+    await onboard(lan)
+    await lan.send("tiêu chí môi trường là gì")
+    answer = await until(lan, "Tiêu chí 17 – Môi trường")
+    assert "<b>" not in answer["text"] and len(answer["text"]) <= 2000
+
+    # Asking the branch: the "❓" choice by number; the alert comes back as a short message.
+    await lan.send("đường thôn cần đạt tiêu chuẩn gì")
+    offered = await until(lan, "Gửi câu hỏi cho chi bộ")
+    await lan.send(numbered(offered, "Gửi câu hỏi cho chi bộ"))
+    told = await until(lan, "chi bộ")
+    assert told["text"] != offered["text"]
+    await eventually(  # forwarded to the branch ("open"), like on Telegram
+        zalo_bot.sandbox, zalo_bot.database_url, select(Question),
+        lambda rows: any("đường thôn" in q.text and q.status == "open" for q in rows),
+    )
+
+
+def numbered(message: dict, label: str) -> str:
+    """The number shown in front of ``label`` in a numbered menu."""
+    for line in message["text"].splitlines():
+        head, _, rest = line.partition(". ")
+        if head.isdigit() and label in rest:
+            return head
+    raise AssertionError(f"no {label!r} in {message['text']!r}")
+
+
+async def test_a_broadcast_reaches_a_zalo_resident(sandbox: Sandbox, zalo: ZaloSandbox, zalo_bot: BotProcess) -> None:
+    from tests.e2e.test_broadcasts import compose_now
+
+    lan = zalo.user("Lan")
+    await onboard(lan)
+    await compose_now(sandbox, "Chủ nhật xanh: 6h30 tập trung ở nhà văn hóa & mang chổi")
+    got = await until(lan, "Chủ nhật xanh")
+    assert "& mang chổi" in got["text"] and "&amp;" not in got["text"]
+
+
+async def test_a_pledge_with_its_vietqr_photo(sandbox: Sandbox, zalo: ZaloSandbox, zalo_bot: BotProcess) -> None:
+    from tests.e2e.test_contributions import create_campaign
+
+    await create_campaign(sandbox)
+    lan = zalo.user("Lan")
+    await onboard(lan)
+    await lan.send("/donggop")
+    menu = await until(lan, "Nhà văn hóa thôn")
+    if "1. " in menu["text"] and "Tiền" not in menu["text"]:
+        await lan.send(numbered(menu, "Nhà văn hóa thôn"))
+        menu = await until(lan, "Tiền")
+    await lan.send(numbered(menu, "Tiền"))
+    await until(lan, "1. ")  # quick amounts, or type one
+    await lan.send("1tr")
+    confirm = await until(lan, "1.000.000")
+    assert confirm["text"].splitlines()[-1].startswith("Trả lời bằng một số từ 1 đến")
+    await lan.send("1")  # the first button confirms (as on Telegram)
+
+    async def photo() -> dict | None:
+        return next((m for m in lan.messages() if m.get("type") == "photo"), None)
+
+    qr = await zalo.wait_until(photo, 15)
+    assert zalo.photos[qr["message_id"]].startswith(b"\x89PNG") and "DG " in qr["caption"]
+    assert qr["photo"].startswith(zalo_bot.extra_env["PUBLIC_URL"] + "/f/")
+
+    shown = len(lan.messages())
+    await lan.send("/congkhai")  # the totals and the chart, the chart by URL too
+
+    async def board() -> list[dict] | None:
+        new = lan.messages()[shown:]
+        texts = " ".join(m.get("text") or m.get("caption") or "" for m in new)
+        return new if "Nhà văn hóa thôn" in texts and "1.000.000" in texts else None
+
+    await zalo.wait_until(board, 15)
+
+
+async def test_a_member_links_by_code_then_answers_a_reminder_by_number(
+    sandbox: Sandbox, zalo: ZaloSandbox, zalo_bot: BotProcess
+) -> None:
+    from tests.e2e.test_visits_engine import VN, plan_due, restart_at
+
+    code, out = await zalo_bot.run_cli("invite", "0912000002")
+    assert code == 0, out
+    token = out.strip().rsplit("inv_", 1)[1]
+    binh = zalo.user("Bình")
+    await binh.send(token)  # typed: Zalo has no deep links and no phone button
+    await until(binh, "Trần Văn B")
+
+    due = datetime.now(VN).date() + timedelta(days=3)
+    await plan_due(zalo_bot.database_url, due)
+    await restart_at(zalo_bot, datetime.combine(due - timedelta(days=1), time(19, 0), tzinfo=VN) - timedelta(seconds=2))
+    reminder = await until(binh, "đồng chí có lịch thăm")
+    assert "NBT-001" in reminder["text"]
+    await binh.send(numbered(reminder, "Đã thăm"))
+    day = await until(binh, "Đồng chí thăm hôm nào")
+    await binh.send(numbered(day, "Hôm nay"))
+    checklist = await until(binh, "Đồng chí thấy tình hình thế nào")
+    await binh.send(numbered(checklist, "Tiếp"))
+    await until(binh, "Ghi vài dòng")
+    await binh.send("Nhà dột, cần sửa mái")
+    needs = await until(binh, "Hộ có nêu nhu cầu")
+    await binh.send(numbered(needs, "Tiếp"))
+    photo = await until(binh, "gửi ảnh")
+    assert numbered(photo, "Hoàn tất không cần ảnh")
+    await binh.send_image("https://photo-zalo.example/visit.jpg", "mái nhà")
+    await until(binh, "Đã ghi nhận buổi thăm")
+    [visit] = await eventually(zalo_bot.sandbox, zalo_bot.database_url, select(Visit), lambda rows: len(rows) == 1)
+    assert visit.photo_file_id == "https://photo-zalo.example/visit.jpg"
+    await binh.send("/lichtham")
+    await until(binh, "NBT-001")
+
+
+async def test_webhook_mode_answers_200_after_the_insert(sandbox: Sandbox, zalo: ZaloSandbox, e2e_db: str, tmp_path: Path) -> None:
+    port = free_port()
+    secret = "Zk3-q9xP_w2LmV7rT4yB8nC1dF6gH0jA"
+    bot = BotProcess(
+        sandbox, e2e_db, tmp_path, ZALO_BOT_TOKEN=ZALO_TOKEN, ZALO_API_URL=zalo.base_url,
+        ZALO_LISTEN=f"127.0.0.1:{port}", PUBLIC_URL=f"http://127.0.0.1:{port}",
+        ZALO_WEBHOOK_URL=f"http://127.0.0.1:{port}/zalo-hook", ZALO_WEBHOOK_SECRET=secret,
+    )
+    await bot.start()
+    try:
+        await zalo.wait_until(lambda: zalo.webhook_url, 20)
+        assert zalo.webhook_secret == secret and not any(c.method == "getUpdates" for c in zalo.calls)
+        lan = zalo.user("Lan")
+        await lan.send("Xin chào")
+        assert "1. 🇻🇳 Tiếng Việt" in (await lan.next_message())["text"]
+        assert zalo.pending_updates == 0
+        import aiohttp
+
+        async with aiohttp.ClientSession() as http:  # a forged call without the secret
+            async with http.post(f"http://127.0.0.1:{port}/zalo-hook", json={"ok": True, "result": {}}) as r:
+                assert r.status == 401
+    finally:
+        await bot.stop()
+    assert "Traceback" not in bot.log(), bot.log()[-5000:]
+
+
+async def test_quota_exceeded_pauses_only_zalo_and_loses_nothing(
+    sandbox: Sandbox, zalo: ZaloSandbox, e2e_db: str, tmp_path: Path
+) -> None:
+    from tests.e2e.test_broadcasts import compose_now
+
+    port = free_port()
+    bot = BotProcess(
+        sandbox, e2e_db, tmp_path, ZALO_BOT_TOKEN=ZALO_TOKEN, ZALO_API_URL=zalo.base_url,
+        ZALO_LISTEN=f"127.0.0.1:{port}", PUBLIC_URL=f"http://127.0.0.1:{port}", BOT_ADMINS="9001",
+    )
+    operator = sandbox.user(9001, "Operator", language_code="vi")
+    await operator.send("/start")
+    await bot.start()
+    try:
+        await operator.next_message()
+        lan = zalo.user("Lan")
+        await onboard(lan)
+        neighbour = sandbox.user(3001, "Hoa", language_code="vi")
+        await neighbour.send("/start v_nam-bac-thanh")
+        await neighbour.next_message()
+        zalo.quota = 0
+        await compose_now(sandbox, "Họp thôn tối nay")
+
+        async def on_telegram() -> bool:
+            return any("Họp thôn tối nay" in (m.get("text") or "") for m in sandbox.messages(neighbour))
+
+        await sandbox.wait_until(on_telegram, timeout=15)  # Telegram goes on while Zalo is paused
+        assert not any("Họp thôn" in (m.get("text") or "") for m in lan.messages())
+        told = await operator.next_message(timeout=20)  # once per episode, in the operator's language
+        while "hạn mức" not in (told.get("text") or ""):
+            told = await operator.next_message(timeout=20)
+        zalo.quota = None
+        got = await until(lan, "Họp thôn tối nay")  # sent after the backoff, not dropped
+        assert got["type"] == "text"
+    finally:
+        await bot.stop()
+    assert "Traceback" not in bot.log(), bot.log()[-5000:]
+    code, out = await bot.run_cli("status")
+    month = datetime.now(UTC).strftime("%Y-%m")
+    assert code == 0 and f"zalo {month}: " in out and "quota exceeded" in out, out
+    assert "people and chats: zalo 1" in out, out
+
+
+async def test_browsing_progress_and_my_pledges(zalo: ZaloSandbox, zalo_bot: BotProcess) -> None:
+    lan = zalo.user("Lan")
+    await onboard(lan)
+    await lan.send("/tieuchi")
+    sets = await until(lan, "Bạn muốn xem bộ tiêu chí nào")
+    await lan.send(numbered(sets, "2021–2025"))
+    criteria = await lan.next_message()  # the set's criteria, numbered, with the navigation
+    assert "19 tiêu chí" in criteria["text"] and numbered(criteria, "Các bộ tiêu chí") == "10"
+    assert "\n1. Quy hoạch" in criteria["text"]  # a label that carries its own number is not numbered twice
+    await lan.send("/tiendo")
+
+    async def chart() -> dict | None:
+        return next((m for m in lan.messages() if m.get("type") == "photo"), None)
+
+    await zalo.wait_until(chart, 15)
+    await lan.send("/cuatoi")
+    mine = await lan.next_message()
+    while mine.get("type") == "photo" or "tiêu chí" in mine.get("text", "").lower():
+        mine = await lan.next_message()
+    assert mine["type"] == "text" and mine["text"]
