@@ -35,7 +35,7 @@ VI = {
     "more than {limit} households": "hơn {limit} hộ",
     "{header} is empty": "{header} để trống",
     "{header} {value} repeats row {row}": "{header} {value} trùng với dòng {row}",
-    "{header} “{value}” is not nghèo, cận nghèo, chính sách or không": "{header} “{value}” không phải là nghèo, cận nghèo, chính sách hoặc không",
+    "{header} “{value}” is none of the categories the sheet may use: {choices}": "{header} “{value}” không thuộc diện nào bảng được dùng: {choices}",
     "{header} “{value}” is not a phone number": "{header} “{value}” không phải số điện thoại",
     "{header} “{value}” names several members: use the phone": "{header} “{value}” trùng tên nhiều đảng viên: hãy ghi số điện thoại",
     "{header} “{value}” is not a member of this branch": "{header} “{value}” không phải đảng viên của chi bộ",

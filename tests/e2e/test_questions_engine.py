@@ -43,8 +43,9 @@ def ask_button(message: dict[str, Any]) -> str | None:
 async def ask_branch(resident: Any, text: str) -> None:
     await resident.send(text)
     answer = await next_with(resident, lambda m: ask_button(m) is not None)
-    alert = await resident.press(answer, callback_data=ask_button(answer))
-    assert alert is not None and "chi bộ" in alert["text"], alert
+    pressed = await resident.press(answer, callback_data=ask_button(answer))
+    assert pressed is not None  # answered; the confirmation is a message that lasts
+    await next_with(resident, lambda m: "Đã gửi đến chi bộ" in (m.get("text") or ""))
 
 
 async def test_questions_batched_into_one_notice_and_feedback_answered(

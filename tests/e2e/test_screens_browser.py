@@ -6,15 +6,10 @@ moves a household; and three wizard steps are left with "hủy", the ✖ button 
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from bot.services.authz import Actor
-from bot.services.contributions import service
-from storage.db import create_engine, create_sessionmaker
-from storage.repo import Repo
 from tests.conftest import REQUIRE_SERVICES
 from tests.e2e.test_demo_browser import RESIDENT, _driver, _free_port, _start, _stop
 from tests.e2e.test_webchat_browser import CHROMEDRIVER, CHROMIUM
@@ -36,26 +31,6 @@ const boxes = [...document.querySelectorAll('#messages .msg')].filter(m => m.que
 const last = boxes.pop();
 return last ? [...last.querySelectorAll('.inline-kb button')].map(b => b.innerText) : [];
 """
-
-
-async def add_campaign(workdir: Path) -> None:
-    """An open money campaign in the demo village (the wizard is tested elsewhere)."""
-    engine = create_engine(f"sqlite+aiosqlite:///{workdir / 'demo.db'}")
-    try:
-        async with create_sessionmaker(engine)() as session:
-            repo = Repo(session)
-            village = await repo.places.village_by_code("nam-bac-thanh")
-            admin = Actor(user_id=None, platform_user_id=None, village_id=village.id, is_admin=True)
-            today = datetime.now(UTC).date()
-            await service.create_campaign(
-                repo, admin, village_id=village.id, name="Đường bê tông xóm 2", purpose="",
-                goals={"money": 300_000_000}, starts_on=today - timedelta(days=1),
-                ends_on=today + timedelta(days=60), bank_bin="970405",
-                account_number="3600205123456", account_holder="QUY THON", now=datetime.now(UTC),
-            )  # fmt: skip
-            await session.commit()
-    finally:
-        await engine.dispose()
 
 
 def _session(url: str, profile: Path, screenshots: Path) -> dict:  # noqa: C901
@@ -172,8 +147,7 @@ async def test_new_screens_at_phone_width(tmp_path: Path) -> None:
         pytest.skip("chromium/chromedriver not installed")
     port = _free_port()
     process = await _start(tmp_path, port)
-    try:
-        await add_campaign(tmp_path)
+    try:  # the demo seeds its own open money campaign (bot/demo/campaign.yaml)
         out = await asyncio.to_thread(_session, f"http://127.0.0.1:{port}/", tmp_path / "profile", tmp_path)
     finally:
         await _stop(process)

@@ -61,7 +61,7 @@ def test_import_households_and_qr_sheet(tmp_path: Path) -> None:
     assert refused.returncode == 2
     # The operator's language (DEFAULT_LOCALE, Vietnamese by default); row and column as Excel shows them.
     assert "dòng 3, cột A: Mã hộ để trống" in refused.stdout
-    assert "dòng 4, cột E: Diện hộ “giàu” không phải là nghèo" in refused.stdout
+    assert "dòng 4, cột E: Diện hộ “giàu” không thuộc diện nào bảng được dùng: nghèo" in refused.stdout
     assert "dòng 5, cột G: Đảng viên phụ trách “Người Lạ” không phải đảng viên" in refused.stdout
     assert "chưa nhập gì" in refused.stdout
     english = villagebot(

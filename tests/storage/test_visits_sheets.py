@@ -89,7 +89,7 @@ async def test_errors_name_the_row_and_column_as_excel_shows_them_in_vietnamese(
     assert not report.written
     text = report.refused[0].text(vi)
     assert "dòng 4, cột C: Điện thoại “12” không phải số điện thoại" in text
-    assert "dòng 4, cột D: Diện hộ “giàu” không phải là nghèo" in text
+    assert "dòng 4, cột D: Diện hộ “giàu” không thuộc diện nào bảng được dùng: nghèo" in text
     assert "dòng 4, cột F: Đảng viên phụ trách “Người Lạ” không phải đảng viên của chi bộ" in text
 
 

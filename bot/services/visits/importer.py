@@ -44,6 +44,8 @@ __all__ = [
     "parse_rows",
 ]
 
+# What the error names as the accepted words (the sheet's own language, Vietnamese).
+CATEGORY_WORDS = "nghèo, cận nghèo, chính sách, không"
 CATEGORIES = {
     "ngheo": "poor",
     "ho ngheo": "poor",
@@ -93,13 +95,13 @@ class Refused:
             messages = {
                 "empty": _("{header} is empty"),
                 "repeats": _("{header} {value} repeats row {row}"),
-                "category": _("{header} “{value}” is not nghèo, cận nghèo, chính sách or không"),
+                "category": _("{header} “{value}” is none of the categories the sheet may use: {choices}"),
                 "phone": _("{header} “{value}” is not a phone number"),
                 "several": _("{header} “{value}” names several members: use the phone"),
                 "stranger": _("{header} “{value}” is not a member of this branch"),
             }
             problem_text = messages[problem.key].format(
-                header=header, value=problem.value, row=problem.row
+                header=header, value=problem.value, row=problem.row, choices=CATEGORY_WORDS
             )
             parts.append(
                 _("row {row}, column {column}: {problem}").format(
