@@ -21,6 +21,7 @@ from aiogram.types import Update
 
 from bot.delivery.contract import Delivery
 from bot.delivery.queue import enqueue
+from bot.fairness import FairGate
 from bot.i18n import PoI18n, UserLocaleMiddleware, create_i18n
 from bot.inbox import Inbox
 from bot.middlewares import (
@@ -152,12 +153,14 @@ async def run_bot(settings: Settings, runtime: Runtime, bot: Bot, budget: SendBu
 
     ``budget`` must be the one ``bot``'s throttling middleware uses: the broadcast
     sender takes its slots from it too."""
-    from bot.channels.telegram import TelegramChannel, unthrottled_clone
+    from bot.channels.telegram import TelegramChannel, deferred, unthrottled_clone
     from bot.delivery.registry import default_registry
     from bot.delivery.scheduler import Scheduler
     from bot.delivery.sender import Sender
 
     registry = default_registry()
+    # Replies leave after their update commits, through the engine (bot/channels/telegram/deferred.py).
+    deferred.install(bot)
     # The engine takes its slots from the shared budget itself (right before each
     # call), through a client without the throttling middleware: never twice.
     client = unthrottled_clone(bot)
@@ -190,7 +193,15 @@ async def run_bot(settings: Settings, runtime: Runtime, bot: Bot, budget: SendBu
     except Exception:  # a menu is a nicety; never fail start-up over it
         log.exception("could not set the command menus")
     used = dispatcher.resolve_used_update_types()
-    inbox = Inbox(bot, dispatcher, runtime.sessionmaker, parallel=settings_parallel(settings), share=FairShare())
+    inbox = Inbox(
+        bot,
+        dispatcher,
+        runtime.sessionmaker,
+        parallel=settings_parallel(settings),
+        share=FairGate(),
+        i18n=runtime.i18n,
+        budget=budget,
+    )
     await sender.start()
     try:
         await scheduler.start()

@@ -5,9 +5,17 @@ committed, and only then does the next ``getUpdates`` carry the offset that
 acknowledges it; a kill -9 at any point loses nothing (an update stored twice is
 ignored by the unique constraint). Webhook: the 200 goes out after the insert commits.
 
+Fair shares (:mod:`bot.fairness`) are checked at the door: an update over its
+sender's, its group's or its chat's share is stored as dropped and costs no handler;
+the excess button press is answered "too fast" and a group's unanswered mentions get
+one summary, both from here, in the background.
+
 Workers handle stored updates: one chat's updates one at a time, in update id order;
 different chats in parallel (``parallel`` chats at once, which also bounds the
-database sessions in use: see ``storage/db.py``). Handling is
+database sessions in use: see ``storage/db.py``). ``reserve`` of them are kept for
+chats that had sent nothing for a minute before, so a newcomer's first question is
+taken at once however many busy chats wait. A handler never waits for a send slot
+(its replies leave after its commit: :mod:`bot.channels.telegram.deferred`). Handling is
 ``dispatcher.feed_update``; its database effects commit with the update's marker in
 ``processed_updates`` (:class:`bot.middlewares.DbSessionMiddleware`), so an update
 handled again after a crash changes nothing twice. An update whose handling raises
@@ -21,6 +29,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from datetime import timedelta
 from typing import Any
 
@@ -29,13 +38,17 @@ from aiogram.types import Update
 
 from bot.clock import SystemClock
 from bot.delivery.contract import Clock
-from bot.middlewares import FairShare
+from bot.fairness import FairGate, FairShare, Traffic, Verdict
+from bot.middlewares import group_summary, pressing_too_fast
 from storage.models import InboxStatus
 from storage.repo import Repo
 
 log = logging.getLogger("villagebot.inbox")
 
 KEPT = timedelta(days=7)
+FRESH_AFTER = 60.0  # seconds of silence after which a chat counts as a newcomer again
+RESERVE = 2  # workers kept for newcomers
+MAX_NOTICES = 200  # "too fast" answers and summaries in flight at once; more are skipped
 
 
 def chat_key(update: Update) -> int:
@@ -62,7 +75,10 @@ class Inbox:
         max_attempts: int = 5,
         backoff_base: float = 2.0,
         poll_every: float = 1.0,
-        share: FairShare | None = None,
+        share: FairShare | FairGate | None = None,
+        i18n: Any = None,
+        budget: Any = None,
+        reserve: int = RESERVE,
         **feed_kwargs: Any,
     ) -> None:
         self.bot = bot
@@ -74,7 +90,14 @@ class Inbox:
         self.backoff_base = backoff_base
         self.poll_every = poll_every
         self.feed_kwargs = feed_kwargs
-        self.share = share
+        self.gate = FairGate(users=share) if isinstance(share, FairShare) else share
+        self.i18n = i18n
+        self.budget = budget  # a group whose send slots are used up gets no summary
+        self.reserve = min(reserve, max(0, parallel - 1))
+        self._last_seen: dict[int, float] = {}  # chat -> monotonic time of its last update
+        self._fresh: set[int] = set()  # chats waiting whose previous update is over a minute old
+        self._notices: set[asyncio.Task[None]] = set()
+        self._me: tuple[int, str] | None = None
         self._verdicts: dict[int, str] = {}  # update id -> fair-share verdict taken at intake
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
@@ -87,33 +110,101 @@ class Inbox:
     async def store(self, updates: list[Update]) -> int:
         """Insert and commit; the caller acknowledges only after this returns."""
         rows = []
+        now = time.monotonic()
         for u in updates:
             status = InboxStatus.PENDING
-            if (
-                self.share is not None
-                and u.message is not None
-                and u.message.chat.type == "private"
-            ):
+            key = chat_key(u)
+            if self.gate is not None:
                 # Fair share at the door: the excess is stored as dropped (a redelivery
                 # is still recognised) and costs no handler, no session, no reply.
-                verdict = self.share.check(u.message.chat.id)
-                if verdict == "drop":
-                    status = InboxStatus.DROPPED
+                verdict = self.gate.check(await self._traffic(u))
+                if verdict in (Verdict.OK, Verdict.WARN):
+                    self._verdicts[u.update_id] = str(verdict)
                 else:
-                    self._verdicts[u.update_id] = verdict
+                    status = InboxStatus.DROPPED
+                    self._notice(u, verdict)
+            if status == InboxStatus.PENDING:
+                if now - self._last_seen.get(key, float("-inf")) > FRESH_AFTER:
+                    self._fresh.add(key)
+                self._last_seen[key] = now
             rows.append(
                 (
                     u.update_id,
-                    chat_key(u),
+                    key,
                     u.model_dump(mode="json", exclude_none=True, exclude_unset=True),
                     status,
                 )
             )
+        if len(self._last_seen) > 20_000:
+            for old in [k for k, t in self._last_seen.items() if now - t > FRESH_AFTER]:
+                self._last_seen.pop(old, None)
         async with self.sessionmaker() as session:
             stored = await Repo(session).inbox.store(self.bot.id, rows, self.clock.now())
             await session.commit()
         self._wake.set()
         return stored
+
+    async def _traffic(self, update: Update) -> Traffic:
+        """The update in the gate's terms."""
+        query = update.callback_query
+        if query is not None:
+            return Traffic("callback", query.from_user.id, chat_key(update))
+        message = update.message
+        if message is None or message.from_user is None or message.from_user.is_bot:
+            return Traffic("other", None, None)
+        if message.chat.type == "private":
+            return Traffic("message", message.from_user.id, message.chat.id)
+        text = message.text or message.caption or ""
+        command = text.startswith("/")
+        addressed = command
+        if not addressed and text:
+            bot_id, username = await self._identity()
+            replied = message.reply_to_message
+            addressed = bool(username and f"@{username}".lower() in text.lower()) or (
+                replied is not None
+                and replied.from_user is not None
+                and replied.from_user.id == bot_id
+            )
+        return Traffic(
+            "message",
+            message.from_user.id,
+            message.chat.id,
+            group=True,
+            addressed=addressed,
+            command=command,
+        )
+
+    async def _identity(self) -> tuple[int, str]:
+        if self._me is None:
+            me = await self.bot.me()
+            self._me = (me.id, me.username or "")
+        return self._me
+
+    def _notice(self, update: Update, verdict: Verdict) -> None:
+        """What the dropped update's sender is told, sent in the background."""
+        if self.i18n is None or len(self._notices) >= MAX_NOTICES:
+            return
+        work: Any = None
+        if verdict == Verdict.ALERT and update.callback_query is not None:
+            query = update.callback_query
+            work = pressing_too_fast(self.bot, self.i18n, query.id, query.from_user.language_code)
+        elif verdict == Verdict.QUIET and update.message is not None and self.gate is not None:
+            due = self.gate.summary_due(update.message.chat.id)
+            if due is not None:
+                work = self._summary(update.message.chat.id, due)
+        if work is not None:
+            task = asyncio.create_task(work)
+            self._notices.add(task)
+            task.add_done_callback(self._notices.discard)
+
+    async def _summary(self, chat_id: int, after: float) -> None:
+        await asyncio.sleep(after)
+        assert self.gate is not None
+        count = self.gate.take_summary(chat_id)
+        if count and (self.budget is None or self.budget.wait_time(chat_id) <= 0):
+            await group_summary(self.bot, self.i18n, chat_id, count)
+        elif count:
+            log.info("group %s is at its send limit: %s mentions left unanswered quietly", chat_id, count)
 
     async def poll(self, allowed_updates: list[str], timeout: int = 10) -> None:
         """Long polling until stopped: the offset moves only past committed updates."""
@@ -164,13 +255,7 @@ class Inbox:
     async def _run(self) -> None:
         while not self._stopping.is_set():
             try:
-                room = self.parallel - len(self._active)
-                chats: list[int] = []
-                if room > 0:
-                    async with self.sessionmaker() as session:
-                        chats = await Repo(session).inbox.ready_chats(
-                            self.clock.now(), exclude=list(self._active), limit=room
-                        )
+                chats = await self._ready()
                 for key in chats:
                     self._active[key] = asyncio.create_task(
                         self._drain(key), name=f"inbox-chat-{key}"
@@ -178,6 +263,29 @@ class Inbox:
             except Exception:
                 log.exception("looking for stored updates failed")
             await self._pause(self.poll_every)
+
+    async def _ready(self) -> list[int]:
+        """Chats to start now: newcomers first, into any free worker; busy chats only
+        into the workers outside the reserve."""
+        room = self.parallel - len(self._active)
+        if room <= 0:
+            return []
+        now = self.clock.now()
+        async with self.sessionmaker() as session:
+            repo = Repo(session)
+            fresh: list[int] = []
+            waiting = [k for k in self._fresh if k not in self._active]
+            if waiting:
+                fresh = await repo.inbox.ready_chats(now, exclude=[], limit=room, only=waiting)
+            busy_running = sum(1 for k in self._active if k not in self._fresh)
+            busy_room = min(room - len(fresh), self.parallel - self.reserve - busy_running)
+            busy: list[int] = []
+            if busy_room > 0:
+                busy = await repo.inbox.ready_chats(
+                    now, exclude=[*self._active, *fresh, *waiting], limit=busy_room
+                )
+        self._fresh.difference_update(set(waiting) - set(fresh))  # none pending any more
+        return fresh + busy
 
     async def _drain(self, key: int) -> None:
         """Handle one chat's pending updates in order, until none is ready."""
@@ -196,6 +304,7 @@ class Inbox:
                 await self._handle(*job)
         finally:
             self._active.pop(key, None)
+            self._fresh.discard(key)
             self._wake.set()
 
     async def _handle(

@@ -7,11 +7,15 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 from aiogram import BaseMiddleware, Bot
 from aiogram.types import TelegramObject, Update
 
+from bot.channels.telegram.deferred import collecting
+from bot.delivery.kinds import call_row
+from bot.fairness import FAIR_BURST, FAIR_LIMIT, FAIR_WINDOW, FairShare  # noqa: F401  (re-exported)
 from bot.services.onboarding import load_actor
 from storage.db import Sessionmaker
 from storage.repo import Repo
@@ -72,11 +76,25 @@ class DbSessionMiddleware(BaseMiddleware):
                 return None
             data["session"] = session
             data["repo"] = repo
-            try:
-                result = await handler(event, data)
-            except BaseException:
-                await session.rollback()
-                raise
+            with collecting(_chat_of(event)) as replies:
+                try:
+                    result = await handler(event, data)
+                except BaseException:
+                    replies.close()  # nothing of a failed update is shown
+                    await session.rollback()
+                    raise
+            # What the handler showed to people commits with its work, and leaves after it.
+            now = datetime.now(UTC)
+            for number, kept in enumerate(replies.close()):
+                await repo.outbox.enqueue(
+                    call_row(
+                        kept.address,
+                        {"method": kept.payload["method"], "params": kept.payload["params"]},
+                        now=now,
+                        ref=f"update:{update_id}",
+                        dedupe_key=f"upd:{bot.id}:{update_id}:{number}" if update_id is not None else None,
+                    )
+                )
             # The marker is written last: an update that only reads never holds
             # SQLite's write lock while its replies wait for a send slot.
             if update_id is not None and not await repo.updates.mark_processed(bot.id, update_id):
@@ -92,6 +110,15 @@ class DbSessionMiddleware(BaseMiddleware):
             if repo.outbox.enqueued and (engine := data.get("outbox")) is not None:
                 engine.wake()  # what the update queued is committed: send it now
             return result
+
+
+def _chat_of(event: TelegramObject) -> int:
+    """The chat an update's replies go to by default (a button's answer has no chat)."""
+    if isinstance(event, Update):
+        from bot.inbox import chat_key
+
+        return chat_key(event)
+    return 0
 
 
 class CurrentUserMiddleware(BaseMiddleware):
@@ -112,54 +139,6 @@ class CurrentUserMiddleware(BaseMiddleware):
         return await handler(event, data)
 
 
-# A fair share per chat: a person typing normally sends a few messages a minute.
-# FAIR_LIMIT messages per FAIR_WINDOW, at most FAIR_BURST at once (a token bucket);
-# past it the excess is dropped before any database work and the sender is told
-# once per episode. The sustained rate stays well below Telegram's ~1 message/s per
-# private chat and the burst close to its own (3), so the replies of a chat within
-# its share wait at most a few seconds in all for their send slots (time during which
-# an update that wrote holds SQLite's write lock: see docs/BENCHMARKS.md).
-FAIR_LIMIT, FAIR_WINDOW, FAIR_BURST = 20, 60.0, 6
-
-
-class FairShare:
-    """A token bucket per chat (pure logic, clock injected)."""
-
-    def __init__(
-        self,
-        limit: int = FAIR_LIMIT,
-        window: float = FAIR_WINDOW,
-        burst: int = FAIR_BURST,
-        clock: Callable[[], float] | None = None,
-    ) -> None:
-        import time
-
-        self.rate = limit / window
-        self.burst = float(min(burst, limit))
-        self.clock = clock or time.monotonic
-        self._buckets: dict[int, tuple[float, float]] = {}  # chat -> (tokens, at)
-        self._warned: set[int] = set()
-
-    def check(self, chat_id: int) -> str:
-        """"ok", "warn" (the first message over the share) or "drop"."""
-        now = self.clock()
-        tokens, at = self._buckets.get(chat_id, (self.burst, now))
-        tokens = min(self.burst, tokens + (now - at) * self.rate)
-        if tokens >= 1.0:
-            self._buckets[chat_id] = (tokens - 1.0, now)
-            self._warned.discard(chat_id)
-            if len(self._buckets) > 10_000:  # forget chats whose bucket is full again
-                full = (self.burst - 1.0) / self.rate
-                for key in [k for k, (_, t) in self._buckets.items() if now - t > full]:
-                    self._buckets.pop(key, None)
-            return "ok"
-        self._buckets[chat_id] = (tokens, now)
-        if chat_id in self._warned:
-            return "drop"
-        self._warned.add(chat_id)
-        return "warn"
-
-
 class FairShareMiddleware(BaseMiddleware):
     """Outermost: a message past the chat's fair share is dropped (the first one
     gets a polite, localized "slow down")."""
@@ -172,25 +151,78 @@ class FairShareMiddleware(BaseMiddleware):
         message = event.message if isinstance(event, Update) else None
         if message is None or message.chat.type != "private":
             return await handler(event, data)
-        verdict = data.get("fair_verdict") or self.share.check(message.chat.id)
+        verdict = data.get("fair_verdict") or self.share.check(("u", message.chat.id))
         if verdict == "ok":
             return await handler(event, data)
         if verdict == "warn":
-            from aiogram.exceptions import TelegramAPIError
-            from aiogram.utils.i18n import gettext as _
-
-            from bot.i18n import pick_locale
-
+            # Told in the background: no worker waits for the flooder's send slot.
             user = message.from_user
-            locale = pick_locale(None, user.language_code if user else None, self.i18n.default_locale)
-            with self.i18n.context(), self.i18n.use_locale(locale):
-                text = _(
-                    "You are sending messages too fast. Please wait a minute, then ask again: "
-                    "messages sent meanwhile are not read."
-                )
-            try:
-                await data["bot"].send_message(message.chat.id, text)
-            except TelegramAPIError as exc:
-                log.info("could not tell chat %s to slow down: %s", message.chat.id, exc.message)
+            task = asyncio.create_task(
+                slow_down(data["bot"], self.i18n, message.chat.id, user.language_code if user else None)
+            )
+            _background.add(task)
+            task.add_done_callback(_background.discard)
         log.info("update %s dropped: chat %s is over its fair share", event.update_id, message.chat.id)  # type: ignore[union-attr]
         return None
+
+
+_background: set[asyncio.Task[None]] = set()
+
+
+def _localized(i18n: Any, language_code: str | None, text: Callable[[], str]) -> str:
+    from bot.i18n import pick_locale
+
+    locale = pick_locale(None, language_code, i18n.default_locale)
+    with i18n.context(), i18n.use_locale(locale):
+        return text()
+
+
+async def slow_down(bot: Bot, i18n: Any, chat_id: int, language_code: str | None) -> None:
+    """The polite "slow down" to a chat over its share (once per episode)."""
+    from aiogram.exceptions import TelegramAPIError
+    from aiogram.utils.i18n import gettext as _
+
+    text = _localized(
+        i18n,
+        language_code,
+        lambda: _(
+            "You are sending messages too fast. Please wait a minute, then ask again: "
+            "messages sent meanwhile are not read."
+        ),
+    )
+    try:
+        await bot.send_message(chat_id, text)
+    except TelegramAPIError as exc:
+        log.info("could not tell chat %s to slow down: %s", chat_id, exc.message)
+
+
+async def pressing_too_fast(bot: Bot, i18n: Any, query_id: str, language_code: str | None) -> None:
+    """A button press over the presser's share: answered at once, not handled."""
+    from aiogram.exceptions import TelegramAPIError
+    from aiogram.utils.i18n import gettext as _
+
+    text = _localized(
+        i18n, language_code, lambda: _("You are pressing too fast. Please wait a moment, then try again.")
+    )
+    try:
+        await bot.answer_callback_query(query_id, text)
+    except TelegramAPIError as exc:
+        log.info("could not answer an excess button press: %s", exc.message)
+
+
+async def group_summary(bot: Bot, i18n: Any, chat_id: int, count: int) -> None:
+    """The unanswered questions of a group, summed up in one message."""
+    from aiogram.exceptions import TelegramAPIError
+    from aiogram.utils.i18n import gettext as _
+
+    text = _localized(
+        i18n,
+        None,
+        lambda: _(
+            "Received {count} question(s) in the group. Please message me privately, everyone."
+        ).format(count=count),
+    )
+    try:
+        await bot.send_message(chat_id, text)
+    except TelegramAPIError as exc:
+        log.info("could not post the summary in group %s: %s", chat_id, exc.message)
