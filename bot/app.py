@@ -97,7 +97,7 @@ def build_dispatcher(
     )
     dispatcher.update.outer_middleware(FairShareMiddleware(i18n, fair_share))
     dispatcher.update.outer_middleware(DbSessionMiddleware(sessionmaker, in_flight))
-    dispatcher.update.outer_middleware(CurrentUserMiddleware(frozenset(settings.bot_admins)))
+    dispatcher.update.outer_middleware(CurrentUserMiddleware(frozenset(settings.bot_admins), sessionmaker))
     dispatcher.update.outer_middleware(UserLocaleMiddleware(i18n))
     dispatcher.message.outer_middleware(MenuButtonMiddleware(i18n))
     dispatcher.include_routers(*build_routers())
