@@ -13,7 +13,8 @@ nothing more. Pure logic with an injected clock: no aiogram, no database.
 * **A group** has GROUP_SHARE answers a minute, GROUP_BURST at once (Telegram lets a bot
   post 20 messages a minute in a group, and announcements need some of them).
 * **A person in a group** gets at most one answer a minute there (commands excepted).
-* A group message addressed to the bot past any of these is not answered: it is counted,
+* A group message addressed to the bot past any of these, or while the bot's own
+  sending limit in that group is used up (by announcements, say), is not answered: it is counted,
   and the group gets one summary ("received 12 questions, please message me privately")
   at most once a minute, a few seconds after the first one it counts; nothing is queued.
 
@@ -99,6 +100,7 @@ class Traffic:
     group: bool = False
     addressed: bool = False  # in a group: mentions the bot, replies to it, or a command
     command: bool = False
+    group_full: bool = False  # the bot's own sending limit in this group is used up for now
 
 
 @dataclass(slots=True)
@@ -145,7 +147,8 @@ class FairGate:
         pair = (group, traffic.user_id)
         recent = now - self._last_answer.get(pair, float("-inf")) < self.per_user_in_group
         if (
-            (recent and not traffic.command)
+            traffic.group_full
+            or (recent and not traffic.command)
             or not self.groups.available(("g", group))
             or not self.users.available(user)
         ):

@@ -48,6 +48,7 @@ log = logging.getLogger("villagebot.inbox")
 KEPT = timedelta(days=7)
 FRESH_AFTER = 60.0  # seconds of silence after which a chat counts as a newcomer again
 RESERVE = 2  # workers kept for newcomers
+GROUP_FULL_AFTER = 10.0  # seconds to a send slot in a group past which a mention is not answered
 MAX_NOTICES = 200  # "too fast" answers and summaries in flight at once; more are skipped
 
 
@@ -110,6 +111,7 @@ class Inbox:
     async def store(self, updates: list[Update]) -> int:
         """Insert and commit; the caller acknowledges only after this returns."""
         rows = []
+        fresh: list[int] = []
         now = time.monotonic()
         for u in updates:
             status = InboxStatus.PENDING
@@ -125,7 +127,7 @@ class Inbox:
                     self._notice(u, verdict)
             if status == InboxStatus.PENDING:
                 if now - self._last_seen.get(key, float("-inf")) > FRESH_AFTER:
-                    self._fresh.add(key)
+                    fresh.append(key)
                 self._last_seen[key] = now
             rows.append(
                 (
@@ -141,6 +143,7 @@ class Inbox:
         async with self.sessionmaker() as session:
             stored = await Repo(session).inbox.store(self.bot.id, rows, self.clock.now())
             await session.commit()
+        self._fresh.update(fresh)  # only once the workers can see their rows
         self._wake.set()
         return stored
 
@@ -165,6 +168,11 @@ class Inbox:
                 and replied.from_user is not None
                 and replied.from_user.id == bot_id
             )
+        full = (
+            addressed
+            and self.budget is not None
+            and self.budget.wait_time(message.chat.id) > GROUP_FULL_AFTER
+        )
         return Traffic(
             "message",
             message.from_user.id,
@@ -172,6 +180,7 @@ class Inbox:
             group=True,
             addressed=addressed,
             command=command,
+            group_full=full,
         )
 
     async def _identity(self) -> tuple[int, str]:
@@ -284,7 +293,8 @@ class Inbox:
                 busy = await repo.inbox.ready_chats(
                     now, exclude=[*self._active, *fresh, *waiting], limit=busy_room
                 )
-        self._fresh.difference_update(set(waiting) - set(fresh))  # none pending any more
+        if len(fresh) < room:  # every waiting newcomer with a ready update was returned
+            self._fresh.difference_update(set(waiting) - set(fresh))
         return fresh + busy
 
     async def _drain(self, key: int) -> None:

@@ -113,7 +113,10 @@ class DbSessionMiddleware(BaseMiddleware):
 
 
 def _chat_of(event: TelegramObject) -> int:
-    """The chat an update's replies go to by default (a button's answer has no chat)."""
+    """Where a call without a chat is paced: answering a button goes with the presser's
+    private chat (never behind a busy group's sending limit)."""
+    if isinstance(event, Update) and event.callback_query is not None:
+        return event.callback_query.from_user.id
     if isinstance(event, Update):
         from bot.inbox import chat_key
 

@@ -77,3 +77,11 @@ def test_the_groups_own_conversation_is_not_counted() -> None:
     chatter = Traffic("message", 7, GROUP, group=True, addressed=False)
     assert all(gate.check(chatter) == Verdict.OK for _ in range(50))
     assert gate.check(Traffic("message", 7, 7)) == Verdict.OK
+
+
+def test_a_group_at_its_sending_limit_is_not_answered_but_counted() -> None:
+    gate = FairGate(clock=Clock())
+    full = Traffic("message", 7, GROUP, group=True, addressed=True, group_full=True)
+    assert gate.check(full) == Verdict.QUIET
+    assert gate.check(mention(7)) == Verdict.OK  # nothing was taken from anyone's share
+    assert gate.summary_due(GROUP) == SUMMARY_AFTER
