@@ -8,7 +8,9 @@ sandbox; p50, p99, max) and what the attackers got back. ``--pg`` runs the attac
 PostgreSQL too.
 
 Then, in process (as ``bench/bench_inbox.py``), updates handled per second through the
-inbox with the fair gate on, on SQLite and PostgreSQL (every update inside the share).
+inbox with the fair gate on, on SQLite and PostgreSQL (every update inside the share);
+and the cost of writing a person's row in a short transaction of its own (issue 21,
+item 5) against writing it inside the update's.
 """
 
 from __future__ import annotations
@@ -28,6 +30,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.bench_inbox import NoBudget, database, drop  # noqa: E402
 from bot.app import build_bot, build_dispatcher, settings_parallel  # noqa: E402
+from bot.channels.telegram import TelegramChannel, deferred, unthrottled_clone  # noqa: E402
+from bot.delivery.registry import default_registry  # noqa: E402
+from bot.delivery.sender import Sender  # noqa: E402
 from bot.fairness import FairGate, FairShare  # noqa: E402
 from bot.i18n import create_i18n  # noqa: E402
 from bot.inbox import Inbox  # noqa: E402
@@ -56,6 +61,10 @@ def _group(sandbox: Sandbox, chat_id: int) -> Any:
 
 def _count(sandbox: Sandbox, chats: list[Any]) -> int:
     return sum(len(sandbox.messages(c)) for c in chats)
+
+
+async def no_attack(sandbox: Sandbox) -> Callable[[], dict[str, Any]]:
+    return lambda: {}
 
 
 async def thirty_new_accounts(sandbox: Sandbox) -> Callable[[], dict[str, Any]]:
@@ -117,6 +126,7 @@ async def fresh_accounts(sandbox: Sandbox) -> Callable[[], dict[str, Any]]:
 
 
 ATTACKS: list[tuple[str, Attack]] = [
+    ("none (the same bystanders on a quiet bot)", no_attack),
     ("30 new accounts mention the bot once in a group", thirty_new_accounts),
     ("one account renames itself before each of 28 mentions", renames),
     ("one account mentions the bot 25 times in each of 8 groups", eight_groups),
@@ -170,12 +180,12 @@ async def run_attack(name: str, attack: Attack, kind: str, count: int, index: in
     locked = "yes" if "database is locked" in log else "no"
     print(
         f"| {name} | {kind} | {_p(latencies, 0.5):.2f} s | {_p(latencies, 0.99):.2f} s | "
-        f"{max(latencies):.2f} s | {'; '.join(f'{k}: {v}' for k, v in got.items())} | {locked} |",
+        f"{max(latencies):.2f} s | {'; '.join(f'{k}: {v}' for k, v in got.items()) or '–'} | {locked} |",
         flush=True,
     )
 
 
-async def throughput(kind: str, updates: int, chats: int) -> float:
+async def throughput(kind: str, updates: int, chats: int, after_commit: bool) -> float:
     with tempfile.TemporaryDirectory() as tmp:
         url, name = await database(kind, Path(tmp))
         engine = create_engine(url)
@@ -188,7 +198,16 @@ async def throughput(kind: str, updates: int, chats: int) -> float:
             sandbox = await Sandbox.start(limits=False, webchat=False)
             settings = load_settings()
             bot = build_bot(settings, token="424242:fair-bench", api_url=sandbox.base_url, budget=NoBudget())
-            dispatcher = build_dispatcher(settings, sessionmaker, create_i18n("vi"))
+            sender = None
+            if after_commit:  # as in production: replies kept, written to the outbox, sent by the engine
+                deferred.install(bot)
+                client = unthrottled_clone(bot)
+                sender = Sender(
+                    TelegramChannel(client), sessionmaker, NoBudget(), create_i18n("vi"),
+                    default_registry(), poll_every=0.05,
+                )
+                await sender.start()
+            dispatcher = build_dispatcher(settings, sessionmaker, create_i18n("vi"), outbox=sender)
             for c in range(chats):
                 sandbox.user(70_000 + c, f"U{c}").started = True
             batch = [text_update(1_000_000 + n, 70_000 + n % chats, "/help") for n in range(updates)]
@@ -205,6 +224,9 @@ async def throughput(kind: str, updates: int, chats: int) -> float:
                 await asyncio.sleep(0.01)
             took = time.perf_counter() - started
             await inbox.stop()
+            if sender is not None:
+                await sender.stop()
+                await client.session.close()
             await bot.session.close()
             await sandbox.stop()
         finally:
@@ -213,11 +235,41 @@ async def throughput(kind: str, updates: int, chats: int) -> float:
     return updates / took
 
 
+async def user_rows(kind: str, count: int) -> dict[str, float]:
+    """ms per update for a person's row: before, written inside the update's own
+    transaction; after, in a short transaction of its own, then read in the update's."""
+    with tempfile.TemporaryDirectory() as tmp:
+        url, name = await database(kind, Path(tmp))
+        engine = create_engine(url)
+        try:
+            await upgrade(engine)
+            sessionmaker = create_sessionmaker(engine)
+            results: dict[str, float] = {}
+            for mode in ("before", "after"):
+                base = 80_000 if mode == "before" else 90_000
+                for step, suffix in (("new", ""), ("renamed", " mới")):
+                    started = time.perf_counter()
+                    for n in range(count):
+                        full_name = f"Người {n}{suffix}"
+                        if mode == "after":
+                            async with sessionmaker() as session:
+                                await Repo(session).users.ensure(base + n, full_name=full_name, username=None)
+                                await session.commit()
+                        async with sessionmaker() as session:
+                            await Repo(session).users.get_or_create(base + n, full_name=full_name, username=None)
+                            await session.commit()
+                    results[f"{mode} {step}"] = (time.perf_counter() - started) * 1000 / count
+        finally:
+            await engine.dispose()
+            await drop(name)
+    return results
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--bystanders", type=int, default=20)
     parser.add_argument("--pg", action="store_true", help="run the attacks on PostgreSQL too")
-    parser.add_argument("--only", type=int, default=None, help="run one attack (1-5)")
+    parser.add_argument("--only", type=int, default=None, help="run one attack (0: none, 1-5; -1: no attack runs)")
     parser.add_argument("--updates", type=int, default=600)
     parser.add_argument("--chats", type=int, default=60)
     args = parser.parse_args()
@@ -225,16 +277,29 @@ def main() -> int:
     print("| attack | database | bystander p50 | p99 | max | what the attackers got | 'database is locked' |")
     print("|---|---|---|---|---|---|---|")
     kinds = ["sqlite", "postgresql"] if args.pg else ["sqlite"]
-    for index, (name, attack) in enumerate(ATTACKS, start=1):
+    for index, (name, attack) in enumerate(ATTACKS):
         if args.only is not None and index != args.only:
             continue
         for kind in kinds:
             asyncio.run(run_attack(name, attack, kind, args.bystanders, index))
     print(f"\n{args.updates} updates (/help) from {args.chats} chats through the inbox, fair gate on")
-    print("| database | updates/s |")
-    print("|---|---|")
+    print("| database | replies sent from the handler | replies after commit (outbox, engine sending) |")
+    print("|---|---|---|")
     for kind in ("sqlite", "postgresql"):
-        print(f"| {kind} | {asyncio.run(throughput(kind, args.updates, args.chats)):.0f} |", flush=True)
+        direct = asyncio.run(throughput(kind, args.updates, args.chats, after_commit=False))
+        kept = asyncio.run(throughput(kind, args.updates, args.chats, after_commit=True))
+        print(f"| {kind} | {direct:.0f} updates/s | {kept:.0f} updates/s |", flush=True)
+    print("\nA person's row, ms per update (300 people): before, written in the update's transaction;")
+    print("after, a short transaction of its own first (an unchanged, known person skips it)")
+    print("| database | new, before | new, after | renamed, before | renamed, after |")
+    print("|---|---|---|---|---|")
+    for kind in ("sqlite", "postgresql"):
+        r = asyncio.run(user_rows(kind, 300))
+        print(
+            f"| {kind} | {r['before new']:.2f} | {r['after new']:.2f} | "
+            f"{r['before renamed']:.2f} | {r['after renamed']:.2f} |",
+            flush=True,
+        )
     return 0
 
 

@@ -49,6 +49,7 @@ KEPT = timedelta(days=7)
 FRESH_AFTER = 60.0  # seconds of silence after which a chat counts as a newcomer again
 RESERVE = 2  # workers kept for newcomers
 GROUP_FULL_AFTER = 10.0  # seconds to a send slot in a group past which a mention is not answered
+ALERT_EVERY = 2.0  # seconds between two "too fast" answers to one person
 MAX_NOTICES = 200  # "too fast" answers and summaries in flight at once; more are skipped
 
 
@@ -98,6 +99,7 @@ class Inbox:
         self._last_seen: dict[int, float] = {}  # chat -> monotonic time of its last update
         self._fresh: set[int] = set()  # chats waiting whose previous update is over a minute old
         self._notices: set[asyncio.Task[None]] = set()
+        self._alerted: dict[int, float] = {}  # presser -> when last told "too fast"
         self._me: tuple[int, str] | None = None
         self._verdicts: dict[int, str] = {}  # update id -> fair-share verdict taken at intake
         self._wake = asyncio.Event()
@@ -196,6 +198,12 @@ class Inbox:
         work: Any = None
         if verdict == Verdict.ALERT and update.callback_query is not None:
             query = update.callback_query
+            now = time.monotonic()
+            if now - self._alerted.get(query.from_user.id, float("-inf")) < ALERT_EVERY:
+                return  # a script pressing hundreds of times is not answered hundreds of times
+            self._alerted[query.from_user.id] = now
+            if len(self._alerted) > 10_000:
+                self._alerted.clear()
             work = pressing_too_fast(self.bot, self.i18n, query.id, query.from_user.language_code)
         elif verdict == Verdict.QUIET and update.message is not None and self.gate is not None:
             due = self.gate.summary_due(update.message.chat.id)

@@ -1,5 +1,7 @@
-"""Per-update middlewares: one database session (the one place that commits), the
-current user and their roles, redelivery protection."""
+"""Per-update middlewares: one database session (the one place that commits, and
+where the update's replies join its transaction), the current user and their roles,
+redelivery protection, the fair share when there is no inbox, and the notices the
+fair share sends (in the background: nothing waits for a send slot)."""
 
 from __future__ import annotations
 
@@ -56,7 +58,9 @@ class DbSessionMiddleware(BaseMiddleware):
     """Opens a session per update, commits when the handler succeeds and rolls back
     when it raises. An update id seen before is skipped: the inbox may hand over an
     update again after a crash, and the marker commits together with the update's
-    own changes."""
+    own changes. What the handler sends meanwhile is kept (when the bot's session has
+    :class:`~bot.channels.telegram.deferred.DeferReplies`) and written to the outbox in
+    the same commit: it leaves after the commit, paced by the engine, or not at all."""
 
     def __init__(self, sessionmaker: Sessionmaker, in_flight: InFlight) -> None:
         self.sessionmaker = sessionmaker

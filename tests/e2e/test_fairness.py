@@ -8,6 +8,7 @@ database locked or the intake failing.
 
 from __future__ import annotations
 
+import asyncio
 import copy
 from typing import Any
 
@@ -129,11 +130,18 @@ async def test_twelve_hundred_button_presses_are_answered_too_fast(
         )
     bystander = await ask_as_bystander(sandbox, 54_999)
     answered_then = sum(p.answered for p in pending)
-    await sandbox.wait_until(lambda: sum(p.answered for p in pending) >= 1000, timeout=60)
-    assert answered_then < 1200, "the bystander was answered while the presses were being answered"
-    alerts = [p for p in pending if p.answer and TOO_FAST in (p.answer.get("text") or "")]
+    assert answered_then < 1200
+
+    def told() -> list[_PendingCallback]:
+        return [p for p in pending if p.answer and TOO_FAST in (p.answer.get("text") or "")]
+
+    await sandbox.wait_until(told, timeout=60)
+    await asyncio.sleep(3.0)  # the handled presses' answers leave after their commits
     handled = [p for p in pending if p.answer and TOO_FAST not in (p.answer.get("text") or "")]
-    assert len(alerts) >= 1000 and len(handled) <= 25  # the presser's share, then "too fast"
+    # The presser's share was handled, the rest dropped unhandled; "too fast" at most
+    # once every two seconds (before the fix: all 1,200 handled, none told).
+    assert 1 <= len(handled) <= 30, len(handled)
+    assert 1 <= len(told()) <= 20
     assert sandbox.messages(bystander.id)
     healthy(bot_process.log())
 

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import logging
 import typing
 from collections.abc import Iterator
 from contextvars import ContextVar
@@ -47,6 +48,8 @@ from aiogram.methods import TelegramMethod
 from aiogram.methods.base import Response, TelegramType
 from aiogram.types import BufferedInputFile, Chat, FSInputFile, InputFile, Message, MessageId
 from pydantic import BaseModel
+
+log = logging.getLogger("villagebot.replies")
 
 # Calls a person sees. Everything else (reads, getUpdates, webhook setup) passes through.
 SENDING = frozenset(
@@ -119,6 +122,12 @@ class DeferReplies(BaseRequestMiddleware):
         chat_id = getattr(method, "chat_id", None)
         if chat_id is not None and not isinstance(chat_id, int):
             return await make_request(bot, method)  # a @username: not ours to pace
+        if getattr(method, "message_id", None) == 0:
+            log.warning(
+                "%s uses the stand-in id of a message sent in the same update: it will fail; "
+                "queue a delivery whose kind records the id instead (see bot/channels/telegram/deferred.py)",
+                method.__api_method__,
+            )
         try:
             payload = serialize(method)
         except TypeError:
