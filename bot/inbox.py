@@ -294,8 +294,7 @@ class Inbox:
             waiting = [k for k in self._fresh if k not in self._active]
             if waiting:
                 fresh = await repo.inbox.ready_chats(now, exclude=[], limit=room, only=waiting)
-            busy_running = sum(1 for k in self._active if k not in self._fresh)
-            busy_room = min(room - len(fresh), self.parallel - self.reserve - busy_running)
+            busy_room = min(room - len(fresh), self.parallel - self.reserve - len(self._active))
             busy: list[int] = []
             if busy_room > 0:
                 busy = await repo.inbox.ready_chats(
@@ -306,7 +305,10 @@ class Inbox:
         return fresh + busy
 
     async def _drain(self, key: int) -> None:
-        """Handle one chat's pending updates in order, until none is ready."""
+        """Handle one chat's pending updates in order, until none is ready, or until a
+        newcomer waits for a worker (then this chat goes back in line after the update
+        in hand: a chat's updates are still handled one at a time, in order)."""
+        self._fresh.discard(key)  # taken: from now on it is a busy chat
         try:
             while not self._stopping.is_set():
                 async with self.sessionmaker() as session:
@@ -320,6 +322,8 @@ class Inbox:
                 if job is None:
                     return
                 await self._handle(*job)
+                if any(k not in self._active for k in self._fresh):
+                    return  # at least one handled per turn: no chat is ever stuck
         finally:
             self._active.pop(key, None)
             self._fresh.discard(key)
