@@ -12,7 +12,8 @@ nothing more. Pure logic with an injected clock: no aiogram, no database.
   answered with a short "you are pressing too fast" and not handled.
 * **A group** has GROUP_SHARE answers a minute, GROUP_BURST at once (Telegram lets a bot
   post 20 messages a minute in a group, and announcements need some of them).
-* **A person in a group** gets at most one answer a minute there (commands excepted).
+* **A person in a group** gets at most one answer a minute to a mention of the bot there
+  (a reply to the bot's answer, a follow-up, and commands count only toward the shares above).
 * A group message addressed to the bot past any of these, or while the bot's own
   sending limit in that group is used up (by announcements, say), is not answered: it is counted,
   and the group gets one summary ("received 12 questions, please message me privately")
@@ -100,6 +101,7 @@ class Traffic:
     group: bool = False
     addressed: bool = False  # in a group: mentions the bot, replies to it, or a command
     command: bool = False
+    mention: bool = False  # in a group: names the bot (@villagebot); a reply to it does not
     group_full: bool = False  # the bot's own sending limit in this group is used up for now
 
 
@@ -148,7 +150,7 @@ class FairGate:
         recent = now - self._last_answer.get(pair, float("-inf")) < self.per_user_in_group
         if (
             traffic.group_full
-            or (recent and not traffic.command)
+            or (recent and traffic.mention)
             or not self.groups.available(("g", group))
             or not self.users.available(user)
         ):
@@ -156,7 +158,8 @@ class FairGate:
             return Verdict.QUIET
         self.groups.take(("g", group))
         self.users.take(user)
-        self._last_answer[pair] = now
+        if traffic.mention:
+            self._last_answer[pair] = now
         if len(self._last_answer) > 10_000:
             for key in [k for k, t in self._last_answer.items() if now - t > self.per_user_in_group]:
                 self._last_answer.pop(key, None)

@@ -162,10 +162,12 @@ class Inbox:
         text = message.text or message.caption or ""
         command = text.startswith("/")
         addressed = command
+        mention = False
         if not addressed and text:
             bot_id, username = await self._identity()
             replied = message.reply_to_message
-            addressed = bool(username and f"@{username}".lower() in text.lower()) or (
+            mention = bool(username and f"@{username}".lower() in text.lower())
+            addressed = mention or (
                 replied is not None
                 and replied.from_user is not None
                 and replied.from_user.id == bot_id
@@ -182,6 +184,7 @@ class Inbox:
             group=True,
             addressed=addressed,
             command=command,
+            mention=mention,
             group_full=full,
         )
 

@@ -24,7 +24,9 @@ class Clock:
 
 
 def mention(user: int, group: int = GROUP, *, command: bool = False) -> Traffic:
-    return Traffic("message", user, group, group=True, addressed=True, command=command)
+    return Traffic(
+        "message", user, group, group=True, addressed=True, command=command, mention=not command
+    )
 
 
 def test_button_presses_count_toward_the_pressers_share() -> None:
@@ -62,6 +64,8 @@ def test_a_person_is_answered_once_a_minute_in_a_group_and_the_rest_is_summed_up
     clock.now += 60
     assert gate.check(mention(7)) == Verdict.OK  # a minute later: answered again
     assert gate.check(mention(7, command=True)) == Verdict.OK  # a command is not a mention
+    follow_up = Traffic("message", 7, GROUP, group=True, addressed=True)  # a reply to the bot
+    assert gate.check(follow_up) == Verdict.OK
 
 
 def test_a_group_has_its_own_share() -> None:
