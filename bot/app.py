@@ -203,12 +203,10 @@ async def run_bot(settings: Settings, runtime: Runtime, bot: Bot, budget: SendBu
         budget=budget,
     )
     await sender.start()
-    warm: asyncio.Task[None] | None = None
     try:
         await scheduler.start()
         await dispatcher.emit_startup(bot=bot, dispatcher=dispatcher, bots=[bot], **dispatcher.workflow_data)
         inbox.start()
-        warm = asyncio.create_task(_warm_up(dispatcher, runtime.sessionmaker), name="warm-up")
         if settings.webhook_url:
             await _run_webhook(settings, inbox, bot, used)
         else:
@@ -216,28 +214,12 @@ async def run_bot(settings: Settings, runtime: Runtime, bot: Bot, budget: SendBu
             await bot.delete_webhook(drop_pending_updates=False)
             await _run_polling(inbox, used)
     finally:
-        if warm is not None:
-            warm.cancel()
         await inbox.stop()
         with contextlib.suppress(Exception):
             await dispatcher.emit_shutdown(bot=bot, dispatcher=dispatcher, bots=[bot], **dispatcher.workflow_data)
         await scheduler.stop()
         await sender.stop()
         await client.session.close()
-
-
-async def _warm_up(dispatcher: Dispatcher, sessionmaker: Sessionmaker) -> None:
-    """Build the criteria matcher once polling runs, so the first question of the day
-    is not the one that waits for it (a newcomer's question is answered at once)."""
-    await asyncio.sleep(1.0)
-    knowledge = dispatcher.workflow_data.get("knowledge")
-    if knowledge is None:
-        return
-    try:
-        async with sessionmaker() as session:
-            await knowledge.index(Repo(session))
-    except Exception:
-        log.exception("building the criteria matcher ahead of the first question failed")
 
 
 def settings_parallel(settings: Settings) -> int:
