@@ -40,6 +40,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_criteria_kfold.py
 	$(BIN)/python bench/bench_footprint.py
 	$(BIN)/python bench/bench_inbox.py
+	$(BIN)/python bench/bench_fairness.py --pg
 	$(BIN)/python bench/bench_broadcast.py
 	$(BIN)/python bench/bench_contributions.py
 	$(BIN)/python bench/bench_visits.py

@@ -23,6 +23,7 @@ from aiogram.types import Update
 
 from bot.delivery.contract import Delivery
 from bot.delivery.queue import enqueue
+from bot.fairness import FairGate
 from bot.i18n import PoI18n, UserLocaleMiddleware, create_i18n
 from bot.inbox import Inbox
 from bot.middlewares import (
@@ -105,7 +106,7 @@ def build_dispatcher(
     )
     dispatcher.update.outer_middleware(FairShareMiddleware(i18n, fair_share))
     dispatcher.update.outer_middleware(DbSessionMiddleware(sessionmaker, in_flight))
-    dispatcher.update.outer_middleware(CurrentUserMiddleware(frozenset(settings.bot_admins)))
+    dispatcher.update.outer_middleware(CurrentUserMiddleware(frozenset(settings.bot_admins), sessionmaker))
     dispatcher.update.outer_middleware(UserLocaleMiddleware(i18n))
     dispatcher.message.outer_middleware(MenuButtonMiddleware(i18n))
     dispatcher.include_routers(*build_routers())
@@ -165,12 +166,14 @@ async def run_bot(settings: Settings, runtime: Runtime, bot: Bot, budget: SendBu
     ``budget`` must be the one ``bot``'s throttling middleware uses: the broadcast
     sender takes its slots from it too."""
     from bot import monitoring
-    from bot.channels.telegram import TelegramChannel, unthrottled_clone
+    from bot.channels.telegram import TelegramChannel, deferred, unthrottled_clone
     from bot.delivery.registry import default_registry
     from bot.delivery.scheduler import Scheduler
     from bot.delivery.sender import Sender
 
     registry = default_registry()
+    # Replies leave after their update commits, through the engine (bot/channels/telegram/deferred.py).
+    deferred.install(bot)
     metrics = monitoring.Metrics()
     bot.session.middleware(monitoring.CallMetricsMiddleware(metrics))
     # The engine takes its slots from the shared budget itself (right before each
@@ -220,7 +223,13 @@ async def run_bot(settings: Settings, runtime: Runtime, bot: Bot, budget: SendBu
             group_limit=GROUP_LIMIT, group_window=GROUP_WINDOW,
         ).reserve
     inbox = Inbox(
-        bot, dispatcher, runtime.sessionmaker, parallel=settings_parallel(settings), share=FairShare(),
+        bot,
+        dispatcher,
+        runtime.sessionmaker,
+        parallel=settings_parallel(settings),
+        share=FairGate(),
+        i18n=runtime.i18n,
+        budget=budget,
         leases=not leadership.single_process,
     )
     monitor = (

@@ -5,9 +5,17 @@ committed, and only then does the next ``getUpdates`` carry the offset that
 acknowledges it; a kill -9 at any point loses nothing (an update stored twice is
 ignored by the unique constraint). Webhook: the 200 goes out after the insert commits.
 
+Fair shares (:mod:`bot.fairness`) are checked at the door: an update over its
+sender's, its group's or its chat's share is stored as dropped and costs no handler;
+the excess button press is answered "too fast" and a group's unanswered mentions get
+one summary, both from here, in the background.
+
 Workers handle stored updates: one chat's updates one at a time, in update id order;
 different chats in parallel (``parallel`` chats at once, which also bounds the
-database sessions in use: see ``storage/db.py``). Handling is
+database sessions in use: see ``storage/db.py``). ``reserve`` of them are kept for
+chats that had sent nothing for a minute before, so a newcomer's first question is
+taken at once however many busy chats wait. A handler never waits for a send slot
+(its replies leave after its commit: :mod:`bot.channels.telegram.deferred`). Handling is
 ``dispatcher.feed_update``; its database effects commit with the update's marker in
 ``processed_updates`` (:class:`bot.middlewares.DbSessionMiddleware`), so an update
 handled again after a crash changes nothing twice. An update whose handling raises
@@ -21,6 +29,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 import uuid
 from datetime import timedelta
 from typing import Any
@@ -30,13 +39,19 @@ from aiogram.types import Update
 
 from bot.clock import SystemClock
 from bot.delivery.contract import Clock
-from bot.middlewares import FairShare
+from bot.fairness import FairGate, FairShare, Traffic, Verdict
+from bot.middlewares import group_summary, pressing_too_fast
 from storage.models import InboxStatus
 from storage.repo import Repo
 
 log = logging.getLogger("villagebot.inbox")
 
 KEPT = timedelta(days=7)
+FRESH_AFTER = 60.0  # seconds of silence after which a chat counts as a newcomer again
+RESERVE = 2  # workers kept for newcomers
+GROUP_FULL_AFTER = 10.0  # seconds to a send slot in a group past which a mention is not answered
+ALERT_EVERY = 2.0  # seconds between two "too fast" answers to one person
+MAX_NOTICES = 200  # "too fast" answers and summaries in flight at once; more are skipped
 
 
 def chat_key(update: Update) -> int:
@@ -63,7 +78,10 @@ class Inbox:
         max_attempts: int = 5,
         backoff_base: float = 2.0,
         poll_every: float = 1.0,
-        share: FairShare | None = None,
+        share: FairShare | FairGate | None = None,
+        i18n: Any = None,
+        budget: Any = None,
+        reserve: int = RESERVE,
         leases: bool = False,
         lease_ttl: float = 30.0,
         **feed_kwargs: Any,
@@ -77,7 +95,15 @@ class Inbox:
         self.backoff_base = backoff_base
         self.poll_every = poll_every
         self.feed_kwargs = feed_kwargs
-        self.share = share
+        self.gate = FairGate(users=share) if isinstance(share, FairShare) else share
+        self.i18n = i18n
+        self.budget = budget  # a group whose send slots are used up gets no summary
+        self.reserve = min(reserve, max(0, parallel - 1))
+        self._last_seen: dict[int, float] = {}  # chat -> monotonic time of its last update
+        self._fresh: set[int] = set()  # chats waiting whose previous update is over a minute old
+        self._notices: set[asyncio.Task[None]] = set()
+        self._alerted: dict[int, float] = {}  # presser -> when last told "too fast"
+        self._me: tuple[int, str] | None = None
         # Several worker processes (PostgreSQL): a chat is drained under a lease that
         # this process renews while it works and that expires if the process dies.
         self.leases = leases
@@ -99,33 +125,118 @@ class Inbox:
     async def store(self, updates: list[Update], bot_id: int | None = None) -> int:
         """Insert and commit; the caller acknowledges only after this returns."""
         rows = []
+        fresh: list[int] = []
+        now = time.monotonic()
         for u in updates:
             status = InboxStatus.PENDING
-            if (
-                self.share is not None
-                and u.message is not None
-                and u.message.chat.type == "private"
-            ):
+            key = chat_key(u)
+            if self.gate is not None:
                 # Fair share at the door: the excess is stored as dropped (a redelivery
                 # is still recognised) and costs no handler, no session, no reply.
-                verdict = self.share.check(u.message.chat.id)
-                if verdict == "drop":
-                    status = InboxStatus.DROPPED
+                verdict = self.gate.check(await self._traffic(u))
+                if verdict in (Verdict.OK, Verdict.WARN):
+                    self._verdicts[u.update_id] = str(verdict)
                 else:
-                    self._verdicts[u.update_id] = verdict
+                    status = InboxStatus.DROPPED
+                    self._notice(u, verdict)
+            if status == InboxStatus.PENDING:
+                if now - self._last_seen.get(key, float("-inf")) > FRESH_AFTER:
+                    fresh.append(key)
+                self._last_seen[key] = now
             rows.append(
                 (
                     u.update_id,
-                    chat_key(u),
+                    key,
                     u.model_dump(mode="json", exclude_none=True, exclude_unset=True),
                     status,
                 )
             )
+        if len(self._last_seen) > 20_000:
+            for old in [k for k, t in self._last_seen.items() if now - t > FRESH_AFTER]:
+                self._last_seen.pop(old, None)
         async with self.sessionmaker() as session:
             stored = await Repo(session).inbox.store(bot_id or self.bot.id, rows, self.clock.now())
             await session.commit()
+        self._fresh.update(fresh)  # only once the workers can see their rows
         self._wake.set()
         return stored
+
+    async def _traffic(self, update: Update) -> Traffic:
+        """The update in the gate's terms."""
+        query = update.callback_query
+        if query is not None:
+            return Traffic("callback", query.from_user.id, chat_key(update))
+        message = update.message
+        if message is None or message.from_user is None or message.from_user.is_bot:
+            return Traffic("other", None, None)
+        if message.chat.type == "private":
+            return Traffic("message", message.from_user.id, message.chat.id)
+        text = message.text or message.caption or ""
+        command = text.startswith("/")
+        addressed = command
+        mention = False
+        if not addressed and text:
+            bot_id, username = await self._identity()
+            replied = message.reply_to_message
+            mention = bool(username and f"@{username}".lower() in text.lower())
+            addressed = mention or (
+                replied is not None
+                and replied.from_user is not None
+                and replied.from_user.id == bot_id
+            )
+        full = (
+            addressed
+            and self.budget is not None
+            and self.budget.wait_time(message.chat.id) > GROUP_FULL_AFTER
+        )
+        return Traffic(
+            "message",
+            message.from_user.id,
+            message.chat.id,
+            group=True,
+            addressed=addressed,
+            command=command,
+            mention=mention,
+            group_full=full,
+        )
+
+    async def _identity(self) -> tuple[int, str]:
+        if self._me is None:
+            me = await self.bot.me()
+            self._me = (me.id, me.username or "")
+        return self._me
+
+    def _notice(self, update: Update, verdict: Verdict) -> None:
+        """What the dropped update's sender is told, sent in the background."""
+        if self.i18n is None or len(self._notices) >= MAX_NOTICES:
+            return
+        work: Any = None
+        if verdict == Verdict.ALERT and update.callback_query is not None:
+            query = update.callback_query
+            now = time.monotonic()
+            if now - self._alerted.get(query.from_user.id, float("-inf")) < ALERT_EVERY:
+                return  # a script pressing hundreds of times is not answered hundreds of times
+            self._alerted[query.from_user.id] = now
+            if len(self._alerted) > 10_000:
+                self._alerted.clear()
+            work = pressing_too_fast(self.bot, self.i18n, query.id, query.from_user.language_code)
+        elif verdict == Verdict.QUIET and update.message is not None and self.gate is not None:
+            due = self.gate.summary_due(update.message.chat.id)
+            if due is not None:
+                work = self._summary(update.message.chat.id, due)
+        if work is not None:
+            task = asyncio.create_task(work)
+            self._notices.add(task)
+            task.add_done_callback(self._notices.discard)
+
+    async def _summary(self, chat_id: int, after: float) -> None:
+        await asyncio.sleep(after)
+        assert self.gate is not None
+        count = self.gate.take_summary(chat_id)
+        if count and (self.budget is None or self.budget.wait_time(chat_id) <= 0):
+            await group_summary(self.bot, self.i18n, chat_id, count)
+        elif count:
+            log.info("group %s is at its send limit: %s mentions left unanswered quietly", chat_id, count)
 
     async def poll(self, allowed_updates: list[str], timeout: int = 10) -> None:
         """Long polling until stopped: the offset moves only past committed updates."""
@@ -208,19 +319,7 @@ class Inbox:
     async def _run(self) -> None:
         while not self._stopping.is_set():
             try:
-                room = self.parallel - len(self._active)
-                chats: list[int] = []
-                if room > 0:
-                    async with self.sessionmaker() as session:
-                        busy = list(self._active)
-                        if self.leases:
-                            busy += await Repo(session).leases.held_by_others(
-                                self.bot.id, self.holder, self.clock.now()
-                            )
-                        chats = await Repo(session).inbox.ready_chats(
-                            self.clock.now(), exclude=busy, limit=room
-                        )
-                    chats = await self._claim(chats)
+                chats = await self._claim(await self._ready())
                 for key in chats:
                     self._active[key] = asyncio.create_task(
                         self._drain(key), name=f"inbox-chat-{key}"
@@ -229,8 +328,36 @@ class Inbox:
                 log.exception("looking for stored updates failed")
             await self._pause(self.poll_every)
 
+    async def _ready(self) -> list[int]:
+        """Chats to start now: newcomers first, into any free worker; busy chats only
+        into the workers outside the reserve."""
+        room = self.parallel - len(self._active)
+        if room <= 0:
+            return []
+        now = self.clock.now()
+        async with self.sessionmaker() as session:
+            repo = Repo(session)
+            # Chats another worker process holds (several processes, PostgreSQL) wait for it.
+            held = await repo.leases.held_by_others(self.bot.id, self.holder, now) if self.leases else []
+            fresh: list[int] = []
+            waiting = [k for k in self._fresh if k not in self._active and k not in held]
+            if waiting:
+                fresh = await repo.inbox.ready_chats(now, exclude=[], limit=room, only=waiting)
+            busy_room = min(room - len(fresh), self.parallel - self.reserve - len(self._active))
+            busy: list[int] = []
+            if busy_room > 0:
+                busy = await repo.inbox.ready_chats(
+                    now, exclude=[*self._active, *fresh, *waiting, *held], limit=busy_room
+                )
+        if len(fresh) < room:  # every waiting newcomer with a ready update was returned
+            self._fresh.difference_update(set(waiting) - set(fresh))
+        return fresh + busy
+
     async def _drain(self, key: int) -> None:
-        """Handle one chat's pending updates in order, until none is ready."""
+        """Handle one chat's pending updates in order, until none is ready, or until a
+        newcomer waits for a worker (then this chat goes back in line after the update
+        in hand: a chat's updates are still handled one at a time, in order)."""
+        self._fresh.discard(key)  # taken: from now on it is a busy chat
         try:
             while not self._stopping.is_set():
                 async with self.sessionmaker() as session:
@@ -244,10 +371,13 @@ class Inbox:
                 if job is None:
                     return
                 await self._handle(*job, bot=self.bot_for(key))
+                if any(k not in self._active for k in self._fresh):
+                    return  # at least one handled per turn: no chat is ever stuck
         finally:
             with contextlib.suppress(Exception):
                 await self._release(key)
             self._active.pop(key, None)
+            self._fresh.discard(key)
             self._wake.set()
 
     async def _handle(

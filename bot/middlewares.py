@@ -1,5 +1,7 @@
-"""Per-update middlewares: one database session (the one place that commits), the
-current user and their roles, redelivery protection."""
+"""Per-update middlewares: one database session (the one place that commits, and
+where the update's replies join its transaction), the current user and their roles,
+redelivery protection, the fair share when there is no inbox, and the notices the
+fair share sends (in the background: nothing waits for a send slot)."""
 
 from __future__ import annotations
 
@@ -7,11 +9,15 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 from aiogram import BaseMiddleware, Bot
 from aiogram.types import TelegramObject, Update
 
+from bot.channels.telegram.deferred import collecting
+from bot.delivery.kinds import call_row
+from bot.fairness import FAIR_BURST, FAIR_LIMIT, FAIR_WINDOW, FairShare  # noqa: F401  (re-exported)
 from bot.services.onboarding import load_actor
 from storage.db import Sessionmaker
 from storage.repo import Repo
@@ -52,7 +58,9 @@ class DbSessionMiddleware(BaseMiddleware):
     """Opens a session per update, commits when the handler succeeds and rolls back
     when it raises. An update id seen before is skipped: the inbox may hand over an
     update again after a crash, and the marker commits together with the update's
-    own changes."""
+    own changes. What the handler sends meanwhile is kept (when the bot's session has
+    :class:`~bot.channels.telegram.deferred.DeferReplies`) and written to the outbox in
+    the same commit: it leaves after the commit, paced by the engine, or not at all."""
 
     def __init__(self, sessionmaker: Sessionmaker, in_flight: InFlight) -> None:
         self.sessionmaker = sessionmaker
@@ -72,11 +80,25 @@ class DbSessionMiddleware(BaseMiddleware):
                 return None
             data["session"] = session
             data["repo"] = repo
-            try:
-                result = await handler(event, data)
-            except BaseException:
-                await session.rollback()
-                raise
+            with collecting(_chat_of(event)) as replies:
+                try:
+                    result = await handler(event, data)
+                except BaseException:
+                    replies.close()  # nothing of a failed update is shown
+                    await session.rollback()
+                    raise
+            # What the handler showed to people commits with its work, and leaves after it.
+            now = datetime.now(UTC)
+            for number, kept in enumerate(replies.close()):
+                await repo.outbox.enqueue(
+                    call_row(
+                        kept.address,
+                        {"method": kept.payload["method"], "params": kept.payload["params"]},
+                        now=now,
+                        ref=f"update:{update_id}",
+                        dedupe_key=f"upd:{bot.id}:{update_id}:{number}" if update_id is not None else None,
+                    )
+                )
             # The marker is written last: an update that only reads never holds
             # SQLite's write lock while its replies wait for a send slot.
             if update_id is not None and not await repo.updates.mark_processed(bot.id, update_id):
@@ -94,72 +116,60 @@ class DbSessionMiddleware(BaseMiddleware):
             return result
 
 
-class CurrentUserMiddleware(BaseMiddleware):
-    """Loads (or registers) the user behind the update, with roles and village, once."""
+def _chat_of(event: TelegramObject) -> int:
+    """Where a call without a chat is paced: answering a button goes with the presser's
+    private chat (never behind a busy group's sending limit)."""
+    if isinstance(event, Update) and event.callback_query is not None:
+        return event.callback_query.from_user.id
+    if isinstance(event, Update):
+        from bot.inbox import chat_key
 
-    def __init__(self, admins: frozenset[int]) -> None:
+        return chat_key(event)
+    return 0
+
+
+class CurrentUserMiddleware(BaseMiddleware):
+    """Loads the user behind the update, with roles and village, once.
+
+    A new person's row, or a new name, is written in a short unit of work of its own,
+    committed before the update's own work begins: the update's transaction never
+    holds a write for it, and two updates of one new person in two chats at once
+    cannot collide (issue 21, item 5). What this process last wrote is remembered, so
+    a known, unchanged person costs nothing more."""
+
+    KNOWN_MAX = 50_000
+
+    def __init__(self, admins: frozenset[int], sessionmaker: Sessionmaker | None = None) -> None:
         self.admins = admins
+        self.sessionmaker = sessionmaker
+        self._known: dict[int, tuple[str, str | None]] = {}
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         from_user = data.get("event_from_user")
         repo: Repo | None = data.get("repo")
         if from_user is not None and repo is not None and not from_user.is_bot:
             bot = data.get("bot")
+            platform = getattr(getattr(bot, "session", None), "channel", "telegram")
+            await self._ensure(from_user.id, from_user.full_name, from_user.username, platform)
             user = await repo.users.get_or_create(
                 from_user.id, full_name=from_user.full_name, username=from_user.username,
-                platform=getattr(getattr(bot, "session", None), "channel", "telegram"),
+                platform=platform,
             )
             data["user"] = user
             data["actor"] = await load_actor(repo, user, admins=self.admins)
         return await handler(event, data)
 
-
-# A fair share per chat: a person typing normally sends a few messages a minute.
-# FAIR_LIMIT messages per FAIR_WINDOW, at most FAIR_BURST at once (a token bucket);
-# past it the excess is dropped before any database work and the sender is told
-# once per episode. The sustained rate stays well below Telegram's ~1 message/s per
-# private chat and the burst close to its own (3), so the replies of a chat within
-# its share wait at most a few seconds in all for their send slots (time during which
-# an update that wrote holds SQLite's write lock: see docs/BENCHMARKS.md).
-FAIR_LIMIT, FAIR_WINDOW, FAIR_BURST = 20, 60.0, 6
-
-
-class FairShare:
-    """A token bucket per chat (pure logic, clock injected)."""
-
-    def __init__(
-        self,
-        limit: int = FAIR_LIMIT,
-        window: float = FAIR_WINDOW,
-        burst: int = FAIR_BURST,
-        clock: Callable[[], float] | None = None,
-    ) -> None:
-        import time
-
-        self.rate = limit / window
-        self.burst = float(min(burst, limit))
-        self.clock = clock or time.monotonic
-        self._buckets: dict[int, tuple[float, float]] = {}  # chat -> (tokens, at)
-        self._warned: set[int] = set()
-
-    def check(self, chat_id: int) -> str:
-        """"ok", "warn" (the first message over the share) or "drop"."""
-        now = self.clock()
-        tokens, at = self._buckets.get(chat_id, (self.burst, now))
-        tokens = min(self.burst, tokens + (now - at) * self.rate)
-        if tokens >= 1.0:
-            self._buckets[chat_id] = (tokens - 1.0, now)
-            self._warned.discard(chat_id)
-            if len(self._buckets) > 10_000:  # forget chats whose bucket is full again
-                full = (self.burst - 1.0) / self.rate
-                for key in [k for k, (_, t) in self._buckets.items() if now - t > full]:
-                    self._buckets.pop(key, None)
-            return "ok"
-        self._buckets[chat_id] = (tokens, now)
-        if chat_id in self._warned:
-            return "drop"
-        self._warned.add(chat_id)
-        return "warn"
+    async def _ensure(self, platform_id: int, full_name: str, username: str | None, platform: str) -> None:
+        if self.sessionmaker is None or self._known.get(platform_id) == (full_name[:200], username):
+            return
+        async with self.sessionmaker() as session:
+            await Repo(session).users.ensure(
+                platform_id, full_name=full_name, username=username, platform=platform
+            )
+            await session.commit()
+        if len(self._known) >= self.KNOWN_MAX:
+            self._known.clear()
+        self._known[platform_id] = (full_name[:200], username)
 
 
 class FairShareMiddleware(BaseMiddleware):
@@ -174,25 +184,78 @@ class FairShareMiddleware(BaseMiddleware):
         message = event.message if isinstance(event, Update) else None
         if message is None or message.chat.type != "private":
             return await handler(event, data)
-        verdict = data.get("fair_verdict") or self.share.check(message.chat.id)
+        verdict = data.get("fair_verdict") or self.share.check(("u", message.chat.id))
         if verdict == "ok":
             return await handler(event, data)
         if verdict == "warn":
-            from aiogram.exceptions import TelegramAPIError
-            from aiogram.utils.i18n import gettext as _
-
-            from bot.i18n import pick_locale
-
+            # Told in the background: no worker waits for the flooder's send slot.
             user = message.from_user
-            locale = pick_locale(None, user.language_code if user else None, self.i18n.default_locale)
-            with self.i18n.context(), self.i18n.use_locale(locale):
-                text = _(
-                    "You are sending messages too fast. Please wait a minute, then ask again: "
-                    "messages sent meanwhile are not read."
-                )
-            try:
-                await data["bot"].send_message(message.chat.id, text)
-            except TelegramAPIError as exc:
-                log.info("could not tell chat %s to slow down: %s", message.chat.id, exc.message)
+            task = asyncio.create_task(
+                slow_down(data["bot"], self.i18n, message.chat.id, user.language_code if user else None)
+            )
+            _background.add(task)
+            task.add_done_callback(_background.discard)
         log.info("update %s dropped: chat %s is over its fair share", event.update_id, message.chat.id)  # type: ignore[union-attr]
         return None
+
+
+_background: set[asyncio.Task[None]] = set()
+
+
+def _localized(i18n: Any, language_code: str | None, text: Callable[[], str]) -> str:
+    from bot.i18n import pick_locale
+
+    locale = pick_locale(None, language_code, i18n.default_locale)
+    with i18n.context(), i18n.use_locale(locale):
+        return text()
+
+
+async def slow_down(bot: Bot, i18n: Any, chat_id: int, language_code: str | None) -> None:
+    """The polite "slow down" to a chat over its share (once per episode)."""
+    from aiogram.exceptions import TelegramAPIError
+    from aiogram.utils.i18n import gettext as _
+
+    text = _localized(
+        i18n,
+        language_code,
+        lambda: _(
+            "You are sending messages too fast. Please wait a minute, then ask again: "
+            "messages sent meanwhile are not read."
+        ),
+    )
+    try:
+        await bot.send_message(chat_id, text)
+    except TelegramAPIError as exc:
+        log.info("could not tell chat %s to slow down: %s", chat_id, exc.message)
+
+
+async def pressing_too_fast(bot: Bot, i18n: Any, query_id: str, language_code: str | None) -> None:
+    """A button press over the presser's share: answered at once, not handled."""
+    from aiogram.exceptions import TelegramAPIError
+    from aiogram.utils.i18n import gettext as _
+
+    text = _localized(
+        i18n, language_code, lambda: _("You are pressing too fast. Please wait a moment, then try again.")
+    )
+    try:
+        await bot.answer_callback_query(query_id, text)
+    except TelegramAPIError as exc:
+        log.info("could not answer an excess button press: %s", exc.message)
+
+
+async def group_summary(bot: Bot, i18n: Any, chat_id: int, count: int) -> None:
+    """The unanswered questions of a group, summed up in one message."""
+    from aiogram.exceptions import TelegramAPIError
+    from aiogram.utils.i18n import gettext as _
+
+    text = _localized(
+        i18n,
+        None,
+        lambda: _(
+            "Received {count} question(s) in the group. Please message me privately, everyone."
+        ).format(count=count),
+    )
+    try:
+        await bot.send_message(chat_id, text)
+    except TelegramAPIError as exc:
+        log.info("could not post the summary in group %s: %s", chat_id, exc.message)

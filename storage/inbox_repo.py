@@ -49,9 +49,14 @@ class InboxRepository:
         return stored
 
     async def ready_chats(
-        self, now: datetime, exclude: Sequence[int], limit: int = 100
+        self,
+        now: datetime,
+        exclude: Sequence[int],
+        limit: int = 100,
+        only: Sequence[int] | None = None,
     ) -> list[int]:
-        """Chats with a pending update that may be handled now, oldest first."""
+        """Chats with a pending update that may be handled now, oldest first
+        (``only``: among these chats)."""
         query = (
             select(InboxUpdate.chat_key, func.min(InboxUpdate.update_id).label("first"))
             .where(
@@ -64,6 +69,10 @@ class InboxRepository:
         )
         if exclude:
             query = query.where(InboxUpdate.chat_key.not_in(list(exclude)))
+        if only is not None:
+            if not only:
+                return []
+            query = query.where(InboxUpdate.chat_key.in_(list(only)))
         return [row.chat_key for row in await self.session.execute(query)]
 
     async def next_of_chat(self, chat_key: int, now: datetime) -> InboxUpdate | None:

@@ -44,6 +44,7 @@ class Candidate:
     chat_id: int | None
     user_id: int | None = None
     group_id: int | None = None
+    priority: int = 30
 
     @property
     def key(self) -> str:
@@ -154,6 +155,7 @@ class OutboxRepository:
                 OutboxMessage.chat_id,
                 OutboxMessage.user_id,
                 OutboxMessage.group_id,
+                OutboxMessage.priority,
             )
             .where(OutboxMessage.status.in_(READY), OutboxMessage.next_attempt_at <= now)
             .order_by(OutboxMessage.priority, OutboxMessage.next_attempt_at, OutboxMessage.id)
@@ -163,7 +165,10 @@ class OutboxRepository:
         if excluded:
             query = query.where(OutboxMessage.id.not_in(excluded))
         result = await self.session.execute(query)
-        return [Candidate(row.id, row.chat_id, row.user_id, row.group_id) for row in result]
+        return [
+            Candidate(row.id, row.chat_id, row.user_id, row.group_id, row.priority)
+            for row in result
+        ]
 
     async def claim(
         self, worker_id: str, now: datetime, *, ids: Sequence[int] | None = None, limit: int = 30

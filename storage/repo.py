@@ -67,6 +67,42 @@ class UserRepository(_Repository):
             or 0
         )
 
+    async def ensure(
+        self,
+        platform_user_id: int,
+        *,
+        full_name: str,
+        username: str | None,
+        platform: str = Platform.TELEGRAM,
+    ) -> None:
+        """Create the person's row, or bring its name up to date, with two statements
+        that race safely (``ON CONFLICT DO NOTHING``, a conditional UPDATE): meant for a
+        short unit of work of its own, committed at once (issue 21, item 5)."""
+        insert_ = pg_insert if self.session.bind.dialect.name == "postgresql" else sqlite_insert
+        await self.session.execute(
+            insert_(User)
+            .values(
+                platform=platform,
+                platform_user_id=platform_user_id,
+                full_name=full_name[:200],
+                username=username,
+                reachable=True,
+            )
+            .on_conflict_do_nothing(index_elements=["platform", "platform_user_id"])
+        )
+        await self.session.execute(
+            update(User)
+            .where(
+                User.platform == platform,
+                User.platform_user_id == platform_user_id,
+                (User.full_name != full_name[:200])
+                | (User.username.is_distinct_from(username))
+                | (User.reachable.is_(False)),
+            )
+            .values(full_name=full_name[:200], username=username, reachable=True)
+            .execution_options(synchronize_session=False)
+        )
+
     async def get_or_create(
         self,
         platform_user_id: int,

@@ -62,6 +62,19 @@ class SendBudget:
                 waits.append((1.0 - tokens) * PRIVATE_INTERVAL)
         return max(0.0, *waits)
 
+    def recent(self, chat_id: int) -> float:
+        """How much ``chat_id`` has been sent lately (0: nothing in the last seconds for a
+        private chat, nothing in the last minute for a group): the engine serves the
+        chats that got least first, so a newcomer is not queued behind busy chats."""
+        now = self.clock()
+        if chat_id < 0:
+            group = self._groups.get(chat_id)
+            if group is None:
+                return 0.0
+            _expire(group, now - GROUP_WINDOW)
+            return float(len(group))
+        return float(PRIVATE_BURST) - self._tokens(chat_id, now)
+
     def take(self, chat_id: int) -> None:
         """Record a message leaving now (call only when :meth:`wait_time` is 0)."""
         now = self.clock()

@@ -71,6 +71,9 @@ class OutgoingMessage:
     choices: tuple[tuple[Choice, ...], ...] = ()  # rows of buttons
     pin: bool = False
     edit_message_id: int | None = None  # edit this earlier message in place (a board)
+    # A call in the channel's own terms, replayed as it was made (a handler's reply kept
+    # until its update committed: kind "reply.call"); the fields above are then unused.
+    native: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True, slots=True)

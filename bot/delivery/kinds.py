@@ -1,4 +1,5 @@
-"""The core's own kinds: "reply", a message a person is waiting for.
+"""The core's own kinds: "reply", a message a person is waiting for, and
+"reply.call", a handler's own call kept until its update committed.
 
 Its payload carries the text already written in the person's language when they
 asked (``text``, HTML) and optional ``choices`` (rows of ``[label, data]``), since an
@@ -22,6 +23,7 @@ from bot.delivery.contract import (
 )
 
 REPLY = "reply"
+CALL = "reply.call"
 
 
 def reply(
@@ -60,5 +62,43 @@ async def render_reply(_ctx: RenderContext, payload: Mapping[str, Any]) -> Outgo
     return OutgoingMessage(text=text, choices=choices)
 
 
+async def render_call(_ctx: RenderContext, payload: Mapping[str, Any]) -> OutgoingMessage | None:
+    """The call exactly as the handler made it (the channel replays it)."""
+    return OutgoingMessage(text="", native=payload)
+
+
+def call_row(
+    address: int,
+    payload: Mapping[str, Any],
+    *,
+    now: datetime,
+    ref: str,
+    dedupe_key: str | None,
+    channel: str = "telegram",
+) -> dict[str, Any]:
+    """The outbox row of a kept call: addressed already (the chat it was made for),
+    first in line (``Priority.INTERACTIVE``), at any hour. Written with
+    ``repo.outbox.enqueue`` in the update's unit of work."""
+    return {
+        "channel": channel,
+        "kind": CALL,
+        "ref": ref[:64],
+        "dedupe_key": dedupe_key,
+        "priority": int(Priority.INTERACTIVE),
+        "payload": dict(payload),
+        "target": f"a{address}"[:32],
+        "chat_id": address,
+        "user_id": None,
+        "group_id": None,
+        "status": "pending",
+        "attempts": 0,
+        "resent_after_crash": 0,
+        "next_attempt_at": now,
+    }
+
+
 def delivery_kinds() -> list[KindSpec]:
-    return [KindSpec(REPLY, render_reply, quiet_hours=None)]
+    return [
+        KindSpec(REPLY, render_reply, quiet_hours=None),
+        KindSpec(CALL, render_call, quiet_hours=None),
+    ]

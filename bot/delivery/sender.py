@@ -217,10 +217,21 @@ class Sender(Outcomes):
         async with self.sessionmaker() as session:
             repo = Repo(session)
             candidates = await repo.outbox.candidates(
-                now, limit=max(200, room * 4), exclude=self._inflight
+                now, limit=max(400, room * 4), exclude=self._inflight
             )
             if not candidates:
                 return self.poll_every
+            # Within a priority, the chats sent least lately first (a stable sort keeps
+            # each chat's own order): a newcomer's answer is not queued behind the
+            # replies of chats that are busy.
+            recent: dict[int, float] = {}  # read once per chat: the value moves with the clock
+            for c in candidates:
+                if c.chat_id is not None and c.chat_id not in recent:
+                    recent[c.chat_id] = self.budget.recent(c.chat_id)
+            candidates = sorted(
+                candidates,
+                key=lambda c: (c.priority, recent.get(c.chat_id, 0.0) if c.chat_id is not None else 0.0),
+            )
             picked: list[int] = []
             keys: dict[int, str] = {}
             soonest = self.poll_every

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -35,6 +35,7 @@ from storage.repo import Repo
 
 BROADCAST = "broadcast"
 NOTICE = "broadcast.notice"
+STARTED = "broadcast.started"
 PROGRESS = "broadcast.progress"
 REPORT = "broadcast.report"
 ACK_PREFIX = "bcack"  # handlers' AckButton(run_id).pack() == "bcack:<run_id>"
@@ -175,6 +176,36 @@ async def render_notice(ctx: RenderContext, payload: Mapping[str, Any]) -> Outgo
     return OutgoingMessage(text=text)
 
 
+def progress_start_row(run_id: int, chat_id: int, total: int, locale: str) -> dict[str, Any]:
+    """The outbox row of the author's first progress message ("Sending… 0 of N"),
+    addressed to the chat they confirmed in; its id is recorded when it is sent
+    (:func:`notice_sent`), and later progress edits go to it."""
+    return {
+        "channel": "telegram",
+        "kind": STARTED,
+        "ref": f"run:{run_id}",
+        "dedupe_key": f"run:{run_id}:started",
+        "priority": int(Priority.INTERACTIVE),
+        "payload": {"run_id": run_id, "total": total},
+        "target": f"a{chat_id}"[:32],
+        "chat_id": chat_id,
+        "locale": locale,
+        "status": "pending",
+        "attempts": 0,
+        "resent_after_crash": 0,
+        "next_attempt_at": datetime.now(UTC),
+    }
+
+
+async def render_started(ctx: RenderContext, payload: Mapping[str, Any]) -> OutgoingMessage | None:
+    total = int(payload.get("total", 0))
+    return OutgoingMessage(
+        text=ctx.gettext(
+            "📤 Sending… {sent} of {total} delivered, {failed} failed, {waiting} waiting."
+        ).format(sent=0, total=total, failed=0, waiting=total)
+    )
+
+
 async def notice_sent(ctx: SentContext, payload: Mapping[str, Any]) -> None:
     """The "being sent" notice becomes the run's progress message (edited later)."""
     run_id = payload.get("run_id")
@@ -295,6 +326,7 @@ def delivery_kinds() -> list[KindSpec]:
     return [
         KindSpec(BROADCAST, render_broadcast, quiet_hours=None),
         KindSpec(NOTICE, render_notice, quiet_hours=None, on_sent=notice_sent),
+        KindSpec(STARTED, render_started, quiet_hours=None, on_sent=notice_sent),
         KindSpec(PROGRESS, render_progress, quiet_hours=None),
         KindSpec(REPORT, render_report, quiet_hours=None),
     ]

@@ -18,6 +18,7 @@ from bot.delivery.scheduler import Scheduler as BroadcastScheduler
 from bot.delivery.sender import Sender as OutboxSender
 from bot.services import broadcasts as service
 from bot.services.authz import Actor
+from bot.services.broadcast_delivery import progress_start_row
 from bot.services.errors import BroadcastInvalid, NotAllowed
 from bot.settings import Settings
 from handlers.broadcasts.callbacks import BcConfirm, BcEdit, BcOption
@@ -135,12 +136,11 @@ def send_router() -> Router:
         await set_markup(message, None)
         broadcast = created.broadcast
         if created.run is not None:
-            progress = await message.answer(
-                _(
-                    "📤 Sending… {sent} of {total} delivered, {failed} failed, {waiting} waiting."
-                ).format(sent=0, total=created.recipients, failed=0, waiting=created.recipients)
+            # The progress message's id is recorded when the engine sends it (its edits
+            # need the real id; a reply sent from here leaves only after the commit).
+            await repo.outbox.enqueue(
+                progress_start_row(created.run.id, message.chat.id, created.recipients, locale)
             )
-            created.run.progress_message_id = progress.message_id
             if outbox is not None:
                 outbox.wake()  # the rows are visible once this update commits; the poll covers a race
         else:

@@ -223,3 +223,32 @@ async def test_two_senders_on_postgresql_never_send_one_row_twice(
     assert len(shared) == 60
     assert len(set(shared)) == 60
     assert all(s.calls > 0 for s in senders)  # both took part
+
+
+async def test_a_chat_sent_least_lately_goes_first_and_each_chat_keeps_its_order(sessionmaker) -> None:  # type: ignore[no-untyped-def]
+    """Issue 21, item 3: a newcomer's answer is not queued behind a busy chat's."""
+    from bot.delivery.kinds import call_row
+
+    clock = ManualClock(T0)
+    busy, newcomer = 7101, 7102
+    async with sessionmaker() as session:
+        repo = Repo(session)
+        for n, address in enumerate([busy] * 4 + [newcomer]):
+            row = call_row(address, {}, now=T0, ref=f"r{n}", dedupe_key=f"order:{n}")
+            await repo.outbox.enqueue({**row, "kind": "note", "payload": {"text": f"{address}-{n}"}})
+        await session.commit()
+    budget = SendBudget()
+    budget.take(busy)  # the busy chat was just sent to
+    budget.take(busy)
+    channel = FakeChannel()
+    sender = Sender(channel, sessionmaker, budget, create_i18n("vi"), registry(), clock=clock, concurrency=1)
+    channel.before = sender.take_slot
+    await sender.start()
+    try:
+        await _until(lambda: len(channel.sent) >= 5, timeout=20)
+    finally:
+        await sender.stop()
+    assert channel.sent[0] == (newcomer, "[vi] 7102-4")
+    assert [text for address, text in channel.sent if address == busy] == [
+        f"[vi] 7101-{n}" for n in range(4)
+    ]

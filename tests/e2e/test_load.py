@@ -76,8 +76,13 @@ async def test_kill_9_loses_no_question(sandbox: Sandbox, bot_process: BotProces
     print(
         f"\ncrash e2e: {rounds} rounds × {residents * len(QUESTIONS)} questions, duplicates: {duplicates}"
     )
-    # A duplicate needs the crash to land between a reply's send and its commit.
-    assert duplicates <= rounds
+    # A duplicate needs the crash to land between a reply's send and the commit that
+    # records it. Replies leave after their update's commit, through the engine (issue
+    # 21), so that window is the engine's send → "sent" commit, which waits its turn for
+    # SQLite's write lock (before, the update's own transaction held the lock while its
+    # reply was sent, and nobody else could write meanwhile): about 2–3 per crash here
+    # with ~150 replies on their way (docs/BENCHMARKS.md).
+    assert duplicates <= 4 * rounds
 
 
 async def test_150_at_once_and_a_flooder_does_not_starve_others(

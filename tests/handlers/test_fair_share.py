@@ -54,6 +54,8 @@ async def test_flooder_gets_one_slow_down_and_the_excess_is_dropped(
     for n in range(8):
         await dispatcher.feed_update(bot, text_update(910000 + n, 8101, "/start"))
     await dispatcher.feed_update(bot, text_update(910100, 8102, "/start"))
+    # The slow-down is sent in the background: no worker waits for the flooder's send slot.
+    await sandbox.wait_until(lambda: any("nhanh quá" in m["text"] for m in sandbox.messages(8101)))
     flooder = [m["text"] for m in sandbox.messages(8101)]
     slow = [t for t in flooder if "nhanh quá" in t]
     assert len(slow) == 1, flooder

@@ -150,3 +150,26 @@ async def test_fair_share_is_applied_at_intake(sessionmaker) -> None:  # type: i
     async with sessionmaker() as session:
         counts = await Repo(session).inbox.counts()
     assert counts == {InboxStatus.DONE: 5, InboxStatus.DROPPED: 4}
+
+
+async def test_a_newcomer_is_taken_at_once_while_busy_chats_fill_the_workers(sessionmaker) -> None:  # type: ignore[no-untyped-def]
+    """Issue 21, item 3: two of the workers are kept for chats silent for a minute."""
+    bot = Bot("123456:inbox-test")
+    dispatcher = RecordingDispatcher(delay=0.3)  # slow handlers
+    inbox = Inbox(bot, dispatcher, sessionmaker, parallel=4, reserve=2, poll_every=0.05)  # type: ignore[arg-type]
+    busy = [6300 + c for c in range(12)]
+    await inbox.store([text_update(500 + c, chat, "trước") for c, chat in enumerate(busy)])
+    inbox.start()
+    try:
+        await _until(lambda: len(dispatcher.seen) == len(busy))  # they have all written now
+        await inbox.store([text_update(600 + n, busy[n % 12], "lại") for n in range(24)])
+        await asyncio.sleep(0.1)
+        await inbox.store([text_update(700, 6999, "người mới")])
+        await _until(lambda: any(c == 6999 for c, _ in dispatcher.seen))
+        before_newcomer = len([c for c, _ in dispatcher.seen if c != 6999]) - len(busy)
+    finally:
+        await inbox.stop()
+    # The busy chats' 24 updates take 12 rounds of 0.3 s on two workers; the newcomer
+    # went to a kept worker at once, not after them.
+    assert before_newcomer < 12, before_newcomer
+    assert dispatcher.most_running <= 4

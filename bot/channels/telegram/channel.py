@@ -10,7 +10,8 @@ the slot is taken at the moment of the call (a long text split in three takes th
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
 
 from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
@@ -35,6 +36,7 @@ from bot.channels.base import (
     Unreachable,
     degrade,
 )
+from bot.channels.telegram.deferred import SENDING, rebuild
 from bot.channels.text import split_html
 from bot.delivery.contract import OutgoingMessage
 
@@ -75,6 +77,8 @@ class TelegramChannel:
     async def send(self, address: int, message: OutgoingMessage) -> SentRef:
         message = degrade(message, self.capabilities)
         try:
+            if message.native is not None:
+                return await self._replay(address, message.native)
             return await self._send(address, message)
         except TelegramRetryAfter as exc:
             raise RateLimited(exc.retry_after, exc.message) from exc
@@ -98,6 +102,17 @@ class TelegramChannel:
             await self.bot.pin_chat_message(address, message_id, disable_notification=True)
         except TelegramAPIError as exc:
             raise PermanentError(exc.message) from exc
+
+    async def _replay(self, address: int, native: Mapping[str, Any]) -> SentRef:
+        """A handler's call kept until its update committed (:mod:`.deferred`)."""
+        method = rebuild(dict(native))
+        if method.__api_method__ in SENDING:
+            await self.before_call(address)
+        result = await self.bot(method, request_timeout=self.request_timeout)
+        if isinstance(result, list):
+            result = result[-1] if result else None
+        message_id = getattr(result, "message_id", None)
+        return SentRef(message_id if isinstance(message_id, int) else None)
 
     async def _send(self, address: int, message: OutgoingMessage) -> SentRef:
         markup = keyboard(message)
