@@ -13,6 +13,7 @@ from aiogram.utils.deep_linking import create_start_link
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from bot.callback_ids import RowId
 from bot.services import onboarding
 from bot.services.authz import Action, Actor, may_hand_on
 from bot.services.errors import MemberAlreadyLinked, NotAllowed, NotFound
@@ -20,7 +21,7 @@ from storage.repo import Repo
 
 
 class InviteFor(CallbackData, prefix="invite"):
-    member_id: int
+    member_id: RowId
 
 
 def invites_router() -> Router:

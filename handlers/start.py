@@ -23,6 +23,7 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from bot.callback_ids import RowId
 from bot.services import onboarding
 from bot.services.authz import Actor
 from bot.services.errors import InviteInvalid, NotOwnContact, PhoneNotOnRoster
@@ -49,7 +50,7 @@ class LanguageChoice(CallbackData, prefix="lang"):
 
 
 class VillageChoice(CallbackData, prefix="vil"):
-    village_id: int
+    village_id: RowId
 
 
 def role_name(role: Role | str) -> str:

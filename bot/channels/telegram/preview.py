@@ -13,11 +13,13 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
+from bot.callback_ids import RowId
+
 
 class AckButton(CallbackData, prefix="bcack"):
     """The "Đã nắm" button under a broadcast (run 0: the author's preview)."""
 
-    run_id: int
+    run_id: RowId
 
 
 @dataclass(frozen=True, slots=True)
