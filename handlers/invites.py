@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 from datetime import UTC, datetime
 
 from aiogram import Bot, F, Router
@@ -17,6 +16,7 @@ from bot.callback_ids import RowId
 from bot.services import onboarding
 from bot.services.authz import Action, Actor, may_hand_on
 from bot.services.errors import MemberAlreadyLinked, NotAllowed, NotFound
+from bot.services.markup import esc
 from storage.repo import Repo
 
 
@@ -71,7 +71,7 @@ def invites_router() -> Router:
             await callback.message.answer(
                 _(
                     "Invite for {name} (valid 7 days, one use). Forward this link to them:\n{link}"
-                ).format(name=html.escape(member.name if member else ""), link=html.escape(link))
+                ).format(name=esc(member.name if member else ""), link=esc(link))
             )
 
     return router

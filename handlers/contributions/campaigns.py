@@ -4,7 +4,6 @@ new-campaign wizard (/taodonggop)."""
 
 from __future__ import annotations
 
-import html
 from datetime import datetime
 
 from aiogram import Bot, F, Router
@@ -18,6 +17,7 @@ from bot.services.contributions import delivery as contrib_delivery
 from bot.services.contributions import files, service, vietqr
 from bot.services.contributions.amounts import InvalidAmount, parse_money
 from bot.services.errors import DomainError, NotAllowed
+from bot.services.markup import esc
 from bot.settings import Settings
 from handlers.contributions import common, keyboards, texts
 from handlers.contributions.callbacks import DgManage, DgNew
@@ -381,7 +381,7 @@ def register_wizard(router: Router) -> None:
         await common.edit(
             callback.message,
             _("✅ Campaign <b>{name}</b> created. Its link for residents:\n{link}").format(
-                name=html.escape(campaign.name),
+                name=esc(campaign.name),
                 link=contrib_delivery.pledge_link(username, campaign.code),
             ),
         )

@@ -3,7 +3,6 @@ VietQR; and /ghinhan, a pledge recorded for a household without a phone."""
 
 from __future__ import annotations
 
-import html
 import secrets
 
 from aiogram import Bot, F, Router
@@ -17,6 +16,7 @@ from bot.services.contributions import service, vietqr
 from bot.services.contributions.amounts import InvalidAmount, format_money, guess_kind
 from bot.services.contributions.delivery import amount_text
 from bot.services.errors import DomainError, NotAllowed, NotFound
+from bot.services.markup import esc
 from bot.settings import Settings
 from handlers.contributions import common, keyboards, texts
 from handlers.contributions.callbacks import DgAmount, DgCampaign, DgConfirm, DgKind
@@ -34,9 +34,9 @@ async def show_campaign(
 ) -> None:
     """The campaign card: what it is for, and a button per kind it accepts (1 tap)."""
     kinds = [goal.kind for goal in await repo.contributions.goals(campaign.id)]
-    lines = [f"🤝 <b>{html.escape(campaign.name)}</b>"]
+    lines = [f"🤝 <b>{esc(campaign.name)}</b>"]
     if campaign.purpose:
-        lines.append(html.escape(campaign.purpose))
+        lines.append(esc(campaign.purpose))
     lines.append(_("Until {date}").format(date=campaign.ends_on.strftime("%d/%m/%Y")))
     if campaign.status != CampaignStatus.OPEN:
         lines.append(_("This campaign is closed and does not take pledges any more."))
@@ -80,9 +80,9 @@ async def send_vietqr(
         "Scan with your bank app to pay <b>{amount}</b>.\nBank: {bank}\nAccount: <code>{account}</code>\nHolder: {holder}\nContent: <code>{memo}</code>"
     ).format(
         amount=format_money(owed, locale),
-        bank=html.escape(campaign.bank_name or campaign.bank_bin),
-        account=html.escape(campaign.account_number),
-        holder=html.escape(campaign.account_holder),
+        bank=esc(campaign.bank_name or campaign.bank_bin),
+        account=esc(campaign.account_number),
+        holder=esc(campaign.account_holder),
         memo=memo,
     )
     photo = BufferedInputFile(vietqr.png(payload), filename=f"vietqr-{pledge.id}.png")
@@ -296,7 +296,7 @@ def register(router: Router) -> None:
                 "✅ Thank you! Your pledge #{id} is recorded: {amount}.\nYou may add a note, show your name or say which household you give for:"
             ).format(
                 id=pledge.id,
-                amount=html.escape(
+                amount=esc(
                     amount_text(pledge.kind, pledge.amount, pledge.unit, pledge.material, locale)
                 ),
             ),
@@ -355,7 +355,7 @@ def register(router: Router) -> None:
         )  # fmt: skip
         await message.answer(
             _("For the household {code} · {name}:").format(
-                code=html.escape(household.code), name=html.escape(household.head_name)
+                code=esc(household.code), name=esc(household.head_name)
             )
             + "\n"
             + texts.confirm_text(campaigns[0], parsed, locale),

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import html
-
 from aiogram.utils.i18n import gettext as _
 
 from bot.services.contributions.amounts import InvalidAmount
@@ -12,6 +10,7 @@ from bot.services.contributions.files import SheetInvalid
 from bot.services.contributions.service import CampaignInvalid, ParsedAmount
 from bot.services.contributions.vietqr import VietQRError
 from bot.services.errors import DomainError, NotAllowed, NotFound
+from bot.services.markup import esc
 from storage.models import Campaign, Pledge
 
 
@@ -83,9 +82,9 @@ def error_text(error: DomainError | SheetInvalid | VietQRError) -> str:
 
 def confirm_text(campaign: Campaign, parsed: ParsedAmount, locale: str) -> str:
     return _("Please confirm your pledge to <b>{campaign}</b>:\n{kind}: <b>{amount}</b>").format(
-        campaign=html.escape(campaign.name),
+        campaign=esc(campaign.name),
         kind=kind_labels(_).get(parsed.kind, parsed.kind),
-        amount=html.escape(
+        amount=esc(
             amount_text(parsed.kind, parsed.amount, parsed.unit, parsed.material, locale)
         ),
     )
@@ -104,14 +103,14 @@ def status_name(status: str) -> str:
 def pledge_line(pledge: Pledge, campaign: Campaign, locale: str) -> str:
     text = _("#{id} · {campaign}: {amount} ({status})").format(
         id=pledge.id,
-        campaign=html.escape(campaign.name),
-        amount=html.escape(
+        campaign=esc(campaign.name),
+        amount=esc(
             amount_text(pledge.kind, pledge.amount, pledge.unit, pledge.material, locale)
         ),
         status=status_name(pledge.status),
     )
     if pledge.received:
         text += "\n" + _("Received: {amount}").format(
-            amount=amount_text(pledge.kind, pledge.received, pledge.unit, "", locale)
+            amount=esc(amount_text(pledge.kind, pledge.received, pledge.unit, "", locale))
         )
     return text

@@ -3,7 +3,6 @@ lines are matched to pledges and confirmed one by one or all at once."""
 
 from __future__ import annotations
 
-import html
 from datetime import datetime
 
 from aiogram import Bot, F, Router
@@ -17,6 +16,7 @@ from bot.services.contributions import files, service
 from bot.services.contributions.amounts import InvalidAmount, format_money, parse_money
 from bot.services.contributions.delivery import amount_text
 from bot.services.errors import DomainError
+from bot.services.markup import esc
 from bot.settings import Settings
 from handlers.contributions import common, keyboards, texts
 from handlers.contributions.callbacks import DgMatch, DgReceipt
@@ -65,8 +65,8 @@ def register_receipts(router: Router) -> None:
         await message.answer(
             _("Receipt for pledge #{id} ({name}): <b>{amount}</b>. How was it received?").format(
                 id=pledge.id,
-                name=html.escape(pledge.contributor_name or "—"),
-                amount=html.escape(
+                name=esc(pledge.contributor_name or "—"),
+                amount=esc(
                     amount_text(pledge.kind, amount, pledge.unit, pledge.material, locale)
                 ),
             ),
@@ -201,7 +201,7 @@ def register_sheets(router: Router) -> None:
         for index, match in enumerate(matches[:20], start=1):
             date_text = match.line.on.strftime("%d/%m/%Y") if match.line.on else "—"
             lines.append(
-                f"{index}. {date_text} · {format_money(match.line.amount, locale)} → #{match.pledge_id} · <i>{html.escape(match.line.memo[:60])}</i>"
+                f"{index}. {date_text} · {format_money(match.line.amount, locale)} → #{match.pledge_id} · <i>{esc(match.line.memo[:60])}</i>"
             )
         await message.answer(
             "\n".join(lines), reply_markup=keyboards.matches_keyboard(len(matches[:20]))

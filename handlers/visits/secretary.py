@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import html
-
 from aiogram import Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
@@ -14,6 +12,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.services.authz import Action, Actor
 from bot.services.errors import NotAllowed, NotFound
+from bot.services.markup import esc
 from bot.services.visits import service
 from bot.services.visits.qr import qr_pages, village_codes
 from bot.services.visits.report import report_chart, report_for, report_text, report_xlsx
@@ -93,7 +92,7 @@ def register(router: Router) -> None:
         for load in screen.loads:
             lines.append(
                 _("• {name}: {count} households ({priority} poor, near-poor or policy)").format(
-                    name=html.escape(load.name), count=load.households, priority=load.priority
+                    name=esc(load.name), count=load.households, priority=load.priority
                 )
             )
         lines.append(_("Not assigned: {count} households.").format(count=len(screen.unassigned)))
@@ -148,7 +147,7 @@ def register(router: Router) -> None:
                 )
             ]
             lines += [
-                f"• {html.escape(members[m].name)}: {c}"
+                f"• {esc(members[m].name)}: {c}"
                 for m, c in sorted(counts.items(), key=lambda i: members[i[0]].name)
             ]
             builder = InlineKeyboardBuilder()

@@ -29,3 +29,205 @@ async def test_huge_numbers_in_button_data_are_refused_politely(
         answer = await forged_press(sandbox, secretary, menu, data)
         assert answer is not None, data
         assert "không hợp lệ" in answer["text"], (data, answer)
+
+
+LINK = '<a href="https://evil.example/login">XI MĂNG – bấm xem sao kê</a>'
+OPEN_B = "<b"
+HOSTILE_ORG = f"""\
+communes:
+  - code: cam-thanh
+    name: 'Xã {OPEN_B} Cẩm'
+    province: Hà Tĩnh
+    villages:
+      - code: nam-bac-thanh
+        name: 'Thôn {OPEN_B} & Nam'
+        branch: 'Chi bộ {OPEN_B}'
+        members:
+          - {{name: 'An {OPEN_B}', role: secretary, phone: "0912000001", telegram_id: 1001}}
+          - {{name: '{LINK}', role: member, phone: "0912000002"}}
+          - {{name: 'Quỹ {OPEN_B}', role: treasurer, phone: "0912000777", telegram_id: 2001}}
+        households:
+          - {{code: NBT-001, head: '{LINK}', address: '{OPEN_B} Xóm 1', cluster: '{LINK}', flags: [poor], visitor: "0912000002"}}
+          - {{code: NBT-002, head: 'Hồ {OPEN_B} E', visitor: "0912000002"}}
+        groups:
+          - {{telegram_chat_id: -1001000000001, title: 'Nhóm {OPEN_B}'}}
+"""
+
+
+def button(message: dict, startswith: str) -> str:
+    for row in (message.get("reply_markup") or {}).get("inline_keyboard", []):
+        for item in row:
+            if item["text"].startswith(startswith) and "callback_data" in item:
+                return item["callback_data"]
+    raise AssertionError(f"no button {startswith!r} in {message.get('reply_markup')}")
+
+
+def no_injection(sandbox: Sandbox) -> list[str]:
+    """Every refused send (a broken tag) and every link or entity made of typed text."""
+    problems = [
+        f"{call.method}: {call.outcome}"
+        for call in sandbox.calls
+        if "parse entities" in call.outcome
+    ]
+    for chat in sandbox.chats.values():
+        for stored in chat.messages.values():
+            view = stored.view()
+            for entity in view.get("entities", []) + view.get("caption_entities", []):
+                if entity["type"] in ("text_link", "url") and "evil" in str(entity):
+                    problems.append(f"link in {view['text'][:80]!r}")
+                piece = (
+                    (view["text"] or "")
+                    .encode("utf-16-le")[
+                        2 * entity["offset"] : 2 * (entity["offset"] + entity["length"])
+                    ]
+                    .decode("utf-16-le")
+                )
+                if entity["type"] == "text_link":
+                    problems.append(f"link {piece!r}")
+    return problems
+
+
+async def test_typed_html_is_shown_as_text_on_every_screen(sandbox: Sandbox, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """#1: a material typed as a link became a live link under the bot's name in
+    /congkhai, the treasurer's view and the group board; an unclosed ``<b`` broke the
+    message. Every user-writable field goes through the screens that show it."""
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from bot.services.org_import import apply_org, parse_org
+    from handlers.contributions.callbacks import DgKind, DgManage, DgNew
+    from storage.db import create_engine, create_sessionmaker
+    from storage.migrate import upgrade
+    from storage.repo import Repo
+    from tests.e2e.test_contributions import edited, next_with
+
+    url = f"sqlite+aiosqlite:///{tmp_path / 'e2e.db'}"
+    engine = create_engine(url)
+    await upgrade(engine)
+    async with create_sessionmaker(engine)() as session:
+        await apply_org(Repo(session), parse_org(HOSTILE_ORG))
+        await session.commit()
+    await engine.dispose()
+    bot = BotProcess(sandbox, url, tmp_path)
+    await bot.start()
+    try:
+        secretary = sandbox.user(1001, "An", language_code="vi")
+        treasurer = sandbox.user(2001, "Quỹ", language_code="vi")
+        group = sandbox.group(-1001000000001, "Nhóm")
+        group.set_member(secretary, "creator")
+        await secretary.send("/help")  # known to the bot before the group's update comes
+        await secretary.next_message()
+        await secretary.add_bot_to(group, as_admin=True)
+
+        # A campaign whose name, purpose and bank holder are typed attacks.
+        await secretary.send("/taodonggop")
+        await next_with(
+            secretary, lambda m: "/huy" in (m["text"] or "") or "tên" in (m["text"] or "")
+        )
+        await secretary.send(f"Nhà văn hóa {OPEN_B} $x$\n{LINK}")
+        kinds = await secretary.next_message()
+        await secretary.press(kinds, callback_data=DgNew(what="kind", kind="money").pack())
+        await secretary.press(kinds, callback_data=DgNew(what="kind", kind="material").pack())
+        await secretary.press(kinds, callback_data=DgNew(what="next").pack())
+        await secretary.next_message()
+        await secretary.send("600 triệu")
+        await secretary.next_message()
+        end = (datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")) + timedelta(days=60)).strftime("%d/%m/%Y")
+        await secretary.send(end)
+        await secretary.next_message()
+        await secretary.send(f"970405 3600205123456 QUY {OPEN_B}")
+        names = await secretary.next_message()
+        await secretary.press(names, callback_data=DgNew(what="public").pack())
+        await secretary.next_message()
+        from sqlalchemy import select
+
+        from storage.models import Campaign
+        from tests.e2e.test_contributions import eventually
+
+        code = (await eventually(sandbox, url, select(Campaign), lambda found: True))[0].code
+
+        # A resident pledges a material typed as a link, under a name that is one too.
+        resident = sandbox.user(3001, "Lan <b", language_code="vi")
+        await resident.send(f"/start dg_{code}")
+        campaign_card = await next_with(resident, lambda m: "Nhà văn hóa" in (m["text"] or ""))
+        campaign_id = DgKind.unpack(button(campaign_card, "💰")).campaign_id
+        await resident.press(
+            campaign_card, callback_data=DgKind(campaign_id=campaign_id, kind="material").pack()
+        )
+        await resident.next_message()
+        await resident.send(f"50 bao {LINK}")
+        confirm = await next_with(resident, lambda m: bool(m.get("reply_markup")))
+        assert LINK in confirm["text"]
+        await resident.press(confirm, callback_data=button(confirm, "✅"))
+        assert LINK in await edited(sandbox, confirm, "#1")
+        await resident.send("/cuatoi")
+        await next_with(resident, lambda m: LINK in (m["text"] or ""))
+
+        # The secretary records one for a household whose head's name is a link.
+        await secretary.send(f"/ghinhan NBT-001 3 bao {LINK}")
+        confirm = await next_with(secretary, lambda m: "NBT-001" in (m["text"] or ""))
+        await secretary.press(confirm, callback_data=button(confirm, "✅"))
+        assert LINK in await edited(sandbox, confirm, "#2")
+
+        # /congkhai: the resident's view, the treasurer's full view, the group board.
+        await resident.send("/congkhai")
+        board = await next_with(resident, lambda m: LINK in (m["text"] or ""))
+        await treasurer.send("/congkhai")
+        full = await next_with(treasurer, lambda m: LINK in (m["text"] or ""))
+        assert "Lan <b" in full["text"] or LINK in full["text"]
+        await secretary.send("/congkhai")
+        mine = await next_with(
+            secretary, lambda m: bool(m.get("reply_markup")) and LINK in (m["text"] or "")
+        )
+        await secretary.press(
+            mine, callback_data=DgManage(action="post", campaign_id=campaign_id).pack()
+        )
+
+        async def posted() -> dict | None:
+            for stored in sandbox.chats[-1001000000001].messages.values():
+                if stored.from_bot and LINK in (stored.view()["text"] or ""):
+                    return stored.view()
+            return None
+
+        await sandbox.wait_until(posted, timeout=15)
+
+        # A question typed as a link, answered with one; the secretary's inbox lists it.
+        await resident.send(f"đường thôn cần đạt gì {LINK} {OPEN_B}")
+        answer = await next_with(resident, lambda m: bool(m.get("reply_markup")))
+        await resident.press(answer, callback_data=button(answer, "❓"))
+        await secretary.send("/cauhoi")
+        inbox = await next_with(secretary, lambda m: "XI MĂNG" in (m["text"] or ""))
+        assert LINK[:40] in inbox["text"]
+        await secretary.press(inbox, callback_data=button(inbox, "Trả lời"))
+        await secretary.next_message()
+        await secretary.send(f"Trả lời: {LINK} {OPEN_B}")
+        await next_with(resident, lambda m: f"Trả lời: {LINK}" in (m["text"] or ""))
+
+        # The member who visits the households sees them listed and on their cards.
+        member = sandbox.user(1002, "B", phone="0912000002", language_code="vi")
+        await member.share_contact()
+        await member.next_message()
+        await member.send("/lichtham")
+        await next_with(member, lambda m: "NBT-001" in (m["text"] or ""))
+
+        # An announcement typed as a link, to the group.
+        await secretary.send("/help")
+        await secretary.next_message()
+        assert board["text"] and full["text"]
+        assert no_injection(sandbox) == []
+    except BaseException:
+        for chat in sandbox.chats.values():
+            for stored in chat.messages.values():
+                print(
+                    chat.id,
+                    stored.from_bot,
+                    (stored.view()["text"] or "")[:300].replace("\n", " | "),
+                )
+        for call in sandbox.calls:
+            if call.outcome != "ok" and call.method.lower() != "getupdates":
+                print("CALL", call.method, call.outcome)
+        raise
+    finally:
+        await bot.stop()
+        log = bot.log()
+    assert "Traceback" not in log, log[-4000:]

@@ -5,7 +5,6 @@ overdue list and the needs raised, as text, a chart (PNG) and a workbook (XLSX).
 from __future__ import annotations
 
 import calendar
-import html
 import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -13,6 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from bot.services.authz import Action, Actor
+from bot.services.markup import esc
 from bot.services.visits.domain import days_late
 
 Gettext = Callable[[str], str]
@@ -152,7 +152,7 @@ MAX_LINES = 25
 def report_text(report: CoverageReport, _: Gettext) -> str:
     lines = [
         _("<b>Household visits, {month:%m/%Y}: {village}</b>").format(
-            month=report.month, village=html.escape(report.village_name)
+            month=report.month, village=esc(report.village_name)
         ),
         _("Visited {visited} of {due} households due.").format(
             visited=report.visited, due=report.due
@@ -163,22 +163,22 @@ def report_text(report: CoverageReport, _: Gettext) -> str:
     if not report.members:
         lines.append(_("No visits were due."))
     for member in report.members[:MAX_LINES]:
-        lines.append(f"• {html.escape(member.name)}: {member.visited}/{member.due}")
+        lines.append(f"• {esc(member.name)}: {member.visited}/{member.due}")
     lines += ["", _("<b>Overdue</b>: {count}").format(count=len(report.overdue))]
     for line in report.overdue[:MAX_LINES]:
         lines.append(
             _("• {code} {head} ({member}): {days} days late").format(
-                code=html.escape(line.code),
-                head=html.escape(line.head_name),
-                member=html.escape(line.member_name),
+                code=esc(line.code),
+                head=esc(line.head_name),
+                member=esc(line.member_name),
                 days=line.days_late,
             )
         )
     lines += ["", _("<b>Needs raised</b>: {count}").format(count=len(report.needs))]
     for need in report.needs[:MAX_LINES]:
-        note = f": {html.escape(need.note[:80])}" if need.note else ""
+        note = f": {esc(need.note[:80])}" if need.note else ""
         lines.append(
-            f"• {html.escape(need.code)} {html.escape(need.head_name)}, "
+            f"• {esc(need.code)} {esc(need.head_name)}, "
             f"{need_kind_label(need.kind, _)} ({need_state_label(need.state, _)}){note}"
         )
     hidden = max(0, len(report.overdue) - MAX_LINES) + max(0, len(report.needs) - MAX_LINES)
