@@ -95,3 +95,16 @@ def test_the_visits_report_shows_typed_text_as_text(text: str) -> None:
     plain, kinds = shown(report_text(report, gettext))
     assert kinds <= {"bold", "italic"}
     assert f"An {text}" in plain and f"cần {text}" in plain
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_choices_as_numbered_lines_stay_text(text: str) -> None:
+    """A channel without buttons gets the choices (household names…) inside the HTML."""
+    from bot.channels.base import Capabilities, degrade
+    from bot.delivery.contract import Choice, OutgoingMessage
+
+    message = OutgoingMessage(
+        text="<b>Hôm nay</b>", choices=((Choice(f"NBT-001 {text}", data="vis:done:1"),),)
+    )
+    plain, kinds = shown(degrade(message, Capabilities(False, False, 4096, 1024)).text)
+    assert f"1. NBT-001 {text}" in plain and kinds == {"bold"}
