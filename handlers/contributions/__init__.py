@@ -25,7 +25,6 @@ from handlers.contributions.pledge import (
     send_vietqr,
     show_campaign,
 )
-from handlers.contributions.public import chart_for
 
 
 def contributions_router() -> Router:
@@ -50,7 +49,6 @@ __all__ = [
     "EnqueueDelivery",
     "NewCampaign",
     "Pledging",
-    "chart_for",
     "contributions_router",
     "idempotency_key",
     "open_campaign_link",

@@ -356,46 +356,6 @@ def receipt_rows(
 # pictures
 
 
-def chart_png(title: str, bars: Sequence[tuple[str, int, int]], legend: tuple[str, str]) -> bytes:
-    """Per kind, the % of its goal pledged and received; big type for a phone screen."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    from matplotlib import pyplot as plt
-
-    figure, axes = plt.subplots(figsize=(7, max(3.2, 1.2 * len(bars) + 1.6)), dpi=120)
-    try:
-        labels = [label for label, _, _ in bars][::-1]
-        pledged = [min(p, 150) for _, p, _ in bars][::-1]
-        received = [min(r, 150) for _, _, r in bars][::-1]
-        positions = range(len(bars))
-        axes.barh(
-            [p + 0.2 for p in positions], pledged, height=0.38, color="#90caf9", label=legend[0]
-        )
-        axes.barh(
-            [p - 0.2 for p in positions], received, height=0.38, color="#2e7d32", label=legend[1]
-        )
-        for p, (a, b) in enumerate(zip(pledged, received, strict=True)):
-            axes.text(a + 1, p + 0.2, f"{a}%", va="center", fontsize=12)
-            axes.text(b + 1, p - 0.2, f"{b}%", va="center", fontsize=12, fontweight="bold")
-        axes.set_yticks(list(positions), labels, fontsize=14)
-        axes.set_xlim(0, max(110, *(pledged or [0]), *(received or [0])) + 15)
-        axes.axvline(100, color="#555", linestyle="--", linewidth=1)
-        axes.set_xticks([])
-        for side in ("top", "right", "bottom"):
-            axes.spines[side].set_visible(False)
-        axes.set_title(title, fontsize=15, loc="left")
-        axes.legend(
-            loc="lower center", bbox_to_anchor=(0.5, -0.2), ncol=2, frameon=False, fontsize=12
-        )
-        figure.tight_layout()
-        buffer = io.BytesIO()
-        figure.savefig(buffer, format="png")
-        return buffer.getvalue()
-    finally:
-        plt.close(figure)
-
-
 def poster(title: str, subtitle: str, link: str, fmt: str = "png") -> bytes:
     """An A4 poster with the campaign's QR code (segno) to print for the cultural house."""
     import matplotlib

@@ -188,42 +188,22 @@ def report_text(report: CoverageReport, _: Gettext) -> str:
 
 
 def report_chart(report: CoverageReport, _: Gettext) -> bytes:
-    """One horizontal bar per member, visited over due: large type, readable on a phone."""
-    import matplotlib
+    """One bar per member, visited over due, sized for a phone (``bot.services.charts``):
+    the legend below the bars, never over the last one's label."""
+    from bot.services.charts import TRACK, Bar, bar_chart
 
-    matplotlib.use("Agg")
-    from matplotlib import pyplot as plt
+    rows = report.members[:30]
+    bars = [
+        Bar(m.name, f"{m.visited}/{m.due}", ((m.visited / m.due if m.due else 1.0, VISITED),))
+        for m in rows
+    ] or [Bar(_("No visits were due."), "", ())]
+    title = _("Visits {month:%m/%Y}: {visited}/{due}").format(
+        month=report.month, visited=report.visited, due=report.due
+    )
+    return bar_chart(title, bars, ((TRACK, _("due")), (VISITED, _("visited"))))
 
-    rows = report.members[:30] or [MemberCoverage(0, _("No visits were due."))]
-    height = max(3.5, 0.55 * len(rows) + 1.6)
-    figure, axes = plt.subplots(figsize=(6, height), dpi=120)
-    try:
-        names = [m.name for m in rows][::-1]
-        due = [m.due for m in rows][::-1]
-        visited = [m.visited for m in rows][::-1]
-        axes.barh(range(len(rows)), due, color="#cfd8dc", label=_("due"))
-        axes.barh(range(len(rows)), visited, color="#2e7d32", label=_("visited"))
-        for index, (done, total) in enumerate(zip(visited, due, strict=True)):
-            axes.text(max(total, done) + 0.1, index, f"{done}/{total}", va="center", fontsize=12)
-        axes.set_yticks(range(len(rows)), names, fontsize=12)
-        axes.set_xlim(0, max([*due, 1]) * 1.3)
-        axes.set_xticks([])
-        for side in ("top", "right", "bottom"):
-            axes.spines[side].set_visible(False)
-        axes.set_title(
-            _("Visits {month:%m/%Y}: {visited}/{due}").format(
-                month=report.month, visited=report.visited, due=report.due
-            ),
-            fontsize=14,
-            loc="left",
-        )
-        axes.legend(loc="lower right", fontsize=11, frameon=False)
-        figure.tight_layout()
-        buffer = io.BytesIO()
-        figure.savefig(buffer, format="png")
-        return buffer.getvalue()
-    finally:
-        plt.close(figure)
+
+VISITED = "#2e7d32"
 
 
 def report_xlsx(report: CoverageReport, _: Gettext) -> bytes:
