@@ -12,7 +12,7 @@ from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
 from bot.services.authz import Action, Actor
-from bot.services.contributions import service, vietqr
+from bot.services.contributions import safeguards, service, vietqr
 from bot.services.contributions.amounts import InvalidAmount, format_money, guess_kind
 from bot.services.contributions.delivery import amount_text
 from bot.services.errors import DomainError, NotAllowed, NotFound
@@ -190,8 +190,9 @@ def register(router: Router) -> None:
                 "material": parsed.material,
             }
         )
+        times = await safeguards.outlier_times(repo, campaign.id, parsed)
         await message.answer(
-            texts.confirm_text(campaign, parsed, locale),
+            texts.confirm_text(campaign, parsed, locale) + texts.outlier_warning(times),
             reply_markup=keyboards.confirm_keyboard(token),
         )
 
@@ -346,6 +347,15 @@ def register(router: Router) -> None:
             await message.answer(texts.amount_error(error, "money"))
             return
         parsed = service.ParsedAmount(service.ContributionKind(kind), amount, unit, material)
+        try:
+            await safeguards.check_household_record(repo, actor, campaigns[0], household.id, parsed)
+        except InvalidAmount as error:
+            await message.answer(texts.amount_error(error, kind))
+            return
+        except DomainError as error:
+            await message.answer(texts.error_text(error))
+            return
+        times = await safeguards.outlier_times(repo, campaigns[0].id, parsed)
         token = secrets.token_urlsafe(9)
         await state.update_data(
             dg_pending={
@@ -358,6 +368,7 @@ def register(router: Router) -> None:
                 code=esc(household.code), name=esc(household.head_name)
             )
             + "\n"
-            + texts.confirm_text(campaigns[0], parsed, locale),
+            + texts.confirm_text(campaigns[0], parsed, locale)
+            + texts.outlier_warning(times),
             reply_markup=keyboards.confirm_keyboard(token),
         )

@@ -7,6 +7,7 @@ from aiogram.utils.i18n import gettext as _
 from bot.services.contributions.amounts import InvalidAmount
 from bot.services.contributions.delivery import amount_text, kind_labels
 from bot.services.contributions.files import SheetInvalid
+from bot.services.contributions.safeguards import RecordTooLarge
 from bot.services.contributions.service import CampaignInvalid, ParsedAmount
 from bot.services.contributions.vietqr import VietQRError
 from bot.services.errors import DomainError, NotAllowed, NotFound
@@ -30,7 +31,20 @@ def ask_amount(kind: str) -> str:
     )
 
 
+def outlier_warning(times: int | None) -> str:
+    """A line for the confirmation when the amount is far above the campaign's usual."""
+    if not times:
+        return ""
+    return "\n\n" + _(
+        "⚠️ This is {times} times the usual pledge of this campaign. Please check the number before confirming."
+    ).format(times=times)
+
+
 def amount_error(error: InvalidAmount, kind: str) -> str:
+    if isinstance(error, RecordTooLarge):
+        return _(
+            "A pledge recorded for a household can be at most {cap}. Please check the number."
+        ).format(cap=esc(amount_text(error.kind, error.cap, error.unit, "", "vi")))
     reasons = {
         "empty": _("Please type an amount."),
         "zero": _("The amount must be more than zero."),
@@ -48,6 +62,10 @@ def amount_error(error: InvalidAmount, kind: str) -> str:
 
 
 def error_text(error: DomainError | SheetInvalid | VietQRError) -> str:
+    if isinstance(error, NotAllowed) and error.args == ("record_pledge_for_household",):
+        return _(
+            "You can record pledges only for the households on your visiting list. For other households, please ask the treasurer or the secretary."
+        )
     if isinstance(error, NotAllowed):
         return _("Sorry, only the village's treasurer or secretary can do that.")
     if isinstance(error, NotFound):
@@ -74,6 +92,10 @@ def error_text(error: DomainError | SheetInvalid | VietQRError) -> str:
             "dates": _("The end date cannot be before the start date."),
             "kinds": _("Choose at least one kind of contribution."),
             "bank": _("The bank code (BIN) is six digits, for example 970405 for Agribank."),
+            "void_reason": _(
+                "Please give the reason, like this: <code>/huycamket 42 ghi nhầm số tiền</code>."
+            ),
+            "already_cancelled": _("That pledge is already cancelled."),
         }.get(error.reason, _("That cannot be done."))
     if isinstance(error, InvalidAmount):
         return amount_error(error, "money")

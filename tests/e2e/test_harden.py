@@ -231,3 +231,40 @@ async def test_typed_html_is_shown_as_text_on_every_screen(sandbox: Sandbox, tmp
         await bot.stop()
         log = bot.log()
     assert "Traceback" not in log, log[-4000:]
+
+
+async def test_pledges_in_a_households_name_are_bounded_and_can_be_voided(
+    sandbox: Sandbox, bot_process: BotProcess
+) -> None:
+    """#7: a plain party member recorded three 10-tỷ pledges in a household's name with
+    /ghinhan, and nobody could cancel them, not even the secretary."""
+    from sqlalchemy import select
+
+    from storage.models import Pledge
+    from tests.e2e.test_contributions import create_campaign, edited, eventually, next_with
+
+    await create_campaign(sandbox)
+    member = sandbox.user(1002, "B", phone="0912000002", language_code="vi")  # visits NBT-001
+    await member.share_contact()
+    await member.next_message()
+    for _ in range(3):
+        await member.send("/ghinhan nbt-002 10 tỷ")
+        await next_with(member, lambda m: "các hộ mình phụ trách" in (m["text"] or ""))
+    await member.send("/ghinhan nbt-001 10 tỷ")
+    await next_with(member, lambda m: "tối đa 100.000.000" in (m["text"] or ""))
+
+    secretary = sandbox.user(1001, "An", language_code="vi")
+    await secretary.send("/ghinhan nbt-002 50 triệu")
+    confirm = await next_with(secretary, lambda m: "NBT-002" in (m["text"] or ""))
+    await secretary.press(confirm, callback_data=button(confirm, "✅"))
+    await edited(sandbox, confirm, "#1")
+    await secretary.send("/huycamket 1")
+    await next_with(secretary, lambda m: "lý do" in (m["text"] or ""))
+    await member.send("/huycamket 1 không thích")
+    await member.next_message()
+    await secretary.send("/huycamket 1 ghi nhầm số tiền")
+    await next_with(secretary, lambda m: "Đã hủy cam kết #1" in (m["text"] or ""))
+    pledges = await eventually(
+        sandbox, bot_process.database_url, select(Pledge), lambda found: found[0].status == "cancelled"
+    )
+    assert [(p.amount, p.status) for p in pledges] == [(50_000_000, "cancelled")]
