@@ -268,3 +268,47 @@ async def test_pledges_in_a_households_name_are_bounded_and_can_be_voided(
         sandbox, bot_process.database_url, select(Pledge), lambda found: found[0].status == "cancelled"
     )
     assert [(p.amount, p.status) for p in pledges] == [(50_000_000, "cancelled")]
+
+
+async def test_half_open_connections_on_the_webhook_port_are_bounded(
+    sandbox: Sandbox, e2e_db: str, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    """#10: 300 half-open connections stayed 40 s on the webhook port, nothing capped them."""
+    import asyncio
+
+    from tests.e2e.test_webhook_and_restart import SECRET, free_port
+
+    port = free_port()
+    process = BotProcess(
+        sandbox, e2e_db, tmp_path,
+        WEBHOOK_URL=f"http://127.0.0.1:{port}/telegram", WEBHOOK_SECRET=SECRET,
+        WEBHOOK_LISTEN=f"127.0.0.1:{port}",
+    )  # fmt: skip
+    await process.start()
+    connections = []
+    try:
+        for index in range(300):
+            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            if index % 2:
+                writer.write(b"POST /telegram HTTP/1.1\r\nHost: x\r\nContent-")  # half a head
+            connections.append((reader, writer))
+
+        async def until_closed(reader: asyncio.StreamReader) -> bytes:
+            try:
+                return await reader.read()
+            except ConnectionResetError:  # refused while our half head was unread
+                return b"reset"
+
+        answers = await asyncio.wait_for(
+            asyncio.gather(*(until_closed(reader) for reader, _ in connections)), 60
+        )  # every one is closed by the server: the header timeout, or the cap
+        refused = [a for a in answers if a.startswith(b"HTTP/1.1 503") or a == b"reset"]
+        assert len(refused) >= 100 and all(a == b"" or a in refused for a in answers)
+        user = sandbox.user(5001, "Hoa")  # and updates still go through
+        await user.send("/start v_trung-thanh")
+        assert "Thôn Trung Thành" in (await user.next_message(timeout=30))["text"]
+    finally:
+        for _, writer in connections:
+            writer.close()
+        await process.stop()
+    assert "Traceback" not in process.log()
