@@ -46,6 +46,7 @@ communes:
           - {{name: 'An {OPEN_B}', role: secretary, phone: "0912000001", telegram_id: 1001}}
           - {{name: '{LINK}', role: member, phone: "0912000002"}}
           - {{name: 'Quỹ {OPEN_B}', role: treasurer, phone: "0912000777", telegram_id: 2001}}
+          - {{name: 'Phó {OPEN_B}', role: deputy, phone: "0912000005", telegram_id: 1003}}
         households:
           - {{code: NBT-001, head: '{LINK}', address: '{OPEN_B} Xóm 1', cluster: '{LINK}', flags: [poor], visitor: "0912000002"}}
           - {{code: NBT-002, head: 'Hồ {OPEN_B} E', visitor: "0912000002"}}
@@ -208,11 +209,33 @@ async def test_typed_html_is_shown_as_text_on_every_screen(sandbox: Sandbox, tmp
         await member.share_contact()
         await member.next_message()
         await member.send("/lichtham")
-        await next_with(member, lambda m: "NBT-001" in (m["text"] or ""))
+        schedule = await next_with(member, lambda m: "NBT-001" in (m["text"] or ""))
+        assert LINK in schedule["text"]
+        await member.press(schedule, callback_data=button(schedule, "NBT-001"))
+        card = await next_with(member, lambda m: "Xóm 1" in (m["text"] or ""))
+        assert f"{OPEN_B} Xóm 1" in card["text"] and LINK in card["text"]
 
-        # An announcement typed as a link, to the group.
-        await secretary.send("/help")
-        await secretary.next_message()
+        # An announcement typed as a link, to the group and the residents.
+        from handlers.broadcasts.callbacks import BcAudience, BcConfirm, BcOption, BcWhen
+
+        deputy = sandbox.user(1003, "Phó", language_code="vi")  # the secretary is at her 20/min
+        await deputy.send("/thongbao")
+        menu = await next_with(deputy, lambda m: "bcm:new" in str(m.get("reply_markup")))
+        await deputy.press(menu, callback_data=BcMenu(action="new").pack())
+        await deputy.next_message()
+        await deputy.send(f"Họp thôn {LINK} {OPEN_B}")
+        audience = await deputy.next_message()
+        await deputy.press(audience, callback_data=BcAudience(what="all").pack())
+        await deputy.press(audience, callback_data=BcAudience(what="residents").pack())
+        await deputy.press(audience, callback_data=BcAudience(what="next").pack())
+        when = await deputy.next_message()
+        await deputy.press(when, callback_data=BcWhen(what="now").pack())
+        options = await deputy.next_message()
+        await deputy.press(options, callback_data=BcOption(what="preview").pack())
+        summary = await next_with(deputy, lambda m: "bcc:send" in str(m.get("reply_markup")))
+        await deputy.press(summary, callback_data=BcConfirm(what="send").pack())
+        await next_with(resident, lambda m: f"Họp thôn {LINK} {OPEN_B}" in (m["text"] or ""))
+        await next_with(deputy, lambda m: "Báo cáo thông báo" in (m["text"] or ""), timeout=30)
         assert board["text"] and full["text"]
         assert no_injection(sandbox) == []
     except BaseException:
