@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import weakref
 from typing import Any
 
 from aiohttp import web
@@ -60,10 +61,40 @@ def _close_if_silent(handler: RequestHandler) -> None:
         handler.transport.close()
 
 
+class _Counted(asyncio.Protocol):
+    """aiohttp's handler, counted in ``live`` from its creation to its end. (aiohttp's own
+    list of connections fills only at ``connection_made``, a loop turn after asyncio asks
+    for the protocol: a burst of accepts would all see a count under the cap.)"""
+
+    def __init__(self, inner: RequestHandler, live: weakref.WeakSet[_Counted]) -> None:
+        self._inner = inner
+        self._live = live
+        live.add(self)
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self._inner.connection_made(transport)
+
+    def connection_lost(self, exc: BaseException | None) -> None:
+        self._live.discard(self)
+        self._inner.connection_lost(exc)
+
+    def data_received(self, data: bytes) -> None:
+        self._inner.data_received(data)
+
+    def eof_received(self) -> bool | None:
+        return self._inner.eof_received()
+
+    def pause_writing(self) -> None:
+        self._inner.pause_writing()
+
+    def resume_writing(self) -> None:
+        self._inner.resume_writing()
+
+
 class LimitedSite(web.TCPSite):
     """A ``TCPSite`` with a header-read timeout and a cap on open connections."""
 
-    __slots__ = ("_header_timeout", "_max_connections", "refused")
+    __slots__ = ("_header_timeout", "_live", "_max_connections", "refused")
 
     def __init__(
         self,
@@ -79,6 +110,11 @@ class LimitedSite(web.TCPSite):
         self._header_timeout = HEADER_TIMEOUT if header_timeout is None else header_timeout
         self._max_connections = MAX_CONNECTIONS if max_connections is None else max_connections
         self.refused = 0
+        self._live: weakref.WeakSet[_Counted] = weakref.WeakSet()
+
+    @property
+    def open_connections(self) -> int:
+        return len(self._live)
 
     async def start(self) -> None:
         await web.BaseSite.start(self)  # registers the site with its runner
@@ -87,14 +123,14 @@ class LimitedSite(web.TCPSite):
         assert server is not None
 
         def protocol() -> asyncio.BaseProtocol:
-            if len(server.connections) >= self._max_connections:
+            if len(self._live) >= self._max_connections:
                 self.refused += 1
                 if self.refused == 1 or self.refused % 100 == 0:
                     log.warning("connection cap (%s) reached: refused %s", self._max_connections, self.refused)
                 return _Busy()
             handler = server()
             loop.call_later(self._header_timeout, _close_if_silent, handler)
-            return handler
+            return _Counted(handler, self._live)
 
         self._server = await loop.create_server(
             protocol,

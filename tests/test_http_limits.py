@@ -93,3 +93,14 @@ async def test_the_sandbox_closes_a_silent_connection(monkeypatch: pytest.Monkey
         assert await closed_by_server(reader) == b""
     finally:
         await sandbox.stop()
+
+
+async def test_a_burst_of_connections_is_capped_too(site: LimitedSite) -> None:
+    """Accepted at once, before aiohttp registers any of them: still at most the cap."""
+    burst = await asyncio.gather(*(opened(site) for _ in range(40)))
+    answers = await asyncio.gather(*(closed_by_server(reader) for reader, _ in burst[:1]))
+    assert site.open_connections <= 5
+    assert site.refused >= 30
+    for _, writer in burst:
+        writer.close()
+    assert answers
