@@ -71,6 +71,15 @@ def chart_text(text: str) -> str:
     return "\n".join(_SPACES.sub(" ", line).strip() for line in kept.split("\n"))
 
 
+def wrapped_text(text: str, width: int, max_lines: int) -> str:
+    """:func:`chart_text`, wrapped to lines of ``width`` characters (at most
+    ``max_lines``, the last one ending in …). Never use matplotlib's ``wrap=True``: it
+    measures words as mathtext whatever ``parse_math`` says, and "$^$" crashes it."""
+    return "\n".join(
+        textwrap.wrap(chart_text(text), width, max_lines=max_lines, placeholder="…") or [""]
+    )
+
+
 def _save(figure: Figure) -> bytes:
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")

@@ -9,7 +9,6 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.services.authz import Actor
 from bot.services.contributions import service
-from bot.services.contributions.chart import board_chart
 from bot.services.contributions.delivery import board_text
 from handlers.contributions import keyboards
 from storage.repo import Repo
@@ -24,6 +23,8 @@ def register(router: Router) -> None:
         if not campaigns:
             await message.answer(_("There is no contribution campaign in your village right now."))
             return
+        from bot.services.contributions.chart import board_chart  # matplotlib: on first use
+
         for campaign in campaigns:
             board = await service.board(repo, actor, campaign)
             await message.answer(

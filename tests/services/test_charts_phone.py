@@ -76,7 +76,10 @@ def test_names_that_look_like_formulas_draw(name: str) -> None:
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.text(min_size=0, max_size=60))
 def test_any_unicode_name_draws(name: str) -> None:
+    from bot.services.contributions import files
+
     assert all(png.startswith(b"\x89PNG") for png in draw_all(name))
+    assert files.poster(name, name, "https://t.me/v?start=dg_a").startswith(b"\x89PNG")
 
 
 @pytest.fixture
@@ -131,3 +134,17 @@ def test_a_kind_without_a_goal_shows_its_amount_and_the_count_matches_the_text(
     assert any("Pledged 0%, received 0% of the goal" in t for t in texts)
     count = "Households taking part: 3"
     assert count in board_text(board, gettext, "vi") and any(count in t for t in texts)
+
+
+@pytest.mark.parametrize("name", NASTY)
+def test_the_campaign_poster_draws_any_name(name: str) -> None:
+    """The poster button broke on a campaign called ``$\\foo$`` (drawn before any chart)."""
+    import subprocess
+    import sys
+
+    code = (
+        "from bot.services.contributions import files; import sys; "
+        "sys.stdout.write(str(files.poster(sys.argv[1], 'x', 'https://t.me/v?start=dg_a')[:4]))"
+    )
+    done = subprocess.run([sys.executable, "-c", code, name], capture_output=True, text=True)
+    assert done.returncode == 0 and "PNG" in done.stdout, done.stderr[-500:]

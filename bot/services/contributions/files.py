@@ -358,11 +358,13 @@ def receipt_rows(
 
 def poster(title: str, subtitle: str, link: str, fmt: str = "png") -> bytes:
     """An A4 poster with the campaign's QR code (segno) to print for the cultural house."""
-    import matplotlib
-
-    matplotlib.use("Agg")
     import segno
-    from matplotlib import pyplot as plt
+
+    # Text drawn as typed ("$\\foo$" is no formula), wrapped here: matplotlib's own
+    # wrap=True measures words as mathtext whatever parse_math says.
+    from bot.services.charts import pyplot, wrapped_text
+
+    plt = pyplot()
 
     matrix = [
         [0 if cell else 1 for cell in row]
@@ -371,9 +373,10 @@ def poster(title: str, subtitle: str, link: str, fmt: str = "png") -> bytes:
     figure = plt.figure(figsize=(8.27, 11.69), dpi=150)
     try:
         figure.text(
-            0.5, 0.92, title, ha="center", va="center", fontsize=26, fontweight="bold", wrap=True
-        )
-        figure.text(0.5, 0.86, subtitle, ha="center", va="center", fontsize=16, wrap=True)
+            0.5, 0.895, wrapped_text(title, 30, 2), ha="center", va="bottom", fontsize=26,
+            fontweight="bold",
+        )  # fmt: skip
+        figure.text(0.5, 0.875, wrapped_text(subtitle, 60, 2), ha="center", va="top", fontsize=16)
         axes = figure.add_axes((0.15, 0.22, 0.7, 0.55))
         axes.imshow(matrix, cmap="gray", interpolation="nearest", vmin=0, vmax=1)
         axes.axis("off")
