@@ -72,13 +72,14 @@ def test_the_board_shows_typed_text_as_text(text: str) -> None:
         campaign,
         [KindLine("material", f"bao {text}", None, 53, 0, 2), KindLine("money", "", 10, 5, 5, 1)],
         2,
-        [Contributor(f"Lan {text}", "material", 50, 0, "bao", text)],
+        [Contributor(f"Lan {text}", "material", 50, 0, "bao", text, pledge_id=7)],
         1,
         True,
     )
     plain, kinds = shown(board_text(board, gettext, "vi"))
     assert kinds <= {"bold"}
-    assert f"Nhà văn hóa {text}" in plain and f"Lan {text}: 50 bao {text}" in plain
+    assert f"Nhà văn hóa {text}" in plain
+    assert f"#7 Lan {text}: 50 bao {text}" in plain  # the full view numbers pledges for /huycamket
 
 
 @pytest.mark.parametrize("text", HOSTILE)

@@ -87,8 +87,9 @@ def board_text(board: service.Board, _: Callable[[str], str], locale: str) -> st
             else _("All pledges (names private to the public are shown to you only):")
         )
         for person in board.contributors[:60]:
+            number = f"#{person.pledge_id} " if board.full_view and person.pledge_id else ""
             lines.append(
-                f"– {esc(person.name)}: {esc(amount_text(person.kind, person.amount, person.unit, person.material, locale))}"
+                f"– {number}{esc(person.name)}: {esc(amount_text(person.kind, person.amount, person.unit, person.material, locale))}"
             )
         if len(board.contributors) > 60:
             lines.append(_("…and {count} more").format(count=len(board.contributors) - 60))
