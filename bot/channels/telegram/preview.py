@@ -12,14 +12,14 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
-from bot.callback_ids import RowId
+from bot.callback_ids import OptionalRowId
 from bot.services.markup import esc
 
 
 class AckButton(CallbackData, prefix="bcack"):
     """The "Đã nắm" button under a broadcast (run 0: the author's preview)."""
 
-    run_id: RowId
+    run_id: OptionalRowId  # 0: the author's preview
 
 
 @dataclass(frozen=True, slots=True)
