@@ -391,6 +391,7 @@ async def _run_webhook(
     from aiohttp import web
 
     from bot.channels.telegram.webhook_guard import webhook_guard
+    from bot.http_limits import RUNNER_LIMITS, LimitedSite
     from bot.settings import split_host_port
 
     secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
@@ -405,9 +406,9 @@ async def _run_webhook(
     app = web.Application(middlewares=[webhook_guard(path, secret)])
     app.router.add_post(path, receive)
     host, port = split_host_port(settings.webhook_listen)
-    runner = web.AppRunner(app)
+    runner = web.AppRunner(app, **RUNNER_LIMITS)
     await runner.setup()
-    await web.TCPSite(runner, host, port).start()
+    await LimitedSite(runner, host, port).start()  # header timeout, connection cap
     if set_webhook:  # with separate web processes, the leading worker sets it
         await _set_webhook(settings, bot, used)
     log.info("webhook listening on %s:%s%s", host, port, path)

@@ -6,31 +6,64 @@ import logging
 import re
 
 from aiogram import F, Router
+from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
 log = logging.getLogger(__name__)
 
 MAX_TEXT = 1000
-# Button data carries database row ids (INTEGER: 32-bit on PostgreSQL) and small numbers.
-# A tampered client may send any digits; outside this range nothing can match, and the
-# database would raise. A feature whose buttons carry wider numbers (a Telegram chat id)
-# adds its prefix to WIDE_INT_PREFIXES, which allows signed 64 bits.
+# Button data carries database row ids (INTEGER: 32-bit on PostgreSQL) and small numbers,
+# typed with ``bot.callback_ids`` in every CallbackData class, so an impossible value fails
+# at unpacking. Numbers inside text fields (``Crit.v``) are checked here too, in every form
+# Python's ``int`` reads ("+5", " 5", "1_000"). A feature whose buttons carry wider numbers
+# (a Telegram chat id) adds its prefix to WIDE_INT_PREFIXES, which allows signed 64 bits.
 INT32 = 2**31
 INT64 = 2**63
-WIDE_INT_PREFIXES: set[str] = set()
-_INT = re.compile(r"-?\d+")
+WIDE_INT_PREFIXES: set[str] = {"dga"}  # DgAmount: đồng, a BIGINT
+_INT = re.compile(r"\s*[+-]?[\d_]+\s*")
+
+
+def _callback_classes() -> dict[str, type[CallbackData]]:
+    """Every CallbackData class defined so far, by prefix."""
+    found: dict[str, type[CallbackData]] = {}
+    pending: list[type[CallbackData]] = list(CallbackData.__subclasses__())
+    while pending:
+        cls = pending.pop()
+        pending.extend(cls.__subclasses__())
+        prefix = getattr(cls, "__prefix__", None)
+        if prefix:
+            found[prefix] = cls
+    return found
+
+
+def _number(part: str) -> int | None:
+    if not _INT.fullmatch(part):
+        return None
+    try:
+        return int(part)
+    except ValueError:
+        return None
 
 
 def button_data_out_of_range(data: str | None) -> bool:
-    """Whether ``data`` (``prefix:part:part``) holds an integer no button of ours can hold."""
+    """Whether ``data`` (``prefix:part:part``) holds what no button of ours can hold: a
+    number out of range, or data its own CallbackData class refuses to unpack."""
     if not data:
         return False
     prefix, *parts = data.split(":")
     limit = INT64 if prefix in WIDE_INT_PREFIXES else INT32
     for part in parts:
-        if _INT.fullmatch(part) and not -limit <= int(part) < limit:
+        number = _number(part)
+        if number is not None and not -limit <= number < limit:
             return True
+    cls = _callback_classes().get(prefix)
+    if cls is None:
+        return False  # not ours: the stale-buttons router answers it
+    try:
+        cls.unpack(data)
+    except (TypeError, ValueError):
+        return True
     return False
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import logging
 
 from aiogram import Bot, F, Router
@@ -14,6 +13,7 @@ from aiogram.utils.i18n import gettext as _
 from bot.services import onboarding
 from bot.services.authz import Actor
 from bot.services.errors import GroupLinkedElsewhere, GroupNotLinked, NotAllowed, NotGroupAdmin
+from bot.services.markup import esc
 from storage.repo import Repo
 
 log = logging.getLogger(__name__)
@@ -114,7 +114,7 @@ def groups_router() -> Router:
             )
             return
         text = _("Done! This group is now linked to <b>{village}</b>. Announcements for the village will arrive here.").format(
-            village=html.escape(village.name)
+            village=esc(village.name)
         )
         if not await _bot_can_pin(bot, message.chat.id):
             text += "\n\n" + _(
@@ -149,7 +149,7 @@ def groups_router() -> Router:
             return
         await message.reply(
             _("This group is no longer linked to <b>{village}</b>. Village announcements will not arrive here any more.").format(
-                village=html.escape(village.name)
+                village=esc(village.name)
             )
         )
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 from datetime import UTC, datetime
 
 from aiogram import Bot, F, Router
@@ -13,14 +12,16 @@ from aiogram.utils.deep_linking import create_start_link
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from bot.callback_ids import RowId
 from bot.services import onboarding
 from bot.services.authz import Action, Actor, may_hand_on
 from bot.services.errors import MemberAlreadyLinked, NotAllowed, NotFound
+from bot.services.markup import esc
 from storage.repo import Repo
 
 
 class InviteFor(CallbackData, prefix="invite"):
-    member_id: int
+    member_id: RowId
 
 
 def invites_router() -> Router:
@@ -70,9 +71,9 @@ def invites_router() -> Router:
             await callback.message.answer(
                 _(
                     "Invite for {name} (valid 7 days, one use). Forward this link to them:\n{link}"
-                ).format(name=html.escape(member.name if member else ""), link=html.escape(link))
+                ).format(name=esc(member.name if member else ""), link=esc(link))
                 + "\n"
-                + _("Or they send the bot this code: {code}").format(code=html.escape(invite.token))
+                + _("Or they send the bot this code: {code}").format(code=esc(invite.token))
             )
 
     return router

@@ -48,6 +48,7 @@ COMMANDS: list[MenuCommand] = [
     MenuCommand("thu", __("Record a receipt (treasurer)"), needs=Action.RECORD_PAYMENT),
     MenuCommand("ghinhan", __("Record a pledge for a household without a phone"), members_only=True),
     MenuCommand("layykien", __("Consultations: answer the branch's questions")),
+    MenuCommand("huycamket", __("Void a wrong pledge, with the reason"), needs=Action.VOID_PLEDGE),
     MenuCommand("ngonngu", __("Change language")),
     MenuCommand("lichtham", __("My households and visits"), members_only=True),
     MenuCommand("baocao", __("Household visits report"), needs=Action.VIEW_VISIT_REPORT),

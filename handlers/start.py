@@ -3,7 +3,6 @@ linking an account by phone contact, /help and /ngonngu."""
 
 from __future__ import annotations
 
-import html
 from datetime import UTC, datetime
 
 from aiogram import Bot, F, Router
@@ -23,9 +22,11 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from bot.callback_ids import RowId
 from bot.services import onboarding
 from bot.services.authz import Actor
 from bot.services.errors import InviteInvalid, NotOwnContact, PhoneNotOnRoster
+from bot.services.markup import esc
 from handlers.contributions import open_campaign_link
 from handlers.menu import commands_for, main_keyboard, set_personal_menu
 from storage.models import Member, Role, User, Village
@@ -49,7 +50,7 @@ class LanguageChoice(CallbackData, prefix="lang"):
 
 
 class VillageChoice(CallbackData, prefix="vil"):
-    village_id: int
+    village_id: RowId
 
 
 def role_name(role: Role | str) -> str:
@@ -65,9 +66,9 @@ def role_name(role: Role | str) -> str:
 
 def linked_text(member: Member) -> str:
     return _("Hello comrade {name}! Your account is now linked as {role} of {branch}.").format(
-        name=html.escape(member.name),
+        name=esc(member.name),
         role=role_name(member.role),
-        branch=html.escape(member.branch.name),
+        branch=esc(member.branch.name),
     )
 
 
@@ -91,7 +92,7 @@ def help_text(actor: Actor | None, village: Village | None) -> str:
     what they can do, including the commands they use in the village group."""
     lines = []
     if village is not None:
-        lines.append(_("Your village: <b>{village}</b>").format(village=html.escape(village.name)))
+        lines.append(_("Your village: <b>{village}</b>").format(village=esc(village.name)))
     if actor is not None and actor.role is not None:
         lines.append(_("You are linked as {role}.").format(role=role_name(actor.role)))
     lines.append(_("Type any question about the new-countryside criteria, or use these commands:"))
@@ -125,7 +126,7 @@ async def ask_village(message: Message, state: FSMContext) -> None:
 async def welcome(message: Message, village: Village, actor: Actor | None) -> None:
     await message.answer(
         _("Welcome to <b>{village}</b>, {commune}! 🌾").format(
-            village=html.escape(village.name), commune=html.escape(village.commune.name)
+            village=esc(village.name), commune=esc(village.commune.name)
         )
     )
     await message.answer(help_text(actor, village), reply_markup=main_keyboard(actor))
@@ -262,7 +263,7 @@ def start_router() -> Router:
         if not found:
             await message.answer(
                 _("I could not find a village called “{query}”. Please check the name and try again.").format(
-                    query=html.escape(query[:60])
+                    query=esc(query[:60])
                 ),
                 reply_markup=not_listed_keyboard(),
             )

@@ -296,16 +296,27 @@ class ContributionsRepository:
         return [KindTotal(k, u, int(p), int(r), int(n)) for k, u, p, r, n in rows]
 
     async def households_taking_part(self, campaign_id: int) -> int:
-        return int(
-            await self.session.scalar(
-                select(func.count(func.distinct(Pledge.household_id))).where(
-                    Pledge.campaign_id == campaign_id,
-                    Pledge.status != PledgeStatus.CANCELLED,
-                    Pledge.household_id.is_not(None),
+        """Households with a live pledge. A resident's pledge without a household chosen
+        counts as their own household (the household they picked on another pledge, if
+        any), so the count never reads 0 while there are pledges."""
+        rows = (
+            await self.session.execute(
+                select(Pledge.id, Pledge.household_id, Pledge.user_id).where(
+                    Pledge.campaign_id == campaign_id, Pledge.status != PledgeStatus.CANCELLED
                 )
             )
-            or 0
-        )
+        ).all()
+        home = {user: household for _, household, user in rows if user and household}
+        taking_part = set()
+        for pledge_id, household, user in rows:
+            household = household or home.get(user)
+            if household:
+                taking_part.add(("household", household))
+            elif user:
+                taking_part.add(("user", user))
+            else:
+                taking_part.add(("pledge", pledge_id))
+        return len(taking_part)
 
     async def last_change(self, campaign_id: int) -> datetime | None:
         """When a pledge of the campaign last changed (a receipt changes its pledge too)."""

@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from typing import Protocol
 
 from bot.delivery.contract import OutgoingMessage
+from bot.services.markup import esc
 
 
 class ChannelError(Exception):
@@ -92,7 +93,7 @@ def degrade(message: OutgoingMessage, capabilities: Capabilities) -> OutgoingMes
     for row in message.choices:
         for choice in row:
             number += 1
-            lines.append(f"{number}. {choice.label}" + (f" – {choice.url}" if choice.url else ""))
+            lines.append(f"{number}. {esc(choice.label)}" + (f" – {esc(choice.url)}" if choice.url else ""))
     return replace(message, text="\n".join(lines), choices=())
 
 

@@ -21,6 +21,8 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.http_limits import RUNNER_LIMITS, LimitedSite
+
 from .api_errors import Violation
 from .chat import SandboxChat
 from .feed import _UpdateFeed
@@ -169,9 +171,10 @@ class Sandbox(_UpdateFeed, _FileStore):
             access_log=None,
             handler_cancellation=True,
             shutdown_timeout=1.0,
+            **RUNNER_LIMITS,
         )
         await self._runner.setup()
-        site = web.TCPSite(self._runner, host, port)
+        site = LimitedSite(self._runner, host, port)  # header timeout, connection cap
         await site.start()
         server = site._server  # noqa: SLF001 - only way to learn the bound port
         sockets = getattr(server, "sockets", None) or []

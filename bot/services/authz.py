@@ -20,7 +20,9 @@ class Action(enum.StrEnum):
     VIEW_VISIT_REPORT = "view_visit_report"
     REPORT_VISIT = "report_visit"
     MANAGE_CAMPAIGN = "manage_campaign"
-    RECORD_PLEDGE_FOR_HOUSEHOLD = "record_pledge_for_household"
+    RECORD_PLEDGE_FOR_HOUSEHOLD = "record_pledge_for_household"  # one on one's visiting list
+    RECORD_PLEDGE_FOR_ANY_HOUSEHOLD = "record_pledge_for_any_household"
+    VOID_PLEDGE = "void_pledge"  # anyone's pledge, with a reason kept in the audit log
     VIEW_ALL_CONTRIBUTIONS = "view_all_contributions"
     POST_CONTRIBUTION_BOARD = "post_contribution_board"
     VIEW_HOUSEHOLDS = "view_households"  # any household's details (poverty status, notes, needs)
@@ -43,6 +45,8 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.REPORT_VISIT: frozenset(Role),
     Action.MANAGE_CAMPAIGN: frozenset({Role.SECRETARY, Role.DEPUTY, Role.TREASURER}),
     Action.RECORD_PLEDGE_FOR_HOUSEHOLD: frozenset(Role),
+    Action.RECORD_PLEDGE_FOR_ANY_HOUSEHOLD: frozenset({Role.SECRETARY, Role.DEPUTY, Role.TREASURER}),
+    Action.VOID_PLEDGE: frozenset({Role.SECRETARY}),
     # Every amount and every name, private ones included: those who keep the books.
     Action.VIEW_ALL_CONTRIBUTIONS: frozenset({Role.SECRETARY, Role.DEPUTY, Role.TREASURER}),
     Action.POST_CONTRIBUTION_BOARD: frozenset({Role.SECRETARY, Role.DEPUTY, Role.TREASURER}),
@@ -125,3 +129,16 @@ def can_vote(
     if voters == "member":
         return member_here
     return member_here or household_village_id == village_id
+
+
+def may_record_for_household(actor: Actor, village_id: int, assigned_member_id: int | None) -> bool:
+    """A pledge in a household's name: those who keep the books, or the member whose
+    visiting list holds the household (issue 14: a plain member recorded 10-tỷ pledges
+    in a stranger's name)."""
+    if actor.can(Action.RECORD_PLEDGE_FOR_ANY_HOUSEHOLD, village_id):
+        return True
+    return (
+        actor.can(Action.RECORD_PLEDGE_FOR_HOUSEHOLD, village_id)
+        and actor.member_id is not None
+        and actor.member_id == assigned_member_id
+    )

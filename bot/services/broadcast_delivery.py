@@ -10,7 +10,6 @@ planner run twice, queue each notice once.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -30,6 +29,7 @@ from bot.delivery.contract import (
     SentContext,
 )
 from bot.services import broadcasts as service
+from bot.services.markup import esc
 from storage.models import BroadcastStatus
 from storage.repo import Repo
 
@@ -63,9 +63,9 @@ async def render_broadcast(
         return None
     village = await repo.places.village(broadcast.village_id)
     header = _("📢 <b>Announcement – {village}</b>").format(
-        village=html.escape(village.name if village else "")
+        village=esc(village.name if village else "")
     )
-    body = html.escape(broadcast.text, quote=False)
+    body = esc(broadcast.text)
     choices: tuple[tuple[Choice, ...], ...] = ()
     if broadcast.ask_ack:
         choices = ((Choice(_("✅ Got it"), data=ack_data(run_id)),),)
@@ -150,7 +150,7 @@ async def render_notice(ctx: RenderContext, payload: Mapping[str, Any]) -> Outgo
         return None
     tz = ZoneInfo(ctx.timezone)
     due = datetime.fromisoformat(payload["due_at"]).astimezone(tz).strftime("%d/%m/%Y %H:%M")
-    snippet = html.escape(broadcast.text[:60], quote=False)
+    snippet = esc(broadcast.text[:60])
     run_id = payload.get("run_id")
     if run_id is not None:
         total = int(payload.get("total", 0))

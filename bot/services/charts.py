@@ -2,21 +2,37 @@
 
 Made for a phone: Telegram shows a photo at the screen's width (about 390 px on a common
 phone), so the figure is narrow and its fonts large enough to stay about 13 px tall once
-scaled down. Each criterion is a full-width bar with its wrapped name written inside, so
-no label is cut off. Names come from users (a village called "$5$" once crashed the
-chart, read as a formula): every text is drawn with ``parse_math=False``.
+scaled down. Each row is a full-width bar with its wrapped name written inside or above
+it, so no label is cut off, and the legend sits below the bars, never over them.
+
+Names come from users (a village called "$5$", a campaign called "$\\foo$" once crashed
+the charts, read as formulas): matplotlib never interprets text here (``text.usetex``
+and ``text.parse_math`` off for the whole process, before any figure is made), and a
+character the font cannot draw (an emoji: 💰 became an empty box) is left out by
+:func:`chart_text`. Every chart goes through :func:`_save`, which the tests watch to
+check the font sizes at phone width.
 """
 
 from __future__ import annotations
 
 import io
+import re
 import textwrap
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
 
 import matplotlib
 
 matplotlib.use("Agg")
+matplotlib.rcParams.update(
+    {"text.usetex": False, "text.parse_math": False, "axes.formatter.use_mathtext": False}
+)
 
+from matplotlib import font_manager  # noqa: E402
 from matplotlib import pyplot as plt  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.ft2font import FT2Font  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
 COLOURS = {"met": "#2e7d32", "in_progress": "#f9a825", "not_met": "#c62828", None: "#b0bec5"}
@@ -30,9 +46,44 @@ LINE_IN = 0.22  # inches per line of text in a bar
 GAP_IN = 0.08
 
 
-def _escape_math(text: str) -> str:
-    """For texts matplotlib always parses (legend entries): a literal dollar sign."""
-    return text.replace("$", r"\$")
+PHONE_PX = 390  # the width a chart is shown at on a common phone
+MIN_PX = 13  # the smallest text, in pixels, once shown at PHONE_PX
+_SPACES = re.compile(r"\s+")
+
+
+def pyplot():  # type: ignore[no-untyped-def]
+    """matplotlib's pyplot, set never to read text as TeX or mathtext (for every figure
+    of the process: charts, posters, QR sheets)."""
+    return plt
+
+
+@cache
+def _drawable() -> frozenset[int]:
+    path = font_manager.findfont(matplotlib.rcParams["font.sans-serif"][0])
+    return frozenset(FT2Font(path).get_charmap())
+
+
+def chart_text(text: str) -> str:
+    """``text`` as the chart's font can draw it: characters it has no glyph for (emoji,
+    variation selectors) are left out, spaces collapsed. The rest is shown as typed."""
+    drawable = _drawable()
+    kept = "".join(c if ord(c) in drawable or c in "\n " else " " for c in text)
+    return "\n".join(_SPACES.sub(" ", line).strip() for line in kept.split("\n"))
+
+
+def wrapped_text(text: str, width: int, max_lines: int) -> str:
+    """:func:`chart_text`, wrapped to lines of ``width`` characters (at most
+    ``max_lines``, the last one ending in …). Never use matplotlib's ``wrap=True``: it
+    measures words as mathtext whatever ``parse_math`` says, and "$^$" crashes it."""
+    return "\n".join(
+        textwrap.wrap(chart_text(text), width, max_lines=max_lines, placeholder="…") or [""]
+    )
+
+
+def _save(figure: Figure) -> bytes:
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    return buffer.getvalue()
 
 
 def progress_chart(
@@ -40,10 +91,15 @@ def progress_chart(
 ) -> bytes:
     """One bar per criterion, coloured by status; ``rows`` are (label, status)."""
     wrapped = [
-        textwrap.wrap(label, WRAP, max_lines=3, placeholder="…") or [""] for label, _ in rows
+        textwrap.wrap(chart_text(label), WRAP, max_lines=3, placeholder="…") or [""]
+        for label, _ in rows
     ]
     bar_heights = [LINE_IN * len(lines) + 0.12 for lines in wrapped]
-    title_lines = textwrap.wrap(title, 30, max_lines=3, placeholder="…") or [""]
+    title_lines = [
+        wrapped
+        for line in chart_text(title).split("\n")
+        for wrapped in textwrap.wrap(line, 30, max_lines=3, placeholder="…") or [""]
+    ]
     header_in = 0.3 * len(title_lines) + 0.25
     legend_rows = (len(legend) + 1) // 2
     footer_in = 0.3 * legend_rows + 0.2
@@ -87,7 +143,7 @@ def progress_chart(
             parse_math=False,
         )
         handles = [
-            Patch(color=COLOURS.get(key, COLOURS[None]), label=_escape_math(text))
+            Patch(color=COLOURS.get(key, COLOURS[None]), label=chart_text(text))
             for key, text in legend.items()
         ]
         figure.legend(
@@ -98,8 +154,99 @@ def progress_chart(
             fontsize=FONT,
             bbox_to_anchor=(0.5, 0.02 / height_in),
         )
-        buffer = io.BytesIO()
-        figure.savefig(buffer, format="png")
-        return buffer.getvalue()
+        return _save(figure)
+    finally:
+        plt.close(figure)
+
+
+@dataclass(frozen=True, slots=True)
+class Bar:
+    """One row: its name above, the bar, the numbers below. ``parts`` are (share of the
+    full width, colour) drawn over one another in order (a light "pledged" under a dark
+    "received"); the grey track behind them is the whole (the goal)."""
+
+    label: str
+    caption: str
+    parts: tuple[tuple[float, str], ...]
+
+
+TRACK = "#eceff1"
+BAR_IN = 0.26
+
+
+def bar_chart(title: str, bars: Sequence[Bar], legend: Sequence[tuple[str, str]]) -> bytes:
+    """Rows of labelled bars for a phone: every text at :data:`FONT`, the legend (colour,
+    text) below the bars, never over them."""
+    rows = []
+    for bar in bars:
+        label = textwrap.wrap(chart_text(bar.label), WRAP, max_lines=2, placeholder="…") or [""]
+        caption = textwrap.wrap(chart_text(bar.caption), 40, max_lines=2, placeholder="…")
+        rows.append((bar, label, caption))
+    row_heights = [
+        LINE_IN * (len(label) + len(caption)) + BAR_IN + 0.2 for _, label, caption in rows
+    ]
+    title_lines = [
+        wrapped
+        for line in chart_text(title).split("\n")
+        for wrapped in textwrap.wrap(line, 30, max_lines=3, placeholder="…") or [""]
+    ]
+    header_in = 0.3 * len(title_lines) + 0.2
+    footer_in = 0.3 * ((len(legend) + 1) // 2) + 0.2 if legend else 0.1
+    body_in = sum(row_heights) or 0.1
+    height_in = header_in + body_in + footer_in
+    figure = plt.figure(figsize=(WIDTH_IN, height_in), dpi=DPI)
+    try:
+        axes = figure.add_axes((0.03, footer_in / height_in, 0.94, body_in / height_in))
+        axes.set_xlim(0, 1)
+        axes.set_ylim(body_in, 0)
+        axes.axis("off")
+        top = 0.0
+        for (bar, label, caption), row in zip(rows, row_heights, strict=True):
+            axes.text(
+                0,
+                top,
+                "\n".join(label),
+                va="top",
+                ha="left",
+                fontsize=FONT,
+                fontweight="bold",
+                linespacing=1.15,
+            )
+            bar_top = top + LINE_IN * len(label) + 0.05
+            middle = bar_top + BAR_IN / 2
+            axes.barh(middle, 1, height=BAR_IN, color=TRACK)
+            for share, colour in bar.parts:
+                axes.barh(middle, max(0.0, min(share, 1.0)), height=BAR_IN, color=colour)
+            if caption:
+                axes.text(
+                    0,
+                    bar_top + BAR_IN + 0.04,
+                    "\n".join(caption),
+                    va="top",
+                    ha="left",
+                    fontsize=FONT,
+                    color="#37474f",
+                    linespacing=1.15,
+                )
+            top += row
+        figure.text(
+            0.03,
+            1 - 0.1 / height_in,
+            "\n".join(title_lines),
+            va="top",
+            ha="left",
+            fontsize=FONT + 2,
+            fontweight="bold",
+        )
+        if legend:
+            figure.legend(
+                handles=[Patch(color=colour, label=chart_text(text)) for colour, text in legend],
+                loc="lower center",
+                ncol=2,
+                frameon=False,
+                fontsize=FONT,
+                bbox_to_anchor=(0.5, 0.02 / height_in),
+            )
+        return _save(figure)
     finally:
         plt.close(figure)

@@ -21,7 +21,6 @@ What can go wrong, and why the design holds:
 
 from __future__ import annotations
 
-import html
 from collections import defaultdict
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
@@ -38,6 +37,7 @@ from bot.delivery.contract import (
     RenderContext,
 )
 from bot.services.authz import PERMISSIONS, Action
+from bot.services.markup import esc
 
 KIND = "questions.notice"
 WINDOW = timedelta(minutes=10)
@@ -87,7 +87,7 @@ async def plan_question_notices(ctx: PlanContext) -> None:
 
 def _snippet(text: str) -> str:
     text = " ".join(text.split())
-    return html.escape(text if len(text) <= SNIPPET_CHARS else text[: SNIPPET_CHARS - 1] + "…")
+    return esc(text if len(text) <= SNIPPET_CHARS else text[: SNIPPET_CHARS - 1] + "…")
 
 
 async def render_question_notice(

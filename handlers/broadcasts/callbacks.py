@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from aiogram.filters.callback_data import CallbackData
 
+from bot.callback_ids import OptionalRowId, RowId, SmallInt
+
 
 class BcBack(CallbackData, prefix="bcb"):
     to: str  # content | audience | when | options
@@ -15,17 +17,17 @@ class BcEdit(CallbackData, prefix="bce"):
 
 
 class BcCancelYes(CallbackData, prefix="bcxy"):
-    id: int
+    id: RowId
 
 
 class BcMenu(CallbackData, prefix="bcm"):
     action: str  # new | cancel
-    id: int = 0
+    id: OptionalRowId = 0
 
 
 class BcAudience(CallbackData, prefix="bca"):
     what: str  # all | g | members | residents | next
-    id: int = 0
+    id: OptionalRowId = 0
 
 
 class BcWhen(CallbackData, prefix="bcw"):
@@ -33,18 +35,18 @@ class BcWhen(CallbackData, prefix="bcw"):
 
 
 class BcAt(CallbackData, prefix="bcat"):
-    days: int
-    hour: int
-    minute: int
+    days: SmallInt
+    hour: SmallInt
+    minute: SmallInt
 
 
 class BcDay(CallbackData, prefix="bcd"):
-    day: int
+    day: SmallInt
 
 
 class BcTime(CallbackData, prefix="bct"):
-    hour: int
-    minute: int
+    hour: SmallInt
+    minute: SmallInt
 
 
 class BcOption(CallbackData, prefix="bco"):
@@ -56,8 +58,8 @@ class BcConfirm(CallbackData, prefix="bcc"):
 
 
 class BcShow(CallbackData, prefix="bcs"):
-    id: int
+    id: RowId
 
 
 class BcCancel(CallbackData, prefix="bcx"):
-    id: int
+    id: RowId

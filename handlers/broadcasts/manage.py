@@ -3,8 +3,6 @@ acknowledged it, and deleting a scheduled one (asked first)."""
 
 from __future__ import annotations
 
-import html
-
 from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
@@ -16,6 +14,7 @@ from bot.delivery.scheduler import Scheduler as BroadcastScheduler
 from bot.services import broadcasts as service
 from bot.services.authz import Action, Actor
 from bot.services.errors import BroadcastInvalid, NotAllowed, NotFound
+from bot.services.markup import esc
 from bot.settings import Settings
 from handlers.broadcasts.callbacks import BcCancel, BcCancelYes, BcMenu, BcShow
 from handlers.broadcasts.common import refuse
@@ -68,7 +67,7 @@ def manage_router() -> Router:
         tz = settings.tz
         lines = [
             _("📢 <b>Announcement</b> ({status})").format(status=status_text(broadcast)),
-            html.escape(broadcast.text[:500], quote=False) or "—",
+            esc(broadcast.text[:500]) or "—",
             "",
             _("Created: {at}").format(
                 at=broadcast.created_at.astimezone(tz).strftime("%d/%m/%Y %H:%M")
@@ -110,7 +109,7 @@ def manage_router() -> Router:
             )
             acks = await repo.broadcasts.acks(run.id)
             if acks:
-                names = ", ".join(html.escape(a.name, quote=False) for a in acks[:40])
+                names = ", ".join(esc(a.name) for a in acks[:40])
                 more = len(acks) - 40
                 lines.append(
                     _("Acknowledged by: {names}").format(names=names)
@@ -142,7 +141,7 @@ def manage_router() -> Router:
             await callback.answer(invalid_text("not_cancellable"), show_alert=True)
             return
         await callback.answer()
-        snippet = html.escape((broadcast.text or "").replace("\n", " ")[:80], quote=False)
+        snippet = esc((broadcast.text or "").replace("\n", " ")[:80])
         if broadcast.recurrence:
             rule = when_text(
                 service.Draft(

@@ -5,7 +5,6 @@ screen → created and posted to the village's groups. Every step has a way out:
 
 from __future__ import annotations
 
-import html
 from datetime import datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -27,6 +26,7 @@ from bot.services.consultations.domain import (
     parse_options,
 )
 from bot.services.errors import DomainError, NotAllowed
+from bot.services.markup import esc
 from bot.settings import Settings
 from handlers.consultations import common, keyboards, texts
 from handlers.consultations.callbacks import YkNew
@@ -43,12 +43,12 @@ def review_text(draft: dict[str, Any], campaign: str | None, locale: str, tz: st
         labels.append(documents.other_label(_))
     lines = [
         "<b>" + _("Please check before creating:") + "</b>",
-        _("Question: {question}").format(question=html.escape(draft["question"])),
-        _("Answers: {kind}").format(kind=html.escape(documents.kind_text(draft["kind"], _))),
+        _("Question: {question}").format(question=esc(draft["question"])),
+        _("Answers: {kind}").format(kind=esc(documents.kind_text(draft["kind"], _))),
     ]
-    lines += [f"  {n}. {html.escape(label)}" for n, label in enumerate(labels, start=1)]
+    lines += [f"  {n}. {esc(label)}" for n, label in enumerate(labels, start=1)]
     lines += [
-        _("Who answers: {voters}").format(voters=html.escape(documents.voters_text(draft["voters"], _))),
+        _("Who answers: {voters}").format(voters=esc(documents.voters_text(draft["voters"], _))),
         _("Names: {names}").format(
             names=_("public") if draft["names_public"] else _("private")
         ),
@@ -57,7 +57,7 @@ def review_text(draft: dict[str, Any], campaign: str | None, locale: str, tz: st
         ),
     ]
     if campaign:
-        lines.append(_("About the campaign: {campaign}").format(campaign=html.escape(campaign)))
+        lines.append(_("About the campaign: {campaign}").format(campaign=esc(campaign)))
     lines.append(_("It will be posted to the village's groups with an “Answer” button."))
     return "\n".join(lines)
 
@@ -314,7 +314,7 @@ def register(router: Router) -> None:
             if groups
             else _("The village has no linked group: share the answer link instead.")
         )
-        text += "\n" + html.escape(yk.answer_link(username, consultation.code))
+        text += "\n" + esc(yk.answer_link(username, consultation.code))
         await common.edit(callback.message, text)
 
     @router.message(Command("huy"), StateFilter(NewConsultation))

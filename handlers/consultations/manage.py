@@ -5,7 +5,6 @@ the sheet of votes, close one early; the branch committee sees who has not answe
 from __future__ import annotations
 
 import functools
-import html
 
 from aiogram import Router
 from aiogram.filters import Command
@@ -18,6 +17,7 @@ from bot.services.authz import Action, Actor
 from bot.services.consultations import delivery as yk
 from bot.services.consultations import documents, service
 from bot.services.errors import DomainError, NotAllowed
+from bot.services.markup import esc
 from bot.settings import Settings
 from handlers.consultations import common, keyboards, texts
 from handlers.consultations.callbacks import YkManage
@@ -42,7 +42,7 @@ async def silent_text(repo: Repo, consultation_id: int, village_id: int, voters:
         title = _("Party members who have not answered yet: {count}").format(count=len(names))
     else:
         return _("Answers are counted per resident; the list of residents is not kept, only the turnout.")
-    lines = [f"<b>{title}</b>"] + [f"– {html.escape(n)}" for n in names[:SILENT_SHOWN]]
+    lines = [f"<b>{title}</b>"] + [f"– {esc(n)}" for n in names[:SILENT_SHOWN]]
     if len(names) > SILENT_SHOWN:
         lines.append(_("…and {count} more").format(count=len(names) - SILENT_SHOWN))
     return "\n".join(lines)

@@ -3,7 +3,6 @@ Every text a person typed is HTML-escaped here."""
 
 from __future__ import annotations
 
-import html
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -13,6 +12,7 @@ from bot.services import timeparse
 from bot.services.consultations import documents
 from bot.services.consultations.domain import ConsultationInvalid, NotEligible
 from bot.services.errors import DomainError, NotAllowed, NotFound
+from bot.services.markup import esc
 from storage.models import Consultation
 
 
@@ -71,11 +71,11 @@ def header(consultation: Consultation, locale: str, tz: str) -> str:
     """The question as a ballot shows it."""
     lines = [
         "🗳 <b>" + _("Consultation") + "</b>",
-        html.escape(consultation.question),
+        esc(consultation.question),
         "<i>"
-        + html.escape(documents.voters_text(consultation.voters, _))
+        + esc(documents.voters_text(consultation.voters, _))
         + " · "
-        + html.escape(documents.kind_text(consultation.kind, _))
+        + esc(documents.kind_text(consultation.kind, _))
         + "</i>",
     ]
     if consultation.status == "open":
@@ -88,4 +88,4 @@ def header(consultation: Consultation, locale: str, tz: str) -> str:
 def answer_text(labels: list[str], choices: list[int] | tuple[int, ...], other_text: str = "") -> str:
     from bot.services.consultations.service import choice_labels
 
-    return html.escape(choice_labels(labels, documents.other_label(_), choices, other_text))
+    return esc(choice_labels(labels, documents.other_label(_), choices, other_text))

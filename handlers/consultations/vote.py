@@ -6,7 +6,6 @@ decision (``voter_for``); a household is never picked from a list."""
 
 from __future__ import annotations
 
-import html
 from typing import Any
 
 from aiogram import F, Router
@@ -18,6 +17,7 @@ from bot.services.authz import Actor
 from bot.services.consultations import documents, service
 from bot.services.consultations.domain import OTHER, ConsultationInvalid, NotEligible, mask_choices
 from bot.services.errors import DomainError, NotFound
+from bot.services.markup import esc
 from bot.settings import Settings
 from handlers.consultations import common, keyboards, texts
 from handlers.consultations.callbacks import YkOpen, YkVote
@@ -60,7 +60,7 @@ async def show_ballot(
 
 def who_text(voter: service.Voter) -> str:
     if voter.household_code is not None:
-        return _("the household {name}").format(name=html.escape(voter.name))
+        return _("the household {name}").format(name=esc(voter.name))
     return _("you")
 
 

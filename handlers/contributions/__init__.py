@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from aiogram import F, Router
 
-from handlers.contributions import campaigns, mine, pledge, public, treasurer
+from handlers.contributions import campaigns, mine, pledge, public, treasurer, void
 from handlers.contributions.common import (
     MAX_UPLOAD,
     Books,
@@ -25,7 +25,6 @@ from handlers.contributions.pledge import (
     send_vietqr,
     show_campaign,
 )
-from handlers.contributions.public import chart_for
 
 
 def contributions_router() -> Router:
@@ -34,6 +33,7 @@ def contributions_router() -> Router:
     router = Router(name="contributions")
     router.message.filter(F.chat.type == "private")
     router.callback_query.filter(F.message.chat.type == "private")
+    void.register(router)  # /huycamket: the secretary voids a pledge, with a reason
     pledge.register(router)  # /donggop, dg_<code>, amounts, confirm, /ghinhan
     mine.register(router)  # my pledge's buttons and typed replies, /cuatoi
     public.register(router)  # /congkhai
@@ -51,7 +51,6 @@ __all__ = [
     "EnqueueDelivery",
     "NewCampaign",
     "Pledging",
-    "chart_for",
     "contributions_router",
     "idempotency_key",
     "open_campaign_link",

@@ -5,18 +5,20 @@ from __future__ import annotations
 
 from aiogram.filters.callback_data import CallbackData
 
+from bot.callback_ids import Amount, RowId, SmallInt
+
 
 class DgCampaign(CallbackData, prefix="dgo"):
-    campaign_id: int
+    campaign_id: RowId
 
 
 class DgKind(CallbackData, prefix="dgk"):
-    campaign_id: int
+    campaign_id: RowId
     kind: str
 
 
 class DgAmount(CallbackData, prefix="dga"):
-    amount: int  # 0: "type another amount"
+    amount: Amount  # 0: "type another amount"
 
 
 class DgConfirm(CallbackData, prefix="dgc"):
@@ -26,23 +28,23 @@ class DgConfirm(CallbackData, prefix="dgc"):
 
 class PledgeAction(CallbackData, prefix="dgp"):
     action: str  # stop | note | name | hh | change | cancel | qr
-    pledge_id: int
+    pledge_id: RowId
 
 
 class DgHousehold(CallbackData, prefix="dgh"):
-    pledge_id: int
-    household_id: int
+    pledge_id: RowId
+    household_id: RowId
 
 
 class DgManage(CallbackData, prefix="dgm"):
     action: (
         str  # board | export | statement | import | close | reopen | poster | announce | post | end
     )
-    campaign_id: int
+    campaign_id: RowId
 
 
 class DgMatch(CallbackData, prefix="dgs"):
-    index: int  # -1: all matches
+    index: SmallInt  # -1: all matches
 
 
 class DgReceipt(CallbackData, prefix="dgr"):

@@ -4,8 +4,6 @@ new-campaign wizard (/taodonggop)."""
 
 from __future__ import annotations
 
-import html
-
 from aiogram import Bot, F, Router
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
@@ -17,6 +15,7 @@ from bot.services.contributions import banks, files, service, vietqr
 from bot.services.contributions import delivery as contrib_delivery
 from bot.services.contributions.amounts import InvalidAmount
 from bot.services.errors import DomainError, NotAllowed
+from bot.services.markup import esc
 from bot.settings import Settings
 from handlers.cancel import cancel_keyboard
 from handlers.confirm import confirm
@@ -162,11 +161,11 @@ def register_manage(router: Router) -> None:
                 await confirm(
                     callback,
                     _("📣 The announcement of <b>{name}</b> is on its way to {count} village groups.").format(
-                        name=html.escape(campaign.name), count=len(groups)
+                        name=esc(campaign.name), count=len(groups)
                     )
                     if action == "announce"
                     else _("📌 The board of <b>{name}</b> is on its way to the village group.").format(
-                        name=html.escape(campaign.name)
+                        name=esc(campaign.name)
                     ),
                 )
                 return

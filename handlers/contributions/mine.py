@@ -3,8 +3,6 @@ not, the household it is for, a new amount, cancel, the VietQR again, no reminde
 
 from __future__ import annotations
 
-import html
-
 from aiogram import Bot, F, Router
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
@@ -16,6 +14,7 @@ from bot.services.authz import Actor
 from bot.services.contributions import service
 from bot.services.contributions.amounts import InvalidAmount
 from bot.services.errors import DomainError
+from bot.services.markup import esc
 from handlers.cancel import cancel_keyboard
 from handlers.contributions import common, keyboards, texts
 from handlers.contributions.callbacks import DgHousehold, PledgeAction
@@ -121,8 +120,8 @@ def register(router: Router) -> None:
         await common.edit(
             callback.message,
             _("Saved: your pledge is for the household {code} · {name}.").format(
-                code=html.escape(household.code if household else ""),
-                name=html.escape(household.head_name if household else ""),
+                code=esc(household.code if household else ""),
+                name=esc(household.head_name if household else ""),
             ),
         )
 

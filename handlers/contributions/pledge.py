@@ -3,7 +3,6 @@ VietQR; and /ghinhan, a pledge recorded for a household without a phone."""
 
 from __future__ import annotations
 
-import html
 import secrets
 
 from aiogram import Bot, F, Router
@@ -13,10 +12,11 @@ from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
 from bot.services.authz import Action, Actor
-from bot.services.contributions import banks, service, vietqr
+from bot.services.contributions import banks, safeguards, service, vietqr
 from bot.services.contributions.amounts import InvalidAmount, format_money, guess_kind
 from bot.services.contributions.delivery import amount_text
 from bot.services.errors import DomainError, NotAllowed, NotFound
+from bot.services.markup import esc
 from bot.settings import Settings
 from handlers.cancel import cancel_keyboard
 from handlers.contributions import common, keyboards, texts
@@ -35,9 +35,9 @@ async def show_campaign(
 ) -> None:
     """The campaign card: what it is for, and a button per kind it accepts (1 tap)."""
     kinds = [goal.kind for goal in await repo.contributions.goals(campaign.id)]
-    lines = [f"🤝 <b>{html.escape(campaign.name)}</b>"]
+    lines = [f"🤝 <b>{esc(campaign.name)}</b>"]
     if campaign.purpose:
-        lines.append(html.escape(campaign.purpose))
+        lines.append(esc(campaign.purpose))
     lines.append(_("Until {date}").format(date=campaign.ends_on.strftime("%d/%m/%Y")))
     if campaign.status != CampaignStatus.OPEN:
         lines.append(_("This campaign is closed and does not take pledges any more."))
@@ -81,9 +81,9 @@ async def send_vietqr(
         "Scan with your bank app to pay <b>{amount}</b>.\nBank: {bank}\nAccount: <code>{account}</code>\nHolder: {holder}\nContent: <code>{memo}</code>"
     ).format(
         amount=format_money(owed, locale),
-        bank=html.escape(banks.shown_name(campaign.bank_bin, campaign.bank_name)),
-        account=html.escape(campaign.account_number),
-        holder=html.escape(campaign.account_holder),
+        bank=esc(banks.shown_name(campaign.bank_bin, campaign.bank_name)),
+        account=esc(campaign.account_number),
+        holder=esc(campaign.account_holder),
         memo=memo,
     )
     photo = BufferedInputFile(vietqr.png(payload), filename=f"vietqr-{pledge.id}.png")
@@ -193,8 +193,9 @@ def register(router: Router) -> None:
                 "material": parsed.material,
             }
         )
+        times = await safeguards.outlier_times(repo, campaign.id, parsed)
         await message.answer(
-            texts.confirm_text(campaign, parsed, locale),
+            texts.confirm_text(campaign, parsed, locale) + texts.outlier_warning(times),
             reply_markup=keyboards.confirm_keyboard(token),
         )
 
@@ -299,7 +300,7 @@ def register(router: Router) -> None:
                 "✅ Thank you! Your pledge #{id} is recorded: {amount}.\nYou may add a note, show your name or say which household you give for:"
             ).format(
                 id=pledge.id,
-                amount=html.escape(
+                amount=esc(
                     amount_text(pledge.kind, pledge.amount, pledge.unit, pledge.material, locale)
                 ),
             ),
@@ -349,6 +350,15 @@ def register(router: Router) -> None:
             await message.answer(texts.amount_error(error, "money"))
             return
         parsed = service.ParsedAmount(service.ContributionKind(kind), amount, unit, material)
+        try:
+            await safeguards.check_household_record(repo, actor, campaigns[0], household.id, parsed)
+        except InvalidAmount as error:
+            await message.answer(texts.amount_error(error, kind))
+            return
+        except DomainError as error:
+            await message.answer(texts.error_text(error))
+            return
+        times = await safeguards.outlier_times(repo, campaigns[0].id, parsed)
         token = secrets.token_urlsafe(9)
         await state.update_data(
             dg_pending={
@@ -358,9 +368,10 @@ def register(router: Router) -> None:
         )  # fmt: skip
         await message.answer(
             _("For the household {code} · {name}:").format(
-                code=html.escape(household.code), name=html.escape(household.head_name)
+                code=esc(household.code), name=esc(household.head_name)
             )
             + "\n"
-            + texts.confirm_text(campaigns[0], parsed, locale),
+            + texts.confirm_text(campaigns[0], parsed, locale)
+            + texts.outlier_warning(times),
             reply_markup=keyboards.confirm_keyboard(token),
         )

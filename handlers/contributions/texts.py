@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 from collections.abc import Sequence
 
 from aiogram.utils.i18n import gettext as _
@@ -10,10 +9,12 @@ from aiogram.utils.i18n import gettext as _
 from bot.services.contributions.amounts import InvalidAmount, format_money
 from bot.services.contributions.delivery import amount_text, kind_labels
 from bot.services.contributions.files import SheetInvalid
+from bot.services.contributions.safeguards import RecordTooLarge
 from bot.services.contributions.service import CampaignInvalid, ParsedAmount
 from bot.services.contributions.statements import StatementMatch
 from bot.services.contributions.vietqr import VietQRError
 from bot.services.errors import DomainError, NotAllowed, NotFound
+from bot.services.markup import esc
 from bot.services.safefiles import FileRefused, refusal_text
 from storage.models import Campaign, Pledge
 
@@ -34,7 +35,20 @@ def ask_amount(kind: str) -> str:
     )
 
 
+def outlier_warning(times: int | None) -> str:
+    """A line for the confirmation when the amount is far above the campaign's usual."""
+    if not times:
+        return ""
+    return "\n\n" + _(
+        "⚠️ This is {times} times the usual pledge of this campaign. Please check the number before confirming."
+    ).format(times=times)
+
+
 def amount_error(error: InvalidAmount, kind: str) -> str:
+    if isinstance(error, RecordTooLarge):
+        return _(
+            "A pledge recorded for a household can be at most {cap}. Please check the number."
+        ).format(cap=esc(amount_text(error.kind, error.cap, error.unit, "", "vi")))
     reasons = {
         "empty": _("Please type an amount."),
         "zero": _("The amount must be more than zero."),
@@ -61,7 +75,7 @@ def matches_text(matches: Sequence[StatementMatch], locale: str) -> str:
     lines = [_("Lines matching pledges (nothing is recorded until you confirm):")]
     for index, match in enumerate(matches, start=1):
         date_text = match.line.on.strftime("%d/%m/%Y") if match.line.on else "—"
-        line = f"{index}. {date_text} · {format_money(match.line.amount, locale)} → #{match.pledge_id} · <i>{html.escape(match.line.memo[:60])}</i>"
+        line = f"{index}. {date_text} · {format_money(match.line.amount, locale)} → #{match.pledge_id} · <i>{esc(match.line.memo[:60])}</i>"
         if match.flags:
             line += "\n   ⚠ " + "; ".join(reasons.get(flag, flag) for flag in match.flags)
         lines.append(line)
@@ -73,6 +87,10 @@ def matches_text(matches: Sequence[StatementMatch], locale: str) -> str:
 def error_text(error: DomainError | SheetInvalid | VietQRError | FileRefused) -> str:
     if isinstance(error, NotAllowed) and error.args == ("household_unverified",):
         return household_unverified_text()
+    if isinstance(error, NotAllowed) and error.args == ("record_pledge_for_household",):
+        return _(
+            "You can record pledges only for the households on your visiting list. For other households, please ask the treasurer or the secretary."
+        )
     if isinstance(error, NotAllowed):
         return _("Sorry, only the village's treasurer or secretary can do that.")
     if isinstance(error, NotFound):
@@ -83,7 +101,7 @@ def error_text(error: DomainError | SheetInvalid | VietQRError | FileRefused) ->
         return _(
             "I could not find the columns I need in that sheet. Found: {found}. Needed: {needed}."
         ).format(
-            found=html.escape(", ".join(error.found)), needed=html.escape(", ".join(error.needed))
+            found=esc(", ".join(error.found)), needed=esc(", ".join(error.needed))
         )
     if isinstance(error, SheetInvalid):
         return {
@@ -109,6 +127,10 @@ def error_text(error: DomainError | SheetInvalid | VietQRError | FileRefused) ->
             "bank": _(
                 "I could not tell the bank and account. Type the bank's name, the account number and the holder, for example: Agribank 3600205123456 QUY THON NAM BAC THANH."
             ),
+            "void_reason": _(
+                "Please give the reason, like this: <code>/huycamket 42 ghi nhầm số tiền</code>."
+            ),
+            "already_cancelled": _("That pledge is already cancelled."),
         }.get(error.reason, _("That cannot be done."))
     if isinstance(error, InvalidAmount):
         return amount_error(error, "money")
@@ -117,9 +139,9 @@ def error_text(error: DomainError | SheetInvalid | VietQRError | FileRefused) ->
 
 def confirm_text(campaign: Campaign, parsed: ParsedAmount, locale: str) -> str:
     return _("Please confirm your pledge to <b>{campaign}</b>:\n{kind}: <b>{amount}</b>").format(
-        campaign=html.escape(campaign.name),
+        campaign=esc(campaign.name),
         kind=kind_labels(_).get(parsed.kind, parsed.kind),
-        amount=html.escape(
+        amount=esc(
             amount_text(parsed.kind, parsed.amount, parsed.unit, parsed.material, locale)
         ),
     )
@@ -138,15 +160,15 @@ def status_name(status: str) -> str:
 def pledge_line(pledge: Pledge, campaign: Campaign, locale: str) -> str:
     text = _("#{id} · {campaign}: {amount} ({status})").format(
         id=pledge.id,
-        campaign=html.escape(campaign.name),
-        amount=html.escape(
+        campaign=esc(campaign.name),
+        amount=esc(
             amount_text(pledge.kind, pledge.amount, pledge.unit, pledge.material, locale)
         ),
         status=status_name(pledge.status),
     )
     if pledge.received:
         text += "\n" + _("Received: {amount}").format(
-            amount=amount_text(pledge.kind, pledge.received, pledge.unit, "", locale)
+            amount=esc(amount_text(pledge.kind, pledge.received, pledge.unit, "", locale))
         )
     return text
 
@@ -166,4 +188,4 @@ def ask_household_text() -> str:
 def no_household_text(query: str) -> str:
     return _(
         "No household in your village matches “{query}”. Type at least two letters of the code or of the head's name, or press Cancel."
-    ).format(query=html.escape(query[:60]))
+    ).format(query=esc(query[:60]))

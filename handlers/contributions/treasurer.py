@@ -3,7 +3,6 @@ lines are matched to pledges and confirmed one by one or all at once."""
 
 from __future__ import annotations
 
-import html
 from datetime import datetime
 
 from aiogram import Bot, F, Router
@@ -17,6 +16,7 @@ from bot.services.contributions import files, service, statements
 from bot.services.contributions.amounts import InvalidAmount, parse_money
 from bot.services.contributions.delivery import amount_text
 from bot.services.errors import DomainError
+from bot.services.markup import esc
 from bot.services.safefiles import FileRefused
 from bot.settings import Settings
 from handlers.confirm import confirm
@@ -67,8 +67,8 @@ def register_receipts(router: Router) -> None:
         await message.answer(
             _("Receipt for pledge #{id} ({name}): <b>{amount}</b>. How was it received?").format(
                 id=pledge.id,
-                name=html.escape(pledge.contributor_name or "—"),
-                amount=html.escape(
+                name=esc(pledge.contributor_name or "—"),
+                amount=esc(
                     amount_text(pledge.kind, amount, pledge.unit, pledge.material, locale)
                 ),
             ),

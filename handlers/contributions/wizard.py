@@ -4,7 +4,6 @@ review screen with edit and cancel before anything is created."""
 
 from __future__ import annotations
 
-import html
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -22,6 +21,7 @@ from bot.services.contributions import files, service
 from bot.services.contributions.amounts import parse_labour, parse_land, parse_money
 from bot.services.contributions.delivery import amount_text, kind_labels
 from bot.services.errors import DomainError
+from bot.services.markup import esc
 from bot.services.timeparse import parse_when
 from bot.settings import Settings
 from handlers.cancel import add_cancel
@@ -85,10 +85,10 @@ def review_text(draft: dict[str, Any], locale: str) -> str:
     goals = draft.get("goals") or {}
     lines = [
         _("<b>Please check the new campaign</b> (nothing is created yet):"),
-        _("Name: <b>{name}</b>").format(name=html.escape(str(draft.get("name", "")))),
+        _("Name: <b>{name}</b>").format(name=esc(str(draft.get("name", "")))),
     ]
     if draft.get("purpose"):
-        lines.append(html.escape(str(draft["purpose"])))
+        lines.append(esc(str(draft["purpose"])))
     for kind in draft.get("kinds", []):
         goal = goals.get(kind)
         unit = service.UNITS.get(service.ContributionKind(kind), "")
@@ -107,9 +107,9 @@ def review_text(draft: dict[str, Any], locale: str) -> str:
     if "money" in draft.get("kinds", []) and draft.get("account_number"):
         lines.append(
             _("Account: {bank} {account} · {holder}").format(
-                bank=html.escape(str(draft.get("bank_name") or draft.get("bank_bin", ""))),
-                account=html.escape(str(draft.get("account_number", ""))),
-                holder=html.escape(str(draft.get("account_holder", ""))),
+                bank=esc(str(draft.get("bank_name") or draft.get("bank_bin", ""))),
+                account=esc(str(draft.get("account_number", ""))),
+                holder=esc(str(draft.get("account_holder", ""))),
             )
         )
     lines.append(
@@ -224,7 +224,7 @@ def register_review(router: Router) -> None:
         await common.edit(
             callback.message,
             _("✅ Campaign <b>{name}</b> created. Its link for residents:\n{link}").format(
-                name=html.escape(campaign.name),
+                name=esc(campaign.name),
                 link=contrib_delivery.pledge_link(username, campaign.code),
             ),
         )

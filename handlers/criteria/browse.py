@@ -3,8 +3,6 @@ and its FAQs."""
 
 from __future__ import annotations
 
-import html
-
 from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.types import (
@@ -16,6 +14,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.services import village_criteria as vc
 from bot.services.authz import Action, Actor
+from bot.services.markup import esc
 from bot.settings import Settings
 from handlers.criteria.callbacks import Crit
 from handlers.criteria.common import known_set, village_and_set
@@ -120,7 +119,7 @@ def browse_router() -> Router:
         )
         if isinstance(callback.message, Message):
             await callback.message.answer(
-                f"<b>{html.escape(criterion.title)}</b>\n\n❓ {html.escape(faq.question)}\n💬 {html.escape(faq.answer)}",
+                f"<b>{esc(criterion.title)}</b>\n\n❓ {esc(faq.question)}\n💬 {esc(faq.answer)}",
                 reply_markup=back.as_markup(),
             )
 

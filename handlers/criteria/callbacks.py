@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from aiogram.filters.callback_data import CallbackData
 
+from bot.callback_ids import OptionalRowId
+
 
 class Crit(CallbackData, prefix="c"):
     a: str  # sets | set | crit | ind | pick | status | ask | faq | faqpick | answer
     s: str = ""  # set code
-    n: int = 0  # criterion number, page or question id
+    n: OptionalRowId = 0  # criterion number, page or question id
     v: str = ""  # status value, or question id for faqpick

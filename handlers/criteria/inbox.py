@@ -3,7 +3,6 @@ waiting questions, answering one, and saving the answer as a FAQ."""
 
 from __future__ import annotations
 
-import html
 from datetime import UTC, datetime
 
 from aiogram import Bot, F, Router
@@ -25,6 +24,7 @@ from bot.i18n import pgettext, pick_locale
 from bot.services import village_criteria as vc
 from bot.services.authz import Action, Actor
 from bot.services.errors import NotAllowed, NotFound
+from bot.services.markup import esc
 from bot.settings import Settings
 from handlers.cancel import cancel_keyboard
 from handlers.confirm import confirm
@@ -43,13 +43,13 @@ INBOX_NAME_CHARS = 40
 
 def _escaped_prefix(text: str, limit: int) -> str:
     """``text`` HTML-escaped, cut (with …) so that the escaped form fits ``limit``."""
-    escaped = html.escape(text)
+    escaped = esc(text)
     if len(escaped) <= limit:
         return escaped
     cut = text[:limit]
-    while len(html.escape(cut)) > limit - 1:
+    while len(esc(cut)) > limit - 1:
         cut = cut[: max(len(cut) - max(len(cut) // 10, 1), 0)]
-    return html.escape(cut) + "…"
+    return esc(cut) + "…"
 
 
 async def inbox_page(
@@ -179,7 +179,7 @@ def inbox_router() -> Router:
         if isinstance(callback.message, Message):
             await callback.message.answer(
                 _("Type your answer to: “{question}”").format(
-                    question=html.escape(question.text[:300])
+                    question=esc(question.text[:300])
                 ),
                 reply_markup=cancel_keyboard(),
             )
@@ -209,8 +209,8 @@ def inbox_router() -> Router:
             locale = pick_locale(resident.language, None, i18n.default_locale)
             with i18n.use_locale(locale):
                 text = _("💬 The branch answered your question “{question}”:\n\n{answer}").format(
-                    question=html.escape(question.text[:300]),
-                    answer=html.escape(question.answer or ""),
+                    question=esc(question.text[:300]),
+                    answer=esc(question.answer or ""),
                 )
             queued = await enqueue(
                 repo,

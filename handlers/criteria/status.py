@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import html
-
 from aiogram import F, Router
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
@@ -18,6 +16,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from bot.services import village_criteria as vc
 from bot.services.authz import Action, Actor
 from bot.services.errors import NotAllowed, NotFound
+from bot.services.markup import esc
 from bot.settings import Settings
 from handlers.criteria.callbacks import Crit
 from handlers.criteria.common import today, village_and_set
@@ -106,7 +105,7 @@ def status_router() -> Router:
             return _("Sorry, this status could not be saved.")
         criterion = criteria_set.criterion(row.number)
         return _("Saved: {criterion} – {status}.").format(
-            criterion=html.escape(criterion.title if criterion else str(row.number)),
+            criterion=esc(criterion.title if criterion else str(row.number)),
             status=status_names()[vc.Status(row.status)],
         )
 
@@ -153,14 +152,14 @@ def status_router() -> Router:
         names = status_names()
         lines = [
             _("<b>{village}</b>: {met}/{total} criteria met").format(
-                village=html.escape(village.name), met=result.met, total=result.total
+                village=esc(village.name), met=result.met, total=result.total
             ),
-            f"<i>{html.escape(criteria_set.name)}</i>",
+            f"<i>{esc(criteria_set.name)}</i>",
         ]
         if result.remaining:
             lines.append("\n" + _("Still to do:"))
             lines.extend(
-                f"{STATUS_ICONS[row.status]} {html.escape(row.criterion.title)} – {names[row.status]}"
+                f"{STATUS_ICONS[row.status]} {esc(row.criterion.title)} – {names[row.status]}"
                 for row in result.remaining
             )
         await message.answer("\n".join(lines))

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import html
-
 from aiogram.utils.i18n import get_i18n
 from aiogram.utils.i18n import gettext as _
 
@@ -12,6 +10,7 @@ from bot.services import village_criteria as vc
 from bot.services.criteria import CriteriaSet, Criterion, MatchResult
 from bot.services.criteria.english import english_texts
 from bot.services.criteria.sheet import REGIONS
+from bot.services.markup import esc
 from bot.settings import Settings
 from storage.models import Village
 from storage.repo import Repo
@@ -41,11 +40,11 @@ async def status_line(
         return ""
     row = await vc.current_status(repo, village.id, criterion.set_code, criterion.number)
     status = vc.Status(row.status) if row else None
-    text = f"📌 {html.escape(village.name)}: {STATUS_ICONS[status]} <b>{status_names()[status]}</b>"
+    text = f"📌 {esc(village.name)}: {STATUS_ICONS[status]} <b>{status_names()[status]}</b>"
     if row is not None:
         text += f" ({row.decided_on:%d/%m/%Y})"
         if row.note:
-            text += f" – {html.escape(row.note)}"
+            text += f" – {esc(row.note)}"
     return text
 
 
@@ -59,7 +58,7 @@ async def render_criterion(
     from_set: CriteriaSet | None = None,
     question: str | None = None,
 ) -> str:
-    parts = [f"<b>{html.escape(criterion.title)}</b>"]
+    parts = [f"<b>{esc(criterion.title)}</b>"]
     number = (
         await criteria_numbers.number_answer(repo, village, criterion, question)
         if question
@@ -68,7 +67,7 @@ async def render_criterion(
     english = english_texts(criterion.set_code, criterion.number)
     in_english = get_i18n().current_locale != "vi"
     if in_english and english is not None:
-        parts[0] += f"\n<i>{html.escape(english.name)}</i>"
+        parts[0] += f"\n<i>{esc(english.name)}</i>"
         parts.append(
             "🇻🇳 "
             + _(
@@ -89,41 +88,41 @@ async def render_criterion(
             "ℹ️ "
             + _(
                 "You asked about {old} of the previous set; that topic is now part of this criterion."
-            ).format(old=f"<i>{html.escape(other.title)}</i>")
+            ).format(old=f"<i>{esc(other.title)}</i>")
         )
     if from_set is not None:
-        parts.append("📘 " + _("From the set “{name}”.").format(name=html.escape(from_set.name)))
+        parts.append("📘 " + _("From the set “{name}”.").format(name=esc(from_set.name)))
     if result is not None and result.national is not None and result.national is not criterion:
         parts.append(
             "🔗 "
             + _("In the commune's national set this is {criterion}.").format(
-                criterion=f"<i>{html.escape(result.national.title)}</i>"
+                criterion=f"<i>{esc(result.national.title)}</i>"
             )
         )
     if number is not None:
         parts.append(number_text(number))
     if result is not None and result.faq is not None:
-        parts.append(f"💬 {html.escape(result.faq.answer)}")
-    parts.append(html.escape(criterion.summary))
+        parts.append(f"💬 {esc(result.faq.answer)}")
+    parts.append(esc(criterion.summary))
     levels = await vc.levels_for(repo, village, criterion)
     if levels:
         lines = [_("📏 <b>Levels to reach</b>")]
         for level in levels[:4]:
             lines.append(
                 "• {code} {name}: <b>{value}</b> ({where})\n  <i>{source}</i>".format(
-                    code=html.escape(level.indicator.code),
-                    name=html.escape(level.indicator.name),
-                    value=html.escape(level.value),
-                    where=html.escape(threshold_label(level.key)),
-                    source=_("Source: {source}").format(source=html.escape(level.source)),
+                    code=esc(level.indicator.code),
+                    name=esc(level.indicator.name),
+                    value=esc(level.value),
+                    where=esc(threshold_label(level.key)),
+                    source=_("Source: {source}").format(source=esc(level.source)),
                 )
             )
         parts.append("\n".join(lines))
     village_text, household_text = criterion.village_asks, criterion.household_asks
     if in_english and english is not None:
         village_text, household_text = english.village, english.household
-    parts.append(_("🏘 <b>The village:</b> {text}").format(text=html.escape(village_text)))
-    parts.append(_("🏠 <b>Each household:</b> {text}").format(text=html.escape(household_text)))
+    parts.append(_("🏘 <b>The village:</b> {text}").format(text=esc(village_text)))
+    parts.append(_("🏠 <b>Each household:</b> {text}").format(text=esc(household_text)))
     line = await status_line(repo, village, criterion, settings)
     if line:
         parts.append(line)
@@ -136,13 +135,13 @@ def number_text(number: criteria_numbers.NumberAnswer) -> str:
     if number.level is not None:
         level = number.level
         return "🔢 <b>{name}</b>: <b>{value}</b> ({where})\n<i>{source}</i>".format(
-            name=html.escape(f"{level.indicator.code} {level.indicator.name}"),
-            value=html.escape(level.value),
-            where=html.escape(threshold_label(level.key)),
-            source=_("Source: {source}").format(source=html.escape(level.source)),
+            name=esc(f"{level.indicator.code} {level.indicator.name}"),
+            value=esc(level.value),
+            where=esc(threshold_label(level.key)),
+            source=_("Source: {source}").format(source=esc(level.source)),
         )
     what = (
-        html.escape(f"{number.indicator.code} {number.indicator.name}")
+        esc(f"{number.indicator.code} {number.indicator.name}")
         if number.indicator is not None
         else _("this criterion")
     )
@@ -156,21 +155,21 @@ def number_text(number: criteria_numbers.NumberAnswer) -> str:
         text += " " + _("Your commune is in group {n}.").format(n=number.group)
     if number.region is not None:
         text += " " + _("Your commune is in the region {region}.").format(
-            region=html.escape(threshold_label(number.region))
+            region=esc(threshold_label(number.region))
         )
     return text
 
 
 def render_indicators(criterion: Criterion, group: int | None) -> str:
-    lines = [f"<b>{html.escape(criterion.title)}</b>"]
+    lines = [f"<b>{esc(criterion.title)}</b>"]
     wanted = {f"group{group}", "all"} if group else None
     for indicator in criterion.indicators:
-        lines.append(f"\n<b>{html.escape(indicator.code)}. {html.escape(indicator.name)}</b>")
-        lines.append(html.escape(indicator.requirement))
+        lines.append(f"\n<b>{esc(indicator.code)}. {esc(indicator.name)}</b>")
+        lines.append(esc(indicator.requirement))
         shown = [t for t in indicator.shown_thresholds() if wanted is None or t.key in wanted]
         for threshold in shown:
             lines.append(
-                f"• {html.escape(threshold_label(threshold.key))}: {html.escape(threshold.value)}"
+                f"• {esc(threshold_label(threshold.key))}: {esc(threshold.value)}"
             )
         if not indicator.shown_thresholds():
             lines.append(
@@ -180,7 +179,7 @@ def render_indicators(criterion: Criterion, group: int | None) -> str:
             )
     if criterion.source:
         lines.append(
-            "\n<i>" + _("Source: {source}").format(source=html.escape(criterion.source)) + "</i>"
+            "\n<i>" + _("Source: {source}").format(source=esc(criterion.source)) + "</i>"
         )
     text = "\n".join(lines)
     return text if len(text) < 4000 else text[:3990] + "…"
@@ -198,7 +197,7 @@ def threshold_label(key: str) -> str:
 
 def set_header(criteria_set: CriteriaSet) -> str:
     return "<b>{name}</b>\n<i>{document}</i>\n{count}".format(
-        name=html.escape(criteria_set.name),
-        document=html.escape(criteria_set.document),
+        name=esc(criteria_set.name),
+        document=esc(criteria_set.document),
         count=_("{n} criteria. Press one to read it.").format(n=len(criteria_set.criteria)),
     )

@@ -4,8 +4,6 @@ to another member; the house QR sheet."""
 
 from __future__ import annotations
 
-import html
-
 from aiogram import F, Router
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
@@ -17,6 +15,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from bot.services import households
 from bot.services.authz import Action, Actor
 from bot.services.errors import NotAllowed, NotFound
+from bot.services.markup import esc
 from bot.services.visits import assignments, service
 from bot.services.visits.plaques import plaque_pages, scan_line
 from bot.services.visits.qr import village_codes
@@ -46,7 +45,7 @@ def left_out_text(left: assignments.LeftOut, proposal: assignments.Proposal) -> 
     return _(
         "• {name} is left out this time: {total} households make {groups} groups of 4–5, and {reason}. Move a household to {name} to change this."
     ).format(
-        name=html.escape(left.name),
+        name=esc(left.name),
         total=proposal.total,
         groups=len(proposal.shares),
         reason=reason,
@@ -60,10 +59,10 @@ def proposal_text(proposal: assignments.Proposal) -> str:
     with_names = proposal.total <= NAMES_UP_TO
     for share in proposal.shares:
         houses = ", ".join(
-            f"{html.escape(code)} {html.escape(head)}" if with_names else html.escape(code)
+            f"{esc(code)} {esc(head)}" if with_names else esc(code)
             for code, head in share.households
         )
-        lines.append(f"<b>{html.escape(share.name)}</b> ({len(share.households)}): {houses}")
+        lines.append(f"<b>{esc(share.name)}</b> ({len(share.households)}): {houses}")
     lines += [left_out_text(left, proposal) for left in proposal.left_out]
     lines.append(_("Nothing changes until you press “Accept”."))
     text = "\n".join(lines)
@@ -81,7 +80,7 @@ def register(router: Router) -> None:
         for load in screen.loads:
             lines.append(
                 _("• {name}: {count} households ({priority} poor, near-poor or policy)").format(
-                    name=html.escape(load.name), count=load.households, priority=load.priority
+                    name=esc(load.name), count=load.households, priority=load.priority
                 )
             )
         lines.append(_("Not assigned: {count} households.").format(count=len(screen.unassigned)))
@@ -112,10 +111,10 @@ def register(router: Router) -> None:
             )
         add_cancel(builder)
         text = _("Who visits the household <b>{household}</b>?").format(
-            household=html.escape(household_label(household.code, household.head_name))
+            household=esc(household_label(household.code, household.head_name))
         )
         if now:
-            text += "\n" + _("Now: {name}.").format(name=html.escape(now))
+            text += "\n" + _("Now: {name}.").format(name=esc(now))
         await message.answer(text, reply_markup=builder.adjust(1).as_markup())
 
     @router.message(Command("phancong"))
@@ -139,7 +138,7 @@ def register(router: Router) -> None:
             await message.answer(
                 _(
                     "No household matches “{query}”. Type at least two letters of the code or of the head's name."
-                ).format(query=html.escape((message.text or "")[:60])),
+                ).format(query=esc((message.text or "")[:60])),
                 reply_markup=cancel_keyboard(),
             )
             return
@@ -233,11 +232,11 @@ def register(router: Router) -> None:
                 return
             await message.edit_text(
                 _("✅ The household <b>{household}</b> is now visited by {name}.").format(
-                    household=html.escape(household_label(moved.code, moved.head_name)),
-                    name=html.escape(moved.member_name),
+                    household=esc(household_label(moved.code, moved.head_name)),
+                    name=esc(moved.member_name),
                 )
                 + (
-                    "\n" + _("Before: {name}.").format(name=html.escape(moved.previous_name))
+                    "\n" + _("Before: {name}.").format(name=esc(moved.previous_name))
                     if moved.previous_name and moved.previous_name != moved.member_name
                     else ""
                 ),

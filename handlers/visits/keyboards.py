@@ -8,6 +8,7 @@ from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from bot.callback_ids import OptionalRowId, RowId, SmallInt
 from bot.services.visits.domain import CHECKLIST, NEED_KINDS
 from bot.services.visits.report import need_kind_label
 from handlers.visits.texts import checklist_label
@@ -15,16 +16,16 @@ from handlers.visits.texts import checklist_label
 
 class VisitCb(CallbackData, prefix="vis"):
     action: str  # done | later | cannot | card
-    household_id: int
+    household_id: RowId
 
 
 class NeedCb(CallbackData, prefix="vneed"):
     state: str  # in_progress | resolved
-    need_id: int
+    need_id: RowId
 
 
 class ReportDay(CallbackData, prefix="vday"):
-    days_ago: int
+    days_ago: SmallInt
 
 
 class CheckCb(CallbackData, prefix="vchk"):
@@ -40,12 +41,12 @@ class StepCb(CallbackData, prefix="vstep"):
 
 
 class FeedbackCb(CallbackData, prefix="vfb"):
-    village_id: int  # the village of the house whose QR was scanned (public)
+    village_id: RowId  # the village of the house whose QR was scanned (public)
 
 
 class SnoozeCb(CallbackData, prefix="vsz"):
-    household_id: int
-    days: int  # 0: type a date
+    household_id: RowId
+    days: SmallInt  # 0: type a date
 
 
 class ReasonCb(CallbackData, prefix="vrs"):
@@ -54,12 +55,12 @@ class ReasonCb(CallbackData, prefix="vrs"):
 
 class AssignCb(CallbackData, prefix="vas"):
     action: str  # propose | accept | qr | pick | to
-    household_id: int = 0
-    member_id: int = 0
+    household_id: OptionalRowId = 0
+    member_id: OptionalRowId = 0
 
 
 class CadenceCb(CallbackData, prefix="vcad"):
-    household_id: int
+    household_id: RowId
     cadence: str  # monthly | quarterly | default
 
 

@@ -3,8 +3,6 @@ and cancel."""
 
 from __future__ import annotations
 
-import html
-
 from aiogram import F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
@@ -12,6 +10,7 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.services.authz import Actor
 from bot.services.errors import NotAllowed, NotFound
+from bot.services.markup import esc
 from bot.services.visits import service
 from handlers.visits import keyboards as kb
 from handlers.visits.common import (
@@ -49,7 +48,7 @@ def register(router: Router) -> None:
             return
         household_id = view.household.id
         title = (
-            f"<b>{html.escape(view.household.code)} – {html.escape(view.household.head_name)}</b>"
+            f"<b>{esc(view.household.code)} – {esc(view.household.head_name)}</b>"
         )
         if callback_data.action == "card":
             await message.answer(card_text(view), reply_markup=card_markup(view, actor))

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import html
 from datetime import date
 
 from aiogram.utils.i18n import gettext as _
 
+from bot.services.markup import esc
 from bot.services.visits.domain import Cadence
 from bot.services.visits.service import HouseholdView, ScheduleItem
 
@@ -33,16 +33,16 @@ def cadence_text(cadence: Cadence | None) -> str:
 def card_text(view: HouseholdView) -> str:
     """The full card: only for the assigned member and the branch committee."""
     household = view.household
-    lines = [f"🏠 <b>{html.escape(household.code)} – {html.escape(household.head_name)}</b>"]
+    lines = [f"🏠 <b>{esc(household.code)} – {esc(household.head_name)}</b>"]
     if household.address:
-        lines.append(_("Address: {address}").format(address=html.escape(household.address)))
+        lines.append(_("Address: {address}").format(address=esc(household.address)))
     if household.cluster:
-        lines.append(_("Cluster: {cluster}").format(cluster=html.escape(household.cluster)))
+        lines.append(_("Cluster: {cluster}").format(cluster=esc(household.cluster)))
     lines.append(_("Category: {category}").format(category=category_text(household.flags)))
     if household.phone:
-        lines.append(_("Phone: {phone}").format(phone=html.escape(household.phone)))
+        lines.append(_("Phone: {phone}").format(phone=esc(household.phone)))
     lines.append(
-        _("Visited by: {member}").format(member=html.escape(view.member_name or _("nobody yet")))
+        _("Visited by: {member}").format(member=esc(view.member_name or _("nobody yet")))
     )
     if view.plan is not None:
         lines.append(
@@ -51,7 +51,7 @@ def card_text(view: HouseholdView) -> str:
             )
         )
     if view.last_visit is not None:
-        note = html.escape(view.last_visit.note[:300]) if view.last_visit.note else _("no notes")
+        note = esc(view.last_visit.note[:300]) if view.last_visit.note else _("no notes")
         lines.append(
             _("Last visit {day:%d/%m/%Y}: {note}").format(day=view.last_visit.visited_on, note=note)
         )
@@ -63,12 +63,12 @@ def card_text(view: HouseholdView) -> str:
 def public_text(view: HouseholdView) -> str:
     """What anybody scanning the house's QR code sees."""
     lines = [
-        _("🏠 A household of <b>{village}</b>.").format(village=html.escape(view.village_name))
+        _("🏠 A household of <b>{village}</b>.").format(village=esc(view.village_name))
     ]
     if view.member_name:
         lines.append(
             _("The party member who looks after this household: <b>{member}</b>.").format(
-                member=html.escape(view.member_name)
+                member=esc(view.member_name)
             )
         )
     else:
@@ -81,8 +81,8 @@ def schedule_text(items: list[ScheduleItem], today: date) -> str:
         return _("No households are assigned to you yet. Your branch secretary assigns them.")
     lines = [_("<b>My households</b> ({count}):").format(count=len(items))]
     for item in items:
-        code = html.escape(item.household.code)
-        head = html.escape(item.household.head_name)
+        code = esc(item.household.code)
+        head = esc(item.household.head_name)
         if item.days_late:
             status = _("⏰ {days} days overdue").format(days=item.days_late)
         elif item.due_on == today:

@@ -276,7 +276,7 @@ async def test_pledge_pay_receive_and_publish(sandbox: Sandbox, bot_process: Bot
     assert "cam kết 3.000.000\xa0₫, đã nhận 3.000.000\xa0₫" in board["text"]
     assert "mục tiêu 600.000.000\xa0₫" in board["text"]
     assert "Ngày công: cam kết 3 ngày công, đã nhận 0 ngày công" in board["text"]
-    assert "Số hộ tham gia: 1" in board["text"]
+    assert "Số hộ tham gia: 3" in board["text"]  # two residents and one household
     chart = await lan.next_message()
     assert sandbox.file_bytes(chart["photo"][-1]["file_id"]).startswith(b"\x89PNG")
 

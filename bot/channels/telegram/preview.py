@@ -3,7 +3,6 @@ terms: the same header, text and "Đã nắm" button the engine's renderer produ
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,11 +12,14 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
+from bot.callback_ids import OptionalRowId
+from bot.services.markup import esc
+
 
 class AckButton(CallbackData, prefix="bcack"):
     """The "Đã nắm" button under a broadcast (run 0: the author's preview)."""
 
-    run_id: int
+    run_id: OptionalRowId  # 0: the author's preview
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +37,7 @@ def render(
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     with i18n.context(), i18n.use_locale(locale):
         header = _("📢 <b>Announcement – {village}</b>").format(
-            village=html.escape(content.village)
+            village=esc(content.village)
         )
         markup = None
         if content.ask_ack:
@@ -48,7 +50,7 @@ def render(
                     ]
                 ]
             )
-    body = html.escape(content.text, quote=False)
+    body = esc(content.text)
     return (f"{header}\n\n{body}" if body else header), markup
 
 

@@ -11,6 +11,7 @@ well-formed update reaches the dispatcher.
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import json
 import logging
@@ -19,6 +20,8 @@ from collections.abc import Awaitable, Callable
 from aiogram.types import Update
 from aiohttp import web
 from pydantic import ValidationError
+
+from bot.http_limits import BODY_TIMEOUT
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +84,13 @@ def webhook_guard(
         if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
             return web.Response(status=413, text="body too large")
         try:
-            parse_update_body(await request.read())
+            async with asyncio.timeout(BODY_TIMEOUT):  # a body that trickles in
+                body = await request.read()
+        except TimeoutError:
+            log.warning("webhook: a request body took over %ss from %s", BODY_TIMEOUT, request.remote)
+            return web.Response(status=408, text="request timeout")
+        try:
+            parse_update_body(body)
         except BadWebhookBody as exc:
             log.warning("webhook: refused a malformed update: %s", exc)
             return web.Response(status=400, text=str(exc))

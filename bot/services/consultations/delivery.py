@@ -17,7 +17,6 @@ new; closing is a conditional update, so the result is announced once."""
 
 from __future__ import annotations
 
-import html
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
@@ -36,6 +35,7 @@ from bot.delivery.contract import (
     SentContext,
 )
 from bot.services.consultations import documents, service
+from bot.services.markup import esc
 from storage.models import Consultation, ConsultationStatus, Voters
 
 BOARD = "consult.board"
@@ -156,7 +156,7 @@ async def render_reminder(ctx: RenderContext, payload: Mapping[str, Any]) -> Out
         "🗳 A reminder: the branch is asking “{question}”, and your answer is not in yet. "
         "It closes at {time}."
     ).format(
-        question=html.escape(consultation.question),
+        question=esc(consultation.question),
         time=documents.local(consultation.closes_at, ctx.timezone),
     )
     return OutgoingMessage(

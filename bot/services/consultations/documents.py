@@ -8,7 +8,6 @@ Each function takes the gettext of the reader's language."""
 
 from __future__ import annotations
 
-import html
 import io
 import textwrap
 from collections.abc import Callable
@@ -25,6 +24,7 @@ from openpyxl import Workbook  # noqa: E402
 
 from bot.services.consultations.domain import plain_label, sheet_text  # noqa: E402
 from bot.services.consultations.service import Result, choice_labels  # noqa: E402
+from bot.services.markup import esc
 from storage.models import ConsultationKind, Voters  # noqa: E402
 
 Gettext = Callable[[str], str]
@@ -87,16 +87,16 @@ def board_text(result: Result, _: Gettext, tz: str, now: datetime) -> str:
     closed = consultation.status != "open"
     lines = [
         "🗳 <b>" + _("Consultation") + "</b>",
-        html.escape(consultation.question),
+        esc(consultation.question),
         "<i>"
-        + html.escape(voters_text(consultation.voters, _))
+        + esc(voters_text(consultation.voters, _))
         + " · "
-        + html.escape(kind_text(consultation.kind, _))
+        + esc(kind_text(consultation.kind, _))
         + "</i>",
         "",
-        html.escape(turnout_line(result, _)),
+        esc(turnout_line(result, _)),
     ]
-    lines += ["• " + html.escape(line) for line in _option_lines(result, _)]
+    lines += ["• " + esc(line) for line in _option_lines(result, _)]
     lines.append("")
     if closed:
         ended = min(consultation.closed_at or consultation.closes_at, consultation.closes_at)
@@ -163,7 +163,7 @@ def minutes_html(lines: list[tuple[str, bool]], _: Gettext) -> str:
             continue
         if text.startswith("– "):
             names += 1
-        out.append(f"<b>{html.escape(text)}</b>" if heading else html.escape(text))
+        out.append(f"<b>{esc(text)}</b>" if heading else esc(text))
     if hidden:
         out.append(_("…and {count} more lines: see the PDF.").format(count=hidden))
     return "\n".join(out)

@@ -9,7 +9,6 @@ sooner than 10 minutes after the previous one, far under Telegram's edit limits.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
@@ -29,6 +28,7 @@ from bot.delivery.contract import (
 )
 from bot.services.contributions import service
 from bot.services.contributions.amounts import format_money, format_number
+from bot.services.markup import esc
 from bot.services.vntext import fold
 from storage.models import CampaignStatus, ContributionKind, PledgeStatus, Role
 
@@ -78,20 +78,20 @@ def board_text(board: service.Board, _: Callable[[str], str], locale: str) -> st
     """The transparency board as HTML; shared by /congkhai and the group board."""
     campaign = board.campaign
     kind_names = kind_labels(_)
-    lines = [f"<b>{html.escape(campaign.name)}</b>"]
+    lines = [f"<b>{esc(campaign.name)}</b>"]
     if campaign.purpose:
-        lines.append(html.escape(campaign.purpose))
+        lines.append(esc(campaign.purpose))
     lines.append(_("Until {date}").format(date=campaign.ends_on.strftime("%d/%m/%Y")))
     for line in board.kinds:
-        pledged = amount_text(line.kind, line.pledged, line.unit, "", locale)
-        received = amount_text(line.kind, line.received, line.unit, "", locale)
+        pledged = esc(amount_text(line.kind, line.pledged, line.unit, "", locale))
+        received = esc(amount_text(line.kind, line.received, line.unit, "", locale))
         text = _("{kind}: pledged {pledged}, received {received}").format(
             kind=kind_names.get(line.kind, line.kind), pledged=pledged, received=received
         )
         if line.goal:
             text += " · " + _("{percent}% of the goal {goal}").format(
                 percent=line.percent_of_goal,
-                goal=amount_text(line.kind, line.goal, line.unit, "", locale),
+                goal=esc(amount_text(line.kind, line.goal, line.unit, "", locale)),
             )
         if line.received > line.pledged:
             text += " · " + _("more received than pledged")
@@ -105,8 +105,9 @@ def board_text(board: service.Board, _: Callable[[str], str], locale: str) -> st
             else _("All pledges (names private to the public are shown to you only):")
         )
         for person in board.contributors[:60]:
+            number = f"#{person.pledge_id} " if board.full_view and person.pledge_id else ""
             lines.append(
-                f"– {html.escape(person.name)}: {amount_text(person.kind, person.amount, person.unit, person.material, locale)}"
+                f"– {number}{esc(person.name)}: {esc(amount_text(person.kind, person.amount, person.unit, person.material, locale))}"
             )
         if len(board.contributors) > 60:
             lines.append(_("…and {count} more").format(count=len(board.contributors) - 60))
@@ -150,10 +151,12 @@ async def render_reminder(ctx: RenderContext, payload: Mapping[str, Any]) -> Out
         "🤝 A gentle reminder: you pledged {amount} to <b>{campaign}</b>, which ends on {date}. "
         "Still to give: {owed}. Thank you for your help!"
     ).format(
-        amount=amount_text(pledge.kind, pledge.amount, pledge.unit, pledge.material, ctx.locale),
-        campaign=html.escape(campaign.name),
+        amount=esc(
+            amount_text(pledge.kind, pledge.amount, pledge.unit, pledge.material, ctx.locale)
+        ),
+        campaign=esc(campaign.name),
         date=campaign.ends_on.strftime("%d/%m/%Y"),
-        owed=amount_text(pledge.kind, owed, pledge.unit, pledge.material, ctx.locale),
+        owed=esc(amount_text(pledge.kind, owed, pledge.unit, pledge.material, ctx.locale)),
     )
     return OutgoingMessage(
         text=text, choices=((Choice(_("🔕 Stop reminding me"), data=stop_data(pledge.id)),),)
@@ -180,7 +183,7 @@ async def render_overdue(ctx: RenderContext, payload: Mapping[str, Any]) -> Outg
         return None
     lines = [
         _("⏰ <b>{campaign}</b> ended on {date}; {count} pledges are overdue:").format(
-            campaign=html.escape(campaign.name),
+            campaign=esc(campaign.name),
             date=campaign.ends_on.strftime("%d/%m/%Y"),
             count=len(overdue),
         )
@@ -188,8 +191,8 @@ async def render_overdue(ctx: RenderContext, payload: Mapping[str, Any]) -> Outg
     for pledge in overdue[:50]:
         owed = max(pledge.amount - pledge.received, 0)
         lines.append(
-            f"– #{pledge.id} {html.escape(pledge.contributor_name or '—')}: "
-            + amount_text(pledge.kind, owed, pledge.unit, pledge.material, ctx.locale)
+            f"– #{pledge.id} {esc(pledge.contributor_name or '—')}: "
+            + esc(amount_text(pledge.kind, owed, pledge.unit, pledge.material, ctx.locale))
         )
     return OutgoingMessage(text="\n".join(lines))
 
@@ -229,8 +232,8 @@ async def render_announcement(
         "📣 <b>{campaign}</b>\n{purpose}\nFrom {start} to {end}. Every contribution counts: {kinds}."
     ).format(
         kinds=", ".join(accepted),
-        campaign=html.escape(campaign.name),
-        purpose=html.escape(campaign.purpose),
+        campaign=esc(campaign.name),
+        purpose=esc(campaign.purpose),
         start=campaign.starts_on.strftime("%d/%m/%Y"),
         end=campaign.ends_on.strftime("%d/%m/%Y"),
     )

@@ -269,53 +269,15 @@ def receipt_rows(
 # pictures
 
 
-def chart_png(title: str, bars: Sequence[tuple[str, int, int]], legend: tuple[str, str]) -> bytes:
-    """Per kind, the % of its goal pledged and received; big type for a phone screen."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    from matplotlib import pyplot as plt
-
-    figure, axes = plt.subplots(figsize=(7, max(3.2, 1.2 * len(bars) + 1.6)), dpi=120)
-    try:
-        labels = [label for label, _, _ in bars][::-1]
-        pledged = [min(p, 150) for _, p, _ in bars][::-1]
-        received = [min(r, 150) for _, _, r in bars][::-1]
-        positions = range(len(bars))
-        axes.barh(
-            [p + 0.2 for p in positions], pledged, height=0.38, color="#90caf9", label=legend[0]
-        )
-        axes.barh(
-            [p - 0.2 for p in positions], received, height=0.38, color="#2e7d32", label=legend[1]
-        )
-        for p, (a, b) in enumerate(zip(pledged, received, strict=True)):
-            axes.text(a + 1, p + 0.2, f"{a}%", va="center", fontsize=12)
-            axes.text(b + 1, p - 0.2, f"{b}%", va="center", fontsize=12, fontweight="bold")
-        axes.set_yticks(list(positions), labels, fontsize=14)
-        axes.set_xlim(0, max(110, *(pledged or [0]), *(received or [0])) + 15)
-        axes.axvline(100, color="#555", linestyle="--", linewidth=1)
-        axes.set_xticks([])
-        for side in ("top", "right", "bottom"):
-            axes.spines[side].set_visible(False)
-        axes.set_title(title, fontsize=15, loc="left")
-        axes.legend(
-            loc="lower center", bbox_to_anchor=(0.5, -0.2), ncol=2, frameon=False, fontsize=12
-        )
-        figure.tight_layout()
-        buffer = io.BytesIO()
-        figure.savefig(buffer, format="png")
-        return buffer.getvalue()
-    finally:
-        plt.close(figure)
-
-
 def poster(title: str, subtitle: str, link: str, fmt: str = "png") -> bytes:
     """An A4 poster with the campaign's QR code (segno) to print for the cultural house."""
-    import matplotlib
-
-    matplotlib.use("Agg")
     import segno
-    from matplotlib import pyplot as plt
+
+    # Text drawn as typed ("$\\foo$" is no formula), wrapped here: matplotlib's own
+    # wrap=True measures words as mathtext whatever parse_math says.
+    from bot.services.charts import pyplot, wrapped_text
+
+    plt = pyplot()
 
     matrix = [
         [0 if cell else 1 for cell in row]
@@ -324,9 +286,10 @@ def poster(title: str, subtitle: str, link: str, fmt: str = "png") -> bytes:
     figure = plt.figure(figsize=(8.27, 11.69), dpi=150)
     try:
         figure.text(
-            0.5, 0.92, title, ha="center", va="center", fontsize=26, fontweight="bold", wrap=True
-        )
-        figure.text(0.5, 0.86, subtitle, ha="center", va="center", fontsize=16, wrap=True)
+            0.5, 0.895, wrapped_text(title, 30, 2), ha="center", va="bottom", fontsize=26,
+            fontweight="bold",
+        )  # fmt: skip
+        figure.text(0.5, 0.875, wrapped_text(subtitle, 60, 2), ha="center", va="top", fontsize=16)
         axes = figure.add_axes((0.15, 0.22, 0.7, 0.55))
         axes.imshow(matrix, cmap="gray", interpolation="nearest", vmin=0, vmax=1)
         axes.axis("off")

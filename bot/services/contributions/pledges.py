@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.services.authz import Action, Actor
+from bot.services.authz import Actor
 from bot.services.contributions.campaigns import (
     CampaignInvalid,
     ParsedAmount,
@@ -13,6 +13,7 @@ from bot.services.contributions.campaigns import (
     parse_amount,
     visible_campaign,
 )
+from bot.services.contributions.safeguards import check_household_record
 from bot.services.contributions.vietqr import new_memo_check
 from bot.services.errors import NotFound
 from bot.services.households import require_verified
@@ -37,9 +38,9 @@ async def confirm_pledge(
     press returns the first pledge and ``False``."""
     campaign = await visible_campaign(repo, actor, campaign_id=campaign_id)
     if for_household:
-        actor.require(Action.RECORD_PLEDGE_FOR_HOUSEHOLD, campaign.village_id)
         if household_id is None:
             raise NotFound("household")
+        await check_household_record(repo, actor, campaign, household_id, parsed)
     if campaign.status != CampaignStatus.OPEN or local_today(now, timezone) > campaign.ends_on:
         raise CampaignInvalid("closed")
     accepted = {goal.kind for goal in await repo.contributions.goals(campaign.id)}

@@ -44,6 +44,7 @@ class Contributor:
     received: int
     unit: str
     material: str
+    pledge_id: int = 0  # shown in the full view: the number /huycamket takes
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +97,7 @@ async def board(repo: Repo, actor: Actor | None, campaign: Campaign) -> Board:
                     pledge.received,
                     pledge.unit,
                     pledge.material,
+                    pledge.id,
                 )
             )
         else:

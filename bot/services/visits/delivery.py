@@ -20,7 +20,6 @@ What can go wrong, and why it holds:
 
 from __future__ import annotations
 
-import html
 import zlib
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Iterable, Mapping
@@ -39,6 +38,7 @@ from bot.delivery.contract import (
     Recipient,
     RenderContext,
 )
+from bot.services.markup import esc
 from bot.services.visits.domain import (
     ESCALATE_AFTER_DAYS,
     MORNING,
@@ -278,12 +278,12 @@ async def render_reminder(ctx: RenderContext, payload: Mapping[str, Any]) -> Out
     choices = []
     for household, _plan in rows:
         lines.append("")
-        lines.append(f"<b>{html.escape(household.code)} – {html.escape(household.head_name)}</b>")
+        lines.append(f"<b>{esc(household.code)} – {esc(household.head_name)}</b>")
         if household.address:
-            lines.append(_("Address: {address}").format(address=html.escape(household.address)))
+            lines.append(_("Address: {address}").format(address=esc(household.address)))
         last = await ctx.repo.visits.last_visit(household.id)
         if last is not None:
-            note = html.escape(last.note[:200]) if last.note else _("no notes")
+            note = esc(last.note[:200]) if last.note else _("no notes")
             lines.append(
                 _("Last visit {day:%d/%m/%Y}: {note}").format(day=last.visited_on, note=note)
             )
@@ -310,8 +310,8 @@ async def render_overdue(ctx: RenderContext, payload: Mapping[str, Any]) -> Outg
     for household, plan in rows:
         lines.append(
             _("• <b>{code} – {head}</b>: due {day:%d/%m}, {days} days late").format(
-                code=html.escape(household.code),
-                head=html.escape(household.head_name),
+                code=esc(household.code),
+                head=esc(household.head_name),
                 day=plan.due_on,
                 days=days_late(plan.due_on, today),
             )
@@ -349,9 +349,9 @@ async def render_escalation(
     for household, plan, member_id in rows:
         lines.append(
             _("• {code} – {head} ({member}): {days} days late").format(
-                code=html.escape(household.code),
-                head=html.escape(household.head_name),
-                member=html.escape(members[member_id].name if member_id in members else "?"),
+                code=esc(household.code),
+                head=esc(household.head_name),
+                member=esc(members[member_id].name if member_id in members else "?"),
                 days=days_late(plan.due_on, today),
             )
         )
@@ -367,13 +367,13 @@ async def render_need(ctx: RenderContext, payload: Mapping[str, Any]) -> Outgoin
     member_id = await ctx.repo.visits.visitor_of(need.household_id)
     members = await ctx.repo.visits.members_by_id([member_id] if member_id else [])
     text = _("📌 Need raised at {code} – {head} ({member}): <b>{kind}</b>").format(
-        code=html.escape(household.code),
-        head=html.escape(household.head_name),
-        member=html.escape(members[member_id].name if member_id in members else "?"),
+        code=esc(household.code),
+        head=esc(household.head_name),
+        member=esc(members[member_id].name if member_id in members else "?"),
         kind=need_kind_label(need.kind, _),
     )
     if need.note:
-        text += "\n" + html.escape(need.note[:500])
+        text += "\n" + esc(need.note[:500])
     choices = (
         (
             Choice(_("🔧 In progress"), need_callback("in_progress", need.id)),

@@ -5,7 +5,6 @@ overdue list and the needs raised, as text, a chart (PNG) and a workbook (XLSX).
 from __future__ import annotations
 
 import calendar
-import html
 import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -13,6 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from bot.services.authz import Action, Actor
+from bot.services.markup import esc
 from bot.services.visits.domain import days_late
 
 Gettext = Callable[[str], str]
@@ -152,7 +152,7 @@ MAX_LINES = 25
 def report_text(report: CoverageReport, _: Gettext) -> str:
     lines = [
         _("<b>Household visits, {month:%m/%Y}: {village}</b>").format(
-            month=report.month, village=html.escape(report.village_name)
+            month=report.month, village=esc(report.village_name)
         ),
         _("Visited {visited} of {due} households due.").format(
             visited=report.visited, due=report.due
@@ -163,22 +163,22 @@ def report_text(report: CoverageReport, _: Gettext) -> str:
     if not report.members:
         lines.append(_("No visits were due."))
     for member in report.members[:MAX_LINES]:
-        lines.append(f"• {html.escape(member.name)}: {member.visited}/{member.due}")
+        lines.append(f"• {esc(member.name)}: {member.visited}/{member.due}")
     lines += ["", _("<b>Overdue</b>: {count}").format(count=len(report.overdue))]
     for line in report.overdue[:MAX_LINES]:
         lines.append(
             _("• {code} {head} ({member}): {days} days late").format(
-                code=html.escape(line.code),
-                head=html.escape(line.head_name),
-                member=html.escape(line.member_name),
+                code=esc(line.code),
+                head=esc(line.head_name),
+                member=esc(line.member_name),
                 days=line.days_late,
             )
         )
     lines += ["", _("<b>Needs raised</b>: {count}").format(count=len(report.needs))]
     for need in report.needs[:MAX_LINES]:
-        note = f": {html.escape(need.note[:80])}" if need.note else ""
+        note = f": {esc(need.note[:80])}" if need.note else ""
         lines.append(
-            f"• {html.escape(need.code)} {html.escape(need.head_name)}, "
+            f"• {esc(need.code)} {esc(need.head_name)}, "
             f"{need_kind_label(need.kind, _)} ({need_state_label(need.state, _)}){note}"
         )
     hidden = max(0, len(report.overdue) - MAX_LINES) + max(0, len(report.needs) - MAX_LINES)
@@ -188,42 +188,22 @@ def report_text(report: CoverageReport, _: Gettext) -> str:
 
 
 def report_chart(report: CoverageReport, _: Gettext) -> bytes:
-    """One horizontal bar per member, visited over due: large type, readable on a phone."""
-    import matplotlib
+    """One bar per member, visited over due, sized for a phone (``bot.services.charts``):
+    the legend below the bars, never over the last one's label."""
+    from bot.services.charts import TRACK, Bar, bar_chart
 
-    matplotlib.use("Agg")
-    from matplotlib import pyplot as plt
+    rows = report.members[:30]
+    bars = [
+        Bar(m.name, f"{m.visited}/{m.due}", ((m.visited / m.due if m.due else 1.0, VISITED),))
+        for m in rows
+    ] or [Bar(_("No visits were due."), "", ())]
+    title = _("Visits {month:%m/%Y}: {visited}/{due}").format(
+        month=report.month, visited=report.visited, due=report.due
+    )
+    return bar_chart(title, bars, ((TRACK, _("due")), (VISITED, _("visited"))))
 
-    rows = report.members[:30] or [MemberCoverage(0, _("No visits were due."))]
-    height = max(3.5, 0.55 * len(rows) + 1.6)
-    figure, axes = plt.subplots(figsize=(6, height), dpi=120)
-    try:
-        names = [m.name for m in rows][::-1]
-        due = [m.due for m in rows][::-1]
-        visited = [m.visited for m in rows][::-1]
-        axes.barh(range(len(rows)), due, color="#cfd8dc", label=_("due"))
-        axes.barh(range(len(rows)), visited, color="#2e7d32", label=_("visited"))
-        for index, (done, total) in enumerate(zip(visited, due, strict=True)):
-            axes.text(max(total, done) + 0.1, index, f"{done}/{total}", va="center", fontsize=12)
-        axes.set_yticks(range(len(rows)), names, fontsize=12)
-        axes.set_xlim(0, max([*due, 1]) * 1.3)
-        axes.set_xticks([])
-        for side in ("top", "right", "bottom"):
-            axes.spines[side].set_visible(False)
-        axes.set_title(
-            _("Visits {month:%m/%Y}: {visited}/{due}").format(
-                month=report.month, visited=report.visited, due=report.due
-            ),
-            fontsize=14,
-            loc="left",
-        )
-        axes.legend(loc="lower right", fontsize=11, frameon=False)
-        figure.tight_layout()
-        buffer = io.BytesIO()
-        figure.savefig(buffer, format="png")
-        return buffer.getvalue()
-    finally:
-        plt.close(figure)
+
+VISITED = "#2e7d32"
 
 
 def report_xlsx(report: CoverageReport, _: Gettext) -> bytes:
