@@ -139,7 +139,8 @@ async def test_typed_html_is_shown_as_text_on_every_screen(sandbox: Sandbox, tmp
         await secretary.send(f"970405 3600205123456 QUY {OPEN_B}")
         names = await secretary.next_message()
         await secretary.press(names, callback_data=DgNew(what="public").pack())
-        await secretary.next_message()
+        review = await secretary.next_message()  # the review screen (issue 16): nothing created yet
+        await secretary.press(review, callback_data=DgNew(what="create").pack())
         from sqlalchemy import select
 
         from storage.models import Campaign

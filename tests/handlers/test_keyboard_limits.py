@@ -51,8 +51,8 @@ ARGUMENTS: dict[str, Any] = {
     "need_id": BIG,
     "village_id": BIG,
     "checks": dict.fromkeys(CHECKLIST, "ok"),
-    "groups": [(-(10**12) - n, f"Nhóm thôn {n}") for n in range(300)],
-    "data": {"group_ids": [-(10**12) - n for n in range(300)], "members": True, "residents": True, "pin": True, "ack": True},
+    "groups": [(BIG - n, f"Nhóm thôn {n}") for n in range(300)],  # chat row ids, as village_groups gives
+    "data": {"group_ids": [BIG - n for n in range(300)], "members": True, "residents": True, "pin": True, "ack": True},
     "page": 0,
     "draft": {"kinds": KINDS, "name": "Đường " * 40, "goals": {}},
     "view": SimpleNamespace(assigned_to_me=True, household=SimpleNamespace(id=BIG, village_id=1)),
