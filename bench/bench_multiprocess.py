@@ -27,7 +27,7 @@ RESIDENTS, RECIPIENTS = 50, 1000
 async def main() -> None:
     multi.RECIPIENTS = RECIPIENTS
     sandbox = await Sandbox.start(limits=True, bot_username="villagebot")
-    database = multi.fresh_pg_database()
+    database = multi.fresh_pg_database("villagebot_bench")
     url = await database.__aenter__()
     work = Path(tempfile.mkdtemp(prefix="bench-multi-"))
     try:

@@ -10,16 +10,13 @@ runs the issue's full size: 50 residents, 1,000 recipients.)
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import socket
 import sys
-import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
 
 from bot.sandbox import Sandbox
 from bot.services import broadcasts as service
@@ -29,7 +26,7 @@ from storage.db import create_engine, create_sessionmaker
 from storage.migrate import upgrade
 from storage.models import Role, User
 from storage.repo import Repo
-from tests.conftest import PG_ADMIN_URL, _port_open, service_missing
+from tests.conftest import _port_open, fresh_pg_database
 from tests.data_org import ORG_YAML
 from tests.e2e.harness import BotProcess
 
@@ -64,28 +61,9 @@ class RoleProcess(BotProcess):
         log.close()
 
 
-@contextlib.asynccontextmanager
-async def fresh_pg_database() -> AsyncIterator[str]:
-    """An empty PostgreSQL database of its own, dropped afterwards."""
-    name = f"villagebot_multi_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(PG_ADMIN_URL)
-    async with admin.connect() as conn:
-        conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
-        await conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield f"{PG_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
-    finally:
-        async with admin.connect() as conn:
-            conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
-            await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        await admin.dispose()
-
-
 @pytest.fixture
 async def pg_url() -> AsyncIterator[str]:
-    if not _port_open("127.0.0.1", 5432):
-        service_missing("PostgreSQL at 127.0.0.1:5432")
-    async with fresh_pg_database() as url:
+    async with fresh_pg_database("villagebot_multi") as url:
         yield url
 
 

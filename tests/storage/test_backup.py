@@ -4,7 +4,6 @@ one village's export holds that village's rows and nobody else's."""
 from __future__ import annotations
 
 import json
-import uuid
 import zipfile
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime
@@ -20,7 +19,7 @@ from storage.db import create_engine, create_sessionmaker
 from storage.models import Base, Campaign, Pledge, Village
 from storage.repo import Repo
 from storage.village_export import UnknownVillage, export_village
-from tests.conftest import PG_ADMIN_URL
+from tests.conftest import fresh_pg_database
 
 
 async def _seed(database_url: str) -> None:
@@ -70,19 +69,8 @@ async def empty_target(database_url: str, tmp_path: Path) -> AsyncIterator[str]:
     if database_url.startswith("sqlite"):
         yield f"sqlite+aiosqlite:///{tmp_path / 'restored.db'}"
         return
-    name = f"villagebot_restore_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(PG_ADMIN_URL)
-    async with admin.connect() as conn:
-        conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
-        await conn.execute(text(f'CREATE DATABASE "{name}"'))
-    base = PG_ADMIN_URL.rsplit("/", 1)[0]
-    try:
-        yield f"{base}/{name}"
-    finally:
-        async with admin.connect() as conn:
-            conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
-            await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        await admin.dispose()
+    async with fresh_pg_database("villagebot_restore") as url:
+        yield url
 
 
 async def test_backup_restore_round_trip_is_identical(database_url: str, empty_target: str, tmp_path: Path) -> None:

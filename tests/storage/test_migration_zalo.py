@@ -3,7 +3,6 @@ gets its channel address, identity-mapped; Zalo addresses are allocated apart.""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -14,7 +13,7 @@ from storage.channels_repo import FOREIGN_BASE
 from storage.db import create_engine, create_sessionmaker
 from storage.migrate import upgrade
 from storage.repo import Repo
-from tests.conftest import PG_ADMIN_URL, _port_open, service_missing
+from tests.conftest import fresh_pg_database
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -22,20 +21,8 @@ async def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIter
     if request.param == "sqlite":
         yield f"sqlite+aiosqlite:///{tmp_path / 'old.db'}"
         return
-    if not _port_open("127.0.0.1", 5432):
-        service_missing("PostgreSQL at 127.0.0.1:5432")
-    name = f"villagebot_mig_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(PG_ADMIN_URL)
-    async with admin.connect() as conn:
-        conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
-        await conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield f"{PG_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
-    finally:
-        async with admin.connect() as conn:
-            conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
-            await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        await admin.dispose()
+    async with fresh_pg_database("villagebot_mig") as url:
+        yield url
 
 
 async def test_upgrade_keeps_and_maps_existing_people_and_groups(empty_url: str) -> None:
