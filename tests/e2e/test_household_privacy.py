@@ -25,7 +25,11 @@ async def pledge(sandbox: Sandbox, user, campaign: Campaign) -> dict:  # type: i
     await user.press(amounts, callback_data=DgAmount(amount=500_000).pack())
     confirm = await user.next_message()
     await user.press(confirm, callback_data=confirm["reply_markup"]["inline_keyboard"][0][0]["callback_data"])
-    return confirm
+    # The confirmation is edited into the thank-you (with its extra buttons) once the pledge
+    # is committed: replies leave after the commit, through the engine.
+    message = sandbox.chats[user.id].messages[confirm["message_id"]]
+    await sandbox.wait_until(lambda: "dgp:" in str(message.view().get("reply_markup")), timeout=10)
+    return message.view()
 
 
 async def test_a_poster_scanner_is_not_offered_the_households(sandbox: Sandbox, bot_process: BotProcess) -> None:
