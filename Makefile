@@ -47,6 +47,10 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_consultations.py
 	$(BIN)/python bench/bench_org_import.py 25
 	$(BIN)/python bench/bench_multiprocess.py
+	$(BIN)/python bench/bench_files.py
+	$(BIN)/python bench/bench_slow_connections.py
+	$(BIN)/python bench/bench_zalo.py
+	$(BIN)/python bench/score_holdout.py
 
 ## Follow docs/DEPLOY.md literally on this machine (temporary folders; system changes only shown).
 deploy-check: $(STAMP)
