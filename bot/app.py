@@ -245,7 +245,12 @@ async def run_bot(settings: Settings, runtime: Runtime, bot: Bot, budget: SendBu
             await dispatcher.emit_startup(bot=bot, dispatcher=dispatcher, bots=[bot], **dispatcher.workflow_data)
             inbox.start()
             if zalo is not None:
-                await zalo.start()
+                try:
+                    await zalo.start()
+                except OSError as exc:
+                    raise OperatorError(
+                        f"cannot listen on {settings.zalo_listen} for Zalo ({exc.strerror}); set ZALO_LISTEN"
+                    ) from None
             tasks.append(asyncio.create_task(_upkeep(runtime.sessionmaker), name="upkeep"))
             hook = settings if role == "worker" and settings.webhook_url else None
             tasks.append(asyncio.create_task(

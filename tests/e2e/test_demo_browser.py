@@ -31,11 +31,12 @@ async def _start(workdir: Path, port: int) -> asyncio.subprocess.Process:
     env = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith(("BOT_", "WEBHOOK_", "DATABASE_", "REDIS_", "SANDBOX_"))
+        if not k.startswith(("BOT_", "WEBHOOK_", "DATABASE_", "REDIS_", "SANDBOX_", "ZALO_"))
     }
     env.update(
         DATABASE_URL=f"sqlite+aiosqlite:///{workdir / 'demo.db'}",
         SANDBOX_LISTEN=f"127.0.0.1:{port}",
+        ZALO_LISTEN=f"127.0.0.1:{_free_port()}",  # tests run in parallel: each its own photo server
         PYTHONUNBUFFERED="1",
     )
     log_path = workdir / "run.log"
