@@ -239,6 +239,7 @@ async def run_bot(settings: Settings, runtime: Runtime, bot: Bot, budget: SendBu
     # Zalo (one conversation code, a Bot API bridge) is received and handled by the workers.
     zalo = zalo_runner(settings, runtime, zalo_bot, inbox, bot) if zalo_bot is not None and role != "web" else None
     tasks: list[asyncio.Task[None]] = []
+    stopping = asyncio.Event()  # the background tasks end at a safe point, never mid-transaction
     try:
         if role != "web":
             await scheduler.start()
@@ -251,10 +252,13 @@ async def run_bot(settings: Settings, runtime: Runtime, bot: Bot, budget: SendBu
                     raise OperatorError(
                         f"cannot listen on {settings.zalo_listen} for Zalo ({exc.strerror}); set ZALO_LISTEN"
                     ) from None
-            tasks.append(asyncio.create_task(_upkeep(runtime.sessionmaker), name="upkeep"))
+            tasks.append(asyncio.create_task(_upkeep(runtime.sessionmaker, stopping), name="upkeep"))
             hook = settings if role == "worker" and settings.webhook_url else None
             tasks.append(asyncio.create_task(
-                _lead(leadership, sender, bot, inbox, used, polls=not settings.webhook_url, hook=hook, metrics=metrics),
+                _lead(
+                    leadership, sender, bot, inbox, used,
+                    polls=not settings.webhook_url, hook=hook, metrics=metrics, stopping=stopping,
+                ),
                 name="lead",
             ))
         if settings.webhook_url and role != "worker":
@@ -263,10 +267,17 @@ async def run_bot(settings: Settings, runtime: Runtime, bot: Bot, budget: SendBu
             await _until_signal()
             log.info("stopping")
     finally:
-        for task in tasks:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+        stopping.set()
+        for task in tasks:  # a standby still waiting for the lock holds no transaction
+            if task.get_name() == "lead" and not leadership.is_leader.is_set():
+                task.cancel()
+        if tasks:
+            _, stuck = await asyncio.wait(tasks, timeout=15)
+            for task in stuck:
+                task.cancel()
+            for task in tasks:
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
         if zalo is not None:
             with contextlib.suppress(Exception):
                 await zalo.stop()
@@ -283,7 +294,7 @@ async def run_bot(settings: Settings, runtime: Runtime, bot: Bot, budget: SendBu
 
 async def _lead(
     leadership: Any, sender: Any, bot: Bot, inbox: Inbox, used: list[str], *, polls: bool, hook: Settings | None,
-    metrics: Any = None,
+    metrics: Any = None, stopping: asyncio.Event,
 ) -> None:
     """The leader sends (one sender per bot token, so Telegram's 30/s holds for the whole
     installation) and, without a webhook, long-polls (Telegram has one getUpdates
@@ -300,22 +311,27 @@ async def _lead(
             polling = asyncio.create_task(inbox.poll(used), name="polling")
         elif hook is not None:  # separate web processes receive; the leader tells Telegram where
             await _set_webhook(hook, bot, used)
+        waits = [asyncio.create_task(leadership.lost.wait()), asyncio.create_task(stopping.wait())]
         try:
-            await leadership.lost.wait()
+            await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
         finally:
+            for wait in waits:
+                wait.cancel()
             if polling is not None:
                 polling.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await polling
+        if stopping.is_set():
+            return
         log.error("no longer the sending leader: stopping so that the supervisor restarts this process")
         os.kill(os.getpid(), signal.SIGTERM)
 
 
-async def _upkeep(sessionmaker: Sessionmaker, every: float = UPKEEP_EVERY_S) -> None:
+async def _upkeep(sessionmaker: Sessionmaker, stopping: asyncio.Event, every: float = UPKEEP_EVERY_S) -> None:
     """Finished queue rows past their retention go in small batches, now and every hour."""
     from storage.upkeep import prune
 
-    while True:
+    while not stopping.is_set():
         try:
             pruned = await prune(sessionmaker, datetime.now(UTC) - PROCESSED_UPDATES_KEPT)
             if pruned.inbox or pruned.outbox or pruned.processed_updates:
@@ -323,7 +339,8 @@ async def _upkeep(sessionmaker: Sessionmaker, every: float = UPKEEP_EVERY_S) -> 
                          pruned.inbox, pruned.outbox, pruned.processed_updates)
         except Exception:
             log.exception("upkeep failed; trying again later")
-        await asyncio.sleep(every)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stopping.wait(), every)
 
 
 async def _set_webhook(settings: Settings, bot: Bot, used: list[str]) -> None:
