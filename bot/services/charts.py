@@ -21,6 +21,7 @@ import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 import matplotlib
 
@@ -95,11 +96,7 @@ def progress_chart(
         for label, _ in rows
     ]
     bar_heights = [LINE_IN * len(lines) + 0.12 for lines in wrapped]
-    title_lines = [
-        wrapped
-        for line in chart_text(title).split("\n")
-        for wrapped in textwrap.wrap(line, 30, max_lines=3, placeholder="…") or [""]
-    ]
+    title_lines = _title_lines(title)
     header_in = 0.3 * len(title_lines) + 0.25
     legend_rows = (len(legend) + 1) // 2
     footer_in = 0.3 * legend_rows + 0.2
@@ -107,10 +104,7 @@ def progress_chart(
     height_in = header_in + body_in + footer_in
     figure = plt.figure(figsize=(WIDTH_IN, height_in), dpi=DPI)
     try:
-        axes = figure.add_axes((0.03, footer_in / height_in, 0.94, body_in / height_in))
-        axes.set_xlim(0, 1)
-        axes.set_ylim(body_in, 0)
-        axes.axis("off")
+        axes = _bar_axes(figure, footer_in, body_in, height_in)
         top = 0.0
         for (_label, status), lines, bar in zip(rows, wrapped, bar_heights, strict=True):
             axes.barh(
@@ -185,21 +179,14 @@ def bar_chart(title: str, bars: Sequence[Bar], legend: Sequence[tuple[str, str]]
     row_heights = [
         LINE_IN * (len(label) + len(caption)) + BAR_IN + 0.2 for _, label, caption in rows
     ]
-    title_lines = [
-        wrapped
-        for line in chart_text(title).split("\n")
-        for wrapped in textwrap.wrap(line, 30, max_lines=3, placeholder="…") or [""]
-    ]
+    title_lines = _title_lines(title)
     header_in = 0.3 * len(title_lines) + 0.2
     footer_in = 0.3 * ((len(legend) + 1) // 2) + 0.2 if legend else 0.1
     body_in = sum(row_heights) or 0.1
     height_in = header_in + body_in + footer_in
     figure = plt.figure(figsize=(WIDTH_IN, height_in), dpi=DPI)
     try:
-        axes = figure.add_axes((0.03, footer_in / height_in, 0.94, body_in / height_in))
-        axes.set_xlim(0, 1)
-        axes.set_ylim(body_in, 0)
-        axes.axis("off")
+        axes = _bar_axes(figure, footer_in, body_in, height_in)
         top = 0.0
         for (bar, label, caption), row in zip(rows, row_heights, strict=True):
             axes.text(
@@ -250,3 +237,21 @@ def bar_chart(title: str, bars: Sequence[Bar], legend: Sequence[tuple[str, str]]
         return _save(figure)
     finally:
         plt.close(figure)
+
+
+def _title_lines(title: str) -> list[str]:
+    """The chart's title as drawn: each line wrapped at 30 characters, at most 3 lines each."""
+    return [
+        wrapped
+        for line in chart_text(title).split("\n")
+        for wrapped in textwrap.wrap(line, 30, max_lines=3, placeholder="…") or [""]
+    ]
+
+
+def _bar_axes(figure: Any, footer_in: float, body_in: float, height_in: float) -> Any:
+    """The bars' area between the title and the legend, in inches from the top, no frame."""
+    axes = figure.add_axes((0.03, footer_in / height_in, 0.94, body_in / height_in))
+    axes.set_xlim(0, 1)
+    axes.set_ylim(body_in, 0)
+    axes.axis("off")
+    return axes
