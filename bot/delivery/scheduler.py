@@ -53,6 +53,8 @@ class Scheduler:
         self.timezone = timezone
         self.scheduler = AsyncIOScheduler(timezone=UTC)
         self._locks: dict[str, asyncio.Lock] = {}
+        self._running: dict[asyncio.Future[None], asyncio.Task[Any] | None] = {}
+        self._stopping = False
 
     async def start(self) -> None:
         self.scheduler.start()
@@ -71,15 +73,38 @@ class Scheduler:
             await self.run_planner(name)
         await self.sync_broadcasts()
 
-    async def stop(self) -> None:
+    async def stop(self, grace: float = 10.0) -> None:
+        """No new runs; the runs in flight finish their unit of work (bounded by
+        ``grace``), so a shutdown never cancels a planner mid-transaction."""
+        self._stopping = True
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
+        if self._running:
+            _done, late = await asyncio.wait(list(self._running), timeout=grace)
+            for finished in late:
+                task = self._running.get(finished)
+                if task is not None and task is not asyncio.current_task():
+                    log.warning("planner still running at shutdown; cancelled")
+                    task.cancel()
 
     async def run_planner(self, name: str) -> None:
         """Run one planner now in its own unit of work; then wake the sender."""
         spec = self.registry.planners.get(name)
-        if spec is None:
+        if spec is None or self._stopping:
             return
+        finished: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._running[finished] = asyncio.current_task()
+        try:
+            if not await self._plan(name, spec):
+                return
+        finally:
+            del self._running[finished]
+            finished.set_result(None)
+        self.sender.wake()
+        if name == DUE_BROADCASTS and not self._stopping:
+            await self.sync_broadcasts()
+
+    async def _plan(self, name: str, spec: Any) -> bool:
         lock = self._locks.setdefault(name, asyncio.Lock())
         async with lock:
             try:
@@ -96,10 +121,8 @@ class Scheduler:
                     await session.commit()
             except Exception:
                 log.exception("planner %s failed", name)
-                return
-        self.sender.wake()
-        if name == DUE_BROADCASTS:
-            await self.sync_broadcasts()
+                return False
+        return True
 
     async def sync_broadcasts(self) -> None:
         """An exact wake-up for every scheduled broadcast (after a fire, a recurring

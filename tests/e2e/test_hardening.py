@@ -188,7 +188,7 @@ async def test_restarting_sandbox_and_bot_just_works(
     finally:
         await second.stop()
         await again.stop()
-    assert "Traceback" not in second.log()
+    assert "Traceback" not in second.log(), second.log()[-6000:]
 
 
 async def test_question_inbox_is_paginated_and_always_fits(
