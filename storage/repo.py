@@ -35,6 +35,7 @@ from storage.models import (
     VisitAssignment,
 )
 from storage.outbox_repo import OutboxRepository
+from storage.planner_repo import PlannerRunRepository
 from storage.visits_repo import VisitRepository
 
 
@@ -337,6 +338,7 @@ class Repo:
         self.consultations = ConsultationsRepository(session)
         self.bot_identity = BotIdentityRepository(session)
         self.channels = ChannelRepository(session)
+        self.planner_runs = PlannerRunRepository(session)
 
 
 class OrgRepository(_Repository):

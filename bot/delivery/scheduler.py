@@ -64,6 +64,7 @@ class Scheduler:
                 "interval",
                 seconds=spec.every.total_seconds(),
                 args=[spec.name],
+                kwargs={"claim": True},
                 id=f"planner-{spec.name}",
                 coalesce=True,
                 max_instances=1,
@@ -87,15 +88,19 @@ class Scheduler:
                     log.warning("planner still running at shutdown; cancelled")
                     task.cancel()
 
-    async def run_planner(self, name: str) -> None:
-        """Run one planner now in its own unit of work; then wake the sender."""
+    async def run_planner(self, name: str, *, claim: bool = False) -> None:
+        """Run one planner now in its own unit of work; then wake the sender.
+
+        An interval tick (``claim``) runs only if no process of the installation ran
+        this planner in the last half interval, so N workers do not plan N times;
+        start-up runs and exact wake-ups always run (planners are idempotent)."""
         spec = self.registry.planners.get(name)
         if spec is None or self._stopping:
             return
         finished: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._running[finished] = asyncio.current_task()
         try:
-            if not await self._plan(name, spec):
+            if not await self._plan(name, spec, claim=claim):
                 return
         finally:
             del self._running[finished]
@@ -104,15 +109,18 @@ class Scheduler:
         if name == DUE_BROADCASTS and not self._stopping:
             await self.sync_broadcasts()
 
-    async def _plan(self, name: str, spec: Any) -> bool:
+    async def _plan(self, name: str, spec: Any, *, claim: bool) -> bool:
         lock = self._locks.setdefault(name, asyncio.Lock())
         async with lock:
             try:
                 async with self.sessionmaker() as session:
                     repo = Repo(session)
+                    now = self.clock.now()
+                    if claim and not await repo.planner_runs.claim(name, now, spec.every / 2):
+                        return False  # another process ran it this interval
                     context = PlanContext(
                         repo=repo,
-                        now=self.clock.now(),
+                        now=now,
                         timezone=self.timezone,
                         enqueue=functools.partial(enqueue, repo, tz=self.timezone),
                         settings=self.settings,

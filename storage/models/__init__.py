@@ -57,7 +57,7 @@ from storage.models.criteria import (
 )
 from storage.models.fsm import FsmState
 from storage.models.identity import BotIdentity
-from storage.models.inbox import InboxLease, InboxStatus, InboxUpdate, SendSlot
+from storage.models.inbox import InboxLease, InboxStatus, InboxUpdate, PlannerRun, SendSlot
 from storage.models.visits import HouseholdVisitPlan, Visit, VisitNeed
 
 __all__ = [
@@ -76,6 +76,7 @@ __all__ = [
     "PendingMenu",
     "InboxStatus",
     "InboxUpdate",
+    "PlannerRun",
     "SendSlot",
     "Campaign",
     "CampaignGoal",

@@ -74,3 +74,14 @@ class SendSlot(Base):
 
 Index("ix_send_slots_bot_at", SendSlot.bot_id, SendSlot.at)
 Index("ix_send_slots_chat_at", SendSlot.bot_id, SendSlot.chat_id, SendSlot.at)
+
+
+class PlannerRun(Base):
+    """When each planner last ran anywhere in the installation: an interval run
+    claims its row with a conditional update, so with several worker processes a
+    planner fires once per interval, not once per process (issue 18)."""
+
+    __tablename__ = "planner_runs"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    last_at: Mapped[datetime] = mapped_column()
