@@ -2,8 +2,9 @@
 
 A run claims the planner's row with a conditional update: it wins only when the last
 run anywhere is older than ``min_gap``. On PostgreSQL a second process's update waits
-for the first one's transaction and then sees the new time, so it does not run too;
-if the first run fails, its claim rolls back with it. Nothing here commits.
+for the first one's transaction and then sees the new time, so it does not run too.
+The scheduler commits a claim at once, in its own short transaction, before planning.
+Nothing here commits.
 """
 
 from __future__ import annotations

@@ -113,11 +113,11 @@ class Scheduler:
         lock = self._locks.setdefault(name, asyncio.Lock())
         async with lock:
             try:
+                now = self.clock.now()
+                if claim and not await self._claim(name, now, spec.every / 2):
+                    return False  # another process ran it this interval
                 async with self.sessionmaker() as session:
                     repo = Repo(session)
-                    now = self.clock.now()
-                    if claim and not await repo.planner_runs.claim(name, now, spec.every / 2):
-                        return False  # another process ran it this interval
                     context = PlanContext(
                         repo=repo,
                         now=now,
@@ -130,7 +130,21 @@ class Scheduler:
             except Exception:
                 log.exception("planner %s failed", name)
                 return False
+            except asyncio.CancelledError:
+                if not self._stopping:
+                    raise
+                log.warning("planner %s was cut short by the shutdown; its work was rolled back", name)
+                return False
         return True
+
+    async def _claim(self, name: str, now: Any, gap: Any) -> bool:
+        """The interval's claim, committed at once in a short unit of work of its own:
+        the planner's writes never hold the row (nor, on SQLite, the write lock) while it
+        plans. A run that then fails leaves its interval unplanned; the next one plans."""
+        async with self.sessionmaker() as session:
+            won = await Repo(session).planner_runs.claim(name, now, gap)
+            await session.commit()
+            return won
 
     async def sync_broadcasts(self) -> None:
         """An exact wake-up for every scheduled broadcast (after a fire, a recurring
