@@ -118,6 +118,7 @@ class OutboxMessage(Base):
     message_id: Mapped[int | None] = mapped_column(BigInteger)
     error: Mapped[str | None] = mapped_column(String(255))
     resent_after_crash: Mapped[int] = mapped_column(Integer, default=0)
+    bot_key: Mapped[str | None] = mapped_column(String(32))  # the bot that sends it; None: the default
 
 
 class SenderWorker(Base):
