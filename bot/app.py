@@ -171,20 +171,21 @@ async def run_bot(
     sender takes its slots from it too. ``lanes``: several bots (``BOT_TOKENS``,
     :mod:`bot.multibot`), ``bot`` being the first's; each has its own sender, budget
     and leader, and the inbox, dispatcher and planners serve them all."""
-    from bot import monitoring
+    from bot import monitoring, multibot
     from bot.delivery.registry import default_registry
     from bot.delivery.scheduler import Scheduler
-    from bot.multibot import Lane, Senders, bot_keys, outbox_lanes, remember_identities, setup_lane
 
-    lanes = lanes or [Lane(None, bot, budget)]
+    lanes = lanes or [multibot.Lane(None, bot, budget)]
+    locks = multibot.lock_engine_for(lanes, runtime.engine)  # several bots: leaders' connections outside the pool
     registry = default_registry()
     metrics = monitoring.Metrics()
     zalo_bot = build_zalo(settings, runtime) if settings.zalo_bot_token else None
-    routes = outbox_lanes([lane.key for lane in lanes]) if lanes[0].key is not None else [None]
+    routes = multibot.outbox_lanes([lane.key for lane in lanes]) if lanes[0].key is not None else [None]
     for index, lane in enumerate(lanes):  # the default bot carries Zalo (its own budget)
         wrap = (lambda channel: zalo_routing(channel, zalo_bot)) if zalo_bot is not None and index == 0 else None
-        setup_lane(lane, runtime, registry, metrics, settings=settings, outbox_lane=routes[index], wrap=wrap)
-    sender = lanes[0].sender if len(lanes) == 1 else Senders([lane.sender for lane in lanes])
+        multibot.setup_lane(lane, runtime, registry, metrics, settings=settings, outbox_lane=routes[index], wrap=wrap,
+                   lock_engine=locks)
+    sender = lanes[0].sender if len(lanes) == 1 else multibot.Senders([lane.sender for lane in lanes])
     scheduler = Scheduler(
         runtime.sessionmaker, sender, registry, settings=settings, timezone=settings.timezone
     )
@@ -195,10 +196,10 @@ async def run_bot(
         storage=build_fsm_storage(settings, runtime.sessionmaker),
         outbox=sender,
         broadcast_scheduler=scheduler,
-        bot_keys=bot_keys(lanes),
+        bot_keys=multibot.bot_keys(lanes),
     )
     dispatcher.update.outer_middleware(monitoring.UpdateMetricsMiddleware(metrics))
-    await remember_identities(lanes, runtime.sessionmaker)
+    await multibot.remember_identities(lanes, runtime.sessionmaker)
     for lane in lanes:
         try:
             await set_default_menus(lane.bot, runtime.i18n)
@@ -283,6 +284,8 @@ async def run_bot(
             await lane.client.session.close()
         if monitor is not None:
             await monitor.cleanup()
+        if locks is not None:
+            await locks.dispose()
 
 
 async def _lead(

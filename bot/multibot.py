@@ -158,7 +158,7 @@ def webhook_url(base_url: str, key: str | None) -> str:
 
 def setup_lane(
     lane: Lane, runtime: Any, registry: Any, metrics: Any, *, settings: Any,
-    outbox_lane: OutboxLane | None = None, wrap: Any = None,
+    outbox_lane: OutboxLane | None = None, wrap: Any = None, lock_engine: Any = None,
 ) -> Lane:
     """The lane's engine side: replies deferred on its client, an unthrottled clone
     for its sender (which takes the slots itself, right before each call), its
@@ -183,7 +183,7 @@ def setup_lane(
     )
     lane.sender.lane = outbox_lane
     channel.before_call = lane.sender.take_slot
-    lane.leadership = Leadership(runtime.engine, str(bot.id))
+    lane.leadership = Leadership(lock_engine or runtime.engine, str(bot.id))
     if not lane.leadership.single_process:  # Telegram's limits hold for the whole installation
         from bot.delivery.budget import GLOBAL_LIMIT, GLOBAL_WINDOW, GROUP_LIMIT, GROUP_WINDOW
         from storage.send_slots import SharedSlots
@@ -193,6 +193,16 @@ def setup_lane(
             group_limit=GROUP_LIMIT, group_window=GROUP_WINDOW,
         ).reserve
     return lane
+
+
+def lock_engine_for(lanes: list[Lane], engine: Any) -> Any:
+    """Several bots on PostgreSQL: the leaders' lock connections come from outside the
+    pool (one per token held for as long as it leads); None otherwise (as before)."""
+    if len(lanes) < 2 or engine.dialect.name != "postgresql":
+        return None
+    from storage.db import create_lock_engine
+
+    return create_lock_engine(engine)
 
 
 def build_lanes(settings: Any, budget_factory: Any, bot_factory: Any) -> list[Lane]:

@@ -149,4 +149,6 @@ class BroadcastAck(Base):
 Index("ix_outbox_ready", OutboxMessage.status, OutboxMessage.next_attempt_at)
 Index("ix_outbox_due", OutboxMessage.status, OutboxMessage.priority, OutboxMessage.next_attempt_at)
 Index("ix_outbox_ref", OutboxMessage.ref)
+# Several bots: a bot's sender looks for its own due rows without reading past another bot's broadcast.
+Index("ix_outbox_bot_due", OutboxMessage.bot_key, OutboxMessage.status, OutboxMessage.priority, OutboxMessage.next_attempt_at)
 Index("ix_outbox_run_status", OutboxMessage.run_id, OutboxMessage.status)

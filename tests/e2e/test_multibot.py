@@ -81,9 +81,9 @@ class MultiBotProcess(BotProcess):
         return env
 
     async def start(self) -> None:
-        await super().start()  # bot A polls
+        await super().start()  # bot A polls or sets its webhook; then bot B
         b = self.hub.bot(TOKEN_B)
-        await b.wait_until(lambda: any(c.method.lower() == "getupdates" for c in b.calls), timeout=30)
+        await b.wait_until(lambda: any(c.method.lower() in ("getupdates", "setwebhook") for c in b.calls), timeout=30)
 
 
 @pytest.fixture
@@ -215,6 +215,41 @@ async def test_two_bots_two_communes_and_a_broadcast_that_does_not_slow_the_othe
         for sb in (a, b):
             too_many = [c for c in sb.calls if c.status == 429]
             assert too_many == [], [(c.method, c.params.get("chat_id")) for c in too_many]
+    finally:
+        await process.stop()
+    assert "Traceback" not in process.log(), process.log()[-3000:]
+
+
+async def test_each_bot_receives_on_its_own_webhook_path(hub: SandboxHub, tmp_path: Path) -> None:
+    """aiogram's multibot webhook pattern: bot KEY at WEBHOOK_URL/KEY, one listener, one secret."""
+    import socket
+
+    url = f"sqlite+aiosqlite:///{tmp_path / 'webhook.db'}"
+    engine = create_engine(url)
+    await upgrade(engine)
+    async with create_sessionmaker(engine)() as session:
+        await apply_org(Repo(session), parse_org(ORG))
+        await session.commit()
+    await engine.dispose()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    a, b = hub.bot(TOKEN_A), hub.bot(TOKEN_B)
+    process = MultiBotProcess(
+        hub, url, tmp_path, WEBHOOK_URL=f"http://127.0.0.1:{port}/telegram",
+        WEBHOOK_SECRET="mP3x9QvL2rT7wZ1kB5nH8cJ4dF6gY0sAeUiOq", WEBHOOK_LISTEN=f"127.0.0.1:{port}",
+    )
+    try:
+        await process.start()
+        await b.wait_until(lambda: b.webhook is not None, timeout=30)
+        assert a.webhook is not None and a.webhook["url"].endswith("/telegram/hatinh")
+        assert b.webhook["url"].endswith("/telegram/nghean")
+        lan, hoa = a.user(31_000, "Lan", language_code="vi"), b.user(41_000, "Hoa", language_code="vi")
+        await lan.send("/start v_nam-bac-thanh")
+        await hoa.send("/start v_dong-hoa")
+        await a.wait_until(lambda: any("Chào mừng" in t for t in _texts(a, lan.id)), timeout=60)
+        await b.wait_until(lambda: any("Chào mừng" in t for t in _texts(b, hoa.id)), timeout=60)
+        assert _sent_to(a) == {lan.id} and _sent_to(b) == {hoa.id}
     finally:
         await process.stop()
     assert "Traceback" not in process.log(), process.log()[-3000:]

@@ -23,10 +23,12 @@ def upgrade() -> None:
         batch.add_column(sa.Column("bot_key", sa.String(length=32), nullable=True))
     with op.batch_alter_table("outbox") as batch:
         batch.add_column(sa.Column("bot_key", sa.String(length=32), nullable=True))
+        batch.create_index("ix_outbox_bot_due", ["bot_key", "status", "priority", "next_attempt_at"], unique=False)
 
 
 def downgrade() -> None:
     with op.batch_alter_table("outbox") as batch:
+        batch.drop_index("ix_outbox_bot_due")
         batch.drop_column("bot_key")
     with op.batch_alter_table("users") as batch:
         batch.drop_column("bot_key")
