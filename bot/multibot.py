@@ -131,6 +131,7 @@ class Lane:
     client: Any = None
     sender: Any = None
     leadership: Any = None
+    username: str = ""
 
     @property
     def name(self) -> str:
@@ -223,10 +224,26 @@ async def remember_identities(lanes: list[Lane], sessionmaker: Any) -> None:
     from storage.repo import Repo
 
     log = logging.getLogger("villagebot")
-    for index, lane in enumerate(lanes):
+    for lane in lanes:
         me = await lane.bot.get_me()
         log.info("running as @%s%s", me.username, f" (bot {lane.key})" if lane.key else "")
-        if index == 0:
-            async with sessionmaker() as session:
-                await Repo(session).bot_identity.remember(me.id, me.username or "", datetime.now(UTC))
-                await session.commit()
+        lane.username = me.username or ""
+    # Every bot's username, for offline commands (a commune's QR plaques name its bot);
+    # the default bot's last: it is the one "the last getMe" means.
+    async with sessionmaker() as session:
+        for lane in reversed(lanes):
+            await Repo(session).bot_identity.remember(lane.bot.id, lane.username, datetime.now(UTC))
+            await session.flush()
+        await session.commit()
+
+
+async def bot_username_for(repo: Any, settings: Any, village: Any) -> str | None:
+    """The username of the bot of ``village``'s commune (several bots), as its running
+    process last stored it; None with one bot, or when unknown."""
+    key = getattr(getattr(village, "commune", None), "bot_key", None)
+    if key is None:
+        return None
+    for spec in configured_bots(settings):
+        if spec.key == key:
+            return await repo.bot_identity.username_of(spec.bot_id)
+    return None

@@ -145,3 +145,22 @@ async def test_a_person_is_answered_by_the_bot_they_last_wrote_to(repo: Repo) ->
     await repo.session.commit()
     keys = dict((await repo.session.execute(select(User.platform_user_id, User.bot_key))).all())
     assert keys == {9001: None, 9002: "tinh-b"}
+
+
+async def test_a_communes_plaques_name_its_own_bot(repo: Repo) -> None:
+    from bot.multibot import bot_username_for
+    from bot.settings import load_settings
+
+    await _places(repo)
+    now = datetime(2026, 3, 1, tzinfo=UTC)
+    await repo.bot_identity.remember(222, "tinh_b_bot", now)
+    await repo.bot_identity.remember(111, "tinh_a_bot", now + timedelta(seconds=1))
+    await repo.session.commit()
+    several = load_settings(bot_tokens="tinh-a=111:aa,tinh-b=222:bb", _env_file=None)
+    one = load_settings(bot_token="111:aa", _env_file=None)
+    names = {}
+    for code in ("thon-a", "thon-b", "thon-c"):
+        village = await repo.places.village_by_code(code)
+        names[code] = (await bot_username_for(repo, several, village), await bot_username_for(repo, one, village))
+    assert names == {"thon-a": ("tinh_a_bot", None), "thon-b": ("tinh_b_bot", None), "thon-c": (None, None)}
+    assert await repo.bot_identity.last_username() == "tinh_a_bot"
