@@ -185,6 +185,9 @@ def setup_lane(
     lane.sender.lane = outbox_lane
     channel.before_call = lane.sender.take_slot
     lane.leadership = Leadership(lock_engine or runtime.engine, str(bot.id))
+    if lane.key is not None:  # /metrics: which bots this process leads
+        leads = lane.leadership.is_leader
+        _leader_gauge(metrics).labels(bot=lane.key).set_function(lambda: float(leads.is_set()))
     if not lane.leadership.single_process:  # Telegram's limits hold for the whole installation
         from bot.delivery.budget import GLOBAL_LIMIT, GLOBAL_WINDOW, GROUP_LIMIT, GROUP_WINDOW
         from storage.send_slots import SharedSlots
@@ -204,6 +207,19 @@ def lock_engine_for(lanes: list[Lane], engine: Any) -> Any:
     from storage.db import create_lock_engine
 
     return create_lock_engine(engine)
+
+
+def _leader_gauge(metrics: Any) -> Any:
+    gauge = getattr(metrics, "bot_leader", None)
+    if gauge is None:
+        from prometheus_client import Gauge
+
+        gauge = Gauge(
+            "villagebot_bot_is_leader", "1 while this process is the sending leader of this bot (BOT_TOKENS)",
+            ["bot"], registry=metrics.registry,
+        )
+        metrics.bot_leader = gauge
+    return gauge
 
 
 def build_lanes(settings: Any, budget_factory: Any, bot_factory: Any) -> list[Lane]:

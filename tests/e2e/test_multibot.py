@@ -17,6 +17,7 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 
+import aiohttp
 import pytest
 from sqlalchemy import select
 
@@ -231,13 +232,17 @@ async def test_each_bot_receives_on_its_own_webhook_path(hub: SandboxHub, tmp_pa
         await apply_org(Repo(session), parse_org(ORG))
         await session.commit()
     await engine.dispose()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    ports = []
+    for _ in range(2):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            ports.append(probe.getsockname()[1])
+    port, metrics_port = ports
     a, b = hub.bot(TOKEN_A), hub.bot(TOKEN_B)
     process = MultiBotProcess(
         hub, url, tmp_path, WEBHOOK_URL=f"http://127.0.0.1:{port}/telegram",
         WEBHOOK_SECRET="mP3x9QvL2rT7wZ1kB5nH8cJ4dF6gY0sAeUiOq", WEBHOOK_LISTEN=f"127.0.0.1:{port}",
+        METRICS_LISTEN=f"127.0.0.1:{metrics_port}",
     )
     try:
         await process.start()
@@ -250,6 +255,11 @@ async def test_each_bot_receives_on_its_own_webhook_path(hub: SandboxHub, tmp_pa
         await a.wait_until(lambda: any("Chào mừng" in t for t in _texts(a, lan.id)), timeout=60)
         await b.wait_until(lambda: any("Chào mừng" in t for t in _texts(b, hoa.id)), timeout=60)
         assert _sent_to(a) == {lan.id} and _sent_to(b) == {hoa.id}
+        async with aiohttp.ClientSession() as session:
+            async with session.get(f"http://127.0.0.1:{metrics_port}/metrics") as response:
+                body = await response.text()
+        assert 'villagebot_bot_is_leader{bot="hatinh"} 1.0' in body
+        assert 'villagebot_bot_is_leader{bot="nghean"} 1.0' in body
     finally:
         await process.stop()
     assert "Traceback" not in process.log(), process.log()[-3000:]
