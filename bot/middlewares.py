@@ -101,6 +101,8 @@ class DbSessionMiddleware(BaseMiddleware):
                         bot_key=bot_key,
                     )
                 )
+            if bot_key is not None and (group := _chat_of(event)) < 0:  # several bots: the one in this group
+                await repo.chats.seen_by(group, bot_key)
             # The marker is written last: an update that only reads never holds
             # SQLite's write lock while its replies wait for a send slot.
             if update_id is not None and not await repo.updates.mark_processed(bot.id, update_id):

@@ -21,8 +21,9 @@ Which bot sends what:
 * anything else for a person (a broadcast, a reminder, a notice) goes through the bot
   they last wrote to (``users.bot_key``, recorded as they write: on Telegram a bot can
   only write to people who started it), else their commune's bot (``communes.bot_key``,
-  the org file's ``bot``), else the default bot; a group chat through its village's
-  commune's bot (``storage.outbox_repo.bot_key_of``).
+  the org file's ``bot``), else the default bot; a group chat through the bot last
+  seen in it (``chats.bot_key``), else its village's commune's bot
+  (``storage.outbox_repo.bot_key_of``).
 """
 
 from __future__ import annotations

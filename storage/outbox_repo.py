@@ -362,16 +362,17 @@ def _person_bot() -> Any:
 
 def _group_bot() -> Any:
     return (
-        select(Commune.bot_key)
+        select(func.coalesce(Chat.bot_key, Commune.bot_key))
         .select_from(Chat)
-        .join(Village, Village.id == Chat.village_id)
-        .join(Commune, Commune.id == Village.commune_id)
+        .outerjoin(Village, Village.id == Chat.village_id)
+        .outerjoin(Commune, Commune.id == Village.commune_id)
     )
 
 
 def bot_key_of(user_id: int | None, group_id: int | None, chat_id: int | None) -> Any:
     """The bot that writes to this recipient, as a scalar subquery (NULL: the default
-    bot): the person's last bot, else their commune's; a group's commune's bot."""
+    bot): the person's last bot, else their commune's; a group's likewise (the bot
+    last seen in it, else its village's commune's)."""
     if user_id is not None:
         return _person_bot().where(User.id == user_id).scalar_subquery()
     if group_id is not None:

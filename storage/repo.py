@@ -230,6 +230,16 @@ class ChatRepository(_Repository):
             chat.title = title[:255] or chat.title
         return chat
 
+    async def seen_by(self, platform_chat_id: int, bot_key: str) -> None:
+        """Several bots: ``bot_key``'s bot is in this group (it writes there from now on)."""
+        await self.session.execute(
+            update(Chat)
+            .where(Chat.platform == Platform.TELEGRAM, Chat.platform_chat_id == platform_chat_id,
+                   Chat.bot_key.is_distinct_from(bot_key))
+            .values(bot_key=bot_key)
+            .execution_options(synchronize_session=False)
+        )
+
     async def of_village(self, village_id: int, *, active_only: bool = True) -> Sequence[Chat]:
         query = select(Chat).where(Chat.village_id == village_id)
         if active_only:

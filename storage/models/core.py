@@ -168,6 +168,7 @@ class Chat(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     linked_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     linked_at: Mapped[datetime | None] = mapped_column()
+    bot_key: Mapped[str | None] = mapped_column(String(32))  # the bot seen in it last (BOT_TOKENS)
 
 
 class Invite(Base):

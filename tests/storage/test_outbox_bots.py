@@ -164,3 +164,16 @@ async def test_a_communes_plaques_name_its_own_bot(repo: Repo) -> None:
         names[code] = (await bot_username_for(repo, several, village), await bot_username_for(repo, one, village))
     assert names == {"thon-a": ("tinh_a_bot", None), "thon-b": ("tinh_b_bot", None), "thon-c": (None, None)}
     assert await repo.bot_identity.last_username() == "tinh_a_bot"
+
+
+async def test_a_group_is_written_to_by_the_bot_seen_in_it(repo: Repo) -> None:
+    await _places(repo)
+    group = await repo.session.scalar(select(Chat).where(Chat.platform_chat_id == -1001000000001))
+    assert group is not None
+    await enqueue(repo, Delivery(kind="reply", recipient=Recipient(chat_id=group.id), payload={}, ref="before",
+                                 dedupe_key=None, not_before=NOW, respect_quiet_hours=False))
+    await repo.chats.seen_by(-1001000000001, "tinh-b")  # bot B, not the commune's bot A, is in the group
+    await enqueue(repo, Delivery(kind="reply", recipient=Recipient(chat_id=group.id), payload={}, ref="after",
+                                 dedupe_key=None, not_before=NOW, respect_quiet_hours=False))
+    await repo.session.commit()
+    assert await _keys(repo) == {"before": "tinh-a", "after": "tinh-b"}
