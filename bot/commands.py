@@ -74,7 +74,9 @@ async def print_invite(settings: Settings, phone: str) -> int:
         operator = Actor(user_id=None, platform_user_id=None, is_admin=True)
         invite = await create_invite(repo, operator, member.id, now=datetime.now(UTC))
         await session.commit()
-        bot = build_bot(settings)
+        from bot.multibot import token_for  # several bots: the link opens the commune's bot
+
+        bot = build_bot(settings, token=token_for(settings, await repo.places.village(member.branch.village_id)))
         try:
             link = await create_start_link(bot, f"inv_{invite.token}")
         finally:

@@ -254,6 +254,12 @@ async def remember_identities(lanes: list[Lane], sessionmaker: Any) -> None:
         await session.commit()
 
 
+def token_for(settings: Any, village: Any) -> str | None:
+    """The token of ``village``'s commune's bot (several bots); None: the default bot."""
+    key = getattr(getattr(village, "commune", None), "bot_key", None)
+    return next((spec.token for spec in configured_bots(settings) if spec.key == key), None)
+
+
 async def bot_username_for(repo: Any, settings: Any, village: Any) -> str | None:
     """The username of the bot of ``village``'s commune (several bots), as its running
     process last stored it; None with one bot, or when unknown."""

@@ -85,3 +85,15 @@ def test_the_org_file_binds_a_commune_to_its_bot() -> None:
     assert parse_org(ORG.replace("    bot: {bot}\n", ""))[0].bot is None
     with pytest.raises(OrgFileError, match=r"communes\[0\]\.bot"):
         parse_org(ORG.format(bot='"Hà Tĩnh bot"'))
+
+
+def test_an_invite_opens_the_communes_bot() -> None:
+    from types import SimpleNamespace
+
+    from bot.multibot import token_for
+
+    several = load_settings(bot_tokens="hatinh=111:aa,nghean=222:bb", _env_file=None)
+    village = lambda key: SimpleNamespace(commune=SimpleNamespace(bot_key=key))  # noqa: E731
+    assert token_for(several, village("nghean")) == "222:bb"
+    assert token_for(several, village(None)) is None  # the default bot
+    assert token_for(load_settings(bot_token="333:cc", _env_file=None), village("nghean")) is None
