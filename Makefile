@@ -47,6 +47,8 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_consultations.py
 	$(BIN)/python bench/bench_org_import.py 25
 	$(BIN)/python bench/bench_multiprocess.py
+	$(BIN)/python bench/bench_multibot.py --pg
+	$(BIN)/python bench/bench_multibot.py --latency
 	$(BIN)/python bench/bench_files.py
 	$(BIN)/python bench/bench_slow_connections.py
 	$(BIN)/python bench/bench_zalo.py

@@ -129,7 +129,9 @@ def build_bot(
     """The Bot client; every send goes through the shared flood budget."""
     session = AiohttpSession(api=TelegramAPIServer.from_base(api_url or settings.telegram_api_url))
     session.middleware(ThrottlingMiddleware(budget or SendBudget()))
-    secret = token or (settings.bot_token.get_secret_value() if settings.bot_token else SANDBOX_TOKEN)
+    from bot.multibot import default_token
+
+    secret = token or default_token(settings, SANDBOX_TOKEN)
     return Bot(secret, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
 
 
@@ -157,38 +159,33 @@ async def open_runtime(settings: Settings, *, migrate: bool = True) -> AsyncIter
         await engine.dispose()
 
 
-async def run_bot(settings: Settings, runtime: Runtime, bot: Bot, budget: SendBudget, role: str = "all") -> None:
+async def run_bot(
+    settings: Settings, runtime: Runtime, bot: Bot, budget: SendBudget, role: str = "all", *, lanes: list[Any] | None = None
+) -> None:
     """Run until a signal: long polling, or the webhook server when WEBHOOK_URL is set.
 
     ``role``: "all" does everything; "web" only receives webhooks and stores updates;
     "worker" handles stored updates, plans, and (while it leads) sends and polls.
 
     ``budget`` must be the one ``bot``'s throttling middleware uses: the broadcast
-    sender takes its slots from it too."""
-    from bot import monitoring
-    from bot.channels.telegram import TelegramChannel, deferred, unthrottled_clone
+    sender takes its slots from it too. ``lanes``: several bots (``BOT_TOKENS``,
+    :mod:`bot.multibot`), ``bot`` being the first's; each has its own sender, budget
+    and leader, and the inbox, dispatcher and planners serve them all."""
+    from bot import monitoring, multibot
     from bot.delivery.registry import default_registry
     from bot.delivery.scheduler import Scheduler
-    from bot.delivery.sender import Sender
 
+    lanes = lanes or [multibot.Lane(None, bot, budget)]
+    locks = multibot.lock_engine_for(lanes, runtime.engine)  # several bots: leaders' connections outside the pool
     registry = default_registry()
-    # Replies leave after their update commits, through the engine (bot/channels/telegram/deferred.py).
-    deferred.install(bot)
     metrics = monitoring.Metrics()
-    bot.session.middleware(monitoring.CallMetricsMiddleware(metrics))
-    # The engine takes its slots from the shared budget itself (right before each
-    # call), through a client without the throttling middleware: never twice.
-    client = unthrottled_clone(bot)
-    client.session.middleware(monitoring.CallMetricsMiddleware(metrics))
-    channel = TelegramChannel(client)
     zalo_bot = build_zalo(settings, runtime) if settings.zalo_bot_token else None
-    if zalo_bot is not None:
-        channel = zalo_routing(channel, zalo_bot)
-    sender = Sender(
-        channel, runtime.sessionmaker, budget, runtime.i18n, registry,
-        timezone=settings.timezone, default_locale=settings.default_locale,
-    )
-    channel.before_call = sender.take_slot
+    routes = multibot.outbox_lanes([lane.key for lane in lanes]) if lanes[0].key is not None else [None]
+    for index, lane in enumerate(lanes):  # the default bot carries Zalo (its own budget)
+        wrap = (lambda channel: zalo_routing(channel, zalo_bot)) if zalo_bot is not None and index == 0 else None
+        multibot.setup_lane(lane, runtime, registry, metrics, settings=settings, outbox_lane=routes[index], wrap=wrap,
+                   lock_engine=locks)
+    sender = lanes[0].sender if len(lanes) == 1 else multibot.Senders([lane.sender for lane in lanes])
     scheduler = Scheduler(
         runtime.sessionmaker, sender, registry, settings=settings, timezone=settings.timezone
     )
@@ -199,29 +196,17 @@ async def run_bot(settings: Settings, runtime: Runtime, bot: Bot, budget: SendBu
         storage=build_fsm_storage(settings, runtime.sessionmaker),
         outbox=sender,
         broadcast_scheduler=scheduler,
+        bot_keys=multibot.bot_keys(lanes),
     )
     dispatcher.update.outer_middleware(monitoring.UpdateMetricsMiddleware(metrics))
-    me = await bot.get_me()
-    log.info("running as @%s", me.username)
-    async with runtime.sessionmaker() as session:
-        await Repo(session).bot_identity.remember(me.id, me.username or "", datetime.now(UTC))
-        await session.commit()
-    try:
-        await set_default_menus(bot, runtime.i18n)
-    except Exception:  # a menu is a nicety; never fail start-up over it
-        log.exception("could not set the command menus")
+    await multibot.remember_identities(lanes, runtime.sessionmaker)
+    for lane in lanes:
+        try:
+            await set_default_menus(lane.bot, runtime.i18n)
+        except Exception:  # a menu is a nicety; never fail start-up over it
+            log.exception("could not set the command menus")
     used = dispatcher.resolve_used_update_types()
-    from storage.leader import Leadership
-
-    leadership = Leadership(runtime.engine, str(bot.id))
-    if not leadership.single_process:  # Telegram's limits hold for the whole installation
-        from bot.delivery.budget import GLOBAL_LIMIT, GLOBAL_WINDOW, GROUP_LIMIT, GROUP_WINDOW
-        from storage.send_slots import SharedSlots
-
-        budget.shared = SharedSlots(
-            runtime.sessionmaker, bot.id, global_limit=GLOBAL_LIMIT, global_window=GLOBAL_WINDOW,
-            group_limit=GROUP_LIMIT, group_window=GROUP_WINDOW,
-        ).reserve
+    single_process = lanes[0].leadership.single_process
     inbox = Inbox(
         bot,
         dispatcher,
@@ -230,8 +215,11 @@ async def run_bot(settings: Settings, runtime: Runtime, bot: Bot, budget: SendBu
         share=FairGate(),
         i18n=runtime.i18n,
         budget=budget,
-        leases=not leadership.single_process,
+        leases=not single_process,
     )
+    if len(lanes) > 1:  # each stored update is handled by the bot it came to
+        inbox.bots = {lane.bot.id: lane.bot for lane in lanes}
+        inbox.budgets = {lane.bot.id: lane.budget for lane in lanes}
     monitor = (
         await monitoring.serve(settings.metrics_listen, runtime.sessionmaker, metrics)
         if settings.metrics_listen else None
@@ -239,11 +227,13 @@ async def run_bot(settings: Settings, runtime: Runtime, bot: Bot, budget: SendBu
     # Zalo (one conversation code, a Bot API bridge) is received and handled by the workers.
     zalo = zalo_runner(settings, runtime, zalo_bot, inbox, bot) if zalo_bot is not None and role != "web" else None
     tasks: list[asyncio.Task[None]] = []
+    leading: dict[str, Any] = {}  # lead task name -> its leadership
+    all_bots = [lane.bot for lane in lanes]
     stopping = asyncio.Event()  # the background tasks end at a safe point, never mid-transaction
     try:
         if role != "web":
             await scheduler.start()
-            await dispatcher.emit_startup(bot=bot, dispatcher=dispatcher, bots=[bot], **dispatcher.workflow_data)
+            await dispatcher.emit_startup(bot=bot, dispatcher=dispatcher, bots=all_bots, **dispatcher.workflow_data)
             inbox.start()
             if zalo is not None:
                 try:
@@ -254,22 +244,25 @@ async def run_bot(settings: Settings, runtime: Runtime, bot: Bot, budget: SendBu
                     ) from None
             tasks.append(asyncio.create_task(_upkeep(runtime.sessionmaker, stopping), name="upkeep"))
             hook = settings if role == "worker" and settings.webhook_url else None
-            tasks.append(asyncio.create_task(
-                _lead(
-                    leadership, sender, bot, inbox, used,
-                    polls=not settings.webhook_url, hook=hook, metrics=metrics, stopping=stopping,
-                ),
-                name="lead",
-            ))
+            for lane in lanes:  # one sending leader per bot token
+                name = f"lead:{lane.name}"
+                leading[name] = lane.leadership
+                tasks.append(asyncio.create_task(
+                    _lead(
+                        lane.leadership, lane.sender, lane.bot, inbox, used,
+                        polls=not settings.webhook_url, hook=hook, metrics=metrics, stopping=stopping, key=lane.key,
+                    ),
+                    name=name,
+                ))
         if settings.webhook_url and role != "worker":
-            await _run_webhook(settings, inbox, bot, used, set_webhook=role == "all")
+            await _run_webhook(settings, inbox, lanes, used, set_webhook=role == "all")
         else:
             await _until_signal()
             log.info("stopping")
     finally:
         stopping.set()
         for task in tasks:  # a standby still waiting for the lock holds no transaction
-            if task.get_name() == "lead" and not leadership.is_leader.is_set():
+            if task.get_name() in leading and not leading[task.get_name()].is_leader.is_set():
                 task.cancel()
         if tasks:
             _, stuck = await asyncio.wait(tasks, timeout=15)
@@ -284,17 +277,20 @@ async def run_bot(settings: Settings, runtime: Runtime, bot: Bot, budget: SendBu
         await inbox.stop()
         if role != "web":
             with contextlib.suppress(Exception):
-                await dispatcher.emit_shutdown(bot=bot, dispatcher=dispatcher, bots=[bot], **dispatcher.workflow_data)
+                await dispatcher.emit_shutdown(bot=bot, dispatcher=dispatcher, bots=all_bots, **dispatcher.workflow_data)
         await scheduler.stop()
-        await sender.stop()
-        await client.session.close()
+        for lane in lanes:
+            await lane.sender.stop()
+            await lane.client.session.close()
         if monitor is not None:
             await monitor.cleanup()
+        if locks is not None:
+            await locks.dispose()
 
 
 async def _lead(
     leadership: Any, sender: Any, bot: Bot, inbox: Inbox, used: list[str], *, polls: bool, hook: Settings | None,
-    metrics: Any = None, stopping: asyncio.Event,
+    metrics: Any = None, stopping: asyncio.Event, key: str | None = None,
 ) -> None:
     """The leader sends (one sender per bot token, so Telegram's 30/s holds for the whole
     installation) and, without a webhook, long-polls (Telegram has one getUpdates
@@ -308,9 +304,9 @@ async def _lead(
         if polls:
             # Never drop pending updates: what users sent while the bot was down is handled now.
             await bot.delete_webhook(drop_pending_updates=False)
-            polling = asyncio.create_task(inbox.poll(used), name="polling")
+            polling = asyncio.create_task(inbox.poll(used, bot=bot), name="polling")
         elif hook is not None:  # separate web processes receive; the leader tells Telegram where
-            await _set_webhook(hook, bot, used)
+            await _set_webhook(hook, bot, used, key)
         waits = [asyncio.create_task(leadership.lost.wait()), asyncio.create_task(stopping.wait())]
         try:
             await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
@@ -343,10 +339,13 @@ async def _upkeep(sessionmaker: Sessionmaker, stopping: asyncio.Event, every: fl
             await asyncio.wait_for(stopping.wait(), every)
 
 
-async def _set_webhook(settings: Settings, bot: Bot, used: list[str]) -> None:
+async def _set_webhook(settings: Settings, bot: Bot, used: list[str], key: str | None = None) -> None:
+    from bot.multibot import webhook_url
+
     secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
     assert settings.webhook_url is not None
-    await bot.set_webhook(settings.webhook_url, secret_token=secret, allowed_updates=used, drop_pending_updates=False)
+    url = webhook_url(settings.webhook_url, key)  # several bots: one path per bot
+    await bot.set_webhook(url, secret_token=secret, allowed_updates=used, drop_pending_updates=False)
 
 
 def build_zalo(settings: Settings, runtime: Runtime) -> Bot:
@@ -406,7 +405,7 @@ async def _until_signal() -> None:
 
 
 async def _run_webhook(
-    settings: Settings, inbox: Inbox, bot: Bot, used: list[str], *, set_webhook: bool = True
+    settings: Settings, inbox: Inbox, lanes: list[Any], used: list[str], *, set_webhook: bool = True
 ) -> None:
     from urllib.parse import urlsplit
 
@@ -414,26 +413,33 @@ async def _run_webhook(
 
     from bot.channels.telegram.webhook_guard import webhook_guard
     from bot.http_limits import RUNNER_LIMITS, LimitedSite
+    from bot.multibot import webhook_path
     from bot.settings import split_host_port
 
     secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
-    path = urlsplit(settings.webhook_url).path or "/"
+    base = urlsplit(settings.webhook_url).path or "/"
 
-    async def receive(request: web.Request) -> web.Response:
-        # The guard has checked the secret and the body's shape already.
-        update = Update.model_validate(await request.json(), context={"bot": bot})
-        await inbox.store([update])  # committed before Telegram hears 200
-        return web.Response(status=200)
+    def receiver(bot: Bot) -> Callable[[web.Request], Awaitable[web.Response]]:
+        async def receive(request: web.Request) -> web.Response:
+            # The guard has checked the secret and the body's shape already.
+            update = Update.model_validate(await request.json(), context={"bot": bot})
+            await inbox.store([update], bot=bot)  # committed before Telegram hears 200
+            return web.Response(status=200)
 
-    app = web.Application(middlewares=[webhook_guard(path, secret)])
-    app.router.add_post(path, receive)
+        return receive
+
+    paths = [webhook_path(base, lane.key) for lane in lanes]  # several bots: one path each
+    app = web.Application(middlewares=[webhook_guard(path, secret) for path in paths])
+    for path, lane in zip(paths, lanes, strict=True):
+        app.router.add_post(path, receiver(lane.bot))
     host, port = split_host_port(settings.webhook_listen)
     runner = web.AppRunner(app, **RUNNER_LIMITS)
     await runner.setup()
     await LimitedSite(runner, host, port).start()  # header timeout, connection cap
     if set_webhook:  # with separate web processes, the leading worker sets it
-        await _set_webhook(settings, bot, used)
-    log.info("webhook listening on %s:%s%s", host, port, path)
+        for lane in lanes:
+            await _set_webhook(settings, lane.bot, used, lane.key)
+    log.info("webhook listening on %s:%s%s", host, port, " ".join(paths))
     try:
         await _until_signal()
         log.info("stopping the webhook server")

@@ -74,7 +74,9 @@ async def print_invite(settings: Settings, phone: str) -> int:
         operator = Actor(user_id=None, platform_user_id=None, is_admin=True)
         invite = await create_invite(repo, operator, member.id, now=datetime.now(UTC))
         await session.commit()
-        bot = build_bot(settings)
+        from bot.multibot import token_for  # several bots: the link opens the commune's bot
+
+        bot = build_bot(settings, token=token_for(settings, await repo.places.village(member.branch.village_id)))
         try:
             link = await create_start_link(bot, f"inv_{invite.token}")
         finally:
@@ -205,12 +207,17 @@ async def _run(settings: Settings, *, demo: bool | None, role: str) -> int:
         if not settings.sandbox_mode:
             if demo:
                 await load_demo(runtime.sessionmaker, settings)
-            budget = SendBudget()
-            bot = build_bot(settings, budget=budget)
+            from bot.multibot import build_lanes
+
+            # Several bots (BOT_TOKENS): one lane each, the first is the default bot.
+            lanes = build_lanes(settings, SendBudget, lambda **kw: build_bot(settings, **kw)) or None
+            budget = lanes[0].budget if lanes else SendBudget()
+            bot = lanes[0].bot if lanes else build_bot(settings, budget=budget)
             try:
-                await run_bot(settings, runtime, bot, budget, role=role)
+                await run_bot(settings, runtime, bot, budget, role=role, lanes=lanes)
             finally:
-                await bot.session.close()
+                for lane_bot in [lane.bot for lane in lanes or []] or [bot]:
+                    await lane_bot.session.close()
             return 0
 
         host, port = split_host_port(settings.sandbox_listen)

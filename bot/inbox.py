@@ -103,7 +103,7 @@ class Inbox:
         self._fresh: set[int] = set()  # chats waiting whose previous update is over a minute old
         self._notices: set[asyncio.Task[None]] = set()
         self._alerted: dict[int, float] = {}  # presser -> when last told "too fast"
-        self._me: tuple[int, str] | None = None
+        self._me: dict[int, tuple[int, str]] = {}  # bot id -> (id, username)
         # Several worker processes (PostgreSQL): a chat is drained under a lease that
         # this process renews while it works and that expires if the process dies.
         self.leases = leases
@@ -119,11 +119,18 @@ class Inbox:
         # Several channels share the inbox: the bot that handles a chat's updates
         # (the runtime sets this when Zalo runs next to Telegram).
         self.bot_for: Any = lambda _chat_key: self.bot
+        # Several Telegram bots (bot/multibot.py): bot id -> the bot that handles its
+        # rows, and its flood budget; a row's ``bot_id`` picks them.
+        self.bots: dict[int, Bot] = {}
+        self.budgets: dict[int, Any] = {}
 
     # ---------------------------------------------------------------- intake
 
-    async def store(self, updates: list[Update], bot_id: int | None = None) -> int:
-        """Insert and commit; the caller acknowledges only after this returns."""
+    async def store(self, updates: list[Update], bot_id: int | None = None, bot: Bot | None = None) -> int:
+        """Insert and commit; the caller acknowledges only after this returns
+        (``bot``: the Telegram bot they came to, with several bots)."""
+        bot = bot or self.bot
+        bot_id = bot_id or bot.id
         rows = []
         fresh: list[int] = []
         now = time.monotonic()
@@ -133,12 +140,12 @@ class Inbox:
             if self.gate is not None:
                 # Fair share at the door: the excess is stored as dropped (a redelivery
                 # is still recognised) and costs no handler, no session, no reply.
-                verdict = self.gate.check(await self._traffic(u))
+                verdict = self.gate.check(await self._traffic(u, bot))
                 if verdict in (Verdict.OK, Verdict.WARN):
                     self._verdicts[u.update_id] = str(verdict)
                 else:
                     status = InboxStatus.DROPPED
-                    self._notice(u, verdict)
+                    self._notice(u, verdict, bot)
             if status == InboxStatus.PENDING:
                 if now - self._last_seen.get(key, float("-inf")) > FRESH_AFTER:
                     fresh.append(key)
@@ -155,13 +162,13 @@ class Inbox:
             for old in [k for k, t in self._last_seen.items() if now - t > FRESH_AFTER]:
                 self._last_seen.pop(old, None)
         async with self.sessionmaker() as session:
-            stored = await Repo(session).inbox.store(bot_id or self.bot.id, rows, self.clock.now())
+            stored = await Repo(session).inbox.store(bot_id, rows, self.clock.now())
             await session.commit()
         self._fresh.update(fresh)  # only once the workers can see their rows
         self._wake.set()
         return stored
 
-    async def _traffic(self, update: Update) -> Traffic:
+    async def _traffic(self, update: Update, bot: Bot) -> Traffic:
         """The update in the gate's terms."""
         query = update.callback_query
         if query is not None:
@@ -176,7 +183,7 @@ class Inbox:
         addressed = command
         mention = False
         if not addressed and text:
-            bot_id, username = await self._identity()
+            bot_id, username = await self._identity(bot)
             replied = message.reply_to_message
             mention = bool(username and f"@{username}".lower() in text.lower())
             addressed = mention or (
@@ -184,11 +191,8 @@ class Inbox:
                 and replied.from_user is not None
                 and replied.from_user.id == bot_id
             )
-        full = (
-            addressed
-            and self.budget is not None
-            and self.budget.wait_time(message.chat.id) > GROUP_FULL_AFTER
-        )
+        budget = self.budgets.get(bot.id, self.budget)
+        full = addressed and budget is not None and budget.wait_time(message.chat.id) > GROUP_FULL_AFTER
         return Traffic(
             "message",
             message.from_user.id,
@@ -200,13 +204,13 @@ class Inbox:
             group_full=full,
         )
 
-    async def _identity(self) -> tuple[int, str]:
-        if self._me is None:
-            me = await self.bot.me()
-            self._me = (me.id, me.username or "")
-        return self._me
+    async def _identity(self, bot: Bot) -> tuple[int, str]:
+        if bot.id not in self._me:
+            me = await bot.me()
+            self._me[bot.id] = (me.id, me.username or "")
+        return self._me[bot.id]
 
-    def _notice(self, update: Update, verdict: Verdict) -> None:
+    def _notice(self, update: Update, verdict: Verdict, bot: Bot) -> None:
         """What the dropped update's sender is told, sent in the background."""
         if self.i18n is None or len(self._notices) >= MAX_NOTICES:
             return
@@ -219,39 +223,42 @@ class Inbox:
             self._alerted[query.from_user.id] = now
             if len(self._alerted) > 10_000:
                 self._alerted.clear()
-            work = pressing_too_fast(self.bot, self.i18n, query.id, query.from_user.language_code)
+            work = pressing_too_fast(bot, self.i18n, query.id, query.from_user.language_code)
         elif verdict == Verdict.QUIET and update.message is not None and self.gate is not None:
             due = self.gate.summary_due(update.message.chat.id)
             if due is not None:
-                work = self._summary(update.message.chat.id, due)
+                work = self._summary(update.message.chat.id, due, bot)
         if work is not None:
             task = asyncio.create_task(work)
             self._notices.add(task)
             task.add_done_callback(self._notices.discard)
 
-    async def _summary(self, chat_id: int, after: float) -> None:
+    async def _summary(self, chat_id: int, after: float, bot: Bot) -> None:
         await asyncio.sleep(after)
         assert self.gate is not None
         count = self.gate.take_summary(chat_id)
-        if count and (self.budget is None or self.budget.wait_time(chat_id) <= 0):
-            await group_summary(self.bot, self.i18n, chat_id, count)
+        budget = self.budgets.get(bot.id, self.budget)
+        if count and (budget is None or budget.wait_time(chat_id) <= 0):
+            await group_summary(bot, self.i18n, chat_id, count)
         elif count:
             log.info("group %s is at its send limit: %s mentions left unanswered quietly", chat_id, count)
 
-    async def poll(self, allowed_updates: list[str], timeout: int = 10) -> None:
-        """Long polling until stopped: the offset moves only past committed updates."""
+    async def poll(self, allowed_updates: list[str], timeout: int = 10, bot: Bot | None = None) -> None:
+        """Long polling (of ``bot``, default the inbox's) until stopped: the offset
+        moves only past committed updates."""
+        bot = bot or self.bot
         offset: int | None = None
         failures = 0
         while not self._stopping.is_set():
             try:
-                updates = await self.bot.get_updates(
+                updates = await bot.get_updates(
                     offset=offset,
                     timeout=timeout,
                     allowed_updates=allowed_updates,
                     request_timeout=timeout + 10,
                 )
                 if updates:
-                    await self.store(updates)
+                    await self.store(updates, bot=bot)
                     offset = updates[-1].update_id + 1
                 failures = 0
             except asyncio.CancelledError:
@@ -363,14 +370,11 @@ class Inbox:
                 async with self.sessionmaker() as session:
                     row = await Repo(session).inbox.next_of_chat(key, self.clock.now())
                     # Read what we need, then let the connection go before handling.
-                    job = (
-                        (row.id, row.update_id, row.payload, row.attempts)
-                        if row is not None
-                        else None
-                    )
+                    job = (row.id, row.update_id, row.payload, row.attempts) if row is not None else None
+                    bot = self.bots.get(row.bot_id) if row is not None else None
                 if job is None:
                     return
-                await self._handle(*job, bot=self.bot_for(key))
+                await self._handle(*job, bot=bot or self.bot_for(key))
                 if any(k not in self._active for k in self._fresh):
                     return  # at least one handled per turn: no chat is ever stuck
         finally:

@@ -89,6 +89,7 @@ class DbSessionMiddleware(BaseMiddleware):
                     raise
             # What the handler showed to people commits with its work, and leaves after it.
             now = datetime.now(UTC)
+            bot_key = data.get("bot_keys", {}).get(bot.id)  # several bots: this one answers
             for number, kept in enumerate(replies.close()):
                 await repo.outbox.enqueue(
                     call_row(
@@ -97,8 +98,11 @@ class DbSessionMiddleware(BaseMiddleware):
                         now=now,
                         ref=f"update:{update_id}",
                         dedupe_key=f"upd:{bot.id}:{update_id}:{number}" if update_id is not None else None,
+                        bot_key=bot_key,
                     )
                 )
+            if bot_key is not None and (group := _chat_of(event)) < 0:  # several bots: the one in this group
+                await repo.chats.seen_by(group, bot_key)
             # The marker is written last: an update that only reads never holds
             # SQLite's write lock while its replies wait for a send slot.
             if update_id is not None and not await repo.updates.mark_processed(bot.id, update_id):
@@ -142,7 +146,7 @@ class CurrentUserMiddleware(BaseMiddleware):
     def __init__(self, admins: frozenset[int], sessionmaker: Sessionmaker | None = None) -> None:
         self.admins = admins
         self.sessionmaker = sessionmaker
-        self._known: dict[int, tuple[str, str | None]] = {}
+        self._known: dict[int, tuple[str, str | None, str | None]] = {}
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         from_user = data.get("event_from_user")
@@ -150,7 +154,8 @@ class CurrentUserMiddleware(BaseMiddleware):
         if from_user is not None and repo is not None and not from_user.is_bot:
             bot = data.get("bot")
             platform = getattr(getattr(bot, "session", None), "channel", "telegram")
-            await self._ensure(from_user.id, from_user.full_name, from_user.username, platform)
+            bot_key = data.get("bot_keys", {}).get(getattr(bot, "id", None))  # several bots
+            await self._ensure(from_user.id, from_user.full_name, from_user.username, platform, bot_key)
             user = await repo.users.get_or_create(
                 from_user.id, full_name=from_user.full_name, username=from_user.username,
                 platform=platform,
@@ -159,17 +164,20 @@ class CurrentUserMiddleware(BaseMiddleware):
             data["actor"] = await load_actor(repo, user, admins=self.admins)
         return await handler(event, data)
 
-    async def _ensure(self, platform_id: int, full_name: str, username: str | None, platform: str) -> None:
-        if self.sessionmaker is None or self._known.get(platform_id) == (full_name[:200], username):
+    async def _ensure(
+        self, platform_id: int, full_name: str, username: str | None, platform: str, bot_key: str | None = None
+    ) -> None:
+        known = (full_name[:200], username, bot_key)
+        if self.sessionmaker is None or self._known.get(platform_id) == known:
             return
         async with self.sessionmaker() as session:
             await Repo(session).users.ensure(
-                platform_id, full_name=full_name, username=username, platform=platform
+                platform_id, full_name=full_name, username=username, platform=platform, bot_key=bot_key
             )
             await session.commit()
         if len(self._known) >= self.KNOWN_MAX:
             self._known.clear()
-        self._known[platform_id] = (full_name[:200], username)
+        self._known[platform_id] = known
 
 
 class FairShareMiddleware(BaseMiddleware):

@@ -29,6 +29,9 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
     bot_token: SecretStr | None = None
+    # Several bots in one installation: "key=token,key=token" (the first is the default
+    # bot); communes name their bot's key in the org file (bot/multibot.py).
+    bot_tokens: SecretStr | None = None
     telegram_api_url: str = DEFAULT_API_URL
     database_url: str = f"sqlite+aiosqlite:///{DEFAULT_DB_PATH}"
     redis_url: str | None = None
@@ -77,6 +80,22 @@ class Settings(BaseSettings):
             bot_id, _, secret = value.get_secret_value().partition(":")
             if not bot_id.isdigit() or not secret:
                 raise ValueError("BOT_TOKEN must look like 123456789:AA... (from @BotFather)")
+        return value
+
+    @field_validator("bot_tokens", mode="before")
+    @classmethod
+    def _empty_tokens_is_none(cls, value: object) -> object:
+        return None if value in ("", None) else value
+
+    @field_validator("bot_tokens")
+    @classmethod
+    def _tokens_shape(cls, value: SecretStr | None, info: ValidationInfo) -> SecretStr | None:
+        if value is not None:
+            from bot.multibot import parse_bot_tokens
+
+            if info.data.get("bot_token") is not None:
+                raise ValueError("set BOT_TOKEN (one bot) or BOT_TOKENS (several), not both")
+            parse_bot_tokens(value.get_secret_value())  # raises ValueError with one clear line
         return value
 
     @field_validator("zalo_bot_token", mode="before")
@@ -182,7 +201,7 @@ class Settings(BaseSettings):
     @property
     def sandbox_mode(self) -> bool:
         """No token: run against the local sandbox instead of Telegram."""
-        return self.bot_token is None
+        return self.bot_token is None and self.bot_tokens is None
 
 
 def _require_strong_secret(secret: SecretStr | None) -> None:

@@ -111,8 +111,11 @@ async def qr_village(
     async with open_runtime(settings) as runtime, runtime.sessionmaker() as session:
         repo = Repo(session)
         village = await _village(repo, code, _)
-        bot_username = (
-            bot_username or settings.bot_username or await repo.bot_identity.last_username()
+        from bot.multibot import bot_username_for
+
+        bot_username = (  # several bots: the commune's own bot
+            bot_username or await bot_username_for(repo, settings, village)
+            or settings.bot_username or await repo.bot_identity.last_username()
         )
         if not bot_username:
             raise OperatorError(

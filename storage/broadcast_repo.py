@@ -22,7 +22,7 @@ from storage.models import (
     RunStatus,
     User,
 )
-from storage.outbox_repo import OPEN, Candidate, OutboxRepository, OutboxRow  # noqa: F401  (re-exported)
+from storage.outbox_repo import OPEN, Candidate, OutboxRepository, OutboxRow, assign_bots  # noqa: F401  (re-exported)
 
 
 class BroadcastRepository(OutboxRepository):
@@ -155,6 +155,7 @@ class BroadcastRepository(OutboxRepository):
         ]
         if values:
             await self.session.execute(insert(OutboxMessage), values)
+            await assign_bots(self.session, run_id)  # several bots: each row its recipient's
         return len(values)
 
     # --------------------------------------------------------------- reports

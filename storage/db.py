@@ -31,7 +31,10 @@ Engine = AsyncEngine
 Session = AsyncSession
 Sessionmaker = async_sessionmaker[AsyncSession]
 
-__all__ = ["DatabaseError", "Engine", "Session", "Sessionmaker", "check_connection", "create_engine", "create_sessionmaker"]
+__all__ = [
+    "DatabaseError", "Engine", "Session", "Sessionmaker", "check_connection", "create_engine", "create_lock_engine",
+    "create_sessionmaker",
+]
 
 
 def create_engine(database_url: str, *, echo: bool = False) -> AsyncEngine:
@@ -54,6 +57,15 @@ def create_engine(database_url: str, *, echo: bool = False) -> AsyncEngine:
 
         return engine
     return create_async_engine(url, echo=echo, pool_pre_ping=True, pool_size=16, max_overflow=8, pool_timeout=10)
+
+
+def create_lock_engine(engine: AsyncEngine) -> AsyncEngine:
+    """Connections outside the pool, for holders of session-level advisory locks: with
+    several bots each token's sending leader holds one for as long as it leads, which
+    must not take the pool's connections from the sessions (``bot/multibot.py``)."""
+    from sqlalchemy.pool import NullPool
+
+    return create_async_engine(engine.url, pool_pre_ping=True, poolclass=NullPool)
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -21,6 +21,10 @@ class BotIdentityRepository:
         else:
             row.username, row.seen_at = username[:64], now
 
+    async def username_of(self, bot_id: int) -> str | None:
+        row = await self.session.get(BotIdentity, bot_id)
+        return row.username if row is not None and row.username else None
+
     async def last_username(self) -> str | None:
         row = await self.session.scalar(
             select(BotIdentity).order_by(BotIdentity.seen_at.desc()).limit(1)

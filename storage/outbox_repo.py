@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, or_, select, update
+from sqlalchemy import and_, case, delete, func, literal, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Chat, OutboxMessage, OutboxStatus, SenderWorker, User
+from storage.models import Chat, Commune, OutboxMessage, OutboxStatus, SenderWorker, User, Village
 
 READY = (OutboxStatus.PENDING, OutboxStatus.RETRYING)
 OPEN = (OutboxStatus.PENDING, OutboxStatus.RETRYING, OutboxStatus.SENDING)
@@ -77,6 +77,8 @@ class OutboxRepository:
         The unique constraint decides (``ON CONFLICT DO NOTHING``), so two processes
         racing on the same key insert exactly one row."""
         insert_ = pg_insert if self.dialect == "postgresql" else sqlite_insert
+        if "bot_key" not in values:  # several bots: the recipient's (see bot/multibot.py)
+            values = {**values, "bot_key": bot_key_of(values.get("user_id"), values.get("group_id"), values.get("chat_id"))}
         statement = insert_(OutboxMessage).values(**values)
         if values.get("dedupe_key") is not None:
             statement = statement.on_conflict_do_nothing(index_elements=["dedupe_key"])
@@ -146,9 +148,10 @@ class OutboxRepository:
     # ---------------------------------------------------------------- outbox
 
     async def candidates(
-        self, now: datetime, limit: int = 200, exclude: Iterable[int] = ()
+        self, now: datetime, limit: int = 200, exclude: Iterable[int] = (), lane: Any = None
     ) -> Sequence[Candidate]:
-        """Rows ready to go (no lock: the claim decides)."""
+        """Rows ready to go (no lock: the claim decides); with several bots, only the
+        rows of ``lane`` (a :class:`bot.multibot.OutboxLane`)."""
         query = (
             select(
                 OutboxMessage.id,
@@ -164,6 +167,8 @@ class OutboxRepository:
         excluded = list(exclude)
         if excluded:
             query = query.where(OutboxMessage.id.not_in(excluded))
+        if lane is not None:
+            query = query.where(of_lane(lane))
         result = await self.session.execute(query)
         return [
             Candidate(row.id, row.chat_id, row.user_id, row.group_id, row.priority)
@@ -328,3 +333,64 @@ class OutboxRepository:
                 SenderWorker.beat_at < dead_before, SenderWorker.worker_id.not_in(in_use)
             )
         )
+
+
+# ------------------------------------------------------------ several bots
+
+
+def of_lane(lane: Any) -> Any:
+    """The rows a bot's sender takes: its own; the default bot's also those naming no
+    bot or a bot no longer configured (nothing is stranded by a removed token)."""
+    if not lane.default:
+        return OutboxMessage.bot_key == lane.key
+    others = list(lane.others)
+    return or_(
+        OutboxMessage.bot_key.is_(None),
+        OutboxMessage.bot_key == lane.key,
+        OutboxMessage.bot_key.not_in(others) if others else literal(True),
+    )
+
+
+def _person_bot() -> Any:
+    return (
+        select(func.coalesce(User.bot_key, Commune.bot_key))
+        .select_from(User)
+        .outerjoin(Village, Village.id == User.village_id)
+        .outerjoin(Commune, Commune.id == Village.commune_id)
+    )
+
+
+def _group_bot() -> Any:
+    return (
+        select(func.coalesce(Chat.bot_key, Commune.bot_key))
+        .select_from(Chat)
+        .outerjoin(Village, Village.id == Chat.village_id)
+        .outerjoin(Commune, Commune.id == Village.commune_id)
+    )
+
+
+def bot_key_of(user_id: int | None, group_id: int | None, chat_id: int | None) -> Any:
+    """The bot that writes to this recipient, as a scalar subquery (NULL: the default
+    bot): the person's last bot, else their commune's; a group's likewise (the bot
+    last seen in it, else its village's commune's)."""
+    if user_id is not None:
+        return _person_bot().where(User.id == user_id).scalar_subquery()
+    if group_id is not None:
+        return _group_bot().where(Chat.id == group_id).scalar_subquery()
+    if chat_id is not None and chat_id > 0:
+        return _person_bot().where(User.platform == "telegram", User.platform_user_id == chat_id).scalar_subquery()
+    if chat_id is not None:
+        return _group_bot().where(Chat.platform == "telegram", Chat.platform_chat_id == chat_id).scalar_subquery()
+    return None
+
+
+async def assign_bots(session: AsyncSession, run_id: int) -> None:
+    """A broadcast run's rows (just inserted, not yet committed) get their recipients' bots."""
+    by_user = _person_bot().where(User.id == OutboxMessage.user_id).scalar_subquery()
+    by_group = _group_bot().where(Chat.id == OutboxMessage.group_id).scalar_subquery()
+    await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.run_id == run_id, OutboxMessage.bot_key.is_(None))
+        .values(bot_key=case((OutboxMessage.user_id.is_not(None), by_user), else_=by_group))
+        .execution_options(synchronize_session=False)
+    )

@@ -75,10 +75,13 @@ class UserRepository(_Repository):
         full_name: str,
         username: str | None,
         platform: str = Platform.TELEGRAM,
+        bot_key: str | None = None,
     ) -> None:
         """Create the person's row, or bring its name up to date, with two statements
         that race safely (``ON CONFLICT DO NOTHING``, a conditional UPDATE): meant for a
-        short unit of work of its own, committed at once (issue 21, item 5)."""
+        short unit of work of its own, committed at once (issue 21, item 5). With
+        several bots, ``bot_key`` is the bot they write to now (it writes to them)."""
+        bot = {"bot_key": bot_key} if bot_key is not None else {}
         insert_ = pg_insert if self.session.bind.dialect.name == "postgresql" else sqlite_insert
         await self.session.execute(
             insert_(User)
@@ -88,19 +91,21 @@ class UserRepository(_Repository):
                 full_name=full_name[:200],
                 username=username,
                 reachable=True,
+                **bot,
             )
             .on_conflict_do_nothing(index_elements=["platform", "platform_user_id"])
         )
+        changed = (
+            (User.full_name != full_name[:200])
+            | (User.username.is_distinct_from(username))
+            | (User.reachable.is_(False))
+        )
+        if bot_key is not None:
+            changed = changed | User.bot_key.is_distinct_from(bot_key)
         await self.session.execute(
             update(User)
-            .where(
-                User.platform == platform,
-                User.platform_user_id == platform_user_id,
-                (User.full_name != full_name[:200])
-                | (User.username.is_distinct_from(username))
-                | (User.reachable.is_(False)),
-            )
-            .values(full_name=full_name[:200], username=username, reachable=True)
+            .where(User.platform == platform, User.platform_user_id == platform_user_id, changed)
+            .values(full_name=full_name[:200], username=username, reachable=True, **bot)
             .execution_options(synchronize_session=False)
         )
 
@@ -225,6 +230,16 @@ class ChatRepository(_Repository):
         else:
             chat.title = title[:255] or chat.title
         return chat
+
+    async def seen_by(self, platform_chat_id: int, bot_key: str) -> None:
+        """Several bots: ``bot_key``'s bot is in this group (it writes there from now on)."""
+        await self.session.execute(
+            update(Chat)
+            .where(Chat.platform == Platform.TELEGRAM, Chat.platform_chat_id == platform_chat_id,
+                   Chat.bot_key.is_distinct_from(bot_key))
+            .values(bot_key=bot_key)
+            .execution_options(synchronize_session=False)
+        )
 
     async def of_village(self, village_id: int, *, active_only: bool = True) -> Sequence[Chat]:
         query = select(Chat).where(Chat.village_id == village_id)

@@ -75,6 +75,7 @@ def call_row(
     ref: str,
     dedupe_key: str | None,
     channel: str = "telegram",
+    bot_key: str | None = None,
 ) -> dict[str, Any]:
     """The outbox row of a kept call: addressed already (the chat it was made for),
     first in line (``Priority.INTERACTIVE``), at any hour. Written with
@@ -94,6 +95,7 @@ def call_row(
         "attempts": 0,
         "resent_after_crash": 0,
         "next_attempt_at": now,
+        "bot_key": bot_key,  # several bots: the one the update came to answers (bot/multibot.py)
     }
 
 

@@ -115,6 +115,7 @@ class Sender(Outcomes):
         self.dead_after = dead_after
         self.poll_every = poll_every
         self.worker_id = uuid.uuid4().hex
+        self.lane: Any = None  # several bots: the outbox rows of this sender's bot (bot/multibot.py)
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
         self._inflight: dict[int, asyncio.Task[None]] = {}
@@ -217,7 +218,7 @@ class Sender(Outcomes):
         async with self.sessionmaker() as session:
             repo = Repo(session)
             candidates = await repo.outbox.candidates(
-                now, limit=max(400, room * 4), exclude=self._inflight
+                now, limit=max(400, room * 4), exclude=self._inflight, lane=self.lane
             )
             if not candidates:
                 return self.poll_every

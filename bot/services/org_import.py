@@ -31,6 +31,7 @@ from storage.repo import Repo
 
 CODE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 FLAGS = ("poor", "near_poor", "policy")
+BOT_KEY_SHAPE = re.compile(r"[a-z0-9][a-z0-9_-]{0,31}")  # as bot.multibot.KEY_SHAPE
 COMMUNE_KINDS = ("commune", "ward", "special_zone")
 VILLAGE_KINDS = ("village", "residential_group")
 
@@ -125,6 +126,7 @@ class CommuneSpec:
     criteria_set: str | None
     group: int | None
     villages: list[VillageSpec] = field(default_factory=list)
+    bot: str | None = None  # the key of its bot in BOT_TOKENS (several bots); None: the default
 
 
 @dataclass
@@ -378,7 +380,7 @@ def _parse(
             ev,
             r,
             w,
-            {"code", "name", "province", "kind", "criteria_set", "group", "villages"},
+            {"code", "name", "province", "kind", "criteria_set", "group", "villages", "bot"},
             {"code", "name", "province"},
             {"villages": lambda: _stream_sequence(ev, r, f"{w}.villages", village_item)},
         )
@@ -424,6 +426,9 @@ def _commune(
     group = r.integer(c["group"], f"{w}.group") if "group" in c else None
     if group is not None and group not in (1, 2, 3):
         raise r.fail(c["group"], f"{w}.group", "must be 1, 2 or 3")
+    bot = r.text(c["bot"], f"{w}.bot").strip().lower() if "bot" in c else None
+    if bot is not None and not BOT_KEY_SHAPE.fullmatch(bot):
+        raise r.fail(c["bot"], f"{w}.bot", "must be a bot's key from BOT_TOKENS (a-z 0-9 _ -, at most 32)")
     return CommuneSpec(
         code,
         r.text(c["name"], f"{w}.name"),
@@ -432,6 +437,7 @@ def _commune(
         criteria_set,
         group,
         villages,
+        bot,
     )
 
 
@@ -626,6 +632,7 @@ async def apply_org(repo: Repo, communes: list[CommuneSpec]) -> ImportResult:
             province_id=province.id,
             criteria_set=spec.criteria_set,
             criteria_group=spec.group,
+            bot_key=spec.bot,
         )
         counts.communes += 1
         members: list[tuple[str, str, str, int, int | None]] = []

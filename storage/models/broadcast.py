@@ -118,6 +118,7 @@ class OutboxMessage(Base):
     message_id: Mapped[int | None] = mapped_column(BigInteger)
     error: Mapped[str | None] = mapped_column(String(255))
     resent_after_crash: Mapped[int] = mapped_column(Integer, default=0)
+    bot_key: Mapped[str | None] = mapped_column(String(32))  # the bot that sends it; None: the default
 
 
 class SenderWorker(Base):
@@ -148,4 +149,6 @@ class BroadcastAck(Base):
 Index("ix_outbox_ready", OutboxMessage.status, OutboxMessage.next_attempt_at)
 Index("ix_outbox_due", OutboxMessage.status, OutboxMessage.priority, OutboxMessage.next_attempt_at)
 Index("ix_outbox_ref", OutboxMessage.ref)
+# Several bots: a bot's sender looks for its own due rows without reading past another bot's broadcast.
+Index("ix_outbox_bot_due", OutboxMessage.bot_key, OutboxMessage.status, OutboxMessage.priority, OutboxMessage.next_attempt_at)
 Index("ix_outbox_run_status", OutboxMessage.run_id, OutboxMessage.status)

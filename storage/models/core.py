@@ -65,6 +65,7 @@ class Commune(Base):
     province_id: Mapped[int] = mapped_column(ForeignKey("provinces.id"))
     criteria_set: Mapped[str | None] = mapped_column(String(64))
     criteria_group: Mapped[int | None] = mapped_column(Integer)
+    bot_key: Mapped[str | None] = mapped_column(String(32))  # its bot (BOT_TOKENS); None: the default
 
     province: Mapped[Province] = relationship(lazy="joined")
 
@@ -105,6 +106,7 @@ class User(Base):
     household_id: Mapped[int | None] = mapped_column(ForeignKey("households.id"))
     reachable: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    bot_key: Mapped[str | None] = mapped_column(String(32))  # the bot they last wrote to (BOT_TOKENS)
 
 
 class Member(Base):
@@ -166,6 +168,7 @@ class Chat(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     linked_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     linked_at: Mapped[datetime | None] = mapped_column()
+    bot_key: Mapped[str | None] = mapped_column(String(32))  # the bot seen in it last (BOT_TOKENS)
 
 
 class Invite(Base):
