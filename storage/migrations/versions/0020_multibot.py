@@ -4,14 +4,14 @@ to or were seen with, and an outbox row names the bot that sends it. NULL everyw
 default bot (the only one with ``BOT_TOKEN``), so every existing row keeps its meaning.
 
 Revision ID: 0020_multibot
-Revises: 0014_zalo
+Revises: 0018_planner_runs
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0020_multibot"
-down_revision = "0014_zalo"
+down_revision = "0018_planner_runs"
 branch_labels = None
 depends_on = None
 
