@@ -2,9 +2,9 @@
 
 34 provinces, one bot token each; at ``--scale 1.0`` 60,000 villages, 5 M party members
 (each with a linked account) and 25 M households, bulk-loaded into a database of its own
-(``villagebot_national``, dropped at the end unless ``--keep``) with generate_series
-(``bench/national_seed.py``). Then a month of simulated time, from 2 March 2026 00:00
-(Hà Nội time) to 1 April 09:00 (so March's monthly report goes out), in 15-minute ticks:
+(``villagebot_national_<pid>``, dropped at the end unless ``--keep``) with generate_series
+(``bench/national_seed.py``). Then a month of simulated time, from 4 March 2026 00:00
+(Hà Nội time) to 3 April 09:00 (so March's monthly report goes out on 1 April), in 15-minute ticks:
 
 * every registered planner (``bot.delivery.registry``) runs through the real
   ``Scheduler.run_planner`` with the simulated clock, each as often as its ``every``
@@ -23,8 +23,8 @@
   no cost), so the tables hold what a month leaves behind without a month of sending;
   on those days only the ``visits.*`` planners run (the others have no rows to read:
   no campaign, consultation, broadcast or question is loaded; their cost per run is
-  measured on the engine days), and the reminder planner only when a slot enters its
-  horizon (05:00, 17:00): its other runs re-offer the same rows, refused by their key.
+  measured on the engine days), and those only at the hours they can find something new
+  (``FAST_RUNS``).
 
 Reports: seed time and rows; planner time per run; messages per token and in total
 during the 07:00 bursts and the engine days; the lateness of the 07:00 reminders
@@ -54,6 +54,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 import national_engine as ne  # noqa: E402
 import national_seed as ns  # noqa: E402
 from sqlalchemy import text  # noqa: E402
+from sqlalchemy.ext.asyncio import create_async_engine  # noqa: E402
 
 from bot.delivery.budget import SendBudget  # noqa: E402
 from bot.delivery.registry import default_registry  # noqa: E402
@@ -68,9 +69,18 @@ TZ = "Asia/Ho_Chi_Minh"
 VN = ZoneInfo(TZ)
 TICK = timedelta(minutes=15)
 ADMIN_URL = os.environ.get("NATIONAL_PG_ADMIN", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
-# On the fast days the reminder planner runs when a slot enters its 2-hour horizon
-# (05:00 for 07:00, 17:00 for 19:00); on the engine days at every tick, as in the runtime.
-FRESH_SLOTS = {(5, 0), (17, 0)}
+# On the fast days (no engine) a planner runs only at the hours when it can find something
+# new in this simulation; on the engine days each runs as often as its ``every`` allows.
+# The reminder planner: when a slot enters its 2-hour horizon (its later runs re-offer the
+# same rows, refused by their dedupe key); the overdue planner: at 06:00 (nudges are per
+# day; nothing becomes late during a day); the needs planner: at 13:00 (needs are raised
+# by the noon visits); the monthly report: hourly until 07:00 (it acts on days 1–3 only).
+FAST_RUNS = {
+    "visits.reminders": {(5, 0), (17, 0)},
+    "visits.overdue": {(6, 0)},
+    "visits.needs": {(13, 0)},
+    "visits.monthly": {(h, 0) for h in range(8)},
+}
 RETENTION = timedelta(days=7)  # bot/app.py PROCESSED_UPDATES_KEPT
 LATENESS = text(
     "SELECT user_id, extract(epoch FROM call_started_at - :at) FROM outbox "
@@ -104,14 +114,19 @@ async def run(args: argparse.Namespace) -> dict[str, object]:  # noqa: C901, PLR
     await _admin(f'DROP DATABASE IF EXISTS "{args.database}" WITH (FORCE)')
     await _admin(f'CREATE DATABASE "{args.database}"')
     url = ADMIN_URL.rsplit("/", 1)[0] + "/" + args.database
-    engine = create_engine(url)
+    # The runtime's pool (storage/db.py: 16 + 8, 10 s timeout) is sized for one sender; with
+    # 34 senders of 40 rows in flight each, claims, deliveries and heartbeats failed with
+    # QueuePool timeouts. Same size here, a longer timeout, fewer rows in flight per sender.
+    engine = create_async_engine(url, pool_pre_ping=True, pool_size=16, max_overflow=8, pool_timeout=300)
     problems = Problems()
     logging.getLogger().addHandler(problems)
     out: dict[str, object] = {"shape": shape}
     try:
         await upgrade(engine)
         sessionmaker = create_sessionmaker(engine)
-        start = datetime(2026, 3, 2, tzinfo=VN).astimezone(UTC)  # a typical day first; 1 April's report at the end
+        # A typical day first (after the 1st–3rd, when February's report would still go
+        # out); the simulated month ends with 1 April's monthly report.
+        start = datetime(2026, 3, 4, tzinfo=VN).astimezone(UTC)
         began = time.perf_counter()
         async with sessionmaker() as session:
             await ns.seed(session, shape, start.astimezone(VN).date())
@@ -131,7 +146,7 @@ async def run(args: argparse.Namespace) -> dict[str, object]:  # noqa: C901, PLR
         for province, (lo, hi) in sorted(provinces.items()):
             api = ne.FakeApi(province, (ns.USER_BASE + lo - 1, ns.USER_BASE + hi - 1))
             sender = Sender(api, ne.tagged_sessions(sessionmaker, (lo, hi)), SendBudget(), i18n, registry,
-                            clock=clock, timezone=TZ, default_locale="vi")
+                            clock=clock, timezone=TZ, default_locale="vi", concurrency=args.sender_concurrency)
             api.before_call = sender.take_slot
             if not args.sender_ids:  # one heartbeat identity for the process (see --sender-ids)
                 sender.worker_id = f"national-{os.getpid()}"
@@ -188,8 +203,8 @@ async def run(args: argparse.Namespace) -> dict[str, object]:  # noqa: C901, PLR
                     continue
                 if not engine_on and not name.startswith("visits."):
                     continue  # nothing to do: no campaign, consultation, broadcast or question is loaded
-                if not engine_on and name == "visits.reminders" and (local.hour, local.minute) not in FRESH_SLOTS:
-                    continue  # its other runs only re-offer the same rows (refused by their dedupe key)
+                if not engine_on and (local.hour, local.minute) not in FAST_RUNS.get(name, {(local.hour, local.minute)}):
+                    continue  # its other runs find nothing new (see FAST_RUNS)
                 last_run[name] = t
                 w0, c0 = time.perf_counter(), time.process_time()
                 await scheduler.run_planner(name)
@@ -320,7 +335,8 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--engine-days", type=int, default=1)
     parser.add_argument("--hours", type=int, default=0, help="stop after this many simulated hours (smoke test)")
     parser.add_argument("--visit-share", type=int, default=85, help="% of due households visited each day")
-    parser.add_argument("--database", default="villagebot_national")
+    parser.add_argument("--database", default=f"villagebot_national_{os.getpid()}")
+    parser.add_argument("--sender-concurrency", type=int, default=8, help="rows in flight per sender (runtime: 40)")
     parser.add_argument("--sender-ids", action="store_true",
                         help="each province's sender its own heartbeat identity (as Sender() makes it)")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
