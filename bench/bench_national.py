@@ -1,4 +1,4 @@
-"""National simulation (issue 18): ``python bench/bench_national.py --scale 0.02``.
+"""National simulation (issue 18): ``python bench/bench_national.py --scale 0.005``.
 
 34 provinces, one bot token each; at ``--scale 1.0`` 60,000 villages, 5 M party members
 (each with a linked account) and 25 M households, bulk-loaded into a database of its own
@@ -329,7 +329,7 @@ def report(args: argparse.Namespace, out: dict[str, object]) -> None:  # noqa: C
 
 def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--scale", type=float, default=0.01)
+    parser.add_argument("--scale", type=float, default=0.005)
     parser.add_argument("--provinces", type=int, default=ns.PROVINCES)
     parser.add_argument("--days", type=int, default=30)
     parser.add_argument("--engine-days", type=int, default=1)
