@@ -269,7 +269,8 @@ async def main(args: argparse.Namespace) -> int:
     try:
         await prepare_database(url, chats_for(OURS, args))
         for name, base, command in (
-            ("villagebot", OURS, [sys.executable, "-m", "bot.cli", "run"]),
+            ("villagebot", OURS, [sys.executable, *(["-m", "cProfile", "-o", args.profile] if args.profile else []),
+                                  "-m", "bot.cli", "run"]),
             ("echo", ECHO, [sys.executable, str(ROOT / "bench" / "echo_bot.py")]),
         ):
             port = free_port()
@@ -305,6 +306,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--burst", type=int, default=1000)
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--sqlite", action="store_true", help="villagebot on SQLite instead of PostgreSQL")
+    parser.add_argument("--profile", metavar="FILE", help="run villagebot under cProfile, its stats to FILE")
     return parser.parse_args(argv)
 
 
