@@ -52,6 +52,8 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_files.py
 	$(BIN)/python bench/bench_slow_connections.py
 	$(BIN)/python bench/bench_zalo.py
+	$(BIN)/python bench/bench_webhook.py
+	$(BIN)/python bench/bench_national.py --scale 0.005
 	$(BIN)/python bench/score_holdout.py
 
 ## Follow docs/DEPLOY.md literally on this machine (temporary folders; system changes only shown).
