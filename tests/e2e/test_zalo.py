@@ -3,6 +3,7 @@ Zalo sandbox; the same handlers answer on Zalo through the bridge session."""
 
 from __future__ import annotations
 
+import re
 import socket
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, time, timedelta
@@ -309,3 +310,45 @@ async def test_browsing_progress_and_my_pledges(zalo: ZaloSandbox, zalo_bot: Bot
     while mine.get("type") == "photo" or "tiêu chí" in mine.get("text", "").lower():
         mine = await lan.next_message()
     assert mine["type"] == "text" and mine["text"]
+
+
+async def test_one_person_on_both_channels_is_one_user(sandbox: Sandbox, zalo: ZaloSandbox, zalo_bot: BotProcess) -> None:
+    """A resident on Telegram shows a code (/ketnoi), types it on Zalo and confirms:
+    one user, reached once, on the channel used last."""
+    from tests.e2e.test_broadcasts import compose_now
+
+    hoa = sandbox.user(3001, "Hoa", language_code="vi")
+    await hoa.send("/start v_nam-bac-thanh")
+    await hoa.next_message()
+    await hoa.send("/ketnoi")
+    shown = await next_text(sandbox, hoa, "Mã liên kết")
+    code = re.search(r"Mã liên kết của bạn: ([A-Z0-9]{6})", shown["text"]).group(1)  # type: ignore[union-attr]
+
+    lan = zalo.user("Hoa Zalo")
+    await lan.send("ZZZ999")  # a wrong code: refused politely, and counted
+    assert "không đúng hoặc đã hết hạn" in (await lan.next_message())["text"]
+    await lan.send(code.lower())
+    offer = await until(lan, "Hoa")
+    await lan.send(numbered(offer, "Có, liên kết"))
+    await until(lan, "là một")
+    await eventually(
+        sandbox, zalo_bot.database_url, select(User).where(User.full_name.like("Hoa%")),
+        lambda rows: len(rows) == 1 and rows[0].platform == "zalo" and rows[0].village_id is not None,
+    )
+    await compose_now(sandbox, "Họp thôn lúc 19h")
+    await until(lan, "Họp thôn lúc 19h")  # on Zalo, used last ...
+    await hoa.send("/cuatoi")  # ... until the person writes on Telegram again
+    await hoa.next_message()
+    await eventually(
+        sandbox, zalo_bot.database_url, select(User).where(User.full_name.like("Hoa%")),
+        lambda rows: len(rows) == 1 and (rows[0].platform, rows[0].platform_user_id) == ("telegram", 3001),
+    )
+    everything = [m.get("text") or "" for m in lan.messages()] + [m.get("text") or "" for m in sandbox.messages(hoa)]
+    assert sum("Họp thôn lúc 19h" in t for t in everything) == 1
+
+
+async def next_text(sandbox: Sandbox, user, words: str) -> dict:  # type: ignore[no-untyped-def]
+    message = await user.next_message()
+    while words not in (message.get("text") or ""):
+        message = await user.next_message()
+    return message
