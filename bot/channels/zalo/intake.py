@@ -27,8 +27,8 @@ from typing import Any
 from aiogram.types import Update
 
 from bot.channels.zalo.directory import Directory
-from bot.services.account_links import looks_like_code
 from bot.channels.zalo.words import menu_expired, not_understood, out_of_range
+from bot.services.account_links import looks_like_code
 
 log = logging.getLogger("villagebot.zalo")
 
