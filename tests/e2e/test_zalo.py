@@ -352,3 +352,67 @@ async def next_text(sandbox: Sandbox, user, words: str) -> dict:  # type: ignore
     while words not in (message.get("text") or ""):
         message = await user.next_message()
     return message
+
+
+async def test_resident_flows_on_zalo_never_say_press_or_show_telegram_links(
+    sandbox: Sandbox, zalo: ZaloSandbox, zalo_bot: BotProcess
+) -> None:
+    """Zalo has no buttons and no t.me links: residents walking every flow there are
+    never told to "bấm" (press) anything nor sent a Telegram link. (Four residents,
+    so that each stays within a person's fair share of typed messages.)"""
+    from tests.e2e.test_contributions import create_campaign
+
+    await create_campaign(sandbox)
+
+    async def ask(user: ZaloUser, text: str) -> dict:
+        shown = len(user.messages())
+        await user.send(text)
+        await zalo.wait_until(lambda: len(user.messages()) > shown or None, 15)
+        return user.messages()[shown]
+
+    walkers = [zalo.user(name) for name in ("Lan", "Hồng", "Cúc", "Mai")]
+    for walker in walkers:
+        await onboard(walker)
+    lan, hong, cuc, mai = walkers
+    for command in ("/help", "/tiendo", "/congkhai", "/layykien"):
+        await ask(lan, command)
+    await ask(hong, "/ketnoi")
+    languages = await ask(hong, "/ngonngu")
+    await ask(hong, numbered(languages, "Tiếng Việt"))
+    await ask(hong, "/doithon")
+    await ask(hong, "hủy")
+
+    sets = await ask(cuc, "/tieuchi")
+    criteria = await ask(cuc, numbered(sets, "2021–2025"))
+    await ask(cuc, numbered(criteria, "Giao thông"))
+    await cuc.send("đường thôn cần đạt tiêu chuẩn gì")
+    offered = await until(cuc, "Gửi câu hỏi cho chi bộ")
+    await cuc.send(numbered(offered, "Gửi câu hỏi cho chi bộ"))
+    await until(cuc, "chi bộ")
+    await cuc.send("/donggop")
+    menu = await until(cuc, "Nhà văn hóa thôn")
+    if "Tiền" not in menu["text"]:
+        await cuc.send(numbered(menu, "Nhà văn hóa thôn"))
+        menu = await until(cuc, "Tiền")
+    await cuc.send(numbered(menu, "Tiền"))
+    await until(cuc, "1. ")
+    await ask(cuc, "abc")  # not an amount: told how to answer
+
+    await mai.send("/donggop")
+    menu = await until(mai, "Nhà văn hóa thôn")
+    if "Tiền" not in menu["text"]:
+        await mai.send(numbered(menu, "Nhà văn hóa thôn"))
+        menu = await until(mai, "Tiền")
+    await mai.send(numbered(menu, "Tiền"))
+    await until(mai, "1. ")
+    await mai.send("1tr")
+    await until(mai, "1.000.000")
+    await mai.send("1")
+    await zalo.wait_until(lambda: next((m for m in mai.messages() if m.get("type") == "photo"), None), 15)
+    await ask(mai, "/cuatoi")
+    await ask(mai, "xin chào bot")
+
+    said = [m.get("text") or m.get("caption") or "" for w in walkers for m in w.messages()]
+    assert len(said) > 30
+    offending = [t for t in said if "bấm" in t.lower() or "t.me" in t.lower()]
+    assert offending == []

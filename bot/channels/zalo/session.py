@@ -61,8 +61,8 @@ from aiogram.types import (
 from bot.channels.zalo.api import ZaloApi, ZaloApiError
 from bot.channels.zalo.directory import Directory
 from bot.channels.zalo.files import FileShelf
-from bot.channels.zalo.text import html_to_plain, split_plain
-from bot.channels.zalo.words import contact_hint, menu_hint
+from bot.channels.zalo.text import deep_links_typed, html_to_plain, split_plain, without_sentences
+from bot.channels.zalo.words import about_missing_controls, contact_hint, menu_hint
 
 log = logging.getLogger("villagebot.zalo")
 
@@ -189,7 +189,7 @@ class ZaloSession(BaseSession):
     ) -> Message:
         target = await self._target(method, chat_id)
         items, lines = menu_of(markup)
-        plain = html_to_plain(text) if _html(method, bot) else text
+        plain = for_zalo(html_to_plain(text) if _html(method, bot) else text)
         if not keep_menu:  # before the send: a number typed the moment it arrives must find it
             await self._remember(int(chat_id), items, 0, plain)
         sent: dict[str, Any] = {}
@@ -216,7 +216,7 @@ class ZaloSession(BaseSession):
         target = await self._target(method, method.chat_id)
         url = self._publish(method.photo, "photo.png")
         items, lines = menu_of(method.reply_markup)
-        caption = html_to_plain(method.caption or "") if _html(method, bot) else (method.caption or "")
+        caption = for_zalo(html_to_plain(method.caption or "") if _html(method, bot) else (method.caption or ""))
         await self._remember(int(method.chat_id), items, 0, caption)
         pieces = split_plain(caption, TEXT_LIMIT, tail="\n".join(lines)) if (caption or lines) else [""]
         if url is None:  # a Telegram file id: nothing Zalo can fetch
@@ -271,6 +271,12 @@ class ZaloSession(BaseSession):
         return Message.model_validate(data, context={"bot": bot})
 
 
+def for_zalo(text: str) -> str:
+    """The handlers' words, fitted to Zalo: a Telegram deep link becomes the command to
+    type, and a sentence about the phone button (absent here) is left out."""
+    return without_sentences(deep_links_typed(text), about_missing_controls())
+
+
 def menu_of(markup: Any) -> tuple[list[dict[str, Any]], list[str]]:
     """The numbered items a keyboard becomes, and the lines showing them."""
     items: list[dict[str, Any]] = []
@@ -283,7 +289,7 @@ def menu_of(markup: Any) -> tuple[list[dict[str, Any]], list[str]]:
                     items.append({"label": button.text, "data": button.callback_data})
                     lines.append(_numbered(len(items), button.text))
                 elif button.url:
-                    extra.append(f"🔗 {button.text}: {button.url}")
+                    extra.append(f"🔗 {button.text}: {deep_links_typed(button.url)}")
     elif isinstance(markup, ReplyKeyboardMarkup):
         for row in markup.keyboard:
             for button in row:
