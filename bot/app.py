@@ -356,7 +356,7 @@ def build_zalo(settings: Settings, runtime: Runtime) -> Bot:
     assert settings.zalo_bot_token is not None
     return build_zalo_bot(
         settings.zalo_bot_token.get_secret_value(), settings.zalo_api_url,
-        runtime.sessionmaker, settings.zalo_public_url,
+        runtime.sessionmaker, settings.zalo_public_url, settings.zalo_files_dir,
     )
 
 

@@ -51,6 +51,7 @@ class Settings(BaseSettings):
     zalo_webhook_secret: SecretStr | None = None
     zalo_listen: str = "127.0.0.1:8444"
     public_url: str | None = None  # base of the links to the photos sent on Zalo
+    zalo_files_dir: Path = Path("data") / "zalo-files"  # those photos, kept across restarts
 
     @field_validator("bot_admins", mode="before")
     @classmethod

@@ -218,3 +218,28 @@ def test_telegram_deep_links_become_the_command_to_type_and_phone_button_words_g
     assert for_zalo(f"Your village: X\n\n{hint}\nWrong village? Send /doithon.") == (
         "Your village: X\n\nWrong village? Send /doithon."
     )
+
+
+def test_served_files_outlive_a_restart_and_expire(tmp_path: Path) -> None:
+    now = [1_000_000.0]
+    first = FileShelf("https://bot.example", tmp_path / "files", ttl=3600, clock=lambda: now[0])
+    url = first.put(b"\x89PNG-qr", "vietqr.png")
+    name = url.split("/f/", 1)[1].split("/", 1)[0]
+    again = FileShelf("https://bot.example", tmp_path / "files", ttl=3600, clock=lambda: now[0])  # a restart
+    served = again.get(name)
+    assert served is not None and served.data == b"\x89PNG-qr" and served.content_type == "image/png"
+    assert again.get("../../etc/passwd") is None and again.get("x" * 22) is None
+    now[0] += 3601
+    assert again.get(name) is None  # expired: the link answers 404
+    again.put(b"other", "chart.png")  # the next upkeep removes the expired files
+    assert not (tmp_path / "files" / name).exists() and not (tmp_path / "files" / f"{name}.json").exists()
+
+
+def test_served_files_are_bounded(tmp_path: Path) -> None:
+    shelf = FileShelf("https://bot.example", tmp_path / "files", max_bytes=10)
+    shelf.put(b"a" * 8, "a.png")
+    shelf._swept = 0  # noqa: SLF001  (sweep at once, not a minute later)
+    shelf.put(b"b" * 8, "b.png")
+    shelf._swept = 0  # noqa: SLF001
+    shelf.put(b"c" * 8, "c.png")
+    assert sum(1 for p in (tmp_path / "files").iterdir() if p.suffix != ".json") <= 2

@@ -174,6 +174,19 @@ async def test_a_pledge_with_its_vietqr_photo(sandbox: Sandbox, zalo: ZaloSandbo
     assert zalo.photos[qr["message_id"]].startswith(b"\x89PNG") and "DG " in qr["caption"]
     assert qr["photo"].startswith(zalo_bot.extra_env["PUBLIC_URL"] + "/f/")
 
+    await zalo_bot.kill()  # the link sent before a crash still opens after the restart
+    await zalo_bot.start()
+    import aiohttp
+
+    async def fetched() -> tuple[int, bytes] | None:
+        try:
+            async with aiohttp.ClientSession() as http, http.get(qr["photo"]) as response:
+                return response.status, await response.read()
+        except aiohttp.ClientConnectionError:
+            return None  # the Zalo side's server is not listening yet
+
+    assert await zalo.wait_until(fetched, 15) == (200, zalo.photos[qr["message_id"]])
+
     shown = len(lan.messages())
     await lan.send("/congkhai")  # the totals and the chart, the chart by URL too
 

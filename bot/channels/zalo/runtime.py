@@ -32,8 +32,8 @@ log = logging.getLogger("villagebot.zalo")
 ZALO_CAPABILITIES = Capabilities(buttons=False, edits=False, max_text=TEXT_LIMIT, max_caption=TEXT_LIMIT)
 
 
-def build_zalo_bot(token: str, api_url: str, sessionmaker: Any, public_url: str) -> Bot:
-    session = ZaloSession(ZaloApi(token, api_url), Directory(sessionmaker), FileShelf(public_url))
+def build_zalo_bot(token: str, api_url: str, sessionmaker: Any, public_url: str, files_dir: Any = None) -> Bot:
+    session = ZaloSession(ZaloApi(token, api_url), Directory(sessionmaker), FileShelf(public_url, files_dir))
     from aiogram.client.default import DefaultBotProperties
     from aiogram.enums import ParseMode
 
