@@ -357,6 +357,7 @@ def build_zalo(settings: Settings, runtime: Runtime) -> Bot:
     return build_zalo_bot(
         settings.zalo_bot_token.get_secret_value(), settings.zalo_api_url,
         runtime.sessionmaker, settings.zalo_public_url, settings.zalo_files_dir,
+        settings.zalo_monthly_quota, settings.zalo_quota_reserve,
     )
 
 
@@ -374,6 +375,7 @@ def zalo_routing(channel: object, zalo_bot: Bot) -> object:
 
 def zalo_runner(settings: Settings, runtime: Runtime, zalo_bot: Bot, inbox: Inbox, bot: Bot) -> object:
     from bot.channels.zalo.runtime import ZaloRunner, operator_notice
+    from bot.channels.zalo.words import near_quota_notice
     from bot.settings import split_host_port
     from storage.channels_repo import FOREIGN_BASE
 
@@ -385,6 +387,7 @@ def zalo_runner(settings: Settings, runtime: Runtime, zalo_bot: Bot, inbox: Inbo
         listen=split_host_port(settings.zalo_listen),
     )
     runner.on_quota = operator_notice(bot, settings.bot_admins, runtime.i18n, settings.default_locale)
+    runner.on_near_quota = operator_notice(bot, settings.bot_admins, runtime.i18n, settings.default_locale, near_quota_notice)
     return runner
 
 

@@ -121,4 +121,13 @@ VI = {
         "⚠ Các dòng có dấu cảnh báo cần kiểm tra từng dòng: chỉ chọn khi đồng chí chắc chắn."
     ),
     "✋ Asks for “Got it”": "✋ Đề nghị xác nhận “Đã nắm”",
+    (
+        "Zalo: {sent} of the {quota} messages of this month's plan are used. Announcements "
+        "to Zalo now wait (nothing is dropped); replies and reminders still go. Raise "
+        "ZALO_MONTHLY_QUOTA after upgrading the plan, or wait for next month. See `villagebot status`."
+    ): (
+        "Zalo: đã dùng {sent} trong {quota} tin nhắn của gói tháng này. Thông báo gửi qua Zalo "
+        "giờ phải chờ (không tin nào bị bỏ); tin trả lời và tin nhắc vẫn được gửi. Nâng "
+        "ZALO_MONTHLY_QUOTA sau khi nâng gói, hoặc chờ sang tháng. Xem `villagebot status`."
+    ),
 }

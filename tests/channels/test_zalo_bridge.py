@@ -243,3 +243,28 @@ def test_served_files_are_bounded(tmp_path: Path) -> None:
     shelf._swept = 0  # noqa: SLF001
     shelf.put(b"c" * 8, "c.png")
     assert sum(1 for p in (tmp_path / "files").iterdir() if p.suffix != ".json") <= 2
+
+
+async def test_near_the_quota_bulk_waits_and_replies_go(zalo: ZaloSandbox, bridge: Any) -> None:
+    from bot.channels.base import SENDING_PRIORITY, RateLimited
+    from bot.channels.zalo.quota import QuotaGuard
+    from bot.channels.zalo.runtime import ZaloChannel
+    from bot.delivery.contract import OutgoingMessage, Priority
+
+    bot, intake = bridge
+    lan = zalo.user("Lan")
+    chat_id = (await intake.convert(event(lan, "hi"))).updates[0].message.chat.id
+    bot.session.guard = QuotaGuard(quota=10, reserve_percent=20)
+    channel = ZaloChannel(bot)
+    for n in range(8):
+        SENDING_PRIORITY.set(Priority.BULK)
+        await channel.send(chat_id, OutgoingMessage(text=f"tin {n}"))  # 8 sent: now near (10 - 20 %)
+    assert bot.session.guard.near and bot.session.guard.should_tell() and not bot.session.guard.should_tell()
+    with pytest.raises(RateLimited) as held:
+        await channel.send(chat_id, OutgoingMessage(text="thông báo"))
+    assert not held.value.whole_budget and held.value.retry_after > 0  # waits; Telegram does not
+    for priority in (Priority.INTERACTIVE, Priority.REMINDER, None):
+        SENDING_PRIORITY.set(priority)
+        await channel.send(chat_id, OutgoingMessage(text="trả lời"))
+    texts = [m.get("text") for m in lan.messages()]
+    assert "thông báo" not in texts and texts.count("trả lời") == 3

@@ -429,3 +429,63 @@ async def test_resident_flows_on_zalo_never_say_press_or_show_telegram_links(
     assert len(said) > 30
     offending = [t for t in said if "bấm" in t.lower() or "t.me" in t.lower()]
     assert offending == []
+
+
+async def test_near_the_quota_replies_go_first_and_bulk_waits(
+    sandbox: Sandbox, zalo: ZaloSandbox, e2e_db: str, tmp_path: Path
+) -> None:
+    """The plan allows 10 messages a month (the sandbox says 429 after the 10th);
+    from the 8th on (20 % kept), an announcement to Zalo waits while a resident's
+    reply still goes; the operators are told; nothing is dropped: with a bigger plan
+    the announcement goes."""
+    from tests.e2e.test_broadcasts import compose_now
+
+    port = free_port()
+    env = dict(ZALO_BOT_TOKEN=ZALO_TOKEN, ZALO_API_URL=zalo.base_url, ZALO_LISTEN=f"127.0.0.1:{port}",
+               PUBLIC_URL=f"http://127.0.0.1:{port}", BOT_ADMINS="9001",
+               ZALO_MONTHLY_QUOTA="10", ZALO_QUOTA_RESERVE="20")
+    bot = BotProcess(sandbox, e2e_db, tmp_path, **env)
+    operator = sandbox.user(9001, "Operator", language_code="vi")
+    await operator.send("/start")
+    zalo.quota = 10
+    await bot.start()
+    try:
+        await operator.next_message()
+        lan = zalo.user("Lan")
+        await onboard(lan)  # 6 messages
+        await lan.send("/tiendo")
+        await until(lan, "tiêu chí đạt")  # the 7th and 8th (the chart): now near the quota
+        told = await operator.next_message(timeout=30)
+        while "ZALO_MONTHLY_QUOTA" not in (told.get("text") or ""):
+            told = await operator.next_message(timeout=30)
+        assert "8" in told["text"] and "10" in told["text"]
+        neighbour = sandbox.user(3001, "Hoa", language_code="vi")
+        await neighbour.send("/start v_nam-bac-thanh")
+        await neighbour.next_message()
+        await compose_now(sandbox, "Họp thôn tối nay")
+
+        async def on_telegram() -> bool:
+            return any("Họp thôn tối nay" in (m.get("text") or "") for m in sandbox.messages(neighbour))
+
+        await sandbox.wait_until(on_telegram, timeout=15)
+        await lan.send("/cuatoi")  # a reply goes: it is what a person waits for
+        mine = await lan.next_message()
+        while mine.get("type") == "photo":  # /tiendo's chart
+            mine = await lan.next_message()
+        assert "Họp thôn" not in mine["text"]
+        code, out = await bot.run_cli("status")
+        assert code == 0 and "NEAR THE QUOTA" in out and "(1 waiting)" in out, out
+    finally:
+        await bot.stop()
+    assert not any("Họp thôn" in (m.get("text") or "") for m in lan.messages())
+    assert "Quota exceeded" not in bot.log() and "Traceback" not in bot.log(), bot.log()[-5000:]
+
+    zalo.quota = None  # a bigger plan: the held announcement goes at once after the restart
+    (tmp_path / "again").mkdir()
+    bigger = BotProcess(sandbox, e2e_db, tmp_path / "again", **{**env, "ZALO_MONTHLY_QUOTA": "1000"})
+    await bigger.start()
+    try:
+        got = await until(lan, "Họp thôn tối nay")
+        assert got["type"] == "text"
+    finally:
+        await bigger.stop()

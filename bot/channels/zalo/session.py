@@ -61,6 +61,7 @@ from aiogram.types import (
 from bot.channels.zalo.api import ZaloApi, ZaloApiError
 from bot.channels.zalo.directory import Directory
 from bot.channels.zalo.files import FileShelf
+from bot.channels.zalo.quota import QuotaGuard
 from bot.channels.zalo.text import deep_links_typed, html_to_plain, split_plain, without_sentences
 from bot.channels.zalo.words import about_missing_controls, contact_hint, menu_hint
 
@@ -91,6 +92,7 @@ class ZaloSession(BaseSession):
         self.last_quota_at: datetime | None = None
         self.quota_episodes = 0  # 429s after at least an hour without one: operators are told
         self._me: dict[str, Any] | None = None
+        self.guard = QuotaGuard()  # the month's count against the plan's quota
 
     async def close(self) -> None:
         await self.zalo.close()
@@ -160,6 +162,7 @@ class ZaloSession(BaseSession):
         self._backoff = 0.0
         if name in SENDS:
             self.sent += 1
+            self.guard.count()
         return result
 
     def _error(self, method: TelegramMethod[Any], exc: ZaloApiError) -> Exception:

@@ -45,3 +45,11 @@ def about_missing_controls() -> list[str]:
     says what to do instead (:func:`contact_hint`)."""
     msgids = ["Party member? Press “📱 I am a party member: share my phone” below to link your account."]
     return [*msgids, *(t for t in (_(m) for m in msgids) if t not in msgids)]
+
+
+def near_quota_notice(sent: int, quota: int) -> str:
+    return _(
+        "Zalo: {sent} of the {quota} messages of this month's plan are used. Announcements "
+        "to Zalo now wait (nothing is dropped); replies and reminders still go. Raise "
+        "ZALO_MONTHLY_QUOTA after upgrading the plan, or wait for next month. See `villagebot status`."
+    ).format(sent=sent, quota=quota)
