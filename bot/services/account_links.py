@@ -69,7 +69,8 @@ async def take_code(repo: Repo, user: User, typed: str, *, now: datetime) -> Off
     if owner is None:
         raise LinkRefused("wrong")
     theirs = {platform_of(a) for a in await repo.accounts.addresses(owner.id)}
-    if platform_of(user.platform_user_id) in theirs:
+    mine = {platform_of(a) for a in await repo.accounts.addresses(user.id)}
+    if theirs & mine:  # one account per app and person
         raise LinkRefused("same_channel")
     code.claimed_by_user_id = user.id
     return Offer(code.id, owner.full_name)

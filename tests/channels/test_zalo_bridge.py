@@ -138,6 +138,10 @@ async def test_a_menu_is_numbered_stored_and_answered_by_number(zalo: ZaloSandbo
     fresh = ZaloIntake(Directory(sessionmaker), intake.bot_user)  # after a restart: read from the database
     assert (await fresh.convert(event(lan, "1"))).updates[0].callback_query.data == "yes"
 
+    # A photo without choices goes with the message before it: its numbers still hold.
+    await bot.send_photo(chat_id, BufferedInputFile(b"\x89PNG-qr", "vietqr.png"), caption="QR")
+    assert (await intake.convert(event(lan, "2"))).updates[0].callback_query.data == "no"
+
     await bot.send_message(chat_id, "Cảm ơn.")  # a message without buttons: no menu any more
     plain = await intake.convert(event(lan, "2"))
     assert plain.updates[0].message.text == "2"

@@ -489,3 +489,73 @@ async def test_near_the_quota_replies_go_first_and_bulk_waits(
         assert got["type"] == "text"
     finally:
         await bigger.stop()
+
+
+async def seed_consultation(url: str) -> str:
+    from bot.services.authz import Actor
+    from bot.services.consultations import service as consult
+    from storage.db import create_engine, create_sessionmaker
+    from storage.models import ConsultationKind, Voters
+    from storage.repo import Repo
+
+    engine = create_engine(url)
+    async with create_sessionmaker(engine)() as session:
+        repo = Repo(session)
+        village = await repo.places.village_by_code("nam-bac-thanh")
+        now = datetime.now(UTC)
+        draft = consult.Draft("Làm đường bê tông xóm 1?", ConsultationKind.YES_NO, ["Đồng ý", "Không đồng ý"],
+                              False, Voters.HOUSEHOLD, True, now + timedelta(days=2))
+        created = await consult.create(repo, Actor(None, None, village.id, is_admin=True), draft, now=now)
+        await session.commit()
+        code = created.code
+    await engine.dispose()
+    return code
+
+
+async def test_a_member_on_zalo_votes_for_a_household_and_finds_one_by_name(
+    sandbox: Sandbox, zalo: ZaloSandbox, zalo_bot: BotProcess
+) -> None:
+    """A per-household consultation answered by numbers (the household code typed),
+    and a pledge given to a household found by part of its head's name."""
+    from storage.models import ConsultationVote, Pledge
+    from tests.e2e.test_contributions import create_campaign
+
+    await seed_consultation(zalo_bot.database_url)
+    await create_campaign(sandbox)
+    code, out = await zalo_bot.run_cli("invite", "0912000002")
+    assert code == 0, out
+    binh = zalo.user("Bình")
+    await binh.send(out.strip().rsplit("inv_", 1)[1])
+    await until(binh, "Trần Văn B")
+
+    await binh.send("/layykien")
+    ballot = await until(binh, "Làm đường bê tông")
+    await binh.send(numbered(ballot, "Không đồng ý"))
+    await until(binh, "mã hộ")  # a member without a household of his own types its code
+    await binh.send("nbt-001")
+    await until(binh, "NBT-001")
+    [vote] = await eventually(sandbox, zalo_bot.database_url, select(ConsultationVote), lambda rows: len(rows) == 1)
+    assert vote.voter_key.startswith("h:") and vote.choices == [1]
+
+    await binh.send("/donggop")
+    menu = await until(binh, "Nhà văn hóa thôn")
+    if "Tiền" not in menu["text"]:
+        await binh.send(numbered(menu, "Nhà văn hóa thôn"))
+        menu = await until(binh, "Tiền")
+    await binh.send(numbered(menu, "Tiền"))
+    await until(binh, "1. ")
+    await binh.send("1tr")
+    confirm = await until(binh, "1.000.000")
+    await binh.send(numbered(confirm, "Xác nhận"))
+    extras = await until(binh, "Hộ gia đình")
+    await binh.send(numbered(extras, "Hộ gia đình"))
+    await until(binh, "hộ")
+    await binh.send("hồ thị")
+    found = await until(binh, "NBT-002")
+    assert "NBT-001" not in found["text"]  # only what matches, never the whole list
+    await binh.send(numbered(found, "NBT-002"))
+    await until(binh, "NBT-002 · Hồ Thị E")
+    await eventually(
+        sandbox, zalo_bot.database_url, select(Pledge),
+        lambda rows: len(rows) == 1 and rows[0].household_id is not None,
+    )

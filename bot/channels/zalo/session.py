@@ -15,7 +15,9 @@ A handler calls ``message.answer(text, reply_markup=keyboard)``; aiogram hands t
 * what Zalo cannot do at all (pins, deletes, command menus) is a no-op with a log line.
 
 Every message the bot sends replaces the conversation's pending menu (the numbers a
-person types always refer to the latest message). A 429 "Quota exceeded" (no
+person types always refer to the latest message), except a photo without choices: it
+belongs to the message before it (the VietQR after "thank you: add a note, your
+household…"), whose numbers still hold. A 429 "Quota exceeded" (no
 ``retry_after`` on Zalo) pauses this session only, with a growing backoff.
 """
 
@@ -220,7 +222,8 @@ class ZaloSession(BaseSession):
         url = self._publish(method.photo, "photo.png")
         items, lines = menu_of(method.reply_markup)
         caption = for_zalo(html_to_plain(method.caption or "") if _html(method, bot) else (method.caption or ""))
-        await self._remember(int(method.chat_id), items, 0, caption)
+        if items:  # a photo without choices (the VietQR after the thank-you, a chart) goes
+            await self._remember(int(method.chat_id), items, 0, caption)  # with the menu before it
         pieces = split_plain(caption, TEXT_LIMIT, tail="\n".join(lines)) if (caption or lines) else [""]
         if url is None:  # a Telegram file id: nothing Zalo can fetch
             log.info("zalo: a photo by file id cannot be sent; its caption goes alone")
