@@ -384,7 +384,7 @@ def zalo_runner(settings: Settings, runtime: Runtime, zalo_bot: Bot, inbox: Inbo
     runner = ZaloRunner(
         zalo_bot, inbox, runtime.i18n, locale=settings.default_locale,
         webhook_url=settings.zalo_webhook_url, webhook_secret=secret,
-        listen=split_host_port(settings.zalo_listen),
+        listen=split_host_port(settings.zalo_listen), journal_dir=settings.zalo_files_dir.parent / "zalo-polled",
     )
     runner.on_quota = operator_notice(bot, settings.bot_admins, runtime.i18n, settings.default_locale)
     runner.on_near_quota = operator_notice(bot, settings.bot_admins, runtime.i18n, settings.default_locale, near_quota_notice)

@@ -272,3 +272,42 @@ async def test_near_the_quota_bulk_waits_and_replies_go(zalo: ZaloSandbox, bridg
         await channel.send(chat_id, OutgoingMessage(text="trả lời"))
     texts = [m.get("text") for m in lan.messages()]
     assert "thông báo" not in texts and texts.count("trả lời") == 3
+
+
+async def test_a_polled_event_outlives_a_crash_before_the_inbox_has_it(
+    zalo: ZaloSandbox, bridge: Any, tmp_path: Path
+) -> None:
+    """Zalo's getUpdates hands an event out once: killed between the poll and the
+    inbox's commit, the bot finds the event in its journal at the next start."""
+    import asyncio
+
+    from bot.channels.zalo.runtime import ZaloRunner
+
+    bot, intake = bridge
+
+    class Inbox:
+        def __init__(self) -> None:
+            self.crash, self.stored = True, []  # type: ignore[var-annotated]
+
+        async def store(self, updates: list[Any], bot_id: int | None = None) -> int:
+            if self.crash:
+                raise asyncio.CancelledError  # the process dies here, before the commit
+            self.stored.extend(updates)
+            return len(updates)
+
+    inbox = Inbox()
+    runner = ZaloRunner(bot, inbox, None, journal_dir=tmp_path / "polled")
+    runner.intake = intake
+    await zalo.user("Lan").send("Xin chào")
+    with pytest.raises(asyncio.CancelledError):
+        await runner._poll()  # noqa: SLF001
+    assert zalo.pending_updates == 0 and inbox.stored == []  # Zalo will not hand it out again
+
+    inbox.crash = False
+    restarted = ZaloRunner(bot, inbox, None, journal_dir=tmp_path / "polled")
+    restarted.intake = intake
+    assert await restarted.replay() == 1
+    # Stored (as typed: the first attempt had already given the person an address, so
+    # the replay does not see a newcomer), and the journal is empty again.
+    assert inbox.stored[0].message.text == "Xin chào" and not list((tmp_path / "polled").glob("*.json"))
+    assert await restarted.replay() == 0

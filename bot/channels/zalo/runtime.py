@@ -24,6 +24,7 @@ from bot.channels.zalo.api import ZaloApi, ZaloApiError
 from bot.channels.zalo.directory import Directory
 from bot.channels.zalo.files import FileShelf
 from bot.channels.zalo.intake import ZaloIntake
+from bot.channels.zalo.journal import EventJournal
 from bot.channels.zalo.quota import HELD, HOLD_SECONDS, QuotaGuard, this_month
 from bot.channels.zalo.session import TEXT_LIMIT, ZaloSession
 from bot.delivery.contract import OutgoingMessage
@@ -96,7 +97,7 @@ class RoutingChannel:
 class ZaloRunner:
     def __init__(self, bot: Bot, inbox: Any, i18n: Any, *, locale: str = "vi",
                  webhook_url: str | None = None, webhook_secret: str | None = None,
-                 listen: tuple[str, int] = ("127.0.0.1", 8444)) -> None:
+                 listen: tuple[str, int] = ("127.0.0.1", 8444), journal_dir: Any = None) -> None:
         self.bot = bot
         self.session: ZaloSession = bot.session  # type: ignore[assignment]
         self.inbox = inbox
@@ -105,6 +106,7 @@ class ZaloRunner:
         self.webhook_url = webhook_url
         self.webhook_secret = webhook_secret or ""
         self.listen = listen
+        self.journal = EventJournal(journal_dir) if journal_dir is not None else None
         self.intake: ZaloIntake | None = None
         self._runner: web.AppRunner | None = None
         self._task: asyncio.Task[None] | None = None
@@ -135,6 +137,7 @@ class ZaloRunner:
         else:
             with contextlib.suppress(ZaloApiError):
                 await self.session.zalo.call("deleteWebhook")
+            await self.replay()
             self._task = asyncio.create_task(self._poll(), name="zalo-polling")
         await self.check_quota()
         self._usage_task = asyncio.create_task(self._keep_usage(), name="zalo-usage")
@@ -220,19 +223,36 @@ class ZaloRunner:
                 await asyncio.sleep(min(30.0, 0.5 * 2**failures))
                 continue
             failures = 0
-            await self._take_with_retries(event)
+            entry = self.journal.write(event) if self.journal is not None else None  # before anything else
+            if await self._take_with_retries(event) and entry is not None:
+                self.journal.done(entry)  # type: ignore[union-attr]
 
-    async def _take_with_retries(self, event: dict[str, Any], attempts: int = 5) -> None:
-        """Zalo will not hand a polled event out again: try hard to store it."""
+    async def replay(self) -> int:
+        """Store the polled events a crash left in the journal; how many."""
+        if self.journal is None:
+            return 0
+        replayed = 0
+        for entry, event in self.journal.pending():
+            if await self._take_with_retries(event):
+                self.journal.done(entry)
+                replayed += 1
+        if replayed:
+            log.warning("zalo: %s polled events left by a crash were stored now", replayed)
+        return replayed
+
+    async def _take_with_retries(self, event: dict[str, Any], attempts: int = 5) -> bool:
+        """Zalo will not hand a polled event out again: try hard to store it (one still
+        not stored stays in the journal for the next start)."""
         for attempt in range(1, attempts + 1):
             try:
                 await self.take(event)
-                return
+                return True
             except asyncio.CancelledError:
                 raise
             except Exception:
                 log.exception("zalo: storing an event failed (attempt %s of %s)", attempt, attempts)
                 await asyncio.sleep(0.5 * 2**attempt)
+        return False
 
     async def _receive(self, request: web.Request) -> web.Response:
         given = request.headers.get("X-Bot-Api-Secret-Token", "")
