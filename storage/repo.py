@@ -69,12 +69,13 @@ class UserRepository(_Repository):
     async def highest_platform_id(self, platform: str = Platform.TELEGRAM) -> int:
         """The highest platform user id the bot has met (0 when none): the sandbox
         never gives a new persona an id the bot knows already."""
-        return int(
-            await self.session.scalar(
-                select(func.max(User.platform_user_id)).where(User.platform == platform)
-            )
-            or 0
+        users = await self.session.scalar(
+            select(func.max(User.platform_user_id)).where(User.platform == platform)
         )
+        linked = await self.session.scalar(  # an address of a person now reached elsewhere
+            select(func.max(LinkedAccount.platform_user_id)).where(LinkedAccount.platform == platform)
+        )
+        return int(max(users or 0, linked or 0))
 
     async def ensure(
         self,

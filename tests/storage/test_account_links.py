@@ -136,3 +136,14 @@ async def test_codes_are_fresh_unique_and_replace_older_ones(sessionmaker) -> No
         assert len(second.code) == 6 and any(c.isdigit() for c in second.code)
         assert await repo.accounts.code(first.code) is None or first.code == second.code
         assert (await repo.accounts.code(second.code.lower())).id == second.id
+
+
+async def test_the_sandbox_never_reuses_an_address_of_a_linked_person(sessionmaker) -> None:  # type: ignore[no-untyped-def]
+    async with sessionmaker() as session:
+        repo = Repo(session)
+        telegram = await repo.users.get_or_create(9_000_001, full_name="Hoa", username=None)
+        zalo = await zalo_person(repo, "Hoa")
+        await session.commit()
+        await repo.accounts.merge(telegram.id, zalo.id, now=NOW)  # now reached on Zalo
+        await session.commit()
+        assert await repo.users.highest_platform_id() == 9_000_001
