@@ -100,11 +100,11 @@ _CANDIDATES = outbox_repo.OutboxRepository.candidates
 
 
 async def province_candidates(
-    self: Any, now: datetime, limit: int = 200, exclude: Iterable[int] = ()
+    self: Any, now: datetime, limit: int = 200, exclude: Iterable[int] = (), lane: Any = None
 ) -> Any:
     users = self.session.info.get("province_users")
     if users is None:
-        return await _CANDIDATES(self, now, limit, exclude)
+        return await _CANDIDATES(self, now, limit, exclude, lane)
     query = (
         select(OutboxMessage.id, OutboxMessage.chat_id, OutboxMessage.user_id, OutboxMessage.group_id,
                OutboxMessage.priority)

@@ -355,7 +355,8 @@ def build_zalo(settings: Settings, runtime: Runtime) -> Bot:
     assert settings.zalo_bot_token is not None
     return build_zalo_bot(
         settings.zalo_bot_token.get_secret_value(), settings.zalo_api_url,
-        runtime.sessionmaker, settings.zalo_public_url,
+        runtime.sessionmaker, settings.zalo_public_url, settings.zalo_files_dir,
+        settings.zalo_monthly_quota, settings.zalo_quota_reserve,
     )
 
 
@@ -373,6 +374,7 @@ def zalo_routing(channel: object, zalo_bot: Bot) -> object:
 
 def zalo_runner(settings: Settings, runtime: Runtime, zalo_bot: Bot, inbox: Inbox, bot: Bot) -> object:
     from bot.channels.zalo.runtime import ZaloRunner, operator_notice
+    from bot.channels.zalo.words import near_quota_notice
     from bot.settings import split_host_port
     from storage.channels_repo import FOREIGN_BASE
 
@@ -381,9 +383,10 @@ def zalo_runner(settings: Settings, runtime: Runtime, zalo_bot: Bot, inbox: Inbo
     runner = ZaloRunner(
         zalo_bot, inbox, runtime.i18n, locale=settings.default_locale,
         webhook_url=settings.zalo_webhook_url, webhook_secret=secret,
-        listen=split_host_port(settings.zalo_listen),
+        listen=split_host_port(settings.zalo_listen), journal_dir=settings.zalo_files_dir.parent / "zalo-polled",
     )
     runner.on_quota = operator_notice(bot, settings.bot_admins, runtime.i18n, settings.default_locale)
+    runner.on_near_quota = operator_notice(bot, settings.bot_admins, runtime.i18n, settings.default_locale, near_quota_notice)
     return runner
 
 

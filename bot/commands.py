@@ -165,6 +165,7 @@ async def status(settings: Settings) -> int:
         outbox = await repo.channels.outbox_counts()
         usage = await repo.channels.usage(month)
         addresses = await repo.channels.addresses()
+        bulk_waiting = await repo.channels.bulk_waiting() if settings.zalo_monthly_quota else 0
     print("inbox: " + (", ".join(f"{k} {v}" for k, v in sorted(inbox.items())) or "empty"))
     print("outbox: " + (", ".join(f"{k} {v}" for k, v in sorted(outbox.items())) or "empty"))
     print("people and chats: " + (", ".join(f"{k} {v}" for k, v in sorted(addresses.items())) or "none"))
@@ -173,7 +174,22 @@ async def status(settings: Settings) -> int:
     for row in usage:
         quota = f", quota exceeded {row.quota_hits} times (last {row.last_quota_at:%Y-%m-%d %H:%M} UTC)" if row.quota_hits else ""
         print(f"{row.channel} {month}: {row.sent} messages sent{quota}")
+    if settings.zalo_monthly_quota:
+        print(quota_line(settings, next((r.sent for r in usage if r.channel == "zalo"), 0), bulk_waiting))
     return 0
+
+
+def quota_line(settings: Settings, sent: int, bulk_waiting: int) -> str:
+    """Zalo's month against the plan's quota, and whether announcements wait."""
+    from bot.channels.zalo.quota import QuotaGuard
+
+    guard = QuotaGuard(settings.zalo_monthly_quota, settings.zalo_quota_reserve)
+    guard.count(sent)
+    state = (
+        f"NEAR THE QUOTA: announcements to Zalo wait ({bulk_waiting} waiting), replies and reminders go"
+        if guard.near else f"announcements wait from {guard.threshold} on"
+    )
+    return f"zalo quota: {sent} of {guard.quota} this month (ZALO_MONTHLY_QUOTA); {state}"
 
 
 async def start_zalo_sandbox(settings: Settings, host: str):  # type: ignore[no-untyped-def]

@@ -9,6 +9,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -160,8 +161,13 @@ class CurrentUserMiddleware(BaseMiddleware):
                 from_user.id, full_name=from_user.full_name, username=from_user.username,
                 platform=platform,
             )
+            if user.platform_user_id != from_user.id:
+                # A linked account used on its other channel: reached there from now on.
+                self._known.pop(from_user.id, None)
+                await self._ensure(from_user.id, from_user.full_name, from_user.username, platform)
             data["user"] = user
-            data["actor"] = await load_actor(repo, user, admins=self.admins)
+            actor = await load_actor(repo, user, admins=self.admins)
+            data["actor"] = replace(actor, platform_user_id=from_user.id, is_admin=actor.is_admin or from_user.id in self.admins)
         return await handler(event, data)
 
     async def _ensure(

@@ -54,6 +54,9 @@ class Settings(BaseSettings):
     zalo_webhook_secret: SecretStr | None = None
     zalo_listen: str = "127.0.0.1:8444"
     public_url: str | None = None  # base of the links to the photos sent on Zalo
+    zalo_files_dir: Path = Path("data") / "zalo-files"  # those photos, kept across restarts
+    zalo_monthly_quota: int = Field(default=0, ge=0)  # messages a month on the plan (0: not known)
+    zalo_quota_reserve: int = Field(default=10, ge=0, le=90)  # percent kept for replies and reminders
 
     @field_validator("bot_admins", mode="before")
     @classmethod

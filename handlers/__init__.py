@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aiogram import Router
 
+from handlers.accounts import accounts_router
 from handlers.broadcasts import broadcasts_router
 from handlers.cancel import cancel_router
 from handlers.consultations import consultation_links_router, consultations_router
@@ -30,6 +31,7 @@ def build_routers() -> list[Router]:
         cancel_router(),
         groups_router(),
         consultation_links_router(),  # /start yk_<code>, before the general /start
+        accounts_router(),  # a typed link code, also while onboarding asks for the village
         start_router(),
         invites_router(),
         criteria_router(),

@@ -54,6 +54,7 @@ COMMANDS: list[MenuCommand] = [
     MenuCommand("baocao", __("Household visits report"), needs=Action.VIEW_VISIT_REPORT),
     MenuCommand("phancong", __("Assign households to members"), needs=Action.ASSIGN_VISITS),
     MenuCommand("doithon", __("Change your village")),
+    MenuCommand("ketnoi", __("Link your accounts on two apps")),
     MenuCommand("moi", __("Create an invite link for a branch member"), needs=Action.CREATE_INVITE),
     MenuCommand("cauhoi", __("Residents' questions waiting for an answer"), needs=Action.ANSWER_QUESTIONS),
     MenuCommand("thongbao", __("Send an announcement"), needs=Action.BROADCAST),

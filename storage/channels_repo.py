@@ -6,15 +6,23 @@ import secrets
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import ChannelAddress, ChannelUsage, OutboxMessage, PendingMenu
+from storage.models import (
+    ChannelAddress,
+    ChannelUsage,
+    OutboxMessage,
+    OutboxStatus,
+    PendingMenu,
+    User,
+)
 
 # Internal ids of channels other than Telegram: beyond any Telegram id (user ids are
 # below 2^52, group ids above -2^52 - 10^12); groups get negative ids, as on Telegram.
 FOREIGN_BASE = 1 << 53
+BULK = 30  # bot.delivery.contract.Priority.BULK (storage imports nothing of bot/)
 
 
 def platform_of(internal_id: int) -> str:
@@ -118,6 +126,40 @@ class ChannelRepository:
             select(ChannelUsage).where(ChannelUsage.month == month).order_by(ChannelUsage.channel)
         )
         return list(result.all())
+
+    async def usage_of(self, channel: str, month: str) -> ChannelUsage | None:
+        return await self.session.get(ChannelUsage, (channel, month))
+
+    def _bulk_for_foreign(self) -> Any:
+        """Bulk rows (announcements, boards, reports) waiting for a non-Telegram address."""
+        foreign_user = select(User.id).where(User.platform != "telegram")
+        return (
+            OutboxMessage.status.in_((OutboxStatus.PENDING, OutboxStatus.RETRYING)),
+            OutboxMessage.priority >= BULK,
+            or_(
+                OutboxMessage.chat_id >= FOREIGN_BASE,
+                OutboxMessage.chat_id <= -FOREIGN_BASE,
+                OutboxMessage.user_id.in_(foreign_user),
+            ),
+        )
+
+    async def bulk_waiting(self) -> int:
+        """How many bulk messages wait for Zalo (held near its quota, or not yet due)."""
+        return int(
+            await self.session.scalar(select(func.count()).select_from(OutboxMessage).where(*self._bulk_for_foreign()))
+            or 0
+        )
+
+    async def release_bulk(self, now: datetime) -> int:
+        """Bulk retrying for Zalo is due now (it was held near the quota)."""
+        result = await self.session.execute(
+            update(OutboxMessage)
+            .where(*self._bulk_for_foreign(), OutboxMessage.status == OutboxStatus.RETRYING,
+                   OutboxMessage.next_attempt_at > now)
+            .values(next_attempt_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        return result.rowcount or 0
 
     async def outbox_counts(self) -> dict[str, int]:
         """Outbox rows by status (for ``villagebot status``)."""

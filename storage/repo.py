@@ -11,6 +11,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.accounts_repo import AccountRepository
 from storage.broadcast_repo import BroadcastRepository
 from storage.channels_repo import ChannelRepository, platform_of
 from storage.consultations_repo import ConsultationsRepository
@@ -26,6 +27,7 @@ from storage.models import (
     Commune,
     Household,
     Invite,
+    LinkedAccount,
     Member,
     Platform,
     ProcessedUpdate,
@@ -54,19 +56,27 @@ class UserRepository(_Repository):
         """The user behind an internal address. Addresses of different channels never
         overlap (see ``storage/channels_repo.py``): the address tells the platform."""
         platform = platform or platform_of(platform_user_id)
-        return await self.session.scalar(
+        user = await self.session.scalar(
             select(User).where(User.platform == platform, User.platform_user_id == platform_user_id)
         )
+        if user is None:  # a linked account used on its other channel
+            user = await self.session.scalar(
+                select(User)
+                .join(LinkedAccount, LinkedAccount.user_id == User.id)
+                .where(LinkedAccount.platform_user_id == platform_user_id)
+            )
+        return user
 
     async def highest_platform_id(self, platform: str = Platform.TELEGRAM) -> int:
         """The highest platform user id the bot has met (0 when none): the sandbox
         never gives a new persona an id the bot knows already."""
-        return int(
-            await self.session.scalar(
-                select(func.max(User.platform_user_id)).where(User.platform == platform)
-            )
-            or 0
+        users = await self.session.scalar(
+            select(func.max(User.platform_user_id)).where(User.platform == platform)
         )
+        linked = await self.session.scalar(  # an address of a person now reached elsewhere
+            select(func.max(LinkedAccount.platform_user_id)).where(LinkedAccount.platform == platform)
+        )
+        return int(max(users or 0, linked or 0))
 
     async def ensure(
         self,
@@ -80,8 +90,19 @@ class UserRepository(_Repository):
         """Create the person's row, or bring its name up to date, with two statements
         that race safely (``ON CONFLICT DO NOTHING``, a conditional UPDATE): meant for a
         short unit of work of its own, committed at once (issue 21, item 5). With
-        several bots, ``bot_key`` is the bot they write to now (it writes to them)."""
+        several bots, ``bot_key`` is the bot they write to now (it writes to them).
+
+        An address linked to a person's other account is not a new person: that
+        person is reached at this address from now on (the channel used last)."""
         bot = {"bot_key": bot_key} if bot_key is not None else {}
+        owner = await AccountRepository(self.session).owner_of(platform_user_id)
+        if owner is not None:
+            await AccountRepository(self.session).prefer(owner, platform_user_id)
+            if bot:
+                await self.session.execute(
+                    update(User).where(User.id == owner).values(**bot).execution_options(synchronize_session=False)
+                )
+            return
         insert_ = pg_insert if self.session.bind.dialect.name == "postgresql" else sqlite_insert
         await self.session.execute(
             insert_(User)
@@ -354,6 +375,7 @@ class Repo:
         self.bot_identity = BotIdentityRepository(session)
         self.channels = ChannelRepository(session)
         self.planner_runs = PlannerRunRepository(session)
+        self.accounts = AccountRepository(session)
 
 
 class OrgRepository(_Repository):

@@ -9,11 +9,16 @@ with the number (:func:`degrade`). No aiogram here.
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from typing import Protocol
 
 from bot.delivery.contract import OutgoingMessage
 from bot.services.markup import esc
+
+SENDING_PRIORITY: ContextVar[int | None] = ContextVar("sending_priority", default=None)
+"""The priority of the outbox row being sent (set by the sender around a channel's
+``send``): a channel near its quota holds bulk back (``bot.delivery.contract.Priority``)."""
 
 
 class ChannelError(Exception):

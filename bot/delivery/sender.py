@@ -46,6 +46,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.channels.base import (
+    SENDING_PRIORITY,
     Channel,
     Moved,
     PermanentError,
@@ -358,6 +359,7 @@ class Sender(Outcomes):
         called: list[datetime] = []
         token = _CALLED_AT.set(called)
         try:
+            SENDING_PRIORITY.set(row.priority)  # a channel near its quota holds bulk back
             ref = await self.channel.send(address, message)
         except RateLimited as exc:
             if exc.whole_budget:

@@ -1,6 +1,7 @@
 """All tables. Each feature keeps its models in a module of its own; importing this
 package registers every table on ``Base.metadata`` (Alembic relies on that)."""
 
+from storage.models.accounts import LinkCode, LinkedAccount
 from storage.models.broadcast import (
     Broadcast,
     BroadcastAck,
@@ -61,6 +62,8 @@ from storage.models.inbox import InboxLease, InboxStatus, InboxUpdate, PlannerRu
 from storage.models.visits import HouseholdVisitPlan, Visit, VisitNeed
 
 __all__ = [
+    "LinkCode",
+    "LinkedAccount",
     "BotIdentity",
     "FsmState",
     "InboxLease",

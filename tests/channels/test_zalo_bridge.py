@@ -138,6 +138,10 @@ async def test_a_menu_is_numbered_stored_and_answered_by_number(zalo: ZaloSandbo
     fresh = ZaloIntake(Directory(sessionmaker), intake.bot_user)  # after a restart: read from the database
     assert (await fresh.convert(event(lan, "1"))).updates[0].callback_query.data == "yes"
 
+    # A photo without choices goes with the message before it: its numbers still hold.
+    await bot.send_photo(chat_id, BufferedInputFile(b"\x89PNG-qr", "vietqr.png"), caption="QR")
+    assert (await intake.convert(event(lan, "2"))).updates[0].callback_query.data == "no"
+
     await bot.send_message(chat_id, "Cảm ơn.")  # a message without buttons: no menu any more
     plain = await intake.convert(event(lan, "2"))
     assert plain.updates[0].message.text == "2"
@@ -205,3 +209,105 @@ async def test_quota_exceeded_pauses_zalo(zalo: ZaloSandbox, bridge: Any) -> Non
     with pytest.raises(TelegramRetryAfter):  # paused: not even tried
         await bot.send_message(chat_id, "hai")
     assert [c.method for c in zalo.calls].count("sendMessage") == 1
+
+
+def test_telegram_deep_links_become_the_command_to_type_and_phone_button_words_go() -> None:
+    from bot.channels.zalo.session import for_zalo
+
+    link = InlineKeyboardMarkup(inline_keyboard=[
+        [InlineKeyboardButton(text="🤝 Đóng góp", url="https://t.me/village_bot?start=dg_AB12cd")]])
+    assert menu_of(link)[1] == ["🔗 🤝 Đóng góp: /start dg_AB12cd"]
+    assert for_zalo("Trả lời tại https://t.me/village_bot?start=yk_Q9 nhé") == "Trả lời tại /start yk_Q9 nhé"
+    hint = "Party member? Press “📱 I am a party member: share my phone” below to link your account."
+    assert for_zalo(f"Your village: X\n\n{hint}\nWrong village? Send /doithon.") == (
+        "Your village: X\n\nWrong village? Send /doithon."
+    )
+
+
+def test_served_files_outlive_a_restart_and_expire(tmp_path: Path) -> None:
+    now = [1_000_000.0]
+    first = FileShelf("https://bot.example", tmp_path / "files", ttl=3600, clock=lambda: now[0])
+    url = first.put(b"\x89PNG-qr", "vietqr.png")
+    name = url.split("/f/", 1)[1].split("/", 1)[0]
+    again = FileShelf("https://bot.example", tmp_path / "files", ttl=3600, clock=lambda: now[0])  # a restart
+    served = again.get(name)
+    assert served is not None and served.data == b"\x89PNG-qr" and served.content_type == "image/png"
+    assert again.get("../../etc/passwd") is None and again.get("x" * 22) is None
+    now[0] += 3601
+    assert again.get(name) is None  # expired: the link answers 404
+    again.put(b"other", "chart.png")  # the next upkeep removes the expired files
+    assert not (tmp_path / "files" / name).exists() and not (tmp_path / "files" / f"{name}.json").exists()
+
+
+def test_served_files_are_bounded(tmp_path: Path) -> None:
+    shelf = FileShelf("https://bot.example", tmp_path / "files", max_bytes=10)
+    shelf.put(b"a" * 8, "a.png")
+    shelf._swept = 0  # noqa: SLF001  (sweep at once, not a minute later)
+    shelf.put(b"b" * 8, "b.png")
+    shelf._swept = 0  # noqa: SLF001
+    shelf.put(b"c" * 8, "c.png")
+    assert sum(1 for p in (tmp_path / "files").iterdir() if p.suffix != ".json") <= 2
+
+
+async def test_near_the_quota_bulk_waits_and_replies_go(zalo: ZaloSandbox, bridge: Any) -> None:
+    from bot.channels.base import SENDING_PRIORITY, RateLimited
+    from bot.channels.zalo.quota import QuotaGuard
+    from bot.channels.zalo.runtime import ZaloChannel
+    from bot.delivery.contract import OutgoingMessage, Priority
+
+    bot, intake = bridge
+    lan = zalo.user("Lan")
+    chat_id = (await intake.convert(event(lan, "hi"))).updates[0].message.chat.id
+    bot.session.guard = QuotaGuard(quota=10, reserve_percent=20)
+    channel = ZaloChannel(bot)
+    for n in range(8):
+        SENDING_PRIORITY.set(Priority.BULK)
+        await channel.send(chat_id, OutgoingMessage(text=f"tin {n}"))  # 8 sent: now near (10 - 20 %)
+    assert bot.session.guard.near and bot.session.guard.should_tell() and not bot.session.guard.should_tell()
+    with pytest.raises(RateLimited) as held:
+        await channel.send(chat_id, OutgoingMessage(text="thông báo"))
+    assert not held.value.whole_budget and held.value.retry_after > 0  # waits; Telegram does not
+    for priority in (Priority.INTERACTIVE, Priority.REMINDER, None):
+        SENDING_PRIORITY.set(priority)
+        await channel.send(chat_id, OutgoingMessage(text="trả lời"))
+    texts = [m.get("text") for m in lan.messages()]
+    assert "thông báo" not in texts and texts.count("trả lời") == 3
+
+
+async def test_a_polled_event_outlives_a_crash_before_the_inbox_has_it(
+    zalo: ZaloSandbox, bridge: Any, tmp_path: Path
+) -> None:
+    """Zalo's getUpdates hands an event out once: killed between the poll and the
+    inbox's commit, the bot finds the event in its journal at the next start."""
+    import asyncio
+
+    from bot.channels.zalo.runtime import ZaloRunner
+
+    bot, intake = bridge
+
+    class Inbox:
+        def __init__(self) -> None:
+            self.crash, self.stored = True, []  # type: ignore[var-annotated]
+
+        async def store(self, updates: list[Any], bot_id: int | None = None) -> int:
+            if self.crash:
+                raise asyncio.CancelledError  # the process dies here, before the commit
+            self.stored.extend(updates)
+            return len(updates)
+
+    inbox = Inbox()
+    runner = ZaloRunner(bot, inbox, None, journal_dir=tmp_path / "polled")
+    runner.intake = intake
+    await zalo.user("Lan").send("Xin chào")
+    with pytest.raises(asyncio.CancelledError):
+        await runner._poll()  # noqa: SLF001
+    assert zalo.pending_updates == 0 and inbox.stored == []  # Zalo will not hand it out again
+
+    inbox.crash = False
+    restarted = ZaloRunner(bot, inbox, None, journal_dir=tmp_path / "polled")
+    restarted.intake = intake
+    assert await restarted.replay() == 1
+    # Stored (as typed: the first attempt had already given the person an address, so
+    # the replay does not see a newcomer), and the journal is empty again.
+    assert inbox.stored[0].message.text == "Xin chào" and not list((tmp_path / "polled").glob("*.json"))
+    assert await restarted.replay() == 0

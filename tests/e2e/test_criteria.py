@@ -95,7 +95,7 @@ async def test_progress_chart_and_status_update(sandbox: Sandbox, bot_process: B
         b["text"] for row in sets["reply_markup"]["inline_keyboard"] for b in row if "2021" in b["text"]
     ))
     listing = await sandbox.wait_until(
-        lambda: next((m for m in sandbox.messages(secretary.id) if "Bấm vào một tiêu chí" in (m.get("text") or "")), None)
+        lambda: next((m for m in sandbox.messages(secretary.id) if "Chọn một tiêu chí" in (m.get("text") or "")), None)
     )
     await secretary.press(listing, callback_data="c:crit:ntm-2021-2025:1:")
     criterion = await next_containing(secretary, "Tiêu chí 1 – Quy hoạch")

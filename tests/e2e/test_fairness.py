@@ -19,7 +19,7 @@ from tests.e2e.harness import BotProcess
 QUESTION = "tieu chi 17 la gi"
 MENTION = "@villagebot tieu chi 17 la gi"
 SUMMARY = "câu hỏi trong nhóm"
-TOO_FAST = "bấm nhanh quá"
+TOO_FAST = "chọn nhanh quá"
 SLOW_DOWN = "nhanh quá"
 
 

@@ -3,6 +3,7 @@ Zalo sandbox; the same handlers answer on Zalo through the bridge session."""
 
 from __future__ import annotations
 
+import re
 import socket
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, time, timedelta
@@ -173,6 +174,19 @@ async def test_a_pledge_with_its_vietqr_photo(sandbox: Sandbox, zalo: ZaloSandbo
     assert zalo.photos[qr["message_id"]].startswith(b"\x89PNG") and "DG " in qr["caption"]
     assert qr["photo"].startswith(zalo_bot.extra_env["PUBLIC_URL"] + "/f/")
 
+    await zalo_bot.kill()  # the link sent before a crash still opens after the restart
+    await zalo_bot.start()
+    import aiohttp
+
+    async def fetched() -> tuple[int, bytes] | None:
+        try:
+            async with aiohttp.ClientSession() as http, http.get(qr["photo"]) as response:
+                return response.status, await response.read()
+        except aiohttp.ClientConnectionError:
+            return None  # the Zalo side's server is not listening yet
+
+    assert await zalo.wait_until(fetched, 15) == (200, zalo.photos[qr["message_id"]])
+
     shown = len(lan.messages())
     await lan.send("/congkhai")  # the totals and the chart, the chart by URL too
 
@@ -309,3 +323,239 @@ async def test_browsing_progress_and_my_pledges(zalo: ZaloSandbox, zalo_bot: Bot
     while mine.get("type") == "photo" or "tiêu chí" in mine.get("text", "").lower():
         mine = await lan.next_message()
     assert mine["type"] == "text" and mine["text"]
+
+
+async def test_one_person_on_both_channels_is_one_user(sandbox: Sandbox, zalo: ZaloSandbox, zalo_bot: BotProcess) -> None:
+    """A resident on Telegram shows a code (/ketnoi), types it on Zalo and confirms:
+    one user, reached once, on the channel used last."""
+    from tests.e2e.test_broadcasts import compose_now
+
+    hoa = sandbox.user(3001, "Hoa", language_code="vi")
+    await hoa.send("/start v_nam-bac-thanh")
+    await hoa.next_message()
+    await hoa.send("/ketnoi")
+    shown = await next_text(sandbox, hoa, "Mã liên kết")
+    code = re.search(r"Mã liên kết của bạn: ([A-Z0-9]{6})", shown["text"]).group(1)  # type: ignore[union-attr]
+
+    lan = zalo.user("Hoa Zalo")
+    await lan.send("ZZZ999")  # a wrong code: refused politely, and counted
+    assert "không đúng hoặc đã hết hạn" in (await lan.next_message())["text"]
+    await lan.send(code.lower())
+    offer = await until(lan, "Hoa")
+    await lan.send(numbered(offer, "Có, liên kết"))
+    await until(lan, "là một")
+    await eventually(
+        sandbox, zalo_bot.database_url, select(User).where(User.full_name.like("Hoa%")),
+        lambda rows: len(rows) == 1 and rows[0].platform == "zalo" and rows[0].village_id is not None,
+    )
+    await compose_now(sandbox, "Họp thôn lúc 19h")
+    await until(lan, "Họp thôn lúc 19h")  # on Zalo, used last ...
+    await hoa.send("/cuatoi")  # ... until the person writes on Telegram again
+    await hoa.next_message()
+    await eventually(
+        sandbox, zalo_bot.database_url, select(User).where(User.full_name.like("Hoa%")),
+        lambda rows: len(rows) == 1 and (rows[0].platform, rows[0].platform_user_id) == ("telegram", 3001),
+    )
+    everything = [m.get("text") or "" for m in lan.messages()] + [m.get("text") or "" for m in sandbox.messages(hoa)]
+    assert sum("Họp thôn lúc 19h" in t for t in everything) == 1
+
+
+async def next_text(sandbox: Sandbox, user, words: str) -> dict:  # type: ignore[no-untyped-def]
+    message = await user.next_message()
+    while words not in (message.get("text") or ""):
+        message = await user.next_message()
+    return message
+
+
+async def test_resident_flows_on_zalo_never_say_press_or_show_telegram_links(
+    sandbox: Sandbox, zalo: ZaloSandbox, zalo_bot: BotProcess
+) -> None:
+    """Zalo has no buttons and no t.me links: residents walking every flow there are
+    never told to "bấm" (press) anything nor sent a Telegram link. (Four residents,
+    so that each stays within a person's fair share of typed messages.)"""
+    from tests.e2e.test_contributions import create_campaign
+
+    await create_campaign(sandbox)
+
+    async def ask(user: ZaloUser, text: str) -> dict:
+        shown = len(user.messages())
+        await user.send(text)
+        await zalo.wait_until(lambda: len(user.messages()) > shown or None, 15)
+        return user.messages()[shown]
+
+    walkers = [zalo.user(name) for name in ("Lan", "Hồng", "Cúc", "Mai")]
+    for walker in walkers:
+        await onboard(walker)
+    lan, hong, cuc, mai = walkers
+    for command in ("/help", "/tiendo", "/congkhai", "/layykien"):
+        await ask(lan, command)
+    await ask(hong, "/ketnoi")
+    languages = await ask(hong, "/ngonngu")
+    await ask(hong, numbered(languages, "Tiếng Việt"))
+    await ask(hong, "/doithon")
+    await ask(hong, "hủy")
+
+    sets = await ask(cuc, "/tieuchi")
+    criteria = await ask(cuc, numbered(sets, "2021–2025"))
+    await ask(cuc, numbered(criteria, "Giao thông"))
+    await cuc.send("đường thôn cần đạt tiêu chuẩn gì")
+    offered = await until(cuc, "Gửi câu hỏi cho chi bộ")
+    await cuc.send(numbered(offered, "Gửi câu hỏi cho chi bộ"))
+    await until(cuc, "chi bộ")
+    await cuc.send("/donggop")
+    menu = await until(cuc, "Nhà văn hóa thôn")
+    if "Tiền" not in menu["text"]:
+        await cuc.send(numbered(menu, "Nhà văn hóa thôn"))
+        menu = await until(cuc, "Tiền")
+    await cuc.send(numbered(menu, "Tiền"))
+    await until(cuc, "1. ")
+    await ask(cuc, "abc")  # not an amount: told how to answer
+
+    await mai.send("/donggop")
+    menu = await until(mai, "Nhà văn hóa thôn")
+    if "Tiền" not in menu["text"]:
+        await mai.send(numbered(menu, "Nhà văn hóa thôn"))
+        menu = await until(mai, "Tiền")
+    await mai.send(numbered(menu, "Tiền"))
+    await until(mai, "1. ")
+    await mai.send("1tr")
+    await until(mai, "1.000.000")
+    await mai.send("1")
+    await zalo.wait_until(lambda: next((m for m in mai.messages() if m.get("type") == "photo"), None), 15)
+    await ask(mai, "/cuatoi")
+    await ask(mai, "xin chào bot")
+
+    said = [m.get("text") or m.get("caption") or "" for w in walkers for m in w.messages()]
+    assert len(said) > 30
+    offending = [t for t in said if "bấm" in t.lower() or "t.me" in t.lower()]
+    assert offending == []
+
+
+async def test_near_the_quota_replies_go_first_and_bulk_waits(
+    sandbox: Sandbox, zalo: ZaloSandbox, e2e_db: str, tmp_path: Path
+) -> None:
+    """The plan allows 10 messages a month (the sandbox says 429 after the 10th);
+    from the 8th on (20 % kept), an announcement to Zalo waits while a resident's
+    reply still goes; the operators are told; nothing is dropped: with a bigger plan
+    the announcement goes."""
+    from tests.e2e.test_broadcasts import compose_now
+
+    port = free_port()
+    env = dict(ZALO_BOT_TOKEN=ZALO_TOKEN, ZALO_API_URL=zalo.base_url, ZALO_LISTEN=f"127.0.0.1:{port}",
+               PUBLIC_URL=f"http://127.0.0.1:{port}", BOT_ADMINS="9001",
+               ZALO_MONTHLY_QUOTA="10", ZALO_QUOTA_RESERVE="20")
+    bot = BotProcess(sandbox, e2e_db, tmp_path, **env)
+    operator = sandbox.user(9001, "Operator", language_code="vi")
+    await operator.send("/start")
+    zalo.quota = 10
+    await bot.start()
+    try:
+        await operator.next_message()
+        lan = zalo.user("Lan")
+        await onboard(lan)  # 6 messages
+        await lan.send("/tiendo")
+        await until(lan, "tiêu chí đạt")  # the 7th and 8th (the chart): now near the quota
+        told = await operator.next_message(timeout=30)
+        while "ZALO_MONTHLY_QUOTA" not in (told.get("text") or ""):
+            told = await operator.next_message(timeout=30)
+        assert "8" in told["text"] and "10" in told["text"]
+        neighbour = sandbox.user(3001, "Hoa", language_code="vi")
+        await neighbour.send("/start v_nam-bac-thanh")
+        await neighbour.next_message()
+        await compose_now(sandbox, "Họp thôn tối nay")
+
+        async def on_telegram() -> bool:
+            return any("Họp thôn tối nay" in (m.get("text") or "") for m in sandbox.messages(neighbour))
+
+        await sandbox.wait_until(on_telegram, timeout=15)
+        await lan.send("/cuatoi")  # a reply goes: it is what a person waits for
+        mine = await lan.next_message()
+        while mine.get("type") == "photo":  # /tiendo's chart
+            mine = await lan.next_message()
+        assert "Họp thôn" not in mine["text"]
+        code, out = await bot.run_cli("status")
+        assert code == 0 and "NEAR THE QUOTA" in out and "(1 waiting)" in out, out
+    finally:
+        await bot.stop()
+    assert not any("Họp thôn" in (m.get("text") or "") for m in lan.messages())
+    assert "Quota exceeded" not in bot.log() and "Traceback" not in bot.log(), bot.log()[-5000:]
+
+    zalo.quota = None  # a bigger plan: the held announcement goes at once after the restart
+    (tmp_path / "again").mkdir()
+    bigger = BotProcess(sandbox, e2e_db, tmp_path / "again", **{**env, "ZALO_MONTHLY_QUOTA": "1000"})
+    await bigger.start()
+    try:
+        got = await until(lan, "Họp thôn tối nay")
+        assert got["type"] == "text"
+    finally:
+        await bigger.stop()
+
+
+async def seed_consultation(url: str) -> str:
+    from bot.services.authz import Actor
+    from bot.services.consultations import service as consult
+    from storage.db import create_engine, create_sessionmaker
+    from storage.models import ConsultationKind, Voters
+    from storage.repo import Repo
+
+    engine = create_engine(url)
+    async with create_sessionmaker(engine)() as session:
+        repo = Repo(session)
+        village = await repo.places.village_by_code("nam-bac-thanh")
+        now = datetime.now(UTC)
+        draft = consult.Draft("Làm đường bê tông xóm 1?", ConsultationKind.YES_NO, ["Đồng ý", "Không đồng ý"],
+                              False, Voters.HOUSEHOLD, True, now + timedelta(days=2))
+        created = await consult.create(repo, Actor(None, None, village.id, is_admin=True), draft, now=now)
+        await session.commit()
+        code = created.code
+    await engine.dispose()
+    return code
+
+
+async def test_a_member_on_zalo_votes_for_a_household_and_finds_one_by_name(
+    sandbox: Sandbox, zalo: ZaloSandbox, zalo_bot: BotProcess
+) -> None:
+    """A per-household consultation answered by numbers (the household code typed),
+    and a pledge given to a household found by part of its head's name."""
+    from storage.models import ConsultationVote, Pledge
+    from tests.e2e.test_contributions import create_campaign
+
+    await seed_consultation(zalo_bot.database_url)
+    await create_campaign(sandbox)
+    code, out = await zalo_bot.run_cli("invite", "0912000002")
+    assert code == 0, out
+    binh = zalo.user("Bình")
+    await binh.send(out.strip().rsplit("inv_", 1)[1])
+    await until(binh, "Trần Văn B")
+
+    await binh.send("/layykien")
+    ballot = await until(binh, "Làm đường bê tông")
+    await binh.send(numbered(ballot, "Không đồng ý"))
+    await until(binh, "mã hộ")  # a member without a household of his own types its code
+    await binh.send("nbt-001")
+    await until(binh, "NBT-001")
+    [vote] = await eventually(sandbox, zalo_bot.database_url, select(ConsultationVote), lambda rows: len(rows) == 1)
+    assert vote.voter_key.startswith("h:") and vote.choices == [1]
+
+    await binh.send("/donggop")
+    menu = await until(binh, "Nhà văn hóa thôn")
+    if "Tiền" not in menu["text"]:
+        await binh.send(numbered(menu, "Nhà văn hóa thôn"))
+        menu = await until(binh, "Tiền")
+    await binh.send(numbered(menu, "Tiền"))
+    await until(binh, "1. ")
+    await binh.send("1tr")
+    confirm = await until(binh, "1.000.000")
+    await binh.send(numbered(confirm, "Xác nhận"))
+    extras = await until(binh, "Hộ gia đình")
+    await binh.send(numbered(extras, "Hộ gia đình"))
+    await until(binh, "hộ")
+    await binh.send("hồ thị")
+    found = await until(binh, "NBT-002")
+    assert "NBT-001" not in found["text"]  # only what matches, never the whole list
+    await binh.send(numbered(found, "NBT-002"))
+    await until(binh, "NBT-002 · Hồ Thị E")
+    await eventually(
+        sandbox, zalo_bot.database_url, select(Pledge),
+        lambda rows: len(rows) == 1 and rows[0].household_id is not None,
+    )

@@ -48,6 +48,7 @@ ARGUMENTS: dict[str, Any] = {
     "count": 500,
     "matches": [HouseholdMatch(BIG - n, f"NBT-{n:03d}", "Nguyễn Văn " * 10) for n in range(500)],
     "household_id": BIG,
+    "code_id": BIG,
     "need_id": BIG,
     "village_id": BIG,
     "checks": dict.fromkeys(CHECKLIST, "ok"),

@@ -138,6 +138,18 @@ class Directory:
             )
             await session.commit()
 
+    async def month_sent(self, month: str) -> int:
+        async with self.sessionmaker() as session:
+            row = await Repo(session).channels.usage_of(CHANNEL, month)
+        return row.sent if row is not None else 0
+
+    async def release_bulk(self) -> int:
+        """Bulk held for the quota is due now (the quota was raised, or a month began)."""
+        async with self.sessionmaker() as session:
+            released = await Repo(session).channels.release_bulk(datetime.now(UTC))
+            await session.commit()
+        return released
+
     async def invite_exists(self, token: str) -> bool:
         async with self.sessionmaker() as session:
             return await Repo(session).invites.by_token(token) is not None

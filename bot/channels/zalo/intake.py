@@ -11,7 +11,9 @@ the button's callback query (or, for a reply-keyboard button, its text); out of 
 (up to two digits) or after the menu expired, the person is told at once. A bare number
 with no menu is an ordinary text. An image becomes a photo message (its URL as the
 file id); a sticker or an unsupported message gets a clear answer. A person's first message starts the conversation (``/start``); a
-first message that is an invite code links them (``/start inv_<code>``).
+first message that is an invite code links them (``/start inv_<code>``); a first
+message that is an account link code (``/ketnoi`` on the other channel) is passed on as
+it is.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from aiogram.types import Update
 
 from bot.channels.zalo.directory import Directory
 from bot.channels.zalo.words import menu_expired, not_understood, out_of_range
+from bot.services.account_links import looks_like_code
 
 log = logging.getLogger("villagebot.zalo")
 
@@ -119,6 +122,8 @@ class ZaloIntake:
         """A new person's first message: an invite code links them; anything else starts."""
         if await self._is_invite(text):
             return "/start inv_" + INVITE_CODE.fullmatch(text).group(1)  # type: ignore[union-attr]
+        if looks_like_code(text):
+            return text  # a link code shown on the other channel: this person is known there
         return "/start"
 
     async def _is_invite(self, text: str) -> bool:

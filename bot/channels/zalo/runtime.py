@@ -18,12 +18,14 @@ from urllib.parse import urlsplit
 from aiogram import Bot
 from aiohttp import web
 
-from bot.channels.base import Capabilities, RateLimited
+from bot.channels.base import SENDING_PRIORITY, Capabilities, RateLimited
 from bot.channels.telegram import TelegramChannel
 from bot.channels.zalo.api import ZaloApi, ZaloApiError
 from bot.channels.zalo.directory import Directory
 from bot.channels.zalo.files import FileShelf
 from bot.channels.zalo.intake import ZaloIntake
+from bot.channels.zalo.journal import EventJournal
+from bot.channels.zalo.quota import HELD, HOLD_SECONDS, QuotaGuard, this_month
 from bot.channels.zalo.session import TEXT_LIMIT, ZaloSession
 from bot.delivery.contract import OutgoingMessage
 
@@ -32,8 +34,12 @@ log = logging.getLogger("villagebot.zalo")
 ZALO_CAPABILITIES = Capabilities(buttons=False, edits=False, max_text=TEXT_LIMIT, max_caption=TEXT_LIMIT)
 
 
-def build_zalo_bot(token: str, api_url: str, sessionmaker: Any, public_url: str) -> Bot:
-    session = ZaloSession(ZaloApi(token, api_url), Directory(sessionmaker), FileShelf(public_url))
+def build_zalo_bot(
+    token: str, api_url: str, sessionmaker: Any, public_url: str, files_dir: Any = None,
+    quota: int = 0, reserve_percent: int = 10,
+) -> Bot:
+    session = ZaloSession(ZaloApi(token, api_url), Directory(sessionmaker), FileShelf(public_url, files_dir))
+    session.guard = QuotaGuard(quota, reserve_percent)
     from aiogram.client.default import DefaultBotProperties
     from aiogram.enums import ParseMode
 
@@ -49,10 +55,13 @@ class ZaloChannel:
 
     def __init__(self, bot: Bot, before_call: Any = None) -> None:
         self.inner = TelegramChannel(bot)  # keyboards reach the session, which numbers them
+        self.guard: QuotaGuard = getattr(bot.session, "guard", None) or QuotaGuard()
         if before_call is not None:
             self.inner.before_call = before_call
 
     async def send(self, address: int, message: OutgoingMessage) -> Any:
+        if self.guard.holds(SENDING_PRIORITY.get()):  # near the quota: bulk waits, nothing dropped
+            raise RateLimited(HOLD_SECONDS, HELD, whole_budget=False)
         try:
             return await self.inner.send(address, message)
         except RateLimited as exc:
@@ -88,7 +97,7 @@ class RoutingChannel:
 class ZaloRunner:
     def __init__(self, bot: Bot, inbox: Any, i18n: Any, *, locale: str = "vi",
                  webhook_url: str | None = None, webhook_secret: str | None = None,
-                 listen: tuple[str, int] = ("127.0.0.1", 8444)) -> None:
+                 listen: tuple[str, int] = ("127.0.0.1", 8444), journal_dir: Any = None) -> None:
         self.bot = bot
         self.session: ZaloSession = bot.session  # type: ignore[assignment]
         self.inbox = inbox
@@ -97,12 +106,16 @@ class ZaloRunner:
         self.webhook_url = webhook_url
         self.webhook_secret = webhook_secret or ""
         self.listen = listen
+        self.journal = EventJournal(journal_dir) if journal_dir is not None else None
         self.intake: ZaloIntake | None = None
         self._runner: web.AppRunner | None = None
         self._task: asyncio.Task[None] | None = None
         self._usage_task: asyncio.Task[None] | None = None
         self.stored = 0
         self.on_quota: Any = None  # awaited once per quota episode: tell the operators
+        self.on_near_quota: Any = None  # awaited once a month when bulk starts to wait
+        self._was_near = False
+        self._started_check = False
         self._told = 0
         self._counted = (0, 0)
 
@@ -124,7 +137,9 @@ class ZaloRunner:
         else:
             with contextlib.suppress(ZaloApiError):
                 await self.session.zalo.call("deleteWebhook")
+            await self.replay()
             self._task = asyncio.create_task(self._poll(), name="zalo-polling")
+        await self.check_quota()
         self._usage_task = asyncio.create_task(self._keep_usage(), name="zalo-usage")
         log.info("zalo: running as %s", me.first_name)
 
@@ -149,6 +164,26 @@ class ZaloRunner:
         if session.quota_episodes > self._told and self.on_quota is not None:
             self._told = session.quota_episodes
             await self.on_quota()
+        await self.check_quota()
+
+    async def check_quota(self) -> None:
+        """The month's count as stored (all processes); held bulk is released when the
+        quota is no longer near (raised, or a new month); operators are told once."""
+        guard, directory = self.session.guard, self.session.directory
+        if guard.quota <= 0:
+            return
+        month = this_month()
+        guard.known(month, await directory.month_sent(month))
+        if guard.near:
+            if guard.should_tell():
+                log.warning("zalo: %s of %s messages sent this month: bulk waits", guard.sent, guard.quota)
+                if self.on_near_quota is not None:
+                    await self.on_near_quota(guard.sent, guard.quota)
+        elif self._was_near or not self._started_check:
+            released = await directory.release_bulk()
+            if released:
+                log.info("zalo: %s messages held for the quota go now", released)
+        self._was_near, self._started_check = guard.near, True
 
     async def stop(self) -> None:
         for task in (self._task, self._usage_task):
@@ -188,19 +223,36 @@ class ZaloRunner:
                 await asyncio.sleep(min(30.0, 0.5 * 2**failures))
                 continue
             failures = 0
-            await self._take_with_retries(event)
+            entry = self.journal.write(event) if self.journal is not None else None  # before anything else
+            if await self._take_with_retries(event) and entry is not None:
+                self.journal.done(entry)  # type: ignore[union-attr]
 
-    async def _take_with_retries(self, event: dict[str, Any], attempts: int = 5) -> None:
-        """Zalo will not hand a polled event out again: try hard to store it."""
+    async def replay(self) -> int:
+        """Store the polled events a crash left in the journal; how many."""
+        if self.journal is None:
+            return 0
+        replayed = 0
+        for entry, event in self.journal.pending():
+            if await self._take_with_retries(event):
+                self.journal.done(entry)
+                replayed += 1
+        if replayed:
+            log.warning("zalo: %s polled events left by a crash were stored now", replayed)
+        return replayed
+
+    async def _take_with_retries(self, event: dict[str, Any], attempts: int = 5) -> bool:
+        """Zalo will not hand a polled event out again: try hard to store it (one still
+        not stored stays in the journal for the next start)."""
         for attempt in range(1, attempts + 1):
             try:
                 await self.take(event)
-                return
+                return True
             except asyncio.CancelledError:
                 raise
             except Exception:
                 log.exception("zalo: storing an event failed (attempt %s of %s)", attempt, attempts)
                 await asyncio.sleep(0.5 * 2**attempt)
+        return False
 
     async def _receive(self, request: web.Request) -> web.Response:
         given = request.headers.get("X-Bot-Api-Secret-Token", "")
@@ -217,15 +269,16 @@ class ZaloRunner:
         return web.Response(status=200)
 
 
-def operator_notice(bot: Bot, admins: list[int], i18n: Any, locale: str) -> Any:
-    """Tell the operators (BOT_ADMINS, on Telegram) that Zalo's quota ran out."""
+def operator_notice(bot: Bot, admins: list[int], i18n: Any, locale: str, words: Any = None) -> Any:
+    """Tell the operators (BOT_ADMINS, on Telegram) that Zalo's quota ran out (or, with
+    ``words``, anything else about it: the words get the notice's arguments)."""
 
-    async def notice() -> None:
+    async def notice(*args: Any) -> None:
         from bot.channels.zalo.words import quota_notice
 
         with i18n.context(), i18n.use_locale(locale):
-            text = quota_notice()
-        log.warning("zalo: quota exceeded; telling %s operators", len(admins))
+            text = (words or quota_notice)(*args)
+        log.warning("zalo: telling %s operators: %s", len(admins), text[:80])
         for admin in admins:
             try:
                 await bot.send_message(admin, text, parse_mode=None)

@@ -15,7 +15,9 @@ A handler calls ``message.answer(text, reply_markup=keyboard)``; aiogram hands t
 * what Zalo cannot do at all (pins, deletes, command menus) is a no-op with a log line.
 
 Every message the bot sends replaces the conversation's pending menu (the numbers a
-person types always refer to the latest message). A 429 "Quota exceeded" (no
+person types always refer to the latest message), except a photo without choices: it
+belongs to the message before it (the VietQR after "thank you: add a note, your
+household…"), whose numbers still hold. A 429 "Quota exceeded" (no
 ``retry_after`` on Zalo) pauses this session only, with a growing backoff.
 """
 
@@ -61,8 +63,9 @@ from aiogram.types import (
 from bot.channels.zalo.api import ZaloApi, ZaloApiError
 from bot.channels.zalo.directory import Directory
 from bot.channels.zalo.files import FileShelf
-from bot.channels.zalo.text import html_to_plain, split_plain
-from bot.channels.zalo.words import contact_hint, menu_hint
+from bot.channels.zalo.quota import QuotaGuard
+from bot.channels.zalo.text import deep_links_typed, html_to_plain, split_plain, without_sentences
+from bot.channels.zalo.words import about_missing_controls, contact_hint, menu_hint
 
 log = logging.getLogger("villagebot.zalo")
 
@@ -91,6 +94,7 @@ class ZaloSession(BaseSession):
         self.last_quota_at: datetime | None = None
         self.quota_episodes = 0  # 429s after at least an hour without one: operators are told
         self._me: dict[str, Any] | None = None
+        self.guard = QuotaGuard()  # the month's count against the plan's quota
 
     async def close(self) -> None:
         await self.zalo.close()
@@ -160,6 +164,7 @@ class ZaloSession(BaseSession):
         self._backoff = 0.0
         if name in SENDS:
             self.sent += 1
+            self.guard.count()
         return result
 
     def _error(self, method: TelegramMethod[Any], exc: ZaloApiError) -> Exception:
@@ -189,7 +194,7 @@ class ZaloSession(BaseSession):
     ) -> Message:
         target = await self._target(method, chat_id)
         items, lines = menu_of(markup)
-        plain = html_to_plain(text) if _html(method, bot) else text
+        plain = for_zalo(html_to_plain(text) if _html(method, bot) else text)
         if not keep_menu:  # before the send: a number typed the moment it arrives must find it
             await self._remember(int(chat_id), items, 0, plain)
         sent: dict[str, Any] = {}
@@ -216,8 +221,9 @@ class ZaloSession(BaseSession):
         target = await self._target(method, method.chat_id)
         url = self._publish(method.photo, "photo.png")
         items, lines = menu_of(method.reply_markup)
-        caption = html_to_plain(method.caption or "") if _html(method, bot) else (method.caption or "")
-        await self._remember(int(method.chat_id), items, 0, caption)
+        caption = for_zalo(html_to_plain(method.caption or "") if _html(method, bot) else (method.caption or ""))
+        if items:  # a photo without choices (the VietQR after the thank-you, a chart) goes
+            await self._remember(int(method.chat_id), items, 0, caption)  # with the menu before it
         pieces = split_plain(caption, TEXT_LIMIT, tail="\n".join(lines)) if (caption or lines) else [""]
         if url is None:  # a Telegram file id: nothing Zalo can fetch
             log.info("zalo: a photo by file id cannot be sent; its caption goes alone")
@@ -271,6 +277,12 @@ class ZaloSession(BaseSession):
         return Message.model_validate(data, context={"bot": bot})
 
 
+def for_zalo(text: str) -> str:
+    """The handlers' words, fitted to Zalo: a Telegram deep link becomes the command to
+    type, and a sentence about the phone button (absent here) is left out."""
+    return without_sentences(deep_links_typed(text), about_missing_controls())
+
+
 def menu_of(markup: Any) -> tuple[list[dict[str, Any]], list[str]]:
     """The numbered items a keyboard becomes, and the lines showing them."""
     items: list[dict[str, Any]] = []
@@ -283,7 +295,7 @@ def menu_of(markup: Any) -> tuple[list[dict[str, Any]], list[str]]:
                     items.append({"label": button.text, "data": button.callback_data})
                     lines.append(_numbered(len(items), button.text))
                 elif button.url:
-                    extra.append(f"🔗 {button.text}: {button.url}")
+                    extra.append(f"🔗 {button.text}: {deep_links_typed(button.url)}")
     elif isinstance(markup, ReplyKeyboardMarkup):
         for row in markup.keyboard:
             for button in row:

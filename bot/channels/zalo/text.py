@@ -9,6 +9,23 @@ import re
 _BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
 _LINK = re.compile(r'<a\s+[^>]*href="([^"]*)"[^>]*>(.*?)</a>', re.IGNORECASE | re.DOTALL)
 _TAG = re.compile(r"</?[a-zA-Z][^>]*>")
+# A Telegram deep link to the bot: on Zalo the same start is typed ("/start dg_AB12").
+_DEEP_LINK = re.compile(r"https?://(?:www\.)?(?:t|telegram)\.me/[A-Za-z0-9_]{3,64}\?start=([A-Za-z0-9_-]{1,64})")
+
+
+def deep_links_typed(text: str) -> str:
+    """``https://t.me/<bot>?start=<payload>`` → ``/start <payload>``: what a person
+    types on a channel without deep links to get the same start."""
+    return _DEEP_LINK.sub(lambda m: f"/start {m.group(1)}", text)
+
+
+def without_sentences(text: str, sentences: list[str]) -> str:
+    """``text`` without any of ``sentences`` (words about a control the channel does
+    not have), and without the blank line one leaves behind."""
+    for sentence in sentences:
+        if sentence and sentence in text:
+            text = text.replace(sentence + "\n", "").replace(sentence, "")
+    return re.sub(r"\n{3,}", "\n\n", text).strip("\n") if sentences else text
 
 
 def html_to_plain(text: str) -> str:

@@ -37,3 +37,19 @@ def quota_notice() -> str:
         "Zalo says our message quota is exceeded. Zalo messages now wait and are retried; "
         "nothing is dropped. Telegram is not affected. See `villagebot status`."
     )
+
+
+def about_missing_controls() -> list[str]:
+    """Sentences of the handlers that point at a control Zalo does not have (the phone
+    button), in the current language and in English; the bridge leaves them out and
+    says what to do instead (:func:`contact_hint`)."""
+    msgids = ["Party member? Press “📱 I am a party member: share my phone” below to link your account."]
+    return [*msgids, *(t for t in (_(m) for m in msgids) if t not in msgids)]
+
+
+def near_quota_notice(sent: int, quota: int) -> str:
+    return _(
+        "Zalo: {sent} of the {quota} messages of this month's plan are used. Announcements "
+        "to Zalo now wait (nothing is dropped); replies and reminders still go. Raise "
+        "ZALO_MONTHLY_QUOTA after upgrading the plan, or wait for next month. See `villagebot status`."
+    ).format(sent=sent, quota=quota)
