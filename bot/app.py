@@ -46,6 +46,7 @@ from storage.db import (
     check_connection,
     create_engine,
     create_sessionmaker,
+    database_file,
 )
 from storage.migrate import upgrade
 from storage.repo import Repo
@@ -167,6 +168,7 @@ async def run_bot(settings: Settings, runtime: Runtime, bot: Bot, budget: SendBu
     sender takes its slots from it too."""
     from bot import monitoring
     from bot.channels.telegram import TelegramChannel, deferred, unthrottled_clone
+    from bot.delivery.journal import SentJournal
     from bot.delivery.registry import default_registry
     from bot.delivery.scheduler import Scheduler
     from bot.delivery.sender import Sender
@@ -187,6 +189,7 @@ async def run_bot(settings: Settings, runtime: Runtime, bot: Bot, budget: SendBu
     sender = Sender(
         channel, runtime.sessionmaker, budget, runtime.i18n, registry,
         timezone=settings.timezone, default_locale=settings.default_locale,
+        journal=SentJournal.beside(database_file(runtime.engine)),  # SQLite: no resend after kill -9
     )
     channel.before_call = sender.take_slot
     scheduler = Scheduler(

@@ -31,7 +31,10 @@ Engine = AsyncEngine
 Session = AsyncSession
 Sessionmaker = async_sessionmaker[AsyncSession]
 
-__all__ = ["DatabaseError", "Engine", "Session", "Sessionmaker", "check_connection", "create_engine", "create_sessionmaker"]
+__all__ = [
+    "DatabaseError", "Engine", "Session", "Sessionmaker", "check_connection", "create_engine",
+    "create_sessionmaker", "database_file",
+]
 
 
 def create_engine(database_url: str, *, echo: bool = False) -> AsyncEngine:
@@ -54,6 +57,15 @@ def create_engine(database_url: str, *, echo: bool = False) -> AsyncEngine:
 
         return engine
     return create_async_engine(url, echo=echo, pool_pre_ping=True, pool_size=16, max_overflow=8, pool_timeout=10)
+
+
+def database_file(engine: AsyncEngine) -> Path | None:
+    """The file of a SQLite database (None for PostgreSQL or an in-memory one): the
+    outbox sender keeps its sent journal beside it (``bot/delivery/journal.py``)."""
+    url = engine.url
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return None
+    return Path(url.database).resolve()
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -21,8 +21,12 @@ State machine of an outbox row::
   migrated). A renderer returning None marks the row skipped.
 * Crash policy (at-least-once): a row found in "sending" whose worker's heartbeat
   stopped was in flight during a crash; it goes back to "retrying" and is sent again
-  (``resent_after_crash``). A duplicate needs Telegram to have accepted the call and
-  the crash to come before the "sent" commit: one round trip plus one commit.
+  (``resent_after_crash``). With a sent journal (:mod:`bot.delivery.journal`, beside a
+  SQLite database), every accepted call is appended to it the instant it returns and a
+  restart marks those rows sent first: a duplicate then needs the crash to land
+  between Telegram accepting the call and its answer reaching us (one round trip).
+  Without one (PostgreSQL, whose "sent" commit waits for no other writer), the window
+  is one round trip plus the batched "sent" commit.
 * Flood limits: the slot is taken by the channel's ``before_call`` right before
   each request, under one lock that re-reads the clock after every wait: after an
   event-loop stall, sends that were due leave one pace apart again instead of in a
@@ -56,6 +60,7 @@ from bot.channels.base import (
 from bot.clock import SystemClock
 from bot.delivery.budget import GLOBAL_LIMIT, GLOBAL_WINDOW, SendBudget
 from bot.delivery.contract import Clock, OutgoingMessage, RenderContext
+from bot.delivery.journal import Accepted, SentJournal
 from bot.delivery.outcomes import Outcomes
 from bot.delivery.registry import Registry
 from storage.outbox_repo import OutboxRow
@@ -99,6 +104,7 @@ class Sender(Outcomes):
         heartbeat_every: float = 2.0,
         dead_after: float = 8.0,
         poll_every: float = 1.0,
+        journal: SentJournal | None = None,
     ) -> None:
         self.channel = channel
         self.sessionmaker = sessionmaker
@@ -114,6 +120,7 @@ class Sender(Outcomes):
         self.heartbeat_every = heartbeat_every
         self.dead_after = dead_after
         self.poll_every = poll_every
+        self.journal = journal
         self.worker_id = uuid.uuid4().hex
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
@@ -139,6 +146,7 @@ class Sender(Outcomes):
         async with self.sessionmaker() as session:
             await Repo(session).outbox.heartbeat(self.worker_id, self.now())
             await session.commit()
+        await self.replay_journal()
         await self.recover()
         self._recorder = asyncio.create_task(self._record_sent(), name="outbox-recorder")
         self._tasks = [
@@ -174,6 +182,8 @@ class Sender(Outcomes):
                 async with self.sessionmaker() as session:
                     await Repo(session).outbox.forget_worker(self.worker_id)
                     await session.commit()
+        if self.journal is not None:
+            self.journal.close()
 
     def wake(self) -> None:
         """New rows were committed: look now instead of at the next poll."""
@@ -390,6 +400,8 @@ class Sender(Outcomes):
             await self._outcome(row, "failed", error=exc.detail, attempts=row.attempts + 1)
         else:
             started = called[0] if called else started
+            if self.journal is not None:  # before any await: a kill -9 from here on resends nothing
+                self.journal.append(Accepted(row.id, self.worker_id, ref.message_id, started))
             done: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
             self._sent.append((row, ref.message_id, started, done))
             self._sent_ready.set()
