@@ -143,14 +143,12 @@ class Inbox:
                 if now - self._last_seen.get(key, float("-inf")) > FRESH_AFTER:
                     fresh.append(key)
                 self._last_seen[key] = now
-            rows.append(
-                (
-                    u.update_id,
-                    key,
-                    u.model_dump(mode="json", exclude_none=True, exclude_unset=True),
-                    status,
-                )
+            payload = (  # a dropped update is never handled: its id is all that is kept
+                u.model_dump(mode="json", exclude_none=True, exclude_unset=True)
+                if status == InboxStatus.PENDING
+                else {"update_id": u.update_id}
             )
+            rows.append((u.update_id, key, payload, status))
         if len(self._last_seen) > 20_000:
             for old in [k for k, t in self._last_seen.items() if now - t > FRESH_AFTER]:
                 self._last_seen.pop(old, None)
@@ -342,7 +340,11 @@ class Inbox:
             fresh: list[int] = []
             waiting = [k for k in self._fresh if k not in self._active and k not in held]
             if waiting:
-                fresh = await repo.inbox.ready_chats(now, exclude=[], limit=room, only=waiting)
+                # Among newcomers, one asking a single question goes before one that
+                # arrived with a burst (30 fresh accounts sending 5 each, issue 21).
+                fresh = await repo.inbox.ready_chats(
+                    now, exclude=[], limit=room, only=waiting, fewest_first=True
+                )
             busy_room = min(room - len(fresh), self.parallel - self.reserve - len(self._active))
             busy: list[int] = []
             if busy_room > 0:

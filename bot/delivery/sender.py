@@ -28,7 +28,8 @@ State machine of an outbox row::
   Without one (PostgreSQL, whose "sent" commit waits for no other writer), the window
   is one round trip plus the batched "sent" commit.
 * Flood limits: the slot is taken by the channel's ``before_call`` right before
-  each request, under one lock that re-reads the clock after every wait: after an
+  each request; the rows waiting for one are ranked (priority, then the chats sent
+  least lately: :mod:`bot.delivery.pacing`), and the best takes it under one lock that re-reads the clock after every wait: after an
   event-loop stall, sends that were due leave one pace apart again instead of in a
   burst (nine 429s were seen when slots were taken before an await that stalled).
   A 429 pauses the whole budget (every sender, replies too) for ``retry_after``.
@@ -43,6 +44,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 import uuid
 from collections.abc import Callable
 from contextvars import ContextVar
@@ -62,6 +64,7 @@ from bot.delivery.budget import GLOBAL_LIMIT, GLOBAL_WINDOW, SendBudget
 from bot.delivery.contract import Clock, OutgoingMessage, RenderContext
 from bot.delivery.journal import Accepted, SentJournal
 from bot.delivery.outcomes import Outcomes
+from bot.delivery.pacing import PRIORITY, SlotOrder
 from bot.delivery.registry import Registry
 from storage.outbox_repo import OutboxRow
 from storage.repo import Repo
@@ -134,6 +137,7 @@ class Sender(Outcomes):
         self._recorder: asyncio.Task[None] | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self._pace_lock = asyncio.Lock()
+        self._order = SlotOrder()  # who takes the next slot: see bot/delivery/pacing.py
         self._last_call = float("-inf")
         self.calls = 0
 
@@ -297,7 +301,10 @@ class Sender(Outcomes):
         while (delay := self.budget.wait_time(address)) > 0:  # this chat's own limit, lock-free
             await asyncio.sleep(delay)
         loop = asyncio.get_running_loop()
-        async with self._pace_lock:
+        priority = PRIORITY.get()
+        # How lately the chat was sent, in whole messages: chats alike keep their arrival order.
+        rank = None if priority is None else (priority, math.ceil(self.budget.recent(address) - 1e-6))
+        async with self._order.turn(rank), self._pace_lock:
             while True:
                 wait = max(self._last_call + PACE - loop.time(), self.budget.wait_time(address))
                 if wait <= 0 and self.budget.shared is not None:
@@ -366,6 +373,7 @@ class Sender(Outcomes):
         started = self.now()
         called: list[datetime] = []
         token = _CALLED_AT.set(called)
+        PRIORITY.set(row.priority)  # this task's own context: its slot is ranked by it
         try:
             ref = await self.channel.send(address, message)
         except RateLimited as exc:

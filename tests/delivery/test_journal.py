@@ -19,7 +19,15 @@ from bot.delivery.sender import Sender
 from bot.i18n import create_i18n
 from storage.models import OutboxMessage
 from storage.repo import Repo
-from tests.delivery.test_sender import T0, FakeChannel, _until, _users, note, on_sent_calls, registry
+from tests.delivery.test_sender import (
+    T0,
+    FakeChannel,
+    _until,
+    _users,
+    note,
+    on_sent_calls,
+    registry,
+)
 
 
 def _sender(channel: FakeChannel, sessionmaker, clock: ManualClock, journal: SentJournal | None) -> Sender:  # type: ignore[no-untyped-def]
