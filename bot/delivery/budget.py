@@ -62,6 +62,20 @@ class SendBudget:
                 waits.append((1.0 - tokens) * PRIVATE_INTERVAL)
         return max(0.0, *waits)
 
+    def chat_wait_time(self, chat_id: int) -> float:
+        """Seconds until ``chat_id``'s own limit lets a message go (the global window and
+        a 429 pause left out: the engine waits for those in line, ranked)."""
+        now = self.clock()
+        if chat_id < 0:
+            group = self._groups.get(chat_id)
+            if group is not None:
+                _expire(group, now - GROUP_WINDOW)
+                if len(group) >= GROUP_LIMIT:
+                    return max(0.0, group[-GROUP_LIMIT] + GROUP_WINDOW - now)
+            return 0.0
+        tokens = self._tokens(chat_id, now)
+        return (1.0 - tokens) * PRIVATE_INTERVAL if tokens < 1.0 else 0.0
+
     def recent(self, chat_id: int) -> float:
         """How much ``chat_id`` has been sent lately (0: nothing in the last seconds for a
         private chat, nothing in the last minute for a group): the engine serves the

@@ -5,7 +5,8 @@ The engine keeps up to ``concurrency`` rows in flight, and they leave one pace
 flood replies wait 1.3 s for its slot, though its chat has had nothing for minutes.
 So the waiters are ranked: by priority (a person waiting before bulk), then by how
 much their chat has been sent lately (:meth:`SendBudget.recent`: a chat that got
-nothing lately goes before one that is being answered in bulk), then by arrival.
+nothing lately goes before one that is being answered in bulk), then by how many rows
+its chat had waiting (one question before a burst of five), then by arrival.
 One waiter at a time paces and takes a slot; when it is done, the best-ranked
 waiter then goes next, so a better one arriving meanwhile goes right after the slot
 being taken.
@@ -24,8 +25,9 @@ from contextvars import ContextVar
 
 Rank = tuple[float, ...]
 
-#: The priority of the row being delivered in this task (set by the sender around the call).
-PRIORITY: ContextVar[int | None] = ContextVar("send_priority", default=None)
+#: The row being delivered in this task: its priority and how many rows its chat had
+#: waiting when it was claimed (set by the sender around the call).
+PRIORITY: ContextVar[tuple[int, int] | None] = ContextVar("send_priority", default=None)
 
 LAST: Rank = (float("inf"),)  # a call with no rank (not the engine's) goes after ranked ones
 

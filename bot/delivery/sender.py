@@ -46,6 +46,7 @@ import contextlib
 import logging
 import math
 import uuid
+from collections import Counter
 from collections.abc import Callable
 from contextvars import ContextVar
 from datetime import datetime, timedelta
@@ -76,6 +77,7 @@ log = logging.getLogger("villagebot.outbox")
 # (and a restart duplicate) at most about one message.
 PACE = 0.97 * GLOBAL_WINDOW / GLOBAL_LIMIT  # a hair faster: the budget stays the binding limit
 CLAIM_BATCH = 8
+FRESH_ROOM = 8  # rows in flight beyond ``concurrency``, for chats sent nothing lately
 
 Sessions = Callable[[], Any]
 
@@ -129,6 +131,8 @@ class Sender(Outcomes):
         self._stopping = asyncio.Event()
         self._inflight: dict[int, asyncio.Task[None]] = {}
         self._keys: dict[int, str] = {}  # row id in flight -> its recipient key
+        self._backlog: dict[int, int] = {}  # row id in flight -> its chat's rows waiting then
+        self._new_rows = False  # woken because rows were committed (maybe a newcomer's)
         # The sender's writes go one at a time (SQLite's busy handler sleeps coarsely
         # when writers collide) and "sent" outcomes are committed in small batches.
         self._db_lock = asyncio.Lock()
@@ -191,6 +195,7 @@ class Sender(Outcomes):
 
     def wake(self) -> None:
         """New rows were committed: look now instead of at the next poll."""
+        self._new_rows = True
         self._wake.set()
 
     async def recover(self) -> int:
@@ -222,9 +227,14 @@ class Sender(Outcomes):
                     await asyncio.wait_for(self._wake.wait(), delay)
 
     async def _claim_some(self) -> float:
-        """Claim rows that can leave within about a second; the delay until the next look."""
+        """Claim rows that can leave within about a second; the delay until the next look.
+        ``FRESH_ROOM`` more rows than ``concurrency`` may be in flight for chats sent
+        nothing lately, so a newcomer's answer is claimed at once, not after the flood's."""
         room = self.concurrency - len(self._inflight)
-        if room < min(CLAIM_BATCH, self.concurrency) and self._inflight:
+        new_rows, self._new_rows = self._new_rows, False
+        if room + FRESH_ROOM <= 0 or (
+            room < min(CLAIM_BATCH, self.concurrency) and self._inflight and not new_rows
+        ):
             return self.poll_every  # claim in batches: fewer queries and commits per message
         now = self.now()
         busy = set(self._keys.values())
@@ -235,22 +245,24 @@ class Sender(Outcomes):
             )
             if not candidates:
                 return self.poll_every
-            # Within a priority, the chats sent least lately first (a stable sort keeps
-            # each chat's own order): a newcomer's answer is not queued behind the
-            # replies of chats that are busy.
-            recent: dict[int, float] = {}  # read once per chat: the value moves with the clock
+            # Within a priority, the chats sent least lately first, then the chats with
+            # the fewest rows waiting (a stable sort keeps each chat's own order): a
+            # newcomer's answer is not queued behind the replies of busy chats.
+            recent: dict[int, int] = {}  # read once per chat: the value moves with the clock
+            backlog = Counter(c.key for c in candidates)
             for c in candidates:
                 if c.chat_id is not None and c.chat_id not in recent:
-                    recent[c.chat_id] = self.budget.recent(c.chat_id)
+                    recent[c.chat_id] = math.ceil(self.budget.recent(c.chat_id) - 1e-6)
             candidates = sorted(
                 candidates,
-                key=lambda c: (c.priority, recent.get(c.chat_id, 0.0) if c.chat_id is not None else 0.0),
+                key=lambda c: (c.priority, recent.get(c.chat_id or 0, 0), backlog[c.key]),
             )
             picked: list[int] = []
             keys: dict[int, str] = {}
             soonest = self.poll_every
             for candidate in candidates:
-                if candidate.key in busy:
+                fresh = candidate.chat_id is not None and recent[candidate.chat_id] == 0
+                if candidate.key in busy or (not fresh and len(picked) >= room):
                     continue
                 wait = (
                     self.budget.wait_time(candidate.chat_id)
@@ -260,8 +272,9 @@ class Sender(Outcomes):
                 if wait <= 1.0:
                     picked.append(candidate.id)
                     keys[candidate.id] = candidate.key
+                    self._backlog[candidate.id] = backlog[candidate.key]
                     busy.add(candidate.key)
-                    if len(picked) >= room:
+                    if len(picked) >= room + FRESH_ROOM:
                         break
                 else:
                     soonest = min(soonest, wait)
@@ -298,25 +311,31 @@ class Sender(Outcomes):
         """Wait for a slot for ``address`` and take it: the channel calls this right
         before each request. The clock is read again after every wait, under the lock,
         so a stalled event loop cannot release several due sends at once."""
-        while (delay := self.budget.wait_time(address)) > 0:  # this chat's own limit, lock-free
-            await asyncio.sleep(delay)
         loop = asyncio.get_running_loop()
         priority = PRIORITY.get()
-        # How lately the chat was sent, in whole messages: chats alike keep their arrival order.
-        rank = None if priority is None else (priority, math.ceil(self.budget.recent(address) - 1e-6))
-        async with self._order.turn(rank), self._pace_lock:
-            while True:
-                wait = max(self._last_call + PACE - loop.time(), self.budget.wait_time(address))
-                if wait <= 0 and self.budget.shared is not None:
-                    wait = await self.budget.shared(address)  # 0: the installation's slot is taken
-                    if wait <= 0 and self.budget.wait_time(address) > 0:
-                        wait = 0.01
-                if wait <= 0:
-                    break
-                await asyncio.sleep(wait)
-            self._last_call = loop.time()
-            self.budget.take(address)
-            self.calls += 1
+        while True:
+            # This chat's own limit, out of line; the global window is waited for in line.
+            while (delay := self.budget.chat_wait_time(address)) > 0:
+                await asyncio.sleep(delay)
+            # How lately the chat was sent, in whole messages: chats alike keep their order.
+            recent = math.ceil(self.budget.recent(address) - 1e-6)
+            rank = None if priority is None else (priority[0], recent, priority[1])
+            async with self._order.turn(rank), self._pace_lock:
+                while self.budget.chat_wait_time(address) <= 0:  # (a direct send may take it)
+                    wait = max(self._last_call + PACE - loop.time(), self.budget.wait_time(address))
+                    if wait <= 0 and self.budget.shared is not None:
+                        wait = await self.budget.shared(address)  # 0: the installation's slot is taken
+                        if wait <= 0 and self.budget.wait_time(address) > 0:
+                            wait = 0.01
+                    if wait <= 0:
+                        self._last_call = loop.time()
+                        self.budget.take(address)
+                        self.calls += 1
+                        break
+                    await asyncio.sleep(wait)
+                else:
+                    continue  # out of line again until the chat's own limit allows
+            break
         called = _CALLED_AT.get()
         if called is not None:
             called.append(self.now())
@@ -331,6 +350,7 @@ class Sender(Outcomes):
         finally:
             self._inflight.pop(row.id, None)
             self._keys.pop(row.id, None)
+            self._backlog.pop(row.id, None)
             self._wake.set()
 
     async def _render(self, row: OutboxRow) -> tuple[int | None, OutgoingMessage | None, str]:
@@ -373,7 +393,7 @@ class Sender(Outcomes):
         started = self.now()
         called: list[datetime] = []
         token = _CALLED_AT.set(called)
-        PRIORITY.set(row.priority)  # this task's own context: its slot is ranked by it
+        PRIORITY.set((row.priority, self._backlog.get(row.id, 1)))  # this task's own context
         try:
             ref = await self.channel.send(address, message)
         except RateLimited as exc:

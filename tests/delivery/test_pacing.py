@@ -25,7 +25,7 @@ async def _slots(waiters: list[tuple[int, int]], late: list[tuple[int, int]]) ->
     taken: list[int] = []
 
     async def one(address: int, priority: int) -> None:
-        PRIORITY.set(priority)
+        PRIORITY.set((priority, 1))
         await sender.take_slot(address)
         taken.append(address)
 
