@@ -5,8 +5,9 @@ The engine keeps up to ``concurrency`` rows in flight, and they leave one pace
 flood replies wait 1.3 s for its slot, though its chat has had nothing for minutes.
 So the waiters are ranked: by priority (a person waiting before bulk), then by how
 much their chat has been sent lately (:meth:`SendBudget.recent`: a chat that got
-nothing lately goes before one that is being answered in bulk), then by how many rows
-its chat had waiting (one question before a burst of five), then by arrival.
+nothing lately goes before one that is being answered in bulk), then by how much its
+chat asks (its rows waiting and its updates of the last minute: one question before a
+burst of five, even when both chats are new), then by arrival.
 One waiter at a time paces and takes a slot; when it is done, the best-ranked
 waiter then goes next, so a better one arriving meanwhile goes right after the slot
 being taken.
@@ -25,8 +26,9 @@ from contextvars import ContextVar
 
 Rank = tuple[float, ...]
 
-#: The row being delivered in this task: its priority and how many rows its chat had
-#: waiting when it was claimed (set by the sender around the call).
+#: The row being delivered in this task: its priority and how much its chat asks (the
+#: rows it had waiting when claimed, plus the updates it sent in the last minute beyond
+#: the first; set by the sender around the call).
 PRIORITY: ContextVar[tuple[int, int] | None] = ContextVar("send_priority", default=None)
 
 LAST: Rank = (float("inf"),)  # a call with no rank (not the engine's) goes after ranked ones

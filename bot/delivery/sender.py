@@ -44,7 +44,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import math
 import uuid
 from collections import Counter
 from collections.abc import Callable
@@ -252,7 +251,7 @@ class Sender(Outcomes):
             backlog = Counter(c.key for c in candidates)
             for c in candidates:
                 if c.chat_id is not None and c.chat_id not in recent:
-                    recent[c.chat_id] = math.ceil(self.budget.recent(c.chat_id) - 1e-6)
+                    recent[c.chat_id] = int(self.budget.recent(c.chat_id))
             candidates = sorted(
                 candidates,
                 key=lambda c: (c.priority, recent.get(c.chat_id or 0, 0), backlog[c.key]),
@@ -317,8 +316,8 @@ class Sender(Outcomes):
             # This chat's own limit, out of line; the global window is waited for in line.
             while (delay := self.budget.chat_wait_time(address)) > 0:
                 await asyncio.sleep(delay)
-            # How lately the chat was sent, in whole messages: chats alike keep their order.
-            recent = math.ceil(self.budget.recent(address) - 1e-6)
+            # Messages the chat got in the last minute: chats alike keep their arrival order.
+            recent = int(self.budget.recent(address))
             rank = None if priority is None else (priority[0], recent, priority[1])
             async with self._order.turn(rank), self._pace_lock:
                 while self.budget.chat_wait_time(address) <= 0:  # (a direct send may take it)
@@ -393,7 +392,8 @@ class Sender(Outcomes):
         started = self.now()
         called: list[datetime] = []
         token = _CALLED_AT.set(called)
-        PRIORITY.set((row.priority, self._backlog.get(row.id, 1)))  # this task's own context
+        burst = (row.payload or {}).get("burst", 1)  # the chat's updates in the last minute
+        PRIORITY.set((row.priority, int(burst) + self._backlog.get(row.id, 1) - 1))
         try:
             ref = await self.channel.send(address, message)
         except RateLimited as exc:
