@@ -100,6 +100,7 @@ class Inbox:
         self.budget = budget  # a group whose send slots are used up gets no summary
         self.reserve = min(reserve, max(0, parallel - 1))
         self._last_seen: dict[int, float] = {}  # chat -> monotonic time of its last update
+        self._arrivals: dict[int, list[float]] = {}  # chat -> its updates of the last minute
         self._fresh: set[int] = set()  # chats waiting whose previous update is over a minute old
         self._notices: set[asyncio.Task[None]] = set()
         self._alerted: dict[int, float] = {}  # presser -> when last told "too fast"
@@ -149,18 +150,19 @@ class Inbox:
             if status == InboxStatus.PENDING:
                 if now - self._last_seen.get(key, float("-inf")) > FRESH_AFTER:
                     fresh.append(key)
+                    self._arrivals[key] = []
                 self._last_seen[key] = now
-            rows.append(
-                (
-                    u.update_id,
-                    key,
-                    u.model_dump(mode="json", exclude_none=True, exclude_unset=True),
-                    status,
-                )
+                self._arrivals.setdefault(key, []).append(now)
+            payload = (  # a dropped update is never handled: its id is all that is kept
+                u.model_dump(mode="json", exclude_none=True, exclude_unset=True)
+                if status == InboxStatus.PENDING
+                else {"update_id": u.update_id}
             )
+            rows.append((u.update_id, key, payload, status))
         if len(self._last_seen) > 20_000:
             for old in [k for k, t in self._last_seen.items() if now - t > FRESH_AFTER]:
                 self._last_seen.pop(old, None)
+                self._arrivals.pop(old, None)
         async with self.sessionmaker() as session:
             stored = await Repo(session).inbox.store(bot_id, rows, self.clock.now())
             await session.commit()
@@ -349,7 +351,11 @@ class Inbox:
             fresh: list[int] = []
             waiting = [k for k in self._fresh if k not in self._active and k not in held]
             if waiting:
-                fresh = await repo.inbox.ready_chats(now, exclude=[], limit=room, only=waiting)
+                # Among newcomers, one asking a single question goes before one that
+                # arrived with a burst (30 fresh accounts sending 5 each, issue 21).
+                fresh = await repo.inbox.ready_chats(
+                    now, exclude=[], limit=room, only=waiting, fewest_first=True
+                )
             busy_room = min(room - len(fresh), self.parallel - self.reserve - len(self._active))
             busy: list[int] = []
             if busy_room > 0:
@@ -392,6 +398,13 @@ class Inbox:
             update = Update.model_validate(payload, context={"bot": bot})
             ack: dict[str, Any] = {"row_id": row_id, "now": self.clock.now(), "done": False}
             extra = dict(self.feed_kwargs, inbox_ack=ack)
+            # How many updates the chat sent in the last minute: its replies wait for a
+            # send slot after those of a chat that asked once (bot/delivery/pacing.py).
+            since = time.monotonic() - FRESH_AFTER
+            arrivals = [t for t in self._arrivals.get(chat_key(update), ()) if t > since]
+            if arrivals:
+                self._arrivals[chat_key(update)] = arrivals
+            extra["chat_arrivals"] = max(1, len(arrivals))
             verdict = self._verdicts.pop(update_id, None)
             if verdict is not None:
                 extra["fair_verdict"] = (

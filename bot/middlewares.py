@@ -91,11 +91,12 @@ class DbSessionMiddleware(BaseMiddleware):
             # What the handler showed to people commits with its work, and leaves after it.
             now = datetime.now(UTC)
             bot_key = data.get("bot_keys", {}).get(bot.id)  # several bots: this one answers
+            burst = {"burst": data["chat_arrivals"]} if data.get("chat_arrivals", 1) > 1 else {}
             for number, kept in enumerate(replies.close()):
                 await repo.outbox.enqueue(
                     call_row(
                         kept.address,
-                        {"method": kept.payload["method"], "params": kept.payload["params"]},
+                        {"method": kept.payload["method"], "params": kept.payload["params"], **burst},
                         now=now,
                         ref=f"update:{update_id}",
                         dedupe_key=f"upd:{bot.id}:{update_id}:{number}" if update_id is not None else None,

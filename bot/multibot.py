@@ -167,7 +167,9 @@ def setup_lane(
     leadership and, with several processes, its installation-wide send slots."""
     from bot import monitoring
     from bot.channels.telegram import TelegramChannel, deferred, unthrottled_clone
+    from bot.delivery.journal import SentJournal
     from bot.delivery.sender import Sender
+    from storage.db import database_file
     from storage.leader import Leadership
 
     bot = lane.bot
@@ -179,9 +181,13 @@ def setup_lane(
     channel: Any = TelegramChannel(lane.client)
     if wrap is not None:
         channel = wrap(channel)
+    database = database_file(runtime.engine)  # SQLite: no resend after kill -9, one journal per bot
+    if database is not None and lane.key is not None:
+        database = database.with_name(f"{database.name}-{lane.key}")
     lane.sender = Sender(
         channel, runtime.sessionmaker, lane.budget, runtime.i18n, registry,
         timezone=settings.timezone, default_locale=settings.default_locale,
+        journal=SentJournal.beside(database),
     )
     lane.sender.lane = outbox_lane
     channel.before_call = lane.sender.take_slot

@@ -33,7 +33,7 @@ Sessionmaker = async_sessionmaker[AsyncSession]
 
 __all__ = [
     "DatabaseError", "Engine", "Session", "Sessionmaker", "check_connection", "create_engine", "create_lock_engine",
-    "create_sessionmaker",
+    "create_sessionmaker", "database_file",
 ]
 
 
@@ -66,6 +66,15 @@ def create_lock_engine(engine: AsyncEngine) -> AsyncEngine:
     from sqlalchemy.pool import NullPool
 
     return create_async_engine(engine.url, pool_pre_ping=True, poolclass=NullPool)
+
+
+def database_file(engine: AsyncEngine) -> Path | None:
+    """The file of a SQLite database (None for PostgreSQL or an in-memory one): the
+    outbox sender keeps its sent journal beside it (``bot/delivery/journal.py``)."""
+    url = engine.url
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return None
+    return Path(url.database).resolve()
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -28,21 +28,32 @@ class InboxRepository:
         if not rows:
             return 0
         insert_ = pg_insert if self.dialect == "postgresql" else sqlite_insert
-        stored = 0
+        values = []
         for update_id, chat_key, payload, *rest in rows:
             status = rest[0] if rest else InboxStatus.PENDING
+            values.append(
+                {
+                    "bot_id": bot_id,
+                    "update_id": update_id,
+                    "chat_key": chat_key,
+                    "payload": payload,
+                    "status": status,
+                    "attempts": 0,
+                    "received_at": now,
+                    "handled_at": None if status == InboxStatus.PENDING else now,
+                    "retry_at": None,
+                    "error": None,
+                }
+            )
+        # One statement per 100 rows (a getUpdates batch), not one per row: the batch's
+        # transaction holds SQLite's write lock for as short as it can (1,200 button
+        # presses stored row by row held it for about a second, while every handler's
+        # commit and the engine's "sent" waited).
+        stored = 0
+        for start in range(0, len(values), 100):
             statement = (
                 insert_(InboxUpdate)
-                .values(
-                    bot_id=bot_id,
-                    update_id=update_id,
-                    chat_key=chat_key,
-                    payload=payload,
-                    status=status,
-                    attempts=0,
-                    received_at=now,
-                    handled_at=None if status == InboxStatus.PENDING else now,
-                )
+                .values(values[start : start + 100])
                 .on_conflict_do_nothing(index_elements=["bot_id", "update_id"])
             )
             stored += (await self.session.execute(statement)).rowcount or 0
@@ -54,9 +65,11 @@ class InboxRepository:
         exclude: Sequence[int],
         limit: int = 100,
         only: Sequence[int] | None = None,
+        fewest_first: bool = False,
     ) -> list[int]:
         """Chats with a pending update that may be handled now, oldest first
-        (``only``: among these chats)."""
+        (``only``: among these chats; ``fewest_first``: the chats with the fewest
+        pending updates first, then the oldest)."""
         query = (
             select(InboxUpdate.chat_key, func.min(InboxUpdate.update_id).label("first"))
             .where(
@@ -64,7 +77,7 @@ class InboxRepository:
                 or_(InboxUpdate.retry_at.is_(None), InboxUpdate.retry_at <= now),
             )
             .group_by(InboxUpdate.chat_key)
-            .order_by("first")
+            .order_by(*((func.count(),) if fewest_first else ()), "first")
             .limit(limit)
         )
         if exclude:

@@ -212,6 +212,17 @@ class OutboxRepository:
         rows.sort(key=lambda r: (r.priority, r.id))
         return rows
 
+    async def in_flight(self, ids: Sequence[int]) -> list[OutboxRow]:
+        """Rows of ``ids`` still "sending" (the sent journal's candidates at start-up)."""
+        if not ids:
+            return []
+        result = await self.session.execute(
+            select(*(getattr(OutboxMessage, name) for name in OutboxRow.__slots__)).where(
+                OutboxMessage.id.in_(list(ids)), OutboxMessage.status == OutboxStatus.SENDING
+            )
+        )
+        return [OutboxRow(*row) for row in result]
+
     async def _finish(self, row_id: int, worker_id: str, **values: Any) -> bool:
         result = await self.session.execute(
             update(OutboxMessage)

@@ -24,6 +24,7 @@ Monotonic = Callable[[], float]
 GLOBAL_LIMIT, GLOBAL_WINDOW = 30, 1.02
 GROUP_LIMIT, GROUP_WINDOW = 20, 61.0
 PRIVATE_BURST, PRIVATE_INTERVAL = 3, 1.05
+RECENT_WINDOW = 60.0  # "sent lately": messages to the chat in the last minute
 
 
 class SendBudget:
@@ -34,6 +35,7 @@ class SendBudget:
         self._global: deque[float] = deque()
         self._groups: dict[int, deque[float]] = {}
         self._private: dict[int, tuple[float, float]] = {}
+        self._recent: dict[int, deque[float]] = {}  # chat -> its sends in the last minute
         self._paused_until = 0.0
         # Several processes (PostgreSQL): a slot is also taken from the installation-wide
         # budget (``storage.send_slots``); it answers 0 (taken) or seconds to wait.
@@ -62,18 +64,30 @@ class SendBudget:
                 waits.append((1.0 - tokens) * PRIVATE_INTERVAL)
         return max(0.0, *waits)
 
-    def recent(self, chat_id: int) -> float:
-        """How much ``chat_id`` has been sent lately (0: nothing in the last seconds for a
-        private chat, nothing in the last minute for a group): the engine serves the
-        chats that got least first, so a newcomer is not queued behind busy chats."""
+    def chat_wait_time(self, chat_id: int) -> float:
+        """Seconds until ``chat_id``'s own limit lets a message go (the global window and
+        a 429 pause left out: the engine waits for those in line, ranked)."""
         now = self.clock()
         if chat_id < 0:
             group = self._groups.get(chat_id)
-            if group is None:
-                return 0.0
-            _expire(group, now - GROUP_WINDOW)
-            return float(len(group))
-        return float(PRIVATE_BURST) - self._tokens(chat_id, now)
+            if group is not None:
+                _expire(group, now - GROUP_WINDOW)
+                if len(group) >= GROUP_LIMIT:
+                    return max(0.0, group[-GROUP_LIMIT] + GROUP_WINDOW - now)
+            return 0.0
+        tokens = self._tokens(chat_id, now)
+        return (1.0 - tokens) * PRIVATE_INTERVAL if tokens < 1.0 else 0.0
+
+    def recent(self, chat_id: int) -> float:
+        """How many messages ``chat_id`` was sent in the last minute (0: a newcomer): the
+        engine serves the chats that got least first, so a newcomer is not queued behind
+        busy chats (a chat answered every two seconds is busy, though its private-chat
+        bucket refills in three)."""
+        sent = self._recent.get(chat_id)
+        if not sent:
+            return 0.0
+        _expire(sent, self.clock() - RECENT_WINDOW)
+        return float(len(sent))
 
     def take(self, chat_id: int) -> None:
         """Record a message leaving now (call only when :meth:`wait_time` is 0)."""
@@ -83,6 +97,9 @@ class SendBudget:
             self._groups.setdefault(chat_id, deque()).append(now)
         else:
             self._private[chat_id] = (self._tokens(chat_id, now) - 1.0, now)
+        if len(self._recent) > 20_000:  # forget the chats sent nothing for a minute
+            self._recent = {c: d for c, d in self._recent.items() if d and d[-1] > now - RECENT_WINDOW}
+        self._recent.setdefault(chat_id, deque()).append(now)
 
     async def acquire(self, chat_id: int) -> None:
         """Wait for a slot for ``chat_id`` and take it. The check and the take happen

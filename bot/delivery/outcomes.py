@@ -51,6 +51,8 @@ class Outcomes:
                             )
                         owned.append(ok)
                     await session.commit()
+                if self.journal is not None:
+                    self.journal.recorded(row.id for row, *_ in batch)
             except (
                 Exception
             ) as exc:  # the rows stay "sending": recovered and resent after a restart
@@ -62,6 +64,43 @@ class Outcomes:
             for (*_, done), ok in zip(batch, owned, strict=True):
                 if not done.done():
                     done.set_result(ok)
+
+    async def replay_journal(self) -> int:
+        """At start-up: rows the journal says were accepted before a crash, still
+        "sending" under the journaled worker's claim, are marked sent (with their
+        ``on_sent`` hooks), not sent again. Then the journal starts empty."""
+        if self.journal is None:
+            return 0
+        entries = {entry.row_id: entry for entry in self.journal.read()}
+        marked = 0
+        if entries:
+            async with self._db_lock, self.sessionmaker() as session:
+                repo = Repo(session)
+                for row in await repo.outbox.in_flight(list(entries)):
+                    entry = entries[row.id]
+                    if not await repo.outbox.mark_sent(
+                        row.id,
+                        entry.worker_id,
+                        message_id=entry.message_id or 0,
+                        call_started_at=entry.started,
+                        sent_at=entry.started,
+                    ):
+                        continue  # claimed by another worker since: not the journaled send
+                    marked += 1
+                    spec = self.registry.spec(row.kind)
+                    if spec is not None and spec.on_sent is not None:
+                        await spec.on_sent(
+                            SentContext(repo, entry.started, entry.message_id, row.ref),
+                            row.payload or {},
+                        )
+                await session.commit()
+        self.journal.clear()
+        if marked:
+            log.warning(
+                "%s outbox rows were accepted before a crash but not recorded: marked sent, not resent",
+                marked,
+            )
+        return marked
 
     async def _outcome(
         self, row: OutboxRow, what: str, *, error: str, attempts: int, at: datetime | None = None

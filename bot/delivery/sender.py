@@ -21,10 +21,13 @@ State machine of an outbox row::
   migrated). A renderer returning None marks the row skipped.
 * Crash policy (at-least-once): a row found in "sending" whose worker's heartbeat
   stopped was in flight during a crash; it goes back to "retrying" and is sent again
-  (``resent_after_crash``). A duplicate needs Telegram to have accepted the call and
-  the crash to come before the "sent" commit: one round trip plus one commit.
+  (``resent_after_crash``). With a sent journal (:mod:`bot.delivery.journal`, beside a
+  SQLite database), every accepted call is appended to it the instant it returns and a
+  restart marks those rows sent first (a duplicate then needs a crash within one round
+  trip). Without one (PostgreSQL) the window adds the batched "sent" commit.
 * Flood limits: the slot is taken by the channel's ``before_call`` right before
-  each request, under one lock that re-reads the clock after every wait: after an
+  each request; the rows waiting for one are ranked (priority, then the chats sent
+  least lately: :mod:`bot.delivery.pacing`), and the best takes it under one lock that re-reads the clock after every wait: after an
   event-loop stall, sends that were due leave one pace apart again instead of in a
   burst (nine 429s were seen when slots were taken before an await that stalled).
   A 429 pauses the whole budget (every sender, replies too) for ``retry_after``.
@@ -40,6 +43,7 @@ import asyncio
 import contextlib
 import logging
 import uuid
+from collections import Counter
 from collections.abc import Callable
 from contextvars import ContextVar
 from datetime import datetime, timedelta
@@ -57,7 +61,9 @@ from bot.channels.base import (
 from bot.clock import SystemClock
 from bot.delivery.budget import GLOBAL_LIMIT, GLOBAL_WINDOW, SendBudget
 from bot.delivery.contract import Clock, OutgoingMessage, RenderContext
+from bot.delivery.journal import Accepted, SentJournal
 from bot.delivery.outcomes import Outcomes
+from bot.delivery.pacing import PRIORITY, SlotOrder
 from bot.delivery.registry import Registry
 from storage.outbox_repo import OutboxRow
 from storage.repo import Repo
@@ -69,6 +75,7 @@ log = logging.getLogger("villagebot.outbox")
 # (and a restart duplicate) at most about one message.
 PACE = 0.97 * GLOBAL_WINDOW / GLOBAL_LIMIT  # a hair faster: the budget stays the binding limit
 CLAIM_BATCH = 8
+FRESH_ROOM = 8  # rows in flight beyond ``concurrency``, for chats sent nothing lately
 
 Sessions = Callable[[], Any]
 
@@ -100,6 +107,7 @@ class Sender(Outcomes):
         heartbeat_every: float = 2.0,
         dead_after: float = 8.0,
         poll_every: float = 1.0,
+        journal: SentJournal | None = None,
     ) -> None:
         self.channel = channel
         self.sessionmaker = sessionmaker
@@ -115,12 +123,15 @@ class Sender(Outcomes):
         self.heartbeat_every = heartbeat_every
         self.dead_after = dead_after
         self.poll_every = poll_every
+        self.journal = journal
         self.worker_id = uuid.uuid4().hex
         self.lane: Any = None  # several bots: the outbox rows of this sender's bot (bot/multibot.py)
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
         self._inflight: dict[int, asyncio.Task[None]] = {}
         self._keys: dict[int, str] = {}  # row id in flight -> its recipient key
+        self._backlog: dict[int, int] = {}  # row id in flight -> its chat's rows waiting then
+        self._new_rows = False  # woken because rows were committed (maybe a newcomer's)
         # The sender's writes go one at a time (SQLite's busy handler sleeps coarsely
         # when writers collide) and "sent" outcomes are committed in small batches.
         self._db_lock = asyncio.Lock()
@@ -129,6 +140,7 @@ class Sender(Outcomes):
         self._recorder: asyncio.Task[None] | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self._pace_lock = asyncio.Lock()
+        self._order = SlotOrder()  # who takes the next slot: see bot/delivery/pacing.py
         self._last_call = float("-inf")
         self.calls = 0
 
@@ -141,6 +153,7 @@ class Sender(Outcomes):
         async with self.sessionmaker() as session:
             await Repo(session).outbox.heartbeat(self.worker_id, self.now())
             await session.commit()
+        await self.replay_journal()
         await self.recover()
         self._recorder = asyncio.create_task(self._record_sent(), name="outbox-recorder")
         self._tasks = [
@@ -176,9 +189,12 @@ class Sender(Outcomes):
                 async with self.sessionmaker() as session:
                     await Repo(session).outbox.forget_worker(self.worker_id)
                     await session.commit()
+        if self.journal is not None:
+            self.journal.close()
 
     def wake(self) -> None:
         """New rows were committed: look now instead of at the next poll."""
+        self._new_rows = True
         self._wake.set()
 
     async def recover(self) -> int:
@@ -210,9 +226,14 @@ class Sender(Outcomes):
                     await asyncio.wait_for(self._wake.wait(), delay)
 
     async def _claim_some(self) -> float:
-        """Claim rows that can leave within about a second; the delay until the next look."""
+        """Claim rows that can leave within about a second; the delay until the next look.
+        ``FRESH_ROOM`` more rows than ``concurrency`` may be in flight for chats sent
+        nothing lately, so a newcomer's answer is claimed at once, not after the flood's."""
         room = self.concurrency - len(self._inflight)
-        if room < min(CLAIM_BATCH, self.concurrency) and self._inflight:
+        new_rows, self._new_rows = self._new_rows, False
+        if room + FRESH_ROOM <= 0 or (
+            room < min(CLAIM_BATCH, self.concurrency) and self._inflight and not new_rows
+        ):
             return self.poll_every  # claim in batches: fewer queries and commits per message
         now = self.now()
         busy = set(self._keys.values())
@@ -223,22 +244,24 @@ class Sender(Outcomes):
             )
             if not candidates:
                 return self.poll_every
-            # Within a priority, the chats sent least lately first (a stable sort keeps
-            # each chat's own order): a newcomer's answer is not queued behind the
-            # replies of chats that are busy.
-            recent: dict[int, float] = {}  # read once per chat: the value moves with the clock
+            # Within a priority, the chats sent least lately first, then the chats with
+            # the fewest rows waiting (a stable sort keeps each chat's own order): a
+            # newcomer's answer is not queued behind the replies of busy chats.
+            recent: dict[int, int] = {}  # read once per chat: the value moves with the clock
+            backlog = Counter(c.key for c in candidates)
             for c in candidates:
                 if c.chat_id is not None and c.chat_id not in recent:
-                    recent[c.chat_id] = self.budget.recent(c.chat_id)
+                    recent[c.chat_id] = int(self.budget.recent(c.chat_id))
             candidates = sorted(
                 candidates,
-                key=lambda c: (c.priority, recent.get(c.chat_id, 0.0) if c.chat_id is not None else 0.0),
+                key=lambda c: (c.priority, recent.get(c.chat_id or 0, 0), backlog[c.key]),
             )
             picked: list[int] = []
             keys: dict[int, str] = {}
             soonest = self.poll_every
             for candidate in candidates:
-                if candidate.key in busy:
+                fresh = candidate.chat_id is not None and recent[candidate.chat_id] == 0
+                if candidate.key in busy or (not fresh and len(picked) >= room):
                     continue
                 wait = (
                     self.budget.wait_time(candidate.chat_id)
@@ -248,8 +271,9 @@ class Sender(Outcomes):
                 if wait <= 1.0:
                     picked.append(candidate.id)
                     keys[candidate.id] = candidate.key
+                    self._backlog[candidate.id] = backlog[candidate.key]
                     busy.add(candidate.key)
-                    if len(picked) >= room:
+                    if len(picked) >= room + FRESH_ROOM:
                         break
                 else:
                     soonest = min(soonest, wait)
@@ -286,22 +310,31 @@ class Sender(Outcomes):
         """Wait for a slot for ``address`` and take it: the channel calls this right
         before each request. The clock is read again after every wait, under the lock,
         so a stalled event loop cannot release several due sends at once."""
-        while (delay := self.budget.wait_time(address)) > 0:  # this chat's own limit, lock-free
-            await asyncio.sleep(delay)
         loop = asyncio.get_running_loop()
-        async with self._pace_lock:
-            while True:
-                wait = max(self._last_call + PACE - loop.time(), self.budget.wait_time(address))
-                if wait <= 0 and self.budget.shared is not None:
-                    wait = await self.budget.shared(address)  # 0: the installation's slot is taken
-                    if wait <= 0 and self.budget.wait_time(address) > 0:
-                        wait = 0.01
-                if wait <= 0:
-                    break
-                await asyncio.sleep(wait)
-            self._last_call = loop.time()
-            self.budget.take(address)
-            self.calls += 1
+        priority = PRIORITY.get()
+        while True:
+            # This chat's own limit, out of line; the global window is waited for in line.
+            while (delay := self.budget.chat_wait_time(address)) > 0:
+                await asyncio.sleep(delay)
+            # Messages the chat got in the last minute: chats alike keep their arrival order.
+            recent = int(self.budget.recent(address))
+            rank = None if priority is None else (priority[0], recent, priority[1])
+            async with self._order.turn(rank), self._pace_lock:
+                while self.budget.chat_wait_time(address) <= 0:  # (a direct send may take it)
+                    wait = max(self._last_call + PACE - loop.time(), self.budget.wait_time(address))
+                    if wait <= 0 and self.budget.shared is not None:
+                        wait = await self.budget.shared(address)  # 0: the installation's slot is taken
+                        if wait <= 0 and self.budget.wait_time(address) > 0:
+                            wait = 0.01
+                    if wait <= 0:
+                        self._last_call = loop.time()
+                        self.budget.take(address)
+                        self.calls += 1
+                        break
+                    await asyncio.sleep(wait)
+                else:
+                    continue  # out of line again until the chat's own limit allows
+            break
         called = _CALLED_AT.get()
         if called is not None:
             called.append(self.now())
@@ -316,6 +349,7 @@ class Sender(Outcomes):
         finally:
             self._inflight.pop(row.id, None)
             self._keys.pop(row.id, None)
+            self._backlog.pop(row.id, None)
             self._wake.set()
 
     async def _render(self, row: OutboxRow) -> tuple[int | None, OutgoingMessage | None, str]:
@@ -358,6 +392,8 @@ class Sender(Outcomes):
         started = self.now()
         called: list[datetime] = []
         token = _CALLED_AT.set(called)
+        burst = (row.payload or {}).get("burst", 1)  # the chat's updates in the last minute
+        PRIORITY.set((row.priority, int(burst) + self._backlog.get(row.id, 1) - 1))
         try:
             SENDING_PRIORITY.set(row.priority)  # a channel near its quota holds bulk back
             ref = await self.channel.send(address, message)
@@ -393,6 +429,8 @@ class Sender(Outcomes):
             await self._outcome(row, "failed", error=exc.detail, attempts=row.attempts + 1)
         else:
             started = called[0] if called else started
+            if self.journal is not None:  # before any await: a kill -9 from here on resends nothing
+                self.journal.append(Accepted(row.id, self.worker_id, ref.message_id, started))
             done: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
             self._sent.append((row, ref.message_id, started, done))
             self._sent_ready.set()

@@ -173,3 +173,23 @@ async def test_a_newcomer_is_taken_at_once_while_busy_chats_fill_the_workers(ses
     # went to a kept worker at once, not after them.
     assert before_newcomer < 12, before_newcomer
     assert dispatcher.most_running <= 4
+
+
+async def test_a_newcomer_with_one_question_goes_before_newcomers_that_came_with_a_burst(sessionmaker) -> None:  # type: ignore[no-untyped-def]
+    """Issue 21: 30 fresh accounts sending 5 questions each are newcomers too; a resident
+    asking one question right after them is not queued behind all their first ones."""
+    bot = Bot("123456:inbox-test")
+    dispatcher = RecordingDispatcher(delay=0.2)
+    inbox = Inbox(bot, dispatcher, sessionmaker, parallel=2, reserve=1, poll_every=0.05)  # type: ignore[arg-type]
+    burst = [6400 + c for c in range(10)]
+    await inbox.store([text_update(800 + 10 * r + c, chat, "hỏi") for r in range(5) for c, chat in enumerate(burst)])
+    await inbox.store([text_update(900, 6499, "một câu")])
+    inbox.start()
+    try:
+        await _until(lambda: any(c == 6499 for c, _ in dispatcher.seen))
+        before = [c for c, _ in dispatcher.seen if c != 6499]
+    finally:
+        await inbox.stop()
+    # Oldest-first would take the ten burst chats' first updates (five rounds of 0.2 s on
+    # two workers) before the single question.
+    assert len(before) <= 2, before
