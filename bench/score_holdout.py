@@ -27,6 +27,7 @@ sys.path.insert(0, str(ROOT))
 from bot.services.criteria import Catalog, CriteriaIndex  # noqa: E402
 
 HOLDOUT = ROOT / "tests" / "data" / "holdout"
+ABLATIONS = ("english", "dialect", "frame", "styles")
 
 
 def outcome(item: dict, result: object) -> tuple[bool, bool]:
@@ -109,7 +110,7 @@ def score(
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--without", choices=("rules", "model"))
-    parser.add_argument("--ablate", choices=("english", "dialect", "frame", "styles"))
+    parser.add_argument("--ablate", choices=ABLATIONS)
     parser.add_argument("--brief", action="store_true", help="per file and set only")
     args = parser.parse_args()
     files = sorted(HOLDOUT.glob("*.yaml"))

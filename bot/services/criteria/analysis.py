@@ -7,6 +7,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from .concepts import concept_expansions
+from .context import _CONTEXT_WEIGHT, context_words
 from .query_text import (
     _CONCEPT_WEIGHT,
     _CORRECTED_WEIGHT,
@@ -134,6 +135,10 @@ class _Analysis:
                 form.update((a, b))
         if form and not {t for t in tokens if t not in STOPWORDS} - form:
             form = set()
+        # "sau sáp nhập", "xã mới": the scene of the question, not its topic (context.py).
+        scene = {tokens[i] for i in context_words(" ".join(tokens))}
+        if not {t for t in tokens if t not in STOPWORDS and t not in scene} - form:
+            scene = set()
         for term in _terms(tokens):
             parts = term.split("_")
             weight = _CORRECTED_WEIGHT if any(p in corrected for p in parts) else 1.0
@@ -143,6 +148,8 @@ class _Analysis:
                 weight *= _PLACE_WEIGHT
             if form and all(p in form for p in parts):
                 weight *= _FORM_WEIGHT
+            if scene and all(p in scene for p in parts):
+                weight *= _CONTEXT_WEIGHT
             weights[term] = max(weights.get(term, 0.0), weight)
         content = frozenset(t for t in tokens if t not in STOPWORDS and not t.isdigit())
         folded = " ".join(tokens)
@@ -156,6 +163,7 @@ class _Analysis:
             and any(p in place for p in t.split("_"))
             and all(p in place or p in _LOCATIVE_WORDS for p in t.split("_"))
         }
+        place_terms.update(t for t in weights if scene and all(p in scene for p in t.split("_")))
         found = dict(concept_expansions(folded))
         raw_folded = " ".join(raw)
         if raw_folded != folded:
