@@ -7,7 +7,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from .concepts import concept_expansions
-from .context import _CONTEXT_WEIGHT, context_words
+from .context import _CONTEXT_WEIGHT, context_words, is_scene
 from .query_text import (
     _CONCEPT_WEIGHT,
     _CORRECTED_WEIGHT,
@@ -71,12 +71,19 @@ class _Analysis:
         corrected: set[str] = set()
         oov: list[str] = []
         raw = basic_tokens(text)
+        typed = {fold(word) for word in _accented_words(text)}
         for token in raw:
             if token in self._known or token.isdigit():
                 tokens.append(token)
                 if token in suspects and token not in STOPWORDS:
                     corrected.add(token)
                     oov.append(token)
+                continue
+            if token in typed and _SYLLABLE_RE.fullmatch(token):
+                # Typed with its marks and a whole syllable ("nghiêng"): a word the catalogs
+                # do not use, not a typo of one that they do ("nghiện").
+                oov.append(token)
+                tokens.append(token)
                 continue
             words, changed = self._correct(token)
             if changed:
@@ -148,7 +155,7 @@ class _Analysis:
                 weight *= _PLACE_WEIGHT
             if form and all(p in form for p in parts):
                 weight *= _FORM_WEIGHT
-            if scene and all(p in scene for p in parts):
+            if scene and is_scene(parts, scene):
                 weight *= _CONTEXT_WEIGHT
             weights[term] = max(weights.get(term, 0.0), weight)
         content = frozenset(t for t in tokens if t not in STOPWORDS and not t.isdigit())
@@ -163,7 +170,7 @@ class _Analysis:
             and any(p in place for p in t.split("_"))
             and all(p in place or p in _LOCATIVE_WORDS for p in t.split("_"))
         }
-        place_terms.update(t for t in weights if scene and all(p in scene for p in t.split("_")))
+        place_terms.update(t for t in weights if scene and is_scene(t.split("_"), scene))
         found = dict(concept_expansions(folded))
         raw_folded = " ".join(raw)
         if raw_folded != folded:

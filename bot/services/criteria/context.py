@@ -21,7 +21,7 @@ _MERGER = (
     r"(?: (?:\d+|hai|ba|bon|nam|cac|may) (?:xa|thon|huyen|tinh))?"
     r"(?: (?:xa|thon|xom|ap|ban|huyen|tinh|don vi hanh chinh|dvhc|dia gioi|bo may|to chuc bo may))?"
     r"|(?:sap xep|xep)(?: lai)?(?: (?:\d+|hai|ba|bon|nam|cac|may))?"
-    r" (?:xa|thon|xom|ap|huyen|tinh|don vi hanh chinh|dvhc|bo may|to chuc bo may|can bo))"
+    r" (?:xa|thon|xom|ap|huyen|tinh|don vi hanh chinh|dvhc|bo may|to chuc bo may))"
     r"(?: (?:cu|moi))?(?: (?:thanh|vao|voi) (?:\d+|mot|1|xa|thon)(?: xa| thon)?(?: moi)?)?"
     r"|(?:sau|khi|da|vua|dot) (?:sap xep|xep lai)(?: lai)?"
     r"|(?<!nong )(?<!nong thon )(?<!ntm )(?:xa|tinh|thon|ap|huyen) (?:moi|cu)(?! moi)"
@@ -44,3 +44,13 @@ def context_words(folded: str) -> set[int]:
         first = len(folded[: match.start()].split())
         out.update(range(first, first + len(words)))
     return out
+
+
+# Units named with the change: a term with one of them and a topic word is the topic's
+# ("hợp tác xã" after "xã mới"), one with a word of the change itself is the change's.
+_UNITS = frozenset("xa thon xom ap ban huyen tinh to chuc don vi hanh chinh".split())
+
+
+def is_scene(parts: list[str], scene: set[str]) -> bool:
+    """Whether a term (its words ``parts``) belongs to the scene words ``scene``."""
+    return all(p in scene for p in parts) or any(p in scene and p not in _UNITS for p in parts)
