@@ -126,6 +126,23 @@ ABBREVIATIONS: dict[str, str] = {
     "dg": "duong",
     "ttkdtm": "thanh toan khong dung tien mat",
     "dvcc": "dich vu cong",
+    # round 6 (issue 19): more chat spellings
+    "mun": "muon",
+    "hc": "hoc",
+    "trc": "truoc",
+    "vc": "viec",
+    "ms": "moi",
+    "cty": "cong ty",
+    "ktra": "kiem tra",
+    "tgian": "thoi gian",
+    "dky": "dang ky",
+    "dki": "dang ky",
+    "cx": "cung",
+    "dzay": "vay",
+    "zay": "vay",
+    "dzo": "vao",
+    "cmnd": "chung minh nhan dan",
+    "ncs": "nguoi cao tuoi",
 }
 
 # Function words that say nothing about the topic.
@@ -395,6 +412,21 @@ _DIALECT: dict[str, str] = {
     "đal": "bê tông",
     "nhen": "nhé",
     "nghen": "nhé",
+    # round 6: more Nam Bộ and Nghệ Tĩnh words, and the Nam Bộ hamlet
+    "ấp": "thôn",
+    "vô": "vào",
+    "hoài": "mãi",
+    "tụi nhỏ": "trẻ em",
+    "con nít": "trẻ em",
+    "mấy ổng": "cán bộ",
+    "nớ": "đó",
+    "ngái": "xa",
+    "nhởi": "chơi",
+    "dẫy": "vậy",
+    "bển": "bên đó",
+    "quá trời": "lắm",
+    "hết trơn": "hết",
+    "rớt": "trượt",
 }
 _DIALECT_RE = re.compile(
     r"(?<!\w)(?:" + "|".join(sorted(_DIALECT, key=len, reverse=True)) + r")(?!\w)", re.IGNORECASE
