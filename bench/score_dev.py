@@ -49,7 +49,7 @@ def main() -> None:
         for item in yaml.safe_load(path.read_text(encoding="utf-8")):
             result = ask(item["q"], item["set"])
             top, among = outcome(item, result)
-            keys = [f"{path.stem} {language(item)}", f"{path.stem} {item['set']}"]
+            keys = [path.stem, f"{path.stem} {language(item)}", f"{path.stem} {item['set']}"]
             if args.styles:
                 keys.append(f"{path.stem} ~{item.get('style', '-')}")
             for key in keys:

@@ -33,6 +33,9 @@ from .text import (
 )
 
 
+KEEP_TYPED_SYLLABLES = True  # bench/score_holdout.py --ablate marks switches it off
+
+
 class _Analysis:
     """Query analysis, mixed into :class:`~bot.services.criteria.matcher.CriteriaIndex`."""
 
@@ -79,7 +82,7 @@ class _Analysis:
                     corrected.add(token)
                     oov.append(token)
                 continue
-            if token in typed and _SYLLABLE_RE.fullmatch(token):
+            if KEEP_TYPED_SYLLABLES and token in typed and _SYLLABLE_RE.fullmatch(token):
                 # Typed with its marks and a whole syllable ("nghiêng"): a word the catalogs
                 # do not use, not a typo of one that they do ("nghiện").
                 oov.append(token)
