@@ -32,7 +32,6 @@ from .text import (
     vni_clean,
 )
 
-
 KEEP_TYPED_SYLLABLES = True  # bench/score_holdout.py --ablate marks switches it off
 
 
