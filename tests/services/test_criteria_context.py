@@ -45,3 +45,14 @@ def test_scene_words_are_found_and_new_countryside_is_not_one() -> None:
     ] == "sau sap nhap 3 xa thanh 1".split()
     assert not context_words("xa nong thon moi can gi")
     assert not context_words("dong gop lam duong")
+
+
+def test_a_topic_named_again_after_o_is_not_a_place(index: CriteriaIndex) -> None:
+    """ "ở" usually names where something asked about is ("wifi ở nhà văn hóa"); when the
+    words after it repeat the topic ("nghĩa trang … chôn ở nghĩa trang chung"), they stay
+    the topic."""
+    question = "nghĩa trang xóm cũ bị đóng, giờ phải chôn ở nghĩa trang chung xa lắm"
+    assert "nghia_trang" not in index._analyse(question).place_terms
+    result = index.rules(question, "ntm-2021-2025")
+    assert result.kind == "match" and result.best is not None and result.best.number == 17
+    assert 2 not in [c.number for c in result.candidates]  # not a road question

@@ -119,6 +119,9 @@ class _Analysis:
                         continue
                     if word in STOPWORDS or word in QUESTION_WORDS:
                         break
+                    if word in tokens[:i]:
+                        # "nghĩa trang … chôn ở nghĩa trang chung": the topic named again.
+                        continue
                     place.add(word)
         # "trạm y tế xã có wifi không", "nhà văn hóa có camera chưa": a named place, then
         # the thing asked about; the place is where, the thing after "có" is what.
