@@ -48,7 +48,7 @@ _RAW: tuple[tuple[str, str], ...] = (
     ),
     (r"\brac\b|ve chai|xa ban|phe lieu|vut bua|xa rac|do trom", "rac thai thu gom rac"),
     (r"huu co|vo co|tai che|u phan", "phan loai rac"),
-    (r"ni long|bao nilon|nilon|chai nhua|do nhua", "rac thai nhua tui ni long"),
+    (r"ni long|bao nilon|nilon|nilong|chai nhua|do nhua", "rac thai nhua tui ni long"),
     (
         r"gieng|nuoc may|nuoc phen|nuoc uong|nuoc an|nuoc sinh hoat|loc nuoc",
         "nuoc sach nuoc sinh hoat",

@@ -54,4 +54,3 @@ _UNITS = frozenset("xa thon xom ap ban huyen tinh to chuc don vi hanh chinh".spl
 def is_scene(parts: list[str], scene: set[str]) -> bool:
     """Whether a term (its words ``parts``) belongs to the scene words ``scene``."""
     return all(p in scene for p in parts) or any(p in scene and p not in _UNITS for p in parts)
-

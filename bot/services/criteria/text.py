@@ -433,6 +433,8 @@ _DIALECT_RE = re.compile(
 )
 # "lộ" (Nam Bộ: the road) but not "lộ giới"; "cất nhà" (to build a house); "cúp điện".
 _DIALECT_PHRASES = (
+    # "ni lông" (nylon) is not "này"
+    (re.compile(r"(?<!\w)ni\s+lông(?!\w)", re.IGNORECASE), "nilông"),
     (re.compile(r"(?<!\w)lộ(?!\w)(?!\s+giới)", re.IGNORECASE), "đường"),
     (re.compile(r"(?<!\w)cất(?=\s+(?:nhà|lại|thêm)(?!\w))", re.IGNORECASE), "xây"),
     (re.compile(r"(?<!\w)cúp(?=\s+điện(?!\w))", re.IGNORECASE), "mất"),
