@@ -209,6 +209,15 @@ _RAW: tuple[tuple[str, str], ...] = (
         r"bao tieu|khong ai mua|dau ra|tieu thu|thuong lai|ep gia|ban khong duoc|ban cho ai",
         "lien ket tieu thu nong san",
     ),
+    (
+        r"vay von (?:\w+ ){0,4}(?:nuoi|trong|lam an|mo rong|san xuat|kinh doanh)|von (?:san xuat|lam an)",
+        "ho tro san xuat phat trien kinh te",
+    ),
+    (
+        r"(?:goi dien|nhan tin|tin nhan|link|cuoc goi)(?: \w+){0,8} (?:chuyen tien|chuyen khoan|ma otp|otp)"
+        r"|xung (?:la )?(?:can bo|cong an|nhan vien|ngan hang)|gia danh|mao danh|bi lua|lua dao|lua tien",
+        "lua dao an ninh trat tu",
+    ),
     (r"ocop|dac san|san pham dac trung|nuoc mam|mat ong|sao ocop|\d sao\b", "san pham ocop"),
     (r"trang trai|gia trai|homestay|du lich", "kinh te nong thon du lich nong thon trang trai"),
     (r"tem truy xuat|truy xuat|ma vach|nguon goc", "truy xuat nguon goc"),

@@ -242,6 +242,8 @@ _CONTEXT_ABBREVIATIONS: dict[tuple[str, str], str] = {
     ("ve", "sinh"): "ve sinh",
     ("nha", "vh"): "van hoa",
     ("tre", "e"): "em",
+    ("truong", "mn"): "mam non",
+    ("trg", "mn"): "mam non",
 }
 
 
