@@ -32,6 +32,7 @@ from .text import (
     vni_clean,
 )
 
+_WAY_WORDS = frozenset("duong loi ngo hem cau kenh muong".split())
 KEEP_TYPED_SYLLABLES = True  # bench/score_holdout.py --ablate marks switches it off
 
 
@@ -110,7 +111,13 @@ class _Analysis:
         seen_topic = False
         for i, token in enumerate(tokens):
             # "đường lên trường", "đường vào trạm y tế": where a thing asked about leads.
-            heading = token in _DIRECTION_WORDS and seen_topic
+            # "lên"/"vào" only after a way ("đau chân, lên trạm xá xa quá": the health station);
+            # "ra" anywhere ("xả thải ra mương": the ditch is where).
+            heading = (
+                token in _DIRECTION_WORDS
+                and seen_topic
+                and (token == "ra" or (i > 0 and tokens[i - 1] in _WAY_WORDS))
+            )
             seen_topic = seen_topic or (token not in STOPWORDS and not token.isdigit())
             if token in locatives or heading:
                 for word in tokens[i + 1 : i + 5]:

@@ -218,6 +218,11 @@ _RAW: tuple[tuple[str, str], ...] = (
         r"|xung (?:la )?(?:can bo|cong an|nhan vien|ngan hang)|gia danh|mao danh|bi lua|lua dao|lua tien",
         "lua dao an ninh trat tu",
     ),
+    (
+        r"dich ta|dich benh|lo mom long mong|cum gia cam|(?:heo|lon|ga|vit|bo|trau) (?:\w+ )?chet"
+        r"|thu y|tiem phong cho (?:heo|lon|ga|vit|bo|trau)",
+        "ho tro san xuat khuyen nong",
+    ),
     (r"ocop|dac san|san pham dac trung|nuoc mam|mat ong|sao ocop|\d sao\b", "san pham ocop"),
     (r"trang trai|gia trai|homestay|du lich", "kinh te nong thon du lich nong thon trang trai"),
     (r"tem truy xuat|truy xuat|ma vach|nguon goc", "truy xuat nguon goc"),
@@ -225,7 +230,7 @@ _RAW: tuple[tuple[str, str], ...] = (
     # administration, party, planning
     (
         r"khai sinh|khai tu|chung thuc|cong chung|ho khau|giay to|thu tuc|mot cua|tre hen|hen lai"
-        r"|hen di hen lai|cham hen|lam giay",
+        r"|hen di hen lai|cham hen|lam giay|ket hon|ly hon|ho tich|trich luc",
         "thu tuc hanh chinh mot cua",
     ),
     (r"hop thon|hop xom|hop dan|gop y|kien nghi|phan anh", "hop thon dan chu co so"),

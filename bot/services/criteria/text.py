@@ -429,6 +429,8 @@ _DIALECT: dict[str, str] = {
     "quá trời": "lắm",
     "hết trơn": "hết",
     "rớt": "trượt",
+    "mệ": "bà",
+    "trạm xá": "trạm y tế",
 }
 _DIALECT_RE = re.compile(
     r"(?<!\w)(?:" + "|".join(sorted(_DIALECT, key=len, reverse=True)) + r")(?!\w)", re.IGNORECASE
