@@ -25,7 +25,7 @@ from score_holdout import ABLATIONS, ablate, asker, outcome  # noqa: E402
 from bot.services.criteria import Catalog, CriteriaIndex  # noqa: E402
 
 DEV = ROOT / "tests" / "data"
-DEFAULT_FILES = [DEV / "dev_round3.yaml", *sorted(DEV.glob("dev_round4_*.yaml"))]
+DEFAULT_FILES = sorted(DEV.glob("dev_*.yaml"))
 _ENGLISH = frozenset("the is are does do how what who where can my our we there have has".split())
 
 

@@ -442,4 +442,7 @@ TOPICS: dict[str, str] = {
     "korea": "xuat khau lao dong",
     "taiwan": "xuat khau lao dong",
     "marriage": "dang ky ket hon thu tuc hanh chinh",
+    "online": "tren mang",
+    "library": "thu vien",
+    "honey": "mat ong",
 }
