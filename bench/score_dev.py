@@ -1,10 +1,10 @@
 """Score development question files (tuning data): ``python bench/score_dev.py [--misses]``.
 
-By default the dev files ``tests/data/dev_round3.yaml`` and ``tests/data/dev_round4_*.yaml``
-(round 4 was an independent hold-out, scored once on round 3's code; it is development data
-since). ``--file PATH`` (repeatable) scores other files. Unlike ``score_holdout.py`` this
-may print the misses (``--misses``): the dev files are for tuning, so their figures are no
-estimate for unseen questions.
+By default every ``tests/data/dev_*.yaml``: round 3's dev file, round 4 (an independent
+hold-out, scored once on round 3's code; development data since) and the round-7 probes.
+``--file PATH`` (repeatable) scores other files, e.g. the history hold-outs. Unlike
+``score_holdout.py`` this may print the misses (``--misses``): the dev files are for tuning,
+so their figures are no estimate for unseen questions.
 """
 
 from __future__ import annotations
