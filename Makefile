@@ -51,6 +51,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_slow_connections.py
 	$(BIN)/python bench/bench_zalo.py
 	$(BIN)/python bench/score_holdout.py
+	$(BIN)/python bench/score_dev.py
 
 ## Follow docs/DEPLOY.md literally on this machine (temporary folders; system changes only shown).
 deploy-check: $(STAMP)
