@@ -57,9 +57,7 @@ ALLOWED_RATE = 30.0
 MARK = "Bản tin thử tải"
 
 
-async def prepare(
-    workdir: Path, sandbox: Sandbox, people: int, groups: int
-) -> tuple[str, list[int]]:
+async def prepare(workdir: Path, sandbox: Sandbox, people: int, groups: int) -> tuple[str, list[int]]:
     url = f"sqlite+aiosqlite:///{workdir / 'bench.db'}"
     engine = create_engine(url)
     await upgrade(engine)
@@ -79,9 +77,7 @@ async def prepare(
             chats.append(pid)
         for i in range(groups - 1):
             gid = -100_700_000_000 - i
-            session.add(
-                Chat(platform_chat_id=gid, title=f"Xóm {i}", village_id=village.id, active=True)
-            )
+            session.add(Chat(platform_chat_id=gid, title=f"Xóm {i}", village_id=village.id, active=True))
             sandbox.group(gid, f"Xóm {i}", type="supergroup").bot_status = "member"
             chats.append(gid)
         await session.commit()
@@ -95,15 +91,11 @@ async def broadcast(url: str) -> None:
         repo = Repo(session)
         village = await repo.places.village_by_code("nam-bac-thanh")
         assert village is not None
-        actor = Actor(
-            user_id=None, platform_user_id=1001, village_id=village.id, role=Role.SECRETARY
-        )
+        actor = Actor(user_id=None, platform_user_id=1001, village_id=village.id, role=Role.SECRETARY)
         await service.create_broadcast(
             repo,
             actor,
-            service.Draft(
-                "text", f"{MARK} <1> & 🌾", service.Audience(all_groups=True, residents=True)
-            ),
+            service.Draft("text", f"{MARK} <1> & 🌾", service.Audience(all_groups=True, residents=True)),
             author_chat_id=1001,
             author_locale="vi",
             now=datetime.now(UTC),
@@ -119,9 +111,7 @@ def copies(sandbox: Sandbox, chats: list[int]) -> Counter[int]:
     for chat_id in chats:
         chat = sandbox.chats.get(chat_id)
         counts[chat_id] = sum(
-            1
-            for m in (chat.messages.values() if chat else ())
-            if m.from_bot and MARK in (m.api.get("text") or "")
+            1 for m in (chat.messages.values() if chat else ()) if m.from_bot and MARK in (m.api.get("text") or "")
         )
     return counts
 
@@ -139,11 +129,7 @@ class Accepted:
         calls = self.sandbox.calls
         while self.seen < len(calls) and calls[self.seen].outcome != "pending":
             call = calls[self.seen]
-            if (
-                call.method == "sendMessage"
-                and call.status == 200
-                and MARK in str(call.params.get("text", ""))
-            ):
+            if call.method == "sendMessage" and call.status == 200 and MARK in str(call.params.get("text", "")):
                 self.times.append(call.time)
             self.seen += 1
         return len(self.times)
@@ -151,27 +137,15 @@ class Accepted:
 
 def accepted_times(sandbox: Sandbox) -> list[float]:
     return sorted(
-        c.time
-        for c in sandbox.calls
-        if c.method == "sendMessage" and c.status == 200 and MARK in str(c.params.get("text", ""))
+        c.time for c in sandbox.calls if c.method == "sendMessage" and c.status == 200 and MARK in str(c.params.get("text", ""))
     )
 
 
 async def windows(url: str) -> list[float]:
     engine = create_engine(url)
     async with create_sessionmaker(engine)() as session:
-        rows = (
-            await session.execute(
-                select(OutboxMessage.call_started_at, OutboxMessage.sent_at).where(
-                    OutboxMessage.status == "sent"
-                )
-            )
-        ).all()
-        resent = (
-            await session.scalars(
-                select(OutboxMessage.id).where(OutboxMessage.resent_after_crash > 0)
-            )
-        ).all()
+        rows = (await session.execute(select(OutboxMessage.call_started_at, OutboxMessage.sent_at).where(OutboxMessage.status == "sent"))).all()
+        resent = (await session.scalars(select(OutboxMessage.id).where(OutboxMessage.resent_after_crash > 0))).all()
     await engine.dispose()
     windows.resent = len(resent)  # type: ignore[attr-defined]
     return [(sent - started).total_seconds() * 1000 for started, sent in rows if started and sent]
@@ -180,9 +154,7 @@ async def windows(url: str) -> list[float]:
 QUESTION = "tieu chi so 17 la gi vay"
 
 
-async def ask_while_sending(
-    sandbox: Sandbox, people: list[int], every: float, stop: asyncio.Event
-) -> list[float]:
+async def ask_while_sending(sandbox: Sandbox, people: list[int], every: float, stop: asyncio.Event) -> list[float]:
     """Residents ask one question each, one every ``every`` s; seconds until answered."""
     latencies: list[float] = []
     pending: list[asyncio.Task[None]] = []
@@ -194,11 +166,8 @@ async def ask_while_sending(
         await user.send(QUESTION)
         try:
             await sandbox.wait_until(
-                lambda: any(
-                    "Tiêu chí" in (m.get("text") or "") for m in sandbox.messages(pid)[before:]
-                ),
-                timeout=60,
-                interval=0.02,
+                lambda: any("Tiêu chí" in (m.get("text") or "") for m in sandbox.messages(pid)[before:]),
+                timeout=60, interval=0.02,
             )
         except TimeoutError:
             latencies.append(float("inf"))
@@ -234,16 +203,10 @@ async def run(
         accepted = Accepted(sandbox)
         stop_asking = asyncio.Event()
         askers = [c for c in chats if c > 0][-200:]
-        asking = (
-            asyncio.create_task(ask_while_sending(sandbox, askers, ask_every, stop_asking))
-            if ask_every
-            else None
-        )
+        asking = asyncio.create_task(ask_while_sending(sandbox, askers, ask_every, stop_asking)) if ask_every else None
         try:
             if kill_at is not None:
-                await sandbox.wait_until(
-                    lambda: accepted.count() >= total * kill_at, timeout=600, interval=0.2
-                )
+                await sandbox.wait_until(lambda: accepted.count() >= total * kill_at, timeout=600, interval=0.2)
                 await bot.kill()
                 killed_after = accepted.count()
                 await bot.start()
@@ -260,11 +223,8 @@ async def run(
         rate = (len(times) - 1) / span if span > 0 else 0.0
         # Every message the bot sent in that span (the residents' answers take slots too).
         every = [
-            c.time
-            for c in sandbox.calls
-            if c.method in ("sendMessage", "sendPhoto", "sendDocument")
-            and c.status == 200
-            and times[0] <= c.time <= times[-1]
+            c.time for c in sandbox.calls
+            if c.method in ("sendMessage", "sendPhoto", "sendDocument") and c.status == 200 and times[0] <= c.time <= times[-1]
         ]
         rate_all = (len(every) - 1) / span if span > 0 else 0.0
         win = sorted(await windows(url))
@@ -286,9 +246,7 @@ async def run(
             "window_ms_max": round(win[-1], 1) if win else None,
             "asked": len(latencies),
             "answer_s_p50": round(statistics.median(latencies), 2) if latencies else None,
-            "answer_s_p99": round(latencies[max(0, int(len(latencies) * 0.99) - 1)], 2)
-            if latencies
-            else None,
+            "answer_s_p99": round(latencies[max(0, int(len(latencies) * 0.99) - 1)], 2) if latencies else None,
             "answer_s_max": round(latencies[-1], 2) if latencies else None,
         }
     await sandbox.stop()
@@ -308,9 +266,7 @@ def main() -> int:
     os.environ.setdefault("PYTHONUNBUFFERED", "1")
     runs = [("clean run", None)] + ([] if args.skip_kill else [("kill -9 at 40 %, restart", 0.4)])
     mode = (" strict sandbox" if args.strict else "") + (" + CPU hog" if args.hog else "")
-    print(
-        f"broadcast to {args.people} private chats + {args.groups} groups; {os.cpu_count()} CPUs;{mode}"
-    )
+    print(f"broadcast to {args.people} private chats + {args.groups} groups; {os.cpu_count()} CPUs;{mode}")
     print(
         "| run | recipients | span s | rate /s | ÷ 30/s | all sends ÷ 30/s | duplicates | lost | 429s | in flight at kill "
         "| window p50/p99/max ms | questions | answer p50/p99/max s |"
@@ -318,9 +274,7 @@ def main() -> int:
     print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     try:
         for name, kill_at in runs:
-            r = asyncio.run(
-                run(args.people, args.groups, kill_at, strict=args.strict, ask_every=args.ask_every)
-            )
+            r = asyncio.run(run(args.people, args.groups, kill_at, strict=args.strict, ask_every=args.ask_every))
             print(
                 f"| {name} | {r['recipients']} | {r['span_s']} | {r['rate']} | {r['ratio']} | {r['ratio_all']} | {r['duplicates']} | "
                 f"{r['lost']} | {r['429s']} | {r['in_flight_at_kill'] if kill_at else '–'} | "

@@ -124,13 +124,7 @@ def press(sandbox: Sandbox, user_id: int, message: dict, data: str) -> None:
     user = sandbox.users[user_id]
     sandbox._enqueue(
         "callback_query",
-        {
-            "id": query_id,
-            "from": user.to_api(),
-            "message": stored.api,
-            "chat_instance": "1",
-            "data": data,
-        },
+        {"id": query_id, "from": user.to_api(), "message": stored.api, "chat_instance": "1", "data": data},
     )
 
 
@@ -246,9 +240,7 @@ async def main() -> int:
     results = []
     if args.only in (None, "sqlite"):
         workdir = Path(tempfile.mkdtemp(prefix="bench-consult-db-"))
-        results.append(
-            await run("SQLite", f"sqlite+aiosqlite:///{workdir / 'bench.db'}", args.households)
-        )
+        results.append(await run("SQLite", f"sqlite+aiosqlite:///{workdir / 'bench.db'}", args.households))
     if args.only in (None, "postgresql"):
         name = f"bench_consult_{uuid.uuid4().hex[:8]}"
         admin = create_engine(PG_ADMIN)
@@ -257,20 +249,14 @@ async def main() -> int:
             await conn.execute(text(f'CREATE DATABASE "{name}"'))
         try:
             results.append(
-                await run(
-                    "PostgreSQL",
-                    f"postgresql+asyncpg://postgres@127.0.0.1:5432/{name}",
-                    args.households,
-                )
+                await run("PostgreSQL", f"postgresql+asyncpg://postgres@127.0.0.1:5432/{name}", args.households)
             )
         finally:
             async with admin.connect() as conn:
                 conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
                 await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
             await admin.dispose()
-    print(
-        "| database | households | all ballots | first press → last vote | answers/s | → last reply | exact | board chars | group sends+edits (max/min) |"
-    )
+    print("| database | households | all ballots | first press → last vote | answers/s | → last reply | exact | board chars | group sends+edits (max/min) |")
     print("|---|---|---|---|---|---|---|---|---|")
     for r in results:
         print(
@@ -278,10 +264,7 @@ async def main() -> int:
             f"| {r['replies s']:.0f} s | {'yes' if r['exact'] else 'NO'} | {r['board chars']} "
             f"| {r['group calls']} ({r['group max/min']}) |"
         )
-    ok = all(
-        r["exact"] and r["votes s"] < 600 and r["board chars"] <= 4096 and r["group max/min"] <= 20
-        for r in results
-    )  # type: ignore[operator]
+    ok = all(r["exact"] and r["votes s"] < 600 and r["board chars"] <= 4096 and r["group max/min"] <= 20 for r in results)  # type: ignore[operator]
     return 0 if ok else 1
 
 

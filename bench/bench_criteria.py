@@ -96,8 +96,7 @@ def main() -> None:
 
     accuracy = {
         name: sum(
-            is_correct(q["expect"], index.ask_any(q["q"], q["set"]), q.get("expect_set", q["set"]))
-            for q in items
+            is_correct(q["expect"], index.ask_any(q["q"], q["set"]), q.get("expect_set", q["set"])) for q in items
         )
         / len(items)
         for name, items in by_file.items()
@@ -111,10 +110,7 @@ def main() -> None:
         ("answer p99", f"{percentile(latencies, 0.99):.3f} ms"),
         ("answer max", f"{max(latencies):.3f} ms"),
         ("answer p99, thread CPU time", f"{percentile(cpu, 0.99):.3f} ms"),
-        (
-            "load average (1 min) during the run",
-            f"{os.getloadavg()[0]:.2f} on {os.cpu_count()} cores",
-        ),
+        ("load average (1 min) during the run", f"{os.getloadavg()[0]:.2f} on {os.cpu_count()} cores"),
         ("answer p99, cold cache", f"{percentile(cold, 0.99):.3f} ms"),
         ("tracemalloc peak (load + build)", f"{peak / 1024 / 1024:.1f} MiB"),
         ("RSS delta (load + build)", f"{rss_after - rss_before:.1f} MiB"),

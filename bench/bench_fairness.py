@@ -105,13 +105,8 @@ async def presses(sandbox: Sandbox) -> Callable[[], dict[str, Any]]:
         sandbox.callbacks[query_id] = pending[-1]
         sandbox._enqueue(
             "callback_query",
-            {
-                "id": query_id,
-                "from": presser.to_api(),
-                "message": copy.deepcopy(message.api),
-                "chat_instance": "1",
-                "data": "zz:stale",
-            },
+            {"id": query_id, "from": presser.to_api(), "message": copy.deepcopy(message.api),
+             "chat_instance": "1", "data": "zz:stale"},
         )
 
     def outcome() -> dict[str, Any]:
@@ -202,39 +197,23 @@ async def throughput(kind: str, updates: int, chats: int, after_commit: bool) ->
                 await session.commit()
             sandbox = await Sandbox.start(limits=False, webchat=False)
             settings = load_settings()
-            bot = build_bot(
-                settings, token="424242:fair-bench", api_url=sandbox.base_url, budget=NoBudget()
-            )
+            bot = build_bot(settings, token="424242:fair-bench", api_url=sandbox.base_url, budget=NoBudget())
             sender = None
-            if (
-                after_commit
-            ):  # as in production: replies kept, written to the outbox, sent by the engine
+            if after_commit:  # as in production: replies kept, written to the outbox, sent by the engine
                 deferred.install(bot)
                 client = unthrottled_clone(bot)
                 sender = Sender(
-                    TelegramChannel(client),
-                    sessionmaker,
-                    NoBudget(),
-                    create_i18n("vi"),
-                    default_registry(),
-                    poll_every=0.05,
+                    TelegramChannel(client), sessionmaker, NoBudget(), create_i18n("vi"),
+                    default_registry(), poll_every=0.05,
                 )
                 await sender.start()
             dispatcher = build_dispatcher(settings, sessionmaker, create_i18n("vi"), outbox=sender)
             for c in range(chats):
                 sandbox.user(70_000 + c, f"U{c}").started = True
-            batch = [
-                text_update(1_000_000 + n, 70_000 + n % chats, "/help") for n in range(updates)
-            ]
-            gate = FairGate(
-                users=FairShare(limit=10**9, burst=10**9)
-            )  # every update inside the share
+            batch = [text_update(1_000_000 + n, 70_000 + n % chats, "/help") for n in range(updates)]
+            gate = FairGate(users=FairShare(limit=10**9, burst=10**9))  # every update inside the share
             inbox = Inbox(
-                bot,
-                dispatcher,
-                sessionmaker,
-                share=gate,
-                i18n=create_i18n("vi"),
+                bot, dispatcher, sessionmaker, share=gate, i18n=create_i18n("vi"),
                 parallel=settings_parallel(settings.model_copy(update={"database_url": url})),
                 poll_every=0.05,
             )
@@ -274,14 +253,10 @@ async def user_rows(kind: str, count: int) -> dict[str, float]:
                         full_name = f"Người {n}{suffix}"
                         if mode == "after":
                             async with sessionmaker() as session:
-                                await Repo(session).users.ensure(
-                                    base + n, full_name=full_name, username=None
-                                )
+                                await Repo(session).users.ensure(base + n, full_name=full_name, username=None)
                                 await session.commit()
                         async with sessionmaker() as session:
-                            await Repo(session).users.get_or_create(
-                                base + n, full_name=full_name, username=None
-                            )
+                            await Repo(session).users.get_or_create(base + n, full_name=full_name, username=None)
                             await session.commit()
                     results[f"{mode} {step}"] = (time.perf_counter() - started) * 1000 / count
         finally:
@@ -294,16 +269,12 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--bystanders", type=int, default=20)
     parser.add_argument("--pg", action="store_true", help="run the attacks on PostgreSQL too")
-    parser.add_argument(
-        "--only", type=int, default=None, help="run one attack (0: none, 1-5; -1: no attack runs)"
-    )
+    parser.add_argument("--only", type=int, default=None, help="run one attack (0: none, 1-5; -1: no attack runs)")
     parser.add_argument("--updates", type=int, default=600)
     parser.add_argument("--chats", type=int, default=60)
     args = parser.parse_args()
     print(f"bystanders: {args.bystanders}, one every 0.2 s after the attack; {os.cpu_count()} CPUs")
-    print(
-        "| attack | database | bystander p50 | p99 | max | what the attackers got | 'database is locked' |"
-    )
+    print("| attack | database | bystander p50 | p99 | max | what the attackers got | 'database is locked' |")
     print("|---|---|---|---|---|---|---|")
     kinds = ["sqlite", "postgresql"] if args.pg else ["sqlite"]
     for index, (name, attack) in enumerate(ATTACKS):
@@ -311,20 +282,14 @@ def main() -> int:
             continue
         for kind in kinds:
             asyncio.run(run_attack(name, attack, kind, args.bystanders, index))
-    print(
-        f"\n{args.updates} updates (/help) from {args.chats} chats through the inbox, fair gate on"
-    )
-    print(
-        "| database | replies sent from the handler | replies after commit (outbox, engine sending) |"
-    )
+    print(f"\n{args.updates} updates (/help) from {args.chats} chats through the inbox, fair gate on")
+    print("| database | replies sent from the handler | replies after commit (outbox, engine sending) |")
     print("|---|---|---|")
     for kind in ("sqlite", "postgresql"):
         direct = asyncio.run(throughput(kind, args.updates, args.chats, after_commit=False))
         kept = asyncio.run(throughput(kind, args.updates, args.chats, after_commit=True))
         print(f"| {kind} | {direct:.0f} updates/s | {kept:.0f} updates/s |", flush=True)
-    print(
-        "\nA person's row, ms per update (300 people): before, written in the update's transaction;"
-    )
+    print("\nA person's row, ms per update (300 people): before, written in the update's transaction;")
     print("after, a short transaction of its own first (an unchanged, known person skips it)")
     print("| database | new, before | new, after | renamed, before | renamed, after |")
     print("|---|---|---|---|---|")

@@ -89,10 +89,8 @@ async def run(limited: bool) -> dict[str, object]:
 
 
 async def main() -> None:
-    print(
-        f"{time.strftime('%a %d %b %Y', time.gmtime())}, {platform.python_version()}, "
-        f"header timeout {HEADER_TIMEOUT} s, cap {MAX_CONNECTIONS}"
-    )
+    print(f"{time.strftime('%a %d %b %Y', time.gmtime())}, {platform.python_version()}, "
+          f"header timeout {HEADER_TIMEOUT} s, cap {MAX_CONNECTIONS}")
     for limited in (False, True):
         print("with limits" if limited else "plain aiohttp", await run(limited))
 

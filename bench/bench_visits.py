@@ -285,9 +285,7 @@ async def main() -> int:
         "--database-url", default=None, help="an EMPTY database (default: a temporary SQLite file)"
     )
     parser.add_argument(
-        "--engine",
-        action="store_true",
-        help="measure the engine: restart → first reminder, lateness",
+        "--engine", action="store_true", help="measure the engine: restart → first reminder, lateness"
     )
     args = parser.parse_args()
     if args.engine:

@@ -42,15 +42,9 @@ async def counts(url: str) -> tuple[int, int]:
     engine = create_engine(url)
     try:
         async with create_sessionmaker(engine)() as session:
-            rows = dict(
-                (
-                    await session.execute(
-                        select(InboxUpdate.status, func.count())
-                        .where(InboxUpdate.bot_id == 5550001)
-                        .group_by(InboxUpdate.status)
-                    )
-                ).all()
-            )
+            rows = dict((await session.execute(
+                select(InboxUpdate.status, func.count()).where(InboxUpdate.bot_id == 5550001).group_by(InboxUpdate.status)
+            )).all())
     finally:
         await engine.dispose()
     return sum(rows.values()), rows.get("done", 0) + rows.get("dropped", 0)
@@ -67,15 +61,8 @@ async def once(users: int, each: int, idle: float) -> dict[str, float]:
             await apply_org(Repo(session), parse_org(ORG_YAML))
             await session.commit()
         await engine.dispose()
-        bot = BotProcess(
-            sandbox,
-            url,
-            Path(tmp),
-            ZALO_BOT_TOKEN=ZALO_TOKEN,
-            ZALO_API_URL=zalo.base_url,
-            ZALO_LISTEN="127.0.0.1:0",
-            PUBLIC_URL="http://127.0.0.1:1",
-        )
+        bot = BotProcess(sandbox, url, Path(tmp), ZALO_BOT_TOKEN=ZALO_TOKEN, ZALO_API_URL=zalo.base_url,
+                         ZALO_LISTEN="127.0.0.1:0", PUBLIC_URL="http://127.0.0.1:1")
         spawned = time.time()
         await bot.start()
         await zalo.wait_until(lambda: any(c.method == "getUpdates" for c in zalo.calls), 20)
@@ -102,13 +89,8 @@ async def once(users: int, each: int, idle: float) -> dict[str, float]:
         await bot.stop()
     await zalo.stop()
     await sandbox.stop()
-    return {
-        "startup_telegram": telegram,
-        "startup": startup,
-        "rss": rss,
-        "stored_per_s": total / (stored_at - began),
-        "handled_per_s": total / (handled_at - began),
-    }
+    return {"startup_telegram": telegram, "startup": startup, "rss": rss, "stored_per_s": total / (stored_at - began),
+            "handled_per_s": total / (handled_at - began)}
 
 
 def main() -> int:
@@ -121,9 +103,7 @@ def main() -> int:
     results = [asyncio.run(once(args.users, args.each, args.idle)) for _ in range(args.runs)]
     for key in ("startup_telegram", "startup", "rss", "stored_per_s", "handled_per_s"):
         values = [r[key] for r in results]
-        print(
-            f"{key}: median {statistics.median(values):.2f} (runs: {', '.join(f'{v:.2f}' for v in values)})"
-        )
+        print(f"{key}: median {statistics.median(values):.2f} (runs: {', '.join(f'{v:.2f}' for v in values)})")
     return 0
 
 

@@ -101,15 +101,12 @@ def build_dispatcher(
         i18n=i18n,
         admins=frozenset(settings.bot_admins),
         knowledge=extra.pop("knowledge", None) or CriteriaKnowledge(settings.criteria_dir),
-        enqueue_delivery=extra.pop("enqueue_delivery", None)
-        or delivery_enqueuer(settings.timezone),
+        enqueue_delivery=extra.pop("enqueue_delivery", None) or delivery_enqueuer(settings.timezone),
         **extra,
     )
     dispatcher.update.outer_middleware(FairShareMiddleware(i18n, fair_share))
     dispatcher.update.outer_middleware(DbSessionMiddleware(sessionmaker, in_flight))
-    dispatcher.update.outer_middleware(
-        CurrentUserMiddleware(frozenset(settings.bot_admins), sessionmaker)
-    )
+    dispatcher.update.outer_middleware(CurrentUserMiddleware(frozenset(settings.bot_admins), sessionmaker))
     dispatcher.update.outer_middleware(UserLocaleMiddleware(i18n))
     dispatcher.message.outer_middleware(MenuButtonMiddleware(i18n))
     dispatcher.include_routers(*build_routers())
@@ -132,9 +129,7 @@ def build_bot(
     """The Bot client; every send goes through the shared flood budget."""
     session = AiohttpSession(api=TelegramAPIServer.from_base(api_url or settings.telegram_api_url))
     session.middleware(ThrottlingMiddleware(budget or SendBudget()))
-    secret = token or (
-        settings.bot_token.get_secret_value() if settings.bot_token else SANDBOX_TOKEN
-    )
+    secret = token or (settings.bot_token.get_secret_value() if settings.bot_token else SANDBOX_TOKEN)
     return Bot(secret, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
 
 
@@ -154,21 +149,15 @@ async def open_runtime(settings: Settings, *, migrate: bool = True) -> AsyncIter
             await check_connection(engine)
         except (OSError, DatabaseError) as exc:
             where = engine.url.render_as_string(hide_password=True)
-            raise OperatorError(
-                f"cannot connect to the database {where}: {exc.__class__.__name__}"
-            ) from None
+            raise OperatorError(f"cannot connect to the database {where}: {exc.__class__.__name__}") from None
         if migrate:
             await upgrade(engine)
-        yield Runtime(
-            settings, engine, create_sessionmaker(engine), create_i18n(settings.default_locale)
-        )
+        yield Runtime(settings, engine, create_sessionmaker(engine), create_i18n(settings.default_locale))
     finally:
         await engine.dispose()
 
 
-async def run_bot(
-    settings: Settings, runtime: Runtime, bot: Bot, budget: SendBudget, role: str = "all"
-) -> None:
+async def run_bot(settings: Settings, runtime: Runtime, bot: Bot, budget: SendBudget, role: str = "all") -> None:
     """Run until a signal: long polling, or the webhook server when WEBHOOK_URL is set.
 
     ``role``: "all" does everything; "web" only receives webhooks and stores updates;
@@ -196,13 +185,8 @@ async def run_bot(
     if zalo_bot is not None:
         channel = zalo_routing(channel, zalo_bot)
     sender = Sender(
-        channel,
-        runtime.sessionmaker,
-        budget,
-        runtime.i18n,
-        registry,
-        timezone=settings.timezone,
-        default_locale=settings.default_locale,
+        channel, runtime.sessionmaker, budget, runtime.i18n, registry,
+        timezone=settings.timezone, default_locale=settings.default_locale,
     )
     channel.before_call = sender.take_slot
     scheduler = Scheduler(
@@ -235,12 +219,8 @@ async def run_bot(
         from storage.send_slots import SharedSlots
 
         budget.shared = SharedSlots(
-            runtime.sessionmaker,
-            bot.id,
-            global_limit=GLOBAL_LIMIT,
-            global_window=GLOBAL_WINDOW,
-            group_limit=GROUP_LIMIT,
-            group_window=GROUP_WINDOW,
+            runtime.sessionmaker, bot.id, global_limit=GLOBAL_LIMIT, global_window=GLOBAL_WINDOW,
+            group_limit=GROUP_LIMIT, group_window=GROUP_WINDOW,
         ).reserve
     inbox = Inbox(
         bot,
@@ -254,23 +234,16 @@ async def run_bot(
     )
     monitor = (
         await monitoring.serve(settings.metrics_listen, runtime.sessionmaker, metrics)
-        if settings.metrics_listen
-        else None
+        if settings.metrics_listen else None
     )
     # Zalo (one conversation code, a Bot API bridge) is received and handled by the workers.
-    zalo = (
-        zalo_runner(settings, runtime, zalo_bot, inbox, bot)
-        if zalo_bot is not None and role != "web"
-        else None
-    )
+    zalo = zalo_runner(settings, runtime, zalo_bot, inbox, bot) if zalo_bot is not None and role != "web" else None
     tasks: list[asyncio.Task[None]] = []
     stopping = asyncio.Event()  # the background tasks end at a safe point, never mid-transaction
     try:
         if role != "web":
             await scheduler.start()
-            await dispatcher.emit_startup(
-                bot=bot, dispatcher=dispatcher, bots=[bot], **dispatcher.workflow_data
-            )
+            await dispatcher.emit_startup(bot=bot, dispatcher=dispatcher, bots=[bot], **dispatcher.workflow_data)
             inbox.start()
             if zalo is not None:
                 try:
@@ -279,26 +252,15 @@ async def run_bot(
                     raise OperatorError(
                         f"cannot listen on {settings.zalo_listen} for Zalo ({exc.strerror}); set ZALO_LISTEN"
                     ) from None
-            tasks.append(
-                asyncio.create_task(_upkeep(runtime.sessionmaker, stopping), name="upkeep")
-            )
+            tasks.append(asyncio.create_task(_upkeep(runtime.sessionmaker, stopping), name="upkeep"))
             hook = settings if role == "worker" and settings.webhook_url else None
-            tasks.append(
-                asyncio.create_task(
-                    _lead(
-                        leadership,
-                        sender,
-                        bot,
-                        inbox,
-                        used,
-                        polls=not settings.webhook_url,
-                        hook=hook,
-                        metrics=metrics,
-                        stopping=stopping,
-                    ),
-                    name="lead",
-                )
-            )
+            tasks.append(asyncio.create_task(
+                _lead(
+                    leadership, sender, bot, inbox, used,
+                    polls=not settings.webhook_url, hook=hook, metrics=metrics, stopping=stopping,
+                ),
+                name="lead",
+            ))
         if settings.webhook_url and role != "worker":
             await _run_webhook(settings, inbox, bot, used, set_webhook=role == "all")
         else:
@@ -322,9 +284,7 @@ async def run_bot(
         await inbox.stop()
         if role != "web":
             with contextlib.suppress(Exception):
-                await dispatcher.emit_shutdown(
-                    bot=bot, dispatcher=dispatcher, bots=[bot], **dispatcher.workflow_data
-                )
+                await dispatcher.emit_shutdown(bot=bot, dispatcher=dispatcher, bots=[bot], **dispatcher.workflow_data)
         await scheduler.stop()
         await sender.stop()
         await client.session.close()
@@ -333,16 +293,8 @@ async def run_bot(
 
 
 async def _lead(
-    leadership: Any,
-    sender: Any,
-    bot: Bot,
-    inbox: Inbox,
-    used: list[str],
-    *,
-    polls: bool,
-    hook: Settings | None,
-    metrics: Any = None,
-    stopping: asyncio.Event,
+    leadership: Any, sender: Any, bot: Bot, inbox: Inbox, used: list[str], *, polls: bool, hook: Settings | None,
+    metrics: Any = None, stopping: asyncio.Event,
 ) -> None:
     """The leader sends (one sender per bot token, so Telegram's 30/s holds for the whole
     installation) and, without a webhook, long-polls (Telegram has one getUpdates
@@ -371,15 +323,11 @@ async def _lead(
                     await polling
         if stopping.is_set():
             return
-        log.error(
-            "no longer the sending leader: stopping so that the supervisor restarts this process"
-        )
+        log.error("no longer the sending leader: stopping so that the supervisor restarts this process")
         os.kill(os.getpid(), signal.SIGTERM)
 
 
-async def _upkeep(
-    sessionmaker: Sessionmaker, stopping: asyncio.Event, every: float = UPKEEP_EVERY_S
-) -> None:
+async def _upkeep(sessionmaker: Sessionmaker, stopping: asyncio.Event, every: float = UPKEEP_EVERY_S) -> None:
     """Finished queue rows past their retention go in small batches, now and every hour."""
     from storage.upkeep import prune
 
@@ -387,12 +335,8 @@ async def _upkeep(
         try:
             pruned = await prune(sessionmaker, datetime.now(UTC) - PROCESSED_UPDATES_KEPT)
             if pruned.inbox or pruned.outbox or pruned.processed_updates:
-                log.info(
-                    "upkeep removed %s inbox, %s outbox and %s update-id rows",
-                    pruned.inbox,
-                    pruned.outbox,
-                    pruned.processed_updates,
-                )
+                log.info("upkeep removed %s inbox, %s outbox and %s update-id rows",
+                         pruned.inbox, pruned.outbox, pruned.processed_updates)
         except Exception:
             log.exception("upkeep failed; trying again later")
         with contextlib.suppress(TimeoutError):
@@ -402,9 +346,7 @@ async def _upkeep(
 async def _set_webhook(settings: Settings, bot: Bot, used: list[str]) -> None:
     secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
     assert settings.webhook_url is not None
-    await bot.set_webhook(
-        settings.webhook_url, secret_token=secret, allowed_updates=used, drop_pending_updates=False
-    )
+    await bot.set_webhook(settings.webhook_url, secret_token=secret, allowed_updates=used, drop_pending_updates=False)
 
 
 def build_zalo(settings: Settings, runtime: Runtime) -> Bot:
@@ -413,10 +355,8 @@ def build_zalo(settings: Settings, runtime: Runtime) -> Bot:
 
     assert settings.zalo_bot_token is not None
     return build_zalo_bot(
-        settings.zalo_bot_token.get_secret_value(),
-        settings.zalo_api_url,
-        runtime.sessionmaker,
-        settings.zalo_public_url,
+        settings.zalo_bot_token.get_secret_value(), settings.zalo_api_url,
+        runtime.sessionmaker, settings.zalo_public_url,
     )
 
 
@@ -427,35 +367,24 @@ def zalo_routing(channel: object, zalo_bot: Bot) -> object:
 
     zalo_budget = SendBudget()
     return RoutingChannel(
-        channel,
-        ZaloChannel(zalo_bot, before_call=zalo_budget.acquire),
+        channel, ZaloChannel(zalo_bot, before_call=zalo_budget.acquire),
         lambda address: abs(address) >= FOREIGN_BASE,
     )
 
 
-def zalo_runner(
-    settings: Settings, runtime: Runtime, zalo_bot: Bot, inbox: Inbox, bot: Bot
-) -> object:
+def zalo_runner(settings: Settings, runtime: Runtime, zalo_bot: Bot, inbox: Inbox, bot: Bot) -> object:
     from bot.channels.zalo.runtime import ZaloRunner, operator_notice
     from bot.settings import split_host_port
     from storage.channels_repo import FOREIGN_BASE
 
     inbox.bot_for = lambda key: zalo_bot if abs(key) >= FOREIGN_BASE else bot
-    secret = (
-        settings.zalo_webhook_secret.get_secret_value() if settings.zalo_webhook_secret else None
-    )
+    secret = settings.zalo_webhook_secret.get_secret_value() if settings.zalo_webhook_secret else None
     runner = ZaloRunner(
-        zalo_bot,
-        inbox,
-        runtime.i18n,
-        locale=settings.default_locale,
-        webhook_url=settings.zalo_webhook_url,
-        webhook_secret=secret,
+        zalo_bot, inbox, runtime.i18n, locale=settings.default_locale,
+        webhook_url=settings.zalo_webhook_url, webhook_secret=secret,
         listen=split_host_port(settings.zalo_listen),
     )
-    runner.on_quota = operator_notice(
-        bot, settings.bot_admins, runtime.i18n, settings.default_locale
-    )
+    runner.on_quota = operator_notice(bot, settings.bot_admins, runtime.i18n, settings.default_locale)
     return runner
 
 

@@ -16,28 +16,16 @@ EXIT_BAD_INPUT = 2
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="villagebot", description="A chat bot for Vietnamese villages."
-    )
+    parser = argparse.ArgumentParser(prog="villagebot", description="A chat bot for Vietnamese villages.")
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    run = commands.add_parser(
-        "run", help="run the bot (polling, or webhook when WEBHOOK_URL is set)"
-    )
-    run.add_argument(
-        "--demo",
-        action=argparse.BooleanOptionalAction,
-        default=None,
-        help="load the demo villages (default: on in sandbox mode)",
-    )
-    run.add_argument(
-        "--role",
-        choices=["all", "web", "worker"],
-        default="all",
-        help="all (default); web: only receive webhooks; worker: handle updates and send "
-        "(several processes need PostgreSQL)",
-    )
+    run = commands.add_parser("run", help="run the bot (polling, or webhook when WEBHOOK_URL is set)")
+    run.add_argument("--demo", action=argparse.BooleanOptionalAction, default=None,
+                     help="load the demo villages (default: on in sandbox mode)")
+    run.add_argument("--role", choices=["all", "web", "worker"], default="all",
+                     help="all (default); web: only receive webhooks; worker: handle updates and send "
+                          "(several processes need PostgreSQL)")
 
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", required=True)
@@ -45,9 +33,7 @@ def _parser() -> argparse.ArgumentParser:
 
     imp = commands.add_parser("import", help="import data")
     imp_commands = imp.add_subparsers(dest="import_command", required=True)
-    org = imp_commands.add_parser(
-        "org", help="import communes, villages, members, households and groups"
-    )
+    org = imp_commands.add_parser("org", help="import communes, villages, members, households and groups")
     org.add_argument("file", type=Path)
 
     invite = commands.add_parser("invite", help="print a one-time invite link for a roster member")
@@ -55,9 +41,7 @@ def _parser() -> argparse.ArgumentParser:
 
     criteria = commands.add_parser("criteria", help="criteria sets")
     criteria_commands = criteria.add_subparsers(dest="criteria_command", required=True)
-    load = criteria_commands.add_parser(
-        "load", help="validate a criteria set file and add it (or override a set)"
-    )
+    load = criteria_commands.add_parser("load", help="validate a criteria set file and add it (or override a set)")
     load.add_argument("file", type=Path)
     criteria_commands.add_parser("list", help="list the criteria sets the bot knows")
     cli_criteria.register(criteria_commands)
@@ -70,9 +54,7 @@ def _parser() -> argparse.ArgumentParser:
 
     ops_cli.register(commands)
 
-    commands.add_parser(
-        "status", help="inbox, outbox and each channel's use this month (Zalo's quota)"
-    )
+    commands.add_parser("status", help="inbox, outbox and each channel's use this month (Zalo's quota)")
     sandbox = commands.add_parser("sandbox", help="run the local Telegram sandbox alone")
     sandbox.add_argument("--listen", default=None, help="HOST:PORT (default SANDBOX_LISTEN)")
     return parser
@@ -143,9 +125,7 @@ def _criteria(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     for criteria_set in CriteriaKnowledge(settings.criteria_dir).catalog.sets():
         until = criteria_set.valid_to.isoformat() if criteria_set.valid_to else "…"
-        print(
-            f"{criteria_set.code}\t{criteria_set.valid_from.isoformat()} – {until}\t{criteria_set.name}"
-        )
+        print(f"{criteria_set.code}\t{criteria_set.valid_from.isoformat()} – {until}\t{criteria_set.name}")
     return 0
 
 

@@ -165,18 +165,11 @@ async def status(settings: Settings) -> int:
         addresses = await repo.channels.addresses()
     print("inbox: " + (", ".join(f"{k} {v}" for k, v in sorted(inbox.items())) or "empty"))
     print("outbox: " + (", ".join(f"{k} {v}" for k, v in sorted(outbox.items())) or "empty"))
-    print(
-        "people and chats: "
-        + (", ".join(f"{k} {v}" for k, v in sorted(addresses.items())) or "none")
-    )
+    print("people and chats: " + (", ".join(f"{k} {v}" for k, v in sorted(addresses.items())) or "none"))
     if not usage:
         print(f"{month}: no messages counted yet")
     for row in usage:
-        quota = (
-            f", quota exceeded {row.quota_hits} times (last {row.last_quota_at:%Y-%m-%d %H:%M} UTC)"
-            if row.quota_hits
-            else ""
-        )
+        quota = f", quota exceeded {row.quota_hits} times (last {row.last_quota_at:%Y-%m-%d %H:%M} UTC)" if row.quota_hits else ""
         print(f"{row.channel} {month}: {row.sent} messages sent{quota}")
     return 0
 
@@ -197,9 +190,7 @@ async def run(settings: Settings, *, demo: bool | None, role: str = "all") -> in
     from storage.process_lock import AlreadyRunning, single_process
 
     if role != "all" and settings.database_url.startswith("sqlite"):
-        raise OperatorError(
-            f"--role {role} is for several processes, which need PostgreSQL (DATABASE_URL)"
-        )
+        raise OperatorError(f"--role {role} is for several processes, which need PostgreSQL (DATABASE_URL)")
     if role == "web" and not settings.webhook_url:
         raise OperatorError("--role web receives webhooks: set WEBHOOK_URL and WEBHOOK_SECRET")
     try:

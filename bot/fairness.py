@@ -35,10 +35,7 @@ FAIR_LIMIT, FAIR_WINDOW, FAIR_BURST = 20, 60.0, 6
 PRESS_LIMIT, PRESS_BURST = 60, 20  # button presses a minute, and at once
 GROUP_SHARE, GROUP_BURST = 10, 5  # answers a minute in one group, and at once
 PER_USER_IN_GROUP = 60.0  # seconds between two answers to the same person in a group
-SUMMARY_EVERY, SUMMARY_AFTER = (
-    60.0,
-    5.0,
-)  # a group's summary: at most once a minute, 5 s after the first
+SUMMARY_EVERY, SUMMARY_AFTER = 60.0, 5.0  # a group's summary: at most once a minute, 5 s after the first
 
 Monotonic = Callable[[], float]
 
@@ -76,7 +73,7 @@ class FairShare:
                 self._buckets.pop(old, None)
 
     def check(self, key: object) -> str:
-        """ "ok" (taken), "warn" (the first one over the share) or "drop"."""
+        """"ok" (taken), "warn" (the first one over the share) or "drop"."""
         if self.available(key):
             self.take(key)
             return "ok"
@@ -164,9 +161,7 @@ class FairGate:
         if traffic.mention:
             self._last_answer[pair] = now
         if len(self._last_answer) > 10_000:
-            for key in [
-                k for k, t in self._last_answer.items() if now - t > self.per_user_in_group
-            ]:
+            for key in [k for k, t in self._last_answer.items() if now - t > self.per_user_in_group]:
                 self._last_answer.pop(key, None)
         return Verdict.OK
 

@@ -126,11 +126,7 @@ class LimitedSite(web.TCPSite):
             if len(self._live) >= self._max_connections:
                 self.refused += 1
                 if self.refused == 1 or self.refused % 100 == 0:
-                    log.warning(
-                        "connection cap (%s) reached: refused %s",
-                        self._max_connections,
-                        self.refused,
-                    )
+                    log.warning("connection cap (%s) reached: refused %s", self._max_connections, self.refused)
                 return _Busy()
             handler = server()
             loop.call_later(self._header_timeout, _close_if_silent, handler)

@@ -236,9 +236,7 @@ class Inbox:
         if count and (self.budget is None or self.budget.wait_time(chat_id) <= 0):
             await group_summary(self.bot, self.i18n, chat_id, count)
         elif count:
-            log.info(
-                "group %s is at its send limit: %s mentions left unanswered quietly", chat_id, count
-            )
+            log.info("group %s is at its send limit: %s mentions left unanswered quietly", chat_id, count)
 
     async def poll(self, allowed_updates: list[str], timeout: int = 10) -> None:
         """Long polling until stopped: the offset moves only past committed updates."""
@@ -276,10 +274,7 @@ class Inbox:
             try:
                 async with self.sessionmaker() as session:
                     await Repo(session).leases.renew(
-                        self.bot.id,
-                        list(self._active),
-                        self.holder,
-                        self.clock.now() + self.lease_ttl,
+                        self.bot.id, list(self._active), self.holder, self.clock.now() + self.lease_ttl
                     )
                     await session.commit()
             except Exception:
@@ -291,9 +286,7 @@ class Inbox:
             return chats
         now = self.clock.now()
         async with self.sessionmaker() as session:
-            won = await Repo(session).leases.claim(
-                self.bot.id, chats, self.holder, now, now + self.lease_ttl
-            )
+            won = await Repo(session).leases.claim(self.bot.id, chats, self.holder, now, now + self.lease_ttl)
             await session.commit()
         return won
 
@@ -345,11 +338,7 @@ class Inbox:
         async with self.sessionmaker() as session:
             repo = Repo(session)
             # Chats another worker process holds (several processes, PostgreSQL) wait for it.
-            held = (
-                await repo.leases.held_by_others(self.bot.id, self.holder, now)
-                if self.leases
-                else []
-            )
+            held = await repo.leases.held_by_others(self.bot.id, self.holder, now) if self.leases else []
             fresh: list[int] = []
             waiting = [k for k in self._fresh if k not in self._active and k not in held]
             if waiting:
@@ -392,12 +381,7 @@ class Inbox:
             self._wake.set()
 
     async def _handle(
-        self,
-        row_id: int,
-        update_id: int,
-        payload: dict[str, Any],
-        attempts: int,
-        bot: Bot | None = None,
+        self, row_id: int, update_id: int, payload: dict[str, Any], attempts: int, bot: Bot | None = None
     ) -> None:
         bot = bot or self.bot
         try:

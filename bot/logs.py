@@ -45,9 +45,7 @@ class JsonFormatter(logging.Formatter):
 def configure(*, verbose: bool = False, fmt: str = "text") -> None:
     handler = logging.StreamHandler()
     handler.setFormatter(
-        JsonFormatter()
-        if fmt == "json"
-        else RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+        JsonFormatter() if fmt == "json" else RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
     )
     root = logging.getLogger()
     for old in list(root.handlers):

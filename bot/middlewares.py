@@ -71,9 +71,7 @@ class DbSessionMiddleware(BaseMiddleware):
         with self.in_flight.track():
             return await self._handle(bot, handler, event, data)
 
-    async def _handle(
-        self, bot: Bot, handler: Handler, event: TelegramObject, data: dict[str, Any]
-    ) -> Any:
+    async def _handle(self, bot: Bot, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         async with self.sessionmaker() as session:
             repo = Repo(session)
             update_id = event.update_id if isinstance(event, Update) else None
@@ -98,19 +96,14 @@ class DbSessionMiddleware(BaseMiddleware):
                         {"method": kept.payload["method"], "params": kept.payload["params"]},
                         now=now,
                         ref=f"update:{update_id}",
-                        dedupe_key=f"upd:{bot.id}:{update_id}:{number}"
-                        if update_id is not None
-                        else None,
+                        dedupe_key=f"upd:{bot.id}:{update_id}:{number}" if update_id is not None else None,
                     )
                 )
             # The marker is written last: an update that only reads never holds
             # SQLite's write lock while its replies wait for a send slot.
             if update_id is not None and not await repo.updates.mark_processed(bot.id, update_id):
                 await session.rollback()
-                log.warning(
-                    "update %s was handled meanwhile by another worker; its changes are dropped",
-                    update_id,
-                )
+                log.warning("update %s was handled meanwhile by another worker; its changes are dropped", update_id)
                 return None
             ack = data.get("inbox_ack")  # the inbox row is marked handled in the same commit
             if ack is not None:
@@ -159,18 +152,14 @@ class CurrentUserMiddleware(BaseMiddleware):
             platform = getattr(getattr(bot, "session", None), "channel", "telegram")
             await self._ensure(from_user.id, from_user.full_name, from_user.username, platform)
             user = await repo.users.get_or_create(
-                from_user.id,
-                full_name=from_user.full_name,
-                username=from_user.username,
+                from_user.id, full_name=from_user.full_name, username=from_user.username,
                 platform=platform,
             )
             data["user"] = user
             data["actor"] = await load_actor(repo, user, admins=self.admins)
         return await handler(event, data)
 
-    async def _ensure(
-        self, platform_id: int, full_name: str, username: str | None, platform: str
-    ) -> None:
+    async def _ensure(self, platform_id: int, full_name: str, username: str | None, platform: str) -> None:
         if self.sessionmaker is None or self._known.get(platform_id) == (full_name[:200], username):
             return
         async with self.sessionmaker() as session:
@@ -202,15 +191,11 @@ class FairShareMiddleware(BaseMiddleware):
             # Told in the background: no worker waits for the flooder's send slot.
             user = message.from_user
             task = asyncio.create_task(
-                slow_down(
-                    data["bot"], self.i18n, message.chat.id, user.language_code if user else None
-                )
+                slow_down(data["bot"], self.i18n, message.chat.id, user.language_code if user else None)
             )
             _background.add(task)
             task.add_done_callback(_background.discard)
-        log.info(
-            "update %s dropped: chat %s is over its fair share", event.update_id, message.chat.id
-        )  # type: ignore[union-attr]
+        log.info("update %s dropped: chat %s is over its fair share", event.update_id, message.chat.id)  # type: ignore[union-attr]
         return None
 
 
@@ -250,9 +235,7 @@ async def pressing_too_fast(bot: Bot, i18n: Any, query_id: str, language_code: s
     from aiogram.utils.i18n import gettext as _
 
     text = _localized(
-        i18n,
-        language_code,
-        lambda: _("You are pressing too fast. Please wait a moment, then try again."),
+        i18n, language_code, lambda: _("You are pressing too fast. Please wait a moment, then try again.")
     )
     try:
         await bot.answer_callback_query(query_id, text)

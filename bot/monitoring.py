@@ -56,55 +56,22 @@ class Metrics:
 
     def __post_init__(self) -> None:
         r = self.registry
-        self.updates = Counter(
-            "villagebot_updates_handled", "Updates handled", ["result"], registry=r
-        )
+        self.updates = Counter("villagebot_updates_handled", "Updates handled", ["result"], registry=r)
         self.handler_seconds = Histogram(
-            "villagebot_handler_seconds",
-            "Time to handle one update",
-            registry=r,
+            "villagebot_handler_seconds", "Time to handle one update", registry=r,
             buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
         )
-        self.calls = Counter(
-            "villagebot_api_calls",
-            "Bot API calls by method and result",
-            ["method", "result"],
-            registry=r,
-        )
-        self.retry_after = Counter(
-            "villagebot_api_429", "429 Too Many Requests received", registry=r
-        )
+        self.calls = Counter("villagebot_api_calls", "Bot API calls by method and result", ["method", "result"], registry=r)
+        self.retry_after = Counter("villagebot_api_429", "429 Too Many Requests received", registry=r)
         self.inbox = Gauge("villagebot_inbox_rows", "Inbox rows by status", ["status"], registry=r)
-        self.inbox_oldest = Gauge(
-            "villagebot_inbox_oldest_pending_seconds",
-            "Age of the oldest pending update",
-            registry=r,
-        )
-        self.outbox_pending = Gauge(
-            "villagebot_outbox_pending", "Outbox rows pending, by kind", ["kind"], registry=r
-        )
-        self.outbox_due = Gauge(
-            "villagebot_outbox_due",
-            "Outbox rows pending and due now, by kind",
-            ["kind"],
-            registry=r,
-        )
+        self.inbox_oldest = Gauge("villagebot_inbox_oldest_pending_seconds", "Age of the oldest pending update", registry=r)
+        self.outbox_pending = Gauge("villagebot_outbox_pending", "Outbox rows pending, by kind", ["kind"], registry=r)
+        self.outbox_due = Gauge("villagebot_outbox_due", "Outbox rows pending and due now, by kind", ["kind"], registry=r)
         self.outbox_late = Gauge(
-            "villagebot_outbox_oldest_due_seconds",
-            "How late the oldest due row is, by kind",
-            ["kind"],
-            registry=r,
+            "villagebot_outbox_oldest_due_seconds", "How late the oldest due row is, by kind", ["kind"], registry=r
         )
-        self.leader = Gauge(
-            "villagebot_is_leader",
-            "1 while this process is the sending leader of its bot",
-            registry=r,
-        )
-        self.sender_beat = Gauge(
-            "villagebot_sender_heartbeat_age_seconds",
-            "Age of the freshest sender heartbeat",
-            registry=r,
-        )
+        self.leader = Gauge("villagebot_is_leader", "1 while this process is the sending leader of its bot", registry=r)
+        self.sender_beat = Gauge("villagebot_sender_heartbeat_age_seconds", "Age of the freshest sender heartbeat", registry=r)
 
     def load(self, snap: health_repo.QueueSnapshot) -> None:
         for gauge in (self.inbox, self.outbox_pending, self.outbox_due, self.outbox_late):
@@ -151,9 +118,7 @@ class CallMetricsMiddleware(BaseRequestMiddleware):
     def __init__(self, metrics: Metrics) -> None:
         self.metrics = metrics
 
-    async def __call__(
-        self, make_request: NextRequestMiddlewareType[Any], bot: Any, method: TelegramMethod[Any]
-    ) -> Any:
+    async def __call__(self, make_request: NextRequestMiddlewareType[Any], bot: Any, method: TelegramMethod[Any]) -> Any:
         name = type(method).__name__
         try:
             result = await make_request(bot, method)
@@ -177,9 +142,7 @@ class Health:
     checks: dict[str, Any]
 
 
-async def check_health(
-    sessionmaker: Sessionmaker, now: datetime
-) -> tuple[Health, health_repo.QueueSnapshot | None]:
+async def check_health(sessionmaker: Sessionmaker, now: datetime) -> tuple[Health, health_repo.QueueSnapshot | None]:
     try:
         async with sessionmaker() as session:
             await health_repo.ping(session)
@@ -191,27 +154,20 @@ async def check_health(
     beat = snap.sender_beat_age_s
     checks = {
         "database": "ok",
-        "sender": "ok"
-        if beat is not None and beat <= SENDER_BEAT_MAX_S
-        else f"no heartbeat for {beat} s",
-        "inbox": "ok"
-        if pending <= INBOX_BACKLOG_MAX and snap.inbox_oldest_pending_s <= INBOX_OLDEST_MAX_S
+        "sender": "ok" if beat is not None and beat <= SENDER_BEAT_MAX_S else f"no heartbeat for {beat} s",
+        "inbox": "ok" if pending <= INBOX_BACKLOG_MAX and snap.inbox_oldest_pending_s <= INBOX_OLDEST_MAX_S
         else f"{pending} pending, oldest {snap.inbox_oldest_pending_s:.0f} s",
         "outbox": "ok" if due <= OUTBOX_DUE_MAX else f"{due} due",
     }
     return Health(all(value == "ok" for value in checks.values()), checks), snap
 
 
-def build_app(
-    sessionmaker: Sessionmaker, metrics: Metrics, now: Callable[[], datetime] | None = None
-) -> web.Application:
+def build_app(sessionmaker: Sessionmaker, metrics: Metrics, now: Callable[[], datetime] | None = None) -> web.Application:
     clock = now or (lambda: datetime.now(UTC))
 
     async def healthz(_: web.Request) -> web.Response:
         health, _snap = await check_health(sessionmaker, clock())
-        return web.json_response(
-            {"ok": health.ok, **health.checks}, status=200 if health.ok else 503
-        )
+        return web.json_response({"ok": health.ok, **health.checks}, status=200 if health.ok else 503)
 
     async def scrape(_: web.Request) -> web.Response:
         _health, snap = await check_health(sessionmaker, clock())

@@ -15,21 +15,15 @@ COMMANDS = ("backup", "restore", "export")
 
 
 def register(commands: Any) -> None:
-    backup = commands.add_parser(
-        "backup", help="copy the whole database to FILE (online; SQLite or pg_dump)"
-    )
+    backup = commands.add_parser("backup", help="copy the whole database to FILE (online; SQLite or pg_dump)")
     backup.add_argument("file", type=Path)
     restore = commands.add_parser("restore", help="load a backup FILE into an empty database")
     restore.add_argument("file", type=Path)
     export = commands.add_parser("export", help="export data for hand-over")
     export_commands = export.add_subparsers(dest="export_command", required=True)
-    village = export_commands.add_parser(
-        "village", help="one village's data as a zip of JSON Lines files"
-    )
+    village = export_commands.add_parser("village", help="one village's data as a zip of JSON Lines files")
     village.add_argument("code", help="the village code")
-    village.add_argument(
-        "-o", "--out", type=Path, default=None, help="file to write (default village-CODE.zip)"
-    )
+    village.add_argument("-o", "--out", type=Path, default=None, help="file to write (default village-CODE.zip)")
 
 
 def handles(args: argparse.Namespace) -> bool:

@@ -27,25 +27,10 @@ log = logging.getLogger(__name__)
 
 SENDING_METHODS = frozenset(
     {
-        "sendMessage",
-        "sendPhoto",
-        "sendDocument",
-        "sendVideo",
-        "sendAudio",
-        "sendVoice",
-        "sendAnimation",
-        "sendSticker",
-        "sendLocation",
-        "sendContact",
-        "sendPoll",
-        "sendMediaGroup",
-        "sendVenue",
-        "sendDice",
-        "sendVideoNote",
-        "copyMessage",
-        "forwardMessage",
-        "copyMessages",
-        "forwardMessages",
+        "sendMessage", "sendPhoto", "sendDocument", "sendVideo", "sendAudio", "sendVoice",
+        "sendAnimation", "sendSticker", "sendLocation", "sendContact", "sendPoll",
+        "sendMediaGroup", "sendVenue", "sendDice", "sendVideoNote", "copyMessage",
+        "forwardMessage", "copyMessages", "forwardMessages",
     }
 )
 
@@ -80,9 +65,7 @@ class ThrottlingMiddleware(BaseRequestMiddleware):
             except TelegramRetryAfter as exc:
                 self.budget.pause(exc.retry_after)
                 attempt += 1
-                log.warning(
-                    "429 on %s: every sender pauses %ss", method.__api_method__, exc.retry_after
-                )
+                log.warning("429 on %s: every sender pauses %ss", method.__api_method__, exc.retry_after)
                 if attempt > self.max_retries:
                     raise
                 await asyncio.sleep(exc.retry_after)

@@ -60,9 +60,7 @@ class Settings(BaseSettings):
             try:
                 return [int(p) for p in parts]
             except ValueError:
-                raise ValueError(
-                    "BOT_ADMINS must be Telegram user ids separated by commas"
-                ) from None
+                raise ValueError("BOT_ADMINS must be Telegram user ids separated by commas") from None
         if isinstance(value, int):
             return [value]
         return value
@@ -92,9 +90,7 @@ class Settings(BaseSettings):
         if value is not None:
             bot_id, _, secret = value.get_secret_value().partition(":")
             if not bot_id.isdigit() or not secret:
-                raise ValueError(
-                    "ZALO_BOT_TOKEN must look like 1234567890:abc... (from Zalo Bot Creator)"
-                )
+                raise ValueError("ZALO_BOT_TOKEN must look like 1234567890:abc... (from Zalo Bot Creator)")
         return value
 
     @field_validator("zalo_webhook_secret")
@@ -108,9 +104,7 @@ class Settings(BaseSettings):
     @classmethod
     def _https_webhook(cls, value: str | None) -> str | None:
         if value and not value.startswith(("https://", *_LOCAL_HTTP)):
-            raise ValueError(
-                "WEBHOOK_URL must start with https:// (Telegram calls only HTTPS webhooks)"
-            )
+            raise ValueError("WEBHOOK_URL must start with https:// (Telegram calls only HTTPS webhooks)")
         return value
 
     @field_validator("zalo_webhook_url")
@@ -122,9 +116,7 @@ class Settings(BaseSettings):
 
     @field_validator("webhook_secret")
     @classmethod
-    def _strong_webhook_secret(
-        cls, value: SecretStr | None, info: ValidationInfo
-    ) -> SecretStr | None:
+    def _strong_webhook_secret(cls, value: SecretStr | None, info: ValidationInfo) -> SecretStr | None:
         if info.data.get("webhook_url"):
             _require_strong_secret(value)
         return value
@@ -153,9 +145,7 @@ class Settings(BaseSettings):
         if value.startswith("sqlite:///"):
             return "sqlite+aiosqlite:///" + value.split(":///", 1)[1]
         if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
-            raise ValueError(
-                "use sqlite+aiosqlite:///path/file.db or postgresql+asyncpg://user@host/db"
-            )
+            raise ValueError("use sqlite+aiosqlite:///path/file.db or postgresql+asyncpg://user@host/db")
         return value
 
     @field_validator("log_format")
@@ -180,6 +170,7 @@ class Settings(BaseSettings):
             raise ValueError("must be HOST:PORT, e.g. 127.0.0.1:8443")
         return value
 
+
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
@@ -202,11 +193,7 @@ def _require_strong_secret(secret: SecretStr | None) -> None:
             "required with WEBHOOK_URL: generate one with "
             "`python3 -c 'import secrets; print(secrets.token_urlsafe(32))'`"
         )
-    if (
-        not _SECRET_SHAPE.fullmatch(value)
-        or len(set(value)) < 10
-        or any(w in value.lower() for w in _WEAK_SECRETS)
-    ):
+    if not _SECRET_SHAPE.fullmatch(value) or len(set(value)) < 10 or any(w in value.lower() for w in _WEAK_SECRETS):
         raise ValueError(
             "too weak: use 32 to 256 random characters from A-Z a-z 0-9 _ -, "
             "e.g. `python3 -c 'import secrets; print(secrets.token_urlsafe(32))'`"

@@ -93,9 +93,7 @@ def degrade(message: OutgoingMessage, capabilities: Capabilities) -> OutgoingMes
     for row in message.choices:
         for choice in row:
             number += 1
-            lines.append(
-                f"{number}. {esc(choice.label)}" + (f" – {esc(choice.url)}" if choice.url else "")
-            )
+            lines.append(f"{number}. {esc(choice.label)}" + (f" – {esc(choice.url)}" if choice.url else ""))
     return replace(message, text="\n".join(lines), choices=())
 
 

@@ -230,10 +230,7 @@ class Sender(Outcomes):
                     recent[c.chat_id] = self.budget.recent(c.chat_id)
             candidates = sorted(
                 candidates,
-                key=lambda c: (
-                    c.priority,
-                    recent.get(c.chat_id, 0.0) if c.chat_id is not None else 0.0,
-                ),
+                key=lambda c: (c.priority, recent.get(c.chat_id, 0.0) if c.chat_id is not None else 0.0),
             )
             picked: list[int] = []
             keys: dict[int, str] = {}

@@ -32,16 +32,12 @@ async def seed_demo_statuses(repo, settings) -> int:  # type: ignore[no-untyped-
     from bot.services import village_criteria as vc
     from bot.services.authz import Actor
 
-    spec = yaml.safe_load(
-        resources.files(__package__).joinpath("statuses.yaml").read_text(encoding="utf-8")
-    )
+    spec = yaml.safe_load(resources.files(__package__).joinpath("statuses.yaml").read_text(encoding="utf-8"))
     village = await repo.places.village_by_code(spec["village"])
     if village is None:
         return 0
     today = datetime.now(settings.tz).date()
-    criteria_set, _group = vc.set_for_village(
-        vc.CriteriaKnowledge(settings.criteria_dir).catalog, village, today
-    )
+    criteria_set, _group = vc.set_for_village(vc.CriteriaKnowledge(settings.criteria_dir).catalog, village, today)
     if await repo.criteria.current_statuses(village.id, criteria_set.code):
         return 0
     operator = Actor(user_id=None, platform_user_id=None, is_admin=True)
@@ -51,14 +47,8 @@ async def seed_demo_statuses(repo, settings) -> int:  # type: ignore[no-untyped-
         if item["number"] not in numbers:
             continue
         await vc.set_status(
-            repo,
-            operator,
-            village_id=village.id,
-            criteria_set=criteria_set,
-            number=item["number"],
-            status=vc.Status(item["status"]),
-            note=item["note"],
-            today=today - timedelta(days=3 * written + 2),
+            repo, operator, village_id=village.id, criteria_set=criteria_set, number=item["number"],
+            status=vc.Status(item["status"]), note=item["note"], today=today - timedelta(days=3 * written + 2),
         )
         written += 1
     return written

@@ -79,6 +79,7 @@ MISSING_PARAM_DESCRIPTIONS: dict[str, str] = {
 _SCALARS = {"Integer", "Float", "String", "Boolean", "True", "InputFile"}
 
 
+
 class _TypeMismatch(Exception):
     def __init__(self, path: str, expected: str) -> None:
         super().__init__(f'Field "{path}" must be of type {expected}')
@@ -412,9 +413,7 @@ class ApiSpec:
                 return
             type_spec = self.types[subs[0]]
         fields = {f["name"]: f for f in type_spec.get("fields", [])}
-        newer = NEWER_RESULT_FIELDS.get(type_spec.get("name", ""), set()) | NEWER_RESULT_FIELDS.get(
-            type_expr, set()
-        )
+        newer = NEWER_RESULT_FIELDS.get(type_spec.get("name", ""), set()) | NEWER_RESULT_FIELDS.get(type_expr, set())
         for name, item in value.items():
             if name not in fields:
                 if name not in newer:

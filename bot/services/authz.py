@@ -45,9 +45,7 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.REPORT_VISIT: frozenset(Role),
     Action.MANAGE_CAMPAIGN: frozenset({Role.SECRETARY, Role.DEPUTY, Role.TREASURER}),
     Action.RECORD_PLEDGE_FOR_HOUSEHOLD: frozenset(Role),
-    Action.RECORD_PLEDGE_FOR_ANY_HOUSEHOLD: frozenset(
-        {Role.SECRETARY, Role.DEPUTY, Role.TREASURER}
-    ),
+    Action.RECORD_PLEDGE_FOR_ANY_HOUSEHOLD: frozenset({Role.SECRETARY, Role.DEPUTY, Role.TREASURER}),
     Action.VOID_PLEDGE: frozenset({Role.SECRETARY}),
     # Every amount and every name, private ones included: those who keep the books.
     Action.VIEW_ALL_CONTRIBUTIONS: frozenset({Role.SECRETARY, Role.DEPUTY, Role.TREASURER}),
@@ -111,13 +109,10 @@ class Actor:
         return village_id is not None and self.village_id == village_id
 
 
+
 def can_see_household(actor: Actor, village_id: int, assigned_member_id: int | None) -> bool:
     """A household's details are for its assigned member and the branch committee only."""
-    if (
-        actor.member_id is not None
-        and actor.member_id == assigned_member_id
-        and actor.village_id == village_id
-    ):
+    if actor.member_id is not None and actor.member_id == assigned_member_id and actor.village_id == village_id:
         return True
     return actor.can(Action.VIEW_HOUSEHOLDS, village_id)
 

@@ -114,10 +114,7 @@ async def choose_village(repo: Repo, user: User, village_id: int) -> Village:
         raise NotFound("village")
     user.village_id = village.id
     repo.audit.add(
-        "village_chosen",
-        actor_user_id=user.id,
-        village_id=village.id,
-        details={"via": "onboarding"},
+        "village_chosen", actor_user_id=user.id, village_id=village.id, details={"via": "onboarding"}
     )
     return village
 
@@ -292,9 +289,7 @@ async def link_group(
     return village
 
 
-async def unlink_group(
-    repo: Repo, actor: Actor, *, chat_id: int, sender_is_group_admin: bool
-) -> Village:
+async def unlink_group(repo: Repo, actor: Actor, *, chat_id: int, sender_is_group_admin: bool) -> Village:
     """/huylienket: the linked village's secretary or deputy (a group admin) frees the group."""
     chat = await repo.chats.by_platform_id(chat_id)
     if chat is None or chat.village_id is None:
@@ -307,10 +302,7 @@ async def unlink_group(
         raise NotFound("village")
     chat.village_id = None
     repo.audit.add(
-        "group_unlinked",
-        actor_user_id=actor.user_id,
-        village_id=village.id,
-        details={"chat_id": chat_id},
+        "group_unlinked", actor_user_id=actor.user_id, village_id=village.id, details={"chat_id": chat_id}
     )
     return village
 

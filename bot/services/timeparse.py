@@ -62,10 +62,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     for kind, pattern in (
         ("iso", r"(\d{4})-(\d{1,2})-(\d{1,2})" + _NOT_WORD),
         # "cuối tháng 1", "cuối tháng 1/2027", "cuối tháng này", "hết tháng", "cuối năm"
-        (
-            "month_end",
-            r"(?:cuoi|het) thang(?:\s+(\d{1,2})(?:\s*(?:/|nam)\s*(\d{4}))?|\s+nay)?" + _NOT_WORD,
-        ),
+        ("month_end", r"(?:cuoi|het) thang(?:\s+(\d{1,2})(?:\s*(?:/|nam)\s*(\d{4}))?|\s+nay)?" + _NOT_WORD),
         ("year_end", r"(?:cuoi|het) nam(?:\s+(\d{4})|\s+nay)?" + _NOT_WORD),
         ("dmy", r"(\d{1,2})\s*[/.-]\s*(\d{1,2})(?:\s*[/.-]\s*(\d{4}|\d{2}))?(?![0-9/.:-])"),
         ("dmy_words", r"(\d{1,2}) thang (\d{1,2})(?: nam (\d{4}))?" + _NOT_WORD),

@@ -66,9 +66,7 @@ class Progress:
         return tuple(row for row in self.rows if row.status is not Status.MET)
 
 
-def set_for_village(
-    catalog: Catalog, village: Village | None, today: date
-) -> tuple[CriteriaSet, int | None]:
+def set_for_village(catalog: Catalog, village: Village | None, today: date) -> tuple[CriteriaSet, int | None]:
     """The national set the village's commune follows (its own choice, else the set in
     force today) and the commune group (1–3) when known."""
     commune = village.commune if village is not None else None
@@ -114,9 +112,7 @@ async def set_status(
     return row
 
 
-async def current_status(
-    repo: Repo, village_id: int, set_code: str, number: int
-) -> CriterionStatus | None:
+async def current_status(repo: Repo, village_id: int, set_code: str, number: int) -> CriterionStatus | None:
     history = await repo.criteria.history(village_id, set_code, number)
     return history[0] if history else None
 
@@ -224,9 +220,7 @@ async def save_as_faq(
         village_id=question.village_id,
         created_by_user_id=actor.user_id,
         scope=scope.value,
-        commune_id=village.commune_id
-        if village is not None and scope is FaqScope.COMMUNE
-        else None,
+        commune_id=village.commune_id if village is not None and scope is FaqScope.COMMUNE else None,
     )
     repo.criteria.add_faq(faq)
     question.faq_saved = True
@@ -261,9 +255,7 @@ async def promote_faq(repo: Repo, index: CriteriaIndex | None, faq_id: int) -> S
     return faq
 
 
-async def ask(
-    repo: Repo, index: CriteriaIndex, text: str, set_code: str, village: Village | None
-) -> MatchResult:
+async def ask(repo: Repo, index: CriteriaIndex, text: str, set_code: str, village: Village | None) -> MatchResult:
     """What a resident of ``village`` asked: the shared matcher (a village-level set when
     the question names one or the village follows one), then the entries saved by this
     village's (or commune's) secretary."""
@@ -277,9 +269,7 @@ async def ask(
     return index.with_local_faqs(result, text, set_code, local)
 
 
-async def record_pick(
-    repo: Repo, question_id: int, user_id: int, set_code: str, number: int
-) -> bool:
+async def record_pick(repo: Repo, question_id: int, user_id: int, set_code: str, number: int) -> bool:
     """A resident picked criterion ``number`` among the offered choices for their question:
     keep (question text, choice) once as a labelled example, nothing about the person."""
     question = await repo.criteria.question(question_id)
@@ -319,11 +309,7 @@ async def levels_for(repo: Repo, village: Village | None, criterion: Criterion) 
     village's group or region, else a confirmed number of the catalog; indicators with
     neither are left out (the answer keeps its "being checked" wording)."""
     keys = level_keys_for(village)
-    filled = [
-        row
-        for row in await repo.criteria.levels(criterion.set_code)
-        if row.indicator.split(".")[0] == str(criterion.number)
-    ]
+    filled = [row for row in await repo.criteria.levels(criterion.set_code) if row.indicator.split(".")[0] == str(criterion.number)]
     out: list[ShownLevel] = []
     for indicator in criterion.indicators:
         rows = {row.key: row for row in filled if row.indicator == indicator.code}
@@ -342,11 +328,7 @@ async def build_index(repo: Repo, catalog: Catalog) -> CriteriaIndex:
     """The matcher over the catalog plus the FAQ entries an operator promoted to a set."""
     saved = await repo.criteria.set_faqs()
     known = {s.code for s in catalog.sets()}
-    extra = [
-        (f.set_code, f.number, Faq(question=f.question, answer=f.answer))
-        for f in saved
-        if f.set_code in known
-    ]
+    extra = [(f.set_code, f.number, Faq(question=f.question, answer=f.answer)) for f in saved if f.set_code in known]
     return CriteriaIndex(catalog, extra_faqs=extra)
 
 

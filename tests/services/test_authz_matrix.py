@@ -42,9 +42,7 @@ def test_expectations_cover_every_action() -> None:
 @pytest.mark.parametrize("role", ROLES, ids=lambda r: r.value if r else "resident")
 @pytest.mark.parametrize("village", [OWN, OTHER], ids=["own", "other"])
 def test_matrix(action: Action, role: Role | None, village: int) -> None:
-    actor = Actor(
-        user_id=10, platform_user_id=1010, village_id=OWN, member_id=5 if role else None, role=role
-    )
+    actor = Actor(user_id=10, platform_user_id=1010, village_id=OWN, member_id=5 if role else None, role=role)
     allowed = role in EXPECTED[action] and village == OWN
     assert actor.can(action, village) is allowed
     if allowed:
@@ -69,9 +67,7 @@ def test_operators_may_do_everything(action: Action) -> None:
 
 @pytest.mark.parametrize("role", ROLES, ids=lambda r: r.value if r else "resident")
 def test_everyone_lives_in_their_own_village_only(role: Role | None) -> None:
-    actor = Actor(
-        user_id=10, platform_user_id=1010, village_id=OWN, member_id=5 if role else None, role=role
-    )
+    actor = Actor(user_id=10, platform_user_id=1010, village_id=OWN, member_id=5 if role else None, role=role)
     assert actor.lives_in(OWN)
     assert not actor.lives_in(OTHER)
     assert not actor.lives_in(None)
@@ -99,9 +95,7 @@ def test_household_details(role: Role | None, assigned: str, village: int) -> No
 def test_who_may_vote(role: Role | None, voters: str, village: int, household: int | None) -> None:
     """A consultation's voters: a member of its branch, or (households, residents) a
     person whose phone matched one of its village's households; never another village."""
-    actor = Actor(
-        user_id=10, platform_user_id=1010, village_id=OWN, member_id=5 if role else None, role=role
-    )
+    actor = Actor(user_id=10, platform_user_id=1010, village_id=OWN, member_id=5 if role else None, role=role)
     member_here = role is not None and village == OWN
     if voters == "member":
         allowed = member_here

@@ -28,9 +28,7 @@ def test_weekly_sunday_0630_in_vietnam() -> None:
     assert due.astimezone(UTC) == datetime(2026, 3, 7, 23, 30, tzinfo=UTC)
     assert rule.next_after(due, VN) == datetime(2026, 3, 15, 6, 30, tzinfo=VN)
     assert rule.latest_at_or_before(due, VN) == due
-    assert rule.latest_at_or_before(due - timedelta(minutes=1), VN) == datetime(
-        2026, 3, 1, 6, 30, tzinfo=VN
-    )
+    assert rule.latest_at_or_before(due - timedelta(minutes=1), VN) == datetime(2026, 3, 1, 6, 30, tzinfo=VN)
 
 
 def test_monthly_on_the_31st_uses_the_last_day_of_short_months() -> None:
@@ -40,32 +38,19 @@ def test_monthly_on_the_31st_uses_the_last_day_of_short_months() -> None:
     for _ in range(4):
         dues.append(rule.next_after(dues[-1], VN))
     assert [d.date().isoformat() for d in dues] == [
-        "2026-01-31",
-        "2026-02-28",
-        "2026-03-31",
-        "2026-04-30",
-        "2026-05-31",
+        "2026-01-31", "2026-02-28", "2026-03-31", "2026-04-30", "2026-05-31",
     ]
     leap = service.Recurrence("monthly", 30, 7, 0).next_after(datetime(2028, 2, 1, tzinfo=VN), VN)
     assert leap == datetime(2028, 2, 29, 7, 0, tzinfo=VN)
-    december = service.Recurrence("monthly", 15, 20, 0).next_after(
-        datetime(2026, 12, 20, tzinfo=VN), VN
-    )
+    december = service.Recurrence("monthly", 15, 20, 0).next_after(datetime(2026, 12, 20, tzinfo=VN), VN)
     assert december == datetime(2027, 1, 15, 20, 0, tzinfo=VN)
-    assert rule.latest_at_or_before(datetime(2026, 3, 15, tzinfo=VN), VN) == datetime(
-        2026, 2, 28, 7, 0, tzinfo=VN
-    )
+    assert rule.latest_at_or_before(datetime(2026, 3, 15, tzinfo=VN), VN) == datetime(2026, 2, 28, 7, 0, tzinfo=VN)
 
 
 def test_recurrence_round_trip_and_validation() -> None:
     rule = service.Recurrence("weekly", 6, 6, 30)
     assert service.Recurrence.parse(rule.to_str()) == rule
-    for bad in (
-        ("weekly", 7, 6, 0),
-        ("monthly", 0, 6, 0),
-        ("daily", 1, 6, 0),
-        ("weekly", 1, 24, 0),
-    ):
+    for bad in (("weekly", 7, 6, 0), ("monthly", 0, 6, 0), ("daily", 1, 6, 0), ("weekly", 1, 24, 0)):
         with pytest.raises(BroadcastInvalid):
             service.Recurrence(*bad)
     with pytest.raises(BroadcastInvalid):
@@ -75,9 +60,7 @@ def test_recurrence_round_trip_and_validation() -> None:
 def test_parse_when_in_local_time() -> None:
     now = datetime(2026, 3, 1, tzinfo=UTC)
     when = service.parse_when("08/03/2026 06:30", VN, now)
-    assert when.tzinfo is not None and when.astimezone(UTC) == datetime(
-        2026, 3, 7, 23, 30, tzinfo=UTC
-    )
+    assert when.tzinfo is not None and when.astimezone(UTC) == datetime(2026, 3, 7, 23, 30, tzinfo=UTC)
     assert service.parse_when(" 8/3/2026 6h30 ", VN, now) == when
     for bad in ("31/02/2026 06:30", "hôm nay", "08/03/26 06:30", ""):
         with pytest.raises(BroadcastInvalid) as exc:
@@ -150,14 +133,10 @@ async def test_audience_own_village_only_and_each_person_once(repo: Repo) -> Non
     assert [r.chat_id for r in recipients] == [1001, 2001]  # the foreign group is ignored
     assert recipients[0].locale == "en" and recipients[1].locale == "vi"
 
-    groups = await service.resolve_audience(
-        repo, home.id, service.Audience(all_groups=True), default_locale="vi"
-    )
+    groups = await service.resolve_audience(repo, home.id, service.Audience(all_groups=True), default_locale="vi")
     assert [r.chat_id for r in groups] == [-1001000000001]  # active, own village
 
-    members = await service.resolve_audience(
-        repo, home.id, service.Audience(members=True), default_locale="vi"
-    )
+    members = await service.resolve_audience(repo, home.id, service.Audience(members=True), default_locale="vi")
     assert [r.chat_id for r in members] == [1001]
 
 
@@ -170,25 +149,13 @@ async def test_only_broadcast_roles_may_create(repo: Repo) -> None:
         actor = Actor(user_id=None, platform_user_id=7, village_id=home.id, role=role)
         with pytest.raises(NotAllowed):
             await service.create_broadcast(
-                repo,
-                actor,
-                draft,
-                author_chat_id=7,
-                author_locale="vi",
-                now=datetime.now(UTC),
-                tz=VN,
-                default_locale="vi",
+                repo, actor, draft, author_chat_id=7, author_locale="vi",
+                now=datetime.now(UTC), tz=VN, default_locale="vi",
             )
     committee = Actor(user_id=None, platform_user_id=7, village_id=home.id, role=Role.COMMITTEE)
     created = await service.create_broadcast(
-        repo,
-        committee,
-        draft,
-        author_chat_id=7,
-        author_locale="vi",
-        now=datetime.now(UTC),
-        tz=VN,
-        default_locale="vi",
+        repo, committee, draft, author_chat_id=7, author_locale="vi",
+        now=datetime.now(UTC), tz=VN, default_locale="vi",
     )
     assert created.recipients == 1 and created.run is not None
     audit = await repo.audit.recent(home.id)

@@ -35,9 +35,7 @@ def _demo_spec() -> dict:
 
     import yaml
 
-    return yaml.safe_load(
-        resources.files("bot.demo").joinpath("statuses.yaml").read_text(encoding="utf-8")
-    )
+    return yaml.safe_load(resources.files("bot.demo").joinpath("statuses.yaml").read_text(encoding="utf-8"))
 
 
 def test_every_demo_note_is_about_its_criterion() -> None:

@@ -3,18 +3,7 @@ import pytest
 from bot.services.phone import normalize_phone
 
 
-@pytest.mark.parametrize(
-    "raw",
-    [
-        "+84 912 000 002",
-        "84912000002",
-        "0912000002",
-        "0912.000.002",
-        "(+84) 912-000-002",
-        "912000002",
-        "0084912000002",
-    ],
-)
+@pytest.mark.parametrize("raw", ["+84 912 000 002", "84912000002", "0912000002", "0912.000.002", "(+84) 912-000-002", "912000002", "0084912000002"])
 def test_one_normal_form(raw: str) -> None:
     assert normalize_phone(raw) == "0912000002"
 

@@ -25,13 +25,7 @@ async def _setup(repo: Repo) -> tuple[int, int, Actor, Actor]:
     village = await repo.places.village_by_code("nam-bac-thanh")
     other = await repo.places.village_by_code("trung-thanh")
     user = await repo.users.get_or_create(1001, full_name="An", username=None)
-    secretary = Actor(
-        user_id=user.id,
-        platform_user_id=1001,
-        village_id=village.id,
-        member_id=1,
-        role=Role.SECRETARY,
-    )
+    secretary = Actor(user_id=user.id, platform_user_id=1001, village_id=village.id, member_id=1, role=Role.SECRETARY)
     resident_user = await repo.users.get_or_create(2002, full_name="Dân", username=None)
     resident_user.village_id = village.id
     resident = Actor(user_id=resident_user.id, platform_user_id=2002, village_id=village.id)
@@ -41,10 +35,7 @@ async def _setup(repo: Repo) -> tuple[int, int, Actor, Actor]:
 async def test_set_follows_the_commune_or_the_date(repo: Repo) -> None:
     await apply_org(repo, parse_org(ORG_YAML))
     village = await repo.places.village_by_code("nam-bac-thanh")
-    assert vc.set_for_village(CATALOG, village, date(2026, 11, 23)) == (
-        CATALOG.get("ntm-2021-2025"),
-        2,
-    )
+    assert vc.set_for_village(CATALOG, village, date(2026, 11, 23)) == (CATALOG.get("ntm-2021-2025"), 2)
     assert vc.set_for_village(CATALOG, None, date(2026, 11, 23))[0].code == "ntm-2026-2030"
     assert vc.set_for_village(CATALOG, None, date(2026, 2, 14))[0].code == "ntm-2021-2025"
 
@@ -52,36 +43,12 @@ async def test_set_follows_the_commune_or_the_date(repo: Repo) -> None:
 async def test_status_history_and_progress(repo: Repo) -> None:
     village_id, other_id, secretary, resident = await _setup(repo)
     criteria_set = CATALOG.get("ntm-2021-2025")
-    await vc.set_status(
-        repo,
-        secretary,
-        village_id=village_id,
-        criteria_set=criteria_set,
-        number=17,
-        status=vc.Status.IN_PROGRESS,
-        note="đang làm",
-        today=date(2026, 3, 1),
-    )
-    await vc.set_status(
-        repo,
-        secretary,
-        village_id=village_id,
-        criteria_set=criteria_set,
-        number=17,
-        status=vc.Status.MET,
-        note="xong",
-        today=date(2026, 6, 1),
-    )
-    await vc.set_status(
-        repo,
-        secretary,
-        village_id=village_id,
-        criteria_set=criteria_set,
-        number=1,
-        status=vc.Status.MET,
-        note="",
-        today=date(2026, 6, 2),
-    )
+    await vc.set_status(repo, secretary, village_id=village_id, criteria_set=criteria_set, number=17,
+                        status=vc.Status.IN_PROGRESS, note="đang làm", today=date(2026, 3, 1))
+    await vc.set_status(repo, secretary, village_id=village_id, criteria_set=criteria_set, number=17,
+                        status=vc.Status.MET, note="xong", today=date(2026, 6, 1))
+    await vc.set_status(repo, secretary, village_id=village_id, criteria_set=criteria_set, number=1,
+                        status=vc.Status.MET, note="", today=date(2026, 6, 2))
     await repo.session.commit()
     history = await repo.criteria.history(village_id, "ntm-2021-2025", 17)
     assert [h.status for h in history] == ["met", "in_progress"]
@@ -90,39 +57,17 @@ async def test_status_history_and_progress(repo: Repo) -> None:
     assert len(result.remaining) == 17
     assert (await vc.progress(repo, other_id, criteria_set)).met == 0
     with pytest.raises(NotAllowed):
-        await vc.set_status(
-            repo,
-            secretary,
-            village_id=other_id,
-            criteria_set=criteria_set,
-            number=1,
-            status=vc.Status.MET,
-            note="",
-            today=date(2026, 6, 2),
-        )
+        await vc.set_status(repo, secretary, village_id=other_id, criteria_set=criteria_set, number=1,
+                            status=vc.Status.MET, note="", today=date(2026, 6, 2))
     with pytest.raises(NotAllowed):
-        await vc.set_status(
-            repo,
-            resident,
-            village_id=village_id,
-            criteria_set=criteria_set,
-            number=1,
-            status=vc.Status.MET,
-            note="",
-            today=date(2026, 6, 2),
-        )
+        await vc.set_status(repo, resident, village_id=village_id, criteria_set=criteria_set, number=1,
+                            status=vc.Status.MET, note="", today=date(2026, 6, 2))
 
 
 async def test_question_inbox_answer_and_saved_faq(repo: Repo) -> None:
     village_id, _other, secretary, resident = await _setup(repo)
-    question = await vc.record_question(
-        repo,
-        user_id=resident.user_id,
-        village_id=village_id,
-        text="thôn có được hỗ trợ xi măng không",
-        set_code="ntm-2021-2025",
-        guess=2,
-    )
+    question = await vc.record_question(repo, user_id=resident.user_id, village_id=village_id,
+                                        text="thôn có được hỗ trợ xi măng không", set_code="ntm-2021-2025", guess=2)
     assert await repo.criteria.open_questions(village_id) == []
     await vc.forward_question(repo, question_id=question.id, user_id=resident.user_id)
     assert [q.id for q in await repo.criteria.open_questions(village_id)] == [question.id]
@@ -155,35 +100,22 @@ async def test_question_inbox_answer_and_saved_faq(repo: Repo) -> None:
     # Promoted by an operator: the shared index knows it.
     await vc.promote_faq(repo, rebuilt, saved.id)
     await repo.session.commit()
-    assert (
-        "50% xi măng"
-        in (await vc.build_index(repo, CATALOG)).ask(asked, "ntm-2021-2025").faq.answer
-    )
+    assert "50% xi măng" in (await vc.build_index(repo, CATALOG)).ask(asked, "ntm-2021-2025").faq.answer
     with pytest.raises(NotAllowed):
-        await vc.save_as_faq(
-            repo, secretary, index, question_id=question.id, number=2, scope=vc.FaqScope.SET
-        )
+        await vc.save_as_faq(repo, secretary, index, question_id=question.id, number=2, scope=vc.FaqScope.SET)
 
 
 async def test_a_pick_is_recorded_once_and_only_by_the_asker(repo: Repo) -> None:
     village_id, _other, _secretary, resident = await _setup(repo)
-    question = await vc.record_question(
-        repo,
-        user_id=resident.user_id,
-        village_id=village_id,
-        text="  cái   ống cống  bị vỡ ",
-        set_code="ntm-2021-2025",
-        guess=None,
-    )
+    question = await vc.record_question(repo, user_id=resident.user_id, village_id=village_id,
+                                        text="  cái   ống cống  bị vỡ ", set_code="ntm-2021-2025", guess=None)
     assert await vc.record_pick(repo, question.id, resident.user_id, "ntm-2021-2025", 2)
     assert not await vc.record_pick(repo, question.id, resident.user_id, "ntm-2021-2025", 2)
     assert not await vc.record_pick(repo, question.id, resident.user_id + 999, "ntm-2021-2025", 17)
     assert not await vc.record_pick(repo, question.id, resident.user_id, "ntm-2026-2030", 2)
     await repo.session.commit()
     rows = await repo.criteria.examples()
-    assert [(r.set_code, r.number, r.text) for r in rows] == [
-        ("ntm-2021-2025", 2, "cái ống cống bị vỡ")
-    ]
+    assert [(r.set_code, r.number, r.text) for r in rows] == [("ntm-2021-2025", 2, "cái ống cống bị vỡ")]
 
 
 def test_catalog_file_is_validated_before_it_is_installed(tmp_path: Path) -> None:

@@ -54,38 +54,16 @@ log = logging.getLogger("villagebot.replies")
 # Calls a person sees. Everything else (reads, getUpdates, webhook setup) passes through.
 SENDING = frozenset(
     {
-        "sendMessage",
-        "sendPhoto",
-        "sendDocument",
-        "sendVideo",
-        "sendAudio",
-        "sendVoice",
-        "sendAnimation",
-        "sendSticker",
-        "sendLocation",
-        "sendContact",
-        "sendPoll",
-        "sendMediaGroup",
-        "sendVenue",
-        "sendDice",
-        "sendVideoNote",
-        "copyMessage",
-        "forwardMessage",
-        "copyMessages",
-        "forwardMessages",
+        "sendMessage", "sendPhoto", "sendDocument", "sendVideo", "sendAudio", "sendVoice",
+        "sendAnimation", "sendSticker", "sendLocation", "sendContact", "sendPoll",
+        "sendMediaGroup", "sendVenue", "sendDice", "sendVideoNote", "copyMessage",
+        "forwardMessage", "copyMessages", "forwardMessages",
     }
 )
 DEFERRED = SENDING | {
-    "editMessageText",
-    "editMessageCaption",
-    "editMessageMedia",
-    "editMessageReplyMarkup",
-    "deleteMessage",
-    "deleteMessages",
-    "answerCallbackQuery",
-    "pinChatMessage",
-    "unpinChatMessage",
-    "setMessageReaction",
+    "editMessageText", "editMessageCaption", "editMessageMedia", "editMessageReplyMarkup",
+    "deleteMessage", "deleteMessages", "answerCallbackQuery", "pinChatMessage",
+    "unpinChatMessage", "setMessageReaction",
 }
 
 
@@ -155,11 +133,7 @@ class DeferReplies(BaseRequestMiddleware):
         except TypeError:
             return await make_request(bot, method)  # a file by URL: cannot be kept as JSON
         collector.calls.append(
-            Kept(
-                chat_id if chat_id is not None else collector.address,
-                method.__api_method__,
-                payload,
-            )
+            Kept(chat_id if chat_id is not None else collector.address, method.__api_method__, payload)
         )
         return Response[Any](ok=True, result=stand_in(method, bot))  # type: ignore[return-value]
 
@@ -183,9 +157,7 @@ def stand_in(method: TelegramMethod[Any], bot: Bot) -> Any:
     returning = method.__returning__
     chat_id = getattr(method, "chat_id", None)
     if returning is Message:
-        chat = Chat.model_construct(
-            id=chat_id or 0, type="private" if (chat_id or 0) > 0 else "group"
-        )
+        chat = Chat.model_construct(id=chat_id or 0, type="private" if (chat_id or 0) > 0 else "group")
         message = Message.model_construct(
             message_id=0, date=datetime.now(UTC), chat=chat, text=getattr(method, "text", None)
         )
@@ -240,9 +212,7 @@ def _decode(value: Any) -> Any:
         if "__default__" in value and len(value) == 1:
             return Default(value["__default__"])
         if "__file__" in value:
-            return BufferedInputFile(
-                base64.b64decode(value["__file__"]), filename=value.get("filename") or "file"
-            )
+            return BufferedInputFile(base64.b64decode(value["__file__"]), filename=value.get("filename") or "file")
         return {key: _decode(item) for key, item in value.items()}
     if isinstance(value, list):
         return [_decode(item) for item in value]

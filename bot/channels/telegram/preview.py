@@ -36,7 +36,9 @@ def render(
     content: Content, i18n: I18n, locale: str, run_id: int
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     with i18n.context(), i18n.use_locale(locale):
-        header = _("📢 <b>Announcement – {village}</b>").format(village=esc(content.village))
+        header = _("📢 <b>Announcement – {village}</b>").format(
+            village=esc(content.village)
+        )
         markup = None
         if content.ask_ack:
             markup = InlineKeyboardMarkup(

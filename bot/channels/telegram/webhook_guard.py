@@ -87,9 +87,7 @@ def webhook_guard(
             async with asyncio.timeout(BODY_TIMEOUT):  # a body that trickles in
                 body = await request.read()
         except TimeoutError:
-            log.warning(
-                "webhook: a request body took over %ss from %s", BODY_TIMEOUT, request.remote
-            )
+            log.warning("webhook: a request body took over %ss from %s", BODY_TIMEOUT, request.remote)
             return web.Response(status=408, text="request timeout")
         try:
             parse_update_body(body)

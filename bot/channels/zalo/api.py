@@ -29,9 +29,7 @@ class ZaloApi:
         body = {key: value for key, value in params.items() if value is not None}
         url = f"{self.base_url}/bot{self.token}/{method}"
         try:
-            async with self._http.post(
-                url, json=body, timeout=aiohttp.ClientTimeout(total=request_timeout)
-            ) as response:
+            async with self._http.post(url, json=body, timeout=aiohttp.ClientTimeout(total=request_timeout)) as response:
                 try:
                     answer = await response.json(content_type=None)
                 except ValueError:
@@ -40,10 +38,7 @@ class ZaloApi:
             raise ZaloApiError(0, f"network: {type(exc).__name__}") from exc
         if not isinstance(answer, dict) or not answer.get("ok"):
             answer = answer if isinstance(answer, dict) else {}
-            raise ZaloApiError(
-                int(answer.get("error_code") or response.status),
-                str(answer.get("description") or ""),
-            )
+            raise ZaloApiError(int(answer.get("error_code") or response.status), str(answer.get("description") or ""))
         return answer.get("result")
 
     async def close(self) -> None:

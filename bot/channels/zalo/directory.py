@@ -46,9 +46,7 @@ class Directory:
 
     async def allocate(self, platform_id: str, chat_type: str, name: str = "") -> Address:
         async with self.sessionmaker() as session:
-            row, created = await Repo(session).channels.allocate(
-                CHANNEL, platform_id, chat_type, name
-            )
+            row, created = await Repo(session).channels.allocate(CHANNEL, platform_id, chat_type, name)
             await session.commit()
         self._by_internal[row.internal_id] = platform_id
         self._types[row.internal_id] = row.chat_type
@@ -66,7 +64,7 @@ class Directory:
         return known
 
     def chat_type(self, internal_id: int) -> str:
-        """ "private" or "group", as Zalo said (known once the address was looked up)."""
+        """"private" or "group", as Zalo said (known once the address was looked up)."""
         return self._types.get(internal_id, "private")
 
     # The menu is written behind: the session sends while the handler's transaction
@@ -75,12 +73,7 @@ class Directory:
     # first) and written by a background task as soon as the database lets it.
 
     async def set_menu(
-        self,
-        chat_id: int,
-        items: list[dict[str, Any]],
-        message_id: int,
-        text: str,
-        locale: str | None,
+        self, chat_id: int, items: list[dict[str, Any]], message_id: int, text: str, locale: str | None
     ) -> None:
         now = datetime.now(UTC)
         self._menus[chat_id] = Menu(items, message_id, text, locale, False, now + MENU_TTL)
@@ -107,23 +100,16 @@ class Directory:
                         await repo.channels.clear_menu(CHANNEL, chat_id)
                     else:
                         await repo.channels.set_menu(
-                            CHANNEL,
-                            chat_id,
-                            items=menu.items,
-                            message_id=menu.message_id,
-                            message_text=menu.message_text,
-                            locale=menu.locale,
-                            now=menu.expires_at - MENU_TTL,
-                            expires_at=menu.expires_at,
+                            CHANNEL, chat_id, items=menu.items, message_id=menu.message_id,
+                            message_text=menu.message_text, locale=menu.locale,
+                            now=menu.expires_at - MENU_TTL, expires_at=menu.expires_at,
                         )
                     await session.commit()
                 failures = 0
             except Exception:
                 failures += 1
                 self._dirty.add(chat_id)
-                log.warning(
-                    "zalo: storing the menu of %s failed (%s); trying again", chat_id, failures
-                )
+                log.warning("zalo: storing the menu of %s failed (%s); trying again", chat_id, failures)
                 await asyncio.sleep(min(5.0, 0.1 * 2**failures))
 
     async def flush(self) -> None:
@@ -137,17 +123,8 @@ class Directory:
         else:
             async with self.sessionmaker() as session:
                 row = await Repo(session).channels.menu(CHANNEL, chat_id)
-            cached = (
-                None
-                if row is None
-                else Menu(
-                    list(row.items),
-                    row.message_id,
-                    row.message_text,
-                    row.locale,
-                    False,
-                    row.expires_at,
-                )
+            cached = None if row is None else Menu(
+                list(row.items), row.message_id, row.message_text, row.locale, False, row.expires_at
             )
         if cached is None:
             return None

@@ -34,9 +34,7 @@ MENU_ANSWER = re.compile(r"\s*(\d{1,2})\s*\.?\s*")
 
 
 def update_id(event_name: str, message_id: str, date_ms: int) -> int:
-    digest = int.from_bytes(
-        hashlib.sha256(f"{event_name}:{message_id}".encode()).digest()[:4], "big"
-    )
+    digest = int.from_bytes(hashlib.sha256(f"{event_name}:{message_id}".encode()).digest()[:4], "big")
     return (int(date_ms) << 20) | (digest & 0xFFFFF)
 
 
@@ -49,9 +47,7 @@ class Intake:
 
 
 class ZaloIntake:
-    def __init__(
-        self, directory: Directory, bot_user: dict[str, Any], i18n: Any = None, locale: str = "vi"
-    ) -> None:
+    def __init__(self, directory: Directory, bot_user: dict[str, Any], i18n: Any = None, locale: str = "vi") -> None:
         self.directory = directory
         self.bot_user = bot_user
         self.i18n = i18n
@@ -73,33 +69,19 @@ class ZaloIntake:
         chat_type = "group" if str(chat.get("chat_type", "")).upper() == "GROUP" else "private"
         display = str(sender.get("display_name") or sender.get("name") or "Zalo")[:200]
         person = await self.directory.allocate(str(sender["id"]), "private", display)
-        place = (
-            person
-            if chat["id"] == sender["id"]
-            else await self.directory.allocate(str(chat["id"]), chat_type)
-        )
+        place = person if chat["id"] == sender["id"] else await self.directory.allocate(str(chat["id"]), chat_type)
         date_ms = int(message.get("date") or 0)
         uid = update_id(name, str(message.get("message_id") or ""), date_ms)
         user = {"id": person.internal_id, "is_bot": False, "first_name": display}
         chat_obj = {"id": place.internal_id, "type": chat_type}
         if chat_type == "private":
             chat_obj["first_name"] = display
-        base = {
-            "message_id": uid & 0xFFFFFFFF,
-            "date": date_ms // 1000,
-            "chat": chat_obj,
-            "from": user,
-        }
+        base = {"message_id": uid & 0xFFFFFFFF, "date": date_ms // 1000, "chat": chat_obj, "from": user}
 
         photo = str(message.get("photo") or message.get("photo_url") or "")
         if name == "message.image.received" and photo.startswith(("http://", "https://")):
             # A photo by URL: as a Telegram photo whose file id is the URL (a visit's photo).
-            size = {
-                "file_id": photo,
-                "file_unique_id": str(message.get("message_id") or uid),
-                "width": 0,
-                "height": 0,
-            }
+            size = {"file_id": photo, "file_unique_id": str(message.get("message_id") or uid), "width": 0, "height": 0}
             content = {"photo": [size], "caption": str(message.get("caption") or "")[:1024] or None}
             payload = {**base, **{k: v for k, v in content.items() if v is not None}}
             return Intake([Update.model_validate({"update_id": uid, "message": payload})], [])
@@ -111,10 +93,7 @@ class ZaloIntake:
             return Intake([], [])
         if person.created and not text.startswith("/"):
             text = await self._first_words(text)
-        elif (
-            chat_type == "private"
-            and (picked := await self._numbered(place.internal_id, text)) is not None
-        ):
+        elif chat_type == "private" and (picked := await self._numbered(place.internal_id, text)) is not None:
             kind, value = picked
             if kind == "answer":
                 return Intake([], [(place.internal_id, value["text"])])
@@ -127,21 +106,14 @@ class ZaloIntake:
                     "chat_instance": str(place.internal_id),
                     "data": value["data"],
                     "message": {
-                        "message_id": value["message_id"],
-                        "date": date_ms // 1000,
-                        "chat": chat_obj,
-                        "from": self.bot_user,
-                        "text": value["message_text"] or "…",
+                        "message_id": value["message_id"], "date": date_ms // 1000, "chat": chat_obj,
+                        "from": self.bot_user, "text": value["message_text"] or "…",
                     },
                 }
-                return Intake(
-                    [Update.model_validate({"update_id": uid, "callback_query": callback})], []
-                )
+                return Intake([Update.model_validate({"update_id": uid, "callback_query": callback})], [])
         elif chat_type == "private" and await self._is_invite(text):
             text = "/start inv_" + INVITE_CODE.fullmatch(text).group(1)  # type: ignore[union-attr]
-        return Intake(
-            [Update.model_validate({"update_id": uid, "message": {**base, "text": text}})], []
-        )
+        return Intake([Update.model_validate({"update_id": uid, "message": {**base, "text": text}})], [])
 
     async def _first_words(self, text: str) -> str:
         """A new person's first message: an invite code links them; anything else starts."""
@@ -168,9 +140,5 @@ class ZaloIntake:
             return "answer", {"text": self._say(out_of_range, len(menu.items), locale=menu.locale)}
         item = menu.items[number - 1]
         if "data" in item:
-            return "callback", {
-                "data": item["data"],
-                "message_id": menu.message_id,
-                "message_text": menu.message_text,
-            }
+            return "callback", {"data": item["data"], "message_id": menu.message_id, "message_text": menu.message_text}
         return "text", {"text": item.get("text") or item.get("label") or ""}

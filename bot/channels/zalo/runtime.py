@@ -29,9 +29,7 @@ from bot.delivery.contract import OutgoingMessage
 
 log = logging.getLogger("villagebot.zalo")
 
-ZALO_CAPABILITIES = Capabilities(
-    buttons=False, edits=False, max_text=TEXT_LIMIT, max_caption=TEXT_LIMIT
-)
+ZALO_CAPABILITIES = Capabilities(buttons=False, edits=False, max_text=TEXT_LIMIT, max_caption=TEXT_LIMIT)
 
 
 def build_zalo_bot(token: str, api_url: str, sessionmaker: Any, public_url: str) -> Bot:
@@ -88,17 +86,9 @@ class RoutingChannel:
 
 
 class ZaloRunner:
-    def __init__(
-        self,
-        bot: Bot,
-        inbox: Any,
-        i18n: Any,
-        *,
-        locale: str = "vi",
-        webhook_url: str | None = None,
-        webhook_secret: str | None = None,
-        listen: tuple[str, int] = ("127.0.0.1", 8444),
-    ) -> None:
+    def __init__(self, bot: Bot, inbox: Any, i18n: Any, *, locale: str = "vi",
+                 webhook_url: str | None = None, webhook_secret: str | None = None,
+                 listen: tuple[str, int] = ("127.0.0.1", 8444)) -> None:
         self.bot = bot
         self.session: ZaloSession = bot.session  # type: ignore[assignment]
         self.inbox = inbox
@@ -118,12 +108,8 @@ class ZaloRunner:
 
     async def start(self) -> None:
         me = await self.bot.get_me()
-        self.intake = ZaloIntake(
-            self.session.directory,
-            me.model_dump(mode="json", exclude_none=True),
-            self.i18n,
-            self.locale,
-        )
+        self.intake = ZaloIntake(self.session.directory, me.model_dump(mode="json", exclude_none=True),
+                                 self.i18n, self.locale)
         app = web.Application()
         self.session.shelf.install(app)
         path = urlsplit(self.webhook_url).path if self.webhook_url else None
@@ -133,9 +119,7 @@ class ZaloRunner:
         await self._runner.setup()
         await web.TCPSite(self._runner, *self.listen).start()
         if self.webhook_url:
-            await self.session.zalo.call(
-                "setWebhook", url=self.webhook_url, secret_token=self.webhook_secret
-            )
+            await self.session.zalo.call("setWebhook", url=self.webhook_url, secret_token=self.webhook_secret)
             log.info("zalo: webhook %s", self.webhook_url)
         else:
             with contextlib.suppress(ZaloApiError):
@@ -220,9 +204,7 @@ class ZaloRunner:
 
     async def _receive(self, request: web.Request) -> web.Response:
         given = request.headers.get("X-Bot-Api-Secret-Token", "")
-        if not self.webhook_secret or not hmac.compare_digest(
-            given.encode(), self.webhook_secret.encode()
-        ):
+        if not self.webhook_secret or not hmac.compare_digest(given.encode(), self.webhook_secret.encode()):
             return web.Response(status=401)
         try:
             body = await request.json()

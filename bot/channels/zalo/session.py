@@ -67,23 +67,11 @@ from bot.channels.zalo.words import contact_hint, menu_hint
 log = logging.getLogger("villagebot.zalo")
 
 TEXT_LIMIT = 2000
-NO_OPS = frozenset(
-    {
-        "pinChatMessage",
-        "unpinChatMessage",
-        "unpinAllChatMessages",
-        "deleteMessage",
-        "deleteMessages",
-        "setMyCommands",
-        "deleteMyCommands",
-        "setChatMenuButton",
-        "setMyDescription",
-        "setMyShortDescription",
-        "setMyName",
-        "deleteWebhook",
-        "setMessageReaction",
-    }
-)
+NO_OPS = frozenset({
+    "pinChatMessage", "unpinChatMessage", "unpinAllChatMessages", "deleteMessage", "deleteMessages",
+    "setMyCommands", "deleteMyCommands", "setChatMenuButton", "setMyDescription",
+    "setMyShortDescription", "setMyName", "deleteWebhook", "setMessageReaction",
+})
 BACKOFF_FIRST, BACKOFF_MAX = 5.0, 300.0
 SENDS = frozenset({"sendMessage", "sendPhoto", "sendSticker"})
 
@@ -107,37 +95,23 @@ class ZaloSession(BaseSession):
     async def close(self) -> None:
         await self.zalo.close()
 
-    async def stream_content(
-        self,
-        url: str,
-        headers: dict[str, Any] | None = None,
-        timeout: int = 30,
-        chunk_size: int = 65536,
-        raise_for_status: bool = True,
-    ) -> AsyncGenerator[bytes, None]:
+    async def stream_content(self, url: str, headers: dict[str, Any] | None = None, timeout: int = 30,
+                             chunk_size: int = 65536, raise_for_status: bool = True) -> AsyncGenerator[bytes, None]:
         raise NotImplementedError("Zalo has no file downloads")
         yield b""  # pragma: no cover
 
     # ------------------------------------------------------------- requests
 
-    async def make_request(
-        self, bot: Bot, method: TelegramMethod[Any], timeout: int | None = None
-    ) -> Any:
+    async def make_request(self, bot: Bot, method: TelegramMethod[Any], timeout: int | None = None) -> Any:
         name = method.__api_method__
         if isinstance(method, GetMe):
             return User.model_validate(await self._bot_user(method))
         if isinstance(method, SendMessage):
-            return await self._send_text(
-                bot, method, method.chat_id, method.text, method.reply_markup
-            )
+            return await self._send_text(bot, method, method.chat_id, method.text, method.reply_markup)
         if isinstance(method, EditMessageText):
-            return await self._send_text(
-                bot, method, method.chat_id, method.text, method.reply_markup
-            )
+            return await self._send_text(bot, method, method.chat_id, method.text, method.reply_markup)
         if isinstance(method, EditMessageCaption):
-            return await self._send_text(
-                bot, method, method.chat_id, method.caption or "", method.reply_markup
-            )
+            return await self._send_text(bot, method, method.chat_id, method.caption or "", method.reply_markup)
         if isinstance(method, EditMessageReplyMarkup):
             chat_id = int(method.chat_id or 0)
             if _buttons(method.reply_markup):
@@ -166,12 +140,7 @@ class ZaloSession(BaseSession):
         if self._me is None:
             me = await self._call(method, "getMe")
             name = str(me.get("account_name") or me.get("name") or "Bot")
-            self._me = {
-                "id": int(me["id"]),
-                "is_bot": True,
-                "first_name": name,
-                "username": "zalo_bot",
-            }
+            self._me = {"id": int(me["id"]), "is_bot": True, "first_name": name, "username": "zalo_bot"}
         return self._me
 
     async def _target(self, method: TelegramMethod[Any], chat_id: Any) -> str:
@@ -210,21 +179,13 @@ class ZaloSession(BaseSession):
             return TelegramBadRequest(method, f"Zalo: {exc.description}")
         if exc.code in (0, 408):
             return TelegramNetworkError(method, f"Zalo: {exc.description}")
-        return TelegramServerError(
-            method, f"Zalo {exc.code}: {exc.description}"
-        )  # 403 is "internal error"
+        return TelegramServerError(method, f"Zalo {exc.code}: {exc.description}")  # 403 is "internal error"
 
     # -------------------------------------------------------------- sending
 
     async def _send_text(
-        self,
-        bot: Bot,
-        method: TelegramMethod[Any],
-        chat_id: Any,
-        text: str,
-        markup: Any,
-        *,
-        keep_menu: bool = False,
+        self, bot: Bot, method: TelegramMethod[Any], chat_id: Any, text: str, markup: Any,
+        *, keep_menu: bool = False,
     ) -> Message:
         target = await self._target(method, chat_id)
         items, lines = menu_of(markup)
@@ -245,9 +206,7 @@ class ZaloSession(BaseSession):
         method = SendMessage(chat_id=chat_id, text=text)
         await self._send_text(bot, method, chat_id, text, None, keep_menu=True)
 
-    async def _remember(
-        self, chat_id: int, items: list[dict[str, Any]], message_id: int, text: str
-    ) -> None:
+    async def _remember(self, chat_id: int, items: list[dict[str, Any]], message_id: int, text: str) -> None:
         if items:
             await self.directory.set_menu(chat_id, items, message_id, text, _locale())
         else:
@@ -257,20 +216,14 @@ class ZaloSession(BaseSession):
         target = await self._target(method, method.chat_id)
         url = self._publish(method.photo, "photo.png")
         items, lines = menu_of(method.reply_markup)
-        caption = (
-            html_to_plain(method.caption or "") if _html(method, bot) else (method.caption or "")
-        )
+        caption = html_to_plain(method.caption or "") if _html(method, bot) else (method.caption or "")
         await self._remember(int(method.chat_id), items, 0, caption)
-        pieces = (
-            split_plain(caption, TEXT_LIMIT, tail="\n".join(lines)) if (caption or lines) else [""]
-        )
+        pieces = split_plain(caption, TEXT_LIMIT, tail="\n".join(lines)) if (caption or lines) else [""]
         if url is None:  # a Telegram file id: nothing Zalo can fetch
             log.info("zalo: a photo by file id cannot be sent; its caption goes alone")
             sent = {}
         else:
-            sent = await self._call(
-                method, "sendPhoto", chat_id=target, photo=url, caption=pieces[0] or None
-            )
+            sent = await self._call(method, "sendPhoto", chat_id=target, photo=url, caption=pieces[0] or None)
             pieces = pieces[1:]
         for piece in pieces:
             if piece:
@@ -282,9 +235,7 @@ class ZaloSession(BaseSession):
 
     async def _send_document(self, bot: Bot, method: SendDocument) -> Message:
         url = self._publish(method.document, "file")
-        caption = (
-            html_to_plain(method.caption or "") if _html(method, bot) else (method.caption or "")
-        )
+        caption = html_to_plain(method.caption or "") if _html(method, bot) else (method.caption or "")
         text = "\n".join(part for part in (caption, f"📎 {url}" if url else "") if part) or "📎"
         return await self._send_text(bot, method, method.chat_id, text, method.reply_markup)
 
@@ -300,9 +251,7 @@ class ZaloSession(BaseSession):
             raise TypeError(f"unsupported upload {type(media).__name__}")
         return None
 
-    def _message(
-        self, bot: Bot, chat_id: int, sent: dict[str, Any], *, text: str, photo: str | None = None
-    ) -> Message:
+    def _message(self, bot: Bot, chat_id: int, sent: dict[str, Any], *, text: str, photo: str | None = None) -> Message:
         hex_id = str(sent.get("message_id") or "0")
         try:
             message_id = int(hex_id[:13], 16)
@@ -340,13 +289,8 @@ def menu_of(markup: Any) -> tuple[list[dict[str, Any]], list[str]]:
             for button in row:
                 if button.request_contact:
                     extra.append(contact_hint())
-                elif not (
-                    button.request_location
-                    or button.request_users
-                    or button.request_chat
-                    or button.request_poll
-                    or button.web_app
-                ):
+                elif not (button.request_location or button.request_users or button.request_chat
+                          or button.request_poll or button.web_app):
                     items.append({"label": button.text, "text": button.text})
                     lines.append(f"{len(items)}. {button.text}")
     if items:

@@ -32,15 +32,8 @@ log = logging.getLogger(__name__)
 TOKEN_RE = re.compile(r"\d+:[A-Za-z0-9_-]+")
 TEXT_LIMIT = 2000
 METHODS = (
-    "getMe",
-    "getUpdates",
-    "setWebhook",
-    "deleteWebhook",
-    "getWebhookInfo",
-    "sendMessage",
-    "sendPhoto",
-    "sendSticker",
-    "sendChatAction",
+    "getMe", "getUpdates", "setWebhook", "deleteWebhook", "getWebhookInfo",
+    "sendMessage", "sendPhoto", "sendSticker", "sendChatAction",
 )
 # What each method accepts; anything else is a parameter the platform does not have.
 PARAMS: dict[str, set[str]] = {
@@ -95,9 +88,7 @@ class ZaloUser:
         return self.sandbox.deliver(self._event("message.sticker.received", sticker=sticker))
 
     async def send_image(self, url: str, caption: str = "") -> dict[str, Any]:
-        return self.sandbox.deliver(
-            self._event("message.image.received", photo=url, caption=caption)
-        )
+        return self.sandbox.deliver(self._event("message.image.received", photo=url, caption=caption))
 
     async def send_unsupported(self) -> dict[str, Any]:
         return self.sandbox.deliver(self._event("message.unsupported.received"))
@@ -134,9 +125,7 @@ class ApiCallRecord:
 class ZaloSandbox:
     bot_name: str = "Bot Làng"
     users: dict[str, ZaloUser] = field(default_factory=dict)
-    chats: dict[str, list[dict[str, Any]]] = field(
-        default_factory=dict
-    )  # chat id -> bot's messages
+    chats: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # chat id -> bot's messages
     calls: list[ApiCallRecord] = field(default_factory=list)
     violations: list[str] = field(default_factory=list)
     photos: dict[str, bytes] = field(default_factory=dict)  # message id -> downloaded image
@@ -221,12 +210,7 @@ class ZaloSandbox:
             raise
 
     async def _getMe(self, params: dict[str, Any]) -> dict[str, Any]:
-        return {
-            "id": self.bot_id,
-            "account_name": self.bot_name,
-            "account_type": "BASIC",
-            "can_join_groups": False,
-        }
+        return {"id": self.bot_id, "account_name": self.bot_name, "account_type": "BASIC", "can_join_groups": False}
 
     async def _getUpdates(self, params: dict[str, Any]) -> dict[str, Any]:
         if self.webhook_url:
@@ -362,18 +346,14 @@ class ZaloSandbox:
                 try:
                     body = json.loads(await request.read() or b"{}")
                 except ValueError:
-                    return _reply(
-                        {"ok": False, "error_code": 400, "description": "Bad Request"}, 400
-                    )
+                    return _reply({"ok": False, "error_code": 400, "description": "Bad Request"}, 400)
                 params.update(body if isinstance(body, dict) else {})
             else:
                 params.update({k: str(v) for k, v in (await request.post()).items()})
         try:
             result = await self.call(request.match_info["method"], params)
         except ZaloError as exc:
-            return _reply(
-                {"ok": False, "error_code": exc.code, "description": exc.description}, exc.code
-            )
+            return _reply({"ok": False, "error_code": exc.code, "description": exc.description}, exc.code)
         return _reply({"ok": True, "result": result})
 
     def install(self, app: web.Application, prefix: str = "") -> None:
@@ -381,9 +361,7 @@ class ZaloSandbox:
         app.router.add_route("*", prefix + "/bot{token}/{method}", self.handle)
 
     @classmethod
-    async def start(
-        cls, host: str = "127.0.0.1", port: int = 0, *, webchat: bool = True, **kwargs: Any
-    ) -> ZaloSandbox:
+    async def start(cls, host: str = "127.0.0.1", port: int = 0, *, webchat: bool = True, **kwargs: Any) -> ZaloSandbox:
         from bot.sandbox.zalo.webchat import install_webchat
 
         sb = cls(**kwargs)
@@ -391,9 +369,7 @@ class ZaloSandbox:
         sb.install(app)
         if webchat:
             install_webchat(app, sb)
-        sb._runner = web.AppRunner(
-            app, access_log=None, shutdown_timeout=1.0, handler_cancellation=True
-        )
+        sb._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0, handler_cancellation=True)
         await sb._runner.setup()
         site = web.TCPSite(sb._runner, host, port)
         await site.start()

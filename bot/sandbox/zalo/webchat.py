@@ -55,9 +55,7 @@ def install_webchat(app: web.Application, sandbox: ZaloSandbox) -> None:
             body: dict[str, Any] = await request.json()
             user = sandbox.user(str(body.get("name") or "Người dùng")[:60])
             return web.json_response({"id": user.id, "name": user.display_name})
-        return web.json_response(
-            [{"id": u.id, "name": u.display_name} for u in sandbox.users.values()]
-        )
+        return web.json_response([{"id": u.id, "name": u.display_name} for u in sandbox.users.values()])
 
     async def send(request: web.Request) -> web.Response:
         body = await request.json()

@@ -139,10 +139,7 @@ async def render_file(ctx: RenderContext, payload: Mapping[str, Any]) -> Outgoin
         name, caption = f"ykien-{consultation.code}.xlsx", _("The votes, one row each.")
     else:
         content = documents.minutes_pdf(await _minutes_lines(ctx, consultation))
-        name, caption = (
-            f"bienban-{consultation.code}.pdf",
-            _("The minutes, for the branch's records."),
-        )
+        name, caption = f"bienban-{consultation.code}.pdf", _("The minutes, for the branch's records.")
     return OutgoingMessage(
         text=caption, attachment=Attachment("document", content=content, filename=name)
     )
@@ -202,9 +199,7 @@ async def announce(
     return len(chats)
 
 
-def papers(
-    consultation_id: int, user_id: int, now: datetime, *, tag: str = "close"
-) -> list[Delivery]:
+def papers(consultation_id: int, user_id: int, now: datetime, *, tag: str = "close") -> list[Delivery]:
     """The minutes, its PDF and the sheet of votes, to ``user_id``."""
 
     def one(kind: str, what: str, priority: Priority) -> Delivery:
@@ -244,9 +239,7 @@ async def after_close(ctx: PlanContext, consultation: Consultation) -> None:
         if board.message_id is not None:
             last = board.updated_at
             not_before = max(ctx.now, last + BOARD_EVERY) if last is not None else ctx.now
-            await ctx.enqueue(
-                board_delivery(consultation.id, board.chat_id, not_before, after=last)
-            )
+            await ctx.enqueue(board_delivery(consultation.id, board.chat_id, not_before, after=last))
     if consultation.created_by_user_id is not None:
         for delivery in papers(consultation.id, consultation.created_by_user_id, ctx.now):
             await ctx.enqueue(delivery)
@@ -273,9 +266,7 @@ async def plan_board_updates(ctx: PlanContext) -> None:
             if board.message_id is None or last is None or changed <= last:
                 continue
             not_before = max(ctx.now, last + BOARD_EVERY)
-            await ctx.enqueue(
-                board_delivery(consultation.id, board.chat_id, not_before, after=last)
-            )
+            await ctx.enqueue(board_delivery(consultation.id, board.chat_id, not_before, after=last))
 
 
 async def _who_may_answer(ctx: PlanContext, consultation: Consultation) -> list[tuple[int, str]]:

@@ -103,9 +103,9 @@ def board_text(result: Result, _: Gettext, tz: str, now: datetime) -> str:
         lines.append(_("Closed at {time}. Final result.").format(time=local(ended, tz)))
     else:
         lines.append(
-            _(
-                "Open until {time}. Answer in private with the button below; only verified answers are counted."
-            ).format(time=local(consultation.closes_at, tz))
+            _("Open until {time}. Answer in private with the button below; only verified answers are counted.").format(
+                time=local(consultation.closes_at, tz)
+            )
         )
         lines.append("<i>" + _("Updated {time}").format(time=local(now, tz)) + "</i>")
     return "\n".join(lines)
@@ -129,8 +129,7 @@ def minutes_lines(
         ),
         (
             _("From {start} to {end}").format(
-                start=local(consultation.opens_at, tz),
-                end=local(min(ended, consultation.closes_at), tz),
+                start=local(consultation.opens_at, tz), end=local(min(ended, consultation.closes_at), tz)
             ),
             False,
         ),
@@ -250,24 +249,9 @@ def chart_png(result: Result, _: Gettext) -> bytes:
         for index, (label, row) in enumerate(zip(labels, rows, strict=True)):
             axes.barh(index, 100, color="#eceff1", height=0.8)
             axes.barh(index, row.percent, color="#2e7d32", height=0.8)
-            axes.text(
-                2,
-                index,
-                f"{label}: {row.votes} ({row.percent}%)",
-                va="center",
-                fontsize=9,
-                parse_math=False,
-            )
+            axes.text(2, index, f"{label}: {row.votes} ({row.percent}%)", va="center", fontsize=9, parse_math=False)
         title = textwrap.shorten(plain_label(result.consultation.question), 60, placeholder="…")
-        figure.text(
-            0.05,
-            1 - 0.1 / height,
-            title,
-            va="top",
-            fontsize=10,
-            fontweight="bold",
-            parse_math=False,
-        )
+        figure.text(0.05, 1 - 0.1 / height, title, va="top", fontsize=10, fontweight="bold", parse_math=False)
         figure.text(
             0.05, 0.15 / height, plain_label(turnout_line(result, _)), fontsize=8, parse_math=False
         )

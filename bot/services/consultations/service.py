@@ -229,9 +229,7 @@ async def my_vote(repo: Repo, consultation: Consultation, voter: Voter) -> Consu
     return await repo.consultations.vote_of(consultation.id, voter.key)
 
 
-async def close(
-    repo: Repo, consultation: Consultation, now: datetime, *, actor: Actor | None = None
-) -> bool:
+async def close(repo: Repo, consultation: Consultation, now: datetime, *, actor: Actor | None = None) -> bool:
     """Close it (the planner at the closing time, or a manager early); True when this
     call closed it."""
     if actor is not None:
@@ -285,9 +283,7 @@ async def result(repo: Repo, consultation: Consultation, *, other_label: str) ->
     return Result(consultation, labels, count, ballots)
 
 
-def choice_labels(
-    labels: list[str], other_label: str, choices: tuple[int, ...] | list[int], other_text: str = ""
-) -> str:
+def choice_labels(labels: list[str], other_label: str, choices: tuple[int, ...] | list[int], other_text: str = "") -> str:
     parts = []
     for choice in sorted(choices, key=lambda c: (c == OTHER, c)):
         if choice == OTHER:

@@ -227,9 +227,7 @@ async def render_announcement(
     if campaign is None or campaign.status != CampaignStatus.OPEN:
         return None
     words = kind_words(_)
-    accepted = [
-        words[g.kind] for g in await ctx.repo.contributions.goals(campaign.id) if g.kind in words
-    ]
+    accepted = [words[g.kind] for g in await ctx.repo.contributions.goals(campaign.id) if g.kind in words]
     text = _(
         "📣 <b>{campaign}</b>\n{purpose}\nFrom {start} to {end}. Every contribution counts: {kinds}."
     ).format(

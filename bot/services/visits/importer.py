@@ -95,9 +95,7 @@ class Refused:
             messages = {
                 "empty": _("{header} is empty"),
                 "repeats": _("{header} {value} repeats row {row}"),
-                "category": _(
-                    "{header} “{value}” is none of the categories the sheet may use: {choices}"
-                ),
+                "category": _("{header} “{value}” is none of the categories the sheet may use: {choices}"),
                 "phone": _("{header} “{value}” is not a phone number"),
                 "several": _("{header} “{value}” names several members: use the phone"),
                 "stranger": _("{header} “{value}” is not a member of this branch"),
