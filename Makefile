@@ -55,6 +55,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_webhook.py
 	$(BIN)/python bench/bench_national.py --scale 0.005
 	$(BIN)/python bench/score_holdout.py
+	$(BIN)/python bench/score_dev.py
 
 ## Follow docs/DEPLOY.md literally on this machine (temporary folders; system changes only shown).
 deploy-check: $(STAMP)

@@ -25,7 +25,7 @@ from bot.services.criteria import Catalog, CriteriaIndex  # noqa: E402
 
 DATA = ROOT / "tests" / "data"
 FILES = {p.stem: p for p in sorted((DATA / "training").glob("*.yaml"))}
-TIMING_ONLY = sorted((DATA / "holdout").glob("*.yaml"))
+TIMING_ONLY = sorted((DATA / "holdout").glob("*.yaml")) + sorted(DATA.glob("dev_*.yaml"))
 ROUNDS = 20
 
 

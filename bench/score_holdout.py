@@ -9,7 +9,8 @@ round and at its end, and is never tuned on.
 ``--ablate PART`` switches off one part added in round 6 (issue 19), the rest unchanged:
 ``english`` (English read as English), ``dialect`` (regional words), ``frame`` (the "how
 much" frame is form, not topic), ``styles`` (the corpus's style templates; the model is
-retrained without them in memory).
+retrained without them in memory); round 7 (issue 19): ``scene`` (merger words set the scene),
+``marks`` (a whole syllable typed with its marks is never corrected).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ sys.path.insert(0, str(ROOT))
 from bot.services.criteria import Catalog, CriteriaIndex  # noqa: E402
 
 HOLDOUT = ROOT / "tests" / "data" / "holdout"
+ABLATIONS = ("english", "dialect", "frame", "styles", "scene", "marks")
 
 
 def outcome(item: dict, result: object) -> tuple[bool, bool]:
@@ -70,6 +72,14 @@ def ablate(part: str | None) -> object:
         new = {"ty le", "phan tram", "muc dat", "toi thieu", "le ho", "le nguoi"}
         analysis._FORM_PHRASES = query_text._FORM_PHRASES - new
         ranking._FRAME_WORDS = frozenset()
+    elif part == "scene":
+        from bot.services.criteria import analysis
+
+        analysis.context_words = lambda folded: set()
+    elif part == "marks":
+        from bot.services.criteria import analysis
+
+        analysis.KEEP_TYPED_SYLLABLES = False
     elif part == "styles":
         import importlib.util
 
@@ -109,7 +119,7 @@ def score(
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--without", choices=("rules", "model"))
-    parser.add_argument("--ablate", choices=("english", "dialect", "frame", "styles"))
+    parser.add_argument("--ablate", choices=ABLATIONS)
     parser.add_argument("--brief", action="store_true", help="per file and set only")
     args = parser.parse_args()
     files = sorted(HOLDOUT.glob("*.yaml"))

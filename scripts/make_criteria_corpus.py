@@ -108,8 +108,25 @@ STYLE_TEMPLATES = {
         "{k} sao z ad",
         "cho e hỏi {k} vs ạ",
         "{k} ntn v mn",
+        "mn ơi {k} thì lm j ạ",
+        "e mún hỏi {k} đc ko ạ",
+    ],
+    # Round 7: questions spoken into the phone (no punctuation, fillers, run-on), and more
+    # regional turns of phrase; none is a line of a hold-out or dev file.
+    "voice": [
+        "ờ cho tôi hỏi là cái vụ {k} á thì là bây giờ nó như thế nào vậy",
+        "alo alo cho hỏi {k} thì bên xã mình làm tới đâu rồi ạ",
+        "dạ tôi muốn hỏi là {k} thì là nhà tôi phải làm gì thì mới được",
+    ],
+    "regional": [
+        "mấy ổng nói {k} mà tui hổng hiểu gì hết",
+        "{k} bữa giờ chưa thấy ai lo hết trơn",
+        "{k} mần răng cho đúng hè",
+        "tau nỏ biết {k} hỏi ai",
+        "đồng bào trên bản hỏi {k} có được hỗ trợ không",
     ],
 }
+STYLE_ROWS = 2  # style templates per seed, from families three apart
 TEEN = {
     "không": "ko",
     "được": "dc",
@@ -216,10 +233,11 @@ def build_rows(catalog: Catalog, picks: Path | None = None) -> list[list[object]
             families = list(STYLE_TEMPLATES)
             for i, seed in enumerate(seeds(criterion) if families else ()):
                 group = f"{criteria_set.code}:{criterion.number}:{seed}"
-                family = STYLE_TEMPLATES[families[(i + criterion.number) % len(families)]]
-                rows.append(
-                    [criteria_set.code, criterion.number, rng.choice(family).format(k=seed), group]
-                )
+                for turn in range(STYLE_ROWS):
+                    at = (i + criterion.number + turn * 3) % len(families)
+                    family = STYLE_TEMPLATES[families[at]]
+                    text = rng.choice(family).format(k=seed)
+                    rows.append([criteria_set.code, criterion.number, text, group])
             for j, faq in enumerate(criterion.faqs):
                 group = f"{criteria_set.code}:{criterion.number}:faq{j}"
                 rows.append([criteria_set.code, criterion.number, faq.question, group])

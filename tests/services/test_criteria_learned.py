@@ -98,3 +98,17 @@ def test_blend_keeps_sure_rules_and_fixes_unsure_ones() -> None:
         matcher.blend(chatter, [(0, 0.95), (2, 0.05)], criteria_set, "tối nay đá bóng").kind
         == "offtopic"
     )
+
+
+def test_an_offtopic_verdict_with_a_high_score_still_asks_the_model(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The rules call a question chatter after cutting a chatter phrase ("xe máy") though
+    the topic ranked far ahead (confidence above 1): the model's second opinion is still
+    asked; only a sure match (a name, a number) skips it."""
+    from bot.services.criteria import Catalog, CriteriaIndex, MatchResult
+
+    index = CriteriaIndex(Catalog.builtin())
+    monkeypatch.setattr(
+        index, "rules", lambda text, set_code: MatchResult("offtopic", None, (), 1.75)
+    )
+    result = index.ask("đường bê tông vào xóm bị nứt toác, ai sửa", "ntm-2021-2025")
+    assert result.kind == "match" and result.best is not None and result.best.number == 2

@@ -7,6 +7,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from .concepts import concept_expansions
+from .context import _CONTEXT_WEIGHT, context_words, is_scene
 from .query_text import (
     _CONCEPT_WEIGHT,
     _CORRECTED_WEIGHT,
@@ -30,6 +31,9 @@ from .text import (
     telex_clean,
     vni_clean,
 )
+
+_WAY_WORDS = frozenset("duong loi ngo hem cau kenh muong".split())
+KEEP_TYPED_SYLLABLES = True  # bench/score_holdout.py --ablate marks switches it off
 
 
 class _Analysis:
@@ -70,12 +74,19 @@ class _Analysis:
         corrected: set[str] = set()
         oov: list[str] = []
         raw = basic_tokens(text)
+        typed = {fold(word) for word in _accented_words(text)}
         for token in raw:
             if token in self._known or token.isdigit():
                 tokens.append(token)
                 if token in suspects and token not in STOPWORDS:
                     corrected.add(token)
                     oov.append(token)
+                continue
+            if KEEP_TYPED_SYLLABLES and token in typed and _SYLLABLE_RE.fullmatch(token):
+                # Typed with its marks and a whole syllable ("nghiêng"): a word the catalogs
+                # do not use, not a typo of one that they do ("nghiện").
+                oov.append(token)
+                tokens.append(token)
                 continue
             words, changed = self._correct(token)
             if changed:
@@ -100,7 +111,13 @@ class _Analysis:
         seen_topic = False
         for i, token in enumerate(tokens):
             # "đường lên trường", "đường vào trạm y tế": where a thing asked about leads.
-            heading = token in _DIRECTION_WORDS and seen_topic
+            # "lên"/"vào" only after a way ("đau chân, lên trạm xá xa quá": the health station);
+            # "ra" anywhere ("xả thải ra mương": the ditch is where).
+            heading = (
+                token in _DIRECTION_WORDS
+                and seen_topic
+                and (token == "ra" or (i > 0 and tokens[i - 1] in _WAY_WORDS))
+            )
             seen_topic = seen_topic or (token not in STOPWORDS and not token.isdigit())
             if token in locatives or heading:
                 for word in tokens[i + 1 : i + 5]:
@@ -109,6 +126,9 @@ class _Analysis:
                         continue
                     if word in STOPWORDS or word in QUESTION_WORDS:
                         break
+                    if word in tokens[:i]:
+                        # "nghĩa trang … chôn ở nghĩa trang chung": the topic named again.
+                        continue
                     place.add(word)
         # "trạm y tế xã có wifi không", "nhà văn hóa có camera chưa": a named place, then
         # the thing asked about; the place is where, the thing after "có" is what.
@@ -134,6 +154,10 @@ class _Analysis:
                 form.update((a, b))
         if form and not {t for t in tokens if t not in STOPWORDS} - form:
             form = set()
+        # "sau sáp nhập", "xã mới": the scene of the question, not its topic (context.py).
+        scene = {tokens[i] for i in context_words(" ".join(tokens))}
+        if not {t for t in tokens if t not in STOPWORDS and t not in scene} - form:
+            scene = set()
         for term in _terms(tokens):
             parts = term.split("_")
             weight = _CORRECTED_WEIGHT if any(p in corrected for p in parts) else 1.0
@@ -143,6 +167,8 @@ class _Analysis:
                 weight *= _PLACE_WEIGHT
             if form and all(p in form for p in parts):
                 weight *= _FORM_WEIGHT
+            if scene and is_scene(parts, scene):
+                weight *= _CONTEXT_WEIGHT
             weights[term] = max(weights.get(term, 0.0), weight)
         content = frozenset(t for t in tokens if t not in STOPWORDS and not t.isdigit())
         folded = " ".join(tokens)
@@ -156,6 +182,7 @@ class _Analysis:
             and any(p in place for p in t.split("_"))
             and all(p in place or p in _LOCATIVE_WORDS for p in t.split("_"))
         }
+        place_terms.update(t for t in weights if scene and is_scene(t.split("_"), scene))
         found = dict(concept_expansions(folded))
         raw_folded = " ".join(raw)
         if raw_folded != folded:

@@ -48,7 +48,7 @@ _RAW: tuple[tuple[str, str], ...] = (
     ),
     (r"\brac\b|ve chai|xa ban|phe lieu|vut bua|xa rac|do trom", "rac thai thu gom rac"),
     (r"huu co|vo co|tai che|u phan", "phan loai rac"),
-    (r"ni long|bao nilon|nilon|chai nhua|do nhua", "rac thai nhua tui ni long"),
+    (r"ni long|bao nilon|nilon|nilong|chai nhua|do nhua", "rac thai nhua tui ni long"),
     (
         r"gieng|nuoc may|nuoc phen|nuoc uong|nuoc an|nuoc sinh hoat|loc nuoc",
         "nuoc sach nuoc sinh hoat",
@@ -160,6 +160,7 @@ _RAW: tuple[tuple[str, str], ...] = (
     (
         r"cong to|dong ho dien|mat dien(?! thoai)|cup dien(?! thoai)|sut ap|day dien|cot dien|luoi dien|cau dien"
         r"|keo dien|moc dien|chap dien|dien yeu|chap chon|dien ap|nhay aptomat|cau chi"
+        r"|mat troi|nang luong sach|dien gio|thuy dien nho|may phat dien|tram bien ap|dien luoi"
         # "điện nhà tui tuần rồi cúp ba lần": the power, a few words, then what it did
         r"|\bdien\b(?! thoai| tu\b| may)(?: \w+){0,5} (?:cup|mat|chap chon|yeu|sut)\b",
         "dien luoi dien an toan dien",
@@ -208,6 +209,20 @@ _RAW: tuple[tuple[str, str], ...] = (
         r"bao tieu|khong ai mua|dau ra|tieu thu|thuong lai|ep gia|ban khong duoc|ban cho ai",
         "lien ket tieu thu nong san",
     ),
+    (
+        r"vay von (?:\w+ ){0,4}(?:nuoi|trong|lam an|mo rong|san xuat|kinh doanh)|von (?:san xuat|lam an)",
+        "ho tro san xuat phat trien kinh te",
+    ),
+    (
+        r"(?:goi dien|nhan tin|tin nhan|link|cuoc goi)(?: \w+){0,8} (?:chuyen tien|chuyen khoan|ma otp|otp)"
+        r"|xung (?:la )?(?:can bo|cong an|nhan vien|ngan hang)|gia danh|mao danh|bi lua|lua dao|lua tien",
+        "lua dao an ninh trat tu",
+    ),
+    (
+        r"dich ta|dich benh|lo mom long mong|cum gia cam|(?:heo|lon|ga|vit|bo|trau) (?:\w+ )?chet"
+        r"|thu y|tiem phong cho (?:heo|lon|ga|vit|bo|trau)",
+        "ho tro san xuat khuyen nong",
+    ),
     (r"ocop|dac san|san pham dac trung|nuoc mam|mat ong|sao ocop|\d sao\b", "san pham ocop"),
     (r"trang trai|gia trai|homestay|du lich", "kinh te nong thon du lich nong thon trang trai"),
     (r"tem truy xuat|truy xuat|ma vach|nguon goc", "truy xuat nguon goc"),
@@ -215,7 +230,7 @@ _RAW: tuple[tuple[str, str], ...] = (
     # administration, party, planning
     (
         r"khai sinh|khai tu|chung thuc|cong chung|ho khau|giay to|thu tuc|mot cua|tre hen|hen lai"
-        r"|hen di hen lai|cham hen|lam giay",
+        r"|hen di hen lai|cham hen|lam giay|ket hon|ly hon|ho tich|trich luc",
         "thu tuc hanh chinh mot cua",
     ),
     (r"hop thon|hop xom|hop dan|gop y|kien nghi|phan anh", "hop thon dan chu co so"),

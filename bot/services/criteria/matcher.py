@@ -90,7 +90,11 @@ class CriteriaIndex(_Ranking, _Analysis):
         """Find the criterion of set ``set_code`` that ``text`` is about: the rules, with
         the learned model's second opinion where they are unsure."""
         result = self.rules(text, set_code)
-        if self._model is None or result.kind == "list" or result.score >= 1.0:
+        if (
+            self._model is None
+            or result.kind == "list"
+            or (result.kind == "match" and result.score >= 1.0)
+        ):
             return result
         text = english_topics(text)
         return blend(

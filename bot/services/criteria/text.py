@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 from bot.services.vntext import fold, strip_diacritics
 
+from .dialect import standard_words  # regional words; re-exported for the ablation switch
+
 # Folded abbreviation or chat spelling -> folded expansion. Only unambiguous ones.
 ABBREVIATIONS: dict[str, str] = {
     "bhyt": "bao hiem y te",
@@ -126,6 +128,23 @@ ABBREVIATIONS: dict[str, str] = {
     "dg": "duong",
     "ttkdtm": "thanh toan khong dung tien mat",
     "dvcc": "dich vu cong",
+    # round 6 (issue 19): more chat spellings
+    "mun": "muon",
+    "hc": "hoc",
+    "trc": "truoc",
+    "vc": "viec",
+    "ms": "moi",
+    "cty": "cong ty",
+    "ktra": "kiem tra",
+    "tgian": "thoi gian",
+    "dky": "dang ky",
+    "dki": "dang ky",
+    "cx": "cung",
+    "dzay": "vay",
+    "zay": "vay",
+    "dzo": "vao",
+    "cmnd": "chung minh nhan dan",
+    "ncs": "nguoi cao tuoi",
 }
 
 # Function words that say nothing about the topic.
@@ -225,6 +244,8 @@ _CONTEXT_ABBREVIATIONS: dict[tuple[str, str], str] = {
     ("ve", "sinh"): "ve sinh",
     ("nha", "vh"): "van hoa",
     ("tre", "e"): "em",
+    ("truong", "mn"): "mam non",
+    ("trg", "mn"): "mam non",
 }
 
 
@@ -363,56 +384,6 @@ def join_compounds(folded: str) -> str:
     for compound in _COMPOUNDS:
         joined = compound.sub(lambda m: m.group(1).replace(" ", ""), joined)
     return joined
-
-
-# Regional words (Nghệ Tĩnh, Nam Bộ) typed with their marks, in standard words: most are
-# function words that would otherwise count as unknown words and lower the confidence.
-_DIALECT: dict[str, str] = {
-    "răng": "sao",
-    "rứa": "vậy",
-    "ri": "vậy",
-    "nỏ": "không",
-    "ni": "này",
-    "mô": "đâu",
-    "tê": "kia",
-    "chừ": "giờ",
-    "bựa": "hôm",
-    "hè": "nhé",
-    "nác": "nước",
-    "cấy": "cái",
-    "tau": "tôi",
-    "hắn": "nó",
-    "chộ": "thấy",
-    "mần": "làm",
-    "hổng": "không",
-    "hông": "không",
-    "dzậy": "vậy",
-    "dzô": "vào",
-    "bịnh": "bệnh",
-    "xài": "dùng",
-    "ổng": "ông",
-    "bả": "bà",
-    "đal": "bê tông",
-    "nhen": "nhé",
-    "nghen": "nhé",
-}
-_DIALECT_RE = re.compile(
-    r"(?<!\w)(?:" + "|".join(sorted(_DIALECT, key=len, reverse=True)) + r")(?!\w)", re.IGNORECASE
-)
-# "lộ" (Nam Bộ: the road) but not "lộ giới"; "cất nhà" (to build a house); "cúp điện".
-_DIALECT_PHRASES = (
-    (re.compile(r"(?<!\w)lộ(?!\w)(?!\s+giới)", re.IGNORECASE), "đường"),
-    (re.compile(r"(?<!\w)cất(?=\s+(?:nhà|lại|thêm)(?!\w))", re.IGNORECASE), "xây"),
-    (re.compile(r"(?<!\w)cúp(?=\s+điện(?!\w))", re.IGNORECASE), "mất"),
-)
-
-
-def standard_words(text: str) -> str:
-    """``text`` with regional words (typed with their marks) in standard Vietnamese."""
-    text = unicodedata.normalize("NFC", text)
-    for pattern, word in _DIALECT_PHRASES:
-        text = pattern.sub(word, text)
-    return _DIALECT_RE.sub(lambda m: _DIALECT[m.group(0).lower()], text)
 
 
 def basic_tokens(text: str) -> list[str]:
