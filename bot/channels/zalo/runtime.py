@@ -111,6 +111,8 @@ class ZaloRunner:
         self._runner: web.AppRunner | None = None
         self._task: asyncio.Task[None] | None = None
         self._usage_task: asyncio.Task[None] | None = None
+        self._taking = False  # an event or the usage is being written: stop waits for it
+        self._flushing = False
         self.stored = 0
         self.on_quota: Any = None  # awaited once per quota episode: tell the operators
         self.on_near_quota: Any = None  # awaited once a month when bulk starts to wait
@@ -147,11 +149,14 @@ class ZaloRunner:
         while True:
             await asyncio.sleep(every)
             try:
+                self._flushing = True
                 await self.flush_usage()
             except asyncio.CancelledError:
                 raise
             except Exception:
                 log.exception("zalo: storing the usage failed")
+            finally:
+                self._flushing = False
 
     async def flush_usage(self) -> None:
         """Add the sends and 429s since the last flush to this month's usage; tell the
@@ -186,6 +191,12 @@ class ZaloRunner:
         self._was_near, self._started_check = guard.near, True
 
     async def stop(self) -> None:
+        # Cancel the loops only between two units of work: a cancel inside one logged a
+        # traceback from the connection pool at shutdown (fresh-clone CI).
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 10
+        while (self._taking or self._flushing) and loop.time() < deadline:
+            await asyncio.sleep(0.05)
         for task in (self._task, self._usage_task):
             if task is not None:
                 task.cancel()
@@ -223,9 +234,13 @@ class ZaloRunner:
                 await asyncio.sleep(min(30.0, 0.5 * 2**failures))
                 continue
             failures = 0
-            entry = self.journal.write(event) if self.journal is not None else None  # before anything else
-            if await self._take_with_retries(event) and entry is not None:
-                self.journal.done(entry)  # type: ignore[union-attr]
+            self._taking = True
+            try:
+                entry = self.journal.write(event) if self.journal is not None else None  # before anything else
+                if await self._take_with_retries(event) and entry is not None:
+                    self.journal.done(entry)  # type: ignore[union-attr]
+            finally:
+                self._taking = False
 
     async def replay(self) -> int:
         """Store the polled events a crash left in the journal; how many."""
