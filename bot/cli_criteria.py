@@ -6,7 +6,6 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from bot.services.criteria.sheet import SheetInvalid, export_sheet, load_sheet
 from bot.services.errors import NotFound, OperatorError
 from bot.settings import Settings
 
@@ -42,7 +41,12 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
     from bot.cli_text import cli_gettext
     from bot.commands import open_runtime
     from bot.services import village_criteria as vc
-    from bot.services.criteria.sheet import Level
+    from bot.services.criteria.sheet import (  # openpyxl: not at start-up
+        Level,
+        SheetInvalid,
+        export_sheet,
+        load_sheet,
+    )
     from bot.services.safefiles import refusal_text
     from storage.models import CriteriaLevel
     from storage.repo import Repo

@@ -14,20 +14,21 @@ from collections.abc import Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-import matplotlib
-
-matplotlib.use("Agg")
-
-from matplotlib import pyplot as plt  # noqa: E402
-from matplotlib.backends.backend_pdf import PdfPages  # noqa: E402
-from openpyxl import Workbook  # noqa: E402
-
-from bot.services.consultations.domain import plain_label, sheet_text  # noqa: E402
-from bot.services.consultations.service import Result, choice_labels  # noqa: E402
+from bot.services.consultations.domain import plain_label, sheet_text
+from bot.services.consultations.service import Result, choice_labels
 from bot.services.markup import esc
-from storage.models import ConsultationKind, Voters  # noqa: E402
+from storage.models import ConsultationKind, Voters
 
 Gettext = Callable[[str], str]
+
+
+def _pyplot():  # noqa: ANN202 - matplotlib loads on the first document, not at start-up
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot
+
+    return pyplot
 NAMES_IN_MESSAGE = 100
 
 
@@ -181,6 +182,9 @@ def minutes_pdf(lines: list[tuple[str, bool]]) -> bytes:
     for text, heading in lines:
         for piece in textwrap.wrap(plain_label(text), WRAP) or [""]:
             wrapped.append((piece, heading))
+    from matplotlib.backends.backend_pdf import PdfPages
+
+    plt = _pyplot()
     buffer = io.BytesIO()
     with PdfPages(buffer) as pdf:
         for start in range(0, max(len(wrapped), 1), LINES_PER_PAGE):
@@ -206,6 +210,8 @@ def minutes_pdf(lines: list[tuple[str, bool]]) -> bytes:
 def votes_xlsx(result: Result, _: Gettext, tz: str) -> bytes:
     """One row per vote standing. Names only where public; every cell of typed text
     is kept from being read as a formula."""
+    from openpyxl import Workbook
+
     book = Workbook()
     sheet = book.active
     assert sheet is not None
@@ -240,6 +246,7 @@ def chart_png(result: Result, _: Gettext) -> bytes:
     rows = list(result.tally.options) + ([result.tally.other] if result.tally.other else [])
     labels = [textwrap.shorten(plain_label(r.label), 40, placeholder="…") or "?" for r in rows]
     height = 1.2 + 0.5 * len(rows)
+    plt = _pyplot()
     figure = plt.figure(figsize=(4.2, height), dpi=200)
     try:
         axes = figure.add_axes((0.05, 0.6 / height, 0.9, (height - 1.1) / height))

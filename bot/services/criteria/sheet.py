@@ -13,14 +13,18 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-
 from bot.services.safefiles import FileRefused, Limits, append_row, is_xlsx, read_rows, read_table
 
 from .catalog import Catalog
 from .models import CriteriaSet
+
+
+def get_column_letter(index: int) -> str:
+    """openpyxl's, imported on first use: openpyxl (and numpy under it) is not loaded at
+    start-up for the province table above."""
+    from openpyxl.utils import get_column_letter as letter
+
+    return letter(index)
 
 REGIONS = {
     "TDMNPB": "Trung du và miền núi phía Bắc",
@@ -86,6 +90,9 @@ def level_keys(criteria_set: CriteriaSet) -> list[tuple[str, str]]:
 
 def export_sheet(criteria_set: CriteriaSet, known: list[Level], path: Path) -> int:
     """Write the sheet of ``criteria_set`` to ``path``; returns the number of indicators."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+
     book = Workbook()
     sheet = book.active
     sheet.title = SHEET
