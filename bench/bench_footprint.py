@@ -34,16 +34,21 @@ def rss_mib(pid: int) -> float:
     return float("nan")
 
 
+async def seed_org(url: str) -> None:
+    """The test org file in a database migrated beforehand (start-up then only checks the revision)."""
+    engine = create_engine(url)
+    await upgrade(engine)
+    async with create_sessionmaker(engine)() as session:
+        await apply_org(Repo(session), parse_org(ORG_YAML))
+        await session.commit()
+    await engine.dispose()
+
+
 async def once(idle: float) -> tuple[float, float]:
     sandbox = await Sandbox.start(limits=True, bot_username="villagebot")
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite+aiosqlite:///{tmp}/footprint.db"
-        engine = create_engine(url)
-        await upgrade(engine)  # migrated beforehand: start-up then only checks the revision
-        async with create_sessionmaker(engine)() as session:
-            await apply_org(Repo(session), parse_org(ORG_YAML))
-            await session.commit()
-        await engine.dispose()
+        await seed_org(url)
         bot = BotProcess(sandbox, url, Path(tmp))
         spawned = time.time()  # the sandbox stamps calls with the wall clock
         await bot.start()

@@ -21,20 +21,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.bench_footprint import rss_mib, seed_org  # noqa: E402
 from bot.sandbox.multi import SandboxHub  # noqa: E402
-from bot.services.org_import import apply_org, parse_org  # noqa: E402
-from storage.db import create_engine, create_sessionmaker  # noqa: E402
-from storage.migrate import upgrade  # noqa: E402
-from storage.repo import Repo  # noqa: E402
-from tests.data_org import ORG_YAML  # noqa: E402
 from tests.e2e.harness import BotProcess  # noqa: E402
-
-
-def rss_mib(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 @contextlib.asynccontextmanager
@@ -53,12 +42,7 @@ async def once(tokens: int, idle: float, pg: bool) -> tuple[float, float]:
     hub = await SandboxHub.start(bots, limits=True)
     with tempfile.TemporaryDirectory() as tmp:
         async with database(pg, tmp) as url:
-            engine = create_engine(url)
-            await upgrade(engine)  # migrated beforehand: start-up then only checks the revision
-            async with create_sessionmaker(engine)() as session:
-                await apply_org(Repo(session), parse_org(ORG_YAML))
-                await session.commit()
-            await engine.dispose()
+            await seed_org(url)
             first_token = next(iter(bots))
             env = {"TELEGRAM_API_URL": hub.base_url}
             if tokens > 1:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import aiohttp
@@ -23,15 +22,14 @@ from sqlalchemy import select
 
 from bot.sandbox import Sandbox
 from bot.sandbox.multi import SandboxHub
-from bot.services import broadcasts as service
-from bot.services.authz import Actor
 from bot.services.org_import import apply_org, parse_org
 from storage.db import create_engine, create_sessionmaker
 from storage.migrate import upgrade
-from storage.models import OutboxMessage, Role, User
+from storage.models import OutboxMessage, User
 from storage.repo import Repo
 from tests.conftest import fresh_pg_database
 from tests.e2e.harness import BotProcess
+from tests.e2e.seeding import broadcast_to_residents, seed_residents
 
 TOKEN_A = "515151:multibot-token-a"
 TOKEN_B = "525252:multibot-token-b"
@@ -103,42 +101,6 @@ async def pg_url() -> AsyncIterator[str]:
         yield url
 
 
-async def _prepare(url: str, a: Sandbox) -> list[int]:
-    """The org file (two communes, each bound to its bot) and 300 residents of
-    commune A known already (no bot of their own yet: their commune's bot writes)."""
-    engine = create_engine(url)
-    await upgrade(engine)
-    recipients = []
-    async with create_sessionmaker(engine)() as session:
-        repo = Repo(session)
-        await apply_org(repo, parse_org(ORG))
-        village = await repo.places.village_by_code("nam-bac-thanh")
-        assert village is not None
-        for i in range(RECIPIENTS):
-            pid = 6_000_000 + i
-            session.add(User(platform_user_id=pid, full_name=f"Dân {i}", village_id=village.id))
-            a.user(pid, f"Dân {i}").started = True
-            recipients.append(pid)
-        await session.commit()
-    await engine.dispose()
-    return recipients
-
-
-async def _broadcast(url: str) -> None:
-    engine = create_engine(url)
-    async with create_sessionmaker(engine)() as session:
-        repo = Repo(session)
-        village = await repo.places.village_by_code("nam-bac-thanh")
-        assert village is not None
-        actor = Actor(user_id=None, platform_user_id=1001, village_id=village.id, role=Role.SECRETARY)
-        await service.create_broadcast(
-            repo, actor, service.Draft("text", MARK, service.Audience(residents=True)),
-            author_chat_id=1001, author_locale="vi", now=datetime.now(UTC), tz=UTC, default_locale="vi",
-        )
-        await session.commit()
-    await engine.dispose()
-
-
 async def _bot_keys(url: str) -> tuple[dict[int, str | None], dict[str | None, int]]:
     engine = create_engine(url)
     async with create_sessionmaker(engine)() as session:
@@ -163,7 +125,7 @@ async def test_two_bots_two_communes_and_a_broadcast_that_does_not_slow_the_othe
     hub: SandboxHub, pg_url: str, tmp_path: Path
 ) -> None:
     a, b = hub.bot(TOKEN_A), hub.bot(TOKEN_B)
-    recipients = await _prepare(pg_url, a)
+    recipients = await seed_residents(pg_url, a, ORG, RECIPIENTS)
     process = MultiBotProcess(hub, pg_url, tmp_path)
     try:
         await process.start()
@@ -182,7 +144,7 @@ async def test_two_bots_two_communes_and_a_broadcast_that_does_not_slow_the_othe
         assert {users[u.id] for u in residents_b} == {"nghean"}
 
         before_b = {u.id: len(_texts(b, u.id)) for u in residents_b}
-        await _broadcast(pg_url)
+        await broadcast_to_residents(pg_url, MARK)
         await a.wait_until(lambda: sum(MARK in "".join(_texts(a, r)) for r in recipients) >= 30, timeout=60)
         questions = ("tieu chi so 1 la gi", "tieu chi so 2 la gi")
         for question in questions:

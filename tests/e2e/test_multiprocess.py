@@ -13,22 +13,15 @@ import asyncio
 import socket
 import sys
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from bot.sandbox import Sandbox
-from bot.services import broadcasts as service
-from bot.services.authz import Actor
-from bot.services.org_import import apply_org, parse_org
-from storage.db import create_engine, create_sessionmaker
-from storage.migrate import upgrade
-from storage.models import Role, User
-from storage.repo import Repo
 from tests.conftest import _port_open, fresh_pg_database
 from tests.data_org import ORG_YAML
 from tests.e2e.harness import BotProcess
+from tests.e2e.seeding import broadcast_to_residents, seed_residents
 
 SECRET = "mP3x9QvL2rT7wZ1kB5nH8cJ4dF6gY0sAeUiOq"
 MARK = "Thông báo họp thôn"
@@ -67,46 +60,12 @@ async def pg_url() -> AsyncIterator[str]:
         yield url
 
 
-async def _prepare(url: str, sandbox: Sandbox) -> list[int]:
-    engine = create_engine(url)
-    await upgrade(engine)
-    recipients = []
-    async with create_sessionmaker(engine)() as session:
-        repo = Repo(session)
-        await apply_org(repo, parse_org(ORG_YAML))
-        village = await repo.places.village_by_code("nam-bac-thanh")
-        assert village is not None
-        for i in range(RECIPIENTS):
-            pid = 6_000_000 + i
-            session.add(User(platform_user_id=pid, full_name=f"Dân {i}", village_id=village.id))
-            sandbox.user(pid, f"Dân {i}").started = True
-            recipients.append(pid)
-        await session.commit()
-    await engine.dispose()
-    return recipients
-
-
-async def _broadcast(url: str) -> None:
-    engine = create_engine(url)
-    async with create_sessionmaker(engine)() as session:
-        repo = Repo(session)
-        village = await repo.places.village_by_code("nam-bac-thanh")
-        assert village is not None
-        actor = Actor(user_id=None, platform_user_id=1001, village_id=village.id, role=Role.SECRETARY)
-        await service.create_broadcast(
-            repo, actor, service.Draft("text", MARK, service.Audience(residents=True)),
-            author_chat_id=1001, author_locale="vi", now=datetime.now(UTC), tz=UTC, default_locale="vi",
-        )
-        await session.commit()
-    await engine.dispose()
-
-
 def _received(sandbox: Sandbox, chat_id: int) -> list[str]:
     return [m.get("text") or "" for m in sandbox.messages(chat_id)]
 
 
 async def test_web_and_two_workers_survive_a_killed_leader(sandbox: Sandbox, pg_url: str, tmp_path: Path) -> None:
-    recipients = await _prepare(pg_url, sandbox)
+    recipients = await seed_residents(pg_url, sandbox, ORG_YAML, RECIPIENTS)
     port = free_port()
     env = {
         "WEBHOOK_URL": f"http://127.0.0.1:{port}/telegram", "WEBHOOK_SECRET": SECRET,
@@ -130,7 +89,7 @@ async def test_web_and_two_workers_survive_a_killed_leader(sandbox: Sandbox, pg_
             lambda: all(any("Chào mừng" in t for t in _received(sandbox, u.id)) for u in residents), timeout=120
         )
         before = {u.id: len(_received(sandbox, u.id)) for u in residents}
-        await _broadcast(pg_url)
+        await broadcast_to_residents(pg_url, MARK)
         await sandbox.wait_until(lambda: sum(MARK in "".join(_received(sandbox, r)) for r in recipients) >= 30,
                                  timeout=60)
         questions = ("tieu chi so 1 la gi", "tieu chi so 2 la gi", "tieu chi so 3 la gi")
