@@ -56,11 +56,14 @@ async def show_code(repo: Repo, user: User, *, now: datetime) -> LinkCode:
 
 
 async def take_code(repo: Repo, user: User, typed: str, *, now: datetime) -> Offer:
-    """Check a typed code and hold it for this account until it confirms."""
+    """Check a typed code and hold it for this account until it confirms. A code another
+    account has typed already is refused like a wrong one (and counted): whoever saw it over
+    a shoulder cannot take it over before its owner's other account confirms."""
     if await repo.accounts.failures_since(user.id, WRONG, now - WRONG_WINDOW) >= MAX_WRONG:
         raise LinkRefused("too_many")
     code = await repo.accounts.code(typed.strip())
-    if code is None or code.used_at is not None or code.expires_at <= now:
+    taken = code is not None and code.claimed_by_user_id not in (None, user.id)  # first to type it keeps it
+    if code is None or code.used_at is not None or code.expires_at <= now or taken:
         repo.audit.add(WRONG, actor_user_id=user.id, village_id=user.village_id)
         raise LinkRefused("wrong")
     if code.user_id == user.id:
