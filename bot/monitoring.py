@@ -61,8 +61,10 @@ class Metrics:
             "villagebot_handler_seconds", "Time to handle one update", registry=r,
             buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
         )
-        self.calls = Counter("villagebot_api_calls", "Bot API calls by method and result", ["method", "result"], registry=r)
-        self.retry_after = Counter("villagebot_api_429", "429 Too Many Requests received", registry=r)
+        self.calls = Counter(
+            "villagebot_api_calls", "Bot API calls by method, result and bot", ["method", "result", "bot"], registry=r
+        )
+        self.retry_after = Counter("villagebot_api_429", "429 Too Many Requests received, by bot", ["bot"], registry=r)
         self.inbox = Gauge("villagebot_inbox_rows", "Inbox rows by status", ["status"], registry=r)
         self.inbox_oldest = Gauge("villagebot_inbox_oldest_pending_seconds", "Age of the oldest pending update", registry=r)
         self.outbox_pending = Gauge("villagebot_outbox_pending", "Outbox rows pending, by kind", ["kind"], registry=r)
@@ -113,26 +115,28 @@ class UpdateMetricsMiddleware(BaseMiddleware):
 
 
 class CallMetricsMiddleware(BaseRequestMiddleware):
-    """Counts Bot API calls by method and result, and the 429s among them."""
+    """Counts Bot API calls by method and result, and the 429s among them, per bot
+    (``bot``: the key in ``BOT_TOKENS``, ``default`` for ``BOT_TOKEN``)."""
 
-    def __init__(self, metrics: Metrics) -> None:
+    def __init__(self, metrics: Metrics, bot: str | None = None) -> None:
         self.metrics = metrics
+        self.bot = bot or "default"
 
     async def __call__(self, make_request: NextRequestMiddlewareType[Any], bot: Any, method: TelegramMethod[Any]) -> Any:
         name = type(method).__name__
         try:
             result = await make_request(bot, method)
         except TelegramRetryAfter:
-            self.metrics.retry_after.inc()
-            self.metrics.calls.labels(name, "429").inc()
+            self.metrics.retry_after.labels(self.bot).inc()
+            self.metrics.calls.labels(name, "429", self.bot).inc()
             raise
         except TelegramAPIError:
-            self.metrics.calls.labels(name, "error").inc()
+            self.metrics.calls.labels(name, "error", self.bot).inc()
             raise
         except Exception:
-            self.metrics.calls.labels(name, "network").inc()
+            self.metrics.calls.labels(name, "network", self.bot).inc()
             raise
-        self.metrics.calls.labels(name, "ok").inc()
+        self.metrics.calls.labels(name, "ok", self.bot).inc()
         return result
 
 

@@ -175,9 +175,9 @@ def setup_lane(
     bot = lane.bot
     # Replies leave after their update commits, through the engine (bot/channels/telegram/deferred.py).
     deferred.install(bot)
-    bot.session.middleware(monitoring.CallMetricsMiddleware(metrics))
+    bot.session.middleware(monitoring.CallMetricsMiddleware(metrics, lane.key))
     lane.client = unthrottled_clone(bot)
-    lane.client.session.middleware(monitoring.CallMetricsMiddleware(metrics))
+    lane.client.session.middleware(monitoring.CallMetricsMiddleware(metrics, lane.key))
     channel: Any = TelegramChannel(lane.client)
     if wrap is not None:
         channel = wrap(channel)

@@ -61,7 +61,7 @@ async def test_health_metrics_and_clean_json_logs(sandbox: Sandbox, monitored: t
         return body if handled and float(handled[0].split()[-1]) >= 3 else None
 
     body = await sandbox.wait_until(counted, timeout=15)
-    assert 'villagebot_api_calls_total{method="SendMessage",result="ok"}' in body
+    assert 'villagebot_api_calls_total{bot="default",method="SendMessage",result="ok"}' in body
     assert 'villagebot_inbox_rows{status="done"}' in body
     assert "villagebot_handler_seconds_bucket" in body
     assert "villagebot_sender_heartbeat_age_seconds" in body
