@@ -162,12 +162,17 @@ class UserRepository(_Repository):
         )
         return result.all()
 
-    async def mark_unreachable(self, platform_user_id: int) -> None:
+    async def mark_unreachable(self, platform_user_id: int, bot_key: str | None = None) -> None:
+        """The person blocked the bot. With several bots (``bot_key``: the bot that was
+        refused), only their own bot's refusal counts: a 403 from a bot they never wrote to
+        says nothing of the one they use (``users.bot_key``; none recorded: any bot's)."""
+        mine = User.bot_key.is_(None) | (User.bot_key == bot_key) if bot_key is not None else True
         await self.session.execute(
             update(User)
             .where(
                 User.platform == platform_of(platform_user_id),
                 User.platform_user_id == platform_user_id,
+                mine,
             )
             .values(reachable=False)
         )

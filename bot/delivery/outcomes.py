@@ -128,7 +128,7 @@ class Outcomes:
             if address < 0:
                 await onboarding.bot_left_group(repo, chat_id=address)
             else:
-                await repo.users.mark_unreachable(address)
+                await repo.users.mark_unreachable(address, getattr(self.lane, "key", None))
             await repo.outbox.mark_failed(
                 row.id, self.worker_id, error=error, attempts=row.attempts + 1
             )

@@ -53,6 +53,27 @@ async def test_user_get_or_create_and_unreachable(repo: Repo) -> None:
     assert user.created_at.tzinfo is not None
 
 
+async def test_a_403_from_another_bot_leaves_the_person_reachable(repo: Repo) -> None:
+    """Several bots: a person who writes to bot "ha-tinh" is not unreachable because bot
+    "nghe-an" (which they never started) was refused; their own bot's 403 counts."""
+    user = await repo.users.get_or_create(43, full_name="Ông Năm", username=None)
+    user.bot_key = "ha-tinh"
+    await repo.session.commit()
+    await repo.users.mark_unreachable(43, "nghe-an")
+    await repo.session.commit()
+    await repo.session.refresh(user)
+    assert user.reachable is True
+    await repo.users.mark_unreachable(43, "ha-tinh")
+    await repo.session.commit()
+    await repo.session.refresh(user)
+    assert user.reachable is False
+    nobody = await repo.users.get_or_create(44, full_name="Bà Sáu", username=None)  # no bot recorded
+    await repo.users.mark_unreachable(44, "nghe-an")
+    await repo.session.commit()
+    await repo.session.refresh(nobody)
+    assert nobody.reachable is False
+
+
 async def test_update_ids_are_recorded_once(repo: Repo) -> None:
     assert await repo.updates.mark_processed(1, 500) is True
     assert await repo.updates.mark_processed(1, 500) is False
