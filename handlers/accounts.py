@@ -66,6 +66,11 @@ def accounts_router() -> Router:
                 "Do you also use this bot on another app (Telegram or Zalo)? Send this code to the bot "
                 "there: both accounts become one, and your village, pledges and role stay together."
             ).format(code=esc(code.code), minutes=minutes)
+            + "\n\n"
+            + _(
+                "⚠️ Never give this code to anyone, even someone who says they are from the branch or "
+                "the commune: whoever types it gets this account, with its pledges and role."
+            )
         )
 
     @router.message(

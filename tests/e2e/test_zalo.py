@@ -339,6 +339,7 @@ async def test_one_person_on_both_channels_is_one_user(sandbox: Sandbox, zalo: Z
     await hoa.send("/ketnoi")
     shown = await next_text(sandbox, hoa, "Mã liên kết")
     code = re.search(r"Mã liên kết của bạn: ([A-Z0-9]{6})", shown["text"]).group(1)  # type: ignore[union-attr]
+    assert "Không đưa mã này cho bất kỳ ai" in shown["text"]  # whoever types it gets the account
 
     lan = zalo.user("Hoa Zalo")
     await lan.send("ZZZ999")  # a wrong code: refused politely, and counted
