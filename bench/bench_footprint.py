@@ -19,12 +19,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.sandbox import Sandbox  # noqa: E402
-from bot.services.org_import import apply_org, parse_org  # noqa: E402
-from storage.db import create_engine, create_sessionmaker  # noqa: E402
-from storage.migrate import upgrade  # noqa: E402
-from storage.repo import Repo  # noqa: E402
-from tests.data_org import ORG_YAML  # noqa: E402
 from tests.e2e.harness import BotProcess  # noqa: E402
+from tests.e2e.seeding import seed_org  # noqa: E402
 
 
 def rss_mib(pid: int) -> float:
@@ -32,16 +28,6 @@ def rss_mib(pid: int) -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return float("nan")
-
-
-async def seed_org(url: str) -> None:
-    """The test org file in a database migrated beforehand (start-up then only checks the revision)."""
-    engine = create_engine(url)
-    await upgrade(engine)
-    async with create_sessionmaker(engine)() as session:
-        await apply_org(Repo(session), parse_org(ORG_YAML))
-        await session.commit()
-    await engine.dispose()
 
 
 async def once(idle: float) -> tuple[float, float]:

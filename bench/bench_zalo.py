@@ -27,13 +27,10 @@ from sqlalchemy import func, select  # noqa: E402
 from bench.bench_footprint import rss_mib  # noqa: E402
 from bot.sandbox import Sandbox  # noqa: E402
 from bot.sandbox.zalo import ZaloSandbox  # noqa: E402
-from bot.services.org_import import apply_org, parse_org  # noqa: E402
 from storage.db import create_engine, create_sessionmaker  # noqa: E402
-from storage.migrate import upgrade  # noqa: E402
 from storage.models import InboxUpdate  # noqa: E402
-from storage.repo import Repo  # noqa: E402
-from tests.data_org import ORG_YAML  # noqa: E402
 from tests.e2e.harness import BotProcess  # noqa: E402
+from tests.e2e.seeding import seed_org  # noqa: E402
 
 ZALO_TOKEN = "5550001:zalo-bench-token"
 
@@ -55,12 +52,7 @@ async def once(users: int, each: int, idle: float) -> dict[str, float]:
     zalo = await ZaloSandbox.start(webchat=False)
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite+aiosqlite:///{tmp}/zalo.db"
-        engine = create_engine(url)
-        await upgrade(engine)
-        async with create_sessionmaker(engine)() as session:
-            await apply_org(Repo(session), parse_org(ORG_YAML))
-            await session.commit()
-        await engine.dispose()
+        await seed_org(url)
         bot = BotProcess(sandbox, url, Path(tmp), ZALO_BOT_TOKEN=ZALO_TOKEN, ZALO_API_URL=zalo.base_url,
                          ZALO_LISTEN="127.0.0.1:0", PUBLIC_URL="http://127.0.0.1:1")
         spawned = time.time()

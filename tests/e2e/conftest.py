@@ -6,12 +6,8 @@ from pathlib import Path
 import pytest
 
 from bot.sandbox import Sandbox
-from bot.services.org_import import apply_org, parse_org
-from storage.db import create_engine, create_sessionmaker
-from storage.migrate import upgrade
-from storage.repo import Repo
-from tests.data_org import ORG_YAML
 from tests.e2e.harness import BotProcess
+from tests.e2e.seeding import seed_org
 
 
 @pytest.fixture
@@ -26,12 +22,7 @@ async def sandbox() -> AsyncIterator[Sandbox]:
 @pytest.fixture
 async def e2e_db(tmp_path: Path) -> str:
     url = f"sqlite+aiosqlite:///{tmp_path / 'e2e.db'}"
-    engine = create_engine(url)
-    await upgrade(engine)
-    async with create_sessionmaker(engine)() as session:
-        await apply_org(Repo(session), parse_org(ORG_YAML))
-        await session.commit()
-    await engine.dispose()
+    await seed_org(url)
     return url
 
 

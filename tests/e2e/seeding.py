@@ -18,6 +18,18 @@ from storage.repo import Repo
 VILLAGE = "nam-bac-thanh"
 
 
+async def seed_org(url: str, org_yaml: str | None = None) -> None:
+    """A database migrated (start-up then only checks the revision) with the test org file."""
+    if org_yaml is None:
+        from tests.data_org import ORG_YAML as org_yaml
+    engine = create_engine(url)
+    await upgrade(engine)
+    async with create_sessionmaker(engine)() as session:
+        await apply_org(Repo(session), parse_org(org_yaml))
+        await session.commit()
+    await engine.dispose()
+
+
 async def seed_residents(url: str, sandbox: Sandbox, org_yaml: str, count: int, first_id: int = 6_000_000) -> list[int]:
     """Migrate, apply ``org_yaml`` and add ``count`` residents of the test village who have
     started the bot in ``sandbox``; returns their ids."""
