@@ -96,7 +96,7 @@ class DbSessionMiddleware(BaseMiddleware):
                 await repo.outbox.enqueue(
                     call_row(
                         kept.address,
-                        {"method": kept.payload["method"], "params": kept.payload["params"], **burst},
+                        {**kept.payload, **burst},
                         now=now,
                         ref=f"update:{update_id}",
                         dedupe_key=f"upd:{bot.id}:{update_id}:{number}" if update_id is not None else None,

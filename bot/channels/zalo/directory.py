@@ -67,10 +67,11 @@ class Directory:
         """"private" or "group", as Zalo said (known once the address was looked up)."""
         return self._types.get(internal_id, "private")
 
-    # The menu is written behind: the session sends while the handler's transaction
-    # may hold SQLite's write lock, so it must not wait for a write of its own. The
-    # latest menu of each chat is kept here at once (the intake reads it from here
-    # first) and written by a background task as soon as the database lets it.
+    # The latest menu of each chat is kept here at once (the intake reads it from here
+    # first) and written by a background task. A handler's replies leave after its
+    # commit, from the delivery engine (no transaction of its own open), which waits
+    # for the write (:meth:`stored`) before the message goes out: after a kill -9 the
+    # stored menu is the one of the last message sent, or of one about to be sent again.
 
     async def set_menu(
         self, chat_id: int, items: list[dict[str, Any]], message_id: int, text: str, locale: str | None
@@ -111,6 +112,18 @@ class Directory:
                 self._dirty.add(chat_id)
                 log.warning("zalo: storing the menu of %s failed (%s); trying again", chat_id, failures)
                 await asyncio.sleep(min(5.0, 0.1 * 2**failures))
+
+    async def stored(self, timeout: float = 5.0) -> bool:
+        """Wait (at most ``timeout`` s) until the menus set so far are in the database."""
+        writer = self._writer
+        if writer is None or writer.done():
+            return True
+        try:
+            await asyncio.wait_for(asyncio.shield(writer), timeout)
+        except TimeoutError:
+            log.warning("zalo: a menu is not stored yet after %ss; sending anyway", timeout)
+            return False
+        return True
 
     async def flush(self) -> None:
         """Wait until every menu is stored (at shutdown)."""

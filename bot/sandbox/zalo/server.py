@@ -134,6 +134,10 @@ class ZaloSandbox:
     webhook_secret: str = ""
     base_url: str = ""
     said: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # user id -> their texts
+    # A fault for crash tests: a sent message matching ``hold`` is shown to its user at
+    # once, but the bot's call gets no answer until :meth:`release` (a kill -9 meanwhile
+    # leaves the bot not knowing the message went out).
+    hold: Any = None
 
     def __post_init__(self) -> None:
         self.bot_id = ""
@@ -144,6 +148,8 @@ class ZaloSandbox:
         self._webhook_task: asyncio.Task[None] | None = None
         self._http: aiohttp.ClientSession | None = None
         self._ids = itertools.count(1)
+        self._released = asyncio.Event()
+        self.held: list[dict[str, Any]] = []
 
     # ------------------------------------------------------------ handles
 
@@ -255,11 +261,20 @@ class ZaloSandbox:
                 raise ZaloError(429, "Quota exceeded")
             self.quota -= 1
 
-    def _store(self, chat_id: str, **content: Any) -> dict[str, Any]:
+    async def _store(self, chat_id: str, **content: Any) -> dict[str, Any]:
         message = {"message_id": hex_id(), "date": self.now_ms(), **content}
         self.chats.setdefault(chat_id, []).append(message)
         self._notify()
+        if self.hold is not None and self.hold(message):
+            self.held.append(message)
+            self._notify()
+            await self._released.wait()
         return {"message_id": message["message_id"], "date": message["date"]}
+
+    def release(self) -> None:
+        """No more holding: the held calls are answered (if anyone still waits)."""
+        self.hold = None
+        self._released.set()
 
     @staticmethod
     def _text(value: Any, what: str, low: int) -> str:
@@ -272,7 +287,7 @@ class ZaloSandbox:
         chat_id = self._chat(params)
         text = self._text(params.get("text"), "text", 1)
         self._spend()
-        return self._store(chat_id, type="text", text=text)
+        return await self._store(chat_id, type="text", text=text)
 
     async def _sendPhoto(self, params: dict[str, Any]) -> dict[str, Any]:
         chat_id = self._chat(params)
@@ -282,7 +297,7 @@ class ZaloSandbox:
             raise ZaloError(400, "Bad Request: photo must be an image URL")
         data = await self._download(url)
         self._spend()
-        sent = self._store(chat_id, type="photo", photo=url, caption=caption)
+        sent = await self._store(chat_id, type="photo", photo=url, caption=caption)
         self.photos[sent["message_id"]] = data
         return sent
 
@@ -302,7 +317,7 @@ class ZaloSandbox:
     async def _sendSticker(self, params: dict[str, Any]) -> dict[str, Any]:
         chat_id = self._chat(params)
         self._spend()
-        return self._store(chat_id, type="sticker", sticker=str(params.get("sticker") or ""))
+        return await self._store(chat_id, type="sticker", sticker=str(params.get("sticker") or ""))
 
     async def _sendChatAction(self, params: dict[str, Any]) -> bool:
         self._chat(params)
@@ -379,6 +394,7 @@ class ZaloSandbox:
         return sb
 
     async def stop(self) -> None:
+        self.release()
         if self._webhook_task is not None:
             self._webhook_task.cancel()
         if self._http is not None:
