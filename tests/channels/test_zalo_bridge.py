@@ -218,7 +218,7 @@ def test_telegram_deep_links_become_the_command_to_type_and_phone_button_words_g
         [InlineKeyboardButton(text="🤝 Đóng góp", url="https://t.me/village_bot?start=dg_AB12cd")]])
     assert menu_of(link)[1] == ["🔗 🤝 Đóng góp: /start dg_AB12cd"]
     assert for_zalo("Trả lời tại https://t.me/village_bot?start=yk_Q9 nhé") == "Trả lời tại /start yk_Q9 nhé"
-    hint = "Party member? Press “📱 I am a party member: share my phone” below to link your account."
+    hint = "Party member? Choose “📱 I am a party member: share my phone” below to link your account."
     assert for_zalo(f"Your village: X\n\n{hint}\nWrong village? Send /doithon.") == (
         "Your village: X\n\nWrong village? Send /doithon."
     )

@@ -492,6 +492,80 @@ async def test_resident_flows_on_zalo_never_say_press_or_show_telegram_links(
     assert offending == []
 
 
+async def onboard_en(user: ZaloUser) -> None:
+    await user.send("Hello")
+    hello = await user.next_message()
+    await user.send(numbered(hello, "English"))
+    await until(user, "Which village")
+    await user.send("nam bac thnh")
+    choices = await until(user, "Thôn Nam Bắc Thành – Xã Cẩm Thành")
+    await user.send(numbered(choices, "Nam Bắc Thành –"))
+    await until(user, "Thôn Nam Bắc Thành")
+
+
+PRESS = re.compile(r"\bpress|\btap\b|bấm|t\.me", re.IGNORECASE)
+
+
+async def test_english_resident_flows_on_zalo_never_say_press(
+    sandbox: Sandbox, zalo: ZaloSandbox, zalo_bot: BotProcess
+) -> None:
+    """The same walk in English: Zalo has no buttons, so no text tells the resident to
+    "press" or "tap" anything (the English texts say "choose" on both channels)."""
+    from tests.e2e.test_contributions import create_campaign
+
+    await create_campaign(sandbox)
+
+    async def ask(user: ZaloUser, text: str) -> dict:
+        shown = len(user.messages())
+        await user.send(text)
+        await zalo.wait_until(lambda: len(user.messages()) > shown or None, 15)
+        return user.messages()[shown]
+
+    walkers = [zalo.user(name) for name in ("Lan", "Hồng", "Cúc", "Mai")]
+    for walker in walkers:
+        await onboard_en(walker)
+    lan, hong, cuc, mai = walkers
+    for command in ("/help", "/tiendo", "/congkhai", "/layykien"):
+        await ask(lan, command)
+    await ask(hong, "/ketnoi")
+    languages = await ask(hong, "/ngonngu")
+    await ask(hong, numbered(languages, "English"))
+    await ask(hong, "/doithon")
+    await ask(hong, "hủy")
+
+    sets = await ask(cuc, "/tieuchi")
+    criteria = await ask(cuc, numbered(sets, "2021–2025"))
+    assert "Choose one to read it" in criteria["text"]
+    await ask(cuc, "1")
+    await cuc.send("/donggop")
+    menu = await until(cuc, "Nhà văn hóa thôn")
+    if "Money" not in menu["text"]:
+        await cuc.send(numbered(menu, "Nhà văn hóa thôn"))
+        menu = await until(cuc, "Money")
+    await cuc.send(numbered(menu, "Money"))
+    amounts = await until(cuc, "1. ")
+    assert "Choose an amount" in amounts["text"]
+    await ask(cuc, "abc")  # not an amount: told how to answer
+
+    await mai.send("/donggop")
+    menu = await until(mai, "Nhà văn hóa thôn")
+    if "Money" not in menu["text"]:
+        await mai.send(numbered(menu, "Nhà văn hóa thôn"))
+        menu = await until(mai, "Money")
+    await mai.send(numbered(menu, "Money"))
+    await until(mai, "1. ")
+    await mai.send("1tr")
+    confirm = await until(mai, "1,000,000")
+    await mai.send(numbered(confirm, "Confirm"))
+    await zalo.wait_until(lambda: next((m for m in mai.messages() if m.get("type") == "photo"), None), 15)
+    await ask(mai, "/cuatoi")
+    await ask(mai, "hello bot")
+
+    said = [m.get("text") or m.get("caption") or "" for w in walkers for m in w.messages()]
+    assert len(said) > 30
+    assert [t for t in said if PRESS.search(t)] == []
+
+
 async def test_near_the_quota_replies_go_first_and_bulk_waits(
     sandbox: Sandbox, zalo: ZaloSandbox, e2e_db: str, tmp_path: Path
 ) -> None:
