@@ -66,4 +66,16 @@ VI = {
     "⚠ Lines need checking one by one: choose each only if you are sure.": (
         "⚠ Các dòng có dấu cảnh báo cần kiểm tra từng dòng: chỉ chọn khi đồng chí chắc chắn."
     ),
+    # The consultation on a channel without the phone button (issue 17).
+    (
+        "To count your answer I need to know your household, and this app cannot share your phone with me. "
+        "A party member of the branch can record your household's answer: they type its code, for example "
+        "<code>NBT-001</code>. If you also use the bot on an app where you can share your phone, share it "
+        "there and link the two apps with /ketnoi."
+    ): (
+        "Để tính ý kiến, tôi cần biết hộ của bạn, nhưng ứng dụng này không gửi được số điện thoại cho tôi. "
+        "Một đảng viên của chi bộ có thể ghi ý kiến cho hộ bạn: đảng viên gõ mã hộ, ví dụ "
+        "<code>NBT-001</code>. Nếu bạn cũng dùng bot trên một ứng dụng chia sẻ được số điện thoại, hãy chia sẻ "
+        "ở đó rồi liên kết hai ứng dụng bằng /ketnoi."
+    ),
 }

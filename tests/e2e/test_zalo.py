@@ -694,3 +694,20 @@ async def test_a_member_on_zalo_votes_for_a_household_and_finds_one_by_name(
         sandbox, zalo_bot.database_url, select(Pledge),
         lambda rows: len(rows) == 1 and rows[0].household_id is not None,
     )
+
+
+async def test_a_resident_on_zalo_is_told_what_counts_their_answer_without_a_phone_button(
+    zalo: ZaloSandbox, zalo_bot: BotProcess
+) -> None:
+    """Zalo has no phone button: a resident the roster does not know yet is not asked
+    to press 📱 but told what works there (a party member types the household's code,
+    or the phone is shared on the other app and the two linked with /ketnoi)."""
+    await seed_consultation(zalo_bot.database_url)
+    lan = zalo.user("Lan")
+    await onboard(lan)
+    await lan.send("/layykien")
+    ballot = await until(lan, "Làm đường bê tông")
+    text = ballot["text"]
+    assert "mã hộ" in text and "NBT-001" in text and "/ketnoi" in text
+    assert "📱" not in text and "chia sẻ số điện thoại” bên dưới" not in text
+    assert not any("📱" in (m.get("text") or "") for m in lan.messages())

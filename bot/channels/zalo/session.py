@@ -83,6 +83,7 @@ SENDS = frozenset({"sendMessage", "sendPhoto", "sendSticker"})
 
 class ZaloSession(BaseSession):
     channel = "zalo"
+    contact_button = False  # no "share my phone" button (bot.channels.base.can_share_contact)
 
     def __init__(self, api: ZaloApi, directory: Directory, shelf: FileShelf, **kwargs: Any) -> None:
         super().__init__(**kwargs)
