@@ -78,4 +78,8 @@ VI = {
         "<code>NBT-001</code>. Nếu bạn cũng dùng bot trên một ứng dụng chia sẻ được số điện thoại, hãy chia sẻ "
         "ở đó rồi liên kết hai ứng dụng bằng /ketnoi."
     ),
+    # A mention in a Zalo group (groups are not served there).
+    "I cannot answer in Zalo groups yet. Please write to me in a private chat: open “{name}” and send your question there.": (
+        "Tôi chưa trả lời được trong nhóm Zalo. Bạn vui lòng nhắn riêng cho tôi: mở “{name}” rồi gửi câu hỏi ở đó."
+    ),
 }

@@ -711,3 +711,21 @@ async def test_a_resident_on_zalo_is_told_what_counts_their_answer_without_a_pho
     assert "mã hộ" in text and "NBT-001" in text and "/ketnoi" in text
     assert "📱" not in text and "chia sẻ số điện thoại” bên dưới" not in text
     assert not any("📱" in (m.get("text") or "") for m in lan.messages())
+
+
+async def test_a_zalo_group_mention_is_told_to_write_in_private_and_the_rest_is_left_alone(
+    zalo: ZaloSandbox, zalo_bot: BotProcess
+) -> None:
+    """Groups are not served on Zalo (beta; a bot hears mentions and replies): a message
+    mentioning the bot gets one polite "write to me in private" (once an hour per
+    group), anything else is left alone, and the sender is not started as a new person."""
+    group = zalo.group("Thôn Nam Bắc Thành")
+    lan, hong = zalo.user("Lan"), zalo.user("Hồng")
+    await lan.send_in_group(group, "chào cả nhà, mai họp thôn nhé")  # not for the bot
+    await hong.send_in_group(group, "@Bot Làng tiêu chí môi trường là gì?")
+    told = await zalo.wait_until(lambda: group.messages() or None, 15)
+    assert "nhắn riêng" in told[0]["text"] and "Bot Làng" in told[0]["text"]
+    await lan.send_in_group(group, "@bot làng còn mình thì sao?")  # told a moment ago: not again
+    await hong.send("Xin chào")  # in private: the events above were all taken before this one
+    assert "1. 🇻🇳 Tiếng Việt" in (await hong.next_message())["text"]  # a new person, started here
+    assert len(group.messages()) == 1 and lan.messages() == []

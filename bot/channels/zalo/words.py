@@ -32,6 +32,12 @@ def not_understood() -> str:
     return _("I can only read text messages. Please type your question.")
 
 
+def group_not_served(bot_name: str) -> str:
+    return _(
+        "I cannot answer in Zalo groups yet. Please write to me in a private chat: open “{name}” and send your question there."
+    ).format(name=bot_name)
+
+
 def quota_notice() -> str:
     return _(
         "Zalo says our message quota is exceeded. Zalo messages now wait and are retried; "

@@ -84,6 +84,12 @@ class ZaloUser:
         self.sandbox.said.setdefault(self.id, []).append({**event["message"], "mine": True})
         return self.sandbox.deliver(event)
 
+    async def send_in_group(self, group: ZaloGroup, text: str) -> dict[str, Any]:
+        """A text in a group the bot is in (Zalo groups are beta: a bot hears mentions)."""
+        event = self._event("message.text.received", text=text)
+        event["message"]["chat"] = {"id": group.id, "chat_type": "GROUP"}
+        return self.sandbox.deliver(event)
+
     async def send_sticker(self, sticker: str = "bfe458bf64fa8da4d4eb") -> dict[str, Any]:
         return self.sandbox.deliver(self._event("message.sticker.received", sticker=sticker))
 
@@ -114,6 +120,18 @@ class ZaloUser:
 
 
 @dataclass
+class ZaloGroup:
+    """A played group chat with the bot in it."""
+
+    sandbox: ZaloSandbox
+    id: str
+    name: str
+
+    def messages(self) -> list[dict[str, Any]]:
+        return list(self.sandbox.chats.get(self.id, []))
+
+
+@dataclass
 class ApiCallRecord:
     method: str
     params: dict[str, Any]
@@ -125,6 +143,7 @@ class ApiCallRecord:
 class ZaloSandbox:
     bot_name: str = "Bot Làng"
     users: dict[str, ZaloUser] = field(default_factory=dict)
+    groups: dict[str, ZaloGroup] = field(default_factory=dict)
     chats: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # chat id -> bot's messages
     calls: list[ApiCallRecord] = field(default_factory=list)
     violations: list[str] = field(default_factory=list)
@@ -157,6 +176,11 @@ class ZaloSandbox:
         user = ZaloUser(self, user_id or hex_id(), display_name)
         self.users[user.id] = user
         return user
+
+    def group(self, name: str) -> ZaloGroup:
+        group = ZaloGroup(self, hex_id(), name)
+        self.groups[group.id] = group
+        return group
 
     def transcript(self, user_id: str) -> list[dict[str, Any]]:
         """The user's and the bot's messages in the private chat, in date order."""
@@ -251,7 +275,7 @@ class ZaloSandbox:
 
     def _chat(self, params: dict[str, Any]) -> str:
         chat_id = str(params.get("chat_id") or "")
-        if chat_id not in self.users:
+        if chat_id not in self.users and chat_id not in self.groups:
             raise ZaloError(400, "Bad Request: chat not found")
         return chat_id
 
