@@ -223,7 +223,7 @@ class ZaloSession(BaseSession):
         else:
             await self.directory.clear_menu(chat_id)
         if durable:
-            await self.directory.stored()
+            await self.directory.stored(chat_id)
 
     async def _send_photo(self, bot: Bot, method: SendPhoto) -> Message:
         target = await self._target(method, method.chat_id)
