@@ -356,7 +356,7 @@ def build_zalo(settings: Settings, runtime: Runtime) -> Bot:
     return build_zalo_bot(
         settings.zalo_bot_token.get_secret_value(), settings.zalo_api_url,
         runtime.sessionmaker, settings.zalo_public_url, settings.zalo_files_dir,
-        settings.zalo_monthly_quota, settings.zalo_quota_reserve,
+        settings.zalo_monthly_quota, settings.zalo_quota_reserve, (runtime.i18n, settings.default_locale),
     )
 
 

@@ -96,7 +96,7 @@ class DbSessionMiddleware(BaseMiddleware):
                 await repo.outbox.enqueue(
                     call_row(
                         kept.address,
-                        {"method": kept.payload["method"], "params": kept.payload["params"], **burst},
+                        {**kept.payload, **burst},
                         now=now,
                         ref=f"update:{update_id}",
                         dedupe_key=f"upd:{bot.id}:{update_id}:{number}" if update_id is not None else None,
@@ -250,7 +250,7 @@ async def pressing_too_fast(bot: Bot, i18n: Any, query_id: str, language_code: s
     from aiogram.utils.i18n import gettext as _
 
     text = _localized(
-        i18n, language_code, lambda: _("You are pressing too fast. Please wait a moment, then try again.")
+        i18n, language_code, lambda: _("You are choosing too fast. Please wait a moment, then try again.")
     )
     try:
         await bot.answer_callback_query(query_id, text)

@@ -75,7 +75,7 @@ def callback_guard_router() -> Router:
     @router.callback_query(F.data.func(button_data_out_of_range))
     async def impossible_button(callback: CallbackQuery) -> None:
         log.warning("refused button data with an out-of-range number from user %s", callback.from_user.id)
-        await callback.answer(_("Sorry, this button is not valid. Please start again from the menu."), show_alert=True)
+        await callback.answer(_("Sorry, this choice is not valid. Please start again from the menu."), show_alert=True)
 
     return router
 
@@ -112,7 +112,7 @@ def fallback_router() -> Router:
 
     @router.message(~F.text)
     async def not_text(message: Message) -> None:
-        await message.answer(_("I can only read text for now. Please type your question or use the buttons."))
+        await message.answer(_("I can only read text for now. Please type your question or choose an item."))
 
     return router
 

@@ -104,7 +104,7 @@ def help_text(actor: Actor | None, village: Village | None) -> str:
     if actor is not None and actor.is_member:
         lines.append("\n" + _("As a party member you also get the branch's announcements here, in private."))
     else:
-        lines.append("\n" + _("Party member? Press “📱 I am a party member: share my phone” below to link your account."))
+        lines.append("\n" + _("Party member? Choose “📱 I am a party member: share my phone” below to link your account."))
     lines.append(_("Wrong village? Send /doithon to change it."))
     return "\n".join(lines)
 
@@ -276,7 +276,7 @@ def start_router() -> Router:
             )
         builder.button(text=_("🏘 My village is not listed"), callback_data=NotListed())
         builder.adjust(1)
-        await message.answer(_("Is it one of these? Press your village:"), reply_markup=builder.as_markup())
+        await message.answer(_("Is it one of these? Choose your village:"), reply_markup=builder.as_markup())
 
     @router.callback_query(NotListed.filter())
     async def village_not_listed(callback: CallbackQuery, state: FSMContext) -> None:

@@ -41,3 +41,14 @@ def test_both_languages_have_the_same_steps() -> None:
     numbers = lambda text: re.findall(r"^### (\d+)\.", text, flags=re.M)  # noqa: E731
     assert numbers(english) == numbers(vietnamese) == [str(n) for n in range(12)]
     assert len(blocks(DOC)) >= 10
+
+
+def test_the_zalo_folders_are_named_in_both_languages() -> None:
+    from bot.settings import Settings
+
+    files_dir = Settings.model_fields["zalo_files_dir"].default.as_posix()
+    polled = (Settings.model_fields["zalo_files_dir"].default.parent / "zalo-polled").as_posix()
+    assert "zalo_files_dir.parent / \"zalo-polled\"" in (ROOT / "bot" / "app.py").read_text(encoding="utf-8")
+    english, vietnamese = DOC.split("## English", 1)[1].split("## Tiếng Việt", 1)
+    for part in (english, vietnamese):
+        assert "ZALO_FILES_DIR" in part and f"`{files_dir}`" in part and f"`{polled}`" in part

@@ -21,6 +21,13 @@ SENDING_PRIORITY: ContextVar[int | None] = ContextVar("sending_priority", defaul
 ``send``): a channel near its quota holds bulk back (``bot.delivery.contract.Priority``)."""
 
 
+def can_share_contact(bot: object) -> bool:
+    """Whether the channel a handler's bot talks through has a button that shares the
+    person's own phone (Telegram's contact button). A bridge without one says so on its
+    session (``contact_button = False``); the handler then offers what that channel can do."""
+    return bool(getattr(getattr(bot, "session", None), "contact_button", True))
+
+
 class ChannelError(Exception):
     """Base of what a channel raises; ``detail`` is the platform's own words."""
 

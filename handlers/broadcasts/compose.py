@@ -109,7 +109,7 @@ def compose_router() -> Router:
         await state.set_state(Compose.audience)
         data = await state.get_data()
         await message.answer(
-            _("Who should receive it? Press to choose, then “Next”."),
+            _("Who should receive it? Choose the recipients, then “Next”."),
             reply_markup=audience_keyboard(data, await village_groups(repo, actor)),
         )
 
@@ -176,7 +176,7 @@ def compose_router() -> Router:
             await callback.message.answer(
                 _(
                     "When? Type it the way you would say it, for example “3/12 7h30”, “sáng mai 7 giờ”, "
-                    "“tối nay 19h” or “thứ 7 này 19h”, or press a button."
+                    "“tối nay 19h” or “thứ 7 này 19h”, or choose an item."
                 ),
                 reply_markup=at_keyboard(),
             )
@@ -225,7 +225,7 @@ def compose_router() -> Router:
         if isinstance(callback.message, Message):
             await set_markup(callback.message, None)
             await callback.message.answer(
-                _("At what time? Press one, or type it as HH:mm."), reply_markup=time_keyboard()
+                _("At what time? Choose one, or type it as HH:mm."), reply_markup=time_keyboard()
             )
 
     async def time_chosen(message: Message, state: FSMContext, hour: int, minute: int) -> None:
@@ -301,7 +301,7 @@ def compose_router() -> Router:
         elif to == "audience":
             await state.set_state(Compose.audience)
             await message.answer(
-                _("Who should receive it? Press to choose, then “Next”."),
+                _("Who should receive it? Choose the recipients, then “Next”."),
                 reply_markup=audience_keyboard(
                     await state.get_data(), await village_groups(repo, actor)
                 ),

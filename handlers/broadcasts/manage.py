@@ -51,7 +51,7 @@ def manage_router() -> Router:
         builder.adjust(1)
         text = _("📢 <b>Announcements</b>")
         if items:
-            text += "\n" + _("Press one to see its details and who acknowledged it.")
+            text += "\n" + _("Choose one to see its details and who acknowledged it.")
         await message.answer(text, reply_markup=builder.as_markup())
 
     @router.callback_query(BcShow.filter())

@@ -327,6 +327,6 @@ def register(router: Router) -> None:
     async def step_needs_button(message: Message, state: FSMContext) -> None:
         """Something typed where a button is expected (or not text where text is)."""
         await message.answer(
-            _("Please use the buttons above, or type <i>hủy</i> to stop."),
+            _("Please choose one of the items above, or type <i>hủy</i> to stop."),
             reply_markup=keyboards.only_cancel(),
         )

@@ -16,6 +16,16 @@ from bot.services.markup import esc
 from storage.models import Consultation
 
 
+def unverified_without_contact() -> str:
+    """"unverified" on a channel without the phone-sharing button: what can be done there."""
+    return _(
+        "To count your answer I need to know your household, and this app cannot share your phone with me. "
+        "A party member of the branch can record your household's answer: they type its code, for example "
+        "<code>NBT-001</code>. If you also use the bot on an app where you can share your phone, share it "
+        "there and link the two apps with /ketnoi."
+    )
+
+
 def error_text(error: DomainError) -> str:
     if isinstance(error, NotAllowed):
         return _("Sorry, only the branch secretary or deputy can do that.")

@@ -13,6 +13,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
+from bot.channels.base import can_share_contact
 from bot.services.authz import Actor
 from bot.services.consultations import documents, service
 from bot.services.consultations.domain import OTHER, ConsultationInvalid, NotEligible, mask_choices
@@ -38,9 +39,9 @@ async def show_ballot(
     except NotEligible as error:
         voter = None
         if error.reason in ("other_village", "unverified", "not_member"):
+            text, markup = not_eligible(error, message)
             lines.append("")
-            lines.append(texts.error_text(error))
-            markup = keyboards.share_phone() if error.reason == "unverified" else None
+            lines.append(text)
             await message.answer("\n".join(lines), reply_markup=markup)
             return
     if voter is not None:
@@ -56,6 +57,16 @@ async def show_ballot(
         lines.append("")
         lines.append(_("Choose your answer:"))
     await message.answer("\n".join(lines), reply_markup=keyboards.ballot(consultation, labels))
+
+
+def not_eligible(error: NotEligible, message: Message) -> tuple[str, Any]:
+    """Why the answer cannot count, and the phone button when sharing the phone would
+    help (a channel without that button is told what it can do instead)."""
+    if error.reason != "unverified":
+        return texts.error_text(error), None
+    if not can_share_contact(message.bot):
+        return texts.unverified_without_contact(), None
+    return texts.error_text(error), keyboards.share_phone()
 
 
 def who_text(voter: service.Voter) -> str:
@@ -118,8 +129,8 @@ async def record(
             await state.update_data(yk_vote={**pending, "code": None})
         else:
             await state.set_state(None)
-        markup = keyboards.share_phone() if error.reason == "unverified" else None
-        await message.answer(texts.error_text(error), reply_markup=markup)
+        text, markup = not_eligible(error, message)
+        await message.answer(text, reply_markup=markup)
         return
     except ConsultationInvalid as error:
         if error.reason in ("other_empty", "other_long"):

@@ -156,7 +156,7 @@ def register(router: Router) -> None:
             return
         if callback_data.kind == "money":
             await callback.message.answer(
-                _("How much? Tap an amount or type it, {example}.").format(
+                _("How much? Choose an amount or type it, {example}.").format(
                     example=texts.amount_example("money")
                 ),
                 reply_markup=keyboards.amounts_keyboard(locale),

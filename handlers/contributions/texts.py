@@ -80,7 +80,7 @@ def matches_text(matches: Sequence[StatementMatch], locale: str) -> str:
             line += "\n   ⚠ " + "; ".join(reasons.get(flag, flag) for flag in match.flags)
         lines.append(line)
     if any(match.flags for match in matches):
-        lines.append(_("⚠ Lines need checking one by one: press each only if you are sure."))
+        lines.append(_("⚠ Lines need checking one by one: choose each only if you are sure."))
     return "\n".join(lines)
 
 
@@ -187,5 +187,5 @@ def ask_household_text() -> str:
 
 def no_household_text(query: str) -> str:
     return _(
-        "No household in your village matches “{query}”. Type at least two letters of the code or of the head's name, or press Cancel."
+        "No household in your village matches “{query}”. Type at least two letters of the code or of the head's name, or choose Cancel."
     ).format(query=esc(query[:60]))

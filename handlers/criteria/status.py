@@ -74,7 +74,7 @@ def status_router() -> Router:
         skip.button(text=_("Skip"), callback_data=Crit(a="status_skip"))
         if isinstance(callback.message, Message):
             await callback.message.edit_text(
-                _("Send a short note (for example: “3 km of road finished”), or press Skip."),
+                _("Send a short note (for example: “3 km of road finished”), or choose Skip."),
                 reply_markup=skip.as_markup(),
             )
 

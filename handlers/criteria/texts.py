@@ -199,5 +199,5 @@ def set_header(criteria_set: CriteriaSet) -> str:
     return "<b>{name}</b>\n<i>{document}</i>\n{count}".format(
         name=esc(criteria_set.name),
         document=esc(criteria_set.document),
-        count=_("{n} criteria. Press one to read it.").format(n=len(criteria_set.criteria)),
+        count=_("{n} criteria. Choose one to read it.").format(n=len(criteria_set.criteria)),
     )

@@ -64,7 +64,7 @@ def proposal_text(proposal: assignments.Proposal) -> str:
         )
         lines.append(f"<b>{esc(share.name)}</b> ({len(share.households)}): {houses}")
     lines += [left_out_text(left, proposal) for left in proposal.left_out]
-    lines.append(_("Nothing changes until you press “Accept”."))
+    lines.append(_("Nothing changes until you choose “Accept”."))
     text = "\n".join(lines)
     return text if len(text) <= MAX_TEXT else text[: MAX_TEXT - 1].rsplit(",", 1)[0] + " …"
 

@@ -113,7 +113,7 @@ def register(router: Router) -> None:
             await message.answer(not_yours_text())
             return
         await message.answer(
-            _("Noted. The visit is still due: press “📅 Later” to choose another day.")
+            _("Noted. The visit is still due: choose “📅 Later” to pick another day.")
         )
 
     @router.callback_query(StateFilter(Cannot.reason), kb.ReasonCb.filter())

@@ -38,7 +38,7 @@ def register(router: Router) -> None:
         data = await state.get_data()
         await state.set_state(Report.checklist)
         await message.answer(
-            _("What did you see? Press an item to mark it 🟢 fine or 🔴 a concern, then Next."),
+            _("What did you see? Choose an item to mark it 🟢 fine or 🔴 a concern, then Next."),
             reply_markup=kb.checklist_keyboard(data.get("checks", {})),
         )
 
@@ -58,7 +58,7 @@ def register(router: Router) -> None:
         day = parse_past_day((message.text or "")[:40], today)
         if day is None or day > today:
             await message.answer(
-                _("I did not understand that date. Type it like 25/12, or press a button.")
+                _("I did not understand that date. Type it like 25/12, or choose a day.")
             )
             return
         await state.update_data(day=day.isoformat())
@@ -95,7 +95,7 @@ def register(router: Router) -> None:
         await state.set_state(Report.needs)
         data = await state.get_data()
         await message.answer(
-            _("Did the household raise any needs? Press all that apply, then Next."),
+            _("Did the household raise any needs? Choose all that apply, then Next."),
             reply_markup=kb.needs_keyboard(data.get("needs", [])),
         )
 
@@ -213,10 +213,10 @@ def register(router: Router) -> None:
     @router.message(StateFilter(Report.photo), ~F.text.startswith("/"))
     async def photo_expected(message: Message) -> None:
         await message.answer(
-            _("Please send a photo, or press “Finish without a photo”."),
+            _("Please send a photo, or choose “Finish without a photo”."),
             reply_markup=kb.photo_keyboard(),
         )
 
     @router.message(StateFilter(Report.checklist, Report.needs), ~F.text.startswith("/"))
     async def press_buttons(message: Message) -> None:
-        await message.answer(_("Please use the buttons above."))
+        await message.answer(_("Please choose one of the items above."))

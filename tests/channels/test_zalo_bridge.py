@@ -147,6 +147,33 @@ async def test_a_menu_is_numbered_stored_and_answered_by_number(zalo: ZaloSandbo
     assert plain.updates[0].message.text == "2"
 
 
+async def test_a_menu_is_in_the_database_when_its_message_reaches_zalo(
+    zalo: ZaloSandbox, bridge: Any, sessionmaker: Any
+) -> None:
+    """A kill -9 right after a send must find that message's menu stored: the sandbox
+    looks at the database at the moment the message arrives."""
+    bot, intake = bridge
+    lan = zalo.user("Lan")
+    chat_id = (await intake.convert(event(lan, "Xin chào"))).updates[0].message.chat.id
+    seen: list[Any] = []
+
+    async def look() -> None:
+        async with sessionmaker() as session:
+            seen.append(await Repo(session).channels.menu("zalo", chat_id))
+
+    original = zalo._sendMessage  # noqa: SLF001 - the moment Zalo has the message
+
+    async def send_and_look(params: dict[str, Any]) -> dict[str, Any]:
+        await look()
+        return await original(params)
+
+    zalo._sendMessage = send_and_look  # type: ignore[method-assign]  # noqa: SLF001
+    await bot.send_message(chat_id, "Bạn đồng ý?", reply_markup=KEYBOARD)
+    await bot.send_message(chat_id, "Cảm ơn.")  # no buttons: the menu is gone before it arrives
+    assert seen[0] is not None and [item["data"] for item in seen[0].items] == ["yes", "no"]
+    assert seen[1] is None
+
+
 async def test_an_expired_menu_is_said_so(zalo: ZaloSandbox, bridge: Any, sessionmaker: Any) -> None:
     bot, intake = bridge
     lan = zalo.user("Lan")
@@ -218,7 +245,7 @@ def test_telegram_deep_links_become_the_command_to_type_and_phone_button_words_g
         [InlineKeyboardButton(text="🤝 Đóng góp", url="https://t.me/village_bot?start=dg_AB12cd")]])
     assert menu_of(link)[1] == ["🔗 🤝 Đóng góp: /start dg_AB12cd"]
     assert for_zalo("Trả lời tại https://t.me/village_bot?start=yk_Q9 nhé") == "Trả lời tại /start yk_Q9 nhé"
-    hint = "Party member? Press “📱 I am a party member: share my phone” below to link your account."
+    hint = "Party member? Choose “📱 I am a party member: share my phone” below to link your account."
     assert for_zalo(f"Your village: X\n\n{hint}\nWrong village? Send /doithon.") == (
         "Your village: X\n\nWrong village? Send /doithon."
     )

@@ -96,7 +96,7 @@ async def test_visit_report_reaches_the_report_and_qr_card(
     await member.press(asked, callback_data=ReportDay(days_ago=0).pack())
     checklist = await until(member, lambda m: "What did you see" in text_of(m))
     await member.send("nhà ổn")  # typing instead of pressing: asked to use the buttons
-    await until(member, lambda m: "use the buttons above" in text_of(m))
+    await until(member, lambda m: "choose one of the items above" in text_of(m))
     await member.press(checklist, callback_data=CheckCb(item="housing").pack())
     await member.press(checklist, callback_data=CheckCb(item="housing").pack())  # fine → a concern
     await member.press(checklist, callback_data=CheckCb(item="next").pack())

@@ -132,10 +132,22 @@ class DeferReplies(BaseRequestMiddleware):
             payload = serialize(method)
         except TypeError:
             return await make_request(bot, method)  # a file by URL: cannot be kept as JSON
+        if (locale := current_locale()) is not None:
+            payload["locale"] = locale  # the language it was written in (a bridge may need it)
         collector.calls.append(
             Kept(chat_id if chat_id is not None else collector.address, method.__api_method__, payload)
         )
         return Response[Any](ok=True, result=stand_in(method, bot))  # type: ignore[return-value]
+
+
+def current_locale() -> str | None:
+    """The locale of the update being handled, if the i18n middleware set one."""
+    from aiogram.utils.i18n import get_i18n
+
+    try:
+        return get_i18n().current_locale
+    except LookupError:
+        return None
 
 
 def install(bot: Bot) -> None:

@@ -43,6 +43,8 @@ class Directory:
         self._menus: dict[int, Menu | None] = {}
         self._dirty: set[int] = set()
         self._writer: asyncio.Task[None] | None = None
+        self._writing: int | None = None  # the chat whose menu is being written
+        self._waiters: dict[int, list[asyncio.Future[None]]] = {}  # chat -> sends waiting for its menu
 
     async def allocate(self, platform_id: str, chat_type: str, name: str = "") -> Address:
         async with self.sessionmaker() as session:
@@ -67,10 +69,11 @@ class Directory:
         """"private" or "group", as Zalo said (known once the address was looked up)."""
         return self._types.get(internal_id, "private")
 
-    # The menu is written behind: the session sends while the handler's transaction
-    # may hold SQLite's write lock, so it must not wait for a write of its own. The
-    # latest menu of each chat is kept here at once (the intake reads it from here
-    # first) and written by a background task as soon as the database lets it.
+    # The latest menu of each chat is kept here at once (the intake reads it from here
+    # first) and written by a background task. A handler's replies leave after its
+    # commit, from the delivery engine (no transaction of its own open), which waits
+    # for that chat's write (:meth:`stored`) before the message goes out: after a kill -9 the
+    # stored menu is the one of the last message sent, or of one about to be sent again.
 
     async def set_menu(
         self, chat_id: int, items: list[dict[str, Any]], message_id: int, text: str, locale: str | None
@@ -93,6 +96,7 @@ class Directory:
         while self._dirty:
             chat_id = self._dirty.pop()
             menu = self._menus.get(chat_id)
+            self._writing = chat_id
             try:
                 async with self.sessionmaker() as session:
                     repo = Repo(session)
@@ -106,11 +110,31 @@ class Directory:
                         )
                     await session.commit()
                 failures = 0
+                if chat_id not in self._dirty:  # not changed again meanwhile: this one is stored
+                    for waiter in self._waiters.pop(chat_id, []):
+                        if not waiter.done():
+                            waiter.set_result(None)
             except Exception:
                 failures += 1
                 self._dirty.add(chat_id)
                 log.warning("zalo: storing the menu of %s failed (%s); trying again", chat_id, failures)
                 await asyncio.sleep(min(5.0, 0.1 * 2**failures))
+            finally:
+                self._writing = None
+
+    async def stored(self, chat_id: int, timeout: float = 5.0) -> bool:
+        """Wait (at most ``timeout`` s) until the chat's latest menu is in the database
+        (only this chat's write: other chats' menus never hold this send up)."""
+        if chat_id not in self._dirty and self._writing != chat_id:
+            return True
+        waiter = asyncio.get_running_loop().create_future()
+        self._waiters.setdefault(chat_id, []).append(waiter)
+        try:
+            await asyncio.wait_for(waiter, timeout)
+        except TimeoutError:
+            log.warning("zalo: the menu of %s is not stored yet after %ss; sending anyway", chat_id, timeout)
+            return False
+        return True
 
     async def flush(self) -> None:
         """Wait until every menu is stored (at shutdown)."""

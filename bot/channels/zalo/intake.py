@@ -13,7 +13,9 @@ with no menu is an ordinary text. An image becomes a photo message (its URL as t
 file id); a sticker or an unsupported message gets a clear answer. A person's first message starts the conversation (``/start``); a
 first message that is an invite code links them (``/start inv_<code>``); a first
 message that is an account link code (``/ketnoi`` on the other channel) is passed on as
-it is.
+it is. Groups are not served (beta on Zalo, where a bot hears only the messages that
+mention it): a mention is answered "write to me in private", at most once an hour per
+group; anything else from a group is left alone.
 """
 
 from __future__ import annotations
@@ -21,19 +23,21 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+import time
 from dataclasses import dataclass
 from typing import Any
 
 from aiogram.types import Update
 
 from bot.channels.zalo.directory import Directory
-from bot.channels.zalo.words import menu_expired, not_understood, out_of_range
+from bot.channels.zalo.words import group_not_served, menu_expired, not_understood, out_of_range
 from bot.services.account_links import looks_like_code
 
 log = logging.getLogger("villagebot.zalo")
 
 INVITE_CODE = re.compile(r"(?:inv_)?([A-Za-z0-9_-]{16})")
 MENU_ANSWER = re.compile(r"\s*(\d{1,2})\s*\.?\s*")
+GROUP_NOTICE_EVERY = 3600.0  # seconds between two "write to me in private" in one group
 
 
 def update_id(event_name: str, message_id: str, date_ms: int) -> int:
@@ -55,6 +59,7 @@ class ZaloIntake:
         self.bot_user = bot_user
         self.i18n = i18n
         self.locale = locale
+        self._told_groups: dict[str, float] = {}  # group -> when last told to write in private
 
     def _say(self, words: Any, *args: Any, locale: str | None = None) -> str:
         if self.i18n is None:
@@ -70,6 +75,8 @@ class ZaloIntake:
             log.info("zalo: ignored an event without a sender or chat (%s)", name)
             return Intake([], [])
         chat_type = "group" if str(chat.get("chat_type", "")).upper() == "GROUP" else "private"
+        if chat_type == "group":  # not served on Zalo (beta, mention-only); the sender stays unknown
+            return await self._group(str(chat["id"]), name, str(message.get("text") or ""))
         display = str(sender.get("display_name") or sender.get("name") or "Zalo")[:200]
         person = await self.directory.allocate(str(sender["id"]), "private", display)
         place = person if chat["id"] == sender["id"] else await self.directory.allocate(str(chat["id"]), chat_type)
@@ -117,6 +124,21 @@ class ZaloIntake:
         elif chat_type == "private" and await self._is_invite(text):
             text = "/start inv_" + INVITE_CODE.fullmatch(text).group(1)  # type: ignore[union-attr]
         return Intake([Update.model_validate({"update_id": uid, "message": {**base, "text": text}})], [])
+
+    async def _group(self, group_id: str, name: str, text: str) -> Intake:
+        """A group message: one that mentions the bot is told, politely and at most once
+        an hour per group, to write in private; anything else is left alone."""
+        bot_name = str(self.bot_user.get("first_name") or "")
+        mentioned = name == "message.text.received" and bool(bot_name) and f"@{bot_name}".lower() in text.lower()
+        now = time.monotonic()
+        if not mentioned or now - self._told_groups.get(group_id, float("-inf")) < GROUP_NOTICE_EVERY:
+            log.info("zalo: a group message left alone (%s)", "mention, told lately" if mentioned else "no mention")
+            return Intake([], [])
+        self._told_groups[group_id] = now
+        if len(self._told_groups) > 10_000:
+            self._told_groups.clear()
+        group = await self.directory.allocate(group_id, "group")
+        return Intake([], [(group.internal_id, self._say(group_not_served, bot_name))])
 
     async def _first_words(self, text: str) -> str:
         """A new person's first message: an invite code links them; anything else starts."""

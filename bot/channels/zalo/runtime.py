@@ -19,7 +19,7 @@ from aiogram import Bot
 from aiohttp import web
 
 from bot.channels.base import SENDING_PRIORITY, Capabilities, RateLimited
-from bot.channels.telegram import TelegramChannel
+from bot.channels.telegram import TelegramChannel, deferred
 from bot.channels.zalo.api import ZaloApi, ZaloApiError
 from bot.channels.zalo.directory import Directory
 from bot.channels.zalo.files import FileShelf
@@ -36,14 +36,21 @@ ZALO_CAPABILITIES = Capabilities(buttons=False, edits=False, max_text=TEXT_LIMIT
 
 def build_zalo_bot(
     token: str, api_url: str, sessionmaker: Any, public_url: str, files_dir: Any = None,
-    quota: int = 0, reserve_percent: int = 10,
+    quota: int = 0, reserve_percent: int = 10, languages: tuple[Any, str] | None = None,
 ) -> Bot:
+    """``languages``: (i18n, default locale), for the words the bridge adds to what the
+    engine sends (a kept reply in the language it was written in, anything else in the default)."""
     session = ZaloSession(ZaloApi(token, api_url), Directory(sessionmaker), FileShelf(public_url, files_dir))
     session.guard = QuotaGuard(quota, reserve_percent)
+    session.languages = languages
     from aiogram.client.default import DefaultBotProperties
     from aiogram.enums import ParseMode
 
-    return Bot(token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
+    bot = Bot(token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
+    # As on Telegram, what a handler shows leaves after its update commits, through the
+    # delivery engine (bot/channels/telegram/deferred.py): a kill -9 loses no reply's promise.
+    deferred.install(bot)
+    return bot
 
 
 class ZaloChannel:
@@ -63,9 +70,22 @@ class ZaloChannel:
         if self.guard.holds(SENDING_PRIORITY.get()):  # near the quota: bulk waits, nothing dropped
             raise RateLimited(HOLD_SECONDS, HELD, whole_budget=False)
         try:
-            return await self.inner.send(address, message)
+            with self._language((message.native or {}).get("locale")):
+                return await self.inner.send(address, message)
         except RateLimited as exc:
             raise RateLimited(exc.retry_after, exc.detail, whole_budget=False) from exc
+
+    def _language(self, locale: str | None) -> Any:
+        """The engine sends outside any update: the bridge's own words (the numbered menu's
+        hint) and the stored menu take the kept reply's language, else the default."""
+        languages = getattr(self.inner.bot.session, "languages", None)
+        if languages is None:
+            return contextlib.nullcontext()
+        i18n, default = languages
+        stack = contextlib.ExitStack()
+        stack.enter_context(i18n.context())
+        stack.enter_context(i18n.use_locale(locale or default))
+        return stack
 
     async def pin(self, address: int, message_id: int) -> None:
         return None  # Zalo has no pins

@@ -1,7 +1,9 @@
 """The bridge: an aiogram session that talks to Zalo, so the handlers run unchanged.
 
-A handler calls ``message.answer(text, reply_markup=keyboard)``; aiogram hands the
-``SendMessage`` to this session, which sends what Zalo can carry:
+A handler calls ``message.answer(text, reply_markup=keyboard)``; the call is kept until
+the update commits (:mod:`bot.channels.telegram.deferred`, installed on the Zalo bot too),
+then the delivery engine makes it, and aiogram hands the ``SendMessage`` to this session,
+which sends what Zalo can carry:
 
 * HTML becomes plain text; a text over 2,000 characters is split at line breaks,
   the numbered menu kept whole in the last part;
@@ -81,6 +83,7 @@ SENDS = frozenset({"sendMessage", "sendPhoto", "sendSticker"})
 
 class ZaloSession(BaseSession):
     channel = "zalo"
+    contact_button = False  # no "share my phone" button (bot.channels.base.can_share_contact)
 
     def __init__(self, api: ZaloApi, directory: Directory, shelf: FileShelf, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -95,6 +98,7 @@ class ZaloSession(BaseSession):
         self.quota_episodes = 0  # 429s after at least an hour without one: operators are told
         self._me: dict[str, Any] | None = None
         self.guard = QuotaGuard()  # the month's count against the plan's quota
+        self.languages: tuple[Any, str] | None = None  # (i18n, default locale): see ZaloChannel
 
     async def close(self) -> None:
         await self.zalo.close()
@@ -195,8 +199,8 @@ class ZaloSession(BaseSession):
         target = await self._target(method, chat_id)
         items, lines = menu_of(markup)
         plain = for_zalo(html_to_plain(text) if _html(method, bot) else text)
-        if not keep_menu:  # before the send: a number typed the moment it arrives must find it
-            await self._remember(int(chat_id), items, 0, plain)
+        if not keep_menu:  # stored before the send: a number typed the moment it arrives must find it
+            await self._remember(int(chat_id), items, 0, plain, durable=True)
         sent: dict[str, Any] = {}
         for piece in split_plain(plain, TEXT_LIMIT, tail="\n".join(lines)):
             sent = await self._call(method, "sendMessage", chat_id=target, text=piece)
@@ -211,11 +215,15 @@ class ZaloSession(BaseSession):
         method = SendMessage(chat_id=chat_id, text=text)
         await self._send_text(bot, method, chat_id, text, None, keep_menu=True)
 
-    async def _remember(self, chat_id: int, items: list[dict[str, Any]], message_id: int, text: str) -> None:
+    async def _remember(
+        self, chat_id: int, items: list[dict[str, Any]], message_id: int, text: str, *, durable: bool = False
+    ) -> None:
         if items:
             await self.directory.set_menu(chat_id, items, message_id, text, _locale())
         else:
             await self.directory.clear_menu(chat_id)
+        if durable:
+            await self.directory.stored(chat_id)
 
     async def _send_photo(self, bot: Bot, method: SendPhoto) -> Message:
         target = await self._target(method, method.chat_id)
@@ -223,7 +231,7 @@ class ZaloSession(BaseSession):
         items, lines = menu_of(method.reply_markup)
         caption = for_zalo(html_to_plain(method.caption or "") if _html(method, bot) else (method.caption or ""))
         if items:  # a photo without choices (the VietQR after the thank-you, a chart) goes
-            await self._remember(int(method.chat_id), items, 0, caption)  # with the menu before it
+            await self._remember(int(method.chat_id), items, 0, caption, durable=True)  # with the menu before it
         pieces = split_plain(caption, TEXT_LIMIT, tail="\n".join(lines)) if (caption or lines) else [""]
         if url is None:  # a Telegram file id: nothing Zalo can fetch
             log.info("zalo: a photo by file id cannot be sent; its caption goes alone")

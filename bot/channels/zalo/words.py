@@ -32,6 +32,12 @@ def not_understood() -> str:
     return _("I can only read text messages. Please type your question.")
 
 
+def group_not_served(bot_name: str) -> str:
+    return _(
+        "I cannot answer in Zalo groups yet. Please write to me in a private chat: open “{name}” and send your question there."
+    ).format(name=bot_name)
+
+
 def quota_notice() -> str:
     return _(
         "Zalo says our message quota is exceeded. Zalo messages now wait and are retried; "
@@ -43,7 +49,7 @@ def about_missing_controls() -> list[str]:
     """Sentences of the handlers that point at a control Zalo does not have (the phone
     button), in the current language and in English; the bridge leaves them out and
     says what to do instead (:func:`contact_hint`)."""
-    msgids = ["Party member? Press “📱 I am a party member: share my phone” below to link your account."]
+    msgids = ["Party member? Choose “📱 I am a party member: share my phone” below to link your account."]
     return [*msgids, *(t for t in (_(m) for m in msgids) if t not in msgids)]
 
 

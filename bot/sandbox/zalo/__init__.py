@@ -7,6 +7,6 @@ refuses what the platform does not have (buttons, parse modes, edits, documents)
 so the bot cannot rely on it by accident. Used by the e2e tests and ``make run``.
 """
 
-from bot.sandbox.zalo.server import ZaloSandbox, ZaloUser
+from bot.sandbox.zalo.server import ZaloGroup, ZaloSandbox, ZaloUser
 
-__all__ = ["ZaloSandbox", "ZaloUser"]
+__all__ = ["ZaloGroup", "ZaloSandbox", "ZaloUser"]

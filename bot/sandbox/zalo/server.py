@@ -84,6 +84,12 @@ class ZaloUser:
         self.sandbox.said.setdefault(self.id, []).append({**event["message"], "mine": True})
         return self.sandbox.deliver(event)
 
+    async def send_in_group(self, group: ZaloGroup, text: str) -> dict[str, Any]:
+        """A text in a group the bot is in (Zalo groups are beta: a bot hears mentions)."""
+        event = self._event("message.text.received", text=text)
+        event["message"]["chat"] = {"id": group.id, "chat_type": "GROUP"}
+        return self.sandbox.deliver(event)
+
     async def send_sticker(self, sticker: str = "bfe458bf64fa8da4d4eb") -> dict[str, Any]:
         return self.sandbox.deliver(self._event("message.sticker.received", sticker=sticker))
 
@@ -114,6 +120,18 @@ class ZaloUser:
 
 
 @dataclass
+class ZaloGroup:
+    """A played group chat with the bot in it."""
+
+    sandbox: ZaloSandbox
+    id: str
+    name: str
+
+    def messages(self) -> list[dict[str, Any]]:
+        return list(self.sandbox.chats.get(self.id, []))
+
+
+@dataclass
 class ApiCallRecord:
     method: str
     params: dict[str, Any]
@@ -125,6 +143,7 @@ class ApiCallRecord:
 class ZaloSandbox:
     bot_name: str = "Bot Làng"
     users: dict[str, ZaloUser] = field(default_factory=dict)
+    groups: dict[str, ZaloGroup] = field(default_factory=dict)
     chats: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # chat id -> bot's messages
     calls: list[ApiCallRecord] = field(default_factory=list)
     violations: list[str] = field(default_factory=list)
@@ -134,6 +153,10 @@ class ZaloSandbox:
     webhook_secret: str = ""
     base_url: str = ""
     said: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # user id -> their texts
+    # A fault for crash tests: a sent message matching ``hold`` is shown to its user at
+    # once, but the bot's call gets no answer until :meth:`release` (a kill -9 meanwhile
+    # leaves the bot not knowing the message went out).
+    hold: Any = None
 
     def __post_init__(self) -> None:
         self.bot_id = ""
@@ -144,6 +167,8 @@ class ZaloSandbox:
         self._webhook_task: asyncio.Task[None] | None = None
         self._http: aiohttp.ClientSession | None = None
         self._ids = itertools.count(1)
+        self._released = asyncio.Event()
+        self.held: list[dict[str, Any]] = []
 
     # ------------------------------------------------------------ handles
 
@@ -151,6 +176,11 @@ class ZaloSandbox:
         user = ZaloUser(self, user_id or hex_id(), display_name)
         self.users[user.id] = user
         return user
+
+    def group(self, name: str) -> ZaloGroup:
+        group = ZaloGroup(self, hex_id(), name)
+        self.groups[group.id] = group
+        return group
 
     def transcript(self, user_id: str) -> list[dict[str, Any]]:
         """The user's and the bot's messages in the private chat, in date order."""
@@ -245,7 +275,7 @@ class ZaloSandbox:
 
     def _chat(self, params: dict[str, Any]) -> str:
         chat_id = str(params.get("chat_id") or "")
-        if chat_id not in self.users:
+        if chat_id not in self.users and chat_id not in self.groups:
             raise ZaloError(400, "Bad Request: chat not found")
         return chat_id
 
@@ -255,11 +285,20 @@ class ZaloSandbox:
                 raise ZaloError(429, "Quota exceeded")
             self.quota -= 1
 
-    def _store(self, chat_id: str, **content: Any) -> dict[str, Any]:
+    async def _store(self, chat_id: str, **content: Any) -> dict[str, Any]:
         message = {"message_id": hex_id(), "date": self.now_ms(), **content}
         self.chats.setdefault(chat_id, []).append(message)
         self._notify()
+        if self.hold is not None and self.hold(message):
+            self.held.append(message)
+            self._notify()
+            await self._released.wait()
         return {"message_id": message["message_id"], "date": message["date"]}
+
+    def release(self) -> None:
+        """No more holding: the held calls are answered (if anyone still waits)."""
+        self.hold = None
+        self._released.set()
 
     @staticmethod
     def _text(value: Any, what: str, low: int) -> str:
@@ -272,7 +311,7 @@ class ZaloSandbox:
         chat_id = self._chat(params)
         text = self._text(params.get("text"), "text", 1)
         self._spend()
-        return self._store(chat_id, type="text", text=text)
+        return await self._store(chat_id, type="text", text=text)
 
     async def _sendPhoto(self, params: dict[str, Any]) -> dict[str, Any]:
         chat_id = self._chat(params)
@@ -282,7 +321,7 @@ class ZaloSandbox:
             raise ZaloError(400, "Bad Request: photo must be an image URL")
         data = await self._download(url)
         self._spend()
-        sent = self._store(chat_id, type="photo", photo=url, caption=caption)
+        sent = await self._store(chat_id, type="photo", photo=url, caption=caption)
         self.photos[sent["message_id"]] = data
         return sent
 
@@ -302,7 +341,7 @@ class ZaloSandbox:
     async def _sendSticker(self, params: dict[str, Any]) -> dict[str, Any]:
         chat_id = self._chat(params)
         self._spend()
-        return self._store(chat_id, type="sticker", sticker=str(params.get("sticker") or ""))
+        return await self._store(chat_id, type="sticker", sticker=str(params.get("sticker") or ""))
 
     async def _sendChatAction(self, params: dict[str, Any]) -> bool:
         self._chat(params)
@@ -379,6 +418,7 @@ class ZaloSandbox:
         return sb
 
     async def stop(self) -> None:
+        self.release()
         if self._webhook_task is not None:
             self._webhook_task.cancel()
         if self._http is not None:
