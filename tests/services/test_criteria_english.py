@@ -72,6 +72,24 @@ def test_english_chatter_is_chatter(text: str) -> None:
     assert INDEX.ask(text, "ntm-2026-2030").kind == "offtopic"
 
 
+@pytest.mark.parametrize(
+    ("question", "set_code", "number"),
+    [
+        ("How wide must the village road be under the 2026–2030 criteria?", "ntm-2026-2030", 2),
+        ("Is the commune’s tap water clean \u2014 who tests it?", "ntm-2021-2025", 17),
+        ("What share of people must have health insurance in 2021–2025…", "ntm-2021-2025", 15),
+    ],
+)
+def test_english_with_typographic_punctuation_is_english(
+    question: str, set_code: str, number: int
+) -> None:
+    """A phone's or word processor's dashes and quotes ("2026–2030", "commune’s") do not make
+    an English question Vietnamese (round 5 lost 5 of 83 English questions to it)."""
+    assert is_english(question)
+    result = INDEX.ask(question, set_code)
+    assert result.kind == "match" and result.best.number == number, result.kind
+
+
 def test_vietnamese_typed_plainly_is_not_english() -> None:
     for text in ("tieeu chis moi truowngf", "the bhyt het han roi", "can bo xa tiep dan thu may"):
         assert not is_english(text)

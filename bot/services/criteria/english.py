@@ -39,12 +39,29 @@ _TOPIC_RE = re.compile(
     + r")(?![a-z0-9])"
 )
 _SINGULAR = {k: k for k in TOPICS}
+# Typographic punctuation phones and word processors put in ("2026–2030", "commune’s"):
+# plain ASCII before deciding whether a message is English.
+_TYPOGRAPHY = str.maketrans(
+    {
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2212": "-",
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u2026": "...",
+        "\u00a0": " ",
+        "\u00b7": " ",
+    }
+)
 # Water for fields and crops is irrigation, not the households' clean water.
 _FARM_WATER = ("ruong", "cay trong", "thieu nuoc tuoi")
 
 
 def is_english(text: str) -> bool:
     """Whether ``text`` reads as English rather than Vietnamese typed without marks."""
+    text = text.translate(_TYPOGRAPHY)
     if not text.isascii():
         return False
     words = _WORD_RE.findall(text.lower())
@@ -76,7 +93,7 @@ def english_topics(text: str) -> str:
     as English; otherwise unchanged."""
     if not is_english(text):
         return text
-    lowered = text.lower().replace("’", "'")
+    lowered = text.translate(_TYPOGRAPHY).lower()
     words = [_topic(m.group(0)) for m in _TOPIC_RE.finditer(lowered)]
     out = " ".join(w for w in words if w)
     if "nuoc sach" in out and any(f in out for f in _FARM_WATER):
