@@ -28,7 +28,6 @@ from .learned import NgramModel
 from .models import Criterion, Faq
 from .names import NameFinder
 from .offtopic import GENERIC_WORDS
-from .story import question_part
 from .query_text import (
     _CLEAR_RATIO,
     _CLOSE_RATIO,
@@ -52,6 +51,7 @@ from .query_text import (
     fold,
 )
 from .ranking import MatchResult, _Query, _Ranked, _Ranking, _SetIndex
+from .story import question_part
 from .text import QUESTION_WORDS, STOPWORDS, basic_tokens, find_number_mentions
 
 __all__ = ["CriteriaIndex", "MatchResult", "blend"]
