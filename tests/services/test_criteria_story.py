@@ -50,3 +50,21 @@ def test_question_part() -> None:
     assert question_part("đường thôn bao giờ làm? ai lo?") is None  # short: one thought
     long_one = "tôi muốn hỏi về con đường đi qua nhà văn hóa thôn mình mà mãi chưa ai sửa cả"
     assert question_part(long_one) is None  # one sentence
+
+
+def test_a_long_message_takes_the_models_pick_sooner(index: CriteriaIndex) -> None:
+    """Chatter is short: in a long message the rules' "not about the criteria" gives way to
+    a model 60% sure (90% in a short one)."""
+    from bot.services.criteria.blending import blend
+    from bot.services.criteria.ranking import MatchResult
+
+    criteria_set = Catalog.builtin().get("ntm-2021-2025")
+    offtopic = MatchResult("offtopic", None, (), 0.1)
+    probs = [(7, 0.7), (0, 0.2), (5, 0.1)]
+    long_text = (
+        "tôi bán rau mười năm nay, trời mưa bùn lầy, ban quản lý thu phí đều mà chẳng sửa "
+        "mái che, nhà vệ sinh cũng không có"
+    )
+    result = blend(offtopic, probs, criteria_set, long_text)
+    assert result.kind == "match" and result.best is not None and result.best.number == 7
+    assert blend(offtopic, probs, criteria_set, "rau hôm nay rẻ ghê").kind == "offtopic"
