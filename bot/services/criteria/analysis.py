@@ -8,6 +8,7 @@ from rapidfuzz.distance import Levenshtein
 
 from .concepts import concept_expansions
 from .context import _CONTEXT_WEIGHT, context_words, is_scene
+from .offtopic import GENERIC_WORDS
 from .query_text import (
     _CONCEPT_WEIGHT,
     _CORRECTED_WEIGHT,
@@ -17,6 +18,10 @@ from .query_text import (
     _HEAD_DECAY,
     _LOCATIVE_WORDS,
     _MARKET_EXPANSION,
+    _MEDIUM_PHRASES,
+    _MEDIUM_WEIGHT,
+    _MEDIUM_WORDS,
+    _PHRASE_MAX_DF,
     _PLACE_WEIGHT,
     _SYLLABLE_RE,
     _accented_words,
@@ -38,6 +43,27 @@ KEEP_TYPED_SYLLABLES = True  # bench/score_holdout.py --ablate marks switches it
 
 class _Analysis:
     """Query analysis, mixed into :class:`~bot.services.criteria.matcher.CriteriaIndex`."""
+
+    def _medium(self, tokens: list[str], others: set[str]) -> set[str]:
+        """The words of the medium ("app", "mã qr", "trên mạng") when a catalog phrase of
+        two other words (not ``others``: form, scene) names the topic; else nothing."""
+        medium = {t for t in tokens if t in _MEDIUM_WORDS}
+        for a, b in zip(tokens, tokens[1:], strict=False):
+            if f"{a} {b}" in _MEDIUM_PHRASES:
+                medium.update((a, b))
+        if not medium:
+            return set()
+        skip = medium | others | STOPWORDS | QUESTION_WORDS | GENERIC_WORDS
+        for a, b in zip(tokens, tokens[1:], strict=False):
+            term = f"{a}_{b}"
+            if (
+                a not in skip
+                and b not in skip
+                and term in self._df
+                and self._df[term] <= self._n_docs * _PHRASE_MAX_DF
+            ):
+                return medium
+        return set()
 
     def _correct_uncached(self, token: str) -> tuple[tuple[str, ...], bool]:
         """Corrected words for an unknown token, and whether it was really changed."""
@@ -158,6 +184,7 @@ class _Analysis:
         scene = {tokens[i] for i in context_words(" ".join(tokens))}
         if not {t for t in tokens if t not in STOPWORDS and t not in scene} - form:
             scene = set()
+        medium = self._medium(tokens, form | scene)
         for term in _terms(tokens):
             parts = term.split("_")
             weight = _CORRECTED_WEIGHT if any(p in corrected for p in parts) else 1.0
@@ -167,6 +194,8 @@ class _Analysis:
                 weight *= _PLACE_WEIGHT
             if form and all(p in form for p in parts):
                 weight *= _FORM_WEIGHT
+            elif medium and all(p in medium for p in parts):
+                weight *= _MEDIUM_WEIGHT
             if scene and is_scene(parts, scene):
                 weight *= _CONTEXT_WEIGHT
             weights[term] = max(weights.get(term, 0.0), weight)
@@ -206,6 +235,8 @@ class _Analysis:
                 weight *= _PLACE_WEIGHT
             if form and matched_words and all(w in form for w in matched_words):
                 weight *= _FORM_WEIGHT
+            elif medium and matched_words and all(w in medium for w in matched_words):
+                weight *= _MEDIUM_WEIGHT
             for term in _terms(expansion.split()):
                 if term not in weights and term in self._df:
                     if at_place and term not in extra:
