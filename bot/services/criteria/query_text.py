@@ -70,7 +70,7 @@ _MEDIUM_PHRASES = frozenset(
     )
 )
 _MEDIUM_WEIGHT = 0.15
-_MEDIUM_WORDS = frozenset("app qr online zalo facebook tiktok web website dvc".split())
+_MEDIUM_WORDS = frozenset("app qr online zalo facebook tiktok web website dvc vneid".split())
 _FAQ_SHOW = 0.5  # the closest FAQ is shown first only from this similarity (issue 19)
 _NUMBER_ASK_RE = re.compile(
     r"\b(?:baonhieu|bao nhieu|ty le|phan tram|muc dat|muc nao|toi thieu|may met|rong may)\b"
