@@ -37,6 +37,7 @@ from .text import (
     vni_clean,
 )
 
+_PLACE_MAX_WORDS = 4  # content words of a place named before "có … không"
 _WAY_WORDS = frozenset("duong loi ngo hem cau kenh muong".split())
 KEEP_TYPED_SYLLABLES = True  # bench/score_holdout.py --ablate marks switches it off
 
@@ -158,8 +159,11 @@ class _Analysis:
                     place.add(word)
         # "trạm y tế xã có wifi không", "nhà văn hóa có camera chưa": a named place, then
         # the thing asked about; the place is where, the thing after "có" is what.
-        if not place and tokens and tokens[-1] in ("khong", "chua") and "co" in tokens:
-            at = tokens.index("co")
+        # Only a short place: a long start is the story or the topic itself, and "có thể"
+        # (can) is no "có" (has).
+        has = [i for i, t in enumerate(tokens[:-1]) if t == "co" and tokens[i + 1] != "the"]
+        if not place and tokens and tokens[-1] in ("khong", "chua") and has:
+            at = has[0]
             before = [
                 t
                 for t in tokens[:at]
@@ -167,7 +171,7 @@ class _Analysis:
             ]
             after = " ".join(tokens[at + 1 : -1])
             if (
-                len(before) >= 2
+                2 <= len(before) <= _PLACE_MAX_WORDS
                 and any(f"{a}_{b}" in self._df for a, b in zip(before, before[1:], strict=False))
                 and concept_expansions(after)
             ):
