@@ -116,6 +116,8 @@ CASES_ROUND8 = [
     ("the roof of our house is leaking badly, any support", 9, 2),
     ("what proportion of households must sort their garbage", 17, 8),
     ("my grandmother is sick and has no health card", 15, 5),
+    ("he hits her almost every week and she is scared", 18, 10),
+    ("which families in the hamlet count as cultural", 16, 5),
 ]
 
 
