@@ -37,13 +37,31 @@ from .text import (
     vni_clean,
 )
 
-_PLACE_MAX_WORDS = 4  # content words of a place named before "có … không"
+_PLACE_MAX_WORDS = 4
+_GAP_WINDOW = 2  # words that may stand between the two words of a phrase
+_GAP_WEIGHT = 0.3  # content words of a place named before "có … không"
 _WAY_WORDS = frozenset("duong loi ngo hem cau kenh muong".split())
 KEEP_TYPED_SYLLABLES = True  # bench/score_holdout.py --ablate marks switches it off
 
 
 class _Analysis:
     """Query analysis, mixed into :class:`~bot.services.criteria.matcher.CriteriaIndex`."""
+
+    def _gapped(self, tokens: list[str], weights: dict[str, float]) -> None:
+        """A catalog phrase split by a few words ("đường liên xã thì hẹp": đường hẹp) counts
+        at ``_GAP_WEIGHT`` of its words' weight."""
+        for i, a in enumerate(tokens):
+            if a in STOPWORDS or a not in weights:
+                continue
+            for b in tokens[i + 2 : i + 2 + _GAP_WINDOW]:
+                term = f"{a}_{b}"
+                if (
+                    b in weights
+                    and term not in weights
+                    and term in self._df
+                    and self._df[term] <= self._n_docs * _PHRASE_MAX_DF
+                ):
+                    weights[term] = _GAP_WEIGHT * min(weights[a], weights[b])
 
     def _medium(self, tokens: list[str], others: set[str]) -> set[str]:
         """The words of the medium ("app", "mã qr", "trên mạng") when a catalog phrase of
@@ -203,6 +221,7 @@ class _Analysis:
             if scene and is_scene(parts, scene):
                 weight *= _CONTEXT_WEIGHT
             weights[term] = max(weights.get(term, 0.0), weight)
+        self._gapped(tokens, weights)
         content = frozenset(t for t in tokens if t not in STOPWORDS and not t.isdigit())
         folded = " ".join(tokens)
         extra: dict[str, float] = {}
