@@ -37,9 +37,9 @@ from .text import (
     vni_clean,
 )
 
-_PLACE_MAX_WORDS = 4
+_PLACE_MAX_WORDS = 4  # content words of a place named before "có … không"
 _GAP_WINDOW = 2  # words that may stand between the two words of a phrase
-_GAP_WEIGHT = 0.3  # content words of a place named before "có … không"
+_GAP_WEIGHT = 0.3  # of the phrase's words' weight
 _WAY_WORDS = frozenset("duong loi ngo hem cau kenh muong".split())
 KEEP_TYPED_SYLLABLES = True  # bench/score_holdout.py --ablate marks switches it off
 
