@@ -13,7 +13,7 @@ retrained without them in memory); round 7 (issue 19): ``scene`` (merger words s
 ``marks`` (a whole syllable typed with its marks is never corrected); round 8: ``story``
 (a story's question sentence asked again), ``long`` (a long message takes the model's pick
 from 60%), ``medium`` (app, QR, Zalo as the medium), ``typography`` (dashes and curly quotes
-in English), ``place`` (a place before "có … không" is short).
+in English), ``place`` (a place before "có … không" is short), ``gap`` (a phrase split by a word or two).
 """
 
 from __future__ import annotations
@@ -43,6 +43,7 @@ ABLATIONS = (
     "medium",
     "typography",
     "place",
+    "gap",
 )
 
 
@@ -115,6 +116,10 @@ def ablate(part: str | None) -> object:
         from bot.services.criteria import analysis
 
         analysis._PLACE_MAX_WORDS = 99
+    elif part == "gap":
+        from bot.services.criteria import analysis
+
+        analysis._GAP_WINDOW = 0
     elif part == "styles":
         import importlib.util
 
