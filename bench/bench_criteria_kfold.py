@@ -88,14 +88,14 @@ def main() -> None:
     print(f"corpus: {n} questions, {args.folds} folds by seed group")
     print("| measure | value |")
     print("|---|---|")
-    print(f"| rules alone, top-1 | {rules_top:.1%} |")
-    print(f"| rules alone, right among offered | {rules_among:.1%} |")
-    print(f"| model alone, top-1 | {model_top:.1%} |")
-    print(f"| model alone, right in its top 3 | {model_top3:.1%} |")
+    print(f"| rules alone, top-1 | {rules_top:.2%} |")
+    print(f"| rules alone, right among offered | {rules_among:.2%} |")
+    print(f"| model alone, top-1 | {model_top:.2%} |")
+    print(f"| model alone, right in its top 3 | {model_top3:.2%} |")
     top, among, unsure = score(defaults)
-    print(f"| blend, top-1 | {top:.1%} |")
-    print(f"| blend, right among offered (match + related, or choices) | {among:.1%} |")
-    print(f"| blend, unsure answers whose choices hold the right one | {unsure:.1%} |")
+    print(f"| blend, top-1 | {top:.2%} |")
+    print(f"| blend, right among offered (match + related, or choices) | {among:.2%} |")
+    print(f"| blend, unsure answers whose choices hold the right one | {unsure:.2%} |")
     if args.grid:
         best = max(
             itertools.product(

@@ -10,7 +10,10 @@ round and at its end, and is never tuned on.
 ``english`` (English read as English), ``dialect`` (regional words), ``frame`` (the "how
 much" frame is form, not topic), ``styles`` (the corpus's style templates; the model is
 retrained without them in memory); round 7 (issue 19): ``scene`` (merger words set the scene),
-``marks`` (a whole syllable typed with its marks is never corrected).
+``marks`` (a whole syllable typed with its marks is never corrected); round 8: ``story``
+(a story's question sentence asked again), ``long`` (a long message takes the model's pick
+from 60%), ``medium`` (app, QR, Zalo as the medium), ``typography`` (dashes and curly quotes
+in English), ``place`` (a place before "có … không" is short), ``gap`` (a phrase split by a word or two).
 """
 
 from __future__ import annotations
@@ -28,7 +31,20 @@ sys.path.insert(0, str(ROOT))
 from bot.services.criteria import Catalog, CriteriaIndex  # noqa: E402
 
 HOLDOUT = ROOT / "tests" / "data" / "holdout"
-ABLATIONS = ("english", "dialect", "frame", "styles", "scene", "marks")
+ABLATIONS = (
+    "english",
+    "dialect",
+    "frame",
+    "styles",
+    "scene",
+    "marks",
+    "story",
+    "long",
+    "medium",
+    "typography",
+    "place",
+    "gap",
+)
 
 
 def outcome(item: dict, result: object) -> tuple[bool, bool]:
@@ -80,6 +96,30 @@ def ablate(part: str | None) -> object:
         from bot.services.criteria import analysis
 
         analysis.KEEP_TYPED_SYLLABLES = False
+    elif part == "story":
+        from bot.services.criteria import matcher
+
+        matcher.question_part = lambda text: None
+    elif part == "long":
+        from bot.services.criteria import blending
+
+        blending._P_OFFTOPIC_LONG = blending._P_OFFTOPIC
+    elif part == "medium":
+        from bot.services.criteria import analysis
+
+        analysis._Analysis._medium = lambda self, tokens, others: set()
+    elif part == "typography":
+        from bot.services.criteria import english
+
+        english._TYPOGRAPHY = {}
+    elif part == "place":
+        from bot.services.criteria import analysis
+
+        analysis._PLACE_MAX_WORDS = 99
+    elif part == "gap":
+        from bot.services.criteria import analysis
+
+        analysis._GAP_WINDOW = 0
     elif part == "styles":
         import importlib.util
 

@@ -208,9 +208,9 @@ def seeds(criterion) -> list[str]:  # type: ignore[no-untyped-def]
     return list(dict.fromkeys(s.strip() for s in out if s.strip()))
 
 
-def build_rows(catalog: Catalog, picks: Path | None = None) -> list[list[object]]:
+def build_rows(catalog: Catalog, picks: Path | None = None, seed: int = 11) -> list[list[object]]:
     """The de-duplicated corpus rows ``[set, number, text, group]``."""
-    rng = random.Random(11)
+    rng = random.Random(seed)
     rows: list[list[object]] = []
     for path in sorted(TRAINING.glob("*.yaml")):
         for i, item in enumerate(yaml.safe_load(path.read_text(encoding="utf-8"))):
@@ -264,9 +264,12 @@ def main() -> None:
     parser.add_argument(
         "--picks", type=Path, help="JSON list of [set, number, text] from the database"
     )
+    parser.add_argument(
+        "--seed", type=int, default=11, help="of the respellings and templates (variance checks)"
+    )
     args = parser.parse_args()
     catalog = Catalog.builtin()
-    unique = build_rows(catalog, args.picks)
+    unique = build_rows(catalog, args.picks, args.seed)
     OUT.write_text(json.dumps({"examples": unique}, ensure_ascii=False, indent=0), encoding="utf-8")
     print(f"{len(unique)} examples written to {OUT.relative_to(ROOT)}")
     model = NgramModel.train(

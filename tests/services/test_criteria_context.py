@@ -56,3 +56,29 @@ def test_a_topic_named_again_after_o_is_not_a_place(index: CriteriaIndex) -> Non
     result = index.rules(question, "ntm-2021-2025")
     assert result.kind == "match" and result.best is not None and result.best.number == 17
     assert 2 not in [c.number for c in result.candidates]  # not a road question
+
+
+def test_a_long_start_before_co_is_not_a_place(index: CriteriaIndex) -> None:
+    """ "trạm y tế xã có wifi không": a short named place, then the thing asked about. A long
+    start is the topic itself, and "có thể" (can) is no "có" (has): the asker's own
+    wish to get fibre at home is not a place."""
+    question = (
+        "nhà tôi muốn lắp wifi cáp quang mà nhà mạng chưa kéo dây tới xóm, tôi có thể kiến "
+        "nghị lên xã không"
+    )
+    assert "wifi" not in index._analyse(question).place
+    result = index.ask(question, "ntm-2021-2025")
+    assert result.kind == "match" and result.best is not None and result.best.number == 8
+    assert index._analyse("trạm y tế xã có wifi không").place == {"tram", "y", "te", "xa"}
+
+
+def test_a_phrase_split_by_a_word_or_two_still_counts(index: CriteriaIndex) -> None:
+    """A catalog phrase whose two words stand one or two words apart ("đường thì hẹp":
+    đường hẹp) counts, at 0.3 of its words' weight; further apart it does not."""
+    terms = index._analyse("đường liên thôn thì hẹp quá").terms
+    assert "duong_hep" not in terms  # three words apart
+    terms = index._analyse("đường thì hẹp quá").terms
+    assert 0 < terms["duong_hep"] < terms["duong"]
+    question = "con bé nhà tôi sáu tuổi chưa đi học lớp một, xã có bắt phải đi không"
+    result = index.ask(question, "ntm-2021-2025")
+    assert result.kind == "match" and result.best is not None and result.best.number == 14

@@ -8,6 +8,7 @@ from rapidfuzz.distance import Levenshtein
 
 from .concepts import concept_expansions
 from .context import _CONTEXT_WEIGHT, context_words, is_scene
+from .offtopic import GENERIC_WORDS
 from .query_text import (
     _CONCEPT_WEIGHT,
     _CORRECTED_WEIGHT,
@@ -17,6 +18,10 @@ from .query_text import (
     _HEAD_DECAY,
     _LOCATIVE_WORDS,
     _MARKET_EXPANSION,
+    _MEDIUM_PHRASES,
+    _MEDIUM_WEIGHT,
+    _MEDIUM_WORDS,
+    _PHRASE_MAX_DF,
     _PLACE_WEIGHT,
     _SYLLABLE_RE,
     _accented_words,
@@ -32,12 +37,52 @@ from .text import (
     vni_clean,
 )
 
+_PLACE_MAX_WORDS = 4  # content words of a place named before "có … không"
+_GAP_WINDOW = 2  # words that may stand between the two words of a phrase
+_GAP_WEIGHT = 0.3  # of the phrase's words' weight
 _WAY_WORDS = frozenset("duong loi ngo hem cau kenh muong".split())
 KEEP_TYPED_SYLLABLES = True  # bench/score_holdout.py --ablate marks switches it off
 
 
 class _Analysis:
     """Query analysis, mixed into :class:`~bot.services.criteria.matcher.CriteriaIndex`."""
+
+    def _gapped(self, tokens: list[str], weights: dict[str, float]) -> None:
+        """A catalog phrase split by a few words ("đường liên xã thì hẹp": đường hẹp) counts
+        at ``_GAP_WEIGHT`` of its words' weight."""
+        for i, a in enumerate(tokens):
+            if a in STOPWORDS or a not in weights:
+                continue
+            for b in tokens[i + 2 : i + 2 + _GAP_WINDOW]:
+                term = f"{a}_{b}"
+                if (
+                    b in weights
+                    and term not in weights
+                    and term in self._df
+                    and self._df[term] <= self._n_docs * _PHRASE_MAX_DF
+                ):
+                    weights[term] = _GAP_WEIGHT * min(weights[a], weights[b])
+
+    def _medium(self, tokens: list[str], others: set[str]) -> set[str]:
+        """The words of the medium ("app", "mã qr", "trên mạng") when a catalog phrase of
+        two other words (not ``others``: form, scene) names the topic; else nothing."""
+        medium = {t for t in tokens if t in _MEDIUM_WORDS}
+        for a, b in zip(tokens, tokens[1:], strict=False):
+            if f"{a} {b}" in _MEDIUM_PHRASES:
+                medium.update((a, b))
+        if not medium:
+            return set()
+        skip = medium | others | STOPWORDS | QUESTION_WORDS | GENERIC_WORDS
+        for a, b in zip(tokens, tokens[1:], strict=False):
+            term = f"{a}_{b}"
+            if (
+                a not in skip
+                and b not in skip
+                and term in self._df
+                and self._df[term] <= self._n_docs * _PHRASE_MAX_DF
+            ):
+                return medium
+        return set()
 
     def _correct_uncached(self, token: str) -> tuple[tuple[str, ...], bool]:
         """Corrected words for an unknown token, and whether it was really changed."""
@@ -132,8 +177,11 @@ class _Analysis:
                     place.add(word)
         # "trạm y tế xã có wifi không", "nhà văn hóa có camera chưa": a named place, then
         # the thing asked about; the place is where, the thing after "có" is what.
-        if not place and tokens and tokens[-1] in ("khong", "chua") and "co" in tokens:
-            at = tokens.index("co")
+        # Only a short place: a long start is the story or the topic itself, and "có thể"
+        # (can) is no "có" (has).
+        has = [i for i, t in enumerate(tokens[:-1]) if t == "co" and tokens[i + 1] != "the"]
+        if not place and tokens and tokens[-1] in ("khong", "chua") and has:
+            at = has[0]
             before = [
                 t
                 for t in tokens[:at]
@@ -141,7 +189,7 @@ class _Analysis:
             ]
             after = " ".join(tokens[at + 1 : -1])
             if (
-                len(before) >= 2
+                2 <= len(before) <= _PLACE_MAX_WORDS
                 and any(f"{a}_{b}" in self._df for a, b in zip(before, before[1:], strict=False))
                 and concept_expansions(after)
             ):
@@ -158,6 +206,7 @@ class _Analysis:
         scene = {tokens[i] for i in context_words(" ".join(tokens))}
         if not {t for t in tokens if t not in STOPWORDS and t not in scene} - form:
             scene = set()
+        medium = self._medium(tokens, form | scene)
         for term in _terms(tokens):
             parts = term.split("_")
             weight = _CORRECTED_WEIGHT if any(p in corrected for p in parts) else 1.0
@@ -167,9 +216,12 @@ class _Analysis:
                 weight *= _PLACE_WEIGHT
             if form and all(p in form for p in parts):
                 weight *= _FORM_WEIGHT
+            elif medium and all(p in medium for p in parts):
+                weight *= _MEDIUM_WEIGHT
             if scene and is_scene(parts, scene):
                 weight *= _CONTEXT_WEIGHT
             weights[term] = max(weights.get(term, 0.0), weight)
+        self._gapped(tokens, weights)
         content = frozenset(t for t in tokens if t not in STOPWORDS and not t.isdigit())
         folded = " ".join(tokens)
         extra: dict[str, float] = {}
@@ -206,6 +258,8 @@ class _Analysis:
                 weight *= _PLACE_WEIGHT
             if form and matched_words and all(w in form for w in matched_words):
                 weight *= _FORM_WEIGHT
+            elif medium and matched_words and all(w in medium for w in matched_words):
+                weight *= _MEDIUM_WEIGHT
             for term in _terms(expansion.split()):
                 if term not in weights and term in self._df:
                     if at_place and term not in extra:

@@ -15,6 +15,8 @@ _P_SWITCH = 0.9  # a weak rule match gives way to a model this sure of another c
 _S_KEEP = 0.2  # ... unless the rules were at least this confident
 _P_UNSURE = 0.4  # an unsure answer becomes the model's pick
 _P_OFFTOPIC = 0.9  # "not about the criteria" becomes the model's pick
+_P_OFFTOPIC_LONG = 0.6  # ... in a long message (chatter is short; a story dilutes the rules)
+_LONG_WORDS = 10  # content words of a long message
 _CHOICES = 5
 _P_RELATED = 0.3  # the model's pick is offered beside a rule match from this probability
 
@@ -28,9 +30,9 @@ def blend(
     choices there."""
     if not probs:
         return result
-    vague = (
-        len([t for t in basic_tokens(text) if t not in STOPWORDS and t not in GENERIC_WORDS]) < 2
-    )
+    content = len([t for t in basic_tokens(text) if t not in STOPWORDS and t not in GENERIC_WORDS])
+    vague = content < 2
+    p_offtopic = _P_OFFTOPIC_LONG if content >= _LONG_WORDS else _P_OFFTOPIC
     top, top_p = probs[0]
     picks = [criteria_set.criterion(n) for n, _ in probs if n != 0]
     picks = [c for c in picks if c is not None]
@@ -63,6 +65,6 @@ def blend(
             :_CHOICES
         ]
         return replace(result, candidates=tuple(merged))
-    if result.kind == "offtopic" and chosen is not None and top_p >= _P_OFFTOPIC and not vague:
+    if result.kind == "offtopic" and chosen is not None and top_p >= p_offtopic and not vague:
         return MatchResult("match", chosen, tuple(picks[1:3]), result.score)
     return result

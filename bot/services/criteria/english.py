@@ -16,9 +16,12 @@ from importlib import resources
 
 import yaml
 
-from .english_words import TOPICS
+from .english_everyday import EVERYDAY
+from .english_words import TOPICS as _FIRST
 from .text import ABBREVIATIONS, telex_clean
 
+# A hyphen inside a phrase is a space ("lower-secondary" is "lower secondary").
+TOPICS = {k.replace("-", " "): v for k, v in {**_FIRST, **EVERYDAY}.items()}
 ENGLISH = TOPICS  # kept for callers of the round-5 name
 _VI_SYLLABLE = re.compile(
     r"(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx])?[aeiouy]{1,3}(?:ch|ng|nh|[cmnpt])?"
@@ -30,21 +33,40 @@ _ENGLISH_WORDS = frozenset(
     "help please thanks thank you we they any many much about after before every".split()
 )
 _WORD_RE = re.compile(r"[a-z0-9]+(?:['-][a-z0-9]+)*")
+# Plurals and the past and -ing forms of a verb ("canals", "scammed", "flooding").
+_ENDINGS = "(?:e?s|e?d|ing|[a-z]ed|[a-z]ing)?"
 _TOPIC_RE = re.compile(
     r"(?<![a-z0-9])(?:"
     + "|".join(
-        re.escape(k) + ("(?:e?s)?" if k[-1].isalpha() else "")
+        re.escape(k).replace(r"\ ", r"[\s-]+") + (_ENDINGS if k[-1].isalpha() else "")
         for k in sorted(TOPICS, key=len, reverse=True)
     )
     + r")(?![a-z0-9])"
 )
 _SINGULAR = {k: k for k in TOPICS}
+# Typographic punctuation phones and word processors put in ("2026–2030", "commune’s"):
+# plain ASCII before deciding whether a message is English.
+_TYPOGRAPHY = str.maketrans(
+    {
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2212": "-",
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u2026": "...",
+        "\u00a0": " ",
+        "\u00b7": " ",
+    }
+)
 # Water for fields and crops is irrigation, not the households' clean water.
 _FARM_WATER = ("ruong", "cay trong", "thieu nuoc tuoi")
 
 
 def is_english(text: str) -> bool:
     """Whether ``text`` reads as English rather than Vietnamese typed without marks."""
+    text = text.translate(_TYPOGRAPHY)
     if not text.isascii():
         return False
     words = _WORD_RE.findall(text.lower())
@@ -63,11 +85,16 @@ def is_english(text: str) -> bool:
 
 
 def _topic(match: str) -> str:
+    match = " ".join(match.replace("-", " ").split())
     if match in TOPICS:
         return TOPICS[match]
-    for cut in (2, 1):  # "canals", "ditches"
+    for cut in (3, 2, 1):  # "canals", "ditches", "scammed", "dumping"
         if match[:-cut] in TOPICS:
             return TOPICS[match[:-cut]]
+    if match.endswith(("ed", "ing")):  # "scammed", "robbing": the last letter doubled
+        stem = match[:-3] if match.endswith("ing") else match[:-2]
+        if len(stem) > 2 and stem[-1] == stem[-2] and stem[:-1] in TOPICS:
+            return TOPICS[stem[:-1]]
     return ""
 
 
@@ -76,7 +103,7 @@ def english_topics(text: str) -> str:
     as English; otherwise unchanged."""
     if not is_english(text):
         return text
-    lowered = text.lower().replace("’", "'")
+    lowered = text.translate(_TYPOGRAPHY).lower()
     words = [_topic(m.group(0)) for m in _TOPIC_RE.finditer(lowered)]
     out = " ".join(w for w in words if w)
     if "nuoc sach" in out and any(f in out for f in _FARM_WATER):

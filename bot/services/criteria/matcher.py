@@ -51,6 +51,7 @@ from .query_text import (
     fold,
 )
 from .ranking import MatchResult, _Query, _Ranked, _Ranking, _SetIndex
+from .story import question_part
 from .text import QUESTION_WORDS, STOPWORDS, basic_tokens, find_number_mentions
 
 __all__ = ["CriteriaIndex", "MatchResult", "blend"]
@@ -114,7 +115,23 @@ class CriteriaIndex(_Ranking, _Analysis):
         return MatchResult("unsure", None, tuple(picks), probs[0][1])
 
     def rules(self, text: str, set_code: str) -> MatchResult:
-        """The rules alone (catalog terms, names, numbers, chatter)."""
+        """The rules alone (catalog terms, names, numbers, chatter); a long story that
+        gives no match as a whole is asked again by its question sentence (story.py)."""
+        result = self._rules(text, set_code)
+        if result.kind == "match" or result.kind == "list":
+            return result
+        part = question_part(text)
+        if part is None:
+            return result
+        focused = self._rules(part, set_code)
+        if focused.kind == "match":
+            extra = tuple(c for c in result.candidates if c is not focused.best)
+            return replace(focused, candidates=(*focused.candidates, *extra)[:2])
+        if focused.kind == "unsure" and result.kind == "offtopic":
+            return focused
+        return result
+
+    def _rules(self, text: str, set_code: str) -> MatchResult:
         index = self._sets.get(set_code)
         if index is None:
             raise KeyError(f"unknown criteria set {set_code!r}")

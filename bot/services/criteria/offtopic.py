@@ -66,6 +66,9 @@ bao hiem xe, bao hiem o to, bao hiem nhan tho, thue xe, cho thue xe, xe cho hang
 cuc sac, cu sac, day sac, cap sac, sac du phong, pin du phong, sac dien thoai, pin dien thoai, het pin, tut pin, thay pin, chai pin, pin yeu, sac xe, cuc pin, sac nhanh, sac qua dem, pin sac, cuc gach sac
 # sugar in food and drinks is not a road
 duong kinh, duong phen, duong cat, duong mia, duong nau, it duong, nhieu duong, bot duong, them duong, khong duong, cho duong vao, ngot qua, banh ngot, keo ngot
+# questions to the bot itself, festive cooking (round 8)
+nguoi that, la nguoi that, nguoi hay may, may hay nguoi, bot hay nguoi, la robot, chatgpt
+cong thuc lam, cong thuc goi, do xoi, nau xoi
 dong y, nhat tri, hay qua, dung roi, tuyet voi, chuc ca nha, chuc moi nguoi, an lanh, binh an, chuyen cuoi, cuoi qua, de thuong, ngu qua, bot ngu, thu hai, thu ba, thu tu, thu nam, thu sau
 """.splitlines()
     if not line.startswith("#")

@@ -54,6 +54,23 @@ _FORM_PHRASES = frozenset(
         "le nguoi",
     )
 )
+# The way a thing is done or seen ("trên app", "quét mã QR", "qua Zalo"), not its topic,
+# when the question names a topic besides ("xem quy hoạch trên app"): weighed as a form.
+_MEDIUM_PHRASES = frozenset(
+    (
+        "ung dung",
+        "ma qr",
+        "quet ma",
+        "tren mang",
+        "qua mang",
+        "dien thoai",
+        "truc tuyen",
+        "cong dich",
+        "trang web",
+    )
+)
+_MEDIUM_WEIGHT = 0.15
+_MEDIUM_WORDS = frozenset("app qr online zalo facebook tiktok web website dvc vneid".split())
 _FAQ_SHOW = 0.5  # the closest FAQ is shown first only from this similarity (issue 19)
 _NUMBER_ASK_RE = re.compile(
     r"\b(?:baonhieu|bao nhieu|ty le|phan tram|muc dat|muc nao|toi thieu|may met|rong may)\b"
