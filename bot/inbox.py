@@ -3,7 +3,8 @@
 Polling: a batch from ``getUpdates`` is inserted (unique by update id) and
 committed, and only then does the next ``getUpdates`` carry the offset that
 acknowledges it; a kill -9 at any point loses nothing (an update stored twice is
-ignored by the unique constraint). Webhook: the 200 goes out after the insert commits.
+ignored by the unique constraint). Webhook: the 200 goes out after the insert commits. Stores that
+arrive together share one transaction (:mod:`bot.inbox_commit`, a group commit).
 
 Fair shares (:mod:`bot.fairness`) are checked at the door: an update over its
 sender's, its group's or its chat's share is stored as dropped and costs no handler;
@@ -40,6 +41,7 @@ from aiogram.types import Update
 from bot.clock import SystemClock
 from bot.delivery.contract import Clock
 from bot.fairness import FairGate, FairShare, Traffic, Verdict
+from bot.inbox_commit import GATHER, GroupCommit
 from bot.middlewares import group_summary, pressing_too_fast
 from storage.models import InboxStatus
 from storage.repo import Repo
@@ -84,6 +86,7 @@ class Inbox:
         reserve: int = RESERVE,
         leases: bool = False,
         lease_ttl: float = 30.0,
+        gather: float = GATHER,
         **feed_kwargs: Any,
     ) -> None:
         self.bot = bot
@@ -95,6 +98,7 @@ class Inbox:
         self.backoff_base = backoff_base
         self.poll_every = poll_every
         self.feed_kwargs = feed_kwargs
+        self.committer = GroupCommit(sessionmaker, self.clock.now, gather=gather)
         self.gate = FairGate(users=share) if isinstance(share, FairShare) else share
         self.i18n = i18n
         self.budget = budget  # a group whose send slots are used up gets no summary
@@ -163,9 +167,7 @@ class Inbox:
             for old in [k for k, t in self._last_seen.items() if now - t > FRESH_AFTER]:
                 self._last_seen.pop(old, None)
                 self._arrivals.pop(old, None)
-        async with self.sessionmaker() as session:
-            stored = await Repo(session).inbox.store(bot_id, rows, self.clock.now())
-            await session.commit()
+        stored = await self.committer.store(bot_id, rows)  # committed, with concurrent stores
         self._fresh.update(fresh)  # only once the workers can see their rows
         self._wake.set()
         return stored
