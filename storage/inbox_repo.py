@@ -94,18 +94,22 @@ class InboxRepository:
             query = query.where(InboxUpdate.chat_key.in_(list(only)))
         return [row.chat_key for row in await self.session.execute(query)]
 
-    async def next_of_chat(self, chat_key: int, now: datetime) -> InboxUpdate | None:
+    async def next_of_chat(self, chat_key: int, now: datetime) -> tuple[InboxUpdate | None, bool]:
         """The chat's oldest pending update, unless it waits for a retry (order holds:
-        a later update of the chat is not handled before it)."""
-        row = await self.session.scalar(
-            select(InboxUpdate)
-            .where(InboxUpdate.chat_key == chat_key, InboxUpdate.status == InboxStatus.PENDING)
-            .order_by(InboxUpdate.update_id)
-            .limit(1)
-        )
+        a later update of the chat is not handled before it); and whether another
+        pending update of the chat comes after it."""
+        rows = (
+            await self.session.scalars(
+                select(InboxUpdate)
+                .where(InboxUpdate.chat_key == chat_key, InboxUpdate.status == InboxStatus.PENDING)
+                .order_by(InboxUpdate.update_id)
+                .limit(2)
+            )
+        ).all()
+        row = rows[0] if rows else None
         if row is None or (row.retry_at is not None and row.retry_at > now):
-            return None
-        return row
+            return None, len(rows) > 1
+        return row, len(rows) > 1
 
     async def mark_done(self, row_id: int, now: datetime) -> None:
         await self._set(row_id, status=InboxStatus.DONE, handled_at=now, retry_at=None)
