@@ -84,6 +84,26 @@ async def prepare_database(url: str, chats: list[int]) -> None:
     await engine.dispose()
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def transactions(database: str) -> tuple[int, int]:
+    """PostgreSQL's count of committed and rolled back transactions in ``database``."""
+    from sqlalchemy import text
+
+    from storage.db import create_engine
+
+    engine = create_engine(ADMIN_URL)
+    async with engine.connect() as conn:
+        row = (await conn.execute(text(
+            "SELECT xact_commit, xact_rollback FROM pg_stat_database WHERE datname = :d"), {"d": database})).one()
+    await engine.dispose()
+    return int(row[0]), int(row[1])
+
+
 async def admin(sql: str) -> None:
     from sqlalchemy import text
 
@@ -234,8 +254,21 @@ async def measure(name: str, sandbox: Sandbox, process_args: list[str], env: dic
         sandbox.limits_enabled = False
         burst_chats = [chat_base + 100_000 + n for n in range(args.burst)]
         load = Load(sandbox, url, chat_base * 10 + 200_000)
+        database = getattr(args, "database", None) if name == "villagebot" else None
+        cpu, xacts = cpu_seconds(process.pid), await transactions(database) if database else (0, 0)
         await load.flood(burst_chats, args.concurrency)
         results["max"] = summarize(name, load, await load.wait_replies(args.burst / 20 + 60), "max")
+        # The process's CPU per update of the burst (robust to other load on the machine:
+        # it counts this process's own time), and PostgreSQL transactions per update.
+        cpu = (cpu_seconds(process.pid) - cpu) * 1e3 / args.burst
+        line = f"  {name:10s} max    CPU of the process {cpu:.1f} ms an update"
+        if database:
+            await asyncio.sleep(1.5)  # PostgreSQL publishes its counters at most once a second
+            after = await transactions(database)
+            commits, rollbacks = ((a - b) / args.burst for a, b in zip(after, xacts, strict=True))
+            line += f"; PostgreSQL transactions an update: {commits:.1f} committed, {rollbacks:.1f} rolled back"
+        print(line, flush=True)
+        results["max"]["cpu_ms"] = cpu
         sandbox.limits_enabled = True
     finally:
         await stop_process(process)
@@ -265,6 +298,7 @@ async def main(args: argparse.Namespace) -> int:
     else:
         await admin(f'CREATE DATABASE "{database}"')
         url = ADMIN_URL.rsplit("/", 1)[0] + "/" + database
+        args.database = database
     results: dict[str, dict[str, dict[str, float]]] = {}
     try:
         await prepare_database(url, chats_for(OURS, args))

@@ -3,12 +3,13 @@
 Polling: a batch from ``getUpdates`` is inserted (unique by update id) and
 committed, and only then does the next ``getUpdates`` carry the offset that
 acknowledges it; a kill -9 at any point loses nothing (an update stored twice is
-ignored by the unique constraint). Webhook: the 200 goes out after the insert commits.
+ignored by the unique constraint). Webhook: the 200 goes out after the insert commits. Stores that
+arrive together share one transaction (:mod:`bot.inbox_commit`, a group commit).
 
 Fair shares (:mod:`bot.fairness`) are checked at the door: an update over its
 sender's, its group's or its chat's share is stored as dropped and costs no handler;
 the excess button press is answered "too fast" and a group's unanswered mentions get
-one summary, both from here, in the background.
+one summary, both from the door (:mod:`bot.inbox_door`), in the background.
 
 Workers handle stored updates: one chat's updates one at a time, in update id order;
 different chats in parallel (``parallel`` chats at once, which also bounds the
@@ -39,8 +40,9 @@ from aiogram.types import Update
 
 from bot.clock import SystemClock
 from bot.delivery.contract import Clock
-from bot.fairness import FairGate, FairShare, Traffic, Verdict
-from bot.middlewares import group_summary, pressing_too_fast
+from bot.fairness import FairGate, FairShare, Verdict
+from bot.inbox_commit import GATHER, GroupCommit
+from bot.inbox_door import Door, chat_key
 from storage.models import InboxStatus
 from storage.repo import Repo
 
@@ -49,24 +51,10 @@ log = logging.getLogger("villagebot.inbox")
 KEPT = timedelta(days=7)
 FRESH_AFTER = 60.0  # seconds of silence after which a chat counts as a newcomer again
 RESERVE = 2  # workers kept for newcomers
-GROUP_FULL_AFTER = 10.0  # seconds to a send slot in a group past which a mention is not answered
-ALERT_EVERY = 2.0  # seconds between two "too fast" answers to one person
-MAX_NOTICES = 200  # "too fast" answers and summaries in flight at once; more are skipped
 
 
-def chat_key(update: Update) -> int:
-    """The chat whose order this update keeps (0: no chat, e.g. an inline query)."""
-    event = update.event
-    chat = getattr(event, "chat", None)
-    if chat is None and getattr(event, "message", None) is not None:
-        chat = getattr(event.message, "chat", None)  # a callback query's message
-    if chat is not None:
-        return int(chat.id)
-    user = getattr(event, "from_user", None)
-    return int(user.id) if user is not None else 0
 
-
-class Inbox:
+class Inbox(Door):
     def __init__(
         self,
         bot: Bot,
@@ -84,6 +72,7 @@ class Inbox:
         reserve: int = RESERVE,
         leases: bool = False,
         lease_ttl: float = 30.0,
+        gather: float = GATHER,
         **feed_kwargs: Any,
     ) -> None:
         self.bot = bot
@@ -95,6 +84,7 @@ class Inbox:
         self.backoff_base = backoff_base
         self.poll_every = poll_every
         self.feed_kwargs = feed_kwargs
+        self.committer = GroupCommit(sessionmaker, self.clock.now, gather=gather)
         self.gate = FairGate(users=share) if isinstance(share, FairShare) else share
         self.i18n = i18n
         self.budget = budget  # a group whose send slots are used up gets no summary
@@ -116,6 +106,7 @@ class Inbox:
         self._active: dict[int, asyncio.Task[None]] = {}
         self._runner: asyncio.Task[None] | None = None
         self._renewer: asyncio.Task[None] | None = None
+        self._released: set[int] = set()  # drained chats whose lease the next claim releases
         self.handled = 0
         # Several channels share the inbox: the bot that handles a chat's updates
         # (the runtime sets this when Zalo runs next to Telegram).
@@ -163,87 +154,10 @@ class Inbox:
             for old in [k for k, t in self._last_seen.items() if now - t > FRESH_AFTER]:
                 self._last_seen.pop(old, None)
                 self._arrivals.pop(old, None)
-        async with self.sessionmaker() as session:
-            stored = await Repo(session).inbox.store(bot_id, rows, self.clock.now())
-            await session.commit()
+        stored = await self.committer.store(bot_id, rows)  # committed, with concurrent stores
         self._fresh.update(fresh)  # only once the workers can see their rows
         self._wake.set()
         return stored
-
-    async def _traffic(self, update: Update, bot: Bot) -> Traffic:
-        """The update in the gate's terms."""
-        query = update.callback_query
-        if query is not None:
-            return Traffic("callback", query.from_user.id, chat_key(update))
-        message = update.message
-        if message is None or message.from_user is None or message.from_user.is_bot:
-            return Traffic("other", None, None)
-        if message.chat.type == "private":
-            return Traffic("message", message.from_user.id, message.chat.id)
-        text = message.text or message.caption or ""
-        command = text.startswith("/")
-        addressed = command
-        mention = False
-        if not addressed and text:
-            bot_id, username = await self._identity(bot)
-            replied = message.reply_to_message
-            mention = bool(username and f"@{username}".lower() in text.lower())
-            addressed = mention or (
-                replied is not None
-                and replied.from_user is not None
-                and replied.from_user.id == bot_id
-            )
-        budget = self.budgets.get(bot.id, self.budget)
-        full = addressed and budget is not None and budget.wait_time(message.chat.id) > GROUP_FULL_AFTER
-        return Traffic(
-            "message",
-            message.from_user.id,
-            message.chat.id,
-            group=True,
-            addressed=addressed,
-            command=command,
-            mention=mention,
-            group_full=full,
-        )
-
-    async def _identity(self, bot: Bot) -> tuple[int, str]:
-        if bot.id not in self._me:
-            me = await bot.me()
-            self._me[bot.id] = (me.id, me.username or "")
-        return self._me[bot.id]
-
-    def _notice(self, update: Update, verdict: Verdict, bot: Bot) -> None:
-        """What the dropped update's sender is told, sent in the background."""
-        if self.i18n is None or len(self._notices) >= MAX_NOTICES:
-            return
-        work: Any = None
-        if verdict == Verdict.ALERT and update.callback_query is not None:
-            query = update.callback_query
-            now = time.monotonic()
-            if now - self._alerted.get(query.from_user.id, float("-inf")) < ALERT_EVERY:
-                return  # a script pressing hundreds of times is not answered hundreds of times
-            self._alerted[query.from_user.id] = now
-            if len(self._alerted) > 10_000:
-                self._alerted.clear()
-            work = pressing_too_fast(bot, self.i18n, query.id, query.from_user.language_code)
-        elif verdict == Verdict.QUIET and update.message is not None and self.gate is not None:
-            due = self.gate.summary_due(update.message.chat.id)
-            if due is not None:
-                work = self._summary(update.message.chat.id, due, bot)
-        if work is not None:
-            task = asyncio.create_task(work)
-            self._notices.add(task)
-            task.add_done_callback(self._notices.discard)
-
-    async def _summary(self, chat_id: int, after: float, bot: Bot) -> None:
-        await asyncio.sleep(after)
-        assert self.gate is not None
-        count = self.gate.take_summary(chat_id)
-        budget = self.budgets.get(bot.id, self.budget)
-        if count and (budget is None or budget.wait_time(chat_id) <= 0):
-            await group_summary(bot, self.i18n, chat_id, count)
-        elif count:
-            log.info("group %s is at its send limit: %s mentions left unanswered quietly", chat_id, count)
 
     async def poll(self, allowed_updates: list[str], timeout: int = 10, bot: Bot | None = None) -> None:
         """Long polling (of ``bot``, default the inbox's) until stopped: the offset
@@ -290,20 +204,23 @@ class Inbox:
                 log.exception("renewing the inbox leases failed")
 
     async def _claim(self, chats: list[int]) -> list[int]:
-        """The chats of ``chats`` this process may drain (all of them with one process)."""
-        if not self.leases or not chats:
+        """The chats of ``chats`` this process may drain (all of them with one process).
+        The leases of chats drained since the last look are released in the same
+        transaction (one commit, not one a chat; a chat drained again keeps its lease)."""
+        if not self.leases:
+            return chats
+        done = [k for k in self._released if k not in self._active and k not in chats]
+        self._released.clear()
+        if not chats and not done:
             return chats
         now = self.clock.now()
         async with self.sessionmaker() as session:
-            won = await Repo(session).leases.claim(self.bot.id, chats, self.holder, now, now + self.lease_ttl)
+            repo = Repo(session)
+            for key in done:
+                await repo.leases.release(self.bot.id, key, self.holder)
+            won = await repo.leases.claim(self.bot.id, chats, self.holder, now, now + self.lease_ttl)
             await session.commit()
         return won
-
-    async def _release(self, key: int) -> None:
-        if self.leases:
-            async with self.sessionmaker() as session:
-                await Repo(session).leases.release(self.bot.id, key, self.holder)
-                await session.commit()
 
     def wake(self) -> None:
         self._wake.set()
@@ -319,6 +236,9 @@ class Inbox:
             self._renewer.cancel()
         if self._active:
             await asyncio.wait(list(self._active.values()), timeout=timeout)
+        if self._released:  # otherwise they would expire after ``lease_ttl``
+            with contextlib.suppress(Exception):
+                await self._claim([])
 
     async def _pause(self, seconds: float) -> None:
         self._wake.clear()
@@ -372,9 +292,10 @@ class Inbox:
         in hand: a chat's updates are still handled one at a time, in order)."""
         self._fresh.discard(key)  # taken: from now on it is a busy chat
         try:
-            while not self._stopping.is_set():
+            more = True
+            while more and not self._stopping.is_set():
                 async with self.sessionmaker() as session:
-                    row = await Repo(session).inbox.next_of_chat(key, self.clock.now())
+                    row, more = await Repo(session).inbox.next_of_chat(key, self.clock.now())
                     # Read what we need, then let the connection go before handling.
                     job = (row.id, row.update_id, row.payload, row.attempts) if row is not None else None
                     bot = self.bots.get(row.bot_id) if row is not None else None
@@ -383,9 +304,11 @@ class Inbox:
                 await self._handle(*job, bot=bot or self.bot_for(key))
                 if any(k not in self._active for k in self._fresh):
                     return  # at least one handled per turn: no chat is ever stuck
+            # Nothing was pending behind the update handled last: no second look. One
+            # stored meanwhile is found by the look this chat's end wakes (``_ready``).
         finally:
-            with contextlib.suppress(Exception):
-                await self._release(key)
+            if self.leases:
+                self._released.add(key)  # released by the next claim (or at stop)
             self._active.pop(key, None)
             self._fresh.discard(key)
             self._wake.set()

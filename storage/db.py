@@ -56,7 +56,37 @@ def create_engine(database_url: str, *, echo: bool = False) -> AsyncEngine:
             cursor.close()
 
         return engine
-    return create_async_engine(url, echo=echo, pool_pre_ping=True, pool_size=16, max_overflow=8, pool_timeout=10)
+    engine = create_async_engine(url, echo=echo, pool_size=16, max_overflow=8, pool_timeout=10)
+    _ping_after_idle(engine)
+    return engine
+
+
+PING_AFTER = 1.0  # seconds a pooled PostgreSQL connection may sit idle and be used unchecked
+
+
+def _ping_after_idle(engine: AsyncEngine) -> None:
+    """A pooled connection idle for over ``PING_AFTER`` seconds is pinged when taken
+    (a dead one is replaced, as ``pool_pre_ping`` does); one that was in use a moment
+    ago is not. ``pool_pre_ping`` pinged every checkout: three round trips (BEGIN, ``;``,
+    ROLLBACK) for each of the ~13 sessions a question costs, the largest share of the
+    engine's time under load (docs/BENCHMARKS.md, issue 18, webhook)."""
+    import time
+
+    from sqlalchemy.exc import DisconnectionError
+
+    @event.listens_for(engine.sync_engine, "checkin")
+    def _idle_since(_dbapi_connection, record):  # type: ignore[no-untyped-def]
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine.sync_engine, "checkout")
+    def _ping(dbapi_connection, record, _proxy):  # type: ignore[no-untyped-def]
+        since = record.info.pop("idle_since", None)
+        if since is None or time.monotonic() - since <= PING_AFTER:
+            return  # just connected, or in use a moment ago
+        try:
+            engine.sync_engine.dialect.do_ping(dbapi_connection)
+        except Exception as exc:
+            raise DisconnectionError("a pooled connection was dead") from exc  # the pool retries
 
 
 def create_lock_engine(engine: AsyncEngine) -> AsyncEngine:

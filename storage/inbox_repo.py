@@ -25,8 +25,13 @@ class InboxRepository:
     async def store(self, bot_id: int, rows: Sequence[tuple[Any, ...]], now: datetime) -> int:
         """Store ``(update_id, chat_key, payload[, status])`` rows; an update id seen
         before is ignored (Telegram redelivers). Returns how many were new."""
+        return len(await self.store_new(bot_id, rows, now))
+
+    async def store_new(self, bot_id: int, rows: Sequence[tuple[Any, ...]], now: datetime) -> set[int]:
+        """:meth:`store`, returning the update ids that were new (``RETURNING``: an id
+        already stored, or twice in ``rows``, is not among them twice)."""
         if not rows:
-            return 0
+            return set()
         insert_ = pg_insert if self.dialect == "postgresql" else sqlite_insert
         values = []
         for update_id, chat_key, payload, *rest in rows:
@@ -49,14 +54,15 @@ class InboxRepository:
         # transaction holds SQLite's write lock for as short as it can (1,200 button
         # presses stored row by row held it for about a second, while every handler's
         # commit and the engine's "sent" waited).
-        stored = 0
+        stored: set[int] = set()
         for start in range(0, len(values), 100):
             statement = (
                 insert_(InboxUpdate)
                 .values(values[start : start + 100])
                 .on_conflict_do_nothing(index_elements=["bot_id", "update_id"])
+                .returning(InboxUpdate.update_id)
             )
-            stored += (await self.session.execute(statement)).rowcount or 0
+            stored.update((await self.session.scalars(statement)).all())
         return stored
 
     async def ready_chats(
@@ -88,18 +94,22 @@ class InboxRepository:
             query = query.where(InboxUpdate.chat_key.in_(list(only)))
         return [row.chat_key for row in await self.session.execute(query)]
 
-    async def next_of_chat(self, chat_key: int, now: datetime) -> InboxUpdate | None:
+    async def next_of_chat(self, chat_key: int, now: datetime) -> tuple[InboxUpdate | None, bool]:
         """The chat's oldest pending update, unless it waits for a retry (order holds:
-        a later update of the chat is not handled before it)."""
-        row = await self.session.scalar(
-            select(InboxUpdate)
-            .where(InboxUpdate.chat_key == chat_key, InboxUpdate.status == InboxStatus.PENDING)
-            .order_by(InboxUpdate.update_id)
-            .limit(1)
-        )
+        a later update of the chat is not handled before it); and whether another
+        pending update of the chat comes after it."""
+        rows = (
+            await self.session.scalars(
+                select(InboxUpdate)
+                .where(InboxUpdate.chat_key == chat_key, InboxUpdate.status == InboxStatus.PENDING)
+                .order_by(InboxUpdate.update_id)
+                .limit(2)
+            )
+        ).all()
+        row = rows[0] if rows else None
         if row is None or (row.retry_at is not None and row.retry_at > now):
-            return None
-        return row
+            return None, len(rows) > 1
+        return row, len(rows) > 1
 
     async def mark_done(self, row_id: int, now: datetime) -> None:
         await self._set(row_id, status=InboxStatus.DONE, handled_at=now, retry_at=None)

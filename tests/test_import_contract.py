@@ -20,6 +20,7 @@ AIOGRAM_ALLOWED = (
     "bot/ratelimit.py",
     "bot/commands.py",
     "bot/inbox.py",
+    "bot/inbox_door.py",  # the inbox's fair-share door (Bot API types)
     "bot/fsm_storage.py",  # the runtime's FSM storage (aiogram BaseStorage on storage/fsm_repo.py)
     "bot/monitoring.py",
 )

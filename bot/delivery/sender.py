@@ -45,7 +45,6 @@ import logging
 import uuid
 from collections import Counter
 from collections.abc import Callable
-from contextvars import ContextVar
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -59,34 +58,27 @@ from bot.channels.base import (
     Unreachable,
 )
 from bot.clock import SystemClock
-from bot.delivery.budget import GLOBAL_LIMIT, GLOBAL_WINDOW, SendBudget
+from bot.delivery.budget import SendBudget
 from bot.delivery.contract import Clock, OutgoingMessage, RenderContext
 from bot.delivery.journal import Accepted, SentJournal
 from bot.delivery.outcomes import Outcomes
 from bot.delivery.pacing import PRIORITY, SlotOrder
 from bot.delivery.registry import Registry
+from bot.delivery.slots import _CALLED_AT, Slots
+from bot.delivery.slots import PACE as PACE  # re-exported: tests pace with it
 from storage.outbox_repo import OutboxRow
 from storage.repo import Repo
 
 log = logging.getLogger("villagebot.outbox")
 
-# Sends are spread evenly over the global window instead of leaving in bursts of 30:
-# the same rate, but only about one call is ever in flight, so a crash can catch
-# (and a restart duplicate) at most about one message.
-PACE = 0.97 * GLOBAL_WINDOW / GLOBAL_LIMIT  # a hair faster: the budget stays the binding limit
 CLAIM_BATCH = 8
 FRESH_ROOM = 8  # rows in flight beyond ``concurrency``, for chats sent nothing lately
 
 Sessions = Callable[[], Any]
 
-# When the request of the row being delivered (in this task) actually left: the
-# duplicate window is measured from here, not from before the wait for a slot.
-_CALLED_AT: ContextVar[list[datetime] | None] = ContextVar(
-    "called_at", default=None
-)  # an async_sessionmaker: ``async with sessions() as session``
 
 
-class Sender(Outcomes):
+class Sender(Outcomes, Slots):
     """One per process. ``start()`` recovers rows left by a crash and begins sending;
     ``wake()`` after new rows are committed; ``stop()`` lets calls in flight finish."""
 
@@ -303,41 +295,6 @@ class Sender(Outcomes):
                 await self.recover()
             except Exception:
                 log.exception("outbox heartbeat failed")
-
-    # ------------------------------------------------------------- pacing
-
-    async def take_slot(self, address: int) -> None:
-        """Wait for a slot for ``address`` and take it: the channel calls this right
-        before each request. The clock is read again after every wait, under the lock,
-        so a stalled event loop cannot release several due sends at once."""
-        loop = asyncio.get_running_loop()
-        priority = PRIORITY.get()
-        while True:
-            # This chat's own limit, out of line; the global window is waited for in line.
-            while (delay := self.budget.chat_wait_time(address)) > 0:
-                await asyncio.sleep(delay)
-            # Messages the chat got in the last minute: chats alike keep their arrival order.
-            recent = int(self.budget.recent(address))
-            rank = None if priority is None else (priority[0], recent, priority[1])
-            async with self._order.turn(rank), self._pace_lock:
-                while self.budget.chat_wait_time(address) <= 0:  # (a direct send may take it)
-                    wait = max(self._last_call + PACE - loop.time(), self.budget.wait_time(address))
-                    if wait <= 0 and self.budget.shared is not None:
-                        wait = await self.budget.shared(address)  # 0: the installation's slot is taken
-                        if wait <= 0 and self.budget.wait_time(address) > 0:
-                            wait = 0.01
-                    if wait <= 0:
-                        self._last_call = loop.time()
-                        self.budget.take(address)
-                        self.calls += 1
-                        break
-                    await asyncio.sleep(wait)
-                else:
-                    continue  # out of line again until the chat's own limit allows
-            break
-        called = _CALLED_AT.get()
-        if called is not None:
-            called.append(self.now())
 
     # ------------------------------------------------------------- delivery
 

@@ -65,3 +65,24 @@ async def test_a_cancelled_waiter_leaves_the_line() -> None:
         await asyncio.gather(waiter, return_exceptions=True)
         assert order.waiting == 1
     assert order.waiting == 0
+
+
+async def test_the_shared_slots_round_trip_does_not_lengthen_the_pace() -> None:
+    """With several processes each send first takes the installation's slot (a round
+    trip to PostgreSQL). The next slot is due one pace after this one was due, not one
+    pace after that round trip ended (it cut the engine to ~22 sends a second)."""
+    budget = SendBudget()
+    loop = asyncio.get_running_loop()
+    asked: list[float] = []
+
+    async def shared(_address: int) -> float:
+        asked.append(loop.time())
+        await asyncio.sleep(0.05)  # a slow round trip
+        return 0.0
+
+    budget.shared = shared
+    sender = Sender(FakeChannel(), lambda: None, budget, None, Registry())
+    await sender.take_slot(4242)
+    assert len(asked) == 1 and sender.calls == 1
+    # The pace is counted from before the round trip (the old code counted from after it).
+    assert sender._last_call <= asked[0]
