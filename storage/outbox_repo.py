@@ -18,6 +18,7 @@ from storage.models import Chat, Commune, OutboxMessage, OutboxStatus, SenderWor
 READY = (OutboxStatus.PENDING, OutboxStatus.RETRYING)
 OPEN = (OutboxStatus.PENDING, OutboxStatus.RETRYING, OutboxStatus.SENDING)
 DONE = (OutboxStatus.SENT, OutboxStatus.FAILED, OutboxStatus.SKIPPED)
+ENQUEUE_CHUNK = 400  # rows a multi-row INSERT (≈ 20 bound values a row: under SQLite's 32,766)
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +86,23 @@ class OutboxRepository:
         result = await self.session.execute(statement)
         added = result.rowcount == 1
         self.enqueued += int(added)
+        return added
+
+    async def enqueue_many(self, rows: Sequence[dict[str, Any]], chunk: int = ENQUEUE_CHUNK) -> int:
+        """:meth:`enqueue` for many rows, in order, one multi-row INSERT … ON CONFLICT
+        (dedupe_key) DO NOTHING per ``chunk`` rows (every row has a dedupe key); how
+        many were added. Each row's bot is the same subquery as :meth:`enqueue`'s."""
+        insert_ = pg_insert if self.dialect == "postgresql" else sqlite_insert
+        added = 0
+        for start in range(0, len(rows), chunk):
+            values = [
+                row if "bot_key" in row else {**row, "bot_key": bot_key_of(row.get("user_id"), row.get("group_id"), row.get("chat_id"))}
+                for row in rows[start : start + chunk]
+            ]
+            statement = insert_(OutboxMessage).values(values).on_conflict_do_nothing(index_elements=["dedupe_key"])
+            result = await self.session.execute(statement)
+            added += max(result.rowcount or 0, 0)
+        self.enqueued += added
         return added
 
     async def address_of(self, *, user_id: int | None, group_id: int | None) -> Address | None:
