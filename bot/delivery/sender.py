@@ -125,6 +125,7 @@ class Sender(Outcomes):
         self.journal = journal
         self.identity = identity or SenderIdentity()
         self.worker_id = self.identity.worker_id
+        self._counted = False  # counted among the identity's running senders
         self.lane: Any = None  # several bots: the outbox rows of this sender's bot (bot/multibot.py)
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
@@ -153,7 +154,8 @@ class Sender(Outcomes):
         async with self.sessionmaker() as session:
             await Repo(session).outbox.heartbeat(self.worker_id, self.now())
             await session.commit()
-        self.identity.running += 1
+        self.identity.running += not self._counted  # stop() takes it back, even after a failed start
+        self._counted = True
         await self.replay_journal()
         await self.recover()
         self._recorder = asyncio.create_task(self._record_sent(), name="outbox-recorder")
@@ -185,7 +187,8 @@ class Sender(Outcomes):
             self._recorder.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await self._recorder
-        self.identity.running -= 1
+        self.identity.running -= self._counted
+        self._counted = False
         if not self._inflight and not self.identity.running:  # siblings of the identity still send
             with contextlib.suppress(Exception):
                 async with self.sessionmaker() as session:
