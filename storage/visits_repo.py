@@ -119,18 +119,6 @@ class VisitRepository:
 
     # --- what the planners look for ------------------------------------------------------
 
-    async def due_on_day(self, day: date) -> list[DueRow]:
-        rows = await self.session.execute(
-            select(
-                HouseholdVisitPlan.household_id,
-                VisitAssignment.member_id,
-                HouseholdVisitPlan.due_on,
-            )
-            .join(VisitAssignment, VisitAssignment.household_id == HouseholdVisitPlan.household_id)
-            .where(HouseholdVisitPlan.due_on == day)
-        )
-        return [DueRow(*row) for row in rows.all()]
-
     async def unplanned_due_members(self, day: date, key_prefix: str, key_suffix: str) -> list[tuple[int, int]]:
         """(member id, user id) of the members with an account and a household due on
         ``day`` whose outbox row ``key_prefix + member id + key_suffix`` does not exist
