@@ -14,8 +14,9 @@
   raises a need;
 * at 03:00 the upkeep removes finished outbox rows older than 7 days, as the runtime does;
 * for the first ``--engine-days`` days the real delivery engine sends: one real ``Sender``
-  per province (its own ``SendBudget`` = that token's 30/s; see
-  ``bench/national_engine.py`` for how rows are split by province) against a fake Bot API
+  per province on the runtime's lanes (``bot.multibot``: each province's communes name its
+  bot, its rows carry that ``bot_key``, its sender claims only them; its own ``SendBudget``
+  = that token's 30/s; all senders share the process's heartbeat identity) against a fake Bot API
   per token that answers at once and refuses the 31st message in any second. After each
   tick the bench waits until everything due has left. The clock runs at the real pace
   while the engine sends, so the lateness of the 07:00 reminders is real seconds;
@@ -57,10 +58,12 @@ from sqlalchemy import text  # noqa: E402
 from sqlalchemy.ext.asyncio import create_async_engine  # noqa: E402
 
 from bot.delivery.budget import SendBudget  # noqa: E402
+from bot.delivery.identity import SenderIdentity  # noqa: E402
 from bot.delivery.registry import default_registry  # noqa: E402
 from bot.delivery.scheduler import Scheduler  # noqa: E402
 from bot.delivery.sender import Sender  # noqa: E402
 from bot.i18n import create_i18n  # noqa: E402
+from bot.multibot import Senders, outbox_lanes  # noqa: E402
 from storage.db import create_engine, create_sessionmaker  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
 from storage.upkeep import prune  # noqa: E402
@@ -138,21 +141,22 @@ async def run(args: argparse.Namespace) -> dict[str, object]:  # noqa: C901, PLR
             provinces = await ns.province_users(session)
         print(f"seeded {shape} in {out['seed_s']:.1f} s", flush=True)
 
-        ne.install_province_filter()
         registry = default_registry()
         i18n = create_i18n("vi")
         clock = ne.SimClock(start)
         apis, senders = [], []
-        for province, (lo, hi) in sorted(provinces.items()):
+        lanes = outbox_lanes(ns.bot_key(province) for province in sorted(provinces))  # BOT_TOKENS' order
+        shared = SenderIdentity(f"national-{os.getpid()}")  # the process's, as bot/multibot.py gives it
+        for lane, (province, (lo, hi)) in zip(lanes, sorted(provinces.items()), strict=True):
             api = ne.FakeApi(province, (ns.USER_BASE + lo - 1, ns.USER_BASE + hi - 1))
-            sender = Sender(api, ne.tagged_sessions(sessionmaker, (lo, hi)), SendBudget(), i18n, registry,
-                            clock=clock, timezone=TZ, default_locale="vi", concurrency=args.sender_concurrency)
+            sender = Sender(api, sessionmaker, SendBudget(), i18n, registry, clock=clock, timezone=TZ,
+                            default_locale="vi", concurrency=args.sender_concurrency,
+                            identity=None if args.sender_ids else shared)
+            sender.lane = lane
             api.before_call = sender.take_slot
-            if not args.sender_ids:  # one heartbeat identity for the process (see --sender-ids)
-                sender.worker_id = f"national-{os.getpid()}"
             apis.append(api)
             senders.append(sender)
-        scheduler = Scheduler(sessionmaker, ne.Fanout(senders), registry, clock=clock, timezone=TZ)
+        scheduler = Scheduler(sessionmaker, Senders(senders), registry, clock=clock, timezone=TZ)
         for sender in senders:
             await sender.start()
         server = ne.ServerCpu(sessionmaker, args.database)
@@ -250,7 +254,6 @@ async def run(args: argparse.Namespace) -> dict[str, object]:  # noqa: C901, PLR
             out["engine_server_cpu_s"] = server.total() - server0
             out["engine_planner_cpu_s"] = planner_cpu
     finally:
-        ne.remove_province_filter()
         await engine.dispose()
         logging.getLogger().removeHandler(problems)
         if not args.keep:

@@ -6,11 +6,10 @@ fake Bot API per token, one real :class:`~bot.delivery.sender.Sender` per provin
   tick's messages it moves with the wall clock, so lateness is real seconds of sending.
 * :class:`FakeApi` — one token's Bot API: answers at once, refuses (RateLimited, as a
   429) the 31st message in any 1 s window, records when each message was accepted.
-* :func:`province_candidates` — the runtime has one outbox for one token today (multi-bot
-  support is being built on another branch): each province's sender is the real Sender
-  whose sessions are tagged with the province's user-id range, and the outbox's
-  ``candidates`` query (re-stated here with that one extra condition) returns only that
-  province's rows; the claim takes those ids only. Nothing in bot/ or storage/ changes.
+* one real :class:`~bot.delivery.sender.Sender` per token on the runtime's lanes
+  (:mod:`bot.multibot`): each province's communes name its bot, so its rows carry that
+  ``bot_key`` and its sender claims only them (``of_lane``); the fake API of each token
+  counts a message to an address outside its province as misrouted.
 """
 
 from __future__ import annotations
@@ -20,16 +19,13 @@ import itertools
 import os
 import time
 from collections import deque
-from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import text
 
 from bot.channels.base import Capabilities, RateLimited, SentRef
 from bot.delivery.contract import OutgoingMessage
-from storage import outbox_repo
-from storage.models import OutboxMessage
 
 TOKEN_LIMIT, TOKEN_WINDOW = 30, 1.0  # Telegram: about 30 messages a second per bot
 
@@ -85,60 +81,6 @@ class FakeApi:
         return SentRef(next(self._ids))
 
 
-def tagged_sessions(sessionmaker: Any, users: tuple[int, int]) -> Any:
-    """A sessionmaker whose sessions carry a province's user-id range."""
-
-    def make() -> Any:
-        session = sessionmaker()
-        session.info["province_users"] = users
-        return session
-
-    return make
-
-
-_CANDIDATES = outbox_repo.OutboxRepository.candidates
-
-
-async def province_candidates(
-    self: Any, now: datetime, limit: int = 200, exclude: Iterable[int] = (), lane: Any = None
-) -> Any:
-    users = self.session.info.get("province_users")
-    if users is None:
-        return await _CANDIDATES(self, now, limit, exclude, lane)
-    query = (
-        select(OutboxMessage.id, OutboxMessage.chat_id, OutboxMessage.user_id, OutboxMessage.group_id,
-               OutboxMessage.priority)
-        .where(OutboxMessage.status.in_(outbox_repo.READY), OutboxMessage.next_attempt_at <= now,
-               OutboxMessage.user_id.between(*users))
-        .order_by(OutboxMessage.priority, OutboxMessage.next_attempt_at, OutboxMessage.id)
-        .limit(limit)
-    )
-    excluded = list(exclude)
-    if excluded:
-        query = query.where(OutboxMessage.id.not_in(excluded))
-    result = await self.session.execute(query)
-    return [outbox_repo.Candidate(r.id, r.chat_id, r.user_id, r.group_id, r.priority) for r in result]
-
-
-def install_province_filter() -> None:
-    outbox_repo.OutboxRepository.candidates = province_candidates  # type: ignore[method-assign]
-
-
-def remove_province_filter() -> None:
-    outbox_repo.OutboxRepository.candidates = _CANDIDATES  # type: ignore[method-assign]
-
-
-class Fanout:
-    """What the scheduler wakes after a planner commits: every province's sender."""
-
-    def __init__(self, senders: list[Any]) -> None:
-        self.senders = senders
-
-    def wake(self) -> None:
-        for sender in self.senders:
-            sender.wake()
-
-
 READY_NOW = text(
     "SELECT count(*) FROM outbox WHERE status IN ('pending', 'retrying', 'sending') AND next_attempt_at <= :now"
 )
@@ -161,9 +103,9 @@ async def beat_all(sessionmaker: Any, senders: list[Any], now: datetime) -> None
     sender would take the others' claims for a crash's and send them twice)."""
     from storage.repo import Repo
 
-    for sender in senders:  # one short transaction each: the senders beat their own rows too
+    for worker_id in sorted({sender.worker_id for sender in senders}):  # shared: one row
         async with sessionmaker() as session:
-            await Repo(session).outbox.heartbeat(sender.worker_id, now)
+            await Repo(session).outbox.heartbeat(worker_id, now)
             await session.commit()
 
 

@@ -6,6 +6,9 @@ villages (18 to a commune), 25 M households (≈417 a village), 5 M party member
 (≈83 a village, each with a linked Telegram account; the first of each branch is its
 secretary, the second a deputy). Villages, communes and members are numbered so that
 each province holds one contiguous range of user ids (its token's recipients).
+Each commune names its province's bot (``communes.bot_key`` = ``p<province>``, as the
+org file's ``bot`` does), so every outbox row carries its province's bot key and each
+token's sender (``bot.multibot`` lanes) claims only its province's rows.
 Households: 13 % poor, near-poor or policy (visited monthly), the rest quarterly; each
 is assigned to a member of its village and due on a day spread evenly over its first
 cadence period, so every simulated day has the steady-state share of due visits.
@@ -60,8 +63,8 @@ def _statements(shape: Shape, start: date) -> list[tuple[str, dict[str, Any]]]:
     cls = "((h::bigint * 37) % 100)"  # < 5 poor, 5–9 near-poor, 10–12 policy
     return [
         ("INSERT INTO provinces (id, name) SELECT p, 'Tỉnh ' || p FROM generate_series(1, :P) p", p),
-        ("INSERT INTO communes (id, code, name, kind, province_id) "
-         "SELECT c + 1, 'x' || c, 'Xã ' || c, 'commune', (c::bigint * :P / :C) + 1 "
+        ("INSERT INTO communes (id, code, name, kind, province_id, bot_key) "  # the province's bot (BOT_TOKENS)
+         "SELECT c + 1, 'x' || c, 'Xã ' || c, 'commune', (c::bigint * :P / :C) + 1, 'p' || ((c::bigint * :P / :C) + 1) "
          "FROM generate_series(0, :C - 1) c", p),
         ("INSERT INTO villages (id, code, name, kind, commune_id) "
          "SELECT v + 1, 'v' || v, 'Thôn ' || v, 'village', (v::bigint * :C / :V) + 1 FROM generate_series(0, :V - 1) v", p),
@@ -103,6 +106,11 @@ async def province_users(session: Any) -> dict[int, tuple[int, int]]:
         "JOIN communes c ON c.id = v.commune_id GROUP BY c.province_id ORDER BY 1"
     ))
     return {province: (lo, hi) for province, lo, hi in rows}
+
+
+def bot_key(province: int) -> str:
+    """The bot key of a province's communes (and so of its members' outbox rows)."""
+    return f"p{province}"
 
 
 # One simulated day of residents' visits: a share of the households due (or late) are

@@ -10,7 +10,8 @@ The same processes serve every token. Per token there is a *lane*
 (:class:`Lane`): its own aiogram client, flood budget (Telegram's 30/s and 20/min per
 group are per bot), installation-wide send slots and sending leader (both keyed by the
 bot's id), and its own :class:`~bot.delivery.sender.Sender`, which claims only the
-outbox rows of its bot. Shared by all lanes: the durable inbox (its rows carry the
+outbox rows of its bot; the senders share the process's heartbeat identity
+(:func:`process_identity`). Shared by all lanes: the durable inbox (its rows carry the
 bot's id; each update is handled with the bot it came to), the dispatcher, the
 planners, the database.
 
@@ -29,6 +30,7 @@ Which bot sends what:
 from __future__ import annotations
 
 import re
+import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -187,7 +189,7 @@ def setup_lane(
     lane.sender = Sender(
         channel, runtime.sessionmaker, lane.budget, runtime.i18n, registry,
         timezone=settings.timezone, default_locale=settings.default_locale,
-        journal=SentJournal.beside(database),
+        journal=SentJournal.beside(database), identity=process_identity(runtime.engine),
     )
     lane.sender.lane = outbox_lane
     channel.before_call = lane.sender.take_slot
@@ -204,6 +206,20 @@ def setup_lane(
             group_limit=GROUP_LIMIT, group_window=GROUP_WINDOW,
         ).reserve
     return lane
+
+
+_IDENTITIES: Any = weakref.WeakKeyDictionary()
+
+
+def process_identity(engine: Any) -> Any:
+    """The heartbeat identity the lanes' senders of this process share (one per
+    database engine, i.e. per running process): see ``bot/delivery/identity.py``."""
+    from bot.delivery.identity import SenderIdentity
+
+    identity = _IDENTITIES.get(engine)
+    if identity is None:
+        identity = _IDENTITIES[engine] = SenderIdentity()
+    return identity
 
 
 def lock_engine_for(lanes: list[Lane], engine: Any) -> Any:

@@ -18,6 +18,7 @@ from storage.models import Chat, Commune, OutboxMessage, OutboxStatus, SenderWor
 READY = (OutboxStatus.PENDING, OutboxStatus.RETRYING)
 OPEN = (OutboxStatus.PENDING, OutboxStatus.RETRYING, OutboxStatus.SENDING)
 DONE = (OutboxStatus.SENT, OutboxStatus.FAILED, OutboxStatus.SKIPPED)
+ENQUEUE_CHUNK = 1000  # rows a read of their bots and an INSERT (SQLAlchemy pages its VALUES lists)
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +87,42 @@ class OutboxRepository:
         added = result.rowcount == 1
         self.enqueued += int(added)
         return added
+
+    async def enqueue_many(self, rows: Sequence[dict[str, Any]], chunk: int = ENQUEUE_CHUNK) -> int:
+        """:meth:`enqueue` for many rows of users or groups, in order: per ``chunk`` rows
+        one read of the recipients' bots (what :func:`bot_key_of` gives one row) and one
+        executemany INSERT … ON CONFLICT (dedupe_key) DO NOTHING RETURNING id (sent as
+        multi-row VALUES); how many were added. Plain values only: the statement is
+        compiled once, not once per row's subquery."""
+        insert_ = pg_insert if self.dialect == "postgresql" else sqlite_insert
+        table = OutboxMessage.__table__
+        statement = insert_(table).on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(table.c.id)
+        added = 0
+        for start in range(0, len(rows), chunk):
+            part = rows[start : start + chunk]
+            bots = await self._bots_of(part)
+            values = [
+                {**row, "bot_key": row.get("bot_key", bots.get((row.get("user_id"), row.get("group_id"))))}
+                for row in part
+            ]
+            added += len((await self.session.execute(statement, values)).all())
+        self.enqueued += added
+        return added
+
+    async def _bots_of(self, rows: Sequence[dict[str, Any]]) -> dict[tuple[int | None, int | None], str | None]:
+        """(user id, None) or (None, group id) → the bot that writes to it, for ``rows``."""
+        users = {row["user_id"] for row in rows if row.get("user_id") is not None and "bot_key" not in row}
+        groups = {row["group_id"] for row in rows if row.get("user_id") is None and "bot_key" not in row}
+        if any(row.get("user_id") is None and row.get("group_id") is None for row in rows):
+            raise ValueError("enqueue_many takes rows for a user or a group")
+        bots: dict[tuple[int | None, int | None], str | None] = {}
+        if users:
+            found = await self.session.execute(_person_bot().add_columns(User.id).where(User.id.in_(users)))
+            bots.update(((user_id, None), key) for key, user_id in found)
+        if groups:
+            found = await self.session.execute(_group_bot().add_columns(Chat.id).where(Chat.id.in_(groups)))
+            bots.update(((None, group_id), key) for key, group_id in found)
+        return bots
 
     async def address_of(self, *, user_id: int | None, group_id: int | None) -> Address | None:
         """The recipient's platform address now (a group may have migrated meanwhile)."""

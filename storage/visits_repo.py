@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import String, cast, exists, func, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
@@ -15,6 +15,7 @@ from storage.models import (
     Household,
     HouseholdVisitPlan,
     Member,
+    OutboxMessage,
     Role,
     Visit,
     VisitAssignment,
@@ -118,17 +119,24 @@ class VisitRepository:
 
     # --- what the planners look for ------------------------------------------------------
 
-    async def due_on_day(self, day: date) -> list[DueRow]:
+    async def unplanned_due_members(self, day: date, key_prefix: str, key_suffix: str) -> list[tuple[int, int]]:
+        """(member id, user id) of the members with an account and a household due on
+        ``day`` whose outbox row ``key_prefix + member id + key_suffix`` does not exist
+        yet, by member id: one statement, however many members (set-wise planning)."""
+        key = literal(key_prefix, String) + cast(Member.id, String) + literal(key_suffix, String)
         rows = await self.session.execute(
-            select(
-                HouseholdVisitPlan.household_id,
-                VisitAssignment.member_id,
-                HouseholdVisitPlan.due_on,
+            select(Member.id, Member.user_id)
+            .join(VisitAssignment, VisitAssignment.member_id == Member.id)
+            .join(HouseholdVisitPlan, HouseholdVisitPlan.household_id == VisitAssignment.household_id)
+            .where(
+                HouseholdVisitPlan.due_on == day,
+                Member.user_id.is_not(None),
+                ~exists().where(OutboxMessage.dedupe_key == key),
             )
-            .join(VisitAssignment, VisitAssignment.household_id == HouseholdVisitPlan.household_id)
-            .where(HouseholdVisitPlan.due_on == day)
+            .group_by(Member.id, Member.user_id)
+            .order_by(Member.id)
         )
-        return [DueRow(*row) for row in rows.all()]
+        return [(member_id, user_id) for member_id, user_id in rows.all()]
 
     async def due_for_member(
         self, member_id: int, day: date

@@ -97,3 +97,60 @@ def test_an_invite_opens_the_communes_bot() -> None:
     assert token_for(several, village("nghean")) == "222:bb"
     assert token_for(several, village(None)) is None  # the default bot
     assert token_for(load_settings(bot_token="333:cc", _env_file=None), village("nghean")) is None
+
+
+async def test_the_lanes_senders_share_the_processs_heartbeat(sessionmaker) -> None:  # type: ignore[no-untyped-def]
+    """One process, two bots: a row in flight on bot B belongs to the process, alive as
+    long as any of its senders beats. Bot A's sender never takes it back as a crash's,
+    nor does another process's sender while bot A's beats (with an identity each, 79
+    rows of 919 were sent twice in the national simulation: docs/BENCHMARKS.md)."""
+    from datetime import UTC, datetime
+    from types import SimpleNamespace
+
+    from aiogram import Bot
+    from sqlalchemy import select
+
+    from bot import monitoring
+    from bot.delivery.budget import SendBudget
+    from bot.delivery.contract import Delivery, Recipient
+    from bot.delivery.queue import enqueue
+    from bot.delivery.registry import default_registry
+    from bot.delivery.sender import Sender
+    from bot.i18n import create_i18n
+    from bot.multibot import Lane, setup_lane
+    from storage.models import OutboxMessage
+    from storage.repo import Repo
+
+    runtime = SimpleNamespace(engine=sessionmaker.kw["bind"], sessionmaker=sessionmaker, i18n=create_i18n("vi"))
+    settings = SimpleNamespace(timezone="Asia/Ho_Chi_Minh", default_locale="vi")
+    registry, metrics = default_registry(), monitoring.Metrics()
+    lanes = [
+        setup_lane(Lane(key, Bot(token), SendBudget()), runtime, registry, metrics, settings=settings, outbox_lane=route)
+        for route, (key, token) in zip(outbox_lanes(["a", "b"]), [("a", "111:aa"), ("b", "222:bb")], strict=True)
+    ]
+    a, b = lanes[0].sender, lanes[1].sender
+    now = datetime.now(UTC)
+    async with sessionmaker() as session:
+        repo = Repo(session)
+        user = await repo.users.get_or_create(77, full_name="u77", username=None)
+        await session.flush()
+        delivery = Delivery(kind="visit.reminder", recipient=Recipient(user_id=user.id), ref="member:1",
+                            dedupe_key="k", not_before=now, payload={})
+        await enqueue(repo, delivery, quiet_hours=None)
+        [row] = await repo.outbox.claim(b.worker_id, now)  # bot B's sender has it in flight
+        await session.commit()
+    other_process = Sender(None, sessionmaker, SendBudget(), None, registry)  # type: ignore[arg-type]
+    await a.start()  # beats, and sweeps for crashed workers' rows
+    try:
+        await other_process.recover()
+        async with sessionmaker() as session:
+            status, resent = (await session.execute(
+                select(OutboxMessage.status, OutboxMessage.resent_after_crash).where(OutboxMessage.id == row.id)
+            )).one()
+        assert (status, resent) == ("sending", 0)
+        assert a.worker_id == b.worker_id
+    finally:
+        await a.stop()
+        for lane in lanes:
+            await lane.bot.session.close()
+            await lane.client.session.close()

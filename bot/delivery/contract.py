@@ -13,7 +13,7 @@ clock; it enqueues deliveries whose dedupe keys make a second run a no-op.
 from __future__ import annotations
 
 import enum
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from typing import Any, Protocol
@@ -123,13 +123,22 @@ Renderer = Callable[[RenderContext, Mapping[str, Any]], Awaitable[OutgoingMessag
 @dataclass(slots=True)
 class PlanContext:
     """What a planner gets: a unit of work (commits once after the planner returns),
-    the clock, the time zone and ``enqueue`` bound to that unit of work."""
+    the clock, the time zone and ``enqueue`` bound to that unit of work.
+    ``enqueue_many`` (when set) queues many deliveries in a few statements, each row as
+    ``enqueue`` would write it; it returns how many were added."""
 
     repo: Any
     now: datetime
     timezone: str
     enqueue: Callable[[Delivery], Awaitable[bool]]
     settings: Any = None  # bot.settings.Settings, when the planner needs a setting
+    enqueue_many: Callable[[Sequence[Delivery]], Awaitable[int]] | None = None
+
+    async def enqueue_all(self, deliveries: Sequence[Delivery]) -> int:
+        """``enqueue_many`` when the engine gives one, else ``enqueue`` one at a time."""
+        if self.enqueue_many is not None:
+            return await self.enqueue_many(deliveries)
+        return sum([await self.enqueue(delivery) for delivery in deliveries])
 
 
 Planner = Callable[[PlanContext], Awaitable[None]]

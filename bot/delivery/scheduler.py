@@ -25,7 +25,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.clock import SystemClock
 from bot.delivery.contract import Clock, PlanContext
-from bot.delivery.queue import enqueue
+from bot.delivery.queue import enqueue, enqueue_many
 from bot.delivery.registry import Registry
 from storage.repo import Repo
 
@@ -124,6 +124,7 @@ class Scheduler:
                         timezone=self.timezone,
                         enqueue=functools.partial(enqueue, repo, tz=self.timezone),
                         settings=self.settings,
+                        enqueue_many=functools.partial(enqueue_many, repo, tz=self.timezone),
                     )
                     await spec.planner(context)
                     await session.commit()

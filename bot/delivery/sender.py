@@ -42,7 +42,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import uuid
 from collections import Counter
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -60,6 +59,7 @@ from bot.channels.base import (
 from bot.clock import SystemClock
 from bot.delivery.budget import SendBudget
 from bot.delivery.contract import Clock, OutgoingMessage, RenderContext
+from bot.delivery.identity import SenderIdentity
 from bot.delivery.journal import Accepted, SentJournal
 from bot.delivery.outcomes import Outcomes
 from bot.delivery.pacing import PRIORITY, SlotOrder
@@ -74,7 +74,7 @@ log = logging.getLogger("villagebot.outbox")
 CLAIM_BATCH = 8
 FRESH_ROOM = 8  # rows in flight beyond ``concurrency``, for chats sent nothing lately
 
-Sessions = Callable[[], Any]
+Sessions = Callable[[], Any]  # an async_sessionmaker: ``async with sessions() as session``
 
 
 
@@ -100,6 +100,7 @@ class Sender(Outcomes, Slots):
         dead_after: float = 8.0,
         poll_every: float = 1.0,
         journal: SentJournal | None = None,
+        identity: SenderIdentity | None = None,  # several bots: the process's, shared (identity.py)
     ) -> None:
         self.channel = channel
         self.sessionmaker = sessionmaker
@@ -116,7 +117,9 @@ class Sender(Outcomes, Slots):
         self.dead_after = dead_after
         self.poll_every = poll_every
         self.journal = journal
-        self.worker_id = uuid.uuid4().hex
+        self.identity = identity or SenderIdentity()
+        self.worker_id = self.identity.worker_id
+        self._counted = False  # counted among the identity's running senders
         self.lane: Any = None  # several bots: the outbox rows of this sender's bot (bot/multibot.py)
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
@@ -145,6 +148,8 @@ class Sender(Outcomes, Slots):
         async with self.sessionmaker() as session:
             await Repo(session).outbox.heartbeat(self.worker_id, self.now())
             await session.commit()
+        self.identity.running += not self._counted  # stop() takes it back, even after a failed start
+        self._counted = True
         await self.replay_journal()
         await self.recover()
         self._recorder = asyncio.create_task(self._record_sent(), name="outbox-recorder")
@@ -176,7 +181,9 @@ class Sender(Outcomes, Slots):
             self._recorder.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await self._recorder
-        if not self._inflight:
+        self.identity.running -= self._counted
+        self._counted = False
+        if not self._inflight and not self.identity.running:  # siblings of the identity still send
             with contextlib.suppress(Exception):
                 async with self.sessionmaker() as session:
                     await Repo(session).outbox.forget_worker(self.worker_id)
@@ -244,10 +251,7 @@ class Sender(Outcomes, Slots):
             for c in candidates:
                 if c.chat_id is not None and c.chat_id not in recent:
                     recent[c.chat_id] = int(self.budget.recent(c.chat_id))
-            candidates = sorted(
-                candidates,
-                key=lambda c: (c.priority, recent.get(c.chat_id or 0, 0), backlog[c.key]),
-            )
+            candidates = sorted(candidates, key=lambda c: (c.priority, recent.get(c.chat_id or 0, 0), backlog[c.key]))
             picked: list[int] = []
             keys: dict[int, str] = {}
             soonest = self.poll_every
@@ -255,11 +259,7 @@ class Sender(Outcomes, Slots):
                 fresh = candidate.chat_id is not None and recent[candidate.chat_id] == 0
                 if candidate.key in busy or (not fresh and len(picked) >= room):
                     continue
-                wait = (
-                    self.budget.wait_time(candidate.chat_id)
-                    if candidate.chat_id is not None
-                    else 0.0
-                )
+                wait = self.budget.wait_time(candidate.chat_id) if candidate.chat_id is not None else 0.0
                 if wait <= 1.0:
                     picked.append(candidate.id)
                     keys[candidate.id] = candidate.key
@@ -276,9 +276,7 @@ class Sender(Outcomes, Slots):
                 await session.commit()
         for row in rows:
             self._keys[row.id] = keys.get(row.id, f"r{row.id}")
-            self._inflight[row.id] = asyncio.create_task(
-                self._deliver(row), name=f"outbox-{row.id}"
-            )
+            self._inflight[row.id] = asyncio.create_task(self._deliver(row), name=f"outbox-{row.id}")
         return 0.0 if len(rows) < len(picked) else 0.05
 
     async def _pause(self, seconds: float) -> bool:
@@ -288,6 +286,8 @@ class Sender(Outcomes, Slots):
 
     async def _heartbeats(self) -> None:
         while not await self._pause(self.heartbeat_every):
+            if not self.identity.beat_due(self.heartbeat_every):
+                continue  # a sibling sender of this process beat for it
             try:
                 async with self._db_lock, self.sessionmaker() as session:
                     await Repo(session).outbox.heartbeat(self.worker_id, self.now())

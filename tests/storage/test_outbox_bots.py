@@ -101,6 +101,39 @@ async def test_a_row_goes_through_the_recipients_bot(repo: Repo) -> None:
     }
 
 
+async def test_rows_queued_set_wise_go_through_the_same_bots(repo: Repo) -> None:
+    """``enqueue_many`` (the planners' set-wise path) names the bots ``enqueue`` names,
+    keeps the order and skips a dedupe key already taken."""
+    from bot.delivery.queue import enqueue_many
+
+    villages = await _places(repo)
+    in_a = User(platform_user_id=5001, full_name="Dân A", village_id=villages["thon-a"])
+    in_b_wrote_a = User(platform_user_id=5002, full_name="Dân B", village_id=villages["thon-b"], bot_key="tinh-a")
+    in_b = User(platform_user_id=5004, full_name="Dân B2", village_id=villages["thon-b"])
+    in_c = User(platform_user_id=5003, full_name="Dân C", village_id=villages["thon-c"])
+    repo.session.add_all([in_a, in_b_wrote_a, in_b, in_c])
+    await repo.session.flush()
+    group = await repo.session.scalar(select(Chat).where(Chat.platform_chat_id == -1001000000001))
+    assert group is not None
+    deliveries = [
+        Delivery(kind="reply", recipient=recipient, payload={"text": ref}, ref=ref, dedupe_key=f"k-{ref}",
+                 not_before=NOW, respect_quiet_hours=False)
+        for ref, recipient in (
+            ("c", Recipient(user_id=in_c.id)),
+            ("a", Recipient(user_id=in_a.id)),
+            ("b-wrote-a", Recipient(user_id=in_b_wrote_a.id)),
+            ("group-a", Recipient(chat_id=group.id)),
+            ("b", Recipient(user_id=in_b.id)),
+        )
+    ]
+    assert await enqueue_many(repo, deliveries[:2]) == 2
+    assert await enqueue_many(repo, deliveries) == 3  # "c" and "a" were queued already
+    await repo.session.commit()
+    assert await _keys(repo) == {"c": None, "a": "tinh-a", "b-wrote-a": "tinh-a", "group-a": "tinh-a", "b": "tinh-b"}
+    order = (await repo.session.execute(select(OutboxMessage.ref).order_by(OutboxMessage.id))).scalars().all()
+    assert order == ["c", "a", "b-wrote-a", "group-a", "b"]
+
+
 async def test_each_sender_claims_only_its_bots_rows(repo: Repo) -> None:
     for ref, key in (("none", None), ("a", "tinh-a"), ("b", "tinh-b"), ("gone", "removed-bot")):
         await repo.outbox.enqueue(call_row(7000, {"method": "SendMessage", "params": {}}, now=NOW, ref=ref,

@@ -114,32 +114,25 @@ def visit_buttons(
 
 
 async def plan_reminders(ctx: PlanContext) -> None:
-    """The evening-before and morning-of reminders: one per member, day and slot."""
-    repo = ctx.repo
+    """The evening-before and morning-of reminders: one per member, day and slot. Set-wise:
+    one read of the members not yet planned for the slot, then ``enqueue_all``."""
     for slot in slots_to_plan(ctx.now, ctx.timezone):
-        by_member: dict[int, list[int]] = defaultdict(list)
-        for row in await repo.visits.due_on_day(slot.due_on):
-            by_member[row.member_id].append(row.household_id)
-        members = await repo.visits.members_by_id(list(by_member))
-        for member_id in sorted(by_member):
-            member = members.get(member_id)
-            if member is None or member.user_id is None:
-                continue
-            await ctx.enqueue(
+        day = slot.due_on.isoformat()
+        members = await ctx.repo.visits.unplanned_due_members(slot.due_on, f"{REMINDER}:", f":{day}:{slot.slot}")
+        await ctx.enqueue_all(
+            [
                 Delivery(
                     kind=REMINDER,
-                    recipient=Recipient(user_id=member.user_id),
+                    recipient=Recipient(user_id=user_id),
                     ref=f"member:{member_id}",
-                    dedupe_key=f"{REMINDER}:{member_id}:{slot.due_on.isoformat()}:{slot.slot}",
+                    dedupe_key=f"{REMINDER}:{member_id}:{day}:{slot.slot}",
                     not_before=slot.not_before,
                     priority=Priority.REMINDER,
-                    payload={
-                        "member_id": member_id,
-                        "due_on": slot.due_on.isoformat(),
-                        "slot": slot.slot,
-                    },
+                    payload={"member_id": member_id, "due_on": day, "slot": slot.slot},
                 )
-            )
+                for member_id, user_id in members
+            ]
+        )
 
 
 def _morning(today: date, ctx: PlanContext) -> Any:
