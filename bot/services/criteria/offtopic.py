@@ -69,6 +69,8 @@ duong kinh, duong phen, duong cat, duong mia, duong nau, it duong, nhieu duong, 
 # questions to the bot itself, festive cooking (round 8)
 nguoi that, la nguoi that, nguoi hay may, may hay nguoi, bot hay nguoi, la robot, chatgpt
 cong thuc lam, cong thuc goi, do xoi, nau xoi
+# calling out and asking what the bot can do (round 9): "alo có ai không", "bot biết hát không"
+co ai khong, co ai o do khong, co ai dang truc, bot co biet, bot biet, ban co biet hat, biet hat, hat cho, hat mot bai, ke cho nghe, doc tho
 dong y, nhat tri, hay qua, dung roi, tuyet voi, chuc ca nha, chuc moi nguoi, an lanh, binh an, chuyen cuoi, cuoi qua, de thuong, ngu qua, bot ngu, thu hai, thu ba, thu tu, thu nam, thu sau
 """.splitlines()
     if not line.startswith("#")
