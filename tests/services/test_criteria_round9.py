@@ -46,3 +46,18 @@ def test_a_leaf_roof_is_not_a_race(index: CriteriaIndex) -> None:
     """'là đua xe' folds like 'lá dừa': only a roof or walls of leaves is a house."""
     result = index.ask("đua xe ban đêm ở đường làng thì báo ai", "ntm-2021-2025")
     assert result.best is not None and result.best.number == 19
+
+
+@pytest.mark.parametrize(
+    ("question", "set_code", "number"),
+    [
+        ("We want to put solar panels on the roof, who do we ask?", "ntm-2021-2025", 4),
+        ("Is there a course for a drone pilot licence?", "ntm-2026-2030", 4),
+        ("Can the village make one brand for our tea and print packaging?", "ntm-2026-2030", 3),
+    ],
+)
+def test_english_new_technology_finds_what_it_is_for(
+    index: CriteriaIndex, question: str, set_code: str, number: int
+) -> None:
+    result = index.ask(question, set_code)
+    assert result.best is not None and result.best.number == number, result
