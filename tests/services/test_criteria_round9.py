@@ -25,6 +25,7 @@ def index() -> CriteriaIndex:
         ("bản tôi muốn giữ phong tục lễ cúng rừng", "ntm-2021-2025", 16),
         ("nghề đan lát của làng sắp mất nghề rồi", "ntm-2021-2025", 13),
         ("xã vẽ lại chỗ nào được làm nhà chưa", "ntm-2021-2025", 1),
+        ("mương thoát nước thải trong xóm bị tắc, ai nạo vét", "ntm-2026-2030", 8),
     ],
 )
 def test_everyday_words_find_the_topic(

@@ -155,7 +155,7 @@ _RAW: tuple[tuple[str, str], ...] = (
         "duong giao thong cung hoa",
     ),
     (
-        r"muong|kenh|thuy loi|tram bom|tuoi lua|nuoc tuoi|de bao|de dieu|ho dap|bo vung",
+        r"muong(?! thoat)|kenh|thuy loi|tram bom|tuoi lua|nuoc tuoi|de bao|de dieu|ho dap|bo vung",
         "thuy loi kenh muong tuoi tieu",
     ),
     (
