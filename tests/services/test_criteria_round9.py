@@ -26,6 +26,12 @@ def index() -> CriteriaIndex:
         ("nghề đan lát của làng sắp mất nghề rồi", "ntm-2021-2025", 13),
         ("xã vẽ lại chỗ nào được làm nhà chưa", "ntm-2021-2025", 1),
         ("mương thoát nước thải trong xóm bị tắc, ai nạo vét", "ntm-2026-2030", 8),
+        # the carrier ("nhà mạng") is who brings the internet, not chatter about a phone
+        (
+            "nhà mạng nói chưa kéo cáp quang lên xóm em, xã có đề nghị giúp không",
+            "ntm-2021-2025",
+            8,
+        ),
     ],
 )
 def test_everyday_words_find_the_topic(

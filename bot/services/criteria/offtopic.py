@@ -61,7 +61,7 @@ phim nay, bo phim, do te, hop lop, quan ca phe, ca phe, de cuong, dep qua, dep t
 di nho, cho di nho, thi do, do dai hoc, dau dai hoc
 di cho mua, mua gi nhi, nhat duoc, danh roi, roi mat, mat dien thoai, roi dien thoai, quen dien thoai, mat vi, roi vi
 # personal devices and their repairs, vehicle and life insurance, rides and rentals, gossip
-sap nguon, sac pin, dien thoai em, dien thoai toi, dien thoai cua, dien thoai iphone, dien thoai samsung, sac khong vao, vo man hinh, thay man hinh, nha mang, wifi nha em, wifi nha toi, mang nha em
+sap nguon, sac pin, dien thoai em, dien thoai toi, dien thoai cua, dien thoai iphone, dien thoai samsung, sac khong vao, vo man hinh, thay man hinh, wifi nha em, wifi nha toi, mang nha em
 bao hiem xe, bao hiem o to, bao hiem nhan tho, thue xe, cho thue xe, xe cho hang, dep trai, dep gai, xinh qua, gi hot, tin hot
 cuc sac, cu sac, day sac, cap sac, sac du phong, pin du phong, sac dien thoai, pin dien thoai, het pin, tut pin, thay pin, chai pin, pin yeu, sac xe, cuc pin, sac nhanh, sac qua dem, pin sac, cuc gach sac
 # sugar in food and drinks is not a road
