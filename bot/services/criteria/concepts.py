@@ -25,7 +25,11 @@ _RAW: tuple[tuple[str, str], ...] = (
         r"|cuop|giat do",
         "trom cap an ninh trat tu",
     ),
-    (r"dua xe|gay roi|danh nhau|dam nhau|gay go|nhau nhet|tu tap", "an ninh trat tu"),
+    (
+        r"dua xe|xe do|boc dau|lang lach|gay roi|danh nhau|dam nhau|gay go|nhau nhet|tu tap",
+        "an ninh trat tu",
+    ),
+    (r"no po|net po|nep po|ru ga|gay on|on ao", "gay roi an ninh trat tu"),
     (r"ma tuy|hut chich|nghien|thuoc lac|hang da", "ma tuy te nan xa hoi"),
     (
         r"danh (?:vo|con|chong)|bao hanh|bao luc|chong .{0,20}danh|say ruou .{0,15}danh",
@@ -101,11 +105,17 @@ _RAW: tuple[tuple[str, str], ...] = (
         r"le hoi|dinh lang|van nghe|hat cheo|ca tru|the thao|bong chuyen|cau long",
         "van nghe the thao le hoi",
     ),
+    # round 9: customs of the mountain villages (lễ cúng rừng, múa xòe, cồng chiêng)
+    (
+        r"phong tuc|tap quan|le cung|cung rung|tieng dan toc",
+        "van hoa dan toc ban sac dan toc le hoi",
+    ),
     (r"bo hoc|nghi hoc|thoi hoc|khong di hoc|khong muon hoc|khong hoc nua", "bo hoc di hoc"),
     (
         r"hoc het lop 9|het cap 2|xong cap 2|tot nghiep cap 2|len cap 3|vao cap 3|lop 10",
         "hoc tiep sau trung hoc co so",
     ),
+    (r"(?:di|cho|vao) (?:hoc )?mau giao|pho cap", "pho cap giao duc"),
     (r"khong biet chu|mu chu|biet doc|biet viet|lop bo tuc", "xoa mu chu"),
     (r"hoc sinh gioi|trao thuong|khuyen hoc|hieu hoc|hoc bong", "khuyen hoc"),
     # digital
@@ -145,7 +155,7 @@ _RAW: tuple[tuple[str, str], ...] = (
         "duong giao thong cung hoa",
     ),
     (
-        r"muong|kenh|thuy loi|tram bom|tuoi lua|nuoc tuoi|de bao|de dieu|ho dap|bo vung",
+        r"muong(?! thoat)|kenh|thuy loi|tram bom|tuoi lua|nuoc tuoi|de bao|de dieu|ho dap|bo vung",
         "thuy loi kenh muong tuoi tieu",
     ),
     (
@@ -175,13 +185,14 @@ _RAW: tuple[tuple[str, str], ...] = (
         "truong hoc phong hoc",
     ),
     (
-        r"nha van hoa|hoi quan|hoi truong|san bong|san the thao|san choi|khu vui choi",
+        r"nha van hoa|nha (?:sinh hoat )?cong dong|nha rong|hoi quan|hoi truong|san bong|san the thao|san choi|khu vui choi|cau truot|xich du|cho (?:\w+ ){0,3}(?:tre|con nit|dua nho|tre con) (?:\w+ )?choi|tap the duc|tap td",
         "nha van hoa san the thao",
     ),
     (r"cau (?:tam|treo|khi|qua)|cong qua duong|cay cau", "cau cong"),
     (
         r"nha (?:dot|dot nat|xuong cap|cap 4|tinh nghia|tinh thuong|dai doan ket|kien co|ban kien co)"
-        r"|mai (?:ngoi|nha|ton) .{0,10}(?:vo|dot|thung)|sua nha|lam nha|xay lai nha",
+        r"|mai (?:ngoi|nha|ton) .{0,10}(?:vo|dot|thung)|sua nha|(?<!cho )(?<!duoc )(?<!de )lam nha|xay lai nha"
+        r"|nha (?:la|tranh|go muc|vach dat)|(?:bang|mai|cay) la dua|muc (?:het )?cot|ho tro (?:xay|lam|sua|cat) nha",
         "nha o nha dot nat",
     ),
     # economy, labour, poverty
@@ -194,6 +205,10 @@ _RAW: tuple[tuple[str, str], ...] = (
         r"tro cap|khuyet tat|neo don|cao tuoi|luong huu|bao tro|nguoi co cong|liet si|thuong binh"
         r"|khong noi nuong tua|khong con ai",
         "an sinh xa hoi tro cap",
+    ),
+    (
+        r"thieu gao|thieu an|thieu doi|giap hat|cuu doi|cap gao|gao cuu tro|cuu tro",
+        "ho ngheo an sinh xa hoi tro cap",
     ),
     (
         r"viec lam|that nghiep|tim viec|di lam cong ty|xuat khau lao dong|nhat ban|han quoc"
@@ -223,10 +238,16 @@ _RAW: tuple[tuple[str, str], ...] = (
         r"|thu y|tiem phong cho (?:heo|lon|ga|vit|bo|trau)",
         "ho tro san xuat khuyen nong",
     ),
-    (r"ocop|dac san|san pham dac trung|nuoc mam|mat ong|sao ocop|\d sao\b", "san pham ocop"),
+    (
+        r"ocop|dac san|thuong hieu|nhan hieu|dong goi|bao bi san pham|san pham dac trung|nuoc mam|mat ong|sao ocop|\d sao\b",
+        "san pham ocop",
+    ),
     (r"trang trai|gia trai|homestay|du lich", "kinh te nong thon du lich nong thon trang trai"),
     (r"tem truy xuat|truy xuat|ma vach|nguon goc", "truy xuat nguon goc"),
-    (r"lang nghe|nghe truyen thong|non la|may tre|det chieu", "lang nghe nghe truyen thong"),
+    (
+        r"lang nghe|nghe truyen thong|giu nghe|mat nghe|nghe (?:dan|det|gom|ren|moc|theu)\b|dan (?:coi|lat|may|tre)|non la|may tre|det chieu",
+        "lang nghe nghe truyen thong",
+    ),
     # administration, party, planning
     (
         r"khai sinh|khai tu|chung thuc|cong chung|ho khau|giay to|thu tuc|mot cua|tre hen|hen lai"
@@ -238,7 +259,8 @@ _RAW: tuple[tuple[str, str], ...] = (
     (r"hoi phu nu|doan thanh nien|hoi nong dan|cuu chien binh|doan the|chi hoi", "doan the"),
     (
         r"xay nha|xin phep xay|giay phep xay|lan duong|lan chiem|lan ra|lo gioi|chi gioi|dat ruong"
-        r"|chuyen dat|tho cu|len dat o|chuyen muc dich",
+        r"|chuyen dat|tho cu|len dat o|chuyen muc dich"
+        r"|cho (?:nao )?(?:duoc |de )?(?:lam nha|xay nha|lam nuong|giu rung|lam ruong)|ve lai (?:cho|ban do|dat)|khoanh vung",
         "quy hoach xay dung dat o",
     ),
     # Ha Tinh village and garden topics

@@ -63,6 +63,8 @@ _DIALECT_PHRASES = (
     (re.compile(r"(?<!\w)lộ(?!\w)(?!\s+giới)", re.IGNORECASE), "đường"),
     (re.compile(r"(?<!\w)cất(?=\s+(?:nhà|lại|thêm)(?!\w))", re.IGNORECASE), "xây"),
     (re.compile(r"(?<!\w)cúp(?=\s+điện(?!\w))", re.IGNORECASE), "mất"),
+    # "a lô" (hello on the phone) is no "lô đề"
+    (re.compile(r"(?<!\w)a\s+l[ôo](?!\w)", re.IGNORECASE), "alo"),
 )
 
 

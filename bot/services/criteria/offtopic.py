@@ -61,7 +61,7 @@ phim nay, bo phim, do te, hop lop, quan ca phe, ca phe, de cuong, dep qua, dep t
 di nho, cho di nho, thi do, do dai hoc, dau dai hoc
 di cho mua, mua gi nhi, nhat duoc, danh roi, roi mat, mat dien thoai, roi dien thoai, quen dien thoai, mat vi, roi vi
 # personal devices and their repairs, vehicle and life insurance, rides and rentals, gossip
-sap nguon, sac pin, dien thoai em, dien thoai toi, dien thoai cua, dien thoai iphone, dien thoai samsung, sac khong vao, vo man hinh, thay man hinh, nha mang, wifi nha em, wifi nha toi, mang nha em
+sap nguon, sac pin, dien thoai em, dien thoai toi, dien thoai cua, dien thoai iphone, dien thoai samsung, sac khong vao, vo man hinh, thay man hinh, wifi nha em, wifi nha toi, mang nha em
 bao hiem xe, bao hiem o to, bao hiem nhan tho, thue xe, cho thue xe, xe cho hang, dep trai, dep gai, xinh qua, gi hot, tin hot
 cuc sac, cu sac, day sac, cap sac, sac du phong, pin du phong, sac dien thoai, pin dien thoai, het pin, tut pin, thay pin, chai pin, pin yeu, sac xe, cuc pin, sac nhanh, sac qua dem, pin sac, cuc gach sac
 # sugar in food and drinks is not a road
@@ -69,6 +69,8 @@ duong kinh, duong phen, duong cat, duong mia, duong nau, it duong, nhieu duong, 
 # questions to the bot itself, festive cooking (round 8)
 nguoi that, la nguoi that, nguoi hay may, may hay nguoi, bot hay nguoi, la robot, chatgpt
 cong thuc lam, cong thuc goi, do xoi, nau xoi
+# calling out and asking what the bot can do (round 9): "alo có ai không", "bot biết hát không"
+co ai khong, co ai o do khong, co ai dang truc, bot co biet, bot biet, ban co biet hat, biet hat, hat cho, hat mot bai, ke cho nghe, doc tho
 dong y, nhat tri, hay qua, dung roi, tuyet voi, chuc ca nha, chuc moi nguoi, an lanh, binh an, chuyen cuoi, cuoi qua, de thuong, ngu qua, bot ngu, thu hai, thu ba, thu tu, thu nam, thu sau
 """.splitlines()
     if not line.startswith("#")

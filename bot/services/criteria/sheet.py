@@ -26,6 +26,7 @@ def get_column_letter(index: int) -> str:
 
     return letter(index)
 
+
 REGIONS = {
     "TDMNPB": "Trung du và miền núi phía Bắc",
     "DBSH": "Đồng bằng sông Hồng",
