@@ -322,6 +322,29 @@ class VisitRepository:
             result.setdefault(member.branch_id, []).append(member)
         return result
 
+    async def unplanned_branch_managers(
+        self, kinds: Sequence[str], key_suffix: str
+    ) -> list[tuple[int, int, int, int]]:
+        """(branch id, village id, member id, user id) of the secretaries and deputies
+        with an account for whom some outbox row ``kind:branch id:member id`` +
+        ``key_suffix`` of ``kinds`` does not exist yet; by branch, then as
+        :meth:`managers_by_branch` orders them. One statement (set-wise planning)."""
+        managers = Member.role.in_([Role.SECRETARY, Role.DEPUTY])
+        ids = cast(Branch.id, String) + literal(":", String) + cast(Member.id, String)
+        missing = [
+            ~exists().where(
+                OutboxMessage.dedupe_key == literal(f"{kind}:", String) + ids + literal(key_suffix, String)
+            )
+            for kind in kinds
+        ]
+        rows = await self.session.execute(
+            select(Branch.id, Branch.village_id, Member.id, Member.user_id)
+            .join(Member, Member.branch_id == Branch.id)
+            .where(managers, Member.user_id.is_not(None), or_(*missing))
+            .order_by(Branch.id, Member.role.desc(), Member.id)
+        )
+        return [(b, v, m, u) for b, v, m, u in rows.all()]
+
     async def branch_of_village(self, village_id: int) -> Branch | None:
         return await self.session.scalar(select(Branch).where(Branch.village_id == village_id))
 

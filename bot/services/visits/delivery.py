@@ -227,28 +227,31 @@ async def plan_needs(ctx: PlanContext) -> None:
 
 
 async def plan_monthly(ctx: PlanContext) -> None:
-    """The report of the month just ended, on the 1st at 07:00, to the secretary and deputies."""
-    repo = ctx.repo
+    """The report of the month just ended, on the 1st at 07:00, to the secretary and
+    deputies. Set-wise: one read of the managers whose report or spreadsheet is not
+    queued yet, then ``enqueue_all`` (a run that finds the month planned writes nothing)."""
     today = local_today(ctx.now, ctx.timezone)
     if today.day > MONTHLY_GRACE_DAYS:
         return
     month = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
     not_before = at_local(today.replace(day=1), MORNING, ctx.timezone)
-    managers = await repo.visits.managers_by_branch()
-    for branch in await repo.visits.all_branches():
-        for manager in managers.get(branch.id, []):
-            for kind in (MONTHLY, MONTHLY_XLSX):
-                await ctx.enqueue(
-                    Delivery(
-                        kind=kind,
-                        recipient=Recipient(user_id=manager.user_id),
-                        ref=f"branch:{branch.id}",
-                        dedupe_key=f"{kind}:{branch.id}:{manager.id}:{month:%Y-%m}",
-                        not_before=not_before,
-                        priority=Priority.BULK,
-                        payload={"village_id": branch.village_id, "month": month.isoformat()},
-                    )
-                )
+    kinds = (MONTHLY, MONTHLY_XLSX)
+    managers = await ctx.repo.visits.unplanned_branch_managers(kinds, f":{month:%Y-%m}")
+    await ctx.enqueue_all(
+        [
+            Delivery(
+                kind=kind,
+                recipient=Recipient(user_id=user_id),
+                ref=f"branch:{branch_id}",
+                dedupe_key=f"{kind}:{branch_id}:{member_id}:{month:%Y-%m}",
+                not_before=not_before,
+                priority=Priority.BULK,
+                payload={"village_id": village_id, "month": month.isoformat()},
+            )
+            for branch_id, village_id, member_id, user_id in managers
+            for kind in kinds
+        ]
+    )
 
 
 # --- renderers ---------------------------------------------------------------------------
