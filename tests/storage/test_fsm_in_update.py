@@ -94,3 +94,40 @@ async def test_an_update_that_rolls_back_leaves_neither_row_nor_cached_state(
     assert await _row(sessionmaker, storage.key_builder.build(other)) is None
     assert await storage.get_state(other) is None
     await storage.close()
+
+
+async def test_an_update_handled_meanwhile_elsewhere_drops_its_state_too(
+    sessionmaker,
+) -> None:  # type: ignore[no-untyped-def]
+    from aiogram.types import Update
+
+    from storage.repo import Repo
+
+    storage = DatabaseStorage(sessionmaker)
+    name = storage.key_builder.build(KEY)
+    assert await storage.get_state(KEY) is None
+    update = Update.model_validate(
+        {
+            "update_id": 77,
+            "message": {
+                "message_id": 1,
+                "date": 0,
+                "chat": {"id": 3001, "type": "private"},
+                "from": {"id": 3001, "is_bot": False, "first_name": "A"},
+                "text": "confirm",
+            },
+        }
+    )
+
+    async def handler(_event: object, _data: dict[str, Any]) -> None:
+        await storage.set_state(KEY, Onboarding.village)
+        async with sessionmaker() as other:  # another worker handles the same update first
+            assert await Repo(other).updates.mark_processed(1, 77)
+            await other.commit()
+
+    middleware = DbSessionMiddleware(sessionmaker, InFlight())
+    assert await middleware(handler, update, {"bot": SimpleNamespace(id=1)}) is None  # type: ignore[arg-type]
+    await storage.close()
+    assert await _row(sessionmaker, name) is None
+    assert await storage.get_state(KEY) is None
+    await storage.close()
