@@ -3,13 +3,25 @@ done when ``make run`` restarts goes on where it stopped (issue 16: "500k" typed
 the restart was answered as a criteria question).
 
 What can go wrong, and why it holds:
+- *The state commits apart from the update that changed it.* Written behind by its
+  own session, a state could commit before the update's own transaction (PostgreSQL);
+  a kill -9 between the two replayed the update from the inbox against a state that
+  had already moved on (the replayed "confirm" found no pending pledge: the
+  resident's pledge was lost). So a state changed while an update is handled
+  (:mod:`storage.update_tx`) is written in that update's session, just before its
+  commit: both commit, or neither.
+- *The update rolls back* (its handler or its commit failed, or it was handled
+  meanwhile elsewhere). What it set is forgotten in memory too: the cached entry goes
+  back to what it was before the update (or is dropped, and read again).
 - *A deadlock with the update's own transaction.* SQLite has one writer: a state
   written from inside a handler through a second session would wait for the
-  update's transaction, which waits for the handler. So states are kept in memory
-  (read-your-writes within the process, as ``MemoryStorage``) and written behind by
-  one task in its own session; it waits for the update's commit, never the reverse.
-- *The process dies before the write.* The last change (milliseconds old) is lost:
-  the user's next message starts from the state before it, never from a wrong one.
+  update's transaction, which waits for the handler. So no second session is opened
+  inside an update: its states go in its own session, and states are kept in memory
+  (read-your-writes within the process, as ``MemoryStorage``).
+- *A state changed outside any update* (no update's session to join; the bot's own
+  handlers always run inside one) is written behind by one task in its own session. The process dying before that write loses
+  the change (milliseconds old): the user's next message starts from the state
+  before it, never from a wrong one.
 - *Data that JSON cannot hold.* Stored as JSON (what Redis stores too); anything else
   is written as its text, and the store never stops because of one value.
 - *Several bot processes.* Each keeps its own copy of the states it has read: run one
@@ -34,6 +46,7 @@ from aiogram.fsm.storage.base import (
     StorageKey,
 )
 
+from storage import update_tx
 from storage.db import Sessionmaker
 from storage.fsm_repo import load_state, store_states
 
@@ -43,7 +56,8 @@ RETRY_AFTER = 1.0
 
 
 class DatabaseStorage(BaseStorage):
-    """aiogram's FSM storage on the ``fsm_states`` table, written behind."""
+    """aiogram's FSM storage on the ``fsm_states`` table: in the update's transaction
+    when one is open, else written behind."""
 
     def __init__(
         self, sessionmaker: Sessionmaker, *, key_builder: KeyBuilder | None = None
@@ -59,24 +73,28 @@ class DatabaseStorage(BaseStorage):
     async def _entry(self, key: StorageKey) -> tuple[str, tuple[str | None, dict[str, Any]]]:
         name = self.key_builder.build(key)
         if name not in self._cache:
-            async with self.sessionmaker() as session:
-                loaded = await load_state(session, name)
+            tx = update_tx.current()
+            if tx is not None:  # never a second session while the update's is open
+                loaded = await load_state(tx.session, name)
+            else:
+                async with self.sessionmaker() as session:
+                    loaded = await load_state(session, name)
             self._cache.setdefault(name, loaded or (None, {}))
         return name, self._cache[name]
 
     async def set_state(self, key: StorageKey, state: StateType = None) -> None:
-        name, (_old, data) = await self._entry(key)
-        self._cache[name] = (state.state if isinstance(state, State) else state, data)
-        self._changed(name)
+        name, entry = await self._entry(key)
+        self._changed(name, entry)
+        self._cache[name] = (state.state if isinstance(state, State) else state, entry[1])
 
     async def get_state(self, key: StorageKey) -> str | None:
         _name, (state, _data) = await self._entry(key)
         return state
 
     async def set_data(self, key: StorageKey, data: Mapping[str, Any]) -> None:
-        name, (state, _old) = await self._entry(key)
-        self._cache[name] = (state, dict(data))
-        self._changed(name)
+        name, entry = await self._entry(key)
+        self._changed(name, entry)
+        self._cache[name] = (entry[0], dict(data))
 
     async def get_data(self, key: StorageKey) -> dict[str, Any]:
         _name, (_state, data) = await self._entry(key)
@@ -108,13 +126,41 @@ class DatabaseStorage(BaseStorage):
                     self._dirty.setdefault(name, None)
                 raise
 
-    def _changed(self, name: str) -> None:
+    def _changed(self, name: str, before: tuple[str | None, dict[str, Any]]) -> None:
+        """``name`` is about to change from ``before``: inside an update, written with
+        its commit (and undone in memory if it rolls back); else written behind."""
+        tx = update_tx.current()
+        if tx is not None:
+            self._join(tx, name, before)
+            return
         self._dirty[name] = None
         self._wake.set()
         if self._writer is None or self._writer.done():
             self._writer = asyncio.get_running_loop().create_task(
                 self._write_behind(), name="fsm-writer"
             )
+
+    def _join(self, tx: update_tx.UpdateTx, name: str, before: tuple[str | None, dict[str, Any]]) -> None:
+        changed: dict[str, tuple[tuple[str | None, dict[str, Any]], bool]] | None = tx.parts.get(id(self))
+        if changed is None:
+            changed = tx.parts[id(self)] = {}
+            tx.before_commit.append(lambda session: self._write_in(session, changed))
+            tx.on_rollback.append(lambda: self._undo(changed))
+        if name not in changed:  # what it was before this update, and whether it waited for the writer
+            changed[name] = (before, name in self._dirty)
+        self._dirty.pop(name, None)  # the update's commit writes it, never the writer before it
+
+    async def _write_in(self, session: Any, changed: Mapping[str, object]) -> None:
+        items = [(name, self._cache[name][0], _as_json(self._cache[name][1])) for name in changed]
+        await store_states(session, items)
+
+    def _undo(self, changed: Mapping[str, tuple[tuple[str | None, dict[str, Any]], bool]]) -> None:
+        for name, (before, was_dirty) in changed.items():
+            if was_dirty:  # a change made outside any update, not yet written: still to write
+                self._cache[name] = before
+                self._changed(name, before)
+            else:  # read again from the database, which holds what was committed
+                self._cache.pop(name, None)
 
     async def _write_behind(self) -> None:
         while True:

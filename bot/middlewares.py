@@ -20,6 +20,7 @@ from bot.channels.telegram.deferred import collecting
 from bot.delivery.kinds import call_row
 from bot.fairness import FAIR_BURST, FAIR_LIMIT, FAIR_WINDOW, FairShare  # noqa: F401  (re-exported)
 from bot.services.onboarding import load_actor
+from storage import update_tx
 from storage.db import Sessionmaker
 from storage.repo import Repo
 
@@ -81,45 +82,55 @@ class DbSessionMiddleware(BaseMiddleware):
                 return None
             data["session"] = session
             data["repo"] = repo
-            with collecting(_chat_of(event)) as replies:
-                try:
-                    result = await handler(event, data)
-                except BaseException:
-                    replies.close()  # nothing of a failed update is shown
-                    await session.rollback()
-                    raise
-            # What the handler showed to people commits with its work, and leaves after it.
-            now = datetime.now(UTC)
-            bot_key = data.get("bot_keys", {}).get(bot.id)  # several bots: this one answers
-            burst = {"burst": data["chat_arrivals"]} if data.get("chat_arrivals", 1) > 1 else {}
-            for number, kept in enumerate(replies.close()):
-                await repo.outbox.enqueue(
-                    call_row(
-                        kept.address,
-                        {**kept.payload, **burst},
-                        now=now,
-                        ref=f"update:{update_id}",
-                        dedupe_key=f"upd:{bot.id}:{update_id}:{number}" if update_id is not None else None,
-                        bot_key=bot_key,
-                    )
-                )
-            if bot_key is not None and (group := _chat_of(event)) < 0:  # several bots: the one in this group
-                await repo.chats.seen_by(group, bot_key)
-            # The marker is written last: an update that only reads never holds
-            # SQLite's write lock while its replies wait for a send slot.
-            if update_id is not None and not await repo.updates.mark_processed(bot.id, update_id):
+            with update_tx.opened(session) as tx:  # the FSM state writes in it (bot/fsm_storage.py)
+                return await self._in_tx(tx, bot, handler, event, data, update_id)
+
+    async def _in_tx(
+        self, tx: update_tx.UpdateTx, bot: Bot, handler: Handler, event: TelegramObject,
+        data: dict[str, Any], update_id: int | None,
+    ) -> Any:
+        session, repo = data["session"], data["repo"]
+        with collecting(_chat_of(event)) as replies:
+            try:
+                result = await handler(event, data)
+            except BaseException:
+                replies.close()  # nothing of a failed update is shown
                 await session.rollback()
-                log.warning("update %s was handled meanwhile by another worker; its changes are dropped", update_id)
-                return None
-            ack = data.get("inbox_ack")  # the inbox row is marked handled in the same commit
-            if ack is not None:
-                await repo.inbox.mark_done(ack["row_id"], ack["now"])
-            await session.commit()
-            if ack is not None:
-                ack["done"] = True
-            if repo.outbox.enqueued and (engine := data.get("outbox")) is not None:
-                engine.wake()  # what the update queued is committed: send it now
-            return result
+                raise
+        # What the handler showed to people commits with its work, and leaves after it.
+        now = datetime.now(UTC)
+        bot_key = data.get("bot_keys", {}).get(bot.id)  # several bots: this one answers
+        burst = {"burst": data["chat_arrivals"]} if data.get("chat_arrivals", 1) > 1 else {}
+        for number, kept in enumerate(replies.close()):
+            await repo.outbox.enqueue(
+                call_row(
+                    kept.address,
+                    {**kept.payload, **burst},
+                    now=now,
+                    ref=f"update:{update_id}",
+                    dedupe_key=f"upd:{bot.id}:{update_id}:{number}" if update_id is not None else None,
+                    bot_key=bot_key,
+                )
+            )
+        if bot_key is not None and (group := _chat_of(event)) < 0:  # several bots: the one in this group
+            await repo.chats.seen_by(group, bot_key)
+        await tx.prepare()  # conversation states changed by the handler: in this commit
+        # The marker is written last: an update that only reads never holds
+        # SQLite's write lock while its replies wait for a send slot.
+        if update_id is not None and not await repo.updates.mark_processed(bot.id, update_id):
+            await session.rollback()
+            log.warning("update %s was handled meanwhile by another worker; its changes are dropped", update_id)
+            return None
+        ack = data.get("inbox_ack")  # the inbox row is marked handled in the same commit
+        if ack is not None:
+            await repo.inbox.mark_done(ack["row_id"], ack["now"])
+        await session.commit()
+        tx.committed = True
+        if ack is not None:
+            ack["done"] = True
+        if repo.outbox.enqueued and (engine := data.get("outbox")) is not None:
+            engine.wake()  # what the update queued is committed: send it now
+        return result
 
 
 def _chat_of(event: TelegramObject) -> int:
