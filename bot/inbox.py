@@ -43,6 +43,7 @@ from bot.delivery.contract import Clock
 from bot.fairness import FairGate, FairShare, Verdict
 from bot.inbox_commit import GATHER, GroupCommit
 from bot.inbox_door import Door, chat_key
+from storage import inbox_notify
 from storage.models import InboxStatus
 from storage.repo import Repo
 
@@ -98,6 +99,8 @@ class Inbox(Door):
         # Several worker processes (PostgreSQL): a chat is drained under a lease that
         # this process renews while it works and that expires if the process dies.
         self.leases = leases
+        self.committer.announce = leases  # the web process's stores wake the workers (inbox_notify)
+        self._listener: asyncio.Task[None] | None = None
         self.lease_ttl = timedelta(seconds=lease_ttl)
         self.holder = uuid.uuid4().hex
         self._verdicts: dict[int, str] = {}  # update id -> fair-share verdict taken at intake
@@ -190,6 +193,11 @@ class Inbox(Door):
         self._runner = asyncio.create_task(self._run(), name="inbox-workers")
         if self.leases:
             self._renewer = asyncio.create_task(self._renew_leases(), name="inbox-leases")
+            engine = self.sessionmaker.kw.get("bind")
+            if engine is not None and engine.dialect.name == "postgresql":
+                self._listener = asyncio.create_task(
+                    inbox_notify.listen(engine, self.wake, self._stopping), name="inbox-listen"
+                )
 
     async def _renew_leases(self) -> None:
         while not self._stopping.is_set():
@@ -234,6 +242,9 @@ class Inbox(Door):
                 await asyncio.wait_for(self._runner, timeout)
         if self._renewer is not None:
             self._renewer.cancel()
+        if self._listener is not None:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await asyncio.wait_for(self._listener, 3)
         if self._active:
             await asyncio.wait(list(self._active.values()), timeout=timeout)
         if self._released:  # otherwise they would expire after ``lease_ttl``

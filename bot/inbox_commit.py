@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from storage import inbox_notify
 from storage.repo import Repo
 
 log = logging.getLogger("villagebot.inbox")
@@ -60,6 +61,7 @@ class GroupCommit:
         self.max_rows = max_rows
         self._waiting: list[_Waiting] = []
         self._flusher: asyncio.Task[None] | None = None
+        self.announce = False  # several processes (PostgreSQL): wake the other workers on commit
         self.commits = 0  # transactions committed (read by tests and the bench)
         self.stores = 0  # stores those transactions answered
 
@@ -135,5 +137,7 @@ class GroupCommit:
             repo = Repo(session)
             for bot_id, rows in by_bot.items():
                 new[bot_id] = await repo.inbox.store_new(bot_id, rows, now)
+            if self.announce and any(new.values()):
+                await inbox_notify.announce(session)  # delivered by PostgreSQL at the commit
             await session.commit()
         return new
