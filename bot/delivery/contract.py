@@ -74,6 +74,9 @@ class OutgoingMessage:
     # A call in the channel's own terms, replayed as it was made (a handler's reply kept
     # until its update committed: kind "reply.call"); the fields above are then unused.
     native: Mapping[str, Any] | None = None
+    # The recipient's language, stamped by the sender: a channel's own added words (Zalo's
+    # "reply with a number" under a menu) follow it.
+    locale: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 from collections import Counter
 from collections.abc import Callable
@@ -334,6 +335,8 @@ class Sender(Outcomes, Slots):
                     gettext=self.i18n.gettext,
                 )
                 message = await spec.renderer(context, payload)
+        if message is not None and message.locale is None:
+            message = dataclasses.replace(message, locale=locale)
         return address, message, "" if message is not None else "nothing to say"
 
     async def _deliver_once(self, row: OutboxRow) -> None:

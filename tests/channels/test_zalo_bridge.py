@@ -338,3 +338,23 @@ async def test_a_polled_event_outlives_a_crash_before_the_inbox_has_it(
     # the replay does not see a newcomer), and the journal is empty again.
     assert inbox.stored[0].message.text == "Xin chào" and not list((tmp_path / "polled").glob("*.json"))
     assert await restarted.replay() == 0
+
+
+async def test_the_bridges_own_words_follow_the_recipients_language(zalo: ZaloSandbox, bridge: Any) -> None:
+    """A message the engine builds (a reminder with choices) carries its recipient's
+    language (the sender stamps it); the hint the bridge adds under the numbered menu
+    follows it, not the bot's default language."""
+    from bot.channels.zalo.runtime import ZaloChannel
+    from bot.delivery.contract import Choice, OutgoingMessage
+    from bot.i18n import create_i18n
+
+    bot, intake = bridge
+    bot.session.languages = (create_i18n("vi"), "vi")
+    channel = ZaloChannel(bot)
+    lan = zalo.user("Lan")
+    chat_id = (await intake.convert(event(lan, "hi"))).updates[0].message.chat.id
+    choices = ((Choice("Đã thăm", "v:1"),), (Choice("Hẹn lại", "v:2"),))
+    await channel.send(chat_id, OutgoingMessage(text="Visit reminder", choices=choices, locale="en"))
+    assert "Reply with a number from 1 to 2" in lan.messages()[-1]["text"]
+    await channel.send(chat_id, OutgoingMessage(text="Nhắc thăm hộ", choices=choices, locale="vi"))
+    assert "Reply with a number" not in lan.messages()[-1]["text"]

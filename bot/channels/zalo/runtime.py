@@ -70,14 +70,15 @@ class ZaloChannel:
         if self.guard.holds(SENDING_PRIORITY.get()):  # near the quota: bulk waits, nothing dropped
             raise RateLimited(HOLD_SECONDS, HELD, whole_budget=False)
         try:
-            with self._language((message.native or {}).get("locale")):
+            with self._language(message.locale or (message.native or {}).get("locale")):
                 return await self.inner.send(address, message)
         except RateLimited as exc:
             raise RateLimited(exc.retry_after, exc.detail, whole_budget=False) from exc
 
     def _language(self, locale: str | None) -> Any:
         """The engine sends outside any update: the bridge's own words (the numbered menu's
-        hint) and the stored menu take the kept reply's language, else the default."""
+        hint) and the stored menu take the message's language (the recipient's, stamped by
+        the sender; a kept reply's own), else the default."""
         languages = getattr(self.inner.bot.session, "languages", None)
         if languages is None:
             return contextlib.nullcontext()
