@@ -83,7 +83,8 @@ _RAW: tuple[tuple[str, str], ...] = (
         "ve sinh moi truong",
     ),
     (
-        r"do an|quan an|hang an|thuc an ban|an uong|ngo doc|hang quan|thuc pham ban",
+        r"do an|quan an|hang an|thuc an ban|an uong|ngo doc|hang quan|thuc pham ban"
+        r"|dau bung|non oi|non mua|tieu chay|trung doc",
         "an toan thuc pham",
     ),
     (r"be nuoc|chum nuoc|lu nuoc|thung nuoc|chua nuoc", "be nuoc"),
@@ -165,7 +166,7 @@ _RAW: tuple[tuple[str, str], ...] = (
     ),
     (
         r"cot den|bong den|den duong|den chieu sang|den ngo|den dau ngo|toi om|toi thui|chieu sang",
-        "den duong dien chieu sang",
+        "den duong",
     ),
     (
         r"cong to|dong ho dien|mat dien(?! thoai)|cup dien(?! thoai)|sut ap|day dien|cot dien|luoi dien|cau dien"
@@ -216,7 +217,8 @@ _RAW: tuple[tuple[str, str], ...] = (
         "viec lam lao dong",
     ),
     (
-        r"hoc nghe|day nghe|lop nghe|xuat ngu|hoc lai xe|chung chi|bang cap|trung cap|cao dang|tap huan",
+        r"hoc nghe|day nghe|lop nghe|xuat ngu|hoc lai xe|chung chi|bang cap|trung cap|cao dang|tap huan"
+        r"|(?:chuyen doi|doi|chuyen) (?:nghe|viec)",
         "hoc nghe dao tao nghe",
     ),
     (r"hop tac xa|to hop tac|xa vien", "hop tac xa"),
