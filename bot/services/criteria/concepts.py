@@ -111,7 +111,10 @@ _RAW: tuple[tuple[str, str], ...] = (
         r"phong tuc|tap quan|le cung|cung rung|tieng dan toc",
         "van hoa dan toc ban sac dan toc le hoi",
     ),
-    (r"bo hoc|nghi hoc|thoi hoc|khong di hoc|khong muon hoc|khong hoc nua", "bo hoc di hoc"),
+    (
+        r"bo hoc|nghi hoc|thoi hoc|khong di hoc|khong muon hoc|khong hoc nua|doi nghi|nghi di lam",
+        "bo hoc di hoc",
+    ),
     (
         r"hoc het lop 9|het cap 2|xong cap 2|tot nghiep cap 2|len cap 3|vao cap 3|lop 10",
         "hoc tiep sau trung hoc co so",
@@ -177,7 +180,8 @@ _RAW: tuple[tuple[str, str], ...] = (
         "dien luoi dien an toan dien",
     ),
     (
-        r"cho tam|cho coc|khong co cho|xay cho|sieu thi|cua hang tien loi|tap hoa|ki ot|kiot|sap cho",
+        r"cho tam|cho coc|khong co cho|xay cho|sieu thi|cua hang tien loi|tap hoa|ki ot|kiot|sap cho"
+        r"|(?:diem|noi|cho) mua ban|xa cho",
         "cho nong thon",
     ),
     (
@@ -186,7 +190,7 @@ _RAW: tuple[tuple[str, str], ...] = (
         "truong hoc phong hoc",
     ),
     (
-        r"nha van hoa|nha (?:sinh hoat )?cong dong|nha rong|hoi quan|hoi truong|san bong|san the thao|san choi|khu vui choi|cau truot|xich du|cho (?:\w+ ){0,3}(?:tre|con nit|dua nho|tre con) (?:\w+ )?choi|tap the duc|tap td",
+        r"nha van hoa|nha (?:sinh hoat )?cong dong|nha rong|hoi quan|hoi truong|san bong|san the thao|san choi|khu vui choi|cau truot|xich du|cho (?:\w+ ){0,3}(?:tre|con nit|dua nho|tre con) (?:\w+ )?choi|tap the duc|tap td|duong sinh|san tap",
         "nha van hoa san the thao",
     ),
     (r"cau (?:tam|treo|khi|qua)|cong qua duong|cay cau", "cau cong"),
@@ -218,7 +222,7 @@ _RAW: tuple[tuple[str, str], ...] = (
     ),
     (
         r"hoc nghe|day nghe|lop nghe|xuat ngu|hoc lai xe|chung chi|bang cap|trung cap|cao dang|tap huan"
-        r"|(?:chuyen doi|doi|chuyen) (?:nghe|viec)",
+        r"|(?:chuyen doi|doi|chuyen) (?:nghe|viec)|khoa hoc|lop day|truong nghe|hoc (?:\w+ ){0,4}(?:lay )?chung chi",
         "hoc nghe dao tao nghe",
     ),
     (r"hop tac xa|to hop tac|xa vien", "hop tac xa"),
