@@ -222,7 +222,7 @@ _RAW: tuple[tuple[str, str], ...] = (
     ),
     (
         r"hoc nghe|day nghe|lop nghe|xuat ngu|hoc lai xe|chung chi|bang cap|trung cap|cao dang|tap huan"
-        r"|(?:chuyen doi|doi|chuyen) (?:nghe|viec)|khoa hoc|lop day|truong nghe|hoc (?:\w+ ){0,4}(?:lay )?chung chi",
+        r"|(?:chuyen doi|doi|chuyen) (?:nghe|viec)|khoa hoc|lop day nghe|truong nghe|hoc (?:\w+ ){0,4}(?:lay )?chung chi",
         "hoc nghe dao tao nghe",
     ),
     (r"hop tac xa|to hop tac|xa vien", "hop tac xa"),
@@ -241,7 +241,9 @@ _RAW: tuple[tuple[str, str], ...] = (
     ),
     (
         r"dich ta|dich benh|lo mom long mong|cum gia cam|(?:heo|lon|ga|vit|bo|trau) (?:\w+ )?chet"
-        r"|thu y|tiem phong cho (?:heo|lon|ga|vit|bo|trau)",
+        r"|thu y|tiem phong cho (?:heo|lon|ga|vit|bo|trau)"
+        r"|(?:cay|ray|vuon|ruong|nuong|lua|tieu|ca phe|sau rieng) (?:\w+ ){0,3}(?:chet|sau an|sau benh)"
+        r"|ho tro (?:\w+ )?giong|cay giong|con giong",
         "ho tro san xuat khuyen nong",
     ),
     (
