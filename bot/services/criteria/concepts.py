@@ -173,7 +173,7 @@ _RAW: tuple[tuple[str, str], ...] = (
     ),
     (
         r"cong to|dong ho dien|mat dien(?! thoai)|cup dien(?! thoai)|sut ap|day dien|cot dien|luoi dien|cau dien"
-        r"|keo dien|moc dien|chap dien|dien yeu|chap chon|dien ap|nhay aptomat|cau chi"
+        r"|keo dien|moc dien|chap dien|dien yeu|(?<!mang )(?<!song )(?<!internet )(?<!wifi )(?<!4g )chap chon|dien ap|nhay aptomat|cau chi"
         r"|mat troi|nang luong sach|dien gio|thuy dien nho|may phat dien|tram bien ap|dien luoi"
         # "điện nhà tui tuần rồi cúp ba lần": the power, a few words, then what it did
         r"|\bdien\b(?! thoai| tu\b| may)(?: \w+){0,5} (?:cup|mat|chap chon|yeu|sut)\b",

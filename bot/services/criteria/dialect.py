@@ -73,7 +73,7 @@ _DIALECT_PHRASES = (
     # "ni lông" (nylon) is not "này"
     (re.compile(r"(?<!\w)ni\s+lông(?!\w)", re.IGNORECASE), "nilông"),
     (re.compile(r"(?<!\w)lộ(?!\w)(?!\s+giới)", re.IGNORECASE), "đường"),
-    (re.compile(r"(?<!\w)cất(?=\s+(?:nhà|lại|thêm)(?!\w))", re.IGNORECASE), "xây"),
+    (re.compile(r"(?<!\w)cất(?=\s+(?:nhà|lại|thêm|bằng|tạm|mới)(?!\w))", re.IGNORECASE), "xây"),
     (re.compile(r"(?<!\w)cúp(?=\s+điện(?!\w))", re.IGNORECASE), "mất"),
     # "chuyển đổi nghề" is a change of trade, not "chuyển đổi số"
     (re.compile(r"(?<!\w)chuyển\s+đổi(?=\s+(?:nghề|việc|công việc)(?!\w))", re.IGNORECASE), "đổi"),
