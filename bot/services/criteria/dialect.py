@@ -78,7 +78,12 @@ _DIALECT_PHRASES = (
     # "chuyển đổi nghề" is a change of trade, not "chuyển đổi số"
     (re.compile(r"(?<!\w)chuyển\s+đổi(?=\s+(?:nghề|việc|công việc)(?!\w))", re.IGNORECASE), "đổi"),
     # Nam Bộ "coi" (to look at) before what is looked at; a bare "coi" folds like "còi", "cói"
-    (re.compile(r"(?<!\w)coi(?=\s+(?:ở|thử|giùm|dùm|giúp|lại|chỗ|quy|bản|cái|được|với|đâu|mấy)(?!\w))"), "xem"),
+    (
+        re.compile(
+            r"(?<!\w)coi(?=\s+(?:ở|thử|giùm|dùm|giúp|lại|chỗ|quy|bản|cái|được|với|đâu|mấy)(?!\w))"
+        ),
+        "xem",
+    ),
     # "a lô" (hello on the phone) is no "lô đề"
     (re.compile(r"(?<!\w)a\s+l[ôo](?!\w)", re.IGNORECASE), "alo"),
 )

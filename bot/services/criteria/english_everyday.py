@@ -317,7 +317,6 @@ EVERYDAY: dict[str, str] = {
     "makeshift": "nha tam",
     "bamboo house": "nha tam",
     "mud house": "nha tam",
-    "thatched": "nha tam",
     "produce": "nong san",
     "buyers": "tieu thu nong san",
     "buyer": "tieu thu nong san",
