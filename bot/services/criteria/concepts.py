@@ -83,7 +83,8 @@ _RAW: tuple[tuple[str, str], ...] = (
         "ve sinh moi truong",
     ),
     (
-        r"do an|quan an|hang an|thuc an ban|an uong|ngo doc|hang quan|thuc pham ban",
+        r"do an|quan an|hang an|thuc an ban|an uong|ngo doc|hang quan|thuc pham ban"
+        r"|dau bung|non oi|non mua|tieu chay|trung doc",
         "an toan thuc pham",
     ),
     (r"be nuoc|chum nuoc|lu nuoc|thung nuoc|chua nuoc", "be nuoc"),
@@ -110,7 +111,10 @@ _RAW: tuple[tuple[str, str], ...] = (
         r"phong tuc|tap quan|le cung|cung rung|tieng dan toc",
         "van hoa dan toc ban sac dan toc le hoi",
     ),
-    (r"bo hoc|nghi hoc|thoi hoc|khong di hoc|khong muon hoc|khong hoc nua", "bo hoc di hoc"),
+    (
+        r"bo hoc|nghi hoc|thoi hoc|khong di hoc|khong muon hoc|khong hoc nua|doi nghi|nghi di lam",
+        "bo hoc di hoc",
+    ),
     (
         r"hoc het lop 9|het cap 2|xong cap 2|tot nghiep cap 2|len cap 3|vao cap 3|lop 10",
         "hoc tiep sau trung hoc co so",
@@ -165,18 +169,19 @@ _RAW: tuple[tuple[str, str], ...] = (
     ),
     (
         r"cot den|bong den|den duong|den chieu sang|den ngo|den dau ngo|toi om|toi thui|chieu sang",
-        "den duong dien chieu sang",
+        "den duong",
     ),
     (
         r"cong to|dong ho dien|mat dien(?! thoai)|cup dien(?! thoai)|sut ap|day dien|cot dien|luoi dien|cau dien"
-        r"|keo dien|moc dien|chap dien|dien yeu|chap chon|dien ap|nhay aptomat|cau chi"
+        r"|keo dien|moc dien|chap dien|dien yeu|(?<!mang )(?<!song )(?<!internet )(?<!wifi )(?<!4g )chap chon|dien ap|nhay aptomat|cau chi"
         r"|mat troi|nang luong sach|dien gio|thuy dien nho|may phat dien|tram bien ap|dien luoi"
         # "điện nhà tui tuần rồi cúp ba lần": the power, a few words, then what it did
         r"|\bdien\b(?! thoai| tu\b| may)(?: \w+){0,5} (?:cup|mat|chap chon|yeu|sut)\b",
         "dien luoi dien an toan dien",
     ),
     (
-        r"cho tam|cho coc|khong co cho|xay cho|sieu thi|cua hang tien loi|tap hoa|ki ot|kiot|sap cho",
+        r"cho tam|cho coc|khong co cho|xay cho|sieu thi|cua hang tien loi|tap hoa|ki ot|kiot|sap cho"
+        r"|(?:diem|noi|cho) mua ban|xa cho",
         "cho nong thon",
     ),
     (
@@ -185,7 +190,7 @@ _RAW: tuple[tuple[str, str], ...] = (
         "truong hoc phong hoc",
     ),
     (
-        r"nha van hoa|nha (?:sinh hoat )?cong dong|nha rong|hoi quan|hoi truong|san bong|san the thao|san choi|khu vui choi|cau truot|xich du|cho (?:\w+ ){0,3}(?:tre|con nit|dua nho|tre con) (?:\w+ )?choi|tap the duc|tap td",
+        r"nha van hoa|nha (?:sinh hoat )?cong dong|nha rong|hoi quan|hoi truong|san bong|san the thao|san choi|khu vui choi|cau truot|xich du|cho (?:\w+ ){0,3}(?:tre|con nit|dua nho|tre con) (?:\w+ )?choi|tap the duc|tap td|duong sinh|san tap",
         "nha van hoa san the thao",
     ),
     (r"cau (?:tam|treo|khi|qua)|cong qua duong|cay cau", "cau cong"),
@@ -216,7 +221,8 @@ _RAW: tuple[tuple[str, str], ...] = (
         "viec lam lao dong",
     ),
     (
-        r"hoc nghe|day nghe|lop nghe|xuat ngu|hoc lai xe|chung chi|bang cap|trung cap|cao dang|tap huan",
+        r"hoc nghe|day nghe|lop nghe|xuat ngu|hoc lai xe|chung chi|bang cap|trung cap|cao dang|tap huan"
+        r"|(?:chuyen doi|doi|chuyen) (?:nghe|viec)|khoa hoc|lop day nghe|truong nghe|hoc (?:\w+ ){0,4}(?:lay )?chung chi",
         "hoc nghe dao tao nghe",
     ),
     (r"hop tac xa|to hop tac|xa vien", "hop tac xa"),
@@ -235,7 +241,9 @@ _RAW: tuple[tuple[str, str], ...] = (
     ),
     (
         r"dich ta|dich benh|lo mom long mong|cum gia cam|(?:heo|lon|ga|vit|bo|trau) (?:\w+ )?chet"
-        r"|thu y|tiem phong cho (?:heo|lon|ga|vit|bo|trau)",
+        r"|thu y|tiem phong cho (?:heo|lon|ga|vit|bo|trau)"
+        r"|(?:cay|ray|vuon|ruong|nuong|lua|tieu|ca phe|sau rieng) (?:\w+ ){0,3}(?:chet|sau an|sau benh)"
+        r"|ho tro (?:\w+ )?giong|cay giong|con giong",
         "ho tro san xuat khuyen nong",
     ),
     (

@@ -52,6 +52,18 @@ _DIALECT: dict[str, str] = {
     "rớt": "trượt",
     "mệ": "bà",
     "trạm xá": "trạm y tế",
+    # round 10: more Nam Bộ words
+    "xỉn": "say",
+    "đánh lộn": "đánh nhau",
+    "thúi": "thối",
+    "dìa": "về",
+    "dùm": "giúp",
+    "thiệt": "thật",
+    "lẹ": "nhanh",
+    "dô": "vào",
+    "bữa nay": "hôm nay",
+    "hổm rày": "mấy hôm nay",
+    "trển": "trên đó",
 }
 _DIALECT_RE = re.compile(
     r"(?<!\w)(?:" + "|".join(sorted(_DIALECT, key=len, reverse=True)) + r")(?!\w)", re.IGNORECASE
@@ -61,8 +73,17 @@ _DIALECT_PHRASES = (
     # "ni lông" (nylon) is not "này"
     (re.compile(r"(?<!\w)ni\s+lông(?!\w)", re.IGNORECASE), "nilông"),
     (re.compile(r"(?<!\w)lộ(?!\w)(?!\s+giới)", re.IGNORECASE), "đường"),
-    (re.compile(r"(?<!\w)cất(?=\s+(?:nhà|lại|thêm)(?!\w))", re.IGNORECASE), "xây"),
+    (re.compile(r"(?<!\w)cất(?=\s+(?:nhà|lại|thêm|bằng|tạm|mới)(?!\w))", re.IGNORECASE), "xây"),
     (re.compile(r"(?<!\w)cúp(?=\s+điện(?!\w))", re.IGNORECASE), "mất"),
+    # "chuyển đổi nghề" is a change of trade, not "chuyển đổi số"
+    (re.compile(r"(?<!\w)chuyển\s+đổi(?=\s+(?:nghề|việc|công việc)(?!\w))", re.IGNORECASE), "đổi"),
+    # Nam Bộ "coi" (to look at) before what is looked at; a bare "coi" folds like "còi", "cói"
+    (
+        re.compile(
+            r"(?<!\w)coi(?=\s+(?:ở|thử|giùm|dùm|giúp|lại|chỗ|quy|bản|cái|được|với|đâu|mấy)(?!\w))"
+        ),
+        "xem",
+    ),
     # "a lô" (hello on the phone) is no "lô đề"
     (re.compile(r"(?<!\w)a\s+l[ôo](?!\w)", re.IGNORECASE), "alo"),
 )

@@ -137,7 +137,8 @@ class NgramModel:
         if found is None:
             return []
         start, end, numbers = found
-        cols = [i for f in features(text) if (i := self._vocab.get(f)) is not None]
+        # sorted: the float sum must not depend on the hash seed
+        cols = sorted(i for f in features(text) if (i := self._vocab.get(f)) is not None)
         if not cols:
             return [(number, 1.0 / len(numbers)) for number in numbers]
         # Tempered: n-grams overlap, so their evidence is far from independent.

@@ -72,6 +72,10 @@ cong thuc lam, cong thuc goi, do xoi, nau xoi
 # calling out and asking what the bot can do (round 9): "alo có ai không", "bot biết hát không"
 co ai khong, co ai o do khong, co ai dang truc, bot co biet, bot biet, ban co biet hat, biet hat, hat cho, hat mot bai, ke cho nghe, doc tho
 dong y, nhat tri, hay qua, dung roi, tuyet voi, chuc ca nha, chuc moi nguoi, an lanh, binh an, chuyen cuoi, cuoi qua, de thuong, ngu qua, bot ngu, thu hai, thu ba, thu tu, thu nam, thu sau
+# wishes, testing the bot, errands and Nam Bộ small talk (round 10)
+an khang, thinh vuong, van su nhu y, chuc ca thon, chuc ca xom, chuc ca ap, chuc ba con
+test thu, test bot, thu bot, bot co chay, bot chay khong, bot con song, bot an com, bot ngu chua
+binh ga, doi ga, giao ga, nau com chua, an com chua, di ngu day, hoi tiep, mai hoi
 """.splitlines()
     if not line.startswith("#")
     for phrase in line.split(",")

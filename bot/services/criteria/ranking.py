@@ -229,6 +229,8 @@ class _Ranking:
         upper = 0.0
         items = [(t, w, t not in query.explained) for t, w in query.terms.items()]
         items += [(t, w, False) for t, w in query.extra.items()]
+        # In term order, not set order: equal scores must not depend on the hash seed.
+        items.sort(key=lambda item: (item[0], item[2]))
         for term, weight, counted in items:
             if term not in self._df:
                 continue
@@ -264,7 +266,7 @@ class _Ranking:
                 if is_phrase:
                     phrase_hit[i] = True
         if upper <= 0 and query.extra:
-            upper = sum(self._idf(t) * w for t, w in query.extra.items()) * (_K1 + 1.0)
+            upper = math.fsum(self._idf(t) * w for t, w in query.extra.items()) * (_K1 + 1.0)
         # A query made only of words found everywhere ("xa", "thon") says little.
         information = upper / (_K1 + 1.0)
         max_idf = math.log(1.0 + (self._n_docs + 0.5) / 0.5)
@@ -288,15 +290,15 @@ class _Ranking:
         q_terms = (q_terms - query.place_terms) or q_terms
         if not q_terms:
             return 0.0, None
-        q_weight = sum(self._idf(t) for t in q_terms)
+        q_weight = math.fsum(self._idf(t) for t in q_terms)
         best, best_faq = 0.0, None
         for faq, terms in zip(doc.faqs, doc.faq_terms, strict=True):
             if not terms:
                 continue
-            shared = sum(self._idf(t) for t in q_terms & terms)
+            shared = math.fsum(self._idf(t) for t in q_terms & terms)
             if not shared:
                 continue
-            f_weight = sum(self._idf(t) for t in terms)
+            f_weight = math.fsum(self._idf(t) for t in terms)
             sim = 2.0 * shared / (q_weight + f_weight)
             if sim > best:
                 best, best_faq = sim, faq
