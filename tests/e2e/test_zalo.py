@@ -429,65 +429,78 @@ async def next_text(sandbox: Sandbox, user, words: str) -> dict:  # type: ignore
     return message
 
 
+async def ask(zalo: ZaloSandbox, user: ZaloUser, text: str) -> dict:
+    """Send ``text`` and return the first message that comes back."""
+    shown = len(user.messages())
+    await user.send(text)
+    await zalo.wait_until(lambda: len(user.messages()) > shown or None, 15)
+    return user.messages()[shown]
+
+
+async def open_money_pledge(user: ZaloUser, money: str) -> None:
+    """/donggop, the campaign if asked, then the money kind: up to the amounts."""
+    await user.send("/donggop")
+    menu = await until(user, "Nhà văn hóa thôn")
+    if money not in menu["text"]:
+        await user.send(numbered(menu, "Nhà văn hóa thôn"))
+        menu = await until(user, money)
+    await user.send(numbered(menu, money))
+
+
+async def walk_resident_flows(zalo: ZaloSandbox, walkers: list[ZaloUser], words: dict[str, str]) -> list[str]:
+    """Four residents walk the flows a resident has on Zalo (four, so that each stays
+    within a person's fair share of typed messages); every text they were sent."""
+    lan, hong, cuc, mai = walkers
+    for command in ("/help", "/tiendo", "/congkhai", "/layykien"):
+        await ask(zalo, lan, command)
+    await ask(zalo, hong, "/ketnoi")
+    languages = await ask(zalo, hong, "/ngonngu")
+    await ask(zalo, hong, numbered(languages, words["language"]))
+    await ask(zalo, hong, "/doithon")
+    await ask(zalo, hong, "hủy")
+
+    sets = await ask(zalo, cuc, "/tieuchi")
+    criteria = await ask(zalo, cuc, numbered(sets, "2021–2025"))
+    await words["criteria"](cuc, criteria)  # type: ignore[operator]
+    await open_money_pledge(cuc, words["money"])
+    amounts = await until(cuc, "1. ")
+    assert words["amounts"] in amounts["text"]
+    await ask(zalo, cuc, "abc")  # not an amount: told how to answer
+
+    await open_money_pledge(mai, words["money"])
+    await until(mai, "1. ")
+    await mai.send("1tr")
+    confirm = await until(mai, words["million"])
+    await mai.send(numbered(confirm, words["confirm"]))
+    await zalo.wait_until(lambda: next((m for m in mai.messages() if m.get("type") == "photo"), None), 15)
+    await ask(zalo, mai, "/cuatoi")
+    await ask(zalo, mai, words["chatter"])
+    return [m.get("text") or m.get("caption") or "" for w in walkers for m in w.messages()]
+
+
 async def test_resident_flows_on_zalo_never_say_press_or_show_telegram_links(
     sandbox: Sandbox, zalo: ZaloSandbox, zalo_bot: BotProcess
 ) -> None:
     """Zalo has no buttons and no t.me links: residents walking every flow there are
-    never told to "bấm" (press) anything nor sent a Telegram link. (Four residents,
-    so that each stays within a person's fair share of typed messages.)"""
+    never told to "bấm" (press) anything nor sent a Telegram link."""
     from tests.e2e.test_contributions import create_campaign
 
     await create_campaign(sandbox)
-
-    async def ask(user: ZaloUser, text: str) -> dict:
-        shown = len(user.messages())
-        await user.send(text)
-        await zalo.wait_until(lambda: len(user.messages()) > shown or None, 15)
-        return user.messages()[shown]
-
     walkers = [zalo.user(name) for name in ("Lan", "Hồng", "Cúc", "Mai")]
     for walker in walkers:
         await onboard(walker)
-    lan, hong, cuc, mai = walkers
-    for command in ("/help", "/tiendo", "/congkhai", "/layykien"):
-        await ask(lan, command)
-    await ask(hong, "/ketnoi")
-    languages = await ask(hong, "/ngonngu")
-    await ask(hong, numbered(languages, "Tiếng Việt"))
-    await ask(hong, "/doithon")
-    await ask(hong, "hủy")
 
-    sets = await ask(cuc, "/tieuchi")
-    criteria = await ask(cuc, numbered(sets, "2021–2025"))
-    await ask(cuc, numbered(criteria, "Giao thông"))
-    await cuc.send("đường thôn cần đạt tiêu chuẩn gì")
-    offered = await until(cuc, "Gửi câu hỏi cho chi bộ")
-    await cuc.send(numbered(offered, "Gửi câu hỏi cho chi bộ"))
-    await until(cuc, "chi bộ")
-    await cuc.send("/donggop")
-    menu = await until(cuc, "Nhà văn hóa thôn")
-    if "Tiền" not in menu["text"]:
-        await cuc.send(numbered(menu, "Nhà văn hóa thôn"))
-        menu = await until(cuc, "Tiền")
-    await cuc.send(numbered(menu, "Tiền"))
-    await until(cuc, "1. ")
-    await ask(cuc, "abc")  # not an amount: told how to answer
+    async def criteria_vi(cuc: ZaloUser, criteria: dict) -> None:
+        await ask(zalo, cuc, numbered(criteria, "Giao thông"))
+        await cuc.send("đường thôn cần đạt tiêu chuẩn gì")
+        offered = await until(cuc, "Gửi câu hỏi cho chi bộ")
+        await cuc.send(numbered(offered, "Gửi câu hỏi cho chi bộ"))
+        await until(cuc, "chi bộ")
 
-    await mai.send("/donggop")
-    menu = await until(mai, "Nhà văn hóa thôn")
-    if "Tiền" not in menu["text"]:
-        await mai.send(numbered(menu, "Nhà văn hóa thôn"))
-        menu = await until(mai, "Tiền")
-    await mai.send(numbered(menu, "Tiền"))
-    await until(mai, "1. ")
-    await mai.send("1tr")
-    await until(mai, "1.000.000")
-    await mai.send("1")
-    await zalo.wait_until(lambda: next((m for m in mai.messages() if m.get("type") == "photo"), None), 15)
-    await ask(mai, "/cuatoi")
-    await ask(mai, "xin chào bot")
-
-    said = [m.get("text") or m.get("caption") or "" for w in walkers for m in w.messages()]
+    said = await walk_resident_flows(zalo, walkers, {
+        "language": "Tiếng Việt", "criteria": criteria_vi, "money": "Tiền", "amounts": "",
+        "million": "1.000.000", "confirm": "Xác nhận", "chatter": "xin chào bot",
+    })
     assert len(said) > 30
     offending = [t for t in said if "bấm" in t.lower() or "t.me" in t.lower()]
     assert offending == []
@@ -515,54 +528,18 @@ async def test_english_resident_flows_on_zalo_never_say_press(
     from tests.e2e.test_contributions import create_campaign
 
     await create_campaign(sandbox)
-
-    async def ask(user: ZaloUser, text: str) -> dict:
-        shown = len(user.messages())
-        await user.send(text)
-        await zalo.wait_until(lambda: len(user.messages()) > shown or None, 15)
-        return user.messages()[shown]
-
     walkers = [zalo.user(name) for name in ("Lan", "Hồng", "Cúc", "Mai")]
     for walker in walkers:
         await onboard_en(walker)
-    lan, hong, cuc, mai = walkers
-    for command in ("/help", "/tiendo", "/congkhai", "/layykien"):
-        await ask(lan, command)
-    await ask(hong, "/ketnoi")
-    languages = await ask(hong, "/ngonngu")
-    await ask(hong, numbered(languages, "English"))
-    await ask(hong, "/doithon")
-    await ask(hong, "hủy")
 
-    sets = await ask(cuc, "/tieuchi")
-    criteria = await ask(cuc, numbered(sets, "2021–2025"))
-    assert "Choose one to read it" in criteria["text"]
-    await ask(cuc, "1")
-    await cuc.send("/donggop")
-    menu = await until(cuc, "Nhà văn hóa thôn")
-    if "Money" not in menu["text"]:
-        await cuc.send(numbered(menu, "Nhà văn hóa thôn"))
-        menu = await until(cuc, "Money")
-    await cuc.send(numbered(menu, "Money"))
-    amounts = await until(cuc, "1. ")
-    assert "Choose an amount" in amounts["text"]
-    await ask(cuc, "abc")  # not an amount: told how to answer
+    async def criteria_en(cuc: ZaloUser, criteria: dict) -> None:
+        assert "Choose one to read it" in criteria["text"]
+        await ask(zalo, cuc, "1")
 
-    await mai.send("/donggop")
-    menu = await until(mai, "Nhà văn hóa thôn")
-    if "Money" not in menu["text"]:
-        await mai.send(numbered(menu, "Nhà văn hóa thôn"))
-        menu = await until(mai, "Money")
-    await mai.send(numbered(menu, "Money"))
-    await until(mai, "1. ")
-    await mai.send("1tr")
-    confirm = await until(mai, "1,000,000")
-    await mai.send(numbered(confirm, "Confirm"))
-    await zalo.wait_until(lambda: next((m for m in mai.messages() if m.get("type") == "photo"), None), 15)
-    await ask(mai, "/cuatoi")
-    await ask(mai, "hello bot")
-
-    said = [m.get("text") or m.get("caption") or "" for w in walkers for m in w.messages()]
+    said = await walk_resident_flows(zalo, walkers, {
+        "language": "English", "criteria": criteria_en, "money": "Money", "amounts": "Choose an amount",
+        "million": "1,000,000", "confirm": "Confirm", "chatter": "hello bot",
+    })
     assert len(said) > 30
     assert [t for t in said if PRESS.search(t)] == []
 
