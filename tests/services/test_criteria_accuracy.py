@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.services.criteria import Catalog, CriteriaIndex, MatchResult
+from bot.services.criteria import CriteriaIndex, MatchResult
 
 TRAINING = Path(__file__).resolve().parents[1] / "data" / "training"
 # file -> the fit it must keep (what it reached minus a margin)
@@ -48,11 +48,6 @@ def describe(result: MatchResult) -> str:
     if result.kind == "unsure":
         return "unsure " + ",".join(str(c.number) for c in result.candidates)
     return result.kind
-
-
-@pytest.fixture(scope="module")
-def index() -> CriteriaIndex:
-    return CriteriaIndex(Catalog.builtin())
 
 
 def test_every_training_file_is_checked() -> None:

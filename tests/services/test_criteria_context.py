@@ -6,13 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.services.criteria import Catalog, CriteriaIndex
+from bot.services.criteria import CriteriaIndex
 from bot.services.criteria.context import context_words
-
-
-@pytest.fixture(scope="module")
-def index() -> CriteriaIndex:
-    return CriteriaIndex(Catalog.builtin())
 
 
 @pytest.mark.parametrize(

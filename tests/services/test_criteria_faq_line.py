@@ -9,14 +9,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.services.criteria import Catalog, CriteriaIndex
+from bot.services.criteria import CriteriaIndex
 
 SETS = ("ntm-2021-2025", "ntm-2026-2030")
-
-
-@pytest.fixture(scope="module")
-def index() -> CriteriaIndex:
-    return CriteriaIndex(Catalog.builtin())
 
 
 @pytest.mark.parametrize("set_code", SETS)

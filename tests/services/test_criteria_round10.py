@@ -7,12 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.services.criteria import Catalog, CriteriaIndex
-
-
-@pytest.fixture(scope="module")
-def index() -> CriteriaIndex:
-    return CriteriaIndex(Catalog.builtin())
+from bot.services.criteria import CriteriaIndex
 
 
 @pytest.mark.parametrize(

@@ -8,12 +8,6 @@ import pytest
 from bot.services.criteria import Catalog, CriteriaIndex
 from bot.services.criteria.story import question_part
 
-
-@pytest.fixture(scope="module")
-def index() -> CriteriaIndex:
-    return CriteriaIndex(Catalog.builtin())
-
-
 STORIES = [
     (
         "Nhà tôi có ba đứa con, đứa lớn đi làm ở Đồng Nai, đứa giữa lấy chồng xa, còn thằng út "

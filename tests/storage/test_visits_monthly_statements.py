@@ -10,24 +10,18 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from bot.clock import ManualClock
-from bot.delivery.registry import default_registry
-from bot.delivery.scheduler import Scheduler
 from bot.services.visits import delivery as vd
 from storage.models import OutboxMessage, Role
 from storage.repo import Repo
+from tests.storage.statement_count import counted_statements, planner_scheduler
 from tests.storage.test_visits_planners import vn
 
 N = 15  # branches; the old planner: 2 managers × 2 kinds = 4 INSERTs each
 BOUND = 6  # statements a run may take, whatever N
 FIRST = date(2026, 4, 1)
-
-
-class _Sender:
-    def wake(self) -> None:
-        pass
 
 
 async def _branches(repo: Repo, n: int) -> list[tuple[int, int, int, int]]:
@@ -64,16 +58,9 @@ async def test_a_run_offers_n_branches_reports_in_a_bounded_number_of_statements
     repo: Repo, sessionmaker  # type: ignore[no-untyped-def]
 ) -> None:
     expected = await _branches(repo, N)
-    engine = sessionmaker.kw["bind"]
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
-        statements.append(statement)
-
     clock = ManualClock(vn(FIRST, 9))
-    scheduler = Scheduler(sessionmaker, _Sender(), default_registry(), clock=clock, timezone="Asia/Ho_Chi_Minh")
-    event.listen(engine.sync_engine, "before_cursor_execute", count)
-    try:
+    scheduler = planner_scheduler(sessionmaker, clock)
+    with counted_statements(sessionmaker) as statements:
         await scheduler.run_planner("visits.monthly")
         first = len(statements)
         statements.clear()
@@ -84,8 +71,6 @@ async def test_a_run_offers_n_branches_reports_in_a_bounded_number_of_statements
         clock.advance(timedelta(days=1))  # the 2nd: still inside the grace days
         await scheduler.run_planner("visits.monthly")
         third = len(statements)
-    finally:
-        event.remove(engine.sync_engine, "before_cursor_execute", count)
 
     async with sessionmaker() as session:
         rows = (await session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))).all()
@@ -115,9 +100,7 @@ async def test_a_manager_missing_one_of_the_two_gets_only_that_one(
     spreadsheet, missing, is."""
     expected = await _branches(repo, 2)
     branch_id, _village, member_id, _user = expected[0]
-    scheduler = Scheduler(
-        sessionmaker, _Sender(), default_registry(), clock=ManualClock(vn(FIRST, 9)), timezone="Asia/Ho_Chi_Minh"
-    )
+    scheduler = planner_scheduler(sessionmaker, ManualClock(vn(FIRST, 9)))
     await scheduler.run_planner("visits.monthly")
     async with sessionmaker() as session:
         row = await session.scalar(

@@ -8,23 +8,17 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from bot.clock import ManualClock
-from bot.delivery.registry import default_registry
-from bot.delivery.scheduler import Scheduler
 from bot.services.visits import delivery as vd
 from storage.models import OutboxMessage, Role
 from storage.repo import Repo
+from tests.storage.statement_count import counted_statements, planner_scheduler
 from tests.storage.test_visits_planners import DAY, vn
 
 N = 60  # members, each with a household due on DAY (the old planner: one INSERT each)
 BOUND = 6  # statements a run may take, whatever N (a slot: one read, one INSERT per 400 rows)
-
-
-class _Sender:
-    def wake(self) -> None:
-        pass
 
 
 async def _village_of(repo: Repo, members: int) -> dict[int, int]:
@@ -59,24 +53,15 @@ async def test_a_run_offers_n_reminders_in_a_bounded_number_of_statements(
     repo: Repo, sessionmaker  # type: ignore[no-untyped-def]
 ) -> None:
     users = await _village_of(repo, N)
-    engine = sessionmaker.kw["bind"]
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
-        statements.append(statement)
-
     clock = ManualClock(vn(DAY, 7, 5))  # inside the morning slot's window
-    scheduler = Scheduler(sessionmaker, _Sender(), default_registry(), clock=clock, timezone="Asia/Ho_Chi_Minh")
-    event.listen(engine.sync_engine, "before_cursor_execute", count)
-    try:
+    scheduler = planner_scheduler(sessionmaker, clock)
+    with counted_statements(sessionmaker) as statements:
         await scheduler.run_planner("visits.reminders")
         first = len(statements)
         statements.clear()
         clock.advance(timedelta(minutes=15))
         await scheduler.run_planner("visits.reminders")
         second = len(statements)
-    finally:
-        event.remove(engine.sync_engine, "before_cursor_execute", count)
 
     async with sessionmaker() as session:
         rows = (
@@ -107,7 +92,7 @@ async def test_the_evening_slot_keeps_its_hour(
     await _village_of(repo, 3)
     # the evening reminder for DAY is due at 19:00 the day before; a run at 19:10 plans it
     clock = ManualClock(vn(DAY - timedelta(days=1), 19, 10))
-    scheduler = Scheduler(sessionmaker, _Sender(), default_registry(), clock=clock, timezone="Asia/Ho_Chi_Minh")
+    scheduler = planner_scheduler(sessionmaker, clock)
     await scheduler.run_planner("visits.reminders")
     async with sessionmaker() as session:
         rows = (await session.scalars(select(OutboxMessage))).all()
