@@ -44,7 +44,7 @@ import statistics
 import sys
 import time
 from collections import Counter, defaultdict
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -88,7 +88,15 @@ RETENTION = timedelta(days=7)  # bot/app.py PROCESSED_UPDATES_KEPT
 LATENESS = text(
     "SELECT user_id, extract(epoch FROM call_started_at - :at) FROM outbox "
     "WHERE kind = 'visit.reminder' AND status = 'sent' AND payload->>'slot' = 'morning' "
-    "AND payload->>'due_on' = :day"
+    "AND payload->>'due_on' = :day AND bot_key = ANY(CAST(:keys AS text[]))"
+)
+# The rows of the provinces whose senders run in other processes (``--engine-provinces``):
+# marked sent as they fall due, as the instant days do, so this process sends only its own.
+OTHERS = text(
+    "UPDATE outbox SET status = 'sent', attempts = attempts + 1, claimed_at = :now, "
+    "call_started_at = greatest(next_attempt_at, :queued), sent_at = greatest(next_attempt_at, :queued), "
+    "message_id = id WHERE status IN ('pending', 'retrying') AND next_attempt_at <= :now "
+    "AND NOT (bot_key = ANY(CAST(:keys AS text[])))"
 )
 
 
@@ -129,7 +137,7 @@ async def run(args: argparse.Namespace) -> dict[str, object]:  # noqa: C901, PLR
         sessionmaker = create_sessionmaker(engine)
         # A typical day first (after the 1st–3rd, when February's report would still go
         # out); the simulated month ends with 1 April's monthly report.
-        start = datetime(2026, 3, 4, tzinfo=VN).astimezone(UTC)
+        start = datetime.combine(args.start, datetime.min.time(), tzinfo=VN).astimezone(UTC)
         began = time.perf_counter()
         async with sessionmaker() as session:
             await ns.seed(session, shape, start.astimezone(VN).date())
@@ -145,9 +153,14 @@ async def run(args: argparse.Namespace) -> dict[str, object]:  # noqa: C901, PLR
         i18n = create_i18n("vi")
         clock = ne.SimClock(start)
         apis, senders = [], []
-        lanes = outbox_lanes(ns.bot_key(province) for province in sorted(provinces))  # BOT_TOKENS' order
+        # This process's provinces (``--engine-provinces``: the first N; the others' rows are
+        # marked sent as they fall due, as if other processes sent them).
+        mine = dict(sorted(provinces.items())[: args.engine_provinces or len(provinces)])
+        keys = [ns.bot_key(province) for province in mine]
+        out["engine_provinces"] = len(mine)
+        lanes = outbox_lanes(keys)  # BOT_TOKENS' order
         shared = SenderIdentity(f"national-{os.getpid()}")  # the process's, as bot/multibot.py gives it
-        for lane, (province, (lo, hi)) in zip(lanes, sorted(provinces.items()), strict=True):
+        for lane, (province, (lo, hi)) in zip(lanes, mine.items(), strict=True):
             api = ne.FakeApi(province, (ns.USER_BASE + lo - 1, ns.USER_BASE + hi - 1))
             sender = Sender(api, sessionmaker, SendBudget(), i18n, registry, clock=clock, timezone=TZ,
                             default_locale="vi", concurrency=args.sender_concurrency,
@@ -176,7 +189,7 @@ async def run(args: argparse.Namespace) -> dict[str, object]:  # noqa: C901, PLR
             t = start + i * TICK
             local = t.astimezone(VN)
             day = i // 96
-            if engine_on and day >= args.engine_days:
+            if engine_on and (day >= args.engine_days or (args.engine_hours and i >= args.engine_hours * 4)):
                 for sender in senders:
                     await sender.stop()
                 engine_on = False
@@ -215,12 +228,17 @@ async def run(args: argparse.Namespace) -> dict[str, object]:  # noqa: C901, PLR
                 planner_times[name].append(time.perf_counter() - w0)
                 planner_cpu += time.process_time() - c0
             if engine_on:
-                await ne.drain(sessionmaker, clock, senders)
+                if len(mine) < len(provinces):
+                    async with sessionmaker() as session:
+                        others = await session.execute(OTHERS, {"now": clock.now(), "queued": t, "keys": keys})
+                        await session.commit()
+                    daily_sent[day] += others.rowcount or 0
+                await ne.drain(sessionmaker, clock, senders, keys)
                 engine_wall += time.monotonic() - tick_began
                 sent_now = [api.accepted[m:] for api, m in zip(apis, marks, strict=True)]
                 daily_sent[day] += sum(len(s) for s in sent_now)
                 if (local.hour, local.minute) == (7, 0):
-                    bursts.append(await _burst(sessionmaker, local, t, provinces, sent_now, tick_began))
+                    bursts.append(await _burst(sessionmaker, local, t, mine, keys, sent_now, tick_began))
                     await server.sample()
                     bursts[-1]["cpu_s"] = time.process_time() - tick_cpu  # planners of the tick included
                     bursts[-1]["server_cpu_s"] = server.total() - tick_server
@@ -231,7 +249,7 @@ async def run(args: argparse.Namespace) -> dict[str, object]:  # noqa: C901, PLR
                     await session.commit()
                 daily_sent[day] += result.rowcount or 0
             if i % 96 == 95:
-                print(f"day {day + 1} done: {daily_sent[day]} messages, "
+                print(f"day {day + 1} done at {datetime.now(UTC):%H:%M:%S} UTC: {daily_sent[day]} messages, "
                       f"{sum(len(v) for v in planner_times.values())} planner runs so far", flush=True)
         async with sessionmaker() as session:
             out["sizes"] = await ns.table_sizes(session)
@@ -261,10 +279,10 @@ async def run(args: argparse.Namespace) -> dict[str, object]:  # noqa: C901, PLR
     return out
 
 
-async def _burst(sessionmaker, local, t, provinces, sent_now, began) -> dict[str, object]:  # type: ignore[no-untyped-def]
+async def _burst(sessionmaker, local, t, provinces, keys, sent_now, began) -> dict[str, object]:  # type: ignore[no-untyped-def]
     """The 07:00 tick: per token rate, total rate, lateness of the morning reminders."""
     async with sessionmaker() as session:
-        rows = (await session.execute(LATENESS, {"at": t, "day": local.date().isoformat()})).all()
+        rows = (await session.execute(LATENESS, {"at": t, "day": local.date().isoformat(), "keys": keys})).all()
     ranges = sorted(provinces.items())
     late_by_token: dict[int, list[float]] = defaultdict(list)
     for user_id, seconds in rows:
@@ -287,8 +305,10 @@ async def _burst(sessionmaker, local, t, provinces, sent_now, began) -> dict[str
 
 def report(args: argparse.Namespace, out: dict[str, object]) -> None:  # noqa: C901
     shape, s = out["shape"], args.scale
-    print(f"\nnational simulation at scale {s}: {shape}; {args.days} days simulated, the first "
-          f"{args.engine_days} through the engine; visit share {args.visit_share} %")
+    through = f"the first {args.engine_hours} hours" if args.engine_hours else f"the first {args.engine_days} days"
+    print(f"\nnational simulation at scale {s}: {shape}; {args.days} days simulated, {through} through the engine "
+          f"for {out['engine_provinces']} provinces (the others' rows marked sent as they fall due); "
+          f"visit share {args.visit_share} %")
     print(f"seed (generate_series, one INSERT a table, then ANALYZE): {out['seed_s']:.1f} s")
     print("planner time per run (wall, ms): " + "; ".join(
         f"{name} ×{len(v)} p50 {statistics.median(v) * 1e3:.0f} p99 {ne.percentile(v, 0.99) * 1e3:.0f} "
@@ -335,7 +355,14 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--scale", type=float, default=0.005)
     parser.add_argument("--provinces", type=int, default=ns.PROVINCES)
     parser.add_argument("--days", type=int, default=30)
+    parser.add_argument("--start", type=date.fromisoformat, default=date(2026, 3, 4),
+                        help="first simulated day (a typical one: not the 1st–3rd, when the monthly report goes out)")
     parser.add_argument("--engine-days", type=int, default=1)
+    parser.add_argument("--engine-hours", type=int, default=0,
+                        help="the engine sends for only the first H hours (at scale 1.0: through the 07:00 burst)")
+    parser.add_argument("--engine-provinces", type=int, default=0,
+                        help="this process sends for the first N provinces only (0: all); the others' rows are "
+                             "marked sent as they fall due, as if other processes sent them")
     parser.add_argument("--hours", type=int, default=0, help="stop after this many simulated hours (smoke test)")
     parser.add_argument("--visit-share", type=int, default=85, help="% of due households visited each day")
     parser.add_argument("--database", default=f"villagebot_national_{os.getpid()}")

@@ -82,16 +82,20 @@ class FakeApi:
 
 
 READY_NOW = text(
-    "SELECT count(*) FROM outbox WHERE status IN ('pending', 'retrying', 'sending') AND next_attempt_at <= :now"
+    "SELECT count(*) FROM outbox WHERE status IN ('pending', 'retrying', 'sending') AND next_attempt_at <= :now "
+    "AND bot_key = ANY(CAST(:keys AS text[]))"
 )
 
 
-async def drain(sessionmaker: Any, clock: SimClock, senders: list[Any], timeout: float = 3600) -> float:
-    """Wait until nothing due is left in the outbox and nothing is in flight; seconds taken."""
+async def drain(
+    sessionmaker: Any, clock: SimClock, senders: list[Any], keys: list[str], timeout: float = 3600
+) -> float:
+    """Wait until nothing due of the bots ``keys`` is left in the outbox and nothing is in
+    flight; seconds taken."""
     began = time.monotonic()
     while time.monotonic() - began < timeout:
         async with sessionmaker() as session:
-            left = await session.scalar(READY_NOW, {"now": clock.now()})
+            left = await session.scalar(READY_NOW, {"now": clock.now(), "keys": keys})
         if not left and not any(s._inflight for s in senders):  # noqa: SLF001
             return time.monotonic() - began
         await asyncio.sleep(0.2)
