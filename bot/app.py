@@ -59,15 +59,19 @@ UPKEEP_EVERY_S = 3600.0
 
 def build_fsm_storage(settings: Settings, sessionmaker: Sessionmaker | None = None) -> BaseStorage:
     """Conversation state: in Redis when REDIS_URL is set, else in the database (both
-    survive a restart); only in memory when no database is given (tests)."""
+    survive a restart, and both move with the update's commit); only in memory when no
+    database is given (tests). On PostgreSQL several processes may serve one chat in turn,
+    so the database storage keeps no copy between updates there."""
     if settings.redis_url:
-        from aiogram.fsm.storage.redis import RedisStorage
+        from bot.fsm_redis import TransactionalRedisStorage
 
-        return RedisStorage.from_url(settings.redis_url)
+        return TransactionalRedisStorage.from_url(settings.redis_url)
     if sessionmaker is not None:
         from bot.fsm_storage import DatabaseStorage
 
-        return DatabaseStorage(sessionmaker)
+        bind = sessionmaker.kw.get("bind")
+        shared = bind is not None and bind.dialect.name != "sqlite"
+        return DatabaseStorage(sessionmaker, shared=shared)
     return MemoryStorage()
 
 

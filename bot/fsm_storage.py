@@ -24,8 +24,12 @@ What can go wrong, and why it holds:
   before it, never from a wrong one.
 - *Data that JSON cannot hold.* Stored as JSON (what Redis stores too); anything else
   is written as its text, and the store never stops because of one value.
-- *Several bot processes.* Each keeps its own copy of the states it has read: run one
-  process per bot with this storage, or set ``REDIS_URL``.
+- *Several bot processes* (PostgreSQL: ``--role web|worker``, or several of ``all``). A
+  chat's updates can be handled by one worker, then by another: a copy kept from an
+  earlier update would be stale. So ``shared=True`` (what the bot uses on PostgreSQL)
+  keeps nothing between updates: each update reads a state once, in its own session,
+  and a change outside an update is written at once. On SQLite only one process runs, and
+  the states it has read stay in memory.
 """
 
 from __future__ import annotations
@@ -60,9 +64,11 @@ class DatabaseStorage(BaseStorage):
     when one is open, else written behind."""
 
     def __init__(
-        self, sessionmaker: Sessionmaker, *, key_builder: KeyBuilder | None = None
+        self, sessionmaker: Sessionmaker, *, key_builder: KeyBuilder | None = None,
+        shared: bool = False,
     ) -> None:
         self.sessionmaker = sessionmaker
+        self.shared = shared  # other processes write these states too: no copy kept between updates
         self.key_builder = key_builder or DefaultKeyBuilder(with_bot_id=True, with_destiny=True)
         self._cache: dict[str, tuple[str | None, dict[str, Any]]] = {}
         self._dirty: dict[str, None] = {}  # keys changed since the last write, in order
@@ -72,6 +78,8 @@ class DatabaseStorage(BaseStorage):
 
     async def _entry(self, key: StorageKey) -> tuple[str, tuple[str | None, dict[str, Any]]]:
         name = self.key_builder.build(key)
+        if self.shared and name not in self._dirty:
+            self._forget_unless_read_in_this_update(name)
         if name not in self._cache:
             tx = update_tx.current()
             if tx is not None:  # never a second session while the update's is open
@@ -82,10 +90,25 @@ class DatabaseStorage(BaseStorage):
             self._cache.setdefault(name, loaded or (None, {}))
         return name, self._cache[name]
 
+    def _forget_unless_read_in_this_update(self, name: str) -> None:
+        tx = update_tx.current()
+        if tx is None:
+            self._cache.pop(name, None)  # read it again: another process may have changed it
+            return
+        read: set[str] = tx.parts.setdefault(("read", id(self)), set())
+        if name not in read:  # first use in this update: what is committed now, not an old copy
+            read.add(name)
+            self._cache.pop(name, None)
+
     async def set_state(self, key: StorageKey, state: StateType = None) -> None:
         name, entry = await self._entry(key)
         self._changed(name, entry)
         self._cache[name] = (state.state if isinstance(state, State) else state, entry[1])
+        await self._written_at_once_if_shared()
+
+    async def _written_at_once_if_shared(self) -> None:
+        if self.shared and update_tx.current() is None:
+            await self.flush()  # nothing waits in this process for another to miss
 
     async def get_state(self, key: StorageKey) -> str | None:
         _name, (state, _data) = await self._entry(key)
@@ -95,6 +118,7 @@ class DatabaseStorage(BaseStorage):
         name, entry = await self._entry(key)
         self._changed(name, entry)
         self._cache[name] = (entry[0], dict(data))
+        await self._written_at_once_if_shared()
 
     async def get_data(self, key: StorageKey) -> dict[str, Any]:
         _name, (_state, data) = await self._entry(key)

@@ -126,6 +126,7 @@ class DbSessionMiddleware(BaseMiddleware):
             await repo.inbox.mark_done(ack["row_id"], ack["now"])
         await session.commit()
         tx.committed = True
+        await tx.finish()  # conversation states kept in Redis: written now that the update stands
         if ack is not None:
             ack["done"] = True
         if repo.outbox.enqueued and (engine := data.get("outbox")) is not None:

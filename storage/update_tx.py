@@ -3,10 +3,11 @@ without being handed its session (the FSM storage: aiogram calls it with a key, 
 session).
 
 ``bot.middlewares.DbSessionMiddleware`` opens it around the handler; a participant
-registers what it writes just before the commit (``before_commit``) and how it forgets
-what it did if the update does not commit (``on_rollback``: a failed handler, a failed
-commit, a redelivery handled meanwhile elsewhere). Outside an update ``current()`` is
-None.
+registers what it writes just before the commit (``before_commit``), what it applies
+elsewhere only once the commit is done (``after_commit``: a store that cannot join the
+transaction, Redis), and how it forgets what it did if the update does not commit
+(``on_rollback``: a failed handler, a failed commit, a redelivery handled meanwhile
+elsewhere). Outside an update ``current()`` is None.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ class UpdateTx:
     session: Any  # the update's AsyncSession
     before_commit: list[Callable[[Any], Awaitable[None]]] = field(default_factory=list)
     on_rollback: list[Callable[[], None]] = field(default_factory=list)
+    after_commit: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     parts: dict[int, Any] = field(default_factory=dict)  # participant id -> its own record
     committed: bool = False
 
@@ -33,6 +35,15 @@ class UpdateTx:
         """Run the participants' writes in the update's session (before its commit)."""
         for write in self.before_commit:
             await write(self.session)
+
+    async def finish(self) -> None:
+        """After the commit: apply what waited for it. The update stands whatever happens
+        here; a failure is logged (the store keeps what it had before the update)."""
+        for apply in self.after_commit:
+            try:
+                await apply()
+            except Exception:
+                log.exception("applying a committed update's changes outside the database failed")
 
 
 _current: ContextVar[UpdateTx | None] = ContextVar("villagebot_update_tx", default=None)

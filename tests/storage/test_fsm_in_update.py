@@ -131,3 +131,43 @@ async def test_an_update_handled_meanwhile_elsewhere_drops_its_state_too(
     assert await _row(sessionmaker, name) is None
     assert await storage.get_state(KEY) is None
     await storage.close()
+
+
+async def test_a_shared_storage_reads_what_another_process_committed(
+    sessionmaker,
+) -> None:  # type: ignore[no-untyped-def]
+    """Two processes (two storages on one database), a chat handled by one, then the
+    other: the second must not answer from its copy of an earlier update's state."""
+    first, second = DatabaseStorage(sessionmaker, shared=True), DatabaseStorage(sessionmaker, shared=True)
+    seen: list[object] = []
+
+    async def second_reads(_event: object, _data: dict[str, Any]) -> None:
+        seen.append(await second.get_state(KEY))
+        seen.append(await second.get_data(KEY))
+
+    await _through_middleware(sessionmaker, second_reads)  # the chat was with the second worker
+
+    async def first_moves_on(_event: object, _data: dict[str, Any]) -> None:
+        await first.set_state(KEY, Onboarding.village)
+        await first.set_data(KEY, {"step": 2})
+
+    await _through_middleware(sessionmaker, first_moves_on)  # ... then with the first
+    await _through_middleware(sessionmaker, second_reads)  # ... and with the second again
+    assert seen == [None, {}, Onboarding.village.state, {"step": 2}]
+    assert await second.get_state(KEY) == Onboarding.village.state  # outside an update too
+
+    await second.set_state(KEY, None)  # outside an update: written at once, not behind
+    assert await _row(sessionmaker, first.key_builder.build(KEY)) == (None, {"step": 2})
+    assert await first.get_state(KEY) is None
+    await first.close()
+    await second.close()
+
+
+async def test_the_bot_shares_database_states_on_postgresql_only(sessionmaker) -> None:  # type: ignore[no-untyped-def]
+    from bot.app import build_fsm_storage
+    from bot.settings import Settings
+
+    storage = build_fsm_storage(Settings(redis_url=None), sessionmaker)
+    assert isinstance(storage, DatabaseStorage)
+    assert storage.shared == (sessionmaker.kw["bind"].dialect.name == "postgresql")
+    await storage.close()
