@@ -279,6 +279,14 @@ def main() -> None:
     print(
         f"model {model.size[0]} features x {model.size[1]} classes written to {MODEL.relative_to(ROOT)}"
     )
+    # The logistic regression and the second stage (scripts/criteria_ranker.py; the train extra).
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from criteria_ranker import RANKER, train_stage
+
+    examples = [Example(r[0], int(r[1]), str(r[2])) for r in unique]
+    stage = train_stage(catalog, examples + catalog_examples(catalog.sets()), model)
+    stage.save(RANKER)
+    print(f"regression and second stage written to {RANKER.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":
