@@ -119,14 +119,18 @@ class LinearModel:
     def knows(self, set_code: str) -> bool:
         return set_code in self._by_set
 
-    def scores(self, text: str, set_code: str) -> list[tuple[int, float]]:
+    def scores(
+        self, text: str, set_code: str, feats: set[str] | None = None
+    ) -> list[tuple[int, float]]:
         """(criterion number, probability) for every class of the set, most likely first;
-        number 0 is "not about the criteria"."""
+        number 0 is "not about the criteria". ``feats``: ``features(text)`` if known."""
         found = self._by_set.get(set_code)
         if found is None:
             return []
         start, end, numbers = found
-        cols = sorted({i for f in features(text) if (i := self._vocab.get(f)) is not None})
+        cols = sorted(
+            {i for f in (feats or features(text)) if (i := self._vocab.get(f)) is not None}
+        )
         logits = self._bias[start:end].copy()
         if cols:
             w = self._idf[cols]

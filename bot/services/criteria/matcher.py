@@ -24,7 +24,7 @@ from .analysis import _Analysis
 from .blending import blend
 from .catalog import Catalog
 from .english import english_topics
-from .learned import NgramModel
+from .learned import NgramModel, features
 from .models import Criterion, Faq
 from .names import NameFinder
 from .offtopic import GENERIC_WORDS
@@ -105,7 +105,9 @@ class CriteriaIndex(_Ranking, _Analysis):
         criteria_set = self._sets[set_code].criteria_set
         if self._stage is not None and self._stage.linear.knows(set_code):
             text = self.model_text(text)
-            nb, lr = self._model.scores(text, set_code), self._stage.linear.scores(text, set_code)
+            feats = features(text)
+            nb = self._model.scores(text, set_code, feats)
+            lr = self._stage.linear.scores(text, set_code, feats)
             return self._stage.ranker.rank(result, nb, lr, criteria_set, text)
         return blend(result, self._model.scores(text, set_code), criteria_set, text)
 

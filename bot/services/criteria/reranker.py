@@ -68,38 +68,41 @@ def feature_rows(
 ) -> tuple[list[int], np.ndarray]:
     """The set's class numbers (in ``nb``'s order) and one feature row per class."""
     numbers = [n for n, _ in nb]
-    p_nb, p_lr = dict(nb), dict(lr)
-    best = result.best.number if result.kind == "match" and result.best is not None else None
+    p_lr = dict(lr)
+    best = result.best.number if result.kind == "match" and result.best is not None else -1
     picks = [c.number for c in result.candidates]
-    length = min(content, 20) / 10.0
-    rows = np.zeros((len(numbers), len(FEATURES)), dtype=np.float64)
-    for r, n in enumerate(numbers):
-        f = rows[r]
-        chatter = n == 0
-        is_best = n == best and not chatter
-        f[0] = is_best
-        f[1] = is_best * result.score
-        if result.kind == "match" and not chatter:
-            f[2] = n in picks[:1]
-            f[3] = n in picks[1:]
-        if result.kind == "unsure" and not chatter:
-            f[4] = n in picks[:1]
-            f[5] = n in picks[1:]
-        f[6] = chatter and result.kind == "offtopic"
-        f[7] = chatter and result.kind == "unsure"
-        f[8] = chatter and result.kind == "match"
-        f[9] = is_best and result.faq is not None
-        f[10] = max(np.log(p_nb[n] + 1e-9), -20.0) / 10.0
-        f[11] = max(np.log(p_lr.get(n, 0.0) + 1e-9), -20.0) / 10.0
-        f[12] = n == nb[0][0]
-        f[13] = bool(lr) and n == lr[0][0]
-        f[14] = chatter * f[10]
-        f[15] = chatter * f[11]
-        f[16] = chatter * length
-        f[17] = is_best and content >= 10
-        f[18] = is_best and content < 2
-        f[19] = chatter and content < 2
-    return numbers, rows
+    number = np.array(numbers)
+    chatter = number == 0
+    is_best = number == best
+    first = np.isin(number, picks[:1]) & ~chatter
+    later = np.isin(number, picks[1:]) & ~chatter
+    nb_logp = np.maximum(np.log(np.array([p for _, p in nb]) + 1e-9), -20.0) / 10.0
+    lr_logp = np.maximum(np.log(np.array([p_lr.get(n, 0.0) for n in numbers]) + 1e-9), -20.0)
+    lr_logp /= 10.0
+    match, unsure = result.kind == "match", result.kind == "unsure"
+    columns = (
+        is_best,
+        is_best * result.score,
+        first & match,
+        later & match,
+        first & unsure,
+        later & unsure,
+        chatter & (result.kind == "offtopic"),
+        chatter & unsure,
+        chatter & match,
+        is_best & (result.faq is not None),
+        nb_logp,
+        lr_logp,
+        number == nb[0][0],
+        number == (lr[0][0] if lr else -1),
+        chatter * nb_logp,
+        chatter * lr_logp,
+        chatter * (min(content, 20) / 10.0),
+        is_best & (content >= 10),
+        is_best & (content < 2),
+        chatter & (content < 2),
+    )
+    return numbers, np.column_stack(columns).astype(np.float64)
 
 
 @dataclass(frozen=True)
@@ -117,10 +120,11 @@ class Ranker:
         result: MatchResult,
         nb: Sequence[tuple[int, float]],
         lr: Sequence[tuple[int, float]],
-        text: str,
+        content: int,
     ) -> list[tuple[int, float]]:
-        """(class number, probability), most probable first."""
-        numbers, rows = feature_rows(result, nb, lr, content_words(text))
+        """(class number, probability), most probable first; ``content``: the message's
+        content words."""
+        numbers, rows = feature_rows(result, nb, lr, content)
         z = rows @ self.weights
         p = np.exp(z - z.max())
         p /= p.sum()
@@ -141,7 +145,8 @@ class Ranker:
         if result.kind == "match" and result.best is not None:
             if result.best.set_code != criteria_set.code:
                 return result  # the other national set's criterion was named
-        probs = self.probabilities(result, nb, lr, text)
+        content = content_words(text)
+        probs = self.probabilities(result, nb, lr, content)
         kept = result.kind == "match" and result.score >= self.s_keep
         if kept:
             probs = sorted(probs, key=lambda item: item[0] != result.best.number)
@@ -151,7 +156,7 @@ class Ranker:
         picks = [c for c in picks if c is not None]
         if top == 0:
             return MatchResult("offtopic", None, (), result.score)
-        if result.kind == "unsure" and content_words(text) < 2:
+        if result.kind == "unsure" and content < 2:
             # One content word ("an toàn"): stay unsure, the models only re-order the choices.
             return MatchResult(
                 "unsure", None, tuple(picks[:_CHOICES]), result.score, result.mentioned_other
