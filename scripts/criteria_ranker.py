@@ -14,9 +14,11 @@ Both are written to ``bot/services/criteria/ranker.npz``.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
+import numpy as np
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -96,14 +98,26 @@ def record(
     return samples
 
 
+def fixed_hash_seed() -> None:
+    """Run this process again with PYTHONHASHSEED=0 unless it has it: a few of the rules'
+    answers depend on set order, and the second stage is fitted on those answers, so the
+    stored weights are reproducible byte for byte only with one seed."""
+    if os.environ.get("PYTHONHASHSEED") != "0":
+        os.environ["PYTHONHASHSEED"] = "0"
+        os.execv(sys.executable, [sys.executable, *sys.argv])
+
+
 def train_stage(catalog: Catalog, examples: list[Example], model: NgramModel) -> Stage:
-    linear = LinearModel.train(examples)
+    # Through its stored (half precision) form: fitted on what the bot will compute.
+    linear = LinearModel.from_arrays(LinearModel.train(examples).arrays())
     index = CriteriaIndex(catalog, model=model, stage=None)
     samples = record(index, model, linear, FIT_FILES)
-    return Stage(linear, Ranker(fit(samples, L2)))
+    # Rounded: the stored weights do not depend on the last digits of the optimiser.
+    return Stage(linear, Ranker(np.round(fit(samples, L2), 3)))
 
 
 def main() -> None:
+    fixed_hash_seed()
     catalog = Catalog.builtin()
     examples = load_corpus() + catalog_examples(catalog.sets())
     stage = train_stage(catalog, examples, NgramModel.load())

@@ -199,7 +199,8 @@ def fit(samples: Sequence[tuple[np.ndarray, int]], l2: float = 0.1) -> np.ndarra
             grad += rows.T @ p - rows[y]
         return total + 0.5 * l2 * float(w @ w), grad + l2 * w
 
-    return minimize(loss, np.zeros(d), jac=True, method="L-BFGS-B").x
+    options = {"maxiter": 10_000, "gtol": 1e-9, "ftol": 1e-15}
+    return minimize(loss, np.zeros(d), jac=True, method="L-BFGS-B", options=options).x
 
 
 RANKER_FILE = "ranker.npz"
