@@ -58,6 +58,14 @@ def percentile(values: list[float], share: float) -> float:
 
 
 def main() -> None:
+    import argparse
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument(
+        "--ablate", choices=("ranker",), help="ranker: the old blend (blending.py), no regression"
+    )
+    args = parser.parse_args()
+    stage = None if args.ablate == "ranker" else "shipped"
     by_file: dict[str, list[dict]] = {}
     for name, path in FILES.items():
         for item in yaml.safe_load(path.read_text(encoding="utf-8")):
@@ -69,11 +77,11 @@ def main() -> None:
     t0 = time.perf_counter()
     catalog = Catalog.builtin()
     t1 = time.perf_counter()
-    index = CriteriaIndex(catalog)
+    index = CriteriaIndex(catalog, stage=stage)
     t2 = time.perf_counter()
     rss_after = rss_mib()
     tracemalloc.start()  # a second build, traced (tracing slows it down)
-    CriteriaIndex(Catalog.builtin())
+    CriteriaIndex(Catalog.builtin(), stage=stage)
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
 
@@ -87,7 +95,7 @@ def main() -> None:
             index.ask_any(item["q"], item["set"])
             cpu.append((time.thread_time() - start_cpu) * 1000)
             latencies.append((time.perf_counter() - start) * 1000)
-    cold_index = CriteriaIndex(catalog)
+    cold_index = CriteriaIndex(catalog, stage=stage)
     cold: list[float] = []
     for item in questions:  # first answers, before the typo cache is warm
         start = time.perf_counter()
@@ -96,7 +104,8 @@ def main() -> None:
 
     accuracy = {
         name: sum(
-            is_correct(q["expect"], index.ask_any(q["q"], q["set"]), q.get("expect_set", q["set"])) for q in items
+            is_correct(q["expect"], index.ask_any(q["q"], q["set"]), q.get("expect_set", q["set"]))
+            for q in items
         )
         / len(items)
         for name, items in by_file.items()
@@ -110,7 +119,10 @@ def main() -> None:
         ("answer p99", f"{percentile(latencies, 0.99):.3f} ms"),
         ("answer max", f"{max(latencies):.3f} ms"),
         ("answer p99, thread CPU time", f"{percentile(cpu, 0.99):.3f} ms"),
-        ("load average (1 min) during the run", f"{os.getloadavg()[0]:.2f} on {os.cpu_count()} cores"),
+        (
+            "load average (1 min) during the run",
+            f"{os.getloadavg()[0]:.2f} on {os.cpu_count()} cores",
+        ),
         ("answer p99, cold cache", f"{percentile(cold, 0.99):.3f} ms"),
         ("tracemalloc peak (load + build)", f"{peak / 1024 / 1024:.1f} MiB"),
         ("RSS delta (load + build)", f"{rss_after - rss_before:.1f} MiB"),

@@ -13,7 +13,9 @@ retrained without them in memory); round 7 (issue 19): ``scene`` (merger words s
 ``marks`` (a whole syllable typed with its marks is never corrected); round 8: ``story``
 (a story's question sentence asked again), ``long`` (a long message takes the model's pick
 from 60%), ``medium`` (app, QR, Zalo as the medium), ``typography`` (dashes and curly quotes
-in English), ``place`` (a place before "có … không" is short), ``gap`` (a phrase split by a word or two).
+in English), ``place`` (a place before "có … không" is short), ``gap`` (a phrase split by a word or two);
+round 11: ``ranker`` (the logistic regression and the learned second stage, reranker.py;
+blending.py's hand-set thresholds over the naive Bayes instead).
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ ABLATIONS = (
     "typography",
     "place",
     "gap",
+    "ranker",
 )
 
 
@@ -120,6 +123,10 @@ def ablate(part: str | None) -> object:
         from bot.services.criteria import analysis
 
         analysis._GAP_WINDOW = 0
+    elif part == "ranker":
+        from bot.services.criteria import reranker
+
+        reranker.Stage.load = classmethod(lambda cls, path=None: None)  # blending.py instead
     elif part == "styles":
         import importlib.util
 

@@ -268,6 +268,10 @@ def main() -> None:
         "--seed", type=int, default=11, help="of the respellings and templates (variance checks)"
     )
     args = parser.parse_args()
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from criteria_ranker import RANKER, fixed_hash_seed, train_stage
+
+    fixed_hash_seed()  # the second stage is fitted on the rules' answers (criteria_ranker.py)
     catalog = Catalog.builtin()
     unique = build_rows(catalog, args.picks, args.seed)
     OUT.write_text(json.dumps({"examples": unique}, ensure_ascii=False, indent=0), encoding="utf-8")
@@ -279,6 +283,13 @@ def main() -> None:
     print(
         f"model {model.size[0]} features x {model.size[1]} classes written to {MODEL.relative_to(ROOT)}"
     )
+    # The logistic regression and the second stage (scripts/criteria_ranker.py; the train extra).
+    examples = [Example(r[0], int(r[1]), str(r[2])) for r in unique]
+    # Fitted with the naive Bayes as shipped (half precision), as the bot will run it.
+    shipped = NgramModel.load(MODEL)
+    stage = train_stage(catalog, examples + catalog_examples(catalog.sets()), shipped)
+    stage.save(RANKER)
+    print(f"regression and second stage written to {RANKER.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":

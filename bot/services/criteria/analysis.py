@@ -63,6 +63,19 @@ class _Analysis:
                 ):
                     weights[term] = _GAP_WEIGHT * min(weights[a], weights[b])
 
+    def model_text(self, text: str) -> str:
+        """What the learned models read: ``text`` (as folded words) without the words that
+        set the scene ("sau sáp nhập", context.py) or name the medium ("app", "mã QR") when
+        something else is asked, as the rules weigh those down; otherwise unchanged."""
+        tokens = basic_tokens(text)
+        scene = context_words(" ".join(tokens))
+        drop = {tokens[i] for i in scene}
+        drop |= self._medium(tokens, drop)
+        if not drop:
+            return text
+        rest = [t for t in tokens if t not in drop]
+        return " ".join(rest) if [t for t in rest if t not in STOPWORDS] else text
+
     def _medium(self, tokens: list[str], others: set[str]) -> set[str]:
         """The words of the medium ("app", "mã qr", "trên mạng") when a catalog phrase of
         two other words (not ``others``: form, scene) names the topic; else nothing."""

@@ -130,15 +130,17 @@ class NgramModel:
     def knows(self, set_code: str) -> bool:
         return set_code in self._by_set
 
-    def scores(self, text: str, set_code: str) -> list[tuple[int, float]]:
+    def scores(
+        self, text: str, set_code: str, feats: set[str] | None = None
+    ) -> list[tuple[int, float]]:
         """(criterion number, probability) for every class of the set, most likely first;
-        number 0 is "not about the criteria"."""
+        number 0 is "not about the criteria". ``feats``: ``features(text)`` if known."""
         found = self._by_set.get(set_code)
         if found is None:
             return []
         start, end, numbers = found
         # sorted: the float sum must not depend on the hash seed
-        cols = sorted(i for f in features(text) if (i := self._vocab.get(f)) is not None)
+        cols = sorted(i for f in (feats or features(text)) if (i := self._vocab.get(f)) is not None)
         if not cols:
             return [(number, 1.0 / len(numbers)) for number in numbers]
         # Tempered: n-grams overlap, so their evidence is far from independent.

@@ -24,7 +24,7 @@ from .analysis import _Analysis
 from .blending import blend
 from .catalog import Catalog
 from .english import english_topics
-from .learned import NgramModel
+from .learned import NgramModel, features
 from .models import Criterion, Faq
 from .names import NameFinder
 from .offtopic import GENERIC_WORDS
@@ -51,6 +51,7 @@ from .query_text import (
     fold,
 )
 from .ranking import MatchResult, _Query, _Ranked, _Ranking, _SetIndex
+from .reranker import Stage
 from .story import question_part
 from .text import QUESTION_WORDS, STOPWORDS, basic_tokens, find_number_mentions
 
@@ -71,9 +72,12 @@ class CriteriaIndex(_Ranking, _Analysis):
         catalog: Catalog,
         extra_faqs: Iterable[tuple[str, int, Faq]] = (),
         model: NgramModel | None | Literal["shipped"] = "shipped",
+        stage: Stage | None | Literal["shipped"] = "shipped",
     ) -> None:
         self._catalog = catalog
         self._model = NgramModel.load() if model == "shipped" else model
+        # The logistic regression and the learned second stage (reranker.py); None: blending.py
+        self._stage = Stage.load() if stage == "shipped" else stage
         self._accented: set[str] = set()  # words with diacritics seen in the catalogs
         self._df: Counter[str] = Counter()
         self._n_docs = 0
@@ -98,9 +102,14 @@ class CriteriaIndex(_Ranking, _Analysis):
         ):
             return result
         text = english_topics(text)
-        return blend(
-            result, self._model.scores(text, set_code), self._sets[set_code].criteria_set, text
-        )
+        criteria_set = self._sets[set_code].criteria_set
+        if self._stage is not None and self._stage.linear.knows(set_code):
+            text = self.model_text(text)
+            feats = features(text)
+            nb = self._model.scores(text, set_code, feats)
+            lr = self._stage.linear.scores(text, set_code, feats)
+            return self._stage.ranker.rank(result, nb, lr, criteria_set, text)
+        return blend(result, self._model.scores(text, set_code), criteria_set, text)
 
     def model_only(self, text: str, set_code: str) -> MatchResult:
         """The learned model alone, without the rules (for ablation measurements only)."""
