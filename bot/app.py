@@ -58,10 +58,7 @@ UPKEEP_EVERY_S = 3600.0
 
 
 def build_fsm_storage(settings: Settings, sessionmaker: Sessionmaker | None = None) -> BaseStorage:
-    """Conversation state: in Redis when REDIS_URL is set, else in the database (both
-    survive a restart, and both move with the update's commit); only in memory when no
-    database is given (tests). On PostgreSQL several processes may serve one chat in turn,
-    so the database storage keeps no copy between updates there."""
+    """In Redis with REDIS_URL, else in the database; both move with the update's commit."""
     if settings.redis_url:
         from bot.fsm_redis import TransactionalRedisStorage
 
@@ -70,8 +67,7 @@ def build_fsm_storage(settings: Settings, sessionmaker: Sessionmaker | None = No
         from bot.fsm_storage import DatabaseStorage
 
         bind = sessionmaker.kw.get("bind")
-        shared = bind is not None and bind.dialect.name != "sqlite"
-        return DatabaseStorage(sessionmaker, shared=shared)
+        return DatabaseStorage(sessionmaker, shared=bind is not None and bind.dialect.name != "sqlite")
     return MemoryStorage()
 
 

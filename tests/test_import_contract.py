@@ -22,6 +22,7 @@ AIOGRAM_ALLOWED = (
     "bot/inbox.py",
     "bot/inbox_door.py",  # the inbox's fair-share door (Bot API types)
     "bot/fsm_storage.py",  # the runtime's FSM storage (aiogram BaseStorage on storage/fsm_repo.py)
+    "bot/fsm_redis.py",  # the runtime's FSM storage in Redis (aiogram's RedisStorage, after the commit)
     "bot/monitoring.py",
 )
 SQLALCHEMY_ALLOWED = ("storage/",)

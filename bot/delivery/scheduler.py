@@ -77,9 +77,7 @@ class Scheduler:
     async def stop(self, grace: float = 10.0) -> None:
         """No new runs; the runs in flight finish their unit of work (bounded by
         ``grace``), so a shutdown never cancels a planner mid-transaction."""
-        self._stopping = True
-        if self.scheduler.running:
-            self.scheduler.shutdown(wait=False)
+        self._stopping = True  # new runs return at once
         if self._running:
             _done, late = await asyncio.wait(list(self._running), timeout=grace)
             for finished in late:
@@ -87,6 +85,10 @@ class Scheduler:
                 if task is not None and task is not asyncio.current_task():
                     log.warning("planner still running at shutdown; cancelled")
                     task.cancel()
+        # Only then: APScheduler's shutdown cancels the jobs it is running, a planner
+        # mid-transaction included (its connection's reset was cut, with a traceback).
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
 
     async def run_planner(self, name: str, *, claim: bool = False) -> None:
         """Run one planner now in its own unit of work; then wake the sender.

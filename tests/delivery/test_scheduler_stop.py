@@ -66,3 +66,16 @@ async def test_stop_cancels_only_what_outlives_the_grace() -> None:
     await asyncio.sleep(0)
     assert run.cancelled() or run.done()
     assert "commit" not in log
+
+
+async def test_a_run_started_by_apscheduler_also_finishes_its_unit_of_work() -> None:
+    """APScheduler's own shutdown cancels the jobs it is running: it must come after the
+    runs in flight have finished (a CI run logged a pool reset cut short, with a traceback)."""
+    log: list[str] = []
+    started = asyncio.Event()
+    scheduler = _scheduler(log, started, 0.2)
+    scheduler.scheduler.start()
+    scheduler.scheduler.add_job(scheduler.run_planner, "date", args=["slow"])  # now, as an interval tick
+    await asyncio.wait_for(started.wait(), 10)
+    await scheduler.stop(grace=5)
+    assert log == ["planning", "planned", "commit", "closed"]
