@@ -67,19 +67,35 @@ def load_corpus() -> list[Example]:
     return [Example(row[0], int(row[1] or 0), row[2]) for row in json.loads(raw)["examples"]]
 
 
-class NgramModel:
+class PerSetModel:
+    """What the learned models share: a feature vocabulary, and classes (set code,
+    criterion number) stored set after set, so one set's classes are one column range."""
+
+    def __init__(self, vocab: Sequence[str], classes: Sequence[tuple[str, int]]) -> None:
+        self._vocab = {f: i for i, f in enumerate(vocab)}
+        self._classes = list(classes)
+        self._by_set: dict[str, tuple[int, int, list[int]]] = {}
+        for i, (set_code, number) in enumerate(self._classes):
+            start, _end, numbers = self._by_set.get(set_code, (i, i, []))
+            self._by_set[set_code] = (start, i + 1, [*numbers, number])
+
+    def knows(self, set_code: str) -> bool:
+        return set_code in self._by_set
+
+    def _columns(self, text: str, feats: set[str] | None) -> list[int]:
+        """The vocabulary columns of the question's features, sorted (a float sum must not
+        depend on the hash seed). ``feats``: ``features(text)`` if known."""
+        return sorted({i for f in (feats or features(text)) if (i := self._vocab.get(f)) is not None})
+
+
+class NgramModel(PerSetModel):
     """Per set, P(class | question) from naive Bayes with uniform class priors."""
 
     def __init__(
         self, vocab: Sequence[str], classes: Sequence[tuple[str, int]], logp_t: np.ndarray
     ) -> None:
-        self._vocab = {f: i for i, f in enumerate(vocab)}
-        self._classes = list(classes)
+        super().__init__(vocab, classes)
         self._logp_t = logp_t.astype(np.float32)  # features x classes
-        self._by_set: dict[str, tuple[int, int, list[int]]] = {}
-        for i, (set_code, _number) in enumerate(self._classes):
-            start, _end, numbers = self._by_set.get(set_code, (i, i, []))
-            self._by_set[set_code] = (start, i + 1, [*numbers, _number])
 
     @classmethod
     def train(cls, examples: Iterable[Example]) -> NgramModel:
@@ -127,9 +143,6 @@ class NgramModel:
         """(features, classes)."""
         return self._logp_t.shape  # type: ignore[return-value]
 
-    def knows(self, set_code: str) -> bool:
-        return set_code in self._by_set
-
     def scores(
         self, text: str, set_code: str, feats: set[str] | None = None
     ) -> list[tuple[int, float]]:
@@ -139,8 +152,7 @@ class NgramModel:
         if found is None:
             return []
         start, end, numbers = found
-        # sorted: the float sum must not depend on the hash seed
-        cols = sorted(i for f in (feats or features(text)) if (i := self._vocab.get(f)) is not None)
+        cols = self._columns(text, feats)
         if not cols:
             return [(number, 1.0 / len(numbers)) for number in numbers]
         # Tempered: n-grams overlap, so their evidence is far from independent.

@@ -19,13 +19,13 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
-from .learned import Example, features
+from .learned import Example, PerSetModel, features
 
 _C = 30.0  # inverse regularisation strength (chosen on dev rounds 3–6 and the probes)
 _MIN_DF = 2
 
 
-class LinearModel:
+class LinearModel(PerSetModel):
     """Per set, P(class | question) from a multinomial logistic regression."""
 
     def __init__(
@@ -36,15 +36,10 @@ class LinearModel:
         weights: np.ndarray,
         bias: np.ndarray,
     ) -> None:
-        self._vocab = {f: i for i, f in enumerate(vocab)}
+        super().__init__(vocab, classes)
         self._idf = idf.astype(np.float32)
-        self._classes = list(classes)
         self._weights = weights.astype(np.float32)  # features x classes
         self._bias = bias.astype(np.float32)
-        self._by_set: dict[str, tuple[int, int, list[int]]] = {}
-        for i, (set_code, number) in enumerate(self._classes):
-            start, _end, numbers = self._by_set.get(set_code, (i, i, []))
-            self._by_set[set_code] = (start, i + 1, [*numbers, number])
 
     @classmethod
     def train(cls, examples: Iterable[Example], c: float = _C) -> LinearModel:
@@ -116,9 +111,6 @@ class LinearModel:
         """(features, classes)."""
         return self._weights.shape  # type: ignore[return-value]
 
-    def knows(self, set_code: str) -> bool:
-        return set_code in self._by_set
-
     def scores(
         self, text: str, set_code: str, feats: set[str] | None = None
     ) -> list[tuple[int, float]]:
@@ -128,9 +120,7 @@ class LinearModel:
         if found is None:
             return []
         start, end, numbers = found
-        cols = sorted(
-            {i for f in (feats or features(text)) if (i := self._vocab.get(f)) is not None}
-        )
+        cols = self._columns(text, feats)
         logits = self._bias[start:end].copy()
         if cols:
             w = self._idf[cols]
