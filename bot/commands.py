@@ -38,7 +38,8 @@ async def import_org(settings: Settings, path: Path) -> int:
         raise OperatorError(str(exc)) from None
     async with open_runtime(settings) as runtime, runtime.sessionmaker() as session:
         try:
-            result = await apply_org(Repo(session), specs)
+            today = datetime.now(settings.tz).date()
+            result = await apply_org(Repo(session), specs, plans_due=today)
         except OrgFileError as exc:  # conflicts with what is stored (a telegram_id in use)
             await session.rollback()
             raise OperatorError(f"{path}: {exc}") from None
@@ -98,7 +99,8 @@ async def load_demo(  # type: ignore[no-untyped-def]
         repo = Repo(session)
         if await demo_seeded(repo, specs):
             return False
-        await apply_org(repo, specs)
+        today = datetime.now(settings.tz).date() if settings is not None else None
+        await apply_org(repo, specs, plans_due=today)
         if settings is not None:
             await seed_demo_statuses(repo, settings)
             await seed_demo_campaign(

@@ -23,6 +23,7 @@ from storage.models import (
 )
 
 INSERT_CHUNK = 2000
+IN_CHUNK = 500  # ids in one IN (...): well under SQLite's bound-parameter limit
 
 
 def new_qr_token() -> str:
@@ -43,8 +44,16 @@ class VisitRepository:
 
     # --- plans ---------------------------------------------------------------------------
 
-    async def ensure_plans(self, due_on: date, village_id: int | None = None) -> int:
-        """Give every household without a plan one, due ``due_on``; returns how many."""
+    async def ensure_plans(
+        self,
+        due_on: date,
+        village_id: int | None = None,
+        *,
+        village_ids: Sequence[int] | None = None,
+    ) -> int:
+        """Give every household without a plan one, due ``due_on``; returns how many.
+        Scoped to one village or to ``village_ids`` (read in chunks); with neither, the
+        whole country (an anti-join of every household: the daily catch-up only)."""
         query = (
             select(Household.id)
             .outerjoin(HouseholdVisitPlan, HouseholdVisitPlan.household_id == Household.id)
@@ -52,7 +61,14 @@ class VisitRepository:
         )
         if village_id is not None:
             query = query.where(Household.village_id == village_id)
-        missing = list((await self.session.scalars(query)).all())
+        if village_ids is None:
+            missing = list((await self.session.scalars(query)).all())
+        else:
+            ids = sorted(set(village_ids))
+            missing = []
+            for start in range(0, len(ids), IN_CHUNK):
+                chunk = query.where(Household.village_id.in_(ids[start : start + IN_CHUNK]))
+                missing.extend((await self.session.scalars(chunk)).all())
         for start in range(0, len(missing), INSERT_CHUNK):
             rows = [
                 {"household_id": hid, "qr_token": new_qr_token(), "due_on": due_on}

@@ -9,8 +9,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
 from typing import IO, Any
+from zoneinfo import ZoneInfo
 
 import yaml
 from yaml._yaml import CParser
@@ -28,6 +30,8 @@ from bot.services.phone import normalize_phone
 from storage import org_bulk
 from storage.models import Platform, Role
 from storage.repo import Repo
+
+VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")  # the day a new household's first visit is due
 
 CODE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 FLAGS = ("poor", "near_poor", "policy")
@@ -614,8 +618,12 @@ def _household(
     return HouseholdSpec(hcode, head, address, share(cluster), share(flags), hphone, visitor)
 
 
-async def apply_org(repo: Repo, communes: list[CommuneSpec]) -> ImportResult:
+async def apply_org(
+    repo: Repo, communes: list[CommuneSpec], *, plans_due: date | None = None
+) -> ImportResult:
     """Write validated specs; idempotent. The caller commits (one transaction).
+    A household without a visit plan gets one, due ``plans_due`` (default: today in
+    Vietnam), for the file's villages only: no planner has to look for them.
 
     Written one commune at a time (the province and the commune through the ORM):
     villages, branches, group chats, members, households and visit assignments are
@@ -623,6 +631,7 @@ async def apply_org(repo: Repo, communes: list[CommuneSpec]) -> ImportResult:
     ``storage.org_bulk``; COPY on PostgreSQL), so no statement's parameters hold more
     than a commune and there is no round trip per row."""
     counts = ImportResult(0, 0, 0, 0, 0)
+    due = plans_due or datetime.now(VIETNAM).date()
     for spec in communes:
         province = await repo.org.province(spec.province)
         commune = await repo.org.commune(
@@ -702,6 +711,7 @@ async def apply_org(repo: Repo, communes: list[CommuneSpec]) -> ImportResult:
                 for vid, code, visitor in visitors
             },
         )
+        await repo.visits.ensure_plans(due, village_ids=list(village_ids.values()))
         counts.members += len(members)
         counts.households += len(households)
     return counts
