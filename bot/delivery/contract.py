@@ -13,10 +13,13 @@ clock; it enqueues deliveries whose dedupe keys make a second run a no-op.
 from __future__ import annotations
 
 import enum
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
+from itertools import islice
 from typing import Any, Protocol
+
+ENQUEUE_BATCH = 2000  # deliveries built and written at a time by PlanContext.enqueue_all
 
 
 class Priority(enum.IntEnum):
@@ -137,11 +140,18 @@ class PlanContext:
     settings: Any = None  # bot.settings.Settings, when the planner needs a setting
     enqueue_many: Callable[[Sequence[Delivery]], Awaitable[int]] | None = None
 
-    async def enqueue_all(self, deliveries: Sequence[Delivery]) -> int:
-        """``enqueue_many`` when the engine gives one, else ``enqueue`` one at a time."""
-        if self.enqueue_many is not None:
-            return await self.enqueue_many(deliveries)
-        return sum([await self.enqueue(delivery) for delivery in deliveries])
+    async def enqueue_all(self, deliveries: Iterable[Delivery]) -> int:
+        """``enqueue_many`` when the engine gives one, else ``enqueue`` one at a time.
+        Taken ``ENQUEUE_BATCH`` at a time, so a generator of 390,000 reminders (a slot
+        at national scale) never has them all in memory at once."""
+        added = 0
+        items = iter(deliveries)
+        while batch := list(islice(items, ENQUEUE_BATCH)):
+            if self.enqueue_many is not None:
+                added += await self.enqueue_many(batch)
+            else:
+                added += sum([await self.enqueue(delivery) for delivery in batch])
+        return added
 
 
 Planner = Callable[[PlanContext], Awaitable[None]]

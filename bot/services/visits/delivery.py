@@ -120,7 +120,7 @@ async def plan_reminders(ctx: PlanContext) -> None:
         day = slot.due_on.isoformat()
         members = await ctx.repo.visits.unplanned_due_members(slot.due_on, f"{REMINDER}:", f":{day}:{slot.slot}")
         await ctx.enqueue_all(
-            [
+            (
                 Delivery(
                     kind=REMINDER,
                     recipient=Recipient(user_id=user_id),
@@ -131,7 +131,7 @@ async def plan_reminders(ctx: PlanContext) -> None:
                     payload={"member_id": member_id, "due_on": day, "slot": slot.slot},
                 )
                 for member_id, user_id in members
-            ]
+            )
         )
 
 
