@@ -5,8 +5,9 @@ ACB, VPBank…) share a shape but not their words: title and account-summary row
 above the header, the header sometimes bilingual ("Có / Credit") or spread over
 merged cells, money out and money in as two columns in either order ("Số tiền ghi
 nợ" / "Số tiền ghi có", "Nợ TK" / "Có TK", "Phát sinh nợ" / "Phát sinh có", "Tiền
-rút ra" / "Tiền gửi vào", "Số tiền ra" / "Số tiền vào"), or one signed amount column;
-amounts with a comma or a dot between thousands; dates as text or as Excel dates.
+rút ra" / "Tiền gửi vào", "Số tiền ra" / "Số tiền vào", VPBank's "Số tiền chi tiêu" /
+"Tăng"), or one signed amount column; amounts with a comma or a dot between thousands;
+dates as text or as Excel dates, alone or with the document number in the same cell.
 
 The rule that matters: **money in is never read from a debit column**. A header cell
 is classified as a whole (it names money out, money in, or neither) before any amount
@@ -36,25 +37,30 @@ HEADER_SCAN = 40
 
 _CREDIT = (
     "ghi co", "co tk", "tk co", "phat sinh co", "so tien co", "so tien ghi co", "credit",
-    "gui vao", "tien vao", "so tien vao", "tien nhan", "so tien nhan", "thu vao", "cr",
+    "gui vao", "tien vao", "so tien vao", "tien nhan", "so tien nhan", "thu vao", "cr", "tang",
+    "so tien tang", "tien tang",
 )  # fmt: skip
 _DEBIT = (
     "ghi no", "no tk", "tk no", "phat sinh no", "so tien no", "debit", "rut ra", "tien ra",
-    "so tien ra", "tien chuyen di", "chi ra", "dr",
+    "so tien ra", "tien chuyen di", "chi ra", "dr", "chi tieu", "so tien chi tieu", "giam",
+    "so tien giam", "tien giam",
 )  # fmt: skip
 _AMOUNT = ("so tien", "amount", "so tien giao dich", "gia tri", "so tien vnd")
 _MEMO = (
     "noi dung", "dien giai", "mo ta", "description", "details", "chi tiet", "remark",
     "narrative", "transaction description", "noi dung giao dich", "trich yeu", "loi nhan",
-    "thong tin giao dich", "noi dung chuyen khoan",
+    "thong tin giao dich", "noi dung chuyen khoan", "transactions in detail",
 )  # fmt: skip
-_DATE = ("ngay", "date", "posting date", "transaction date", "thoi gian")
+_DATE = ("ngay", "date", "posting date", "transaction date", "thoi gian", "tnx date")
 _REF = (
     "so tham chieu", "ma giao dich", "so but toan", "so giao dich", "so gd", "ma gd",
     "reference", "ref", "transaction no", "so ct", "so chung tu", "ma tham chieu",
 )  # fmt: skip
 _PAYER = ("doi tac", "ten doi ung", "nguoi chuyen", "remitter", "ten tai khoan doi ung",
           "ten nguoi chuyen", "doi ung", "ben chuyen")  # fmt: skip
+# The remitter's bank or account number, not its name ("Ngân hàng đối tác / Remitter's
+# bank", "NH Đối tác", "Tài khoản đích / Remitter's account number").
+_NOT_PAYER = ("ngan hang", "nh", "bank", "tai khoan", "tk", "account number", "so tai khoan")
 NEEDED = ("Ngày", "Nội dung / Diễn giải", "Ghi có / Có / Số tiền vào / Credit")
 
 
@@ -71,8 +77,8 @@ def _has(words: str, names: Iterable[str]) -> bool:
 def classify(cell: str) -> str | None:
     """credit | debit | amount | memo | date | ref | payer | None, for one header cell."""
     words = _words(cell)
-    if not words or len(words) > 80:
-        return None
+    if not words or len(words) > 80 or words.split()[0] == "stt":
+        return None  # "STT/No" is the line number, not "Nợ"
     parts = [p for p in re.split(r"\s*/\s*", fold(cell)) if p]
     debit = _has(words, _DEBIT) or words in ("no", "chi") or any(_words(p) == "no" for p in parts)
     credit = _has(words, _CREDIT) or words in ("co", "thu") or any(_words(p) == "co" for p in parts)
@@ -86,11 +92,13 @@ def classify(cell: str) -> str | None:
         return "memo"
     if _has(words, ("so du", "balance")):
         return None
+    if any(words.startswith(name + " ") or words == name for name in _DATE):
+        return "date"  # "Ngày GD/TNX Date\nSố CT/Doc No": one cell, the date first
     if _has(words, _REF):
         return "ref"
     if _has(words, _AMOUNT):
         return "amount"
-    if _has(words, _PAYER):
+    if _has(words, _PAYER) and (_has(words, ("ten", "name")) or not _has(words, _NOT_PAYER)):
         return "payer"
     if _has(words, _DATE):
         return "date"
