@@ -47,6 +47,7 @@ def test_bins_and_names_as_napas_has_them_now() -> None:
         ("MB Bank", "970422"),
         ("Ngân hàng Nông nghiệp", "970405"),
         ("LienVietPostBank", "970449"),
+        ("Lien Viet", "970449"),
         ("Techcom bank", "970407"),
         ("970405", "970405"),
         ("vp bank", "970432"),
