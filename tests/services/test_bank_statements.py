@@ -97,3 +97,20 @@ async def test_excel_unicode_text_export_reads_too() -> None:
     rows = await files.read_table(text.encode("utf-16"), "saoke.txt")
     lines = statements.statement_lines(rows)
     assert [(line.amount, line.memo) for line in lines] == [(1_500_000, "DG z37hwfpf 7 ABCDE")]
+
+
+def test_one_unsigned_amount_column_with_a_debit_credit_column_reads_only_credits() -> None:
+    """Some exports give one unsigned "Số tiền" and say "Nợ"/"Có" (or D/C) in another
+    column: a line marked as money out is never a payment, an unmarked one neither."""
+    rows = [
+        ["Ngày", "Nội dung", "Số tiền", "Nợ/Có"],
+        ["05/03/2026", f"DG {CODE} 7 {CHECK}", "1.500.000", "Có"],
+        ["06/03/2026", f"DG {CODE} 8 QWERT", "500.000", "Nợ"],
+        ["07/03/2026", f"DG {CODE} 8 QWERT", "500.000", "D"],
+        ["08/03/2026", f"DG {CODE} 8 QWERT", "500.000", ""],
+        ["09/03/2026", f"DG {CODE} 7 {CHECK}", "200.000", "C"],
+    ]
+    lines = statements.statement_lines(rows)
+    assert [(line.row, line.amount) for line in lines] == [(2, 1_500_000), (6, 200_000)]
+    english = [["Date", "Description", "Amount", "Debit/Credit"], ["05/03/2026", "x", "9", "DR"]]
+    assert statements.statement_lines(english) == []

@@ -61,6 +61,14 @@ _PAYER = ("doi tac", "ten doi ung", "nguoi chuyen", "remitter", "ten tai khoan d
 # The remitter's bank or account number, not its name ("Ngân hàng đối tác / Remitter's
 # bank", "NH Đối tác", "Tài khoản đích / Remitter's account number").
 _NOT_PAYER = ("ngan hang", "nh", "bank", "tai khoan", "tk", "account number", "so tai khoan")
+# A column saying which way each line went, beside one unsigned amount column.
+_DIRECTION = (
+    "no co", "co no", "debit credit", "credit debit", "dr cr", "cr dr", "d c", "c d",
+    "ghi no ghi co", "ghi co ghi no", "loai giao dich", "loai gd", "transaction type",
+    "no co debit credit", "tang giam",
+)  # fmt: skip
+# What a "Nợ/Có" column says for money in (anything else is out, or unknown).
+_IN = ("co", "c", "cr", "credit", "ghi co", "tang", "thu", "+")
 NEEDED = ("Ngày", "Nội dung / Diễn giải", "Ghi có / Có / Số tiền vào / Credit")
 
 
@@ -75,15 +83,17 @@ def _has(words: str, names: Iterable[str]) -> bool:
 
 
 def classify(cell: str) -> str | None:
-    """credit | debit | amount | memo | date | ref | payer | None, for one header cell."""
+    """credit | debit | direction | amount | memo | date | ref | payer | None, for one
+    header cell."""
     words = _words(cell)
     if not words or len(words) > 80 or words.split()[0] == "stt":
         return None  # "STT/No" is the line number, not "Nợ"
-    parts = [p for p in re.split(r"\s*/\s*", fold(cell)) if p]
-    debit = _has(words, _DEBIT) or words in ("no", "chi") or any(_words(p) == "no" for p in parts)
-    credit = _has(words, _CREDIT) or words in ("co", "thu") or any(_words(p) == "co" for p in parts)
+    if words in _DIRECTION:
+        return "direction"  # "Nợ/Có", "Debit/Credit": which way each line went
+    debit = _has(words, _DEBIT) or words in ("no", "chi")
+    credit = _has(words, _CREDIT) or words in ("co", "thu")
     if debit and credit:
-        return None  # "Ghi nợ/Ghi có" in one cell: which is which cannot be known
+        return None  # which is which cannot be known
     if debit:
         return "debit"
     if credit:
@@ -183,11 +193,13 @@ class StatementLine:
 
 
 def statement_lines(rows: list[list[str]]) -> list[StatementLine]:
-    """Money-in lines: the credit column's positive amounts (or a signed amount
-    column's positive ones when the bank has a single column); debits never."""
+    """Money-in lines: the credit column's positive amounts (or, when the bank has a
+    single amount column, its positive ones, or those its "Nợ/Có" column marks as
+    money in); debits never."""
     layout = find_layout(rows)
     columns = layout.columns
     money = "credit" if "credit" in columns else "amount"
+    signed = money == "amount" and "direction" not in columns
 
     def cell(row: list[str], kind: str) -> str:
         column = columns.get(kind)
@@ -198,6 +210,8 @@ def statement_lines(rows: list[list[str]]) -> list[StatementLine]:
         amount = statement_amount(cell(row, money))
         if amount is None or amount <= 0:
             continue
+        if money == "amount" and not signed and _words(cell(row, "direction")) not in _IN:
+            continue  # marked as money out, or not marked: never a payment
         lines.append(
             StatementLine(
                 number,
