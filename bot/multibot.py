@@ -283,12 +283,14 @@ def token_for(settings: Any, village: Any) -> str | None:
 
 
 async def bot_username_for(repo: Any, settings: Any, village: Any) -> str | None:
-    """The username of the bot of ``village``'s commune (several bots), as its running
-    process last stored it; None with one bot, or when unknown."""
-    key = getattr(getattr(village, "commune", None), "bot_key", None)
-    if key is None:
+    """The username of the bot that serves ``village``'s commune (several bots): its own,
+    or the default bot's when the commune names none (or a key no longer configured),
+    as that bot's running process last stored it. None with one bot, or when that bot
+    has not run yet: never another bot's name (house plaques would send residents to
+    the wrong bot)."""
+    bots = configured_bots(settings)
+    if not bots:
         return None
-    for spec in configured_bots(settings):
-        if spec.key == key:
-            return await repo.bot_identity.username_of(spec.bot_id)
-    return None
+    key = getattr(getattr(village, "commune", None), "bot_key", None)
+    spec = next((spec for spec in bots if spec.key == key), bots[0])
+    return await repo.bot_identity.username_of(spec.bot_id)

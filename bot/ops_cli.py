@@ -44,31 +44,41 @@ async def dispatch(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _backup(settings: Settings, path: Path) -> int:
+    from bot.cli_text import cli_gettext
     from storage.backup import backup
 
+    _ = cli_gettext(settings)
     size = await backup(settings.database_url, path)
-    print(f"backup written to {path} ({size} bytes)")
+    print(_("backup written to {path} ({size} bytes)").format(path=path, size=size))
     return 0
 
 
 async def _restore(settings: Settings, path: Path) -> int:
+    from bot.cli_text import cli_gettext
     from storage.backup import restore
 
+    _ = cli_gettext(settings)
     await restore(settings.database_url, path)
-    print(f"restored {path}; start the bot (it applies any newer migrations first)")
+    print(_("restored {path}; start the bot (it applies any newer migrations first)").format(path=path))
     return 0
 
 
 async def _export_village(settings: Settings, code: str, out: Path | None) -> int:
     from bot.app import open_runtime
+    from bot.cli_text import cli_gettext
     from storage.village_export import UnknownVillage, export_village
 
+    _ = cli_gettext(settings)
     target = out or Path(f"village-{code}.zip")
     async with open_runtime(settings) as runtime, runtime.sessionmaker() as session:
         try:
             result = await export_village(session, code, target, now=datetime.now(UTC))
         except UnknownVillage:
-            raise OperatorError(f"no village with code {code!r}") from None
+            raise OperatorError(_("no village with code {code}").format(code=code)) from None
     total = sum(result.counts.values())
-    print(f"exported {total} rows of village {code} to {target}")
+    print(
+        _("exported {total} rows of village {code} to {target}").format(
+            total=total, code=code, target=target
+        )
+    )
     return 0

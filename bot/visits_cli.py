@@ -111,12 +111,12 @@ async def qr_village(
     async with open_runtime(settings) as runtime, runtime.sessionmaker() as session:
         repo = Repo(session)
         village = await _village(repo, code, _)
-        from bot.multibot import bot_username_for
+        from bot.multibot import bot_username_for, configured_bots
 
-        bot_username = (  # several bots: the commune's own bot
-            bot_username or await bot_username_for(repo, settings, village)
-            or settings.bot_username or await repo.bot_identity.last_username()
-        )
+        if not bot_username and configured_bots(settings):  # several bots: the commune's
+            bot_username = await bot_username_for(repo, settings, village)
+        elif not bot_username:
+            bot_username = settings.bot_username or await repo.bot_identity.last_username()
         if not bot_username:
             raise OperatorError(
                 _(

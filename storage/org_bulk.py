@@ -28,6 +28,19 @@ CHATS = Chat.__table__
 
 MEMBER_FIELDS = ("name", "role", "branch_id")
 HOUSEHOLD_FIELDS = ("head_name", "address", "cluster", "poor", "near_poor", "policy", "phone")
+HOUSEHOLD_DEFAULTS = {"address": "", "cluster": "", "poor": False, "near_poor": False,
+                      "policy": False, "phone": None}  # fmt: skip
+
+
+class _Keep:
+    """A household value the file does not give: the stored one stays (a new household
+    gets the column's default)."""
+
+    def __repr__(self) -> str:
+        return "KEEP"
+
+
+KEEP: Any = _Keep()
 
 
 class TelegramIdTaken(ValueError):
@@ -183,7 +196,8 @@ async def write_households(
     session: AsyncSession, households: list[tuple[Any, ...]]
 ) -> dict[tuple[int, str], int]:
     """Upsert households by (village_id, code), given (village_id, code, head_name,
-    address, cluster, poor, near_poor, policy, phone); returns (village id, code) -> id."""
+    address, cluster, poor, near_poor, policy, phone); a value :data:`KEEP` leaves the
+    stored one (a new household gets the default). Returns (village id, code) -> id."""
     c = HOUSEHOLDS.c
     columns = [c.id, c.village_id, c.code] + [c[name] for name in HOUSEHOLD_FIELDS]
     village_ids = sorted({h[0] for h in households})
@@ -198,8 +212,13 @@ async def write_households(
     ids: dict[tuple[int, str], int] = {}
     for h in households:
         key = (h[0], h[1])
-        values = h[2:]
         row = stored.get(key)
+        values = h[2:]
+        if KEEP in values:
+            values = tuple(
+                (HOUSEHOLD_DEFAULTS[name] if row is None else row[1][i]) if value is KEEP else value
+                for i, (name, value) in enumerate(zip(HOUSEHOLD_FIELDS, values, strict=True))
+            )
         if row is None:
             inserts.append(
                 {

@@ -166,12 +166,62 @@ def acb() -> tuple[str, bytes]:
 
 
 def vpbank() -> tuple[str, bytes]:
-    """VPBank: "Số tiền ra" / "Số tiền vào", comma between thousands, CSV."""
-    return "VPBank_LichSu.csv", _csv([
-        ["LỊCH SỬ GIAO DỊCH"],
-        ["Ngày giao dịch", "Số tiền ra", "Số tiền vào", "Số dư", "Nội dung"],
-        ["05/03/2026", "", "+1,500,000", "3,500,000", f"TKThe :0999, tai VCB. DG {CODE} 7 {CHECK}"],
-        ["06/03/2026", "-500,000", "", "3,000,000", f"DG {CODE} 8 QWERT"],
+    """VPBank's CSV as the bank writes it (the layout of a public VPBank export,
+    github.com/ndt0126/Sao-ke-Reader data/*.csv): an account block, then "Ngày giao
+    dịch", "Ngày hiệu lực", "Nội dung giao dịch", "Mã GD", then money OUT as "Số tiền
+    chi tiêu" and money IN as "Tăng"; amounts "1,500,000 VND", "--" for none, newest
+    first. "Số tiền chi tiêu" once read as a signed amount: every debit was money in."""
+    return "VPBank_SaoKe.csv", _csv([
+        ["", " SAO KÊ TÀI KHOẢN"],
+        ["Họ và tên: ", "QUY THON MAU"],
+        ["Số tài khoản:", "999999999"],
+        ["Loại tài khoản:", "Tài khoản VPSuper"],
+        ["Số dư:", "3,000,000 ₫"],
+        ["Tiền tệ:", "VND"],
+        ["Ngày giao dịch", "Ngày hiệu lực", "Nội dung giao dịch", "Mã GD", "Số tiền chi tiêu", "Tăng", "Số dư sau giao dịch"],
+        ["06/03/2026 14:20:00", "06/03/2026", f"DG {CODE} 8 QWERT", "FT26065000000002\\I2B", "500,000 VND", "--", "3,000,000 VND"],
+        ["05/03/2026 10:21:00", "05/03/2026", f"NHAN TU 0999999999 TRACE 123456 ND DG {CODE.upper()} 7 {CHECK}", "FT26064000000001", "--", "1,500,000 VND", "3,500,000 VND"],
+    ])  # fmt: skip
+
+
+def vietcombank_statement() -> tuple[str, bytes]:
+    """Vietcombank's "SAO KÊ TÀI KHOẢN / STATEMENT OF ACCOUNT" (the layout of VCB's
+    published statements, e.g. github.com/tracuusaoke/tra-cuu-sao-ke
+    public/mttq0011001932418VCB: TNX Date, Doc No, Debit, Credit, Balance, Transactions
+    in Detail): bilingual headers, the date and the document number in ONE cell
+    ("05/03/2026\\n5213.45946"), "STT/No" (not "Nợ") first, a "Tổng số/Total" row."""
+    return "VCB_StatementOfAccount.xlsx", _xlsx([
+        ["NGÂN HÀNG TMCP NGOẠI THƯƠNG VIỆT NAM"],
+        ["SAO KÊ TÀI KHOẢN\nSTATEMENT OF ACCOUNT"],
+        ["Số tài khoản/Account number:", None, "1012999999"],
+        ["Loại tiền/Currency:", None, "VND"],
+        ["Số dư đầu kỳ/ Opening balance :", None, "2,000,000 VND"],
+        ["STT/No", "Ngày GD/TNX Date\nSố CT/Doc No", "Số tiền ghi nợ/Debit", "Số tiền ghi có/Credit", "Số dư/Balance", "Nội dung chi tiết/Transactions in detail"],
+        ["1", "05/03/2026\n5213.45946", "", "1,500,000", "", f"292976.050326.013647.DG {CODE.upper()} 7 {CHECK}"],
+        ["2", "06/03/2026\n9915.10293", "500,000", "", "3,000,000", f"MBVCB.6916176124.DG {CODE} 8 QWERT.CT di"],
+        ["Tổng số/Total", "", "500,000", "1,500,000", "", ""],
+    ])  # fmt: skip
+
+
+def techcombank_enquiry() -> tuple[str, bytes]:
+    """Techcombank's "TRUY VẤN GIAO DỊCH / TRANSACTION ENQUIRY" Excel (twelve columns, as
+    a public Techcombank parser reads them: requesting date, transaction date, reference,
+    the remitter's BANK, account and NAME, description, Nợ/Debit as negative numbers,
+    Có/Credit, fee, VAT, balance). The remitter's bank comes before the remitter's name:
+    it must not be taken for the payer (every line was flagged "someone else paid")."""
+    return "TCB_TransactionEnquiry.xlsx", _xlsx([
+        ["NGÂN HÀNG TMCP KỸ THƯƠNG VIỆT NAM - TECHCOMBANK"],
+        ["TRUY VẤN GIAO DỊCH / TRANSACTION ENQUIRY"],
+        ["Số tài khoản/Account number:", "19039999999999"],
+        ["Số dư đầu ngày/Opening balance", None, None, None, None, None, 2_000_000],
+        ["Ngày KH thực hiện/Requesting date", "Ngày giao dịch/Transaction date", "Số bút toán/Reference number",
+         "Ngân hàng đối tác / Remitter's bank", "Tài khoản đích/Remitter's account number",
+         "Tên tài khoản đối ứng/Remitter's account name", "Diễn giải/Description", "Nợ/Debit", "Có/Credit",
+         "Phí/Lãi / Fee/Interest", "Thuế/Transaction VAT", "Số dư/Running balance"],
+        ["05/03/2026", "05/03/2026", "FT26064123456", "VIETCOMBANK", "0351000999999", "NGUYEN VAN AN",
+         f"NGUYEN VAN AN chuyen tien DG {CODE} 7 {CHECK}", None, PAID, None, None, 3_500_000],
+        ["06/03/2026", "06/03/2026", "FT26065123457", "BIDV", "21510009999999", "CONG TY DIEN LUC",
+         f"DG {CODE} 8 QWERT", -500_000, None, None, None, 3_000_000],
     ])  # fmt: skip
 
 
@@ -179,9 +229,11 @@ BANKS: dict[str, Callable[[], tuple[str, bytes]]] = {
     "agribank": agribank,
     "vietcombank": vietcombank,
     "vietcombank_csv": vietcombank_csv,
+    "vietcombank_statement": vietcombank_statement,
     "bidv": bidv,
     "vietinbank": vietinbank,
     "techcombank": techcombank,
+    "techcombank_enquiry": techcombank_enquiry,
     "mb": mb,
     "acb": acb,
     "vpbank": vpbank,

@@ -29,6 +29,7 @@ from yaml.events import (
 from bot.services.phone import normalize_phone
 from storage import org_bulk
 from storage.models import Platform, Role
+from storage.org_bulk import KEEP
 from storage.repo import Repo
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")  # the day a new household's first visit is due
@@ -54,7 +55,11 @@ class MemberSpec:
 
 class HouseholdSpec:
     """One household. A province's file has hundreds of thousands, so the free texts
-    (head, address) are kept as UTF-8 bytes: about half the size of a Vietnamese str."""
+    (head, address) are kept as UTF-8 bytes: about half the size of a Vietnamese str.
+
+    A key the file leaves out is None (address, cluster, flags, phone, visitor): the
+    import then leaves that field as stored, as a household sheet without the column
+    does; a key given empty (``phone: ""``, ``visitor: ""``) is "" and clears it."""
 
     __slots__ = ("code", "_head", "_address", "cluster", "flags", "phone", "visitor")
 
@@ -62,15 +67,15 @@ class HouseholdSpec:
         self,
         code: str,
         head: str,
-        address: str,
-        cluster: str,
-        flags: tuple[str, ...],
+        address: str | None,
+        cluster: str | None,
+        flags: tuple[str, ...] | None,
         phone: str | None,
         visitor: str | None,
     ) -> None:
         self.code = code
         self._head = head.encode()
-        self._address = address.encode()
+        self._address = None if address is None else address.encode()
         self.cluster = cluster
         self.flags = flags
         self.phone = phone
@@ -81,8 +86,8 @@ class HouseholdSpec:
         return self._head.decode()
 
     @property
-    def address(self) -> str:
-        return self._address.decode()
+    def address(self) -> str | None:
+        return None if self._address is None else self._address.decode()
 
     def _key(self) -> tuple[Any, ...]:
         return (
@@ -576,7 +581,7 @@ def _household(
             f"household code {hcode!r} is used twice in this village",
         )
     household_codes.add(hcode)
-    flags: tuple[str, ...] = ()
+    flags: tuple[str, ...] | None = None
     if "flags" in h:
         flag_nodes = r.sequence(h["flags"], f"{hw}.flags")
         flags = tuple(text(f, f"{hw}.flags") for f in flag_nodes)
@@ -587,7 +592,7 @@ def _household(
                     f"{hw}.flags",
                     f"unknown flag {flag!r}; use {', '.join(FLAGS)}",
                 )
-    address = cluster = ""
+    address = cluster = None
     if "address" in h:
         node = h["address"]
         address = node.value.strip() if type(node) is ScalarEvent else text(node, f"{hw}.address")
@@ -598,6 +603,7 @@ def _household(
     if "phone" in h:
         node = h["phone"]
         raw = node.value.strip() if type(node) is ScalarEvent else text(node, f"{hw}.phone")
+        hphone = ""
         if raw:
             hphone = _phone(raw)
             if hphone is None:
@@ -606,11 +612,16 @@ def _household(
     if "visitor" in h:
         node = h["visitor"]
         raw = node.value.strip() if type(node) is ScalarEvent else ""
-        if not raw:
-            raw = text(node, f"{hw}.visitor")
-        visitor = own_phones.get(_phone(raw))  # type: ignore[arg-type]
-        if visitor is None:
-            raise r.fail(node, f"{hw}.visitor", "must be the phone of a member of this village")
+        if type(node) is ScalarEvent and not raw:
+            visitor = ""  # visitor: "" — nobody visits it
+        else:
+            if not raw:
+                raw = text(node, f"{hw}.visitor")
+            visitor = own_phones.get(_phone(raw))  # type: ignore[arg-type]
+            if visitor is None:
+                raise r.fail(
+                    node, f"{hw}.visitor", "must be the phone of a member of this village"
+                )
     node = h["head"]
     head = node.value.strip() if type(node) is ScalarEvent else ""
     if not head:
@@ -678,22 +689,23 @@ async def apply_org(
             members.extend(
                 (m.phone, m.name, m.role.value, branch_id, m.telegram_id) for m in vspec.members
             )
-            for h in vspec.households:
-                flags = h.flags
+            for h in vspec.households:  # a key left out (None) keeps what is stored
+                flags, address, cluster, phone = h.flags, h.address, h.cluster, h.phone
                 households.append(
                     (
                         vid,
                         h.code,
                         h.head,
-                        h.address,
-                        h.cluster,
-                        "poor" in flags,
-                        "near_poor" in flags,
-                        "policy" in flags,
-                        h.phone,
+                        KEEP if address is None else address,
+                        KEEP if cluster is None else cluster,
+                        KEEP if flags is None else "poor" in flags,
+                        KEEP if flags is None else "near_poor" in flags,
+                        KEEP if flags is None else "policy" in flags,
+                        KEEP if phone is None else (phone or None),
                     )
                 )
-                visitors.append((vid, h.code, h.visitor))
+                if h.visitor is not None:
+                    visitors.append((vid, h.code, h.visitor))
         await repo.session.flush()
         try:
             member_ids = await org_bulk.write_members(repo.session, members)

@@ -29,11 +29,17 @@ async def test_each_bank_layout_matches_its_pledge_and_never_a_debit(bank: str) 
 
 def test_a_debit_column_is_never_money_in_whatever_its_words_begin_with() -> None:
     for debit in ("Số tiền ghi nợ", "Nợ TK (Ghi nợ)", "Nợ / Debit", "Phát sinh nợ", "Tiền rút ra",
-                  "Số tiền ra", "Debit", "Nợ"):  # fmt: skip
+                  "Số tiền ra", "Debit", "Nợ", "Số tiền chi tiêu", "Giảm"):  # fmt: skip
         assert statements.classify(debit) == "debit", debit
     for credit in ("Số tiền ghi có", "Có TK (Ghi có)", "Có / Credit", "Phát sinh có", "Tiền gửi vào",
-                   "Số tiền vào", "Credit", "Có", "Ghi có"):  # fmt: skip
+                   "Số tiền vào", "Credit", "Có", "Ghi có", "Tăng"):  # fmt: skip
         assert statements.classify(credit) == "credit", credit
+    assert statements.classify("STT/No") is None  # the line number, not "Nợ"
+    assert statements.classify("Ngày GD/TNX Date\nSố CT/Doc No") == "date"
+    # the remitter's bank or account is not who paid; the remitter's name is
+    assert statements.classify("Ngân hàng đối tác / Remitter's bank") is None
+    assert statements.classify("NH Đối tác/ Remitter Bank") is None
+    assert statements.classify("Tên tài khoản đối ứng/Remitter's account name") == "payer"
     rows = [
         ["Ngày", "Nội dung", "Số tiền ghi nợ"],
         ["05/03/2026", f"DG {CODE} 7 {CHECK}", "1.500.000"],
@@ -91,3 +97,20 @@ async def test_excel_unicode_text_export_reads_too() -> None:
     rows = await files.read_table(text.encode("utf-16"), "saoke.txt")
     lines = statements.statement_lines(rows)
     assert [(line.amount, line.memo) for line in lines] == [(1_500_000, "DG z37hwfpf 7 ABCDE")]
+
+
+def test_one_unsigned_amount_column_with_a_debit_credit_column_reads_only_credits() -> None:
+    """Some exports give one unsigned "Số tiền" and say "Nợ"/"Có" (or D/C) in another
+    column: a line marked as money out is never a payment, an unmarked one neither."""
+    rows = [
+        ["Ngày", "Nội dung", "Số tiền", "Nợ/Có"],
+        ["05/03/2026", f"DG {CODE} 7 {CHECK}", "1.500.000", "Có"],
+        ["06/03/2026", f"DG {CODE} 8 QWERT", "500.000", "Nợ"],
+        ["07/03/2026", f"DG {CODE} 8 QWERT", "500.000", "D"],
+        ["08/03/2026", f"DG {CODE} 8 QWERT", "500.000", ""],
+        ["09/03/2026", f"DG {CODE} 7 {CHECK}", "200.000", "C"],
+    ]
+    lines = statements.statement_lines(rows)
+    assert [(line.row, line.amount) for line in lines] == [(2, 1_500_000), (6, 200_000)]
+    english = [["Date", "Description", "Amount", "Debit/Credit"], ["05/03/2026", "x", "9", "DR"]]
+    assert statements.statement_lines(english) == []

@@ -149,10 +149,60 @@ async def test_import_is_idempotent_and_updates_in_bulk(repo) -> None:  # type: 
         .where(Household.code == "NBT-001")
     )
     assert visitor == "0912000005"
-    dropped = changed.replace(', visitor: "0912000005"', "")
-    await apply_org(repo, parse_org(dropped))
+    left_out = changed.replace(', visitor: "0912000005"', "")
+    await apply_org(repo, parse_org(left_out))  # a key left out leaves the stored visitor
+    await repo.session.commit()
+    assert len(list(await repo.session.scalars(select(VisitAssignment)))) == 1
+    nobody = changed.replace('visitor: "0912000005"', 'visitor: ""')
+    await apply_org(repo, parse_org(nobody))  # an empty visitor removes it
     await repo.session.commit()
     assert list(await repo.session.scalars(select(VisitAssignment))) == []
+
+
+async def test_a_key_left_out_of_the_org_file_never_wipes_what_is_stored(repo) -> None:  # type: ignore[no-untyped-def]
+    """Issue 15 item 2 for the org file: NBT-002 is listed with its code, head and flags
+    only. What the secretary's household sheet and /phancong stored for it (address,
+    cluster, phone, visitor) survives a re-import of the same file; a key that is
+    given still changes its field."""
+    from sqlalchemy import select, update
+
+    from bot.services.org_import import apply_org
+    from storage.models import Household, Member, VisitAssignment
+
+    await apply_org(repo, parse_org(ORG_YAML))
+    await repo.session.commit()
+    household = await repo.session.scalar(select(Household).where(Household.code == "NBT-002"))
+    member = await repo.session.scalar(select(Member).where(Member.phone == "0912000005"))
+    household_id, member_id = household.id, member.id
+    await repo.session.execute(
+        update(Household)
+        .where(Household.id == household_id)
+        .values(address="Số 9", cluster="Xóm 5", phone="0912000222")
+    )
+    repo.session.add(VisitAssignment(household_id=household_id, member_id=member_id))
+    await repo.session.commit()
+
+    await apply_org(repo, parse_org(ORG_YAML))
+    await repo.session.commit()
+    repo.session.expire_all()
+    again = await repo.session.scalar(select(Household).where(Household.code == "NBT-002"))
+    assert (again.address, again.cluster, again.phone) == ("Số 9", "Xóm 5", "0912000222")
+    assert (again.poor, again.near_poor, again.policy) == (False, True, True)
+    visitor = await repo.session.scalar(
+        select(VisitAssignment.member_id).where(VisitAssignment.household_id == household_id)
+    )
+    assert visitor == member_id
+
+    given = ORG_YAML.replace(
+        "{code: NBT-002, head: Hồ Thị E, flags: [policy, near_poor]}",
+        '{code: NBT-002, head: Hồ Thị E, cluster: "Tổ 2", flags: [], phone: ""}',
+    )
+    await apply_org(repo, parse_org(given))
+    await repo.session.commit()
+    repo.session.expire_all()
+    changed = await repo.session.scalar(select(Household).where(Household.code == "NBT-002"))
+    assert (changed.address, changed.cluster, changed.phone) == ("Số 9", "Tổ 2", None)
+    assert (changed.poor, changed.near_poor, changed.policy) == (False, False, False)
 
 
 def test_file_is_read_from_disk_in_blocks(tmp_path) -> None:  # type: ignore[no-untyped-def]

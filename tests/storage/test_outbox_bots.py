@@ -186,8 +186,8 @@ async def test_a_communes_plaques_name_its_own_bot(repo: Repo) -> None:
 
     await _places(repo)
     now = datetime(2026, 3, 1, tzinfo=UTC)
-    await repo.bot_identity.remember(222, "tinh_b_bot", now)
-    await repo.bot_identity.remember(111, "tinh_a_bot", now + timedelta(seconds=1))
+    await repo.bot_identity.remember(111, "tinh_a_bot", now)
+    await repo.bot_identity.remember(222, "tinh_b_bot", now + timedelta(seconds=1))  # started last
     await repo.session.commit()
     several = load_settings(bot_tokens="tinh-a=111:aa,tinh-b=222:bb", _env_file=None)
     one = load_settings(bot_token="111:aa", _env_file=None)
@@ -195,8 +195,17 @@ async def test_a_communes_plaques_name_its_own_bot(repo: Repo) -> None:
     for code in ("thon-a", "thon-b", "thon-c"):
         village = await repo.places.village_by_code(code)
         names[code] = (await bot_username_for(repo, several, village), await bot_username_for(repo, one, village))
-    assert names == {"thon-a": ("tinh_a_bot", None), "thon-b": ("tinh_b_bot", None), "thon-c": (None, None)}
-    assert await repo.bot_identity.last_username() == "tinh_a_bot"
+    # thon-c's commune names no bot: the default bot serves it, not whichever bot started last
+    assert names == {"thon-a": ("tinh_a_bot", None), "thon-b": ("tinh_b_bot", None),
+                     "thon-c": ("tinh_a_bot", None)}  # fmt: skip
+    assert await repo.bot_identity.last_username() == "tinh_b_bot"
+    # a third bot that never ran: no other bot's name on its commune's plaques
+    three = load_settings(bot_tokens="tinh-a=111:aa,tinh-c=333:cc", _env_file=None)
+    village_b = await repo.places.village_by_code("thon-b")  # its key tinh-b is gone: the default
+    assert await bot_username_for(repo, three, village_b) == "tinh_a_bot"
+    fresh = load_settings(bot_tokens="tinh-c=333:cc,tinh-b=222:bb", _env_file=None)
+    village_a = await repo.places.village_by_code("thon-a")  # the default (tinh-c) never ran
+    assert await bot_username_for(repo, fresh, village_a) is None
 
 
 async def test_a_group_is_written_to_by_the_bot_seen_in_it(repo: Repo) -> None:

@@ -209,7 +209,7 @@ def minutes_pdf(lines: list[tuple[str, bool]]) -> bytes:
 
 def votes_xlsx(result: Result, _: Gettext, tz: str) -> bytes:
     """One row per vote standing. Names only where public; every cell of typed text
-    is kept from being read as a formula."""
+    is kept from being read as a formula; the time is a date and time (village time)."""
     from openpyxl import Workbook
 
     book = Workbook()
@@ -227,10 +227,11 @@ def votes_xlsx(result: Result, _: Gettext, tz: str) -> bytes:
                 sheet_text(ballot.name or _("(not public)")),
                 sheet_text(choice_labels(result.labels, other_label(_), ballot.choices)),
                 sheet_text(ballot.other_text),
-                local(ballot.updated_at, tz),
+                ballot.updated_at.astimezone(ZoneInfo(tz)).replace(tzinfo=None),
                 ballot.changes,
             ]
         )
+        sheet.cell(sheet.max_row, 5).number_format = "HH:MM DD/MM/YYYY"
     sheet.append([])
     sheet.append([_("Option"), _("Answers"), "%"])
     rows = list(result.tally.options) + ([result.tally.other] if result.tally.other else [])

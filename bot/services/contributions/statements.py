@@ -5,8 +5,9 @@ ACB, VPBank…) share a shape but not their words: title and account-summary row
 above the header, the header sometimes bilingual ("Có / Credit") or spread over
 merged cells, money out and money in as two columns in either order ("Số tiền ghi
 nợ" / "Số tiền ghi có", "Nợ TK" / "Có TK", "Phát sinh nợ" / "Phát sinh có", "Tiền
-rút ra" / "Tiền gửi vào", "Số tiền ra" / "Số tiền vào"), or one signed amount column;
-amounts with a comma or a dot between thousands; dates as text or as Excel dates.
+rút ra" / "Tiền gửi vào", "Số tiền ra" / "Số tiền vào", VPBank's "Số tiền chi tiêu" /
+"Tăng"), or one signed amount column; amounts with a comma or a dot between thousands;
+dates as text or as Excel dates, alone or with the document number in the same cell.
 
 The rule that matters: **money in is never read from a debit column**. A header cell
 is classified as a whole (it names money out, money in, or neither) before any amount
@@ -36,25 +37,38 @@ HEADER_SCAN = 40
 
 _CREDIT = (
     "ghi co", "co tk", "tk co", "phat sinh co", "so tien co", "so tien ghi co", "credit",
-    "gui vao", "tien vao", "so tien vao", "tien nhan", "so tien nhan", "thu vao", "cr",
+    "gui vao", "tien vao", "so tien vao", "tien nhan", "so tien nhan", "thu vao", "cr", "tang",
+    "so tien tang", "tien tang",
 )  # fmt: skip
 _DEBIT = (
     "ghi no", "no tk", "tk no", "phat sinh no", "so tien no", "debit", "rut ra", "tien ra",
-    "so tien ra", "tien chuyen di", "chi ra", "dr",
+    "so tien ra", "tien chuyen di", "chi ra", "dr", "chi tieu", "so tien chi tieu", "giam",
+    "so tien giam", "tien giam",
 )  # fmt: skip
 _AMOUNT = ("so tien", "amount", "so tien giao dich", "gia tri", "so tien vnd")
 _MEMO = (
     "noi dung", "dien giai", "mo ta", "description", "details", "chi tiet", "remark",
     "narrative", "transaction description", "noi dung giao dich", "trich yeu", "loi nhan",
-    "thong tin giao dich", "noi dung chuyen khoan",
+    "thong tin giao dich", "noi dung chuyen khoan", "transactions in detail",
 )  # fmt: skip
-_DATE = ("ngay", "date", "posting date", "transaction date", "thoi gian")
+_DATE = ("ngay", "date", "posting date", "transaction date", "thoi gian", "tnx date")
 _REF = (
     "so tham chieu", "ma giao dich", "so but toan", "so giao dich", "so gd", "ma gd",
     "reference", "ref", "transaction no", "so ct", "so chung tu", "ma tham chieu",
 )  # fmt: skip
 _PAYER = ("doi tac", "ten doi ung", "nguoi chuyen", "remitter", "ten tai khoan doi ung",
           "ten nguoi chuyen", "doi ung", "ben chuyen")  # fmt: skip
+# The remitter's bank or account number, not its name ("Ngân hàng đối tác / Remitter's
+# bank", "NH Đối tác", "Tài khoản đích / Remitter's account number").
+_NOT_PAYER = ("ngan hang", "nh", "bank", "tai khoan", "tk", "account number", "so tai khoan")
+# A column saying which way each line went, beside one unsigned amount column.
+_DIRECTION = (
+    "no co", "co no", "debit credit", "credit debit", "dr cr", "cr dr", "d c", "c d",
+    "ghi no ghi co", "ghi co ghi no", "loai giao dich", "loai gd", "transaction type",
+    "no co debit credit", "tang giam",
+)  # fmt: skip
+# What a "Nợ/Có" column says for money in (anything else is out, or unknown).
+_IN = ("co", "c", "cr", "credit", "ghi co", "tang", "thu", "+")
 NEEDED = ("Ngày", "Nội dung / Diễn giải", "Ghi có / Có / Số tiền vào / Credit")
 
 
@@ -69,15 +83,17 @@ def _has(words: str, names: Iterable[str]) -> bool:
 
 
 def classify(cell: str) -> str | None:
-    """credit | debit | amount | memo | date | ref | payer | None, for one header cell."""
+    """credit | debit | direction | amount | memo | date | ref | payer | None, for one
+    header cell."""
     words = _words(cell)
-    if not words or len(words) > 80:
-        return None
-    parts = [p for p in re.split(r"\s*/\s*", fold(cell)) if p]
-    debit = _has(words, _DEBIT) or words in ("no", "chi") or any(_words(p) == "no" for p in parts)
-    credit = _has(words, _CREDIT) or words in ("co", "thu") or any(_words(p) == "co" for p in parts)
+    if not words or len(words) > 80 or words.split()[0] == "stt":
+        return None  # "STT/No" is the line number, not "Nợ"
+    if words in _DIRECTION:
+        return "direction"  # "Nợ/Có", "Debit/Credit": which way each line went
+    debit = _has(words, _DEBIT) or words in ("no", "chi")
+    credit = _has(words, _CREDIT) or words in ("co", "thu")
     if debit and credit:
-        return None  # "Ghi nợ/Ghi có" in one cell: which is which cannot be known
+        return None  # which is which cannot be known
     if debit:
         return "debit"
     if credit:
@@ -86,11 +102,13 @@ def classify(cell: str) -> str | None:
         return "memo"
     if _has(words, ("so du", "balance")):
         return None
+    if any(words.startswith(name + " ") or words == name for name in _DATE):
+        return "date"  # "Ngày GD/TNX Date\nSố CT/Doc No": one cell, the date first
     if _has(words, _REF):
         return "ref"
     if _has(words, _AMOUNT):
         return "amount"
-    if _has(words, _PAYER):
+    if _has(words, _PAYER) and (_has(words, ("ten", "name")) or not _has(words, _NOT_PAYER)):
         return "payer"
     if _has(words, _DATE):
         return "date"
@@ -175,11 +193,13 @@ class StatementLine:
 
 
 def statement_lines(rows: list[list[str]]) -> list[StatementLine]:
-    """Money-in lines: the credit column's positive amounts (or a signed amount
-    column's positive ones when the bank has a single column); debits never."""
+    """Money-in lines: the credit column's positive amounts (or, when the bank has a
+    single amount column, its positive ones, or those its "Nợ/Có" column marks as
+    money in); debits never."""
     layout = find_layout(rows)
     columns = layout.columns
     money = "credit" if "credit" in columns else "amount"
+    signed = money == "amount" and "direction" not in columns
 
     def cell(row: list[str], kind: str) -> str:
         column = columns.get(kind)
@@ -190,6 +210,8 @@ def statement_lines(rows: list[list[str]]) -> list[StatementLine]:
         amount = statement_amount(cell(row, money))
         if amount is None or amount <= 0:
             continue
+        if money == "amount" and not signed and _words(cell(row, "direction")) not in _IN:
+            continue  # marked as money out, or not marked: never a payment
         lines.append(
             StatementLine(
                 number,
