@@ -23,12 +23,19 @@ Gettext = Callable[[str], str]
 
 
 def _pyplot():  # noqa: ANN202 - matplotlib loads on the first document, not at start-up
-    import matplotlib
+    from bot.services.charts import pyplot  # usetex and mathtext off for the process
 
-    matplotlib.use("Agg")
-    from matplotlib import pyplot
+    return pyplot()
 
-    return pyplot
+
+def _drawn(text: str) -> str:
+    """``text`` as the PDF's and the chart's font can draw it (no emoji, no control or
+    other characters DejaVu Sans lacks, which it would draw as boxes)."""
+    from bot.services.charts import chart_text
+
+    return chart_text(plain_label(text))
+
+
 NAMES_IN_MESSAGE = 100
 
 
@@ -180,7 +187,7 @@ def minutes_pdf(lines: list[tuple[str, bool]]) -> bytes:
     letters, no emoji; no text read as maths)."""
     wrapped: list[tuple[str, bool]] = []
     for text, heading in lines:
-        for piece in textwrap.wrap(plain_label(text), WRAP) or [""]:
+        for piece in textwrap.wrap(_drawn(text), WRAP) or [""]:
             wrapped.append((piece, heading))
     from matplotlib.backends.backend_pdf import PdfPages
 
@@ -244,7 +251,7 @@ def votes_xlsx(result: Result, _: Gettext, tz: str) -> bytes:
 def chart_png(result: Result, _: Gettext) -> bytes:
     """One bar per option, its share of those who answered."""
     rows = list(result.tally.options) + ([result.tally.other] if result.tally.other else [])
-    labels = [textwrap.shorten(plain_label(r.label), 40, placeholder="…") or "?" for r in rows]
+    labels = [textwrap.shorten(_drawn(r.label), 40, placeholder="…") or "?" for r in rows]
     height = 1.2 + 0.5 * len(rows)
     plt = _pyplot()
     figure = plt.figure(figsize=(4.2, height), dpi=200)
@@ -257,10 +264,10 @@ def chart_png(result: Result, _: Gettext) -> bytes:
             axes.barh(index, 100, color="#eceff1", height=0.8)
             axes.barh(index, row.percent, color="#2e7d32", height=0.8)
             axes.text(2, index, f"{label}: {row.votes} ({row.percent}%)", va="center", fontsize=9, parse_math=False)
-        title = textwrap.shorten(plain_label(result.consultation.question), 60, placeholder="…")
+        title = textwrap.shorten(_drawn(result.consultation.question), 60, placeholder="…")
         figure.text(0.05, 1 - 0.1 / height, title, va="top", fontsize=10, fontweight="bold", parse_math=False)
         figure.text(
-            0.05, 0.15 / height, plain_label(turnout_line(result, _)), fontsize=8, parse_math=False
+            0.05, 0.15 / height, _drawn(turnout_line(result, _)), fontsize=8, parse_math=False
         )
         buffer = io.BytesIO()
         figure.savefig(buffer, format="png")
