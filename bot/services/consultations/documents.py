@@ -3,7 +3,8 @@ a message and a PDF, the chart and the sheet of votes.
 
 Every text a person typed (the question, options, "other" answers, names) is hostile:
 HTML-escaped in messages, drawn with ``parse_math=False`` and without emoji in the
-chart and the PDF (matplotlib reads ``$`` as maths), and never a formula in the sheet.
+chart and the PDF (matplotlib reads ``$`` as maths), and never a formula in the sheet
+(:mod:`bot.services.safefiles`, the rule every export follows).
 Each function takes the gettext of the reader's language."""
 
 from __future__ import annotations
@@ -14,9 +15,10 @@ from collections.abc import Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.services.consultations.domain import plain_label, sheet_text
+from bot.services.consultations.domain import plain_label
 from bot.services.consultations.service import Result, choice_labels
 from bot.services.markup import esc
+from bot.services.safefiles import append_row
 from storage.models import ConsultationKind, Voters
 
 Gettext = Callable[[str], str]
@@ -216,33 +218,34 @@ def minutes_pdf(lines: list[tuple[str, bool]]) -> bytes:
 
 def votes_xlsx(result: Result, _: Gettext, tz: str) -> bytes:
     """One row per vote standing. Names only where public; every cell of typed text
-    is kept from being read as a formula."""
+    is written as text, never a formula (:func:`bot.services.safefiles.append_row`)."""
     from openpyxl import Workbook
 
     book = Workbook()
     sheet = book.active
     assert sheet is not None
     sheet.title = _("Votes")[:31]
-    sheet.append([_("Question"), sheet_text(result.consultation.question)])
-    sheet.append([_("Answers"), result.tally.voted, _("Of"), result.tally.eligible])
+    append_row(sheet, [_("Question"), result.consultation.question])
+    append_row(sheet, [_("Answers"), result.tally.voted, _("Of"), result.tally.eligible])
     sheet.append([])
-    sheet.append([_("No."), _("Voter"), _("Answer"), _("Other answer"), _("Time"), _("Changes")])
+    append_row(sheet, [_("No."), _("Voter"), _("Answer"), _("Other answer"), _("Time"), _("Changes")])
     for number, ballot in enumerate(result.ballots, start=1):
-        sheet.append(
+        append_row(
+            sheet,
             [
                 number,
-                sheet_text(ballot.name or _("(not public)")),
-                sheet_text(choice_labels(result.labels, other_label(_), ballot.choices)),
-                sheet_text(ballot.other_text),
+                ballot.name or _("(not public)"),
+                choice_labels(result.labels, other_label(_), ballot.choices),
+                ballot.other_text,
                 local(ballot.updated_at, tz),
                 ballot.changes,
-            ]
+            ],
         )
     sheet.append([])
-    sheet.append([_("Option"), _("Answers"), "%"])
+    append_row(sheet, [_("Option"), _("Answers"), "%"])
     rows = list(result.tally.options) + ([result.tally.other] if result.tally.other else [])
     for row in rows:
-        sheet.append([sheet_text(row.label), row.votes, row.percent])
+        append_row(sheet, [row.label, row.votes, row.percent])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
