@@ -174,3 +174,28 @@ def test_qr_plaques_work_offline(tmp_path: Path) -> None:
         tokens = {t for (t,) in db.execute("SELECT qr_token FROM household_visit_plans")}
     assert {link.removeprefix("https://t.me/storedbot?start=h_") for link in links} <= tokens
     assert len(links) == min(6, len(tokens)) and len(links) > 1
+
+
+def test_qr_plaques_of_a_village_whose_name_looks_like_a_formula(tmp_path: Path) -> None:
+    """Issue 14 #3: a name with ``$…$`` broke ``villagebot qr village`` (matplotlib's
+    ``wrap=True`` read "x $^$ y" as mathtext): the sheet is made and every code decodes."""
+    import pypdfium2
+    import zxingcpp
+
+    org = tmp_path / "org.yaml"
+    org.write_text(
+        ORG_YAML.replace("name: Thôn Nam Bắc Thành", 'name: "Thôn x $^$ y $_$ 💰"'),
+        encoding="utf-8",
+    )
+    assert villagebot(tmp_path, "import", "org", str(org)).returncode == 0
+    out = tmp_path / "plaques.pdf"
+    made = villagebot(
+        tmp_path, "qr", "village", "nam-bac-thanh", "--out", str(out), "--bot", "villagebot"
+    )
+    assert made.returncode == 0 and "Traceback" not in made.stderr, made.stderr[-800:]
+    document = pypdfium2.PdfDocument(out.read_bytes())
+    try:
+        first = document[0].render(scale=2).to_pil()
+    finally:
+        document.close()
+    assert zxingcpp.read_barcodes(first)
