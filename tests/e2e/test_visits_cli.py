@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from tests.data_org import ORG_YAML
+from tests.filebombs import BOMBS
 
 SHEET_HEADER = "Mã hộ,Chủ hộ,Địa chỉ,Tổ liên gia,Diện hộ,Số điện thoại,Đảng viên phụ trách\n"
 GOOD = [
@@ -174,3 +175,58 @@ def test_qr_plaques_work_offline(tmp_path: Path) -> None:
         tokens = {t for (t,) in db.execute("SELECT qr_token FROM household_visit_plans")}
     assert {link.removeprefix("https://t.me/storedbot?start=h_") for link in links} <= tokens
     assert len(links) == min(6, len(tokens)) and len(links) > 1
+
+
+def test_qr_plaques_of_a_village_whose_name_looks_like_a_formula(tmp_path: Path) -> None:
+    """Issue 14 #3: a name with ``$…$`` broke ``villagebot qr village`` (matplotlib's
+    ``wrap=True`` read "x $^$ y" as mathtext): the sheet is made and every code decodes."""
+    import pypdfium2
+    import zxingcpp
+
+    org = tmp_path / "org.yaml"
+    org.write_text(
+        ORG_YAML.replace("name: Thôn Nam Bắc Thành", 'name: "Thôn x $^$ y $_$ 💰"'),
+        encoding="utf-8",
+    )
+    assert villagebot(tmp_path, "import", "org", str(org)).returncode == 0
+    out = tmp_path / "plaques.pdf"
+    made = villagebot(
+        tmp_path, "qr", "village", "nam-bac-thanh", "--out", str(out), "--bot", "villagebot"
+    )
+    assert made.returncode == 0 and "Traceback" not in made.stderr, made.stderr[-800:]
+    document = pypdfium2.PdfDocument(out.read_bytes())
+    try:
+        first = document[0].render(scale=2).to_pil()
+    finally:
+        document.close()
+    assert zxingcpp.read_barcodes(first)
+
+
+def test_hostile_files_get_one_line_from_both_cli_importers(tmp_path: Path) -> None:
+    """Issue 14 #5: a file that is not a zip, a truncated one and a billion-laughs one
+    each ended ``villagebot import households`` in a traceback, and bombs took gigabytes.
+    The files the issue names, through the real commands (the whole set of
+    tests/filebombs.py runs against the importers themselves in test_safefiles.py):
+    exit 2, one line naming the file, no traceback, nothing imported."""
+    org = tmp_path / "org.yaml"
+    org.write_text(ORG_YAML, encoding="utf-8")
+    assert villagebot(tmp_path, "import", "org", str(org)).returncode == 0
+    before = households(tmp_path)
+    named = ("not_a_zip", "truncated", "billion_laughs", "dimension_bomb", "shared_strings_bomb",
+             "big_cell_csv")  # fmt: skip
+    for bomb in named:
+        name, content = BOMBS[bomb][0]()
+        path = tmp_path / f"{bomb}-{name}"
+        path.write_bytes(content)
+        for args in (
+            ("import", "households", str(path), "--village", "nam-bac-thanh"),
+            ("criteria", "import", str(path)),
+        ):
+            done = villagebot(tmp_path, *args)
+            lines = done.stderr.strip().splitlines()
+            assert done.returncode == 2 and "Traceback" not in done.stderr, (args, done.stderr[-800:])
+            if args[0] == "criteria" and name.endswith(".csv"):
+                assert "xlsx" in done.stderr, done.stderr  # the indicator sheet is a workbook
+                continue
+            assert len(lines) == 1 and str(path) in lines[0], (args, done.stderr)
+    assert households(tmp_path) == before

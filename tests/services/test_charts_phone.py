@@ -1,10 +1,12 @@
 """Issue 14 #3 and issue 16 #7: every chart draws any name as plain text (no TeX, no
 mathtext, no emoji boxes), is readable at phone width, keeps its legend off the bars,
-and says what the board's text says."""
+and says what the board's text says. "Every chart" is the criteria progress chart, the
+/congkhai board, the /baocao chart, the campaign poster, the house plaques (the QR
+sheet) and a consultation's chart and minutes PDF."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -14,14 +16,19 @@ from matplotlib.text import Text
 
 from bot.services import charts
 from bot.services.charts import progress_chart
+from bot.services.consultations import documents
+from bot.services.consultations.domain import Ballot, OptionCount, Tally
+from bot.services.consultations.service import Result
 from bot.services.contributions.chart import board_chart
 from bot.services.contributions.delivery import board_text
 from bot.services.contributions.transparency import Board, Contributor, KindLine
+from bot.services.visits.plaques import plaque_pages
+from bot.services.visits.qr import HouseCode
 from bot.services.visits.report import CoverageReport, MemberCoverage, report_chart
-from storage.models import Campaign
+from storage.models import Campaign, Consultation
 
 LEGEND = {"met": "Đạt", "in_progress": "Đang làm", "not_met": "Chưa đạt", None: "Chưa rõ"}
-NASTY = ["$\\foo$", "x $^$ y", "$\\sqrt[$", "a$b$c$d", "💰🛠 Tiền", "\\begin{x}", "<b", "%s {0}"]
+NASTY = ["$\\foo$", "x $^$ y", "a $_$", "$\\sqrt[$", "a$b$c$d", "💰🛠 Tiền", "\\begin{x}", "<b", "%s {0}"]
 
 
 def gettext(text: str) -> str:
@@ -67,10 +74,50 @@ def draw_all(name: str) -> list[bytes]:
     ]
 
 
+def a_result(name: str) -> Result:
+    """A closed consultation whose question, options, "other" answers and voters are ``name``."""
+    moment = datetime(2026, 3, 1, 8, tzinfo=UTC)
+    consultation = Consultation(
+        id=1, code="abc", village_id=1, question=name, kind="single", allow_other=True,
+        voters="household", names_public=True, opens_at=moment, closes_at=moment,
+        closed_at=moment, status="closed",
+    )  # fmt: skip
+    tally = Tally([OptionCount(name, 1, 50), OptionCount("Không", 0, 0)], OptionCount("Khác", 1, 50),
+                  2, 3, [name])  # fmt: skip
+    ballots = [Ballot(name, (0,), "", moment, 0), Ballot("B", (-1,), name, moment, 1)]
+    return Result(consultation, [name, "Không"], tally, ballots)
+
+
+def draw_papers(name: str) -> list[bytes]:
+    """The sheets that are not phone charts: house plaques (PNG and PDF), a consultation's
+    chart and its minutes PDF."""
+    houses = [HouseCode(name[:24] or "H1", name, "t001Xy9kQ")]
+    result = a_result(name)
+    lines = documents.minutes_lines(result, gettext, "Asia/Ho_Chi_Minh", village=name,
+                                    campaign=name, now=datetime(2026, 3, 2, tzinfo=UTC))  # fmt: skip
+    return [
+        *plaque_pages(houses, "villagebot", name, name, fmt="png"),
+        *plaque_pages(houses, "villagebot", name, name, per_page=6),
+        documents.chart_png(result, gettext),
+        documents.minutes_pdf(lines),
+    ]
+
+
+def drawn(images: list[bytes]) -> bool:
+    return all(image.startswith((b"\x89PNG", b"%PDF")) for image in images)
+
+
 @pytest.mark.parametrize("name", NASTY)
 def test_names_that_look_like_formulas_draw(name: str) -> None:
     """A campaign called ``$\\foo$`` broke /congkhai for everyone (mathtext)."""
     assert all(png.startswith(b"\x89PNG") for png in draw_all(name))
+
+
+@pytest.mark.parametrize("name", NASTY)
+def test_plaques_and_consultation_papers_draw_names_that_look_like_formulas(name: str) -> None:
+    """A village called "x $^$ y" broke the house plaques (``villagebot qr village`` and the
+    secretary's "House QR codes"): matplotlib's ``wrap=True`` reads words as mathtext."""
+    assert drawn(draw_papers(name))
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -80,6 +127,7 @@ def test_any_unicode_name_draws(name: str) -> None:
 
     assert all(png.startswith(b"\x89PNG") for png in draw_all(name))
     assert files.poster(name, name, "https://t.me/v?start=dg_a").startswith(b"\x89PNG")
+    assert drawn(draw_papers(name))
 
 
 @pytest.fixture

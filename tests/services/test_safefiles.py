@@ -110,6 +110,32 @@ def _assert_no_formula(content: bytes) -> int:
     return seen
 
 
+def _votes_xlsx() -> bytes:
+    """A consultation's sheet of votes: the question, options, voters' names and their
+    "other" answers are all typed text."""
+    from bot.services.consultations import documents
+    from bot.services.consultations.domain import Ballot, OptionCount, Tally
+    from bot.services.consultations.service import Result
+    from storage.models import Consultation
+
+    moment = datetime(2026, 3, 1, 8, tzinfo=UTC)
+    consultation = Consultation(
+        id=1, code="abc", village_id=1, question=HOSTILE[0], kind="multi", allow_other=True,
+        voters="household", names_public=True, opens_at=moment, closes_at=moment,
+        closed_at=moment, status="closed",
+    )  # fmt: skip
+    tally = Tally([OptionCount(text, 1, 17) for text in HOSTILE], OptionCount("Khác", 6, 100), 6, 6,
+                  list(HOSTILE))  # fmt: skip
+    ballots = [Ballot(text, (0, -1), text, moment, 0) for text in HOSTILE]
+    result = Result(consultation, list(HOSTILE), tally, ballots)
+    return documents.votes_xlsx(result, lambda text: text, "Asia/Ho_Chi_Minh")
+
+
+def _cells(content: bytes) -> list[object]:
+    workbook = load_workbook(io.BytesIO(content))
+    return [cell.value for sheet in workbook.worksheets for row in sheet.iter_rows() for cell in row]
+
+
 def test_every_xlsx_export_writes_typed_text_as_text(tmp_path: Path) -> None:
     pledges = files.export_xlsx(
         HOSTILE[0],
@@ -119,6 +145,12 @@ def test_every_xlsx_export_writes_typed_text_as_text(tmp_path: Path) -> None:
     assert _assert_no_formula(pledges) >= len(HOSTILE) * 4
     assert _assert_no_formula(report_xlsx(_coverage(), lambda text: text)) >= len(HOSTILE) * 4
     assert _assert_no_formula(_criteria_xlsx(tmp_path)) == 2
+    votes = _votes_xlsx()
+    assert _assert_no_formula(votes) >= len(HOSTILE) * 3
+    # shown as typed (Excel's quote prefix), never with an apostrophe of ours in the cell
+    cells = _cells(votes)
+    assert HOSTILE[0] in cells and HOSTILE[1] in cells and "-2+3" in cells
+    assert not [c for c in cells if isinstance(c, str) and c.startswith("'")]
 
 
 def test_csv_export_puts_an_apostrophe_before_a_formula() -> None:

@@ -219,9 +219,11 @@ async def test_closing_board_reminder_and_papers(repo: Repo) -> None:
     assert pdf.attachment.content.startswith(b"%PDF")
     sheet = await yk.render_file(ctx, by_kind[(yk.FILE, "xlsx")].payload)
     book = load_workbook(io.BytesIO(sheet.attachment.content))
-    cells = [c.value for row in book.active.iter_rows() for c in row if c.value is not None]
-    assert "'=HYPERLINK(\"x\")" in cells and "'=SUM(A1) 🚧" in cells
-    assert not any(isinstance(c, str) and c.startswith("=") for c in cells)
+    typed = [c for row in book.active.iter_rows() for c in row if isinstance(c.value, str)]
+    cells = {c.value: c for c in typed}
+    assert "=HYPERLINK(\"x\")" in cells and "=SUM(A1) 🚧" in cells  # shown as typed ...
+    assert all(c.data_type == "s" for c in typed)  # ... as text, never a formula
+    assert cells["=SUM(A1) 🚧"].quotePrefix
     result = await service.result(repo, poll, other_label=documents.other_label(lambda s: s))
     assert result.tally.voted == 1 and [o.votes for o in result.tally.options] == [1, 0]
 

@@ -3,7 +3,8 @@ a message and a PDF, the chart and the sheet of votes.
 
 Every text a person typed (the question, options, "other" answers, names) is hostile:
 HTML-escaped in messages, drawn with ``parse_math=False`` and without emoji in the
-chart and the PDF (matplotlib reads ``$`` as maths), and never a formula in the sheet.
+chart and the PDF (matplotlib reads ``$`` as maths), and never a formula in the sheet
+(:mod:`bot.services.safefiles`, the rule every export follows).
 Each function takes the gettext of the reader's language."""
 
 from __future__ import annotations
@@ -14,21 +15,29 @@ from collections.abc import Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.services.consultations.domain import plain_label, sheet_text
+from bot.services.consultations.domain import plain_label
 from bot.services.consultations.service import Result, choice_labels
 from bot.services.markup import esc
+from bot.services.safefiles import append_row
 from storage.models import ConsultationKind, Voters
 
 Gettext = Callable[[str], str]
 
 
 def _pyplot():  # noqa: ANN202 - matplotlib loads on the first document, not at start-up
-    import matplotlib
+    from bot.services.charts import pyplot  # usetex and mathtext off for the process
 
-    matplotlib.use("Agg")
-    from matplotlib import pyplot
+    return pyplot()
 
-    return pyplot
+
+def _drawn(text: str) -> str:
+    """``text`` as the PDF's and the chart's font can draw it (no emoji, no control or
+    other characters DejaVu Sans lacks, which it would draw as boxes)."""
+    from bot.services.charts import chart_text
+
+    return chart_text(plain_label(text))
+
+
 NAMES_IN_MESSAGE = 100
 
 
@@ -180,7 +189,7 @@ def minutes_pdf(lines: list[tuple[str, bool]]) -> bytes:
     letters, no emoji; no text read as maths)."""
     wrapped: list[tuple[str, bool]] = []
     for text, heading in lines:
-        for piece in textwrap.wrap(plain_label(text), WRAP) or [""]:
+        for piece in textwrap.wrap(_drawn(text), WRAP) or [""]:
             wrapped.append((piece, heading))
     from matplotlib.backends.backend_pdf import PdfPages
 
@@ -209,34 +218,36 @@ def minutes_pdf(lines: list[tuple[str, bool]]) -> bytes:
 
 def votes_xlsx(result: Result, _: Gettext, tz: str) -> bytes:
     """One row per vote standing. Names only where public; every cell of typed text
-    is kept from being read as a formula; the time is a date and time (village time)."""
+    is written as text, never a formula (:func:`bot.services.safefiles.append_row`);
+    the time is a date and time (village time)."""
     from openpyxl import Workbook
 
     book = Workbook()
     sheet = book.active
     assert sheet is not None
     sheet.title = _("Votes")[:31]
-    sheet.append([_("Question"), sheet_text(result.consultation.question)])
-    sheet.append([_("Answers"), result.tally.voted, _("Of"), result.tally.eligible])
+    append_row(sheet, [_("Question"), result.consultation.question])
+    append_row(sheet, [_("Answers"), result.tally.voted, _("Of"), result.tally.eligible])
     sheet.append([])
-    sheet.append([_("No."), _("Voter"), _("Answer"), _("Other answer"), _("Time"), _("Changes")])
+    append_row(sheet, [_("No."), _("Voter"), _("Answer"), _("Other answer"), _("Time"), _("Changes")])
     for number, ballot in enumerate(result.ballots, start=1):
-        sheet.append(
+        append_row(
+            sheet,
             [
                 number,
-                sheet_text(ballot.name or _("(not public)")),
-                sheet_text(choice_labels(result.labels, other_label(_), ballot.choices)),
-                sheet_text(ballot.other_text),
+                ballot.name or _("(not public)"),
+                choice_labels(result.labels, other_label(_), ballot.choices),
+                ballot.other_text,
                 ballot.updated_at.astimezone(ZoneInfo(tz)).replace(tzinfo=None),
                 ballot.changes,
-            ]
+            ],
         )
         sheet.cell(sheet.max_row, 5).number_format = "HH:MM DD/MM/YYYY"
     sheet.append([])
-    sheet.append([_("Option"), _("Answers"), "%"])
+    append_row(sheet, [_("Option"), _("Answers"), "%"])
     rows = list(result.tally.options) + ([result.tally.other] if result.tally.other else [])
     for row in rows:
-        sheet.append([sheet_text(row.label), row.votes, row.percent])
+        append_row(sheet, [row.label, row.votes, row.percent])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -245,7 +256,7 @@ def votes_xlsx(result: Result, _: Gettext, tz: str) -> bytes:
 def chart_png(result: Result, _: Gettext) -> bytes:
     """One bar per option, its share of those who answered."""
     rows = list(result.tally.options) + ([result.tally.other] if result.tally.other else [])
-    labels = [textwrap.shorten(plain_label(r.label), 40, placeholder="…") or "?" for r in rows]
+    labels = [textwrap.shorten(_drawn(r.label), 40, placeholder="…") or "?" for r in rows]
     height = 1.2 + 0.5 * len(rows)
     plt = _pyplot()
     figure = plt.figure(figsize=(4.2, height), dpi=200)
@@ -258,10 +269,10 @@ def chart_png(result: Result, _: Gettext) -> bytes:
             axes.barh(index, 100, color="#eceff1", height=0.8)
             axes.barh(index, row.percent, color="#2e7d32", height=0.8)
             axes.text(2, index, f"{label}: {row.votes} ({row.percent}%)", va="center", fontsize=9, parse_math=False)
-        title = textwrap.shorten(plain_label(result.consultation.question), 60, placeholder="…")
+        title = textwrap.shorten(_drawn(result.consultation.question), 60, placeholder="…")
         figure.text(0.05, 1 - 0.1 / height, title, va="top", fontsize=10, fontweight="bold", parse_math=False)
         figure.text(
-            0.05, 0.15 / height, plain_label(turnout_line(result, _)), fontsize=8, parse_math=False
+            0.05, 0.15 / height, _drawn(turnout_line(result, _)), fontsize=8, parse_math=False
         )
         buffer = io.BytesIO()
         figure.savefig(buffer, format="png")

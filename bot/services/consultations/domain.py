@@ -183,17 +183,6 @@ def tally(
     )
 
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def sheet_text(value: object) -> object:
-    """A cell value a spreadsheet will never run: text starting like a formula gets a
-    leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
-
-
 def plain_label(text: str) -> str:
     """Text for a chart or a PDF drawn with a plain font: emoji and other symbols
     out (the font has no glyph for them)."""

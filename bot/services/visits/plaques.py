@@ -3,8 +3,11 @@ name, the house code in big type and one line saying what scanning does; dashed 
 lines between the cards; A4 with 4 cards (about A6, 10.5 × 14.8 cm, a house-number
 plate) or 6 (10.5 × 9.9 cm) per page.
 
-Every text is drawn with ``parse_math=False``: a name with ``$…$`` is printed as typed,
-never read as mathtext (which can crash the renderer). The QR holds the house link
+Every text is drawn with ``parse_math=False`` and wrapped here by
+:func:`bot.services.charts.wrapped_text` (never matplotlib's ``wrap=True``, which measures
+words as mathtext whatever ``parse_math`` says: a village called "x $^$ y" crashed the
+plaques), so a name with ``$…$`` is printed as typed; characters the font lacks (emoji)
+are left out. The QR holds the house link
 (``https://t.me/<bot>?start=h_<token>``), never the household code."""
 
 from __future__ import annotations
@@ -34,11 +37,11 @@ def plaque_pages(
 ) -> list[bytes]:
     """PDF: one document (a list of one); PNG: one image per page. ``scan_line`` is
     :func:`scan_line` in the residents' language."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    from matplotlib import pyplot as plt
     from matplotlib.backends.backend_pdf import PdfPages
+
+    from bot.services.charts import pyplot
+
+    plt = pyplot()
 
     columns, rows = LAYOUTS.get(per_page, LAYOUTS[4])
     per_page = columns * rows
@@ -91,18 +94,24 @@ def _card(  # type: ignore[no-untyped-def]
     figure, house: HouseCode, bot_username: str, village_name: str, scan_line: str,
     box: tuple[float, float, float, float], per_page: int,
 ) -> None:  # fmt: skip
+    from bot.services.charts import chart_text, wrapped_text
+
     left, bottom, width, height = box
     big = per_page <= 4
     centre = left + width / 2
-    text = {"ha": "center", "va": "center", "parse_math": False, "wrap": True}
-    figure.text(centre, bottom + height * 0.93, village_name[:60], fontsize=15 if big else 12,
-                fontweight="bold", **text)  # fmt: skip
+    text = {"ha": "center", "va": "center", "parse_math": False}
+    figure.text(centre, bottom + height * 0.93, wrapped_text(village_name[:60], 26 if big else 32, 2),
+                fontsize=15 if big else 12, fontweight="bold", **text)  # fmt: skip
     aspect = A4[0] / A4[1]  # a square on paper is taller in figure fractions
     side = min(width * 0.8, height * (0.6 if big else 0.55) / aspect)
     axes = figure.add_axes((centre - side / 2, bottom + height * 0.27, side, side * aspect))
     axes.imshow(qr_matrix(house_link(bot_username, house.token)), cmap="binary",
                 interpolation="nearest")  # fmt: skip
     axes.set_axis_off()
-    figure.text(centre, bottom + height * 0.17, house.code[:24], fontsize=30 if big else 22,
+    code = chart_text(house.code[:24])  # whole, on one line: smaller type when it is long
+    fits = 14 if big else 20  # characters of the big monospace type across a card
+    figure.text(centre, bottom + height * 0.17, code,
+                fontsize=(30 if big else 22) * min(1.0, fits / max(len(code), 1)),
                 fontweight="bold", family="monospace", **text)  # fmt: skip
-    figure.text(centre, bottom + height * 0.07, scan_line, fontsize=10 if big else 8.5, **text)
+    figure.text(centre, bottom + height * 0.07, wrapped_text(scan_line, 46 if big else 54, 3),
+                fontsize=10 if big else 8.5, **text)  # fmt: skip
