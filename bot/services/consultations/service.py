@@ -204,8 +204,8 @@ async def vote(
     now: datetime,
 ) -> VoteResult:
     """Record the voter's answer; a later one replaces the earlier until the close."""
-    if not is_open(consultation, now):
-        raise ConsultationInvalid("closed")
+    if not is_open(consultation, now) or not await repo.consultations.hold_open(consultation.id):
+        raise ConsultationInvalid("closed")  # closed here, or by another process since it was loaded
     options = await repo.consultations.options(consultation.id)
     picked, other = check_choices(
         consultation.kind, len(options), consultation.allow_other, choices, other_text
@@ -222,6 +222,8 @@ async def vote(
         voter_name=voter.name,
         now=now,
     )
+    if stored is None:
+        raise ConsultationInvalid("closed")
     return VoteResult(stored, before is not None, previous)
 
 
