@@ -138,6 +138,10 @@ async def test_one_vote_per_household_last_one_standing(repo: Repo) -> None:
         await cast(member_user, 0, code="KHONG-CO", member=member)
     assert refused.value.reason == "code_unknown"
     await cast(member_user, 0, code="nbt-002", member=member)
+    # Back on the ballot, the member is not asked for the code again: the household he
+    # answered for is the one his ballot shows and his new answer replaces.
+    again = await cast(member_user, 0, member=member)
+    assert again.replaced and again.vote.household_id == hh["NBT-002"].id
     with pytest.raises(NotEligible) as refused:  # one household per person per consultation
         await cast(member_user, 0, code="NBT-001", member=member)
     assert refused.value.reason == "one_household"
