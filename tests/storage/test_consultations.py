@@ -267,6 +267,16 @@ async def test_members_and_residents_and_the_campaign_link(repo: Repo) -> None:
     with pytest.raises(ConsultationInvalid) as refused:
         await service.create(repo, secretary_actor, draft(campaign_id=elsewhere.id), now=NOW)
     assert refused.value.reason == "campaign"
+    # A campaign of the village itself: linked, and named in the minutes.
+    road = await contributions.create_campaign(
+        repo, Actor(None, None, village.id, None, None, is_admin=True), village_id=village.id, name="Đường xóm 1",
+        purpose="", goals={"money": 1_000_000}, starts_on=today, ends_on=today + timedelta(days=9),
+        bank_bin="970405", account_number="1", account_holder="X", now=NOW,
+    )  # fmt: skip
+    linked = await service.create(repo, secretary_actor, draft(campaign_id=road.id), now=NOW)
+    assert linked.campaign_id == road.id
+    minutes = await yk.render_minutes(render_ctx(repo, NOW), {"consultation_id": linked.id})
+    assert "About the campaign: Đường xóm 1" in minutes.text
 
 
 def test_kinds_planners_and_quiet_hours() -> None:
