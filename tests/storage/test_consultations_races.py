@@ -1,5 +1,5 @@
-"""A vote and the close racing, on SQLite and PostgreSQL (issue 20: the board, the
-minutes and the sheet of votes must agree on the counts).
+"""Votes racing the close and the board, on SQLite and PostgreSQL (issue 20: the
+board, the minutes and the sheet of votes must agree on the counts).
 
 The handler loads the consultation (open), then records the vote; the closing
 planner, in another process or session, may close it in between. A vote that
@@ -89,3 +89,34 @@ async def test_a_close_does_not_pass_a_vote_in_flight(sessionmaker, database_url
         counted = await service.result(closing, closed, other_label="Other")
         await planner.commit()
     assert counted.tally.voted == 1 == await count_votes(sessionmaker, poll_id)
+
+
+async def test_a_vote_stored_after_the_board_was_drawn_gets_an_edit(repo: Repo) -> None:
+    """A vote's time is taken when its handler starts and it commits a moment later: one
+    that was in flight while the board was drawn (so not on it) but carries an earlier
+    time must still bring an edit, not leave the board a vote short until the next one."""
+    from bot.delivery.contract import SentContext
+    from bot.services.consultations import delivery as yk
+    from tests.storage.test_consultations import Collector, plan, render_ctx
+
+    village, _other, hh, sec_user, secretary, *_ = await seed(repo)
+    poll = await service.create(repo, actor_of(sec_user, secretary), draft(), now=NOW)
+    collector = Collector()
+    await yk.announce(repo, collector.enqueue_repo, poll, "villagebot", NOW)
+    [post] = collector.deliveries
+    drawn = NOW + timedelta(minutes=20)
+    board = await yk.render_board(render_ctx(repo, drawn), post.payload)
+    assert board is not None and "0 of 2" in board.text
+    # Lan's press was being handled when the board was drawn; it commits just after.
+    lan = await user(repo, 3001, "Lan", village.id, hh["NBT-001"].id)
+    voter = await service.voter_for(repo, actor_of(lan), poll, user_household_id=lan.household_id, user_name="Lan")
+    await service.vote(repo, actor_of(lan), poll, voter, [0], now=drawn - timedelta(seconds=2))
+    await yk.board_sent(SentContext(repo, drawn + timedelta(seconds=1), 77, post.ref), post.payload)
+
+    [edit] = await plan(yk.plan_board_updates, repo, collector, drawn + timedelta(minutes=2))
+    assert edit.not_before == drawn + timedelta(seconds=1) + yk.BOARD_EVERY
+    later = edit.not_before
+    board = await yk.render_board(render_ctx(repo, later), edit.payload)
+    assert "1 of 2" in board.text
+    await yk.board_sent(SentContext(repo, later, 77, edit.ref), edit.payload)
+    assert await plan(yk.plan_board_updates, repo, collector, later + timedelta(minutes=2)) == []
