@@ -4,7 +4,14 @@ Concurrency: a vote is one ``INSERT ... ON CONFLICT (consultation_id, voter_key)
 UPDATE``: two presses, two processes, or an update handled again after a crash make
 one row per voter, the last one standing; counts are read from the rows, never kept
 in counters. Closing is a conditional ``UPDATE ... WHERE status = 'open'``, so two
-planners closing at once announce the result once."""
+planners closing at once announce the result once.
+
+A vote and the close never cross: the vote's insert takes its rows from the
+consultation only while it is open (so one that reaches the database after the close
+committed inserts nothing), and on PostgreSQL the vote first holds the consultation's
+row ``FOR SHARE`` (``hold_open``), so a close waits for the votes in flight and the
+result rendered after it counts them (SQLite has one writer: the close waits for the
+vote's insert the same way)."""
 
 from __future__ import annotations
 
@@ -12,7 +19,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, literal, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -83,6 +90,16 @@ class ConsultationsRepository:
         )
         return result.all()
 
+    async def hold_open(self, consultation_id: int) -> bool:
+        """Whether it is open now; on PostgreSQL the row stays locked ``FOR SHARE`` until
+        this transaction ends, so a close cannot commit in between (see the module)."""
+        status = await self.session.scalar(
+            select(Consultation.status)
+            .where(Consultation.id == consultation_id)
+            .with_for_update(read=True)
+        )
+        return status == ConsultationStatus.OPEN
+
     async def close_if_open(self, consultation_id: int, now: datetime) -> bool:
         """Close it; False when it was closed already (by another process, or by hand)."""
         result = await self.session.execute(
@@ -125,21 +142,29 @@ class ConsultationsRepository:
         household_id: int | None,
         voter_name: str,
         now: datetime,
-    ) -> ConsultationVote:
-        """The voter's vote, replacing an earlier one in the same statement."""
-        insert = self._insert()
-        statement = insert(ConsultationVote).values(
-            consultation_id=consultation_id,
-            voter_key=voter_key,
-            choices=choices,
-            other_text=other_text,
-            user_id=user_id,
-            household_id=household_id,
-            voter_name=voter_name,
-            changes=0,
-            created_at=now,
-            updated_at=now,
+    ) -> ConsultationVote | None:
+        """The voter's vote, replacing an earlier one in the same statement; None (and
+        nothing written) when the consultation is no longer open."""
+        columns = ConsultationVote.__table__.c
+        values = {
+            "consultation_id": consultation_id,
+            "voter_key": voter_key,
+            "choices": choices,
+            "other_text": other_text,
+            "user_id": user_id,
+            "household_id": household_id,
+            "voter_name": voter_name,
+            "changes": 0,
+            "created_at": now,
+            "updated_at": now,
+        }
+        source = select(
+            *(literal(value, type_=columns[name].type).label(name) for name, value in values.items())
+        ).where(
+            Consultation.id == consultation_id,
+            Consultation.status == ConsultationStatus.OPEN,
         )
+        statement = self._insert()(ConsultationVote).from_select(list(values), source)
         statement = statement.on_conflict_do_update(
             index_elements=["consultation_id", "voter_key"],
             set_={
@@ -151,7 +176,9 @@ class ConsultationsRepository:
                 "updated_at": statement.excluded.updated_at,
             },
         )
-        await self.session.execute(statement)
+        result = await self.session.execute(statement)
+        if result.rowcount != 1:
+            return None
         vote = await self.vote_of(consultation_id, voter_key)
         assert vote is not None
         await self.session.refresh(vote)

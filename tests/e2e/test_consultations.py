@@ -181,6 +181,10 @@ async def test_per_household_poll_end_to_end(sandbox: Sandbox, consult_bot: BotP
     await member.send("nbt-001")
     reply = await member.next_message()
     assert "thay ý kiến trước của hộ NBT-001" in text_of(reply) and "Đồng ý" in text_of(reply)
+    # Back on the ballot he sees the household's standing answer, without typing the code again.
+    await member.send("/start " + button["url"].split("?start=", 1)[1])
+    ballot = await next_with(member, lambda m: "ykv:" in str(m.get("reply_markup")))
+    assert "hộ NBT-001 · Lê Văn C: Không đồng ý" in text_of(ballot) and "thay ý kiến này" in text_of(ballot)
     # Hà changes her mind: the screen shows the earlier answer, then says it was replaced.
     await ha.send("/start " + button["url"].split("?start=", 1)[1])
     ballot = await next_with(ha, lambda m: "ykv:" in str(m.get("reply_markup")))

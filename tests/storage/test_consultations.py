@@ -138,6 +138,10 @@ async def test_one_vote_per_household_last_one_standing(repo: Repo) -> None:
         await cast(member_user, 0, code="KHONG-CO", member=member)
     assert refused.value.reason == "code_unknown"
     await cast(member_user, 0, code="nbt-002", member=member)
+    # Back on the ballot, the member is not asked for the code again: the household he
+    # answered for is the one his ballot shows and his new answer replaces.
+    again = await cast(member_user, 0, member=member)
+    assert again.replaced and again.vote.household_id == hh["NBT-002"].id
     with pytest.raises(NotEligible) as refused:  # one household per person per consultation
         await cast(member_user, 0, code="NBT-001", member=member)
     assert refused.value.reason == "one_household"
@@ -265,6 +269,16 @@ async def test_members_and_residents_and_the_campaign_link(repo: Repo) -> None:
     with pytest.raises(ConsultationInvalid) as refused:
         await service.create(repo, secretary_actor, draft(campaign_id=elsewhere.id), now=NOW)
     assert refused.value.reason == "campaign"
+    # A campaign of the village itself: linked, and named in the minutes.
+    road = await contributions.create_campaign(
+        repo, Actor(None, None, village.id, None, None, is_admin=True), village_id=village.id, name="Đường xóm 1",
+        purpose="", goals={"money": 1_000_000}, starts_on=today, ends_on=today + timedelta(days=9),
+        bank_bin="970405", account_number="1", account_holder="X", now=NOW,
+    )  # fmt: skip
+    linked = await service.create(repo, secretary_actor, draft(campaign_id=road.id), now=NOW)
+    assert linked.campaign_id == road.id
+    minutes = await yk.render_minutes(render_ctx(repo, NOW), {"consultation_id": linked.id})
+    assert "About the campaign: Đường xóm 1" in minutes.text
 
 
 def test_kinds_planners_and_quiet_hours() -> None:

@@ -3,7 +3,7 @@
 * ``consult.board``: the board in each of the village's groups. Its first send is the
   announcement, with the "🗳 Answer" link to the private chat; ``on_sent`` keeps the
   message id, and later renders edit that message. An edit is planned when votes
-  changed since the board was drawn, never sooner than 10 minutes after the previous
+  changed since the board was drawn (or just before: ``BOARD_SETTLE``), never sooner than 10 minutes after the previous
   one (one edit per group per 10 minutes: far under Telegram's 20 messages a minute
   in a group), and it is rendered from the votes at send time.
 * ``consult.result``: on close, the final result with its chart, pinned in each group.
@@ -44,6 +44,10 @@ MINUTES = "consult.minutes"
 FILE = "consult.file"
 REMINDER = "consult.reminder"
 BOARD_EVERY = timedelta(minutes=10)
+# A vote's time is taken when its handler starts; it commits a moment later. A vote in
+# flight while the board was drawn is not on it, yet its time is before the board's:
+# votes this close before the board's time still bring one more edit.
+BOARD_SETTLE = timedelta(minutes=1)
 REMIND_BEFORE = timedelta(days=1)
 
 
@@ -263,7 +267,7 @@ async def plan_board_updates(ctx: PlanContext) -> None:
             continue
         for board in await ctx.repo.consultations.boards(consultation.id):
             last = board.updated_at
-            if board.message_id is None or last is None or changed <= last:
+            if board.message_id is None or last is None or changed <= last - BOARD_SETTLE:
                 continue
             not_before = max(ctx.now, last + BOARD_EVERY)
             await ctx.enqueue(board_delivery(consultation.id, board.chat_id, not_before, after=last))

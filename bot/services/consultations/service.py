@@ -5,7 +5,9 @@ checked first (``authz``); nothing here commits.
 Who answers is decided from the roster, never from what a person says about
 themselves: a resident's household is the one whose phone matched theirs; a linked
 party member of the village (whose phone the branch knows) may instead type their
-household's code, once per consultation. Nobody chooses a household from a list."""
+household's code, for one household per consultation; while that answer stands, their
+ballot shows it and a new answer replaces it without the code typed again. Nobody
+chooses a household from a list."""
 
 from __future__ import annotations
 
@@ -168,15 +170,26 @@ async def voter_for(
         return Voter(f"u:{actor.user_id}", here.id if here else None, user_name[:200])
     if household is not None and household.village_id == village_id:
         return _household_voter(household)
+    earlier = [
+        vote.household_id
+        for vote in (
+            await repo.consultations.votes_by_user(consultation.id, actor.user_id)
+            if actor.user_id is not None
+            else []
+        )
+        if vote.household_id is not None
+    ]
     if typed_code is None:
-        raise NotEligible("need_code")
+        # The household this person typed the code of earlier, if their answer stands.
+        household = await own_household(repo, earlier[0]) if earlier else None
+        if household is None or household.village_id != village_id:
+            raise NotEligible("need_code")
+        return _household_voter(household)
     household = await repo.consultations.household_by_code(village_id, typed_code[:64])
     if household is None:
         raise NotEligible("code_unknown")
-    if actor.user_id is not None:
-        for vote in await repo.consultations.votes_by_user(consultation.id, actor.user_id):
-            if vote.household_id not in (None, household.id):
-                raise NotEligible("one_household")
+    if any(household_id != household.id for household_id in earlier):
+        raise NotEligible("one_household")
     return _household_voter(household)
 
 
@@ -204,8 +217,8 @@ async def vote(
     now: datetime,
 ) -> VoteResult:
     """Record the voter's answer; a later one replaces the earlier until the close."""
-    if not is_open(consultation, now):
-        raise ConsultationInvalid("closed")
+    if not is_open(consultation, now) or not await repo.consultations.hold_open(consultation.id):
+        raise ConsultationInvalid("closed")  # closed here, or by another process since it was loaded
     options = await repo.consultations.options(consultation.id)
     picked, other = check_choices(
         consultation.kind, len(options), consultation.allow_other, choices, other_text
@@ -222,6 +235,8 @@ async def vote(
         voter_name=voter.name,
         now=now,
     )
+    if stored is None:
+        raise ConsultationInvalid("closed")
     return VoteResult(stored, before is not None, previous)
 
 

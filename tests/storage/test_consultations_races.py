@@ -1,0 +1,122 @@
+"""Votes racing the close and the board, on SQLite and PostgreSQL (issue 20: the
+board, the minutes and the sheet of votes must agree on the counts).
+
+The handler loads the consultation (open), then records the vote; the closing
+planner, in another process or session, may close it in between. A vote that
+reaches the database after the close committed must be refused, and a close must
+not pass a vote still in flight (else the pinned result, rendered right after the
+close, misses a vote that the minutes and the sheet, rendered later, count)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import DBAPIError
+
+from bot.services.consultations import service
+from bot.services.consultations.domain import ConsultationInvalid
+from storage.models import ConsultationVote
+from storage.repo import Repo
+from tests.storage.test_consultations import NOW, actor_of, draft, seed, user
+
+
+async def open_poll(sessionmaker):  # type: ignore[no-untyped-def]
+    """A per-household consultation and Lan, whose phone matched NBT-001 (committed)."""
+    async with sessionmaker() as session:
+        repo = Repo(session)
+        village, _other, hh, sec_user, secretary, *_ = await seed(repo)
+        poll = await service.create(repo, actor_of(sec_user, secretary), draft(), now=NOW)
+        lan = await user(repo, 3001, "Lan", village.id, hh["NBT-001"].id)
+        await session.commit()
+        return poll.id, lan.id
+
+
+async def count_votes(sessionmaker, poll_id: int) -> int:  # type: ignore[no-untyped-def]
+    async with sessionmaker() as session:
+        return int(
+            await session.scalar(
+                select(func.count()).select_from(ConsultationVote).where(ConsultationVote.consultation_id == poll_id)
+            )
+        )
+
+
+async def test_a_vote_after_another_session_closed_the_consultation_is_refused(sessionmaker) -> None:  # type: ignore[no-untyped-def]
+    poll_id, lan_id = await open_poll(sessionmaker)
+    async with sessionmaker() as handler, sessionmaker() as planner:
+        repo = Repo(handler)
+        poll = await repo.consultations.get(poll_id)  # loaded while open
+        lan = await repo.users.get(lan_id)
+        actor = actor_of(lan)
+        voter = await service.voter_for(repo, actor, poll, user_household_id=lan.household_id, user_name="Lan")
+
+        closing = Repo(planner)  # the closing planner, in another session, commits first
+        assert await closing.consultations.close_if_open(poll_id, NOW + timedelta(minutes=6))
+        await planner.commit()
+
+        with pytest.raises(ConsultationInvalid) as refused:
+            await service.vote(repo, actor, poll, voter, [0], now=NOW + timedelta(minutes=5))
+        assert refused.value.reason == "closed"
+        await handler.commit()  # the update's middleware commits whatever the handler left
+    assert await count_votes(sessionmaker, poll_id) == 0
+
+
+async def test_a_close_does_not_pass_a_vote_in_flight(sessionmaker, database_url: str) -> None:  # type: ignore[no-untyped-def]
+    poll_id, lan_id = await open_poll(sessionmaker)
+    async with sessionmaker() as handler, sessionmaker() as planner:
+        repo = Repo(handler)
+        poll = await repo.consultations.get(poll_id)
+        lan = await repo.users.get(lan_id)
+        actor = actor_of(lan)
+        voter = await service.voter_for(repo, actor, poll, user_household_id=lan.household_id, user_name="Lan")
+        await service.vote(repo, actor, poll, voter, [0], now=NOW + timedelta(minutes=5))  # not committed yet
+
+        # The close must wait for the vote: told not to wait long, it fails instead of
+        # closing over a vote it cannot count.
+        if database_url.startswith("postgresql"):
+            await planner.execute(text("SET LOCAL lock_timeout = '300ms'"))
+        else:
+            await planner.execute(text("PRAGMA busy_timeout = 300"))
+        with pytest.raises(DBAPIError):
+            await Repo(planner).consultations.close_if_open(poll_id, NOW + timedelta(minutes=6))
+        await planner.rollback()
+
+        await handler.commit()
+        closing = Repo(planner)
+        assert await closing.consultations.close_if_open(poll_id, NOW + timedelta(minutes=6))
+        closed = await closing.consultations.get(poll_id)
+        counted = await service.result(closing, closed, other_label="Other")
+        await planner.commit()
+    assert counted.tally.voted == 1 == await count_votes(sessionmaker, poll_id)
+
+
+async def test_a_vote_stored_after_the_board_was_drawn_gets_an_edit(repo: Repo) -> None:
+    """A vote's time is taken when its handler starts and it commits a moment later: one
+    that was in flight while the board was drawn (so not on it) but carries an earlier
+    time must still bring an edit, not leave the board a vote short until the next one."""
+    from bot.delivery.contract import SentContext
+    from bot.services.consultations import delivery as yk
+    from tests.storage.test_consultations import Collector, plan, render_ctx
+
+    village, _other, hh, sec_user, secretary, *_ = await seed(repo)
+    poll = await service.create(repo, actor_of(sec_user, secretary), draft(), now=NOW)
+    collector = Collector()
+    await yk.announce(repo, collector.enqueue_repo, poll, "villagebot", NOW)
+    [post] = collector.deliveries
+    drawn = NOW + timedelta(minutes=20)
+    board = await yk.render_board(render_ctx(repo, drawn), post.payload)
+    assert board is not None and "0 of 2" in board.text
+    # Lan's press was being handled when the board was drawn; it commits just after.
+    lan = await user(repo, 3001, "Lan", village.id, hh["NBT-001"].id)
+    voter = await service.voter_for(repo, actor_of(lan), poll, user_household_id=lan.household_id, user_name="Lan")
+    await service.vote(repo, actor_of(lan), poll, voter, [0], now=drawn - timedelta(seconds=2))
+    await yk.board_sent(SentContext(repo, drawn + timedelta(seconds=1), 77, post.ref), post.payload)
+
+    [edit] = await plan(yk.plan_board_updates, repo, collector, drawn + timedelta(minutes=2))
+    assert edit.not_before == drawn + timedelta(seconds=1) + yk.BOARD_EVERY
+    later = edit.not_before
+    board = await yk.render_board(render_ctx(repo, later), edit.payload)
+    assert "1 of 2" in board.text
+    await yk.board_sent(SentContext(repo, later, 77, edit.ref), edit.payload)
+    assert await plan(yk.plan_board_updates, repo, collector, later + timedelta(minutes=2)) == []
