@@ -248,6 +248,9 @@ async def test_pledge_pay_receive_and_publish(sandbox: Sandbox, bot_process: Bot
         sandbox, lan, matches, DgMatch(index=-1).pack()
     )  # not hers to confirm
     assert forged is not None and "Đã ghi nhận" not in forged["text"]
+    # The second press changed nothing on the screen, so nothing was sent to change it (the
+    # edit, sent after the commit, failed in the outbox with "message is not modified").
+    assert "message is not modified" not in bot_process.log()
     by_id = {
         p.id: p
         for p in await eventually(
