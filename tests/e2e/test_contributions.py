@@ -154,6 +154,7 @@ async def test_pledge_pay_receive_and_publish(sandbox: Sandbox, bot_process: Bot
     assert "Nhà văn hóa thôn" in card["text"] and "💰 Tiền" in str(card["reply_markup"])
     await lan.press(card, callback_data=DgKind(campaign_id=campaign.id, kind="money").pack())
     amounts = await lan.next_message()
+    assert "✖ Hủy" in str(amounts["reply_markup"]), "the amount step has no way back (issue 16)"
     await lan.press(amounts, callback_data=DgAmount(amount=1_000_000).pack())
     confirm = await lan.next_message()
     assert "1.000.000\xa0₫" in confirm["text"]
