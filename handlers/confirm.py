@@ -25,9 +25,12 @@ async def confirm(callback: CallbackQuery, text: str, *, drop: str = "button") -
     if not isinstance(message, Message):
         return
     markup = None if drop == "all" else without_button(message.reply_markup, callback.data)
-    try:
-        await message.edit_reply_markup(reply_markup=markup)
-    except TelegramBadRequest as exc:  # already removed by a double press
-        if "not modified" not in exc.message:
-            raise
+    # A double press finds the button gone already: nothing to edit. (The edit is sent after
+    # the update's commit, so Telegram's "message is not modified" would not reach here.)
+    if markup != message.reply_markup:
+        try:
+            await message.edit_reply_markup(reply_markup=markup)
+        except TelegramBadRequest as exc:  # sent at once (no outbox): pressed twice meanwhile
+            if "not modified" not in exc.message:
+                raise
     await message.answer(text)

@@ -27,6 +27,7 @@ from bot.services import onboarding
 from bot.services.authz import Actor
 from bot.services.errors import InviteInvalid, NotOwnContact, PhoneNotOnRoster
 from bot.services.markup import esc
+from handlers.cancel import cancel_keyboard
 from handlers.contributions import open_campaign_link
 from handlers.menu import commands_for, main_keyboard, set_personal_menu
 from storage.models import Member, Role, User, Village
@@ -288,7 +289,8 @@ def start_router() -> Router:
                     "Sorry, your village is not with us yet. Type its name, the commune and the province "
                     "(for example: <i>Thôn Đông, xã Cẩm Bình, Hà Tĩnh</i>) and I will pass it on to the people "
                     "who run this assistant."
-                )
+                ),
+                reply_markup=cancel_keyboard(),
             )
 
     @router.message(StateFilter(Onboarding.not_listed), F.text, ~F.text.startswith("/"))

@@ -20,6 +20,7 @@ from bot.services.consultations.domain import OTHER, ConsultationInvalid, NotEli
 from bot.services.errors import DomainError, NotFound
 from bot.services.markup import esc
 from bot.settings import Settings
+from handlers.cancel import cancel_keyboard
 from handlers.consultations import common, keyboards, texts
 from handlers.consultations.callbacks import YkOpen, YkVote
 from handlers.consultations.common import Voting
@@ -118,6 +119,7 @@ async def record(
             await state.update_data(yk_vote=pending)
             await message.answer(
                 _("Type your answer (at most 300 characters), or <i>hủy</i> to stop."),
+                reply_markup=cancel_keyboard(),
             )
             return
         result = await service.vote(
@@ -130,6 +132,8 @@ async def record(
         else:
             await state.set_state(None)
         text, markup = not_eligible(error, message)
+        if markup is None and error.reason in ("need_code", "code_unknown"):
+            markup = cancel_keyboard()  # the household code is typed: a way out beside it
         await message.answer(text, reply_markup=markup)
         return
     except ConsultationInvalid as error:

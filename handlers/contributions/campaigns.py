@@ -59,7 +59,8 @@ def register_manage(router: Router) -> None:
                         if action == "statement"
                         else _(
                             "Send your receipts sheet (XLSX or CSV) with the columns: <code>Mã cam kết, Số tiền, Ngày nhận, Số phiếu thu, Hình thức</code>. If any row is wrong, nothing is recorded and I tell you which rows."
-                        )
+                        ),
+                        reply_markup=cancel_keyboard(),
                     )
                 return
             if action == "export":

@@ -18,6 +18,7 @@ from bot.services.authz import Action, Actor
 from bot.services.errors import NotAllowed, NotFound
 from bot.services.markup import esc
 from bot.settings import Settings
+from handlers.cancel import add_cancel
 from handlers.criteria.callbacks import Crit
 from handlers.criteria.common import today, village_and_set
 from handlers.criteria.states import StatusNote
@@ -72,6 +73,7 @@ def status_router() -> Router:
         )
         skip = InlineKeyboardBuilder()
         skip.button(text=_("Skip"), callback_data=Crit(a="status_skip"))
+        add_cancel(skip)
         if isinstance(callback.message, Message):
             await callback.message.edit_text(
                 _("Send a short note (for example: “3 km of road finished”), or choose Skip."),

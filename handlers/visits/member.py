@@ -18,6 +18,7 @@ from bot.services.visits import service
 from bot.services.visits.domain import parse_day
 from bot.services.visits.service import VisitInvalid
 from bot.settings import Settings
+from handlers.cancel import cancel_keyboard
 from handlers.visits import keyboards as kb
 from handlers.visits.common import (
     MAX_TEXT,
@@ -66,7 +67,9 @@ def register(router: Router) -> None:
         if callback_data.days == 0:
             await state.set_state(Snooze.day)
             await state.set_data({"household_id": callback_data.household_id})
-            await message.answer(_("Type the day, for example 25/12, “mai” or “ngày kia”."))
+            await message.answer(
+                _("Type the day, for example 25/12, “mai” or “ngày kia”."), reply_markup=cancel_keyboard()
+            )
             return
         today = current_day(settings)
         await do_snooze(
@@ -131,7 +134,7 @@ def register(router: Router) -> None:
             return
         await message.edit_reply_markup(reply_markup=None)
         if callback_data.reason == "type":
-            await message.answer(_("Type the reason in a few words."))
+            await message.answer(_("Type the reason in a few words."), reply_markup=cancel_keyboard())
             return
         reasons = {
             "away": _("Nobody at home"),

@@ -178,6 +178,7 @@ async def test_per_household_poll_end_to_end(sandbox: Sandbox, consult_bot: BotP
     # The party member lives in NBT-001: no phone match, so he types the code.
     reply = await answer(sandbox, member, button["url"], "Không đồng ý")
     assert "mã hộ" in text_of(reply)
+    assert "✖ Hủy" in str(reply.get("reply_markup")), "the household code's step has no way out button"
     await member.send("nbt-001")
     reply = await member.next_message()
     assert "thay ý kiến trước của hộ NBT-001" in text_of(reply) and "Đồng ý" in text_of(reply)
@@ -422,7 +423,8 @@ async def test_several_choices_with_an_other_answer_typed(sandbox: Sandbox, cons
         ticked = "⬜" + label[2:] if label.startswith("☑️") else "☑️" + label[1:]
         await sandbox.wait_until(lambda ticked=ticked: ticked in buttons(), timeout=10)
     await resident.press(sandbox.chats[resident.id].messages[ballot["message_id"]].view(), text="📨 Gửi ý kiến")
-    await next_with(resident, lambda m: "gõ ý kiến" in text_of(m))
+    typing = await next_with(resident, lambda m: "gõ ý kiến" in text_of(m))
+    assert "✖ Hủy" in str(typing.get("reply_markup")), "the typed answer's step has no way out button"
     await resident.send("Sửa <b>nhà văn hóa</b> $5$")
     done = await next_with(resident, lambda m: "Đã ghi ý kiến" in text_of(m))
     # shown literally (escaped in the HTML the bot sent), not as bold

@@ -154,6 +154,7 @@ async def test_pledge_pay_receive_and_publish(sandbox: Sandbox, bot_process: Bot
     assert "Nhà văn hóa thôn" in card["text"] and "💰 Tiền" in str(card["reply_markup"])
     await lan.press(card, callback_data=DgKind(campaign_id=campaign.id, kind="money").pack())
     amounts = await lan.next_message()
+    assert "✖ Hủy" in str(amounts["reply_markup"]), "the amount step has no way back (issue 16)"
     await lan.press(amounts, callback_data=DgAmount(amount=1_000_000).pack())
     confirm = await lan.next_message()
     assert "1.000.000\xa0₫" in confirm["text"]
@@ -248,6 +249,9 @@ async def test_pledge_pay_receive_and_publish(sandbox: Sandbox, bot_process: Bot
         sandbox, lan, matches, DgMatch(index=-1).pack()
     )  # not hers to confirm
     assert forged is not None and "Đã ghi nhận" not in forged["text"]
+    # The second press changed nothing on the screen, so nothing was sent to change it (the
+    # edit, sent after the commit, failed in the outbox with "message is not modified").
+    assert "message is not modified" not in bot_process.log()
     by_id = {
         p.id: p
         for p in await eventually(

@@ -97,6 +97,8 @@ async def _scenario(sandbox: Sandbox, bot: BotProcess, group: Any, start: dateti
     assert alert is not None and not alert.get("show_alert")
     # A confirmation that lasts: a message naming the campaign, not a pop-up.
     assert await next_with(secretary, lambda m: "đang được gửi tới 1 nhóm" in (m["text"] or ""))
+    shown = sandbox.chats[card["chat"]["id"]].messages[card["message_id"]].view()
+    assert "dgm:announce" not in str(shown.get("reply_markup"))  # the used button is gone
 
     async def announced():  # type: ignore[no-untyped-def]
         found = [m for m in bot_messages(sandbox, ORG_GROUP) if campaign.name in text_of(m)]

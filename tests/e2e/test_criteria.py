@@ -71,7 +71,8 @@ async def test_unanswered_question_reaches_the_secretary_and_comes_back(sandbox:
     assert "xi măng" in inbox["text"]
     answer_button = inbox["reply_markup"]["inline_keyboard"][0][0]["text"]
     await secretary.press(inbox, answer_button)
-    await next_containing(secretary, "Gõ câu trả lời")
+    typing = await next_containing(secretary, "Gõ câu trả lời")
+    assert "✖ Hủy" in str(typing.get("reply_markup")), "typing an answer has no way back (issue 16)"
     await secretary.send("Có, xã hỗ trợ 50% xi măng <đợt 2> & thôn góp công.")
     confirmation = await secretary.next_message()
     assert "Đã gửi cho người hỏi" in confirmation["text"]

@@ -206,6 +206,8 @@ async def test_secretary_accepts_the_balanced_proposal_with_one_press(
     await secretary.send("/phancong")
     screen = await until(secretary, lambda m: "who visits whom" in text_of(m))
     assert "Not assigned: 1 households" in text_of(screen)
+    # The household's button names its head, not only its code (issue 16).
+    assert "NBT-002 · Hồ Thị E" in str(screen["reply_markup"])
     await secretary.press(screen, callback_data=AssignCb(action="propose").pack())
     proposal = await until(secretary, lambda m: "Balanced proposal" in text_of(m))
     # Household → member, with the heads' names, before anything changes; and a way out.
@@ -229,6 +231,7 @@ async def test_secretary_accepts_the_balanced_proposal_with_one_press(
     await secretary.send(f"/start h_{token}")
     card = await until(secretary, lambda m: "NBT-002" in text_of(m))
     assert "Hồ Thị E" in text_of(card) and "Every quarter" in str(card.get("reply_markup"))
+    assert "✖ Close" in str(card.get("reply_markup")), "the household card has no way out (issue 16)"
     saved = await secretary.press(
         card, callback_data=CadenceCb(household_id=household_id, cadence="quarterly").pack()
     )

@@ -108,7 +108,14 @@ class TelegramChannel:
         method = rebuild(dict(native))
         if method.__api_method__ in SENDING:
             await self.before_call(address)
-        result = await self.bot(method, request_timeout=self.request_timeout)
+        try:
+            result = await self.bot(method, request_timeout=self.request_timeout)
+        except TelegramBadRequest as exc:
+            # An edit to what the message shows already (a used button removed twice):
+            # done. In the handler this was caught in place; replayed, it is caught here.
+            if method.__api_method__.startswith("edit") and "message is not modified" in exc.message:
+                return SentRef(getattr(method, "message_id", None))
+            raise
         if isinstance(result, list):
             result = result[-1] if result else None
         message_id = getattr(result, "message_id", None)
