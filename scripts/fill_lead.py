@@ -9,4 +9,6 @@ VI = {
         "⚠️ Không đưa mã này cho bất kỳ ai, kể cả người xưng là của chi bộ hay xã: ai gõ mã này "
         "sẽ nắm tài khoản của bạn, cùng các khoản đóng góp và vai trò của bạn."
     ),
+    "Type your answer, or 0 to cancel.": "Gõ câu trả lời, hoặc gõ 0 để hủy.",
+    "Reply with a number from 1 to {count}, or 0 to cancel.": "Trả lời bằng một số từ 1 đến {count}, hoặc 0 để hủy.",
 }

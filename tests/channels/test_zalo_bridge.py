@@ -358,3 +358,40 @@ async def test_the_bridges_own_words_follow_the_recipients_language(zalo: ZaloSa
     assert "Reply with a number from 1 to 2" in lan.messages()[-1]["text"]
     await channel.send(chat_id, OutgoingMessage(text="Nhắc thăm hộ", choices=choices, locale="vi"))
     assert "Reply with a number" not in lan.messages()[-1]["text"]
+
+
+STEP = InlineKeyboardMarkup(inline_keyboard=[
+    [InlineKeyboardButton(text="Ngày mai", callback_data="d:1"), InlineKeyboardButton(text="Tuần sau", callback_data="d:7")],
+    [InlineKeyboardButton(text="✖ Hủy", callback_data="x")],
+])
+ONLY_CANCEL = InlineKeyboardMarkup(inline_keyboard=[[InlineKeyboardButton(text="❌ Hủy", callback_data="yk:cancel")]])
+
+
+def test_a_steps_way_out_is_number_zero() -> None:
+    items, lines = menu_of(STEP)
+    assert lines == ["1. Ngày mai", "2. Tuần sau", "0. ✖ Hủy", "Reply with a number from 1 to 2, or 0 to cancel."]
+    assert [item["data"] for item in items] == ["d:1", "d:7", "x"]
+    items, lines = menu_of(ONLY_CANCEL)
+    assert lines == ["0. ❌ Hủy", "Type your answer, or 0 to cancel."]
+
+
+async def test_a_number_typed_on_a_step_is_its_answer_not_a_wrong_choice(zalo: ZaloSandbox, bridge: Any) -> None:
+    """A prompt whose only button is ✖ (a day, an 'other' answer, an amount) read "1"
+    as ✖ and "25" as out of range: the typed answer was lost."""
+    bot, intake = bridge
+    lan = zalo.user("Lan")
+    chat_id = (await intake.convert(event(lan, "Xin chào"))).updates[0].message.chat.id
+    await bot.send_message(chat_id, "Hoãn đến ngày nào?", reply_markup=ONLY_CANCEL)
+    assert lan.messages()[-1]["text"].endswith("0. ❌ Hủy\nType your answer, or 0 to cancel.")
+    for typed in ("1", "25", "2"):
+        assert (await intake.convert(event(lan, typed))).updates[0].message.text == typed
+    assert (await intake.convert(event(lan, "0"))).updates[0].callback_query.data == "yk:cancel"
+
+    await bot.send_message(chat_id, "Hoãn đến khi nào?", reply_markup=STEP)
+    assert (await intake.convert(event(lan, "2"))).updates[0].callback_query.data == "d:7"
+    assert (await intake.convert(event(lan, "0"))).updates[0].callback_query.data == "x"
+    assert (await intake.convert(event(lan, "25"))).updates[0].message.text == "25"
+
+    await bot.send_message(chat_id, "Bạn đồng ý?", reply_markup=KEYBOARD)  # a choice, no way out
+    wrong = await intake.convert(event(lan, "5"))
+    assert wrong.updates == [] and "1 to 2" in wrong.answers[0][1]

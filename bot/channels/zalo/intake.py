@@ -163,9 +163,12 @@ class ZaloIntake:
         if menu.expired:
             await self.directory.clear_menu(chat_id)
             return "answer", {"text": self._say(menu_expired, locale=menu.locale)}
-        if not 1 <= number <= len(menu.items):
+        numbered = {item.get("n", i + 1): item for i, item in enumerate(menu.items)}
+        item = numbered.get(number)
+        if item is None:
+            if 0 in numbered:  # a step with a way out reads typed answers: "25" is the day
+                return None
             return "answer", {"text": self._say(out_of_range, len(menu.items), locale=menu.locale)}
-        item = menu.items[number - 1]
         if "data" in item:
             return "callback", {"data": item["data"], "message_id": menu.message_id, "message_text": menu.message_text}
         return "text", {"text": item.get("text") or item.get("label") or ""}

@@ -67,7 +67,7 @@ from bot.channels.zalo.directory import Directory
 from bot.channels.zalo.files import FileShelf
 from bot.channels.zalo.quota import QuotaGuard
 from bot.channels.zalo.text import deep_links_typed, html_to_plain, split_plain, without_sentences
-from bot.channels.zalo.words import about_missing_controls, contact_hint, menu_hint
+from bot.channels.zalo.words import about_missing_controls, contact_hint, menu_hint, way_out_hint
 
 log = logging.getLogger("villagebot.zalo")
 
@@ -292,18 +292,28 @@ def for_zalo(text: str) -> str:
 
 
 def menu_of(markup: Any) -> tuple[list[dict[str, Any]], list[str]]:
-    """The numbered items a keyboard becomes, and the lines showing them."""
+    """The numbered items a keyboard becomes, and the lines showing them. A step's way
+    out ("✖ Hủy") is number 0, so the numbers 1, 2… are left for what the step asks: on a
+    step whose only button is ✖, "25" typed for a day is the day, not a wrong choice."""
     items: list[dict[str, Any]] = []
     lines: list[str] = []
     extra: list[str] = []
     if isinstance(markup, InlineKeyboardMarkup):
+        way_out: dict[str, Any] | None = None
         for row in markup.inline_keyboard:
             for button in row:
                 if button.callback_data is not None:
+                    if way_out is None and button.text.lstrip().startswith(WAY_OUT_MARKS):
+                        way_out = {"label": button.text, "data": button.callback_data, "n": 0}
+                        continue
                     items.append({"label": button.text, "data": button.callback_data})
                     lines.append(_numbered(len(items), button.text))
                 elif button.url:
                     extra.append(f"🔗 {button.text}: {deep_links_typed(button.url)}")
+        if way_out is not None:
+            lines.append(f"0. {way_out['label']}")
+            lines.append(way_out_hint(len(items)))
+            return [*items, way_out], lines + extra
     elif isinstance(markup, ReplyKeyboardMarkup):
         for row in markup.keyboard:
             for button in row:
@@ -316,6 +326,10 @@ def menu_of(markup: Any) -> tuple[list[dict[str, Any]], list[str]]:
     if items:
         lines.append(menu_hint(len(items)))
     return items, lines + extra
+
+
+# A button whose label starts with one of these ends the step (✖ Cancel, ✖ Close, ❌ Cancel).
+WAY_OUT_MARKS = ("✖", "❌")
 
 
 def _numbered(number: int, label: str) -> str:

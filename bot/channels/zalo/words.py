@@ -16,6 +16,13 @@ def menu_hint(count: int) -> str:
     return _("Reply with a number from 1 to {count}.").format(count=count)
 
 
+def way_out_hint(count: int) -> str:
+    """Under a step's buttons when one of them is the way out, numbered 0."""
+    if count == 0:
+        return _("Type your answer, or 0 to cancel.")
+    return _("Reply with a number from 1 to {count}, or 0 to cancel.").format(count=count)
+
+
 def contact_hint() -> str:
     return _("Party member? Type the invite code your branch secretary gave you.")
 
