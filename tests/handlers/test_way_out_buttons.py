@@ -85,12 +85,17 @@ async def _the_prompt_has_cancel_and_it_works(
     assert "Đã hủy" in sandbox.messages(user_id)[-1]["text"]
 
 
+async def _started(dispatcher: Dispatcher, bot: Bot, sandbox: Sandbox, user_id: int, name: str) -> int:
+    """The user has sent /start; returns how many messages they had then."""
+    sandbox.user(user_id, name).started = True
+    await dispatcher.feed_update(bot, text_update(next(_update_ids), user_id, "/start"))
+    return len(sandbox.messages(user_id))
+
+
 @SQLITE_ONLY
 async def test_the_village_not_listed(dispatcher: Dispatcher, bot: Bot, sandbox: Sandbox) -> None:
     user_id = 8301
-    sandbox.user(user_id, "An").started = True
-    await dispatcher.feed_update(bot, text_update(next(_update_ids), user_id, "/start"))
-    before = len(sandbox.messages(user_id))
+    before = await _started(dispatcher, bot, sandbox, user_id, "An")
     await _press(dispatcher, bot, sandbox, user_id, NotListed())
     await _the_prompt_has_cancel_and_it_works(dispatcher, bot, sandbox, user_id, Onboarding.not_listed, before + 1)
 
@@ -116,9 +121,7 @@ async def test_the_statement_and_receipts_files(
             now=datetime.now(UTC),
         )
         await session.commit()
-    sandbox.user(SECRETARY, "A").started = True
-    await dispatcher.feed_update(bot, text_update(next(_update_ids), SECRETARY, "/start"))
-    before = len(sandbox.messages(SECRETARY))
+    before = await _started(dispatcher, bot, sandbox, SECRETARY, "A")
     await _press(dispatcher, bot, sandbox, SECRETARY, DgManage(action=action, campaign_id=campaign.id))
     state = Books.statement if action == "statement" else Books.receipts
     await _the_prompt_has_cancel_and_it_works(dispatcher, bot, sandbox, SECRETARY, state, before + 1)
@@ -126,9 +129,7 @@ async def test_the_statement_and_receipts_files(
 
 @SQLITE_ONLY
 async def test_a_criterions_status_note(dispatcher: Dispatcher, bot: Bot, sandbox: Sandbox) -> None:
-    sandbox.user(SECRETARY, "A").started = True
-    await dispatcher.feed_update(bot, text_update(next(_update_ids), SECRETARY, "/start"))
-    before = len(sandbox.messages(SECRETARY))
+    before = await _started(dispatcher, bot, sandbox, SECRETARY, "A")
     await _press(dispatcher, bot, sandbox, SECRETARY, Crit(a="status", s="ntm-2021-2025", n=2, v="in_progress"))
     # The note's prompt replaces the pressed message (an edit): count it as the one before.
     await _the_prompt_has_cancel_and_it_works(dispatcher, bot, sandbox, SECRETARY, StatusNote.note, before)
@@ -137,9 +138,7 @@ async def test_a_criterions_status_note(dispatcher: Dispatcher, bot: Bot, sandbo
 @SQLITE_ONLY
 async def test_the_day_of_a_postponed_visit(dispatcher: Dispatcher, bot: Bot, sandbox: Sandbox) -> None:
     user_id = 8302
-    sandbox.user(user_id, "B").started = True
-    await dispatcher.feed_update(bot, text_update(next(_update_ids), user_id, "/start"))
-    before = len(sandbox.messages(user_id))
+    before = await _started(dispatcher, bot, sandbox, user_id, "B")
     await _press(dispatcher, bot, sandbox, user_id, vkb.SnoozeCb(household_id=1, days=0))
     await _the_prompt_has_cancel_and_it_works(dispatcher, bot, sandbox, user_id, Snooze.day, before + 1)
 
