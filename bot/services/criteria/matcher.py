@@ -78,6 +78,9 @@ class CriteriaIndex(_Ranking, _Analysis):
         self._model = NgramModel.load() if model == "shipped" else model
         # The logistic regression and the learned second stage (reranker.py); None: blending.py
         self._stage = Stage.load() if stage == "shipped" else stage
+        self._shared_columns = bool(
+            self._model and self._stage and self._model.same_vocabulary(self._stage.linear)
+        )
         self._accented: set[str] = set()  # words with diacritics seen in the catalogs
         self._df: Counter[str] = Counter()
         self._n_docs = 0
@@ -106,8 +109,10 @@ class CriteriaIndex(_Ranking, _Analysis):
         if self._stage is not None and self._stage.linear.knows(set_code):
             text = self.model_text(text)
             feats = features(text)
-            nb = self._model.scores(text, set_code, feats)
-            lr = self._stage.linear.scores(text, set_code, feats)
+            cols = self._model.columns(text, feats)
+            nb = self._model.scores(text, set_code, cols=cols)
+            shared = cols if self._shared_columns else None
+            lr = self._stage.linear.scores(text, set_code, feats, shared)
             return self._stage.ranker.rank(result, nb, lr, criteria_set, text)
         return blend(result, self._model.scores(text, set_code), criteria_set, text)
 
