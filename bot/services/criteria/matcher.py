@@ -48,6 +48,7 @@ from .query_text import (
     _strip_courtesy,
     _strip_speaker,
     _text_terms,
+    closing_only,
     fold,
 )
 from .ranking import MatchResult, _Query, _Ranked, _Ranking, _SetIndex
@@ -97,6 +98,8 @@ class CriteriaIndex(_Ranking, _Analysis):
     def ask(self, text: str, set_code: str) -> MatchResult:
         """Find the criterion of set ``set_code`` that ``text`` is about: the rules, with
         the learned model's second opinion where they are unsure."""
+        if closing_only(text):
+            return MatchResult("offtopic", None, (), 1.0)
         result = self.rules(text, set_code)
         if (
             self._model is None
