@@ -34,6 +34,7 @@ def test_closing_remarks_and_errands_are_chatter(
     [
         ("cảm ơn ạ, nhưng đường thôn bao giờ mới đổ bê tông?", "ntm-2021-2025", 2),
         ("cảm ơn, nhà tôi dột nát thì có được hỗ trợ làm lại nhà không", "ntm-2021-2025", 9),
+        ("cảm ơn, nhưng đường thôn vẫn ngập khi mưa to", "ntm-2021-2025", 2),
     ],
 )
 def test_thanks_before_a_question_still_asks_it(
