@@ -50,10 +50,22 @@ def test_thanks_before_a_question_still_asks_it(
         ("do men and women get an equal say in the commune", "binh dang gioi"),
         ("is there much crime in our commune", "toi pham"),
         ("are semi-solid houses enough", "ban kien co"),
-        ("my electricity meter spins too fast", "cong to dien"),
+        ("my power meter spins too fast", "cong to dien"),
         ("who teaches farming techniques to growers", "khuyen nong"),
         ("how many administrative files are late", "thu tuc hanh chinh"),
     ],
 )
 def test_english_words_for_2021_2025_topics(text: str, words: str) -> None:
     assert words in english_topics(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "absent"),
+    [
+        ("the lane is only 3 meters wide", "cong to dien"),
+        ("we have 300 square meters of garden", "cong to dien"),
+        ("solid waste piles up by the canal", "kien co"),
+    ],
+)
+def test_english_words_do_not_take_other_senses(text: str, absent: str) -> None:
+    assert absent not in english_topics(text)
