@@ -85,6 +85,7 @@ def ablate(part: str | None) -> object:
         from bot.services.criteria import text
 
         text.standard_words = lambda words: words
+        text._basic_tokens.cache_clear()
     elif part == "frame":
         from bot.services.criteria import analysis, query_text, ranking
 

@@ -133,3 +133,22 @@ def test_regression_trains_and_round_trips() -> None:
     a = dict(model.scores("tối nay", "s"))
     b = dict(again.scores("tối nay", "s"))
     assert np.allclose([a[k] for k in a], [b[k] for k in a], atol=1e-2)
+
+
+def test_both_shipped_models_number_features_alike_so_one_lookup_serves_both() -> None:
+    """The naive Bayes and the regression are trained on the same examples with the same
+    feature threshold: one question's vocabulary columns serve both (round 12's speed-up),
+    and the regression's scores from the shared columns are its own."""
+    nb, stage = NgramModel.load(), Stage.load()
+    assert nb.same_vocabulary(stage.linear)
+    text, code = "đường thôn bị ngập khi mưa", "ntm-2021-2025"
+    cols = nb.columns(text)
+    assert stage.linear.scores(text, code, cols=cols) == stage.linear.scores(text, code)
+
+
+def test_cached_tokens_are_a_fresh_list_each_time() -> None:
+    from bot.services.criteria.text import basic_tokens
+
+    first = basic_tokens("đường làng")
+    first.append("rac")
+    assert basic_tokens("đường làng") == ["duong", "lang"]

@@ -287,12 +287,61 @@ _RAW: tuple[tuple[str, str], ...] = (
 CONCEPTS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(rf"\b(?:{pattern})\b"), expansion) for pattern, expansion in _RAW
 )
+_LITERAL = frozenset("abcdefghijklmnopqrstuvwxyz0123456789 ")
+
+
+def _alternatives(pattern: str) -> list[str]:
+    """The top-level ``|`` alternatives of a regular expression."""
+    out, depth, start, i = [], 0, 0, 0
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\":
+            i += 1
+        elif ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            out.append(pattern[start:i])
+            start = i + 1
+        i += 1
+    return [*out, pattern[start:]]
+
+
+def _leading_literal(alternative: str) -> str:
+    """The plain text every match of ``alternative`` starts with ("" if none is sure)."""
+    if alternative.startswith("\\b"):
+        alternative = alternative[2:]
+    run = ""
+    for ch in alternative:
+        if ch not in _LITERAL:
+            if ch in "?*{":
+                run = run[:-1]  # a quantifier makes the last character optional
+            break
+        run += ch
+    return run.strip()
+
+
+def _needs(pattern: str) -> tuple[str, ...] | None:
+    """Texts one of which a match of ``pattern`` must contain, or None (no cheap test)."""
+    leads = [_leading_literal(a) for a in _alternatives(pattern)]
+    return None if not all(leads) else tuple(dict.fromkeys(leads))
+
+
+# A pattern is searched only if the text holds one of the texts its matches start with
+# (plain substring tests are many times cheaper than the search; same results).
+_GATED = tuple(
+    (_needs(raw), compiled, expansion)
+    for (raw, _), (compiled, expansion) in zip(_RAW, CONCEPTS, strict=True)
+)
 
 
 def concept_expansions(folded: str) -> list[tuple[str, str]]:
     """``(matched text, catalog phrase)`` for the everyday things named in ``folded``."""
     out: list[tuple[str, str]] = []
-    for pattern, expansion in CONCEPTS:
+    for needs, pattern, expansion in _GATED:
+        if needs is not None and not any(n in folded for n in needs):
+            continue
         match = pattern.search(folded)
         if match:
             out.append((match.group(0), expansion))

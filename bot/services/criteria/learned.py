@@ -82,10 +82,15 @@ class PerSetModel:
     def knows(self, set_code: str) -> bool:
         return set_code in self._by_set
 
-    def _columns(self, text: str, feats: set[str] | None) -> list[int]:
+    def columns(self, text: str, feats: set[str] | None = None) -> list[int]:
         """The vocabulary columns of the question's features, sorted (a float sum must not
         depend on the hash seed). ``feats``: ``features(text)`` if known."""
         return sorted({i for f in (feats or features(text)) if (i := self._vocab.get(f)) is not None})
+
+    def same_vocabulary(self, other: PerSetModel) -> bool:
+        """Whether ``other`` numbers the same features alike (then one question's columns
+        serve both: the naive Bayes and the regression are trained on the same examples)."""
+        return self._vocab == other._vocab
 
 
 class NgramModel(PerSetModel):
@@ -144,15 +149,21 @@ class NgramModel(PerSetModel):
         return self._logp_t.shape  # type: ignore[return-value]
 
     def scores(
-        self, text: str, set_code: str, feats: set[str] | None = None
+        self,
+        text: str,
+        set_code: str,
+        feats: set[str] | None = None,
+        cols: list[int] | None = None,
     ) -> list[tuple[int, float]]:
         """(criterion number, probability) for every class of the set, most likely first;
-        number 0 is "not about the criteria". ``feats``: ``features(text)`` if known."""
+        number 0 is "not about the criteria". ``feats``: ``features(text)`` if known;
+        ``cols``: its :meth:`columns`, if known."""
         found = self._by_set.get(set_code)
         if found is None:
             return []
         start, end, numbers = found
-        cols = self._columns(text, feats)
+        if cols is None:
+            cols = self.columns(text, feats)
         if not cols:
             return [(number, 1.0 / len(numbers)) for number in numbers]
         # Tempered: n-grams overlap, so their evidence is far from independent.

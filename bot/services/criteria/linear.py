@@ -112,15 +112,21 @@ class LinearModel(PerSetModel):
         return self._weights.shape  # type: ignore[return-value]
 
     def scores(
-        self, text: str, set_code: str, feats: set[str] | None = None
+        self,
+        text: str,
+        set_code: str,
+        feats: set[str] | None = None,
+        cols: list[int] | None = None,
     ) -> list[tuple[int, float]]:
         """(criterion number, probability) for every class of the set, most likely first;
-        number 0 is "not about the criteria". ``feats``: ``features(text)`` if known."""
+        number 0 is "not about the criteria". ``feats``: ``features(text)`` if known;
+        ``cols``: its :meth:`columns`, if known."""
         found = self._by_set.get(set_code)
         if found is None:
             return []
         start, end, numbers = found
-        cols = self._columns(text, feats)
+        if cols is None:
+            cols = self.columns(text, feats)
         logits = self._bias[start:end].copy()
         if cols:
             w = self._idf[cols]

@@ -48,6 +48,7 @@ from .query_text import (
     _strip_courtesy,
     _strip_speaker,
     _text_terms,
+    closing_only,
     fold,
 )
 from .ranking import MatchResult, _Query, _Ranked, _Ranking, _SetIndex
@@ -78,6 +79,9 @@ class CriteriaIndex(_Ranking, _Analysis):
         self._model = NgramModel.load() if model == "shipped" else model
         # The logistic regression and the learned second stage (reranker.py); None: blending.py
         self._stage = Stage.load() if stage == "shipped" else stage
+        self._shared_columns = bool(
+            self._model and self._stage and self._model.same_vocabulary(self._stage.linear)
+        )
         self._accented: set[str] = set()  # words with diacritics seen in the catalogs
         self._df: Counter[str] = Counter()
         self._n_docs = 0
@@ -94,6 +98,8 @@ class CriteriaIndex(_Ranking, _Analysis):
     def ask(self, text: str, set_code: str) -> MatchResult:
         """Find the criterion of set ``set_code`` that ``text`` is about: the rules, with
         the learned model's second opinion where they are unsure."""
+        if closing_only(text):
+            return MatchResult("offtopic", None, (), 1.0)
         result = self.rules(text, set_code)
         if (
             self._model is None
@@ -106,8 +112,10 @@ class CriteriaIndex(_Ranking, _Analysis):
         if self._stage is not None and self._stage.linear.knows(set_code):
             text = self.model_text(text)
             feats = features(text)
-            nb = self._model.scores(text, set_code, feats)
-            lr = self._stage.linear.scores(text, set_code, feats)
+            cols = self._model.columns(text, feats)
+            nb = self._model.scores(text, set_code, cols=cols)
+            shared = cols if self._shared_columns else None
+            lr = self._stage.linear.scores(text, set_code, feats, shared)
             return self._stage.ranker.rank(result, nb, lr, criteria_set, text)
         return blend(result, self._model.scores(text, set_code), criteria_set, text)
 

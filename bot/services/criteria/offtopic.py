@@ -76,6 +76,9 @@ dong y, nhat tri, hay qua, dung roi, tuyet voi, chuc ca nha, chuc moi nguoi, an 
 an khang, thinh vuong, van su nhu y, chuc ca thon, chuc ca xom, chuc ca ap, chuc ba con
 test thu, test bot, thu bot, bot co chay, bot chay khong, bot con song, bot an com, bot ngu chua
 binh ga, doi ga, giao ga, nau com chua, an com chua, di ngu day, hoi tiep, mai hoi
+# lost animals and things, festive cakes (round 12): "con chó đi lạc, ai thấy báo giúp"
+di lac, song chuong, xong chuong, ai thay bao, ai thay thi, ai thay nhan, ai nhat duoc, nhan giup chu
+goi banh, ngam nep, la dong
 """.splitlines()
     if not line.startswith("#")
     for phrase in line.split(",")

@@ -302,3 +302,30 @@ def _offtopic_spans(folded: str) -> list[str]:
 
 def _content_words(text: str) -> list[str]:
     return [t for t in basic_tokens(text) if t not in STOPWORDS and not t.isdigit()]
+
+
+# Round 12: a message that opens with thanks or "understood" and asks nothing is a closing
+# remark ("cảm ơn bạn đã giải thích kỹ, để tôi về nói lại cho ông nhà nghe"), whatever
+# topic words it repeats from the answer it thanks for; "nhưng" (but) and "vẫn" (still)
+# go on to a complaint, which is asked ("cảm ơn, nhưng đường thôn vẫn ngập").
+_CLOSING_RE = re.compile(
+    r"^(?:(?:ok|oke|okay|vang|da|u|thoi|the|vay)\s+)*(?:(?:em|toi|minh|chau|con|tui)\s+)?"
+    r"(?:xin\s+)?(?:cam on|camon|thanks|thank you|thank|tks|thks|hieu roi|ro roi|da hieu)\b"
+)
+_ASKING = frozenset(
+    "khong ko k chua sao nao gi dau ai hoi baonhieu baogio thenao odau lamsao taisao "
+    "nhuthenao can phai muon giup nho nhung van".split()
+)
+
+
+def closing_only(text: str) -> bool:
+    """Thanks or "understood" first, at most 30 words, no question mark nor question word."""
+    if "?" in text:
+        return False
+    tokens = basic_tokens(text)
+    folded = " ".join(tokens)
+    return (
+        len(tokens) <= 30
+        and _CLOSING_RE.match(folded) is not None
+        and not any(t in _ASKING for t in tokens)
+    )

@@ -190,6 +190,7 @@ class _Ranking:
         for expansion in ABBREVIATIONS.values():
             self._known.update(expansion.split())
         self._idf_cache: dict[str, float] = {}
+        self._faq_weights: dict[frozenset[str], float] = {}  # an FAQ's terms -> their idf sum
         self._correct = lru_cache(maxsize=4096)(self._correct_uncached)
 
     def add_faq(self, set_code: str, number: int, faq: Faq) -> None:
@@ -284,13 +285,19 @@ class _Ranking:
             return False
         return asks_number(query.folded) == asks_number(" ".join(basic_tokens(faq.question)))
 
-    def _faq_similarity(self, query: _Query, doc: _Doc) -> tuple[float, Faq | None]:
-        q_terms = {t for t in _topic_terms(query.terms) if t in self._df}
+    def _faq_query(self, query: _Query) -> tuple[frozenset[str], float]:
+        """The query's terms that pick an FAQ, and their weight (once per query)."""
+        q_terms = frozenset(t for t in _topic_terms(query.terms) if t in self._df)
         # The place where something is asked about does not pick the FAQ.
         q_terms = (q_terms - query.place_terms) or q_terms
+        return q_terms, math.fsum(self._idf(t) for t in q_terms)
+
+    def _faq_similarity(
+        self, query: _Query, doc: _Doc, asked: tuple[frozenset[str], float] | None = None
+    ) -> tuple[float, Faq | None]:
+        q_terms, q_weight = asked or self._faq_query(query)
         if not q_terms:
             return 0.0, None
-        q_weight = math.fsum(self._idf(t) for t in q_terms)
         best, best_faq = 0.0, None
         for faq, terms in zip(doc.faqs, doc.faq_terms, strict=True):
             if not terms:
@@ -298,7 +305,9 @@ class _Ranking:
             shared = math.fsum(self._idf(t) for t in q_terms & terms)
             if not shared:
                 continue
-            f_weight = math.fsum(self._idf(t) for t in terms)
+            f_weight = self._faq_weights.get(terms)
+            if f_weight is None:
+                f_weight = self._faq_weights[terms] = math.fsum(self._idf(t) for t in terms)
             sim = 2.0 * shared / (q_weight + f_weight)
             if sim > best:
                 best, best_faq = sim, faq
@@ -312,6 +321,7 @@ class _Ranking:
         order = sorted(range(len(scores)), key=lambda i: -scores[i])
         several_words = len(query.content) >= 2
         ranked: list[_Ranked] = []
+        asked = self._faq_query(query) if scores else None
         for rank, i in enumerate(order):
             if scores[i] <= 0:
                 break
@@ -320,7 +330,7 @@ class _Ranking:
                 conf *= _SINGLE_WORD_PENALTY
             faq: Faq | None = None
             if rank < 5:
-                sim, faq = self._faq_similarity(query, index.docs[i])
+                sim, faq = self._faq_similarity(query, index.docs[i], asked)
                 conf += 0.35 * sim * sim
                 if not self._faq_answers(query, faq, sim):
                     faq = None

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from bot.services.vntext import fold, strip_diacritics
 
@@ -392,10 +393,18 @@ def basic_tokens(text: str) -> list[str]:
     Question phrases become one (stop)word - ``bao nhieu`` -> ``baonhieu`` - so that their
     syllables (``bao`` also means storm, bag, report) do not count as topic words.
     """
+    return list(_basic_tokens(text))
+
+
+@lru_cache(maxsize=256)
+def _basic_tokens(text: str) -> tuple[str, ...]:
+    # Cached: one question is tokenised five to ten times (rules, its story sentence, the
+    # chatter check, FAQ questions), and the catalog's FAQ questions for every question.
+    # Small on purpose: it holds the question in hand and the FAQs, not earlier questions.
     folded = fold(standard_words(text))
     folded = _GLUED_RE.sub(r"\1 \2", folded)
     tokens = expand_abbreviations(folded.split())
-    return join_compounds(" ".join(tokens)).split()
+    return tuple(join_compounds(" ".join(tokens)).split())
 
 
 def bigrams(tokens: list[str]) -> list[str]:
