@@ -29,7 +29,7 @@ system-deps:
 
 test: $(STAMP) system-deps
 	$(BIN)/ruff check .
-	$(BIN)/pytest -n 3 --dist loadfile
+	$(BIN)/pytest -n 3 --dist loadfile --durations=25
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
