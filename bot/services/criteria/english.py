@@ -2,7 +2,10 @@
 
 A message reads as English when at least two of its words (and a good share of them) cannot
 be Vietnamese syllables typed without diacritics ("what", "road", "is"): "the bhyt" or
-"can bo xa" stay Vietnamese. An English message is replaced by the catalog words of its
+"can bo xa" stay Vietnamese. English may carry a few Vietnamese words with their marks ("our
+xã", "in Bến Tre"): when they are at most a third of the words, the rest decides, and the
+lower-case ones are kept (folded) beside the topic words ("nhà văn hóa"); names are dropped.
+Texting shorthand ("u", "pls", "abt", "coop") is spelled out first. An English message is replaced by the catalog words of its
 topics (``english_words.TOPICS``, longest phrase first, plurals too); one with no topic word
 becomes empty, which the matcher treats as chatter.
 """
@@ -15,6 +18,8 @@ from functools import lru_cache
 from importlib import resources
 
 import yaml
+
+from bot.services.vntext import fold
 
 from .english_everyday import EVERYDAY
 from .english_words import TOPICS as _FIRST
@@ -30,8 +35,31 @@ _VI_SYLLABLE = re.compile(
 _ENGLISH_WORDS = frozenset(
     "how what who whom where when why which is are was were does did our your their there "
     "this that with from for and of be been will would should could must need has have get "
-    "help please thanks thank you we they any many much about after before every".split()
+    "help please thanks thank you we they any many much about after before every "
+    "u ur pls plz abt wat gonna wanna lol".split()
 )
+# Texting shorthand, spelled out before the topic words are read.
+_TEXTING = {
+    "u": "you",
+    "ur": "your",
+    "pls": "please",
+    "plz": "please",
+    "abt": "about",
+    "wat": "what",
+    "coop": "cooperative",
+    "coops": "cooperatives",
+    "govt": "government",
+    "gov": "government",
+    "tho": "though",
+    "cuz": "because",
+    "bc": "because",
+    "w/o": "without",
+    "hh": "household",
+    "hhs": "households",
+}
+_TEXTING_RE = re.compile(r"(?<![\w'/-])(" + "|".join(map(re.escape, _TEXTING)) + r")(?![\w'/-])")
+_MARKED_SHARE = 0.34  # at most this share of an English message's words carry Vietnamese marks
+_ANY_WORD_RE = re.compile(r"[^\W_]+(?:['-][^\W_]+)*")
 _WORD_RE = re.compile(r"[a-z0-9]+(?:['-][a-z0-9]+)*")
 # Plurals and the past and -ing forms of a verb ("canals", "scammed", "flooding").
 _ENDINGS = "(?:e?s|e?d|ing|[a-z]ed|[a-z]ing)?"
@@ -64,12 +92,24 @@ _TYPOGRAPHY = str.maketrans(
 _FARM_WATER = ("ruong", "cay trong", "thieu nuoc tuoi")
 
 
+def _unmarked(text: str) -> str | None:
+    """``text`` without its words carrying Vietnamese marks, or None when they are too many
+    for an English message."""
+    if text.isascii():
+        return text
+    words = _ANY_WORD_RE.findall(text)
+    marked = [w for w in words if not w.isascii()]
+    if len(words) < 6 or len(marked) > _MARKED_SHARE * len(words):
+        return None
+    return " ".join(w for w in words if w.isascii())
+
+
 def is_english(text: str) -> bool:
     """Whether ``text`` reads as English rather than Vietnamese typed without marks."""
-    text = text.translate(_TYPOGRAPHY)
-    if not text.isascii():
+    unmarked = _unmarked(text.translate(_TYPOGRAPHY))
+    if unmarked is None:
         return False
-    words = _WORD_RE.findall(text.lower())
+    words = _WORD_RE.findall(unmarked.lower())
     foreign = [
         w
         for w in words
@@ -103,8 +143,15 @@ def english_topics(text: str) -> str:
     as English; otherwise unchanged."""
     if not is_english(text):
         return text
-    lowered = text.translate(_TYPOGRAPHY).lower()
+    plain = text.translate(_TYPOGRAPHY)
+    lowered = _TEXTING_RE.sub(lambda m: _TEXTING[m.group(1)], plain.lower())
     words = [_topic(m.group(0)) for m in _TOPIC_RE.finditer(lowered)]
+    # Vietnamese words in lower case ("xã", "nhà văn hóa"), not names ("Bến Tre"), beside an
+    # English topic or two or more of them ("tổ khuyến nông"): one alone ("a good phở place")
+    # does not make the message about a criterion.
+    marked = [fold(w) for w in _ANY_WORD_RE.findall(plain) if not w.isascii() and w.islower()]
+    if any(words) or len(marked) >= 2:
+        words += marked
     out = " ".join(w for w in words if w)
     if "nuoc sach" in out and any(f in out for f in _FARM_WATER):
         out = out.replace("nuoc sach", "tuoi tieu")
