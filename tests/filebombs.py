@@ -150,3 +150,140 @@ BOMBS: dict[str, tuple[Callable[[], tuple[str, bytes]], set[str]]] = {
     "external_link": (external_link, {"external_links"}),
     "too_many_entries": (too_many_entries, {"too_many_entries"}),
 }
+
+
+# Old Excel: real .xls (BIFF8, written by xlwt and patched where a writer would refuse)
+# and web pages named .xls. The statement importer is the one that reads them.
+
+
+def _xls(cells: dict[tuple[int, int], object], sheets: int = 1) -> bytes:
+    import xlwt
+
+    workbook = xlwt.Workbook(encoding="utf-8")
+    for number in range(sheets):
+        sheet = workbook.add_sheet(f"S{number + 1}")
+        if number == 0:
+            for (row, column), value in cells.items():
+                sheet.write(row, column, value)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+_DIMENSIONS = b"\x00\x02\x0e\x00"  # BIFF8 DIMENSIONS record: id 0x0200, 14 bytes
+
+
+def _declare(content: bytes, rows: int, columns: int) -> bytes:
+    """The sheet's DIMENSIONS record rewritten in place (first row, last row + 1, first
+    column, last column + 1), as a hostile writer would declare it."""
+    at = content.index(_DIMENSIONS) + 4
+    record = (0).to_bytes(4, "little") + rows.to_bytes(4, "little")
+    record += (0).to_bytes(2, "little") + columns.to_bytes(2, "little")
+    return content[:at] + record + content[at + 12 :]
+
+
+def xls_many_sheets() -> tuple[str, bytes]:
+    return "saoke.xls", _xls({(0, 0): "Ngày"}, sheets=60)
+
+
+def xls_dimension_bomb() -> tuple[str, bytes]:
+    """Two cells that declare 65,536 rows by 256 columns."""
+    return "saoke.xls", _declare(_xls({(0, 0): "Ngày", (1, 0): 1}), 65536, 256)
+
+
+def xls_far_cell() -> tuple[str, bytes]:
+    """One cell in the last row BIFF8 allows, under a DIMENSIONS that claims 1 x 1."""
+    return "saoke.xls", _declare(_xls({(0, 0): "Ngày", (65535, 0): 1}), 1, 1)
+
+
+def xls_many_rows() -> tuple[str, bytes]:
+    return "saoke.xls", _declare(_xls({(row, 0): row for row in range(20_000)}), 1, 1)
+
+
+def xls_wide() -> tuple[str, bytes]:
+    """200 columns under a DIMENSIONS that claims one."""
+    return "saoke.xls", _declare(_xls({(0, column): f"C{column}" for column in range(200)}), 1, 1)
+
+
+def xls_big_cell() -> tuple[str, bytes]:
+    return "saoke.xls", _xls({(0, 0): "Ngày", (1, 0): "x" * 30_000})  # BIFF8 allows 32,767
+
+
+def xls_truncated() -> tuple[str, bytes]:
+    content = _xls({(row, 0): f"dòng {row}" for row in range(300)})
+    return "saoke.xls", content[: len(content) // 2]
+
+
+def xls_garbage() -> tuple[str, bytes]:
+    return "saoke.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(range(256)) * 40
+
+
+def xls_encrypted() -> tuple[str, bytes]:
+    """The INTERFACEHDR record after the workbook's BOF turned into a FILEPASS: what a
+    password-protected workbook carries."""
+    content = _xls({(0, 0): "Ngày"})
+    return "saoke.xls", content.replace(b"\xe1\x00\x02\x00", b"\x2f\x00\x02\x00", 1)
+
+
+_PAGE = '<html><head><meta charset="utf-8"></head><body><table>'
+
+
+def html_entities() -> tuple[str, bytes]:
+    entities = "".join(
+        f'<!ENTITY lol{i} "{("&lol" + str(i - 1) + ";") * 10}">' for i in range(1, 10)
+    )
+    page = f'<!DOCTYPE html [<!ENTITY lol0 "lol">{entities}]>{_PAGE}<tr><td>&lol9;</td></tr>'
+    return "saoke.xls", page.encode()
+
+
+def html_million_rows() -> tuple[str, bytes]:
+    return "saoke.xls", (_PAGE + "<tr>" * 1_200_000).encode()
+
+
+def html_wide() -> tuple[str, bytes]:
+    return "saoke.xls", (_PAGE + "<tr>" + "<td>x</td>" * 400_000).encode()
+
+
+def html_big_cell() -> tuple[str, bytes]:
+    return "saoke.xls", (_PAGE + "<tr><td>Ngày</td><td>" + "x" * 3_000_000).encode()
+
+
+def html_nested_tables() -> tuple[str, bytes]:
+    """A table in a cell of a table, 300,000 deep."""
+    return "saoke.xls", ("<html>" + "<table><tr><td>" * 300_000).encode()
+
+
+def html_unclosed_quotes() -> tuple[str, bytes]:
+    """Attribute quotes never closed: html.parser alone rescans to the end for each one
+    (two minutes for these 4 MB before the guard)."""
+    return "saoke.xls", (_PAGE + "<tr><td>a</td></tr>" + "<a b='" * 700_000).encode()
+
+
+def xml_spreadsheet() -> tuple[str, bytes]:
+    """Excel 2003's XML spreadsheet, which some exports also name .xls: not read."""
+    return "saoke.xls", (
+        '<?xml version="1.0"?><?mso-application progid="Excel.Sheet"?>'
+        '<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet">'
+        '<Worksheet ss:Name="Sheet1"><Table><Row><Cell><Data ss:Type="String">Ngày</Data>'
+        "</Cell></Row></Table></Worksheet></Workbook>"
+    ).encode()
+
+
+OLD_EXCEL_BOMBS: dict[str, tuple[Callable[[], tuple[str, bytes]], set[str]]] = {
+    "xls_many_sheets": (xls_many_sheets, {"too_many_sheets"}),
+    "xls_dimension_bomb": (xls_dimension_bomb, {"dimensions"}),
+    "xls_far_cell": (xls_far_cell, {"too_many_rows"}),
+    "xls_many_rows": (xls_many_rows, {"too_many_rows"}),
+    "xls_wide": (xls_wide, {"too_many_columns"}),
+    "xls_big_cell": (xls_big_cell, {"cell_too_long"}),
+    "xls_truncated": (xls_truncated, {"unreadable"}),
+    "xls_garbage": (xls_garbage, {"unreadable"}),
+    "xls_encrypted": (xls_encrypted, {"encrypted"}),
+    "html_entities": (html_entities, {"entities"}),
+    "html_million_rows": (html_million_rows, {"too_many_rows"}),
+    "html_wide": (html_wide, {"too_many_columns"}),
+    "html_big_cell": (html_big_cell, {"cell_too_long"}),
+    "html_nested_tables": (html_nested_tables, {"too_many_rows"}),
+    "html_unclosed_quotes": (html_unclosed_quotes, {"unreadable"}),
+    "xml_spreadsheet": (xml_spreadsheet, {"old_format"}),
+}

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-DEFERRED = ("matplotlib", "openpyxl", "PIL", "fontTools", "segno")
+DEFERRED = ("matplotlib", "openpyxl", "xlrd", "PIL", "fontTools", "segno")
 
 PROBE = """
 import importlib, pkgutil, sys

@@ -5,7 +5,7 @@ Out: every cell a user could have typed goes through :func:`neutralize` (CSV) or
 is text, never a formula, when a treasurer opens the file in Excel (OWASP's
 CSV-injection guidance: cells starting with ``= + - @``, tab or carriage return).
 
-In: every XLSX or CSV the bot or the CLI reads goes through :func:`read_table`. What
+In: every XLSX, XLS or CSV the bot or the CLI reads goes through :func:`read_table`. What
 can go wrong is a file built to hurt the reader: a zip whose entries unpack to
 gigabytes (a shared-strings bomb), a sheet declaring a million rows by sixteen
 thousand columns (a dimension bomb), XML entities that expand exponentially (billion
@@ -15,7 +15,15 @@ itself runs in openpyxl's read-only mode, in a child process with an address-spa
 cap and a deadline, so neither a bomb that slips through nor a slow file can take
 the bot's memory or hold up anyone else's reply. A refusal is a :class:`FileRefused`
 with a reason (and the row and column when one cell is at fault), one localized line
-through :func:`refusal_text`."""
+through :func:`refusal_text`.
+
+Old Excel files are read too, because many banks' internet banking still exports them: a
+real BIFF8 workbook (the OLE2 ``.xls`` of Excel 97-2003) is read with xlrd, one sheet on
+demand, after its sheet count and the sheet's declared DIMENSIONS are checked; a web
+page saved with a ``.xls`` name (an HTML table, what several banks' "Excel" button
+gives) is read with the standard library's tokenizing ``html.parser``, which keeps no
+tree (deep nesting costs nothing), expands no DTD entities (a page declaring any is
+refused) and is cut off at the row, column and cell limits as it goes."""
 
 from __future__ import annotations
 
@@ -44,6 +52,7 @@ class Limits:
     max_rows: int = 5000
     max_columns: int = 60
     max_cell: int = 2000  # characters
+    max_sheets: int = 50  # sheets in an old .xls workbook (only one is read)
     memory_mb: int = 400  # the child's address space, a backstop behind the checks
     seconds: float = 30.0
 
@@ -51,7 +60,7 @@ class Limits:
 class FileRefused(ValueError):
     """reason: too_big | unreadable | unzipped_too_big | too_many_entries | entities |
     external_links | dimensions | too_many_rows | too_many_columns | cell_too_long |
-    old_format | too_slow | memory."""
+    too_many_sheets | encrypted | old_format | too_slow | memory."""
 
     def __init__(self, reason: str, row: int = 0, column: int = 0, limit: int = 0) -> None:
         super().__init__(reason)
@@ -201,19 +210,38 @@ def _checked_row(values: Iterable[Any], number: int, limits: Limits) -> list[str
     return row
 
 
+checked_row = _checked_row  # for bot.services.oldsheets
+
+
 def is_xlsx(content: bytes, filename: str) -> bool:
     return filename.lower().endswith((".xlsx", ".xlsm")) or content[:2] == b"PK"
 
 
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an Excel 97-2003 .xls (BIFF8)
+
+
 def read_rows(content: bytes, filename: str, limits: Limits, sheet: str = "") -> list[list[str]]:
     """The rows of the sheet named ``sheet`` (else the first) as text, in this process:
-    the child of :func:`read_table`, or a one-off CLI run."""
+    the child of :func:`read_table`, or a one-off CLI run. What a file is comes from its
+    first bytes, not its name: banks name web pages and old workbooks alike ``.xls``."""
     if len(content) > limits.max_bytes:
         raise FileRefused("too_big", limit=limits.max_bytes)
+    if content[:8] == OLE2_MAGIC:
+        from bot.services.oldsheets import xls_rows
+
+        return xls_rows(content, limits, sheet)
+    text = "" if content[:2] == b"PK" else _decoded(content)
+    markup = _markup(text)
+    if markup == "html":
+        from bot.services.oldsheets import html_rows
+
+        return html_rows(text, limits)
+    if markup == "xml":
+        raise FileRefused("old_format")  # Excel 2003's XML spreadsheet, or other XML
     if is_xlsx(content, filename):
         check_xlsx(content, limits)
         return _xlsx_rows(content, limits, sheet)
-    return _csv_rows(content, limits)
+    return _csv_rows(text, limits)
 
 
 def _xlsx_rows(content: bytes, limits: Limits, sheet_name: str) -> list[list[str]]:
@@ -248,18 +276,44 @@ def _xlsx_rows(content: bytes, limits: Limits, sheet_name: str) -> list[list[str
     return rows
 
 
-def _csv_rows(content: bytes, limits: Limits) -> list[list[str]]:
-    head = content[:512].lstrip().lower()
-    old_excel = content[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-    if old_excel or head.startswith((b"<html", b"<table", b"<!doctype", b"<?xml")):
-        raise FileRefused("old_format")  # a real .xls, or a web page some banks name .xls
-    if content[:2] in (b"\xff\xfe", b"\xfe\xff"):  # Excel's "Unicode text": UTF-16, tabs
-        text = content.decode("utf-16", errors="replace")
-    else:
+def _decoded(content: bytes) -> str:
+    """Text as banks and Excel write it: UTF-16 with its mark (Excel's "Unicode text" and
+    some web pages), UTF-8 with or without one, else the Vietnamese Windows code page
+    (or the one a web page names in its <meta charset>)."""
+    if content[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return content.decode("utf-16", errors="replace")
+    try:
+        return content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    declared = re.search(rb"charset\s*=\s*[\"']?([A-Za-z0-9_.:-]{1,40})", content[:4096])
+    if declared:
         try:
-            text = content.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            text = content.decode("cp1258", errors="replace")
+            return content.decode(declared.group(1).decode("ascii"), errors="replace")
+        except LookupError:
+            pass
+    return content.decode("cp1258", errors="replace")
+
+
+_HTML_START = re.compile(r"<\s*(html|table|body|head|meta|tr|td|div|style)\b|<!doctype\s+html", re.I)
+
+
+_XML_SHEET = re.compile(r"<\?xml|<workbook\b|urn:schemas-microsoft-com:office:spreadsheet", re.I)
+
+
+def _markup(text: str) -> str:
+    """html | xml | "" (text, read as CSV), from the start of the file."""
+    head = text[:2048].lstrip()
+    if not head.startswith("<"):
+        return ""
+    if _XML_SHEET.search(head) and not re.search(r"<html\b", head, re.I):
+        return "xml"  # XHTML has both; Excel 2003's spreadsheet has a <Table> of its own
+    if _HTML_START.search(head):
+        return "html"
+    return "xml"
+
+
+def _csv_rows(text: str, limits: Limits) -> list[list[str]]:
     if "\x00" in text:
         raise FileRefused("unreadable")
     reader = csv.reader(io.StringIO(text), delimiter=_delimiter(text[:65536]))
@@ -370,9 +424,11 @@ def refusal_text(error: FileRefused, _: Callable[[str], str]) -> str:
         "cell_too_long": _("A cell is longer than {limit} characters.").format(limit=error.limit)
         + where,
         "too_slow": _("That file took too long to read, so I stopped."),
-        "old_format": _("That is an old Excel file (.xls) or a web page. Please open it in Excel, save it as .xlsx and send it again."),
+        "too_many_sheets": _("That workbook has more than {limit} sheets, so I did not open it.").format(limit=error.limit),
+        "encrypted": _("That file is protected by a password. Please open it, save it without a password and send it again."),
+        "old_format": _("I cannot read this kind of Excel file (XML spreadsheet). Please open it in Excel, save it as .xlsx and send it again."),
         "memory": _("That file needs too much memory to read, so I stopped."),
     }  # fmt: skip
     return texts.get(
-        error.reason, _("I could not read that file. Please send an XLSX or CSV file.")
+        error.reason, _("I could not read that file. Please send an XLSX, XLS or CSV file.")
     )

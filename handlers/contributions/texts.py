@@ -109,7 +109,7 @@ def error_text(error: DomainError | SheetInvalid | VietQRError | FileRefused) ->
             "no_header": _(
                 "I could not find the columns in that sheet. It needs a header row (for example: Ngày, Nội dung, Ghi có)."
             ),
-        }.get(error.reason, _("I could not read that file. Please send an XLSX or CSV file."))
+        }.get(error.reason, _("I could not read that file. Please send an XLSX, XLS or CSV file."))
     if isinstance(error, VietQRError):
         return _(
             "The campaign's bank account is not complete, so I cannot make a VietQR code. Please tell the treasurer."

@@ -284,12 +284,23 @@ def test_every_export_has_dates_as_dates_and_numbers_as_numbers(tmp_path: Path) 
     assert "dd/mm/yyyy" in when.number_format.lower()
 
 
-async def test_an_old_xls_or_a_web_page_is_asked_to_be_saved_as_xlsx() -> None:
-    for content in (
-        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600,
-        b"<html><table><tr><td>Ngay</td></tr></table></html>",
-    ):
-        with pytest.raises(safefiles.FileRefused) as caught:
-            await safefiles.read_table(content, "saoke.xls")
-        assert caught.value.reason == "old_format"
-        assert ".xlsx" in safefiles.refusal_text(caught.value, lambda text: text)
+async def test_an_old_xls_or_a_web_page_is_read_and_what_is_not_is_said_plainly() -> None:
+    """Old Excel files are read now (tests/services/test_old_excel.py); a broken one says
+    which files are read, and Excel 2003's XML spreadsheet asks to be saved as .xlsx."""
+    rows = await safefiles.read_table(
+        b"<html><table><tr><td>Ngay</td></tr></table></html>", "saoke.xls"
+    )
+    assert rows == [["Ngay"]]
+    with pytest.raises(safefiles.FileRefused) as caught:
+        await safefiles.read_table(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600, "saoke.xls")
+    assert caught.value.reason == "unreadable"
+    assert "XLS" in safefiles.refusal_text(caught.value, lambda text: text)
+    with pytest.raises(safefiles.FileRefused) as caught:
+        await safefiles.read_table(
+            b'<?xml version="1.0"?><Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet">'
+            b"<Worksheet><Table><Row><Cell><Data>Ngay</Data></Cell></Row></Table></Worksheet>"
+            b"</Workbook>",
+            "saoke.xls",
+        )
+    assert caught.value.reason == "old_format"
+    assert ".xlsx" in safefiles.refusal_text(caught.value, lambda text: text)
