@@ -66,5 +66,10 @@ VI = {
     "{file}: {count} error(s), nothing was loaded:": "{file}: {count} lỗi, chưa nạp gì:",
     "{phone} is not a phone number": "{phone} không phải số điện thoại",
     "Receipt #{id} (to take it back: /huythu {id} reason)": "Phiếu thu #{id} (muốn hủy: /huythu {id} lý do)",
-    "That is an old Excel file (.xls) or a web page. Please open it in Excel, save it as .xlsx and send it again.": "Đây là tệp Excel đời cũ (.xls) hoặc một trang web. Vui lòng mở bằng Excel, lưu lại dưới dạng .xlsx rồi gửi lại.",
+    "I cannot read this kind of Excel file (XML spreadsheet). Please open it in Excel, save it as .xlsx and send it again.": "Tôi chưa đọc được loại tệp Excel này (bảng tính XML). Vui lòng mở bằng Excel, lưu lại dưới dạng .xlsx rồi gửi lại.",
+    "That workbook has more than {limit} sheets, so I did not open it.": "Tệp này có hơn {limit} trang tính nên tôi không mở.",
+    "That file is protected by a password. Please open it, save it without a password and send it again.": "Tệp này được bảo vệ bằng mật khẩu. Vui lòng mở tệp, lưu lại không đặt mật khẩu rồi gửi lại.",
+    "Send the bank's statement export (XLSX, XLS or CSV). Lines whose content names a pledge (DG {code} …) will be shown for you to confirm.": "Gửi sao kê ngân hàng (XLSX, XLS hoặc CSV). Các dòng có nội dung ghi mã cam kết (DG {code} …) sẽ hiện ra để đồng chí xác nhận.",
+    "Please send the file as a document (XLSX, XLS or CSV), or /donggop to stop.": "Vui lòng gửi tệp dạng tài liệu (XLSX, XLS hoặc CSV), hoặc /donggop để dừng.",
+    "I could not read that file. Please send an XLSX, XLS or CSV file.": "Không đọc được tệp này. Vui lòng gửi tệp XLSX, XLS hoặc CSV.",
 }

@@ -54,7 +54,7 @@ def register_manage(router: Router) -> None:
                 if message:
                     await message.answer(
                         _(
-                            "Send the bank's statement export (XLSX or CSV). Lines whose content names a pledge (DG {code} …) will be shown for you to confirm."
+                            "Send the bank's statement export (XLSX, XLS or CSV). Lines whose content names a pledge (DG {code} …) will be shown for you to confirm."
                         ).format(code=campaign.code)
                         if action == "statement"
                         else _(

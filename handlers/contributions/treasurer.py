@@ -212,7 +212,7 @@ def register_sheets(router: Router) -> None:
     @router.message(StateFilter(Books.statement, Books.receipts))
     async def sheet_expected(message: Message) -> None:
         await message.answer(
-            _("Please send the file as a document (XLSX or CSV), or /donggop to stop.")
+            _("Please send the file as a document (XLSX, XLS or CSV), or /donggop to stop.")
         )
 
     @router.callback_query(DgMatch.filter())

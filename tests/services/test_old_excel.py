@@ -111,3 +111,26 @@ async def test_a_refused_old_excel_names_its_cell() -> None:
         await files.read_table((page + "</td></tr></table>").encode(), "saoke.xls")
     assert (caught.value.reason, caught.value.row, caught.value.column) == ("cell_too_long", 2, 2)
     assert "(row 2, column B)" in safefiles.refusal_text(caught.value, lambda text: text)
+
+
+def test_every_old_excel_refusal_is_said_in_vietnamese() -> None:
+    from pathlib import Path
+
+    from babel.messages.pofile import read_po
+
+    po = Path(__file__).resolve().parents[2] / "locales/vi/LC_MESSAGES/messages.po"
+    with po.open("rb") as fp:
+        catalog = {m.id: m.string for m in read_po(fp, locale="vi") if m.id and m.string}
+    missing: list[str] = []
+
+    def vietnamese(text: str) -> str:
+        if text not in catalog:
+            missing.append(text)
+        return catalog.get(text, text)
+
+    for reasons in [r for _make, r in OLD_EXCEL_BOMBS.values()]:
+        for reason in reasons:
+            line = safefiles.refusal_text(safefiles.FileRefused(reason, limit=50), vietnamese)
+            assert line and "\n" not in line
+    assert not missing, missing
+    assert "mật khẩu" in safefiles.refusal_text(safefiles.FileRefused("encrypted"), vietnamese)
