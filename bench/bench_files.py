@@ -1,6 +1,7 @@
 """Benchmark of bounded file reading: ``python bench/bench_files.py``.
 
-For each hostile file of ``tests/filebombs.py`` (and a good 5,000-line statement), reads
+For each hostile file of ``tests/filebombs.py`` (and a good 5,000-line statement, also as
+an old .xls and as a web page named .xls), reads
 it the way the bot does (``bot.services.safefiles.read_table``: checks, then openpyxl in
 a child process) while a bystander coroutine on the same event loop ticks every 10 ms,
 as another user's reply would be handled. Reported per file: the outcome, the wall
@@ -18,7 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.services import safefiles  # noqa: E402
-from tests.filebombs import BOMBS  # noqa: E402
+from tests.filebombs import BOMBS, OLD_EXCEL_BOMBS  # noqa: E402
 
 
 def good_statement() -> tuple[str, bytes]:
@@ -36,6 +37,34 @@ def good_statement() -> tuple[str, bytes]:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return "good.xlsx", buffer.getvalue()
+
+
+def good_statement_xls() -> tuple[str, bytes]:
+    """The same 5,000 lines as a real .xls (BIFF8)."""
+    from tests.bank_layouts import xls
+
+    rows: list[list[object]] = [
+        ["Ngày giao dịch", "Số tham chiếu", "Số tiền ghi nợ", "Số tiền ghi có", "Nội dung"]
+    ]
+    rows += [
+        ["05/03/2026", f"FT{i}", None, 100_000 + i, f"DG abcd1234 {i} ABCDE chuyen tien"]
+        for i in range(4990)
+    ]
+    return "good.xls", xls(rows)
+
+
+def good_statement_html() -> tuple[str, bytes]:
+    """The same 5,000 lines as the web page a bank names .xls."""
+    from tests.bank_layouts import html_xls
+
+    rows: list[list[object]] = [
+        ["Ngày giao dịch", "Số tham chiếu", "Số tiền ghi nợ", "Số tiền ghi có", "Nội dung"]
+    ]
+    rows += [
+        ["05/03/2026", f"FT{i}", None, 100_000 + i, f"DG abcd1234 {i} ABCDE chuyen tien"]
+        for i in range(4990)
+    ]
+    return "good_web.xls", html_xls(rows)
 
 
 async def measure(name: str, content: bytes) -> tuple[str, float, int, float]:
@@ -63,6 +92,9 @@ async def measure(name: str, content: bytes) -> tuple[str, float, int, float]:
 async def main() -> None:
     files = {key: make for key, (make, _reasons) in BOMBS.items()}
     files["good_statement_5000_rows"] = good_statement
+    files.update({key: make for key, (make, _reasons) in OLD_EXCEL_BOMBS.items()})
+    files["good_statement_5000_rows_xls"] = good_statement_xls
+    files["good_statement_5000_rows_web_page_xls"] = good_statement_html
     print("| file | size | outcome | wall time | child peak RSS | bystander's longest wait |")
     print("|---|---|---|---|---|---|")
     for key, make in files.items():
