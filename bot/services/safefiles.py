@@ -310,7 +310,7 @@ def _markup(text: str) -> str:
         return "xml"  # XHTML has both; Excel 2003's spreadsheet has a <Table> of its own
     if _HTML_START.search(head):
         return "html"
-    return "xml"
+    return ""  # a CSV whose first cell starts with "<"
 
 
 def _csv_rows(text: str, limits: Limits) -> list[list[str]]:

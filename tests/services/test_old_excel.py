@@ -134,3 +134,12 @@ def test_every_old_excel_refusal_is_said_in_vietnamese() -> None:
             assert line and "\n" not in line
     assert not missing, missing
     assert "mật khẩu" in safefiles.refusal_text(safefiles.FileRefused("encrypted"), vietnamese)
+
+
+async def test_what_a_file_is_comes_from_its_bytes() -> None:
+    """A CSV whose first cell starts with "<" is still a CSV; a page with a comment and
+    upper-case tags before its table is still a page."""
+    rows = await files.read_table("<Ngày>,Nội dung\n1,2\n".encode(), "saoke.csv")
+    assert rows == [["<Ngày>", "Nội dung"], ["1", "2"]]
+    page = b"\xef\xbb\xbf \r\n<!-- saved from url -->\r\n<HTML><BODY><TABLE><TR><TD>x</TD></TR>"
+    assert await files.read_table(page, "saoke.xls") == [["x"]]
