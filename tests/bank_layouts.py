@@ -251,7 +251,7 @@ BANKS: dict[str, Callable[[], tuple[str, bytes]]] = {
 # ``<meta name=ProgId content=Excel.Sheet>``, ``br{mso-data-placement:same-cell;}`` (a
 # <br> stays inside its cell), ``mso-number-format`` on text cells.
 #
-# Two layouts, as that public parser reads them (its repository is not named by the index;
+# Three layouts, as that public parser reads them (its repository is not named by the index;
 # its modules are "VTB bank statement parser (VietinBank)" and "BIDV bank statement
 # parser"): VietinBank eFAST's "LỊCH SỬ GIAO DỊCH - TRANSACTION HISTORY" (bilingual
 # headers "Ngày hạch toán / Accounting date", "Mô tả giao dịch / Transaction
@@ -306,6 +306,33 @@ def bidv_detail(code: str = CODE, paid: int = 7, check: str = CHECK, debit: int 
         [2, datetime(2026, 3, 6), 500_000, None, 3_000_000, f"DG {code.upper()} {debit} QWERT"],  # noqa: DTZ001
         ["Cộng phát sinh", None, 500_000, PAID, None, None],
         ["Số dư cuối:", None, None, None, 3_000_000],
+    ]  # fmt: skip
+
+
+def acb_statement(
+    code: str = CODE, paid: int = 7, check: str = CHECK, debit: int = 8
+) -> list[list[object]]:
+    """ACB's "BẢNG SAO KÊ GIAO DỊCH" on a sheet named "Statement", as the same public parser
+    reads it (module "ACB bank statement parser", fxParse_ACB_Transactions): the account
+    number and currency in the first 8 rows; "Số dư đầu" and "Số dư cuối" as labels with
+    their values in the row below (row 7, columns D and G); the header found within the
+    first 15 rows by "NGÀY GIAO DỊCH", "RÚT RA", "GỬI VÀO", "NỘI DUNG" (row 8 when not);
+    columns by position: date, transaction number, description, money out, money in,
+    balance, then the counterpart's name and account."""
+    return [
+        ["NGÂN HÀNG TMCP Á CHÂU"],
+        ["BẢNG SAO KÊ GIAO DỊCH"],
+        ["Số tài khoản: 9999999", None, None, "Loại tiền: VND"],
+        ["Tên tài khoản: QUY THON MAU"],
+        ["Từ ngày 01/03/2026 đến ngày 31/03/2026"],
+        [None, None, None, "Số dư đầu", None, None, "Số dư cuối"],
+        [None, None, None, 2_000_000, None, None, 3_000_000],
+        ["STT", "Ngày giao dịch", "Số GD", "Nội dung giao dịch", "Tiền rút ra", "Tiền gửi vào",
+         "Số dư", "Tên TK đối ứng", "Số TK đối ứng"],
+        [1, datetime(2026, 3, 5), "1234", f"dg {code} {paid} {check.lower()} GD 123456-030526 10:21:07",  # noqa: DTZ001
+         None, PAID, 3_500_000, "NGUYEN VAN AN", "0351000999999"],
+        [2, datetime(2026, 3, 6), "1235", f"dg {code} {debit} qwert", 500_000, None, 3_000_000,  # noqa: DTZ001
+         "CONG TY DIEN LUC", "21510009999999"],
     ]  # fmt: skip
 
 
@@ -367,7 +394,10 @@ OLD_EXCEL: dict[str, Callable[[], tuple[str, bytes]]] = {
     "vietinbank_html_xls": lambda: ("LichSuGiaoDich_VietinBank.xls", html_xls(vietinbank_history(), 7)),
     "bidv_xls": lambda: ("BIDV_SaoKe.xls", xls(bidv_detail(), "BAO CAO")),
     "bidv_html_xls": lambda: ("BIDV_SaoKe.xls", html_xls(bidv_detail())),
+    "acb_xls": lambda: ("ACB_Statement.xls", xls(acb_statement(), "Statement")),
+    "acb_html_xls": lambda: ("ACB_Statement.xls", html_xls(acb_statement(), 9)),
 }
 BANKS.update(OLD_EXCEL)
 BANKS["vietinbank_history"] = lambda: ("LichSuGiaoDich_VietinBank.xlsx", _xlsx(vietinbank_history()))
 BANKS["bidv_detail"] = lambda: ("BIDV_SaoKe.xlsx", _xlsx(bidv_detail()))
+BANKS["acb_statement"] = lambda: ("ACB_Statement.xlsx", _xlsx(acb_statement()))

@@ -11,11 +11,20 @@ import pytest
 from bot.services import safefiles
 from bot.services.contributions import files, statements
 from bot.services.contributions.statements import Owed
-from tests.bank_layouts import CHECK, CODE, PAID, bidv_detail, html_xls, vietinbank_history, xls
+from tests.bank_layouts import (
+    CHECK,
+    CODE,
+    PAID,
+    acb_statement,
+    bidv_detail,
+    html_xls,
+    vietinbank_history,
+    xls,
+)
 from tests.filebombs import OLD_EXCEL_BOMBS, _xls
 
 OWED = {7: Owed(CHECK, PAID, "Nguyễn Văn An"), 8: Owed("QWERT", 500_000, "Trần Thị Bình")}
-LAYOUTS = {"vietinbank": vietinbank_history, "bidv": bidv_detail}
+LAYOUTS = {"vietinbank": vietinbank_history, "bidv": bidv_detail, "acb": acb_statement}
 
 
 async def _matches(name: str, content: bytes) -> list[tuple[object, ...]]:
