@@ -152,3 +152,18 @@ async def test_what_a_file_is_comes_from_its_bytes() -> None:
     assert rows == [["<Ngày>", "Nội dung"], ["1", "2"]]
     page = b"\xef\xbb\xbf \r\n<!-- saved from url -->\r\n<HTML><BODY><TABLE><TR><TD>x</TD></TR>"
     assert await files.read_table(page, "saoke.xls") == [["x"]]
+
+
+async def test_a_statement_table_inside_a_layout_table_is_found() -> None:
+    """Bank pages often put the transactions' table in a cell of a layout table: its rows
+    come out as rows, and the statement parser finds its header as in the .xlsx."""
+    page = (
+        "<html><body><table width=100%><tr><td><b>SAO KÊ TÀI KHOẢN</b></td></tr>"
+        "<tr><td><table border=1>"
+        "<tr><th>Ngày</th><th>Nội dung</th><th>Ghi nợ</th><th>Ghi có</th></tr>"
+        f"<tr><td>05/03/2026</td><td>DG {CODE} 7 {CHECK}</td><td></td><td>1,500,000</td></tr>"
+        f"<tr><td>06/03/2026</td><td>DG {CODE} 8 QWERT</td><td>500,000</td><td></td></tr>"
+        "</table></td></tr></table></body></html>"
+    )
+    matches = await _matches("saoke.xls", page.encode())
+    assert [(m[0], m[2], m[3]) for m in matches] == [(7, PAID, date(2026, 3, 5))]
