@@ -64,7 +64,9 @@ async def test_every_hostile_old_excel_is_refused_in_one_line(bomb: str) -> None
 @pytest.mark.parametrize("bomb", sorted(OLD_EXCEL_BOMBS))
 async def test_a_hostile_old_excel_stays_small_and_quick(bomb: str) -> None:
     name, content = OLD_EXCEL_BOMBS[bomb][0]()
-    limits = safefiles.Limits(max_bytes=10 * 1024 * 1024, seconds=10)
+    # The production time limit: the refusal must come from a bound, not the clock (the
+    # time each takes is in bench/bench_files.py, not asserted here).
+    limits = safefiles.Limits(max_bytes=10 * 1024 * 1024)
     result = await safefiles.run_worker(content, name, limits)
     assert "refused" in result and result["refused"]["reason"] != "too_slow"
     assert result["peak_kb"] < 100 * 1024, result["peak_kb"]
@@ -76,8 +78,9 @@ async def test_html_that_costs_nothing_to_a_tokenizer_is_read() -> None:
     deep = "<div>" * 500_000 + "<table><tr><td>Ngày</td><td>Nội dung</td></tr></table>"
     empty = "<table><tr><td>Ngày</td><td>Nội dung</td></tr><tr>" + "<td>" * 1_000_000
     for page in (deep, empty):
-        limits = safefiles.Limits(seconds=10)
-        result = await safefiles.run_worker(page.encode(), "saoke.xls", limits)
+        # The production time limit (3.2 s quiet for the million cells, over 10 s on a
+        # loaded CI machine); the time is a benchmark figure, not asserted here.
+        result = await safefiles.run_worker(page.encode(), "saoke.xls", safefiles.Limits())
         assert result.get("rows", [])[:1] == [["Ngày", "Nội dung"]], result.get("refused")
         assert result["peak_kb"] < 100 * 1024
 
