@@ -116,12 +116,23 @@ def not_listed_keyboard() -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
-async def ask_village(message: Message, state: FSMContext) -> None:
+async def ask_village(message: Message, state: FSMContext, *, newcomer: bool) -> None:
+    """The village prompt, with its way out (✖) under it. A newcomer (no village yet)
+    first gets the phone button (a reply keyboard cannot share a message with the ✖):
+    a party member may link by phone instead of typing the village. On Zalo the bridge
+    turns that line into its own hint (type the invite code)."""
     await state.set_state(Onboarding.village)
+    if newcomer:
+        await message.answer(phone_instead_text(), reply_markup=contact_keyboard())
     await message.answer(
         _("Which village (thôn, xóm, tổ dân phố) do you live in? Type its name, for example: <i>Nam Bắc Thành</i>."),
-        reply_markup=contact_keyboard(),
+        reply_markup=cancel_keyboard(),
     )
+
+
+def phone_instead_text() -> str:
+    """The line above the phone button; the Zalo bridge leaves it out (words.about_missing_controls)."""
+    return _("📱 Party member? You may share your phone with the button below instead.")
 
 
 async def welcome(message: Message, village: Village, actor: Actor | None) -> None:
@@ -199,7 +210,7 @@ def start_router() -> Router:
             )
             return
         if user.village_id is None:
-            await ask_village(message, state)
+            await ask_village(message, state, newcomer=True)
             return
         village = await repo.places.village(user.village_id)
         await message.answer(help_text(actor, village), reply_markup=main_keyboard(actor))
@@ -224,7 +235,7 @@ def start_router() -> Router:
             if isinstance(callback.message, Message):
                 await callback.message.edit_text(_("Language: {language}").format(language=LANGUAGES[code]))
                 if user.village_id is None:
-                    await ask_village(callback.message, state)
+                    await ask_village(callback.message, state, newcomer=True)
                 else:
                     village = await repo.places.village(user.village_id)
                     await callback.message.answer(help_text(actor, village), reply_markup=main_keyboard(actor))
@@ -239,13 +250,13 @@ def start_router() -> Router:
         await message.answer(help_text(actor, village), reply_markup=main_keyboard(actor))
 
     @router.message(Command("doithon"))
-    async def command_change_village(message: Message, state: FSMContext, actor: Actor) -> None:
+    async def command_change_village(message: Message, state: FSMContext, actor: Actor, user: User) -> None:
         if actor.is_member:
             await message.answer(
                 _("Your village comes from your branch's roster. If it is wrong, please ask your branch secretary.")
             )
             return
-        await ask_village(message, state)
+        await ask_village(message, state, newcomer=user.village_id is None)
 
     @router.message(StateFilter(Onboarding.village), F.text, ~F.text.startswith("/"))
     async def village_typed(message: Message, repo: Repo) -> None:
