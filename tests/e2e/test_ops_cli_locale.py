@@ -23,3 +23,21 @@ def test_backup_and_export_speak_vietnamese_by_default_and_english_when_set(tmp_
     assert unknown.returncode != 0 and "không có thôn nào mã khong-co" in unknown.stderr
     english = villagebot(tmp_path, "backup", str(tmp_path / "bot2.bak"), locale="en")
     assert english.stdout.startswith("backup written to "), english.stdout
+
+
+def test_criteria_import_of_a_csv_speaks_the_operators_language(tmp_path: Path) -> None:
+    """The indicator sheet is a workbook: a .csv got "row 1, column A: not an .xlsx
+    workbook" in English under a Vietnamese first line. Every line is in DEFAULT_LOCALE
+    now, and says what to do."""
+    sheet = tmp_path / "chi-tieu.csv"
+    sheet.write_text("set,indicator\nntm-2021-2025,1.1\n", encoding="utf-8")
+    done = villagebot(tmp_path, "criteria", "import", str(sheet))
+    assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert lines[0].endswith(f"{sheet}: 1 lỗi, chưa nạp gì:"), lines
+    assert lines[1].strip().startswith("dòng 1, cột A: không phải tệp Excel .xlsx"), lines
+    assert "“villagebot criteria export”" in lines[1] and not any("row " in line or "not an" in line for line in lines)
+    english = villagebot(tmp_path, "criteria", "import", str(sheet), locale="en")
+    assert "row 1, column A: not an .xlsx workbook" in english.stderr, english.stderr
+    unknown = villagebot(tmp_path, "criteria", "export", "khong-co")
+    assert unknown.returncode == 2 and "không có bộ tiêu chí 'khong-co'" in unknown.stderr, unknown.stderr
