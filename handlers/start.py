@@ -23,6 +23,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.callback_ids import RowId
+from bot.channels.base import can_share_contact
 from bot.services import onboarding
 from bot.services.authz import Actor
 from bot.services.errors import InviteInvalid, NotOwnContact, PhoneNotOnRoster
@@ -119,20 +120,19 @@ def not_listed_keyboard() -> InlineKeyboardMarkup:
 async def ask_village(message: Message, state: FSMContext, *, newcomer: bool) -> None:
     """The village prompt, with its way out (✖) under it. A newcomer (no village yet)
     first gets the phone button (a reply keyboard cannot share a message with the ✖):
-    a party member may link by phone instead of typing the village. On Zalo the bridge
-    turns that line into its own hint (type the invite code)."""
+    a party member may link by phone instead of typing the village. A channel without
+    that button (Zalo) gets no extra message (its quota counts them): the prompt says
+    what works there instead."""
     await state.set_state(Onboarding.village)
-    if newcomer:
-        await message.answer(phone_instead_text(), reply_markup=contact_keyboard())
-    await message.answer(
-        _("Which village (thôn, xóm, tổ dân phố) do you live in? Type its name, for example: <i>Nam Bắc Thành</i>."),
-        reply_markup=cancel_keyboard(),
-    )
-
-
-def phone_instead_text() -> str:
-    """The line above the phone button; the Zalo bridge leaves it out (words.about_missing_controls)."""
-    return _("📱 Party member? You may share your phone with the button below instead.")
+    prompt = _("Which village (thôn, xóm, tổ dân phố) do you live in? Type its name, for example: <i>Nam Bắc Thành</i>.")
+    if newcomer and can_share_contact(message.bot):
+        await message.answer(
+            _("📱 Party member? You may share your phone with the button below instead."),
+            reply_markup=contact_keyboard(),
+        )
+    elif newcomer:
+        prompt += "\n" + _("Party member? Type the invite code your branch secretary gave you.")
+    await message.answer(prompt, reply_markup=cancel_keyboard())
 
 
 async def welcome(message: Message, village: Village, actor: Actor | None) -> None:

@@ -56,10 +56,7 @@ def about_missing_controls() -> list[str]:
     """Sentences of the handlers that point at a control Zalo does not have (the phone
     button), in the current language and in English; the bridge leaves them out and
     says what to do instead (:func:`contact_hint`)."""
-    msgids = [
-        "Party member? Choose “📱 I am a party member: share my phone” below to link your account.",
-        "📱 Party member? You may share your phone with the button below instead.",
-    ]
+    msgids = ["Party member? Choose “📱 I am a party member: share my phone” below to link your account."]
     return [*msgids, *(t for t in (_(m) for m in msgids) if t not in msgids)]
 
 
