@@ -59,7 +59,7 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
             criteria_set = catalog.get(args.set_code)
         except KeyError:
             raise OperatorError(
-                f"unknown criteria set {args.set_code!r} (see `villagebot criteria list`)"
+                _("unknown criteria set {code} (see `villagebot criteria list`)").format(code=repr(args.set_code))
             ) from None
         target = args.xlsx or Path(f"{criteria_set.code}.xlsx")
         async with open_runtime(settings) as runtime, runtime.sessionmaker() as session:
@@ -85,7 +85,7 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
                     file=args.file, count=len(exc.errors)
                 )
                 + "\n  "
-                + "\n  ".join(map(str, exc.errors))
+                + "\n  ".join(error.text(_) for error in exc.errors)
             ) from None
         async with open_runtime(settings) as runtime, runtime.sessionmaker() as session:
             await Repo(session).criteria.replace_levels(

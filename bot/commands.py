@@ -35,14 +35,14 @@ async def import_org(settings: Settings, path: Path) -> int:
     try:
         specs = read_org_file(path)
     except OrgFileError as exc:
-        raise OperatorError(str(exc)) from None
+        raise OperatorError(exc.text(_)) from None
     async with open_runtime(settings) as runtime, runtime.sessionmaker() as session:
         try:
             today = datetime.now(settings.tz).date()
             result = await apply_org(Repo(session), specs, plans_due=today)
         except OrgFileError as exc:  # conflicts with what is stored (a telegram_id in use)
             await session.rollback()
-            raise OperatorError(f"{path}: {exc}") from None
+            raise OperatorError(_("{source}: {problem}").format(source=path, problem=exc.text(_))) from None
         await session.commit()
     print(
         _(

@@ -32,7 +32,7 @@ import contextlib
 import logging
 import time
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from aiogram import Bot, Dispatcher
@@ -308,7 +308,7 @@ class Inbox(Door):
                 async with self.sessionmaker() as session:
                     row, more = await Repo(session).inbox.next_of_chat(key, self.clock.now())
                     # Read what we need, then let the connection go before handling.
-                    job = (row.id, row.update_id, row.payload, row.attempts) if row is not None else None
+                    job = (row.id, row.update_id, row.payload, row.attempts, row.received_at) if row is not None else None
                     bot = self.bots.get(row.bot_id) if row is not None else None
                 if job is None:
                     return
@@ -325,13 +325,21 @@ class Inbox(Door):
             self._wake.set()
 
     async def _handle(
-        self, row_id: int, update_id: int, payload: dict[str, Any], attempts: int, bot: Bot | None = None
+        self,
+        row_id: int,
+        update_id: int,
+        payload: dict[str, Any],
+        attempts: int,
+        received_at: datetime | None = None,
+        bot: Bot | None = None,
     ) -> None:
         bot = bot or self.bot
         try:
             update = Update.model_validate(payload, context={"bot": bot})
             ack: dict[str, Any] = {"row_id": row_id, "now": self.clock.now(), "done": False}
-            extra = dict(self.feed_kwargs, inbox_ack=ack)
+            # When the update was received: a handler may need it (a vote pressed before
+            # a consultation closed counts, however late it is handled).
+            extra = dict(self.feed_kwargs, inbox_ack=ack, received_at=received_at)
             # How many updates the chat sent in the last minute: its replies wait for a
             # send slot after those of a chat that asked once (bot/delivery/pacing.py).
             since = time.monotonic() - FRESH_AFTER

@@ -23,6 +23,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.callback_ids import RowId
+from bot.channels.base import can_share_contact
 from bot.services import onboarding
 from bot.services.authz import Actor
 from bot.services.errors import InviteInvalid, NotOwnContact, PhoneNotOnRoster
@@ -116,12 +117,22 @@ def not_listed_keyboard() -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
-async def ask_village(message: Message, state: FSMContext) -> None:
+async def ask_village(message: Message, state: FSMContext, *, newcomer: bool) -> None:
+    """The village prompt, with its way out (✖) under it. A newcomer (no village yet)
+    first gets the phone button (a reply keyboard cannot share a message with the ✖):
+    a party member may link by phone instead of typing the village. A channel without
+    that button (Zalo) gets no extra message (its quota counts them): the prompt says
+    what works there instead."""
     await state.set_state(Onboarding.village)
-    await message.answer(
-        _("Which village (thôn, xóm, tổ dân phố) do you live in? Type its name, for example: <i>Nam Bắc Thành</i>."),
-        reply_markup=contact_keyboard(),
-    )
+    prompt = _("Which village (thôn, xóm, tổ dân phố) do you live in? Type its name, for example: <i>Nam Bắc Thành</i>.")
+    if newcomer and can_share_contact(message.bot):
+        await message.answer(
+            _("📱 Party member? You may share your phone with the button below instead."),
+            reply_markup=contact_keyboard(),
+        )
+    elif newcomer:
+        prompt += "\n" + _("Party member? Type the invite code your branch secretary gave you.")
+    await message.answer(prompt, reply_markup=cancel_keyboard())
 
 
 async def welcome(message: Message, village: Village, actor: Actor | None) -> None:
@@ -199,7 +210,7 @@ def start_router() -> Router:
             )
             return
         if user.village_id is None:
-            await ask_village(message, state)
+            await ask_village(message, state, newcomer=True)
             return
         village = await repo.places.village(user.village_id)
         await message.answer(help_text(actor, village), reply_markup=main_keyboard(actor))
@@ -224,7 +235,7 @@ def start_router() -> Router:
             if isinstance(callback.message, Message):
                 await callback.message.edit_text(_("Language: {language}").format(language=LANGUAGES[code]))
                 if user.village_id is None:
-                    await ask_village(callback.message, state)
+                    await ask_village(callback.message, state, newcomer=True)
                 else:
                     village = await repo.places.village(user.village_id)
                     await callback.message.answer(help_text(actor, village), reply_markup=main_keyboard(actor))
@@ -239,13 +250,13 @@ def start_router() -> Router:
         await message.answer(help_text(actor, village), reply_markup=main_keyboard(actor))
 
     @router.message(Command("doithon"))
-    async def command_change_village(message: Message, state: FSMContext, actor: Actor) -> None:
+    async def command_change_village(message: Message, state: FSMContext, actor: Actor, user: User) -> None:
         if actor.is_member:
             await message.answer(
                 _("Your village comes from your branch's roster. If it is wrong, please ask your branch secretary.")
             )
             return
-        await ask_village(message, state)
+        await ask_village(message, state, newcomer=user.village_id is None)
 
     @router.message(StateFilter(Onboarding.village), F.text, ~F.text.startswith("/"))
     async def village_typed(message: Message, repo: Repo) -> None:

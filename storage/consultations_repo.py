@@ -7,11 +7,16 @@ in counters. Closing is a conditional ``UPDATE ... WHERE status = 'open'``, so t
 planners closing at once announce the result once.
 
 A vote and the close never cross: the vote's insert takes its rows from the
-consultation only while it is open (so one that reaches the database after the close
-committed inserts nothing), and on PostgreSQL the vote first holds the consultation's
+consultation only while it takes the vote (so one that reaches the database after the
+close committed inserts nothing), and on PostgreSQL the vote first holds the consultation's
 row ``FOR SHARE`` (``hold_open``), so a close waits for the votes in flight and the
 result rendered after it counts them (SQLite has one writer: the close waits for the
-vote's insert the same way)."""
+vote's insert the same way).
+
+A vote carries the moment its update was received (``cast_at``, from the inbox): one
+received before the close counts even when it is handled after it (a restart replays
+the stored updates); one received after it is refused. Without that moment only an
+open consultation takes a vote, as before."""
 
 from __future__ import annotations
 
@@ -19,7 +24,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, literal, select, update
+from sqlalchemy import and_, func, literal, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -90,15 +95,24 @@ class ConsultationsRepository:
         )
         return result.all()
 
-    async def hold_open(self, consultation_id: int) -> bool:
-        """Whether it is open now; on PostgreSQL the row stays locked ``FOR SHARE`` until
-        this transaction ends, so a close cannot commit in between (see the module)."""
-        status = await self.session.scalar(
-            select(Consultation.status)
-            .where(Consultation.id == consultation_id)
-            .with_for_update(read=True)
+    async def hold_open(self, consultation_id: int, cast_at: datetime | None = None) -> bool:
+        """Whether it takes a vote now (one received at ``cast_at``: see the module); on
+        PostgreSQL the row stays locked ``FOR SHARE`` until this transaction ends, so a
+        close cannot commit in between."""
+        row = (
+            await self.session.execute(
+                select(Consultation.status, Consultation.closes_at, Consultation.closed_at)
+                .where(Consultation.id == consultation_id)
+                .with_for_update(read=True)
+            )
+        ).one_or_none()
+        if row is None:
+            return False
+        if cast_at is None:
+            return row.status == ConsultationStatus.OPEN
+        return cast_at < row.closes_at and (
+            row.status == ConsultationStatus.OPEN or (row.closed_at is not None and cast_at < row.closed_at)
         )
-        return status == ConsultationStatus.OPEN
 
     async def close_if_open(self, consultation_id: int, now: datetime) -> bool:
         """Close it; False when it was closed already (by another process, or by hand)."""
@@ -142,9 +156,11 @@ class ConsultationsRepository:
         household_id: int | None,
         voter_name: str,
         now: datetime,
+        cast_at: datetime | None = None,
     ) -> ConsultationVote | None:
         """The voter's vote, replacing an earlier one in the same statement; None (and
-        nothing written) when the consultation is no longer open."""
+        nothing written) when the consultation no longer takes it: closed, or, for a
+        vote received at ``cast_at``, closed before that moment."""
         columns = ConsultationVote.__table__.c
         values = {
             "consultation_id": consultation_id,
@@ -160,10 +176,7 @@ class ConsultationsRepository:
         }
         source = select(
             *(literal(value, type_=columns[name].type).label(name) for name, value in values.items())
-        ).where(
-            Consultation.id == consultation_id,
-            Consultation.status == ConsultationStatus.OPEN,
-        )
+        ).where(Consultation.id == consultation_id, self._takes_vote(cast_at))
         statement = self._insert()(ConsultationVote).from_select(list(values), source)
         statement = statement.on_conflict_do_update(
             index_elements=["consultation_id", "voter_key"],
@@ -183,6 +196,15 @@ class ConsultationsRepository:
         assert vote is not None
         await self.session.refresh(vote)
         return vote
+
+    @staticmethod
+    def _takes_vote(cast_at: datetime | None) -> Any:
+        if cast_at is None:
+            return Consultation.status == ConsultationStatus.OPEN
+        return and_(
+            Consultation.closes_at > cast_at,
+            or_(Consultation.status == ConsultationStatus.OPEN, Consultation.closed_at > cast_at),
+        )
 
     async def votes(self, consultation_id: int) -> Sequence[ConsultationVote]:
         result = await self.session.scalars(

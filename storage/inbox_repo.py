@@ -111,6 +111,16 @@ class InboxRepository:
             return None, len(rows) > 1
         return row, len(rows) > 1
 
+    async def waiting_since_before(self, moment: datetime) -> bool:
+        """Whether an update received before ``moment`` still waits to be handled (a
+        consultation's close waits for the votes pressed before its closing time)."""
+        found = await self.session.scalar(
+            select(InboxUpdate.id)
+            .where(InboxUpdate.status == InboxStatus.PENDING, InboxUpdate.received_at < moment)
+            .limit(1)
+        )
+        return found is not None
+
     async def mark_done(self, row_id: int, now: datetime) -> None:
         await self._set(row_id, status=InboxStatus.DONE, handled_at=now, retry_at=None)
 

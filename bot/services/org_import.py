@@ -41,8 +41,43 @@ COMMUNE_KINDS = ("commune", "ward", "special_zone")
 VILLAGE_KINDS = ("village", "residential_group")
 
 
+def N_(message: str) -> str:  # noqa: N802 - gettext's marker: extracted, translated where shown
+    return message
+
+
 class OrgFileError(ValueError):
-    """A bad org file; ``str()`` is one line naming the file, the line and the field."""
+    """A bad org file: one line naming the file, the line and the field. ``str()`` is
+    English; :meth:`text` is the same line in the reader's language (the CLI's
+    DEFAULT_LOCALE). ``message`` is an English msgid with {fields} from ``params``; the
+    field's path (``communes[0].code``) and the file's own values are not translated."""
+
+    def __init__(
+        self,
+        message: str,
+        params: dict[str, Any] | None = None,
+        *,
+        source: str | None = None,
+        line: int | None = None,
+        where: str | None = None,
+        translated: tuple[str, ...] = (),
+    ) -> None:
+        self.message, self.params = message, params or {}
+        self.translated = frozenset(translated)
+        self.source, self.line, self.where = source, line, where
+        super().__init__(self.text(lambda text: text))
+
+    def text(self, _: Callable[[str], str]) -> str:
+        params = {k: _(v) if k in self.translated else v for k, v in self.params.items()}
+        problem = _(self.message).format(**params)
+        if self.source is None:
+            return problem
+        if self.line is None:
+            return _("{source}: {problem}").format(source=self.source, problem=problem)
+        if self.where is None:
+            return _("{source}, line {line}: {problem}").format(source=self.source, line=self.line, problem=problem)
+        return _("{source}, line {line}, {where}: {problem}").format(
+            source=self.source, line=self.line, where=self.where, problem=problem
+        )
 
 
 @dataclass(slots=True)
@@ -198,9 +233,10 @@ def _compose(get: Callable[[], Any], event: Any) -> Any:
             if type(item) is SequenceEndEvent:
                 return _Seq(items, event.start_mark)
             items.append(item if type(item) is ScalarEvent else _compose(get, item))
-    raise ComposerError(
-        None, None, "anchors and aliases (*name) are not supported", event.start_mark
-    )
+    raise ComposerError(None, None, NO_ALIASES, event.start_mark)
+
+
+NO_ALIASES = N_("anchors and aliases (*name) are not supported")
 
 
 class _Reader:
@@ -209,14 +245,14 @@ class _Reader:
     def __init__(self, source: str) -> None:
         self.source = source
 
-    def fail(self, node: Any, where: str, message: str) -> OrgFileError:
-        return OrgFileError(f"{self.source}, line {node.start_mark.line + 1}, {where}: {message}")
+    def fail(self, node: Any, where: str, message: str, **params: Any) -> OrgFileError:
+        return OrgFileError(message, params, source=self.source, line=node.start_mark.line + 1, where=where)
 
     def mapping(
         self, node: Any, where: str, allowed: frozenset[str], required: frozenset[str]
     ) -> dict[str, Any]:
         if type(node) is not _Map:
-            raise self.fail(node, where, "expected a mapping (key: value)")
+            raise self.fail(node, where, N_("expected a mapping (key: value)"))
         items = node.items
         if len(items) != len(node.keys) or not items.keys() <= allowed:
             seen: set[str] = set()  # find the first bad key, in the file's order
@@ -226,49 +262,50 @@ class _Reader:
                     raise self.fail(
                         key_node,
                         f"{where}.{key}",
-                        f"unknown field; allowed: {', '.join(sorted(allowed))}",
+                        N_("unknown field; allowed: {allowed}"),
+                        allowed=", ".join(sorted(allowed)),
                     )
                 if key in seen:
-                    raise self.fail(key_node, f"{where}.{key}", "field given twice")
+                    raise self.fail(key_node, f"{where}.{key}", N_("field given twice"))
                 seen.add(key)
         if not required <= items.keys():
             for name in sorted(required - items.keys()):
-                raise self.fail(node, f"{where}.{name}", "required field is missing")
+                raise self.fail(node, f"{where}.{name}", N_("required field is missing"))
         return items
 
     def sequence(self, node: Any, where: str) -> list[Any]:
         if node is None or (type(node) is ScalarEvent and node.value in ("", "~", "null")):
             return []
         if type(node) is not _Seq:
-            raise self.fail(node, where, "expected a list")
+            raise self.fail(node, where, N_("expected a list"))
         return node.items
 
     def text(self, node: Any, where: str, *, optional: bool = False) -> str:
         if type(node) is not ScalarEvent:
-            raise self.fail(node, where, "expected text")
+            raise self.fail(node, where, N_("expected text"))
         value = node.value.strip()
         if not value and not optional:
-            raise self.fail(node, where, "must not be empty")
+            raise self.fail(node, where, N_("must not be empty"))
         return value
 
     def integer(self, node: Any, where: str) -> int:
         """A whole number that fits the database's 64-bit columns."""
         text = self.text(node, where)
         if len(text) > 25:
-            raise self.fail(node, where, f"expected a whole number, got {text[:25]!r}…")
+            raise self.fail(node, where, N_("expected a whole number, got {value}"), value=f"{text[:25]!r}…")
         try:
             value = int(text)
         except ValueError:
-            raise self.fail(node, where, f"expected a whole number, got {text!r}") from None
+            raise self.fail(node, where, N_("expected a whole number, got {value}"), value=repr(text)) from None
         if not -(2**63) <= value < 2**63:
-            raise self.fail(node, where, f"{text} is too large for an id (at most 19 digits)")
+            raise self.fail(node, where, N_("{value} is too large for an id (at most 19 digits)"), value=text)
         return value
 
     def code(self, node: Any, where: str) -> str:
         value = self.text(node, where)
         if not CODE.match(value):
             raise self.fail(
-                node, where, f"{value!r} is not a code (lower-case letters, digits and '-')"
+                node, where, N_("{value} is not a code (lower-case letters, digits and '-')"), value=repr(value)
             )
         return value
 
@@ -310,7 +347,7 @@ def _stream_mapping(
     composing the others; returns the composed values and a node marking the start."""
     if not ev.check_event(MappingStartEvent):
         node = ev.node()
-        raise r.fail(node, where, "expected a mapping (key: value)")
+        raise r.fail(node, where, N_("expected a mapping (key: value)"))
     start = ev.get_event()
     marker = _Map({}, [], start.start_mark)
     items: dict[str, Any] = {}
@@ -320,10 +357,10 @@ def _stream_mapping(
         key = key_node.value if type(key_node) is ScalarEvent else None
         if key not in allowed:
             raise r.fail(
-                key_node, f"{where}.{key}", f"unknown field; allowed: {', '.join(sorted(allowed))}"
+                key_node, f"{where}.{key}", N_("unknown field; allowed: {allowed}"), allowed=", ".join(sorted(allowed))
             )
         if key in seen:
-            raise r.fail(key_node, f"{where}.{key}", "field given twice")
+            raise r.fail(key_node, f"{where}.{key}", N_("field given twice"))
         seen.add(key)
         if key in streamed:
             streamed[key]()
@@ -331,7 +368,7 @@ def _stream_mapping(
             items[key] = ev.node()
     ev.get_event()
     for name in sorted(required - seen):
-        raise r.fail(marker, f"{where}.{name}", "required field is missing")
+        raise r.fail(marker, f"{where}.{name}", N_("required field is missing"))
     return items, marker
 
 
@@ -359,9 +396,12 @@ def parse_org(
         return _parse(text, source, known_criteria_sets)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        line = f", line {mark.line + 1}" if mark else ""
         raise OrgFileError(
-            f"{source}{line}: not valid YAML ({getattr(exc, 'problem', exc)})"
+            N_("not valid YAML ({problem})"),
+            {"problem": getattr(exc, "problem", exc)},
+            source=source,
+            line=mark.line + 1 if mark else None,
+            translated=("problem",) if getattr(exc, "problem", None) == NO_ALIASES else (),
         ) from None
 
 
@@ -371,7 +411,7 @@ def _parse(
     ev = _Events(text)
     ev.get_event()  # stream start
     if ev.check_event(StreamEndEvent):
-        raise OrgFileError(f"{source}: the file is empty")
+        raise OrgFileError(N_("the file is empty"), source=source)
     ev.get_event()  # document start
     r = _Reader(source)
     seen = _Seen()
@@ -400,7 +440,7 @@ def _parse(
         and ev.peek_event().value in ("", "~", "null")
         and not ev.peek_event().style
     ):
-        raise OrgFileError(f"{source}: the file is empty")
+        raise OrgFileError(N_("the file is empty"), source=source)
     _stream_mapping(
         ev,
         r,
@@ -422,22 +462,22 @@ def _commune(
 ) -> CommuneSpec:
     code = r.code(c["code"], f"{w}.code")
     if code in commune_codes:
-        raise r.fail(c["code"], f"{w}.code", f"commune code {code!r} is used twice")
+        raise r.fail(c["code"], f"{w}.code", N_("commune code {code} is used twice"), code=repr(code))
     commune_codes.add(code)
     kind = r.text(c["kind"], f"{w}.kind") if "kind" in c else "commune"
     if kind not in COMMUNE_KINDS:
-        raise r.fail(c["kind"], f"{w}.kind", f"must be one of {', '.join(COMMUNE_KINDS)}")
+        raise r.fail(c["kind"], f"{w}.kind", N_("must be one of {choices}"), choices=", ".join(COMMUNE_KINDS))
     criteria_set = r.text(c["criteria_set"], f"{w}.criteria_set") if "criteria_set" in c else None
     if criteria_set and known_criteria_sets is not None and not known_criteria_sets(criteria_set):
         raise r.fail(
-            c["criteria_set"], f"{w}.criteria_set", f"unknown criteria set {criteria_set!r}"
+            c["criteria_set"], f"{w}.criteria_set", N_("unknown criteria set {code}"), code=repr(criteria_set)
         )
     group = r.integer(c["group"], f"{w}.group") if "group" in c else None
     if group is not None and group not in (1, 2, 3):
-        raise r.fail(c["group"], f"{w}.group", "must be 1, 2 or 3")
+        raise r.fail(c["group"], f"{w}.group", N_("must be 1, 2 or 3"))
     bot = r.text(c["bot"], f"{w}.bot").strip().lower() if "bot" in c else None
     if bot is not None and not BOT_KEY_SHAPE.fullmatch(bot):
-        raise r.fail(c["bot"], f"{w}.bot", "must be a bot's key from BOT_TOKENS (a-z 0-9 _ -, at most 32)")
+        raise r.fail(c["bot"], f"{w}.bot", N_("must be a bot's key from BOT_TOKENS (a-z 0-9 _ -, at most 32)"))
     return CommuneSpec(
         code,
         r.text(c["name"], f"{w}.name"),
@@ -476,13 +516,15 @@ def _parse_village(r: _Reader, village_node: Any, vw: str, seen: _Seen) -> Villa
         raise r.fail(
             v["code"],
             f"{vw}.code",
-            f"village code {vcode!r} is already used on line {village_codes[vcode]}",
+            N_("village code {code} is already used on line {line}"),
+            code=repr(vcode),
+            line=village_codes[vcode],
         )
     village_codes[vcode] = v["code"].start_mark.line + 1
     vname = r.text(v["name"], f"{vw}.name")
     vkind = r.text(v["kind"], f"{vw}.kind") if "kind" in v else "village"
     if vkind not in VILLAGE_KINDS:
-        raise r.fail(v["kind"], f"{vw}.kind", f"must be one of {', '.join(VILLAGE_KINDS)}")
+        raise r.fail(v["kind"], f"{vw}.kind", N_("must be one of {choices}"), choices=", ".join(VILLAGE_KINDS))
     branch = r.text(v["branch"], f"{vw}.branch") if "branch" in v else f"Chi bộ {vname}"
     village = VillageSpec(vcode, vname, vkind, branch)
     own_phones: dict[str, str] = {}
@@ -496,16 +538,20 @@ def _parse_village(r: _Reader, village_node: Any, vw: str, seen: _Seen) -> Villa
             raise r.fail(
                 m["role"],
                 f"{mw}.role",
-                f"unknown role {role_text!r}; use one of {', '.join(Role)}",
+                N_("unknown role {role}; use one of {choices}"),
+                role=repr(role_text),
+                choices=", ".join(Role),
             )
         phone = _phone(text(m["phone"], f"{mw}.phone"))
         if phone is None:
-            raise r.fail(m["phone"], f"{mw}.phone", "not a phone number")
+            raise r.fail(m["phone"], f"{mw}.phone", N_("not a phone number"))
         if phone in phones:
             raise r.fail(
                 m["phone"],
                 f"{mw}.phone",
-                f"phone {phone} is already on the roster of {phones[phone]}",
+                N_("phone {phone} is already on the roster of {village}"),
+                phone=phone,
+                village=phones[phone],
             )
         phones[phone] = vcode
         own_phones[phone] = phone
@@ -515,13 +561,15 @@ def _parse_village(r: _Reader, village_node: Any, vw: str, seen: _Seen) -> Villa
         if telegram_id is not None:
             if telegram_id <= 0:
                 raise r.fail(
-                    m["telegram_id"], f"{mw}.telegram_id", "a Telegram user id is positive"
+                    m["telegram_id"], f"{mw}.telegram_id", N_("a Telegram user id is positive")
                 )
             if telegram_id in telegram_ids:
                 raise r.fail(
                     m["telegram_id"],
                     f"{mw}.telegram_id",
-                    f"telegram_id {telegram_id} is already given on line {telegram_ids[telegram_id]}",
+                    N_("telegram_id {id} is already given on line {line}"),
+                    id=telegram_id,
+                    line=telegram_ids[telegram_id],
                 )
             telegram_ids[telegram_id] = m["telegram_id"].start_mark.line + 1
         village.members.append(MemberSpec(text(m["name"], f"{mw}.name"), role, phone, telegram_id))
@@ -542,10 +590,10 @@ def _parse_village(r: _Reader, village_node: Any, vw: str, seen: _Seen) -> Villa
             raise r.fail(
                 g["telegram_chat_id"],
                 f"{gw}.telegram_chat_id",
-                "a group chat id is negative",
+                N_("a group chat id is negative"),
             )
         if chat_id in chat_ids:
-            raise r.fail(g["telegram_chat_id"], f"{gw}.telegram_chat_id", "group listed twice")
+            raise r.fail(g["telegram_chat_id"], f"{gw}.telegram_chat_id", N_("group listed twice"))
         chat_ids.add(chat_id)
         title = r.text(g["title"], f"{gw}.title", optional=True) if "title" in g else ""
         village.groups.append(GroupSpec(chat_id, title))
@@ -578,7 +626,8 @@ def _household(
         raise r.fail(
             h["code"],
             f"{hw}.code",
-            f"household code {hcode!r} is used twice in this village",
+            N_("household code {code} is used twice in this village"),
+            code=repr(hcode),
         )
     household_codes.add(hcode)
     flags: tuple[str, ...] | None = None
@@ -590,7 +639,9 @@ def _household(
                 raise r.fail(
                     flag_node,
                     f"{hw}.flags",
-                    f"unknown flag {flag!r}; use {', '.join(FLAGS)}",
+                    N_("unknown flag {flag}; use {choices}"),
+                    flag=repr(flag),
+                    choices=", ".join(FLAGS),
                 )
     address = cluster = None
     if "address" in h:
@@ -607,7 +658,7 @@ def _household(
         if raw:
             hphone = _phone(raw)
             if hphone is None:
-                raise r.fail(node, f"{hw}.phone", "not a phone number")
+                raise r.fail(node, f"{hw}.phone", N_("not a phone number"))
     visitor = None
     if "visitor" in h:
         node = h["visitor"]
@@ -620,7 +671,7 @@ def _household(
             visitor = own_phones.get(_phone(raw))  # type: ignore[arg-type]
             if visitor is None:
                 raise r.fail(
-                    node, f"{hw}.visitor", "must be the phone of a member of this village"
+                    node, f"{hw}.visitor", N_("must be the phone of a member of this village")
                 )
     node = h["head"]
     head = node.value.strip() if type(node) is ScalarEvent else ""
@@ -711,8 +762,8 @@ async def apply_org(
             member_ids = await org_bulk.write_members(repo.session, members)
         except org_bulk.TelegramIdTaken as taken:
             raise OrgFileError(
-                f"telegram_id {taken.telegram_id} of {taken.wanted_by} already belongs to the member "
-                f"with phone {taken.held_by}; nothing was imported"
+                N_("telegram_id {id} of {wanted_by} already belongs to the member with phone {held_by}; nothing was imported"),
+                {"id": taken.telegram_id, "wanted_by": taken.wanted_by, "held_by": taken.held_by},
             ) from None
         household_ids = await org_bulk.write_households(repo.session, households)
         await org_bulk.write_assignments(
@@ -735,9 +786,9 @@ def read_org_file(path: Path, **kwargs: Any) -> list[CommuneSpec]:
     try:
         handle = path.open("rb")
     except OSError as exc:
-        raise OrgFileError(f"{path}: cannot read the file ({exc.__class__.__name__})") from None
+        raise OrgFileError(N_("cannot read the file ({error})"), {"error": exc.__class__.__name__}, source=str(path)) from None
     with handle:
         try:
             return parse_org(handle, source=str(path), **kwargs)
         except OSError as exc:
-            raise OrgFileError(f"{path}: cannot read the file ({exc.__class__.__name__})") from None
+            raise OrgFileError(N_("cannot read the file ({error})"), {"error": exc.__class__.__name__}, source=str(path)) from None

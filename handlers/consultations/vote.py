@@ -6,6 +6,7 @@ decision (``voter_for``); a household is never picked from a list."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from aiogram import F, Router
@@ -96,9 +97,11 @@ async def record(
     actor: Actor,
     pending: dict[str, Any],
     tz: str,
+    received_at: datetime | None = None,
 ) -> None:
     """Send the pending answer: ask for the household's code or the "other" text
-    first if needed; then record it and say what it replaced."""
+    first if needed; then record it and say what it replaced (``received_at``: when
+    the update that completes it was received, from the inbox)."""
     consultation = await repo.consultations.get(int(pending["id"]))
     if consultation is None:
         await state.set_state(None)
@@ -123,7 +126,8 @@ async def record(
             )
             return
         result = await service.vote(
-            repo, actor, consultation, voter, choices, other_text=pending.get("other") or "", now=common.now()
+            repo, actor, consultation, voter, choices, other_text=pending.get("other") or "",
+            now=common.now(), received_at=received_at,
         )
     except NotEligible as error:
         if error.reason in ("need_code", "code_unknown"):
@@ -188,12 +192,13 @@ def register(router: Router) -> None:
         user: User,
         actor: Actor,
         settings: Settings,
+        received_at: datetime | None = None,
     ) -> None:
         consultation = await repo.consultations.get(callback_data.consultation_id)
         try:
             if consultation is None:
                 raise NotFound("consultation")
-            if not service.is_open(consultation, common.now()):
+            if not service.takes_vote(consultation, common.now(), received_at):
                 raise ConsultationInvalid("closed")
             labels = [o.label for o in await repo.consultations.options(consultation.id)]
             choices = mask_choices(callback_data.mask, len(labels), consultation.allow_other)
@@ -220,7 +225,7 @@ def register(router: Router) -> None:
         if isinstance(callback.message, Message):
             await record(
                 callback.message, state, repo, user, actor,
-                {"id": consultation.id, "choices": choices}, settings.timezone,
+                {"id": consultation.id, "choices": choices}, settings.timezone, received_at,
             )
 
     @router.message(Voting.code, F.text.func(common.is_cancel))
@@ -232,7 +237,8 @@ def register(router: Router) -> None:
 
     @router.message(Voting.code, F.text, ~F.text.startswith("/"))
     async def code_typed(
-        message: Message, state: FSMContext, repo: Repo, user: User, actor: Actor, settings: Settings
+        message: Message, state: FSMContext, repo: Repo, user: User, actor: Actor, settings: Settings,
+        received_at: datetime | None = None,
     ) -> None:
         pending = (await state.get_data()).get("yk_vote")
         if not pending:
@@ -240,12 +246,13 @@ def register(router: Router) -> None:
             return
         await record(
             message, state, repo, user, actor,
-            {**pending, "code": (message.text or "").strip()[:64]}, settings.timezone,
+            {**pending, "code": (message.text or "").strip()[:64]}, settings.timezone, received_at,
         )
 
     @router.message(Voting.other, F.text, ~F.text.startswith("/"))
     async def other_typed(
-        message: Message, state: FSMContext, repo: Repo, user: User, actor: Actor, settings: Settings
+        message: Message, state: FSMContext, repo: Repo, user: User, actor: Actor, settings: Settings,
+        received_at: datetime | None = None,
     ) -> None:
         pending = (await state.get_data()).get("yk_vote")
         if not pending:
@@ -253,5 +260,5 @@ def register(router: Router) -> None:
             return
         await record(
             message, state, repo, user, actor,
-            {**pending, "other": (message.text or "")[:1000]}, settings.timezone,
+            {**pending, "other": (message.text or "")[:1000]}, settings.timezone, received_at,
         )

@@ -86,12 +86,13 @@ async def test_bad_org_file_writes_nothing(sandbox: Sandbox, bot_process: BotPro
             "      - {code: b, name: B, members: [{name: M, role: member, phone: '+84912000888'}]}\n"
         ),
     }
-    expected = {"dup.yaml": "village code 'a'", "role.yaml": "unknown role 'king'", "phone.yaml": "already on the roster of a"}
+    # In DEFAULT_LOCALE (Vietnamese here), like every other CLI line.
+    expected = {"dup.yaml": "mã thôn 'a'", "role.yaml": "vai trò 'king' không hợp lệ", "phone.yaml": "đã có trong danh sách của a"}
     for name, content in cases.items():
         path = tmp_path / name
         path.write_text(content, encoding="utf-8")
         code, out = await bot_process.run_cli("import", "org", str(path))
         assert code == 2, out
-        assert expected[name] in out and "line" in out and "Traceback" not in out
+        assert expected[name] in out and "dòng" in out and "Traceback" not in out, out
     after = await fetch(bot_process.database_url, select(func.count()).select_from(Village))
     assert before == after

@@ -206,7 +206,7 @@ async def test_office_fills_the_sheet_and_residents_get_the_level(sandbox: Sandb
     rows.cell(3, 2).value = "2.99"
     book.save(bad)
     code, out = await bot_process.run_cli("criteria", "import", str(bad))
-    assert code == 2 and "row 3, column B" in out and "chưa nạp gì" in out, out  # DEFAULT_LOCALE vi
+    assert code == 2 and "dòng 3, cột B: không có chỉ tiêu '2.99'" in out and "chưa nạp gì" in out, out  # DEFAULT_LOCALE vi
     rows.cell(3, 2).value = original
     book.save(sheet)
     code, out = await bot_process.run_cli("criteria", "import", str(sheet))

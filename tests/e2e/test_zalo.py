@@ -707,3 +707,18 @@ async def test_a_zalo_group_mention_is_told_to_write_in_private_and_the_rest_is_
     await hong.send("Xin chào")  # in private: the events above were all taken before this one
     assert "1. 🇻🇳 Tiếng Việt" in (await hong.next_message())["text"]  # a new person, started here
     assert len(group.messages()) == 1 and lan.messages() == []
+
+
+async def test_the_village_prompt_has_its_way_out_as_0_and_the_invite_hint(zalo: ZaloSandbox, zalo_bot: BotProcess) -> None:
+    """The newcomer's village prompt carries ✖ (number 0 on Zalo, the numbers being left
+    for typing) and, with no phone button here, says to type the invite code (in the
+    same message: Zalo's monthly quota counts messages); "0" ends the step."""
+    lan = zalo.user("Lan")
+    await lan.send("Xin chào")
+    await lan.next_message()
+    await lan.send("1")
+    asked = await until(lan, "thôn")
+    assert "mã mời" in asked["text"] and "📱" not in asked["text"], asked["text"]
+    assert asked["text"].endswith("0. ✖ Hủy\nGõ câu trả lời, hoặc gõ 0 để hủy."), asked["text"]
+    await lan.send("0")
+    await until(lan, "Đã hủy")

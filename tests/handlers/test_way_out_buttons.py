@@ -154,3 +154,28 @@ async def test_the_reason_a_visit_could_not_be_made(dispatcher: Dispatcher, bot:
     before = len(sandbox.messages(user_id))
     await _press(dispatcher, bot, sandbox, user_id, vkb.ReasonCb(reason="type"))
     await _the_prompt_has_cancel_and_it_works(dispatcher, bot, sandbox, user_id, Cannot.reason, before + 1)
+
+
+@SQLITE_ONLY
+async def test_the_village_prompt_of_a_newcomer(dispatcher: Dispatcher, bot: Bot, sandbox: Sandbox) -> None:
+    """The first prompt a newcomer meets (which village?) had only the phone button, no ✖.
+    The phone button is still offered, on the line before the prompt."""
+    from handlers.start import LanguageChoice
+
+    user_id = 8304
+    before = await _started(dispatcher, bot, sandbox, user_id, "C")  # the language choice
+    await _press(dispatcher, bot, sandbox, user_id, LanguageChoice(code="vi"))
+    keyboard = sandbox.user(user_id, "C").current_reply_keyboard()
+    assert keyboard is not None and any(b.get("request_contact") for row in keyboard["keyboard"] for b in row)
+    await _the_prompt_has_cancel_and_it_works(dispatcher, bot, sandbox, user_id, Onboarding.village, before + 1)
+
+
+@SQLITE_ONLY
+async def test_the_village_prompt_of_doithon(dispatcher: Dispatcher, bot: Bot, sandbox: Sandbox) -> None:
+    user_id = 8305
+    sandbox.user(user_id, "D").started = True
+    await dispatcher.feed_update(bot, text_update(next(_update_ids), user_id, "/start v_nam-bac-thanh"))
+    before = len(sandbox.messages(user_id))
+    await dispatcher.feed_update(bot, text_update(next(_update_ids), user_id, "/doithon"))
+    assert len(sandbox.messages(user_id)) == before + 1  # the prompt alone: the main keyboard stays
+    await _the_prompt_has_cancel_and_it_works(dispatcher, bot, sandbox, user_id, Onboarding.village, before)

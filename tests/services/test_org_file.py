@@ -17,9 +17,7 @@ def test_valid_file_parses() -> None:
     assert village.groups[0].chat_id == -1001000000001
 
 
-@pytest.mark.parametrize(
-    ("change", "message"),
-    [
+BAD_FILES = [
         (
             ("code: trung-thanh", "code: nam-bac-thanh"),
             r"line 20, .*villages\[1\]\.code: village code 'nam-bac-thanh' is already used on line 8",
@@ -60,8 +58,10 @@ def test_valid_file_parses() -> None:
             ('phone: "0912000002"}', 'phone: "0912000002", telegram_id: 1001}'),
             r"line 13, .*members\[1\]\.telegram_id: telegram_id 1001 is already given on line 12",
         ),
-    ],
-)
+]
+
+
+@pytest.mark.parametrize(("change", "message"), BAD_FILES)
 def test_bad_files_name_line_and_field(change: tuple[str, str], message: str) -> None:
     bad = ORG_YAML.replace(*change, 1)
     assert bad != ORG_YAML
@@ -254,3 +254,36 @@ async def test_places_are_updated_set_wise(repo) -> None:  # type: ignore[no-unt
     assert branches[villages["trung-thanh"].id] == "Chi bộ Thôn Trung Thành Mới"
     chats = list(await repo.session.scalars(select(Chat)))
     assert [(c.title, c.village_id) for c in chats] == [("Nhóm mới", villages["trung-thanh"].id)]
+
+
+def _vietnamese(text: str) -> str:
+    from bot.i18n import create_i18n
+
+    return create_i18n("vi").gettext(text, locale="vi")
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [ORG_YAML.replace(*change, 1) for change, _message in BAD_FILES]
+    + ["", "communes: [\n  - {code: a", "communes:\n  - &c {code: a, name: X, province: Y}\n  - *c", "communes:\n  - {code: Xa, name: X, province: Y}"],
+)
+def test_every_error_reads_in_the_operators_language(bad: str) -> None:
+    """The CLI prints these in DEFAULT_LOCALE (Vietnamese by default): each message has
+    its Vietnamese, and the line keeps the file, the line number and the field."""
+    with pytest.raises(OrgFileError) as caught:
+        parse_org(bad, source="org.yaml")
+    error = caught.value
+    assert _vietnamese(error.message) != error.message, error.message
+    text = error.text(_vietnamese)
+    assert text.startswith("org.yaml") and text != str(error), text
+    if error.line is not None:
+        assert f"dòng {error.line}" in text and (error.where or "") in text, text
+    assert str(error) == error.text(lambda message: message)  # str() stays English
+
+
+def test_an_unreadable_file_reads_in_vietnamese(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from bot.services.org_import import read_org_file
+
+    with pytest.raises(OrgFileError) as caught:
+        read_org_file(tmp_path)  # a folder, not a file
+    assert caught.value.text(_vietnamese).startswith(f"{tmp_path}: không đọc được tệp ("), caught.value.text(_vietnamese)

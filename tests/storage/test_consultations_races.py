@@ -120,3 +120,122 @@ async def test_a_vote_stored_after_the_board_was_drawn_gets_an_edit(repo: Repo) 
     assert "1 of 2" in board.text
     await yk.board_sent(SentContext(repo, later, 77, edit.ref), edit.payload)
     assert await plan(yk.plan_board_updates, repo, collector, later + timedelta(minutes=2)) == []
+
+
+CLOSES = NOW + timedelta(days=3)  # draft()'s closing time
+
+
+async def _vote(sessionmaker, poll_id: int, user_id: int, choice: int, *, received: object, handled: object) -> str:  # type: ignore[no-untyped-def]
+    """One vote in its own session (an update of the inbox); "ok" or the refusal's reason."""
+    async with sessionmaker() as session:
+        repo = Repo(session)
+        poll = await repo.consultations.get(poll_id)
+        person = await repo.users.get(user_id)
+        actor = actor_of(person)
+        voter = await service.voter_for(repo, actor, poll, user_household_id=person.household_id, user_name="x")
+        try:
+            await service.vote(repo, actor, poll, voter, [choice], now=handled, received_at=received)
+        except ConsultationInvalid as refused:
+            return refused.reason
+        await session.commit()
+        return "ok"
+
+
+async def test_a_vote_received_before_the_close_counts_when_handled_after_it(sessionmaker) -> None:  # type: ignore[no-untyped-def]
+    """A press a second before the closing time, replayed from the inbox after a restart
+    (the planner closed it meanwhile): it counts, still one per household; one received
+    after the closing time is refused as before."""
+    poll_id, lan_id = await open_poll(sessionmaker)
+    async with sessionmaker() as session:
+        repo = Repo(session)
+        poll = await repo.consultations.get(poll_id)
+        village_id = poll.village_id
+        lan = await repo.users.get(lan_id)
+        hung = await user(repo, 3005, "Hùng", village_id, lan.household_id)  # the same household
+        await session.commit()
+        hung_id = hung.id
+    restarted = CLOSES + timedelta(minutes=7)
+    async with sessionmaker() as planner:
+        assert await Repo(planner).consultations.close_if_open(poll_id, CLOSES + timedelta(minutes=6))
+        await planner.commit()
+
+    assert await _vote(sessionmaker, poll_id, lan_id, 0, received=CLOSES - timedelta(seconds=1), handled=restarted) == "ok"
+    assert await _vote(sessionmaker, poll_id, hung_id, 1, received=CLOSES - timedelta(seconds=2), handled=restarted) == "ok"
+    assert await count_votes(sessionmaker, poll_id) == 1  # one per household: the last one standing
+    assert await _vote(sessionmaker, poll_id, lan_id, 0, received=CLOSES + timedelta(seconds=1), handled=restarted) == "closed"
+    async with sessionmaker() as session:
+        repo = Repo(session)
+        [vote] = await repo.consultations.votes(poll_id)
+        assert list(vote.choices) == [1]  # Hùng's, handled last; the refused one changed nothing
+    # Without the moment it was received (not from the inbox), a closed one takes nothing.
+    assert await _vote(sessionmaker, poll_id, lan_id, 0, received=None, handled=CLOSES - timedelta(minutes=1)) == "closed"
+
+
+async def test_after_an_early_close_only_votes_received_before_it_count(sessionmaker) -> None:  # type: ignore[no-untyped-def]
+    poll_id, lan_id = await open_poll(sessionmaker)
+    closed = NOW + timedelta(hours=5)  # a manager closes it early
+    async with sessionmaker() as planner:
+        assert await Repo(planner).consultations.close_if_open(poll_id, closed)
+        await planner.commit()
+    later = closed + timedelta(minutes=3)
+    assert await _vote(sessionmaker, poll_id, lan_id, 0, received=closed + timedelta(seconds=1), handled=later) == "closed"
+    assert await count_votes(sessionmaker, poll_id) == 0
+    assert await _vote(sessionmaker, poll_id, lan_id, 0, received=closed - timedelta(seconds=1), handled=later) == "ok"
+    assert await count_votes(sessionmaker, poll_id) == 1
+
+
+async def test_a_late_handled_vote_still_waits_for_a_close_in_flight(sessionmaker, database_url: str) -> None:  # type: ignore[no-untyped-def]
+    """hold_open's FOR SHARE still holds for a vote received before the closing time and
+    handled after it: the close waits for it, and the result counts it."""
+    poll_id, lan_id = await open_poll(sessionmaker)
+    async with sessionmaker() as handler, sessionmaker() as planner:
+        repo = Repo(handler)
+        poll = await repo.consultations.get(poll_id)
+        lan = await repo.users.get(lan_id)
+        actor = actor_of(lan)
+        voter = await service.voter_for(repo, actor, poll, user_household_id=lan.household_id, user_name="Lan")
+        await service.vote(
+            repo, actor, poll, voter, [0], now=CLOSES + timedelta(seconds=30), received_at=CLOSES - timedelta(seconds=1)
+        )
+        if database_url.startswith("postgresql"):
+            await planner.execute(text("SET LOCAL lock_timeout = '300ms'"))
+        else:
+            await planner.execute(text("PRAGMA busy_timeout = 300"))
+        with pytest.raises(DBAPIError):
+            await Repo(planner).consultations.close_if_open(poll_id, CLOSES + timedelta(minutes=1))
+        await planner.rollback()
+        await handler.commit()
+        closing = Repo(planner)
+        assert await closing.consultations.close_if_open(poll_id, CLOSES + timedelta(minutes=1))
+        counted = await service.result(closing, await closing.consultations.get(poll_id), other_label="Other")
+        await planner.commit()
+    assert counted.tally.voted == 1 == await count_votes(sessionmaker, poll_id)
+
+
+async def test_the_close_waits_for_updates_received_before_the_closing_time(sessionmaker) -> None:  # type: ignore[no-untyped-def]
+    """The planner does not close while the inbox holds an update received before the
+    closing time (the vote is handled first, so the pinned result counts it); it closes
+    once that update is handled, or at most CLOSE_WAITS_AT_MOST late."""
+    from bot.services.consultations import delivery as yk
+    from storage.models import InboxStatus
+    from tests.storage.test_consultations import Collector, plan
+
+    poll_id, _lan_id = await open_poll(sessionmaker)
+    async with sessionmaker() as session:
+        repo = Repo(session)
+        await repo.inbox.store(1, [(900, 3001, {"update_id": 900}, InboxStatus.PENDING)], CLOSES - timedelta(seconds=1))
+        await session.commit()
+    collector = Collector()
+    async with sessionmaker() as session:
+        repo = Repo(session)
+        await plan(yk.plan_closing, repo, collector, CLOSES + timedelta(minutes=1))
+        assert (await repo.consultations.get(poll_id)).status == "open"
+        await plan(yk.plan_closing, repo, collector, CLOSES + yk.CLOSE_WAITS_AT_MOST)  # not for ever
+        assert (await repo.consultations.get(poll_id)).status == "closed"
+        await session.rollback()
+    async with sessionmaker() as session:
+        repo = Repo(session)
+        await session.execute(text("UPDATE inbox SET status = 'done'"))  # the vote was handled
+        await plan(yk.plan_closing, repo, collector, CLOSES + timedelta(minutes=2))
+        assert (await repo.consultations.get(poll_id)).status == "closed"
+        await session.commit()

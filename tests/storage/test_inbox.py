@@ -193,3 +193,32 @@ async def test_a_newcomer_with_one_question_goes_before_newcomers_that_came_with
     # Oldest-first would take the ten burst chats' first updates (five rounds of 0.2 s on
     # two workers) before the single question.
     assert len(before) <= 2, before
+
+
+class KwargsDispatcher(RecordingDispatcher):
+    def __init__(self) -> None:
+        super().__init__()
+        self.received: dict[int, Any] = {}
+
+    async def feed_update(self, bot: Bot, update: Update, **kwargs: Any) -> None:
+        self.received[update.update_id] = kwargs.get("received_at")
+        await super().feed_update(bot, update, **kwargs)
+
+
+async def test_a_replayed_update_is_handled_with_the_moment_it_was_received(sessionmaker) -> None:  # type: ignore[no-untyped-def]
+    """After a restart the stored updates are handled late; the handler is told when each
+    was received (a vote pressed before a consultation closed still counts)."""
+    clock = ManualClock(T0)
+    bot = Bot("123456:inbox-test")
+    before_restart = Inbox(bot, RecordingDispatcher(), sessionmaker, clock=clock, poll_every=0.05)  # type: ignore[arg-type]
+    await before_restart.store([text_update(300, 7000, "một")])  # stored, never handled: the bot died
+    clock.advance(timedelta(minutes=10))
+    dispatcher = KwargsDispatcher()
+    inbox = Inbox(bot, dispatcher, sessionmaker, clock=clock, poll_every=0.05)  # type: ignore[arg-type]
+    await inbox.store([text_update(301, 7000, "hai")])
+    inbox.start()
+    try:
+        await _until(lambda: len(dispatcher.seen) == 2)
+    finally:
+        await inbox.stop()
+    assert dispatcher.received == {300: T0, 301: T0 + timedelta(minutes=10)}

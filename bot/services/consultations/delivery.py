@@ -49,6 +49,10 @@ BOARD_EVERY = timedelta(minutes=10)
 # votes this close before the board's time still bring one more edit.
 BOARD_SETTLE = timedelta(minutes=1)
 REMIND_BEFORE = timedelta(days=1)
+# The close waits while the inbox holds updates received before the closing time (a vote
+# pressed at the last second, or stored while the bot was down): they are handled first,
+# so the result counts them. Past this, it closes anyway (such a vote still counts).
+CLOSE_WAITS_AT_MOST = timedelta(minutes=10)
 
 
 def answer_link(bot_username: str, code: str) -> str:
@@ -256,6 +260,10 @@ async def plan_closing(ctx: PlanContext) -> None:
     for consultation in await ctx.repo.consultations.open_all():
         if consultation.closes_at > ctx.now:
             continue
+        if ctx.now < consultation.closes_at + CLOSE_WAITS_AT_MOST and await ctx.repo.inbox.waiting_since_before(
+            consultation.closes_at
+        ):
+            continue  # votes pressed before the closing time are still in the inbox
         if await service.close(ctx.repo, consultation, ctx.now):
             await after_close(ctx, consultation)
 

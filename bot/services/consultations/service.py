@@ -206,6 +206,18 @@ def is_open(consultation: Consultation, now: datetime) -> bool:
     return consultation.status == ConsultationStatus.OPEN and now < consultation.closes_at
 
 
+def takes_vote(consultation: Consultation, now: datetime, received_at: datetime | None = None) -> bool:
+    """Whether a vote handled ``now`` counts: while it is open; and a vote whose update
+    was received (``received_at``, from the inbox) before the closing time, or before
+    a manager closed it, counts even when handled after (a restart replays it)."""
+    if received_at is None or received_at >= now:
+        return is_open(consultation, now)
+    if received_at >= consultation.closes_at:
+        return False
+    closed_at = consultation.closed_at
+    return consultation.status == ConsultationStatus.OPEN or (closed_at is not None and received_at < closed_at)
+
+
 async def vote(
     repo: Repo,
     actor: Actor,
@@ -215,9 +227,14 @@ async def vote(
     *,
     other_text: str = "",
     now: datetime,
+    received_at: datetime | None = None,
 ) -> VoteResult:
-    """Record the voter's answer; a later one replaces the earlier until the close."""
-    if not is_open(consultation, now) or not await repo.consultations.hold_open(consultation.id):
+    """Record the voter's answer; a later one replaces the earlier until the close. A
+    vote received before the close counts however late it is handled (:func:`takes_vote`)."""
+    cast_at = received_at if received_at is not None and received_at < now else None
+    if not takes_vote(consultation, now, cast_at) or not await repo.consultations.hold_open(
+        consultation.id, cast_at
+    ):
         raise ConsultationInvalid("closed")  # closed here, or by another process since it was loaded
     options = await repo.consultations.options(consultation.id)
     picked, other = check_choices(
@@ -234,6 +251,7 @@ async def vote(
         household_id=voter.household_id,
         voter_name=voter.name,
         now=now,
+        cast_at=cast_at,
     )
     if stored is None:
         raise ConsultationInvalid("closed")

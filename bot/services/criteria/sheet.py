@@ -10,8 +10,10 @@ row and column; the caller loads nothing when there is one.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from bot.services.safefiles import FileRefused, Limits, append_row, is_xlsx, read_rows, read_table
 
@@ -62,14 +64,30 @@ class Level:
     source: str
 
 
+def N_(message: str) -> str:  # noqa: N802 - gettext's marker: extracted, translated where shown
+    return message
+
+
+NOT_XLSX = N_(
+    "not an .xlsx workbook: fill the sheet that `villagebot criteria export` writes and keep it as .xlsx"
+)
+
+
 @dataclass(frozen=True)
 class SheetError:
     row: int
     column: str  # a letter, "A"…
-    message: str
+    message: str  # an English msgid with {fields} (see ``params``); ``text`` translates it
+    params: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def __str__(self) -> str:
-        return f"row {self.row}, column {self.column}: {self.message}"
+        return f"row {self.row}, column {self.column}: {self.message.format(**self.params)}"
+
+    def text(self, _: Callable[[str], str]) -> str:
+        """The line in the reader's language (``_``: the catalog's gettext)."""
+        return _("row {row}, column {column}: {problem}").format(
+            row=self.row, column=self.column, problem=_(self.message).format(**self.params)
+        )
 
 
 class SheetInvalid(Exception):
@@ -148,7 +166,7 @@ SHEET_LIMITS = Limits(max_bytes=5 * 1024 * 1024, max_rows=2000, max_columns=40, 
 
 def _refused(error: FileRefused) -> SheetInvalid:
     column = get_column_letter(error.column) if error.column else "A"
-    invalid = SheetInvalid([SheetError(error.row or 1, column, f"refused: {error.reason}")])
+    invalid = SheetInvalid([SheetError(error.row or 1, column, "refused: {reason}", {"reason": error.reason})])
     invalid.refused = error
     return invalid
 
@@ -167,7 +185,7 @@ def read_sheet(data: bytes | Path, catalog: Catalog) -> tuple[str, list[Level]]:
     :data:`SHEET_LIMITS` (the CLI uses :func:`load_sheet`, which reads in a child)."""
     content, name = _content(data)
     if not is_xlsx(content, name):
-        raise SheetInvalid([SheetError(1, "A", "not an .xlsx workbook")])
+        raise SheetInvalid([SheetError(1, "A", NOT_XLSX)])
     try:
         rows = read_rows(content, name, SHEET_LIMITS, sheet=SHEET)
     except FileRefused as error:
@@ -179,7 +197,7 @@ async def load_sheet(data: bytes | Path, catalog: Catalog) -> tuple[str, list[Le
     """:func:`read_sheet`, the file read off the event loop with a memory cap."""
     content, name = _content(data)
     if not is_xlsx(content, name):
-        raise SheetInvalid([SheetError(1, "A", "not an .xlsx workbook")])
+        raise SheetInvalid([SheetError(1, "A", NOT_XLSX)])
     try:
         rows = await read_table(content, name, SHEET_LIMITS, sheet=SHEET)
     except FileRefused as error:
@@ -191,7 +209,7 @@ def parse_sheet(rows: list[list[str]], catalog: Catalog) -> tuple[str, list[Leve
     """Validate the rows of a filled sheet (cells as text)."""
     errors: list[SheetError] = []
     if not rows:
-        raise SheetInvalid([SheetError(1, "A", "the sheet is empty")])
+        raise SheetInvalid([SheetError(1, "A", N_("the sheet is empty"))])
     header = ["" if h is None else str(h) for h in rows[0]]
     if len(header) < len(FIXED) + 2:
         raise SheetInvalid(
@@ -199,7 +217,7 @@ def parse_sheet(rows: list[list[str]], catalog: Catalog) -> tuple[str, list[Leve
                 SheetError(
                     1,
                     "A",
-                    "missing columns: export a fresh sheet with `villagebot criteria export`",
+                    N_("missing columns: export a fresh sheet with `villagebot criteria export`"),
                 )
             ]
         )
@@ -209,7 +227,8 @@ def parse_sheet(rows: list[list[str]], catalog: Catalog) -> tuple[str, list[Leve
         if match is None:
             errors.append(
                 SheetError(
-                    1, get_column_letter(col + 1), f"header {header[col]!r} names no level key"
+                    1, get_column_letter(col + 1), N_("header {header} names no level key"),
+                    {"header": repr(header[col])},
                 )
             )
             continue
@@ -220,7 +239,7 @@ def parse_sheet(rows: list[list[str]], catalog: Catalog) -> tuple[str, list[Leve
         or _KEY_RE.search(header[source_col]).group(1) != "source"
     ):
         errors.append(
-            SheetError(1, get_column_letter(source_col + 1), "the last column must be the source")
+            SheetError(1, get_column_letter(source_col + 1), N_("the last column must be the source"))
         )
     set_code = None
     criteria_set = None
@@ -236,7 +255,7 @@ def parse_sheet(rows: list[list[str]], catalog: Catalog) -> tuple[str, list[Leve
             try:
                 criteria_set = catalog.get(code)
             except KeyError:
-                errors.append(SheetError(r, "A", f"unknown criteria set {code!r}"))
+                errors.append(SheetError(r, "A", N_("unknown criteria set {code}"), {"code": repr(code)}))
                 break
             allowed = {key for key, _ in level_keys(criteria_set)}
             for col, key in level_columns:
@@ -245,21 +264,32 @@ def parse_sheet(rows: list[list[str]], catalog: Catalog) -> tuple[str, list[Leve
                         SheetError(
                             1,
                             get_column_letter(col + 1),
-                            f"level key {key!r} does not apply to {code}",
+                            N_("level key {key} does not apply to {code}"),
+                            {"key": repr(key), "code": code},
                         )
                     )
         elif code != set_code:
             errors.append(
-                SheetError(r, "A", f"every row must be of set {set_code!r}, not {code!r}")
+                SheetError(
+                    r, "A", N_("every row must be of set {expected}, not {code}"),
+                    {"expected": repr(set_code), "code": repr(code)},
+                )
             )
             continue
         indicator_code = cells[1]
         known = {i.code for c in criteria_set.criteria for i in c.indicators}
         if indicator_code not in known:
-            errors.append(SheetError(r, "B", f"unknown indicator {indicator_code!r} in {set_code}"))
+            errors.append(
+                SheetError(
+                    r, "B", N_("unknown indicator {indicator} in {code}"),
+                    {"indicator": repr(indicator_code), "code": set_code},
+                )
+            )
             continue
         if indicator_code in seen:
-            errors.append(SheetError(r, "B", f"indicator {indicator_code!r} appears twice"))
+            errors.append(
+                SheetError(r, "B", N_("indicator {indicator} appears twice"), {"indicator": repr(indicator_code)})
+            )
             continue
         seen.add(indicator_code)
         source = cells[source_col]
@@ -269,7 +299,7 @@ def parse_sheet(rows: list[list[str]], catalog: Catalog) -> tuple[str, list[Leve
                 SheetError(
                     r,
                     get_column_letter(source_col + 1),
-                    "a level needs its source (document and article, or a link)",
+                    N_("a level needs its source (document and article, or a link)"),
                 )
             )
         if len(source) > MAX_SOURCE:
@@ -277,21 +307,23 @@ def parse_sheet(rows: list[list[str]], catalog: Catalog) -> tuple[str, list[Leve
                 SheetError(
                     r,
                     get_column_letter(source_col + 1),
-                    f"source longer than {MAX_SOURCE} characters",
+                    N_("source longer than {limit} characters"),
+                    {"limit": MAX_SOURCE},
                 )
             )
         for col, key, value in filled:
             if len(value) > MAX_VALUE:
                 errors.append(
                     SheetError(
-                        r, get_column_letter(col + 1), f"level longer than {MAX_VALUE} characters"
+                        r, get_column_letter(col + 1), N_("level longer than {limit} characters"),
+                        {"limit": MAX_VALUE},
                     )
                 )
                 continue
             if source:
                 levels.append(Level(set_code, indicator_code, key, value, source))
     if set_code is None and not errors:
-        errors.append(SheetError(2, "A", "no indicator rows"))
+        errors.append(SheetError(2, "A", N_("no indicator rows")))
     if errors:
         raise SheetInvalid(errors)
     assert set_code is not None
