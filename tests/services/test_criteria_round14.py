@@ -1,0 +1,99 @@
+"""Criteria round 14 (issue 19): what the question asks dominates its side details: the
+flood around a road or a house, the solar lamp on a road, the drip line of a field, the
+machine a course teaches, the rain of small talk. Written in new wording (no dev or
+hold-out question)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.services.criteria import CriteriaIndex
+from bot.services.criteria.context import course_subject, weather_words
+
+
+def _answers(index: CriteriaIndex, text: str, set_code: str, number: int | None) -> None:
+    result = index.ask(text, set_code)
+    if number is None:
+        assert result.kind == "offtopic"
+        return
+    assert result.kind == "match" and result.best is not None
+    assert result.best.number == number
+
+
+def _words(folded: str, positions: set[int]) -> list[str]:
+    words = folded.split()
+    return [words[i] for i in sorted(positions)]
+
+
+def test_weather_around_a_road_is_a_side_detail() -> None:
+    folded = "mua lu ve la duong lien xa bi nuoc cuon mat mot doan"
+    assert _words(folded, weather_words(folded)) == ["mua", "lu", "ve", "nuoc", "cuon"]
+
+
+@pytest.mark.parametrize(
+    "folded",
+    [
+        "mua lu ve duong bi ngap thi de bao co du cao khong",  # the dyke is asked
+        "mua bao nha cua phai chang chong the nao",  # bracing for the storm
+        "cho xa mua xuong la ngap bun",  # "mưa"/"mua" at a market
+        "mua lu nam nay co to khong",  # nothing built is named
+    ],
+)
+def test_weather_stays_the_topic(folded: str) -> None:
+    assert weather_words(folded) == set()
+
+
+def test_a_course_names_its_machine_as_subject() -> None:
+    folded = "co lop hoc lai may cay cho thanh nien xa co mo khong"
+    assert _words(folded, course_subject(folded)) == ["may", "cay"]
+    assert course_subject("may cay nha toi hong roi") == set()
+
+
+@pytest.mark.parametrize(
+    ("text", "set_code", "number"),
+    [
+        # a road or a house the flood or the storm damaged: the road, the house
+        (
+            "Mùa lũ về là đường liên xã bị nước cuốn mất một đoạn, bao giờ mới đổ lại mặt đường?",
+            "ntm-2021-2025",
+            2,
+        ),
+        (
+            "Ngõ xóm nhà tui hễ mưa bão là nước đọng lênh láng, xe đạp đi không nổi, "
+            "bao giờ xã đổ bê tông?",
+            "ntm-2021-2025",
+            2,
+        ),
+        # a solar lamp along a road is street lighting, not the power grid
+        (
+            "Mấy cây đèn năng lượng mặt trời ven đường xóm hỏng gần hết, tối đi lại khó, "
+            "xã có thay không?",
+            "ntm-2021-2025",
+            2,
+        ),
+        # drip lines and automatic pumps are irrigation (criterion 3, watering that saves water)
+        (
+            "Bà con muốn kéo ống tưới nhỏ giọt cho ruộng rau, xã có chương trình hỗ trợ không?",
+            "ntm-2021-2025",
+            3,
+        ),
+        # a course in flying a spraying drone is training, not technology
+        (
+            "Em muốn đăng ký lớp học điều khiển máy bay không người lái để phun thuốc, "
+            "xã có tổ chức không?",
+            "ntm-2026-2030",
+            4,
+        ),
+        (
+            "Thanh niên thôn muốn học lái flycam bay phun phân bón để làm dịch vụ, xã có mở lớp không?",
+            "ntm-2026-2030",
+            4,
+        ),
+        # the rain of small talk
+        ("Tối qua mưa to quá, ngủ không được luôn", "ntm-2026-2030", None),
+    ],
+)
+def test_what_is_asked_wins_over_side_details(
+    index: CriteriaIndex, text: str, set_code: str, number: int | None
+) -> None:
+    _answers(index, text, set_code, number)
