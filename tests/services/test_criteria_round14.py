@@ -8,7 +8,9 @@ from __future__ import annotations
 import pytest
 
 from bot.services.criteria import CriteriaIndex
+from bot.services.criteria.concepts import concept_expansions
 from bot.services.criteria.context import course_subject, weather_words
+from bot.services.criteria.dialect import standard_words
 
 
 def _answers(index: CriteriaIndex, text: str, set_code: str, number: int | None) -> None:
@@ -95,5 +97,47 @@ def test_a_course_names_its_machine_as_subject() -> None:
 )
 def test_what_is_asked_wins_over_side_details(
     index: CriteriaIndex, text: str, set_code: str, number: int | None
+) -> None:
+    _answers(index, text, set_code, number)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("cấy nhà ni", "cái nhà này"),  # Nghệ Tĩnh "cấy" is "cái"
+        ("làng ni cấy tay", "làng này cấy tay"),  # rice planted by hand
+        ("máy cấy hư rồi", "máy cấy hư rồi"),
+        ("đi cấy thuê", "đi cấy thuê"),
+    ],
+)
+def test_planting_rice_is_no_dialect_word(text: str, expected: str) -> None:
+    assert standard_words(text) == expected
+
+
+def test_but_after_weaving_is_no_qr_code() -> None:
+    found = dict(concept_expansions("nghe dan lat may doi nay ma gio sap mai mot"))
+    assert "ma qr ho gia dinh thong tin" not in found.values()
+    assert "ma qr ho gia dinh thong tin" in dict(concept_expansions("dan ma len cong nha")).values()
+
+
+@pytest.mark.parametrize(
+    ("text", "set_code", "number"),
+    [
+        # "trạm" alone is the health station ("lên trạm ngái quá": too far up to the station)
+        (
+            "Mệ tui đau chân, lên trạm ngái quá, trạm có cho người xuống tận nhà không rứa?",
+            "ntm-2021-2025",
+            15,
+        ),
+        # a craft dying out
+        (
+            "Xóm tui có nghề đan lát mấy đời nay mà giờ sắp mai một, xã có giữ nghề không?",
+            "ntm-2021-2025",
+            13,
+        ),
+    ],
+)
+def test_regional_and_everyday_words(
+    index: CriteriaIndex, text: str, set_code: str, number: int
 ) -> None:
     _answers(index, text, set_code, number)

@@ -96,6 +96,12 @@ _RAW: tuple[tuple[str, str], ...] = (
         "tiem chung tre em",
     ),
     (r"\bom\b|kham benh|bac si|bacsi|benh vien|chua benh|cap cuu", "kham chua benh y te"),
+    # "lên trạm", "ra trạm": the health station, unless another station is named
+    (
+        r"(?:len|ra|xuong|toi|den|vo|vao|o) tram"
+        r"(?! (?:bom|bien|dien|thu|dung|xang|can|cap|kiem|phat|thuy|quan|tron|trung|gac|bts))",
+        "tram y te",
+    ),
     (r"bao hiem y te|the bao hiem|the bhyt|the kham benh", "bao hiem y te"),
     (
         r"dam cuoi|dam ma|dam tang|dam gio|cuoi hoi|viec hieu|viec hy|to chuc cuoi|an co cuoi"
@@ -148,7 +154,9 @@ _RAW: tuple[tuple[str, str], ...] = (
     ),
     (r"camera|mat than", "camera an ninh"),
     (
-        r"(?:cong|dan|gan|treo) .{0,20}\bma\b|\bma (?:qr )?.{0,20}(?:cong|thong tin)",
+        # the code stuck on a gate, not "mà" (but) a few words after "đan" (to weave)
+        r"(?:cong|dan|gan|treo) (?:\w+ ){0,4}ma (?:qr|so|vach|cho|len|o|tai|tung|moi|nha)\b"
+        r"|\bma (?:qr|so|vach)\b(?: \w+){0,4} (?:cong|thong tin)",
         "ma qr ho gia dinh thong tin",
     ),
     # infrastructure
@@ -258,7 +266,7 @@ _RAW: tuple[tuple[str, str], ...] = (
     (r"trang trai|gia trai|homestay|du lich", "kinh te nong thon du lich nong thon trang trai"),
     (r"tem truy xuat|truy xuat|ma vach|nguon goc", "truy xuat nguon goc"),
     (
-        r"lang nghe|nghe truyen thong|giu nghe|mat nghe|nghe (?:dan|det|gom|ren|moc|theu)\b|dan (?:coi|lat|may|tre)|non la|may tre|det chieu",
+        r"lang nghe|nghe truyen thong|giu nghe|mat nghe|mai mot|nghe gia truyen|nghe (?:\w+ ){0,3}(?:may doi|lau doi|tu xua|tu doi)|nghe (?:dan|det|gom|ren|moc|theu)\b|dan (?:coi|lat|may|tre)|non la|may tre|det chieu",
         "lang nghe nghe truyen thong",
     ),
     # administration, party, planning

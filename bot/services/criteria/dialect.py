@@ -19,7 +19,6 @@ _DIALECT: dict[str, str] = {
     "bựa": "hôm",
     "hè": "nhé",
     "nác": "nước",
-    "cấy": "cái",
     "tau": "tôi",
     "hắn": "nó",
     "chộ": "thấy",
@@ -83,6 +82,16 @@ _DIALECT_PHRASES = (
             r"(?<!\w)coi(?=\s+(?:ở|thử|giùm|dùm|giúp|lại|chỗ|quy|bản|cái|được|với|đâu|mấy)(?!\w))"
         ),
         "xem",
+    ),
+    # Nghệ Tĩnh "cấy" (cái: "cấy nhà", "cấy ni"), but not the rice planted by hand or machine
+    # ("cấy tay", "máy cấy", "cấy lúa", "đi cấy", "cấy thuê")
+    (
+        re.compile(
+            r"(?<!\w)(?<!máy )(?<!đi )(?<!gieo )(?<!vụ )(?<!mùa )(?<!việc )(?<!thợ )cấy"
+            r"(?!\s+(?:tay|lúa|mạ|máy|thuê|gặt|cày|hái|trồng|xong|được|lúa|sạ)(?!\w))(?!\w)",
+            re.IGNORECASE,
+        ),
+        "cái",
     ),
     # "a lô" (hello on the phone) is no "lô đề"
     (re.compile(r"(?<!\w)a\s+l[ôo](?!\w)", re.IGNORECASE), "alo"),
