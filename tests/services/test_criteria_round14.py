@@ -75,19 +75,24 @@ def test_a_course_names_its_machine_as_subject() -> None:
         ),
         # drip lines and automatic pumps are irrigation (criterion 3, watering that saves water)
         (
-            "Bà con muốn kéo ống tưới nhỏ giọt cho ruộng rau, xã có chương trình hỗ trợ không?",
+            "Ruộng dưa của tổ hợp tác chuyển sang tưới nhỏ giọt thì diện tích đó có được tính "
+            "vào tưới tiêu của xã không?",
             "ntm-2021-2025",
             3,
         ),
-        # a course in flying a spraying drone is training, not technology
         (
-            "Em muốn đăng ký lớp học điều khiển máy bay không người lái để phun thuốc, "
-            "xã có tổ chức không?",
+            "Vườn bưởi của tôi muốn gắn béc tưới tự động, xã có chương trình hỗ trợ không?",
+            "ntm-2021-2025",
+            3,
+        ),
+        # a course in flying a drone is training, not technology
+        (
+            "Có khóa học sử dụng thiết bị bay không người lái rải phân cho nông dân không?",
             "ntm-2026-2030",
             4,
         ),
         (
-            "Thanh niên thôn muốn học lái flycam bay phun phân bón để làm dịch vụ, xã có mở lớp không?",
+            "Thanh niên thôn muốn học lái flycam để chụp ảnh đồng ruộng, xã có mở lớp không?",
             "ntm-2026-2030",
             4,
         ),
@@ -108,6 +113,9 @@ def test_what_is_asked_wins_over_side_details(
         ("làng ni cấy tay", "làng này cấy tay"),  # rice planted by hand
         ("máy cấy hư rồi", "máy cấy hư rồi"),
         ("đi cấy thuê", "đi cấy thuê"),
+        # "khóa học" (a course) typed with its marks is no "khoa học" (science)
+        ("có khóa học lái máy cày không", "có khóa đào tạo lái máy cày không"),
+        ("ứng dụng khoa học kỹ thuật", "ứng dụng khoa học kỹ thuật"),
     ],
 )
 def test_planting_rice_is_no_dialect_word(text: str, expected: str) -> None:

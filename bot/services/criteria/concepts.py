@@ -134,8 +134,15 @@ _RAW: tuple[tuple[str, str], ...] = (
         "dien thoai thong minh",
     ),
     (r"zalo|facebook|telegram|mang xa hoi|nhom chat", "nhom zalo"),
+    # the village loudspeakers: news of the commune, not a storm warning or a karaoke set
     (
-        r"wifi|wi fi|internet|\b[45]g\b|cap quang|song dien thoai|bat song|mat song|mang yeu|mang cham",
+        r"loa (?:thon|xa|xom|ap|ban|buon|phat thanh|truyen thanh|cong cong|de bao|bao tin)"
+        r"|cum loa|he thong loa|dai truyen thanh|truyen thanh",
+        "loa truyen thanh thong tin",
+    ),
+    (
+        r"wifi|wi fi|internet|\b[45]g\b|cap quang|song dien thoai|bat song|mat song|mang yeu|mang cham"
+        r"|cot (?:phat )?song|tram (?:phat )?song|tram bts",
         "internet",
     ),
     (

@@ -74,7 +74,7 @@ _BUILT_RE = re.compile(
     r"\b(?:duong(?! ong| nuoc| dien)|ngo xom|ngo|hem|mat duong|cau (?:treo|tam|khi|cong)"
     r"|mai (?:nha|ton|ngoi|la)|vach|tuong nha|nen nha|nha (?:o|cua|tranh|la|go|dot nat|xuong cap|ton)"
     r"|sua nha|lam nha|xay nha|dung nha|lam lai nha|xay lai nha|dung lai nha|truong (?:hoc|mam non|mau giao|tieu hoc)|phong hoc|lop hoc"
-    r"|nha van hoa)\b"
+    r"|nha van hoa|tram y te|tram xa)\b"
 )
 # ... unless the question asks about the disaster itself: dykes, canals, pumping, warning,
 # evacuation, bracing the house, relief.

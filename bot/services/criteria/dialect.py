@@ -93,6 +93,8 @@ _DIALECT_PHRASES = (
         ),
         "cái",
     ),
+    # "khóa học" (a course) typed with its marks is no "khoa học" (science, technology)
+    (re.compile(r"(?<!\w)kh(?:óa|oá)\s+học(?!\w)", re.IGNORECASE), "khóa đào tạo"),
     # "a lô" (hello on the phone) is no "lô đề"
     (re.compile(r"(?<!\w)a\s+l[ôo](?!\w)", re.IGNORECASE), "alo"),
 )
