@@ -149,3 +149,10 @@ def test_regional_and_everyday_words(
     index: CriteriaIndex, text: str, set_code: str, number: int
 ) -> None:
     _answers(index, text, set_code, number)
+
+
+def test_loudspeakers_phone_masts_and_a_flooded_station() -> None:
+    assert "loa truyen thanh thong tin" in dict(concept_expansions("loa xom re qua")).values()
+    masts = dict(concept_expansions("ap toi chua co cot phat song")).values()
+    assert "internet" in masts and "dien luoi dien an toan dien" not in masts
+    assert weather_words("mua lu la tram y te ngap nuoc het thuoc")
