@@ -156,3 +156,35 @@ def test_loudspeakers_phone_masts_and_a_flooded_station() -> None:
     masts = dict(concept_expansions("ap toi chua co cot phat song")).values()
     assert "internet" in masts and "dien luoi dien an toan dien" not in masts
     assert weather_words("mua lu la tram y te ngap nuoc het thuoc")
+
+
+def test_a_canal_beside_the_house_is_where_it_stands() -> None:
+    # the house by the canal floods: the canal is where, the house is asked
+    assert weather_words("nha ong tu ven kenh mua lu ve nuoc ngap lung nha co ho tro xay nha khong")
+    # ... but dredging the canal asks about the canal
+    assert not weather_words("mua lu ve nuoc tran qua bo kenh vao nha dan xa co nao vet kenh")
+
+
+def test_walls_and_roofs_of_coconut_leaves_are_a_house() -> None:
+    found = dict(concept_expansions("nha chu tui xay bang tre voi la dua ngoai bai boi"))
+    assert "nha o nha dot nat" in found.values()
+
+
+@pytest.mark.parametrize(
+    ("text", "set_code", "number"),
+    [
+        (
+            "Nhà ông tư dựng ven kênh bằng tre nứa, mùa lũ về nước ngập lưng nhà, "
+            "có được hỗ trợ xây nhà kiên cố không?",
+            "ntm-2021-2025",
+            9,
+        ),
+        (
+            "Mùa lũ về nước tràn qua bờ kênh vào nhà dân, xã có nạo vét kênh không?",
+            "ntm-2021-2025",
+            3,
+        ),
+    ],
+)
+def test_house_by_the_canal(index: CriteriaIndex, text: str, set_code: str, number: int) -> None:
+    _answers(index, text, set_code, number)

@@ -214,7 +214,7 @@ _RAW: tuple[tuple[str, str], ...] = (
     (
         r"nha (?:dot|dot nat|xuong cap|cap 4|tinh nghia|tinh thuong|dai doan ket|kien co|ban kien co)"
         r"|mai (?:ngoi|nha|ton) .{0,10}(?:vo|dot|thung)|sua nha|(?<!cho )(?<!duoc )(?<!de )lam nha|xay lai nha"
-        r"|nha (?:la|tranh|go muc|vach dat)|(?:bang|mai|cay) la dua|muc (?:het )?cot|ho tro (?:xay|lam|sua|cat) nha",
+        r"|nha (?:la|tranh|go muc|vach dat)|(?:bang|mai|cay|vach|lop)(?: \w+){0,2} la dua|muc (?:het )?cot|ho tro (?:xay|lam|sua|cat) nha",
         "nha o nha dot nat",
     ),
     # economy, labour, poverty

@@ -79,7 +79,9 @@ _BUILT_RE = re.compile(
 # ... unless the question asks about the disaster itself: dykes, canals, pumping, warning,
 # evacuation, bracing the house, relief.
 _DISASTER_ASKED_RE = re.compile(
-    r"\b(?:de (?:dieu|bao|bien|song|vo|sat|yeu)|bo de|bo bao|ke (?:song|bien|chong)|kenh|muong"
+    r"\b(?:de (?:dieu|bao|bien|song|vo|sat|yeu)|bo de|bo bao|ke (?:song|bien|chong)"
+    # a canal where the house stands ("nhà ven kênh") is where, not what is asked
+    r"|(?<!ven )(?<!canh )(?<!ben )(?<!gan )(?<!sat )(?<!doc )(?<!bo )(?:kenh|muong)"
     r"|thuy loi|tram bom|may bom|thien tai|phong chong|chang chong|gia co|so tan|di doi|di tan"
     r"|cuu ho|cuu nan|cuu tro|canh bao|ung pho|du bao|sat lo|sut lo|chong lu|chong bao"
     r"|tranh lu|tranh bao|ho dap|dap (?:nuoc|tran|thuy loi)|tieu ung|tieu nuoc|tuoi|thiet hai|boi thuong)\b"
