@@ -7,7 +7,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from .concepts import concept_expansions
-from .context import _CONTEXT_WEIGHT, context_words, is_scene
+from .context import _CONTEXT_WEIGHT, context_words, course_subject, is_scene, weather_words
 from .offtopic import GENERIC_WORDS
 from .query_text import (
     _CONCEPT_WEIGHT,
@@ -68,7 +68,8 @@ class _Analysis:
         set the scene ("sau sáp nhập", context.py) or name the medium ("app", "mã QR") when
         something else is asked, as the rules weigh those down; otherwise unchanged."""
         tokens = basic_tokens(text)
-        scene = context_words(" ".join(tokens))
+        joined = " ".join(tokens)
+        scene = context_words(joined) | weather_words(joined) | course_subject(joined)
         drop = {tokens[i] for i in scene}
         drop |= self._medium(tokens, drop)
         if not drop:
@@ -219,7 +220,13 @@ class _Analysis:
         scene = {tokens[i] for i in context_words(" ".join(tokens))}
         if not {t for t in tokens if t not in STOPWORDS and t not in scene} - form:
             scene = set()
-        medium = self._medium(tokens, form | scene)
+        # "mùa lũ", "mưa bão" around a road or a house: the circumstance, not the topic.
+        weather = {tokens[i] for i in weather_words(" ".join(tokens))} - form - scene
+        if not {t for t in tokens if t not in STOPWORDS and t not in weather} - form - scene:
+            weather = set()
+        # "lớp học lái máy bay phun thuốc": the course is asked, the machine is its subject.
+        machine = {tokens[i] for i in course_subject(" ".join(tokens))} - form - scene - weather
+        medium = self._medium(tokens, form | scene | weather) | machine
         for term in _terms(tokens):
             parts = term.split("_")
             weight = _CORRECTED_WEIGHT if any(p in corrected for p in parts) else 1.0
@@ -232,6 +239,8 @@ class _Analysis:
             elif medium and all(p in medium for p in parts):
                 weight *= _MEDIUM_WEIGHT
             if scene and is_scene(parts, scene):
+                weight *= _CONTEXT_WEIGHT
+            elif weather and any(p in weather for p in parts):
                 weight *= _CONTEXT_WEIGHT
             weights[term] = max(weights.get(term, 0.0), weight)
         self._gapped(tokens, weights)
@@ -248,6 +257,7 @@ class _Analysis:
             and all(p in place or p in _LOCATIVE_WORDS for p in t.split("_"))
         }
         place_terms.update(t for t in weights if scene and is_scene(t.split("_"), scene))
+        place_terms.update(t for t in weights if any(p in weather for p in t.split("_")))
         found = dict(concept_expansions(folded))
         raw_folded = " ".join(raw)
         if raw_folded != folded:
@@ -261,6 +271,8 @@ class _Analysis:
         if market_at:
             found.setdefault("cho", _MARKET_EXPANSION)
         for matched, expansion in found.items():
+            if weather and all(w in weather for w in matched.split()):
+                continue  # the flood named as the circumstance adds no disaster words
             covered.update(matched.split())
             matched_words = [w for w in matched.split() if w not in STOPWORDS]
             weight = _CONCEPT_WEIGHT

@@ -96,6 +96,12 @@ _RAW: tuple[tuple[str, str], ...] = (
         "tiem chung tre em",
     ),
     (r"\bom\b|kham benh|bac si|bacsi|benh vien|chua benh|cap cuu", "kham chua benh y te"),
+    # "lên trạm", "ra trạm": the health station, unless another station is named
+    (
+        r"(?:len|ra|xuong|toi|den|vo|vao|o) tram"
+        r"(?! (?:bom|bien|dien|thu|dung|xang|can|cap|kiem|phat|thuy|quan|tron|trung|gac|bts))",
+        "tram y te",
+    ),
     (r"bao hiem y te|the bao hiem|the bhyt|the kham benh", "bao hiem y te"),
     (
         r"dam cuoi|dam ma|dam tang|dam gio|cuoi hoi|viec hieu|viec hy|to chuc cuoi|an co cuoi"
@@ -128,8 +134,15 @@ _RAW: tuple[tuple[str, str], ...] = (
         "dien thoai thong minh",
     ),
     (r"zalo|facebook|telegram|mang xa hoi|nhom chat", "nhom zalo"),
+    # the village loudspeakers: news of the commune, not a storm warning or a karaoke set
     (
-        r"wifi|wi fi|internet|\b[45]g\b|cap quang|song dien thoai|bat song|mat song|mang yeu|mang cham",
+        r"loa (?:thon|xa|xom|ap|ban|buon|phat thanh|truyen thanh|cong cong|de bao|bao tin)"
+        r"|cum loa|he thong loa|dai truyen thanh|truyen thanh",
+        "loa truyen thanh thong tin",
+    ),
+    (
+        r"wifi|wi fi|internet|\b[45]g\b|cap quang|song dien thoai|bat song|mat song|mang yeu|mang cham"
+        r"|cot (?:phat )?song|tram (?:phat )?song|tram bts",
         "internet",
     ),
     (
@@ -148,7 +161,9 @@ _RAW: tuple[tuple[str, str], ...] = (
     ),
     (r"camera|mat than", "camera an ninh"),
     (
-        r"(?:cong|dan|gan|treo) .{0,20}\bma\b|\bma (?:qr )?.{0,20}(?:cong|thong tin)",
+        # the code stuck on a gate, not "mà" (but) a few words after "đan" (to weave)
+        r"(?:cong|dan|gan|treo) (?:\w+ ){0,4}ma (?:qr|so|vach|cho|len|o|tai|tung|moi|nha)\b"
+        r"|\bma (?:qr|so|vach)\b(?: \w+){0,4} (?:cong|thong tin)",
         "ma qr ho gia dinh thong tin",
     ),
     # infrastructure
@@ -168,13 +183,15 @@ _RAW: tuple[tuple[str, str], ...] = (
         "phong chong thien tai bao lu",
     ),
     (
-        r"cot den|bong den|den duong|den chieu sang|den ngo|den dau ngo|toi om|toi thui|chieu sang",
+        r"cot den|bong den|den duong|den chieu sang|den ngo|den dau ngo|toi om|toi thui|chieu sang"
+        r"|den (?:\w+ ){0,2}(?:nang luong mat troi|nlmt|solar)",
         "den duong",
     ),
     (
         r"cong to|dong ho dien|mat dien(?! thoai)|cup dien(?! thoai)|sut ap|day dien|cot dien|luoi dien|cau dien"
         r"|keo dien|moc dien|chap dien|dien yeu|(?<!mang )(?<!song )(?<!internet )(?<!wifi )(?<!4g )chap chon|dien ap|nhay aptomat|cau chi"
-        r"|mat troi|nang luong sach|dien gio|thuy dien nho|may phat dien|tram bien ap|dien luoi"
+        # "đèn năng lượng mặt trời" is a street lamp (above), not the power grid
+        r"|(?<!den nang luong )(?<!den )(?<!den )mat troi|nang luong sach|dien gio|thuy dien nho|may phat dien|tram bien ap|dien luoi"
         # "điện nhà tui tuần rồi cúp ba lần": the power, a few words, then what it did
         r"|\bdien\b(?! thoai| tu\b| may)(?: \w+){0,5} (?:cup|mat|chap chon|yeu|sut)\b",
         "dien luoi dien an toan dien",
@@ -193,11 +210,11 @@ _RAW: tuple[tuple[str, str], ...] = (
         r"nha van hoa|nha (?:sinh hoat )?cong dong|nha rong|hoi quan|hoi truong|san bong|san the thao|san choi|khu vui choi|cau truot|xich du|cho (?:\w+ ){0,3}(?:tre|con nit|dua nho|tre con) (?:\w+ )?choi|tap the duc|tap td|duong sinh|san tap",
         "nha van hoa san the thao",
     ),
-    (r"cau (?:tam|treo|khi|qua)|cong qua duong|cay cau", "cau cong"),
+    (r"cau (?:tam|treo|khi|qua|tran)|ngam tran|cong qua duong|cay cau", "cau cong"),
     (
         r"nha (?:dot|dot nat|xuong cap|cap 4|tinh nghia|tinh thuong|dai doan ket|kien co|ban kien co)"
         r"|mai (?:ngoi|nha|ton) .{0,10}(?:vo|dot|thung)|sua nha|(?<!cho )(?<!duoc )(?<!de )lam nha|xay lai nha"
-        r"|nha (?:la|tranh|go muc|vach dat)|(?:bang|mai|cay) la dua|muc (?:het )?cot|ho tro (?:xay|lam|sua|cat) nha",
+        r"|nha (?:la|tranh|go muc|vach dat)|(?:bang|mai|cay|vach|lop)(?: \w+){0,2} la dua|muc (?:het )?cot|ho tro (?:xay|lam|sua|cat) nha",
         "nha o nha dot nat",
     ),
     # economy, labour, poverty
@@ -222,7 +239,10 @@ _RAW: tuple[tuple[str, str], ...] = (
     ),
     (
         r"hoc nghe|day nghe|lop nghe|xuat ngu|hoc lai xe|chung chi|bang cap|trung cap|cao dang|tap huan"
-        r"|(?:chuyen doi|doi|chuyen) (?:nghe|viec)|khoa hoc|lop day nghe|truong nghe|hoc (?:\w+ ){0,4}(?:lay )?chung chi",
+        r"|(?:chuyen doi|doi|chuyen) (?:nghe|viec)|khoa hoc|lop day nghe|truong nghe|hoc (?:\w+ ){0,4}(?:lay )?chung chi"
+        # a course in handling a machine: the course is asked, the machine is its subject
+        r"|(?:lop|khoa|hoc|day|tap huan|dao tao) (?:\w+ ){0,3}(?:lai|dieu khien|van hanh|su dung|sua chua|sua)"
+        r" (?:\w+ ){0,2}(?:may|drone|flycam|thiet bi)",
         "hoc nghe dao tao nghe",
     ),
     (r"hop tac xa|to hop tac|xa vien", "hop tac xa"),
@@ -253,7 +273,7 @@ _RAW: tuple[tuple[str, str], ...] = (
     (r"trang trai|gia trai|homestay|du lich", "kinh te nong thon du lich nong thon trang trai"),
     (r"tem truy xuat|truy xuat|ma vach|nguon goc", "truy xuat nguon goc"),
     (
-        r"lang nghe|nghe truyen thong|giu nghe|mat nghe|nghe (?:dan|det|gom|ren|moc|theu)\b|dan (?:coi|lat|may|tre)|non la|may tre|det chieu",
+        r"lang nghe|nghe truyen thong|giu nghe|mat nghe|mai mot|nghe gia truyen|nghe (?:\w+ ){0,3}(?:may doi|lau doi|tu xua|tu doi)|nghe (?:dan|det|gom|ren|moc|theu)\b|dan (?:coi|lat|may|tre)|non la|may tre|det chieu",
         "lang nghe nghe truyen thong",
     ),
     # administration, party, planning
@@ -279,7 +299,13 @@ _RAW: tuple[tuple[str, str], ...] = (
         r"so do (?:\w+ ){0,2}vuon|ban ve (?:vuon|thiet ke)|ve (?:lai )?(?:so do )?vuon|thiet ke (?:lai )?vuon|bo tri (?:lai )?vuon",
         "so do vuon quy hoach vuon",
     ),
-    (r"tuoi (?:phun|nho giot|tu dong)|nha luoi|nha mang|giong moi", "tien bo ky thuat tuoi"),
+    (r"nha luoi|nha mang|giong moi", "tien bo ky thuat tuoi"),
+    # Water-saving and automatic watering is irrigation (and a garden's technique)
+    (
+        r"tuoi (?:phun|nho giot|tu dong|tiet kiem|thong minh|nho|ngam)|(?:ong|voi|bec|he thong) tuoi"
+        r"|bom tuoi|cam bien (?:do am|muc nuoc)|bom (?:\w+ ){0,2}tu dong",
+        "tien bo ky thuat tuoi tuoi tieu chu dong",
+    ),
     (r"trong cay gi|trong gi|cay gi|cay chu luc|nuoi con gi", "san pham chu luc"),
     (r"lai bao nhieu|tien lai|doanh thu|mot sao|1 sao|1000 ?m2", "thu nhap vuon"),
 )

@@ -19,7 +19,6 @@ _DIALECT: dict[str, str] = {
     "bựa": "hôm",
     "hè": "nhé",
     "nác": "nước",
-    "cấy": "cái",
     "tau": "tôi",
     "hắn": "nó",
     "chộ": "thấy",
@@ -84,6 +83,18 @@ _DIALECT_PHRASES = (
         ),
         "xem",
     ),
+    # Nghệ Tĩnh "cấy" (cái: "cấy nhà", "cấy ni"), but not the rice planted by hand or machine
+    # ("cấy tay", "máy cấy", "cấy lúa", "đi cấy", "cấy thuê")
+    (
+        re.compile(
+            r"(?<!\w)(?<!máy )(?<!đi )(?<!gieo )(?<!vụ )(?<!mùa )(?<!việc )(?<!thợ )cấy"
+            r"(?!\s+(?:tay|lúa|mạ|máy|thuê|gặt|cày|hái|trồng|xong|được|lúa|sạ)(?!\w))(?!\w)",
+            re.IGNORECASE,
+        ),
+        "cái",
+    ),
+    # "khóa học" (a course) typed with its marks is no "khoa học" (science, technology)
+    (re.compile(r"(?<!\w)kh(?:óa|oá)\s+học(?!\w)", re.IGNORECASE), "khóa đào tạo"),
     # "a lô" (hello on the phone) is no "lô đề"
     (re.compile(r"(?<!\w)a\s+l[ôo](?!\w)", re.IGNORECASE), "alo"),
 )

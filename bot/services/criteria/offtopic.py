@@ -13,6 +13,7 @@ OFFTOPIC_PHRASES: tuple[str, ...] = tuple(
 thoi tiet, du bao, nhiet do, do am, troi mua, mai co mua, co mua khong
 nang hay mua, mua hay nang, mua to khong, troi nang, troi lanh, ret dam
 gio mua, nang nong
+mua to qua, mua lon qua, mua ca dem, mua suot dem, mua rao, troi am u, ngu khong duoc, mat ngu
 # sport and games
 bong da, da bong, tran dau, ngoai hang, world cup, sea games, aff cup
 doi tuyen, ty so, ti so, cau thu, huan luyen vien, bong chuyen nu, game
