@@ -1,0 +1,114 @@
+"""Criteria round 14 (issue 19), English: development and NGO wording, British and American
+variants, typos, other senses of topic words, Vietnamese typed without marks inside English,
+and "criterion" read as a number. Written in new wording (no dev or hold-out question)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.services.criteria import CriteriaIndex
+from bot.services.criteria.english import english_topics
+
+OLD, NEW = "ntm-2021-2025", "ntm-2026-2030"
+
+
+def _answers(index: CriteriaIndex, text: str, set_code: str, number: int) -> None:
+    result = index.ask(text, set_code)
+    assert result.kind == "match" and result.best is not None, (text, result.kind)
+    assert result.best.number == number, (text, result.best.number)
+
+
+@pytest.mark.parametrize(
+    ("text", "set_code", "number"),
+    [
+        # "criterion" translated as "tieu chi" and followed by "mot cua" read as criterion 1
+        ("which criterion deals with the one-stop desk and late paperwork?", NEW, 9),
+        ("which criterion looks after conciliation and law and order in villages?", NEW, 10),
+    ],
+)
+def test_criterion_followed_by_a_topic_is_not_a_criterion_number(
+    index: CriteriaIndex, text: str, set_code: str, number: int
+) -> None:
+    _answers(index, text, set_code, number)
+
+
+def test_water_at_a_school_is_clean_water_not_irrigation() -> None:
+    # "ruong" (rice field) was found inside "truong" (school)
+    words = english_topics("is there safe drinking water for the children at the primary school?")
+    assert "nuoc sach" in words and "tuoi tieu" not in words
+
+
+def test_wash_the_acronym_is_water_and_sanitation_wash_the_verb_is_not() -> None:
+    assert "nuoc sach" in english_topics("our NGO runs a WASH project in three hamlets")
+    assert english_topics("the kids wash their bikes in the pond every sunday") == ""
+
+
+@pytest.mark.parametrize(
+    ("text", "absent"),
+    [
+        ("they opened a brand new bridge over the canal", "ocop"),
+        ("is our commune close to meeting the standard for roads?", "hop thon"),
+        ("i waited two weeks for the commune to stamp my land papers", "tem truy xuat"),
+        ("what is the exchange rate for dollars at the bank today?", "ty le"),
+    ],
+)
+def test_other_senses_of_topic_words(text: str, absent: str) -> None:
+    assert absent not in english_topics(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "set_code"),
+    [
+        ("which bank gives the best exchange rate for dollars this week?", OLD),
+        ("my cousin bought a brand new motorbike, so jealous lol", NEW),
+    ],
+)
+def test_chatter_with_a_topic_like_word_is_chatter(
+    index: CriteriaIndex, text: str, set_code: str
+) -> None:
+    assert index.ask(text, set_code).kind == "offtopic"
+
+
+@pytest.mark.parametrize(
+    ("text", "set_code", "number"),
+    [
+        ("the enviroment around my wifes village is filthy, does ntm check that", OLD, 17),
+        ("electricty in the hamlet is so weak the fan barely turns, is that in ntm", OLD, 4),
+        ("the irigation in my dads village is hopeless, is that an ntm thing", OLD, 3),
+        ("cant afford helth insurence for my parents, does the commune get marked down", OLD, 15),
+    ],
+)
+def test_common_misspellings_of_topic_words(
+    index: CriteriaIndex, text: str, set_code: str, number: int
+) -> None:
+    _answers(index, text, set_code, number)
+
+
+def test_vietnamese_typed_without_marks_inside_english_is_kept() -> None:
+    assert "ho ngheo" in english_topics("does the ho ngheo list in our thon matter for the commune")
+    assert "gia dinh van hoa" in english_topics(
+        "my parents got the gia dinh van hoa plaque again, what is it for"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "set_code", "number"),
+    [
+        ("Is the environment part of the assessment of a commune?", OLD, 17),
+        ("Our WASH programme works in five hamlets. Which criterion is that?", OLD, 17),
+        ("We support the livelihoods of smallholder farmers. Which criterion is that?", OLD, 10),
+        ("Which criterion covers DRR and preparedness?", OLD, 3),
+        ("How much farmland has to be irrigated for the commune to pass?", OLD, 3),
+        ("Does the programme look at telecoms and ICT in the commune?", OLD, 8),
+        ("Are production linkages between farmers and companies a criterion?", OLD, 13),
+        ("Is access to justice for villagers part of any criterion?", OLD, 18),
+        ("Which of the new criteria covers the accountability of commune leaders?", NEW, 9),
+        ("Does the new set reward electronic payments in the village?", NEW, 7),
+        ("Which new criterion covers TVET and upskilling for rural youth?", NEW, 4),
+        ("Is the rural landscape judged in the 2026-2030 set?", NEW, 8),
+    ],
+)
+def test_development_and_ngo_wording(
+    index: CriteriaIndex, text: str, set_code: str, number: int
+) -> None:
+    _answers(index, text, set_code, number)
