@@ -112,3 +112,31 @@ def test_development_and_ngo_wording(
     index: CriteriaIndex, text: str, set_code: str, number: int
 ) -> None:
     _answers(index, text, set_code, number)
+
+
+def test_relatives_by_marriage_are_not_the_law() -> None:
+    for text in (
+        "my father-in-law grows coffee and sells it to traders, does that count as income?",
+        "my in laws run a noodle stall in the market, is the market checked?",
+    ):
+        assert "phap luat" not in english_topics(text)
+    assert "phap luat" in english_topics("is the new law on land explained to villagers?")
+
+
+def test_rain_coming_into_a_house_is_a_leaking_roof_not_clean_water() -> None:
+    words = english_topics("water leaks into my aunt's bedroom whenever there is a storm")
+    assert "nuoc sach" not in words and "nha dot" in words
+    assert "nuoc sach" in english_topics("we need clean water coming into our house")
+
+
+@pytest.mark.parametrize(
+    ("text", "set_code", "number"),
+    [
+        ("is there a rule that each hamlet has somewhere the children can play?", OLD, 6),
+        ("the old folks have nowhere to exercise in the evening, is that in ntm?", OLD, 6),
+    ],
+)
+def test_somewhere_to_play_or_exercise_is_a_place(
+    index: CriteriaIndex, text: str, set_code: str, number: int
+) -> None:
+    _answers(index, text, set_code, number)

@@ -130,6 +130,33 @@ _MISSPELT = {
 # Senses of topic words that are not the topic, and the development-sector acronym WASH
 # (checked in capitals, "wash" being a verb): rewritten before the topic words are read.
 _REWRITES = (
+    # relatives by marriage ("my mother-in-law", "the in-laws"), not the law
+    (
+        re.compile(
+            r"\b(?:(?:mother|father|sister|brother|son|daughter|parent)s?[\s-]+in[\s-]+laws?"
+            r"|in-laws?|(?:my|his|her|our|your|their|the)\s+in\s+laws)\b"
+        ),
+        " relatives ",
+    ),
+    # rain coming into a house is a leaking roof, not the households' water
+    (
+        re.compile(
+            r"\b(?:rain|rainwater)\s+(?:\w+\s+)?(?:pours?|pouring|poured|comes?|coming|came|"
+            r"leaks?|leaking|leaked|drips?|dripping|dripped|seeps?|seeping|gets?|getting|got)"
+            r"\s+(?:right\s+)?(?:in|into|inside|through)\b"
+            r"|\bwater\s+(?:\w+\s+)?(?:pours?|pouring|poured|leaks?|leaking|leaked|drips?|"
+            r"dripping|dripped|seeps?|seeping)\s+(?:right\s+)?(?:in|into|inside|through)\b"
+        ),
+        " leaking roof ",
+    ),
+    # somewhere for people to play or exercise is a place (a play area), not the sport
+    (
+        re.compile(
+            r"\b(?:somewhere|anywhere|nowhere|a place|places|a space|space)\b(?=(?:\s+[\w'-]+){0,7}?\s+"
+            r"(?:play|exercise|do sports?|work out))"
+        ),
+        " play area ",
+    ),
     (re.compile(r"\bbrand[\s-]+new\b"), "new"),
     # "meeting the ... requirement": passing a standard, not a village meeting
     (
