@@ -140,3 +140,35 @@ def test_somewhere_to_play_or_exercise_is_a_place(
     index: CriteriaIndex, text: str, set_code: str, number: int
 ) -> None:
     _answers(index, text, set_code, number)
+
+
+@pytest.mark.parametrize(
+    ("text", "present", "absent"),
+    [
+        ("honestly the football pitch in my village is trash", "san bong", "rac thai"),
+        (
+            "grandpa used to be a soldier, does the commune look after him?",
+            "nguoi co cong",
+            "bo doi",
+        ),
+        ("the commune took two months to process my birth registration", "thu tuc hanh chinh", "-"),
+    ],
+)
+def test_casual_and_past_senses(text: str, present: str, absent: str) -> None:
+    words = english_topics(text)
+    assert present in words and absent not in words
+
+
+@pytest.mark.parametrize(
+    ("text", "set_code", "number"),
+    [
+        ("do girls get treated equally in the village, is that in ntm?", OLD, 18),
+        ("does the new set count tourists coming to the village?", NEW, 3),
+        ("must every teen finish middle school for the commune to pass?", OLD, 14),
+        ("is the soccer field in the hamlet something ntm checks?", OLD, 6),
+    ],
+)
+def test_american_and_everyday_words(
+    index: CriteriaIndex, text: str, set_code: str, number: int
+) -> None:
+    _answers(index, text, set_code, number)

@@ -158,6 +158,31 @@ _REWRITES = (
         " play area ",
     ),
     (re.compile(r"\bbrand[\s-]+new\b"), "new"),
+    # "the road is still trash": bad, not rubbish
+    (
+        re.compile(
+            r"\b(?:is|are|was|were|so|total|totally|absolute|pure)\s+(?:still\s+)?trash\b"
+            r"(?!\s+(?:everywhere|collection|bins?|cans?|piles?|pickup|trucks?|bags?))"
+        ),
+        " bad ",
+    ),
+    # a soldier in the past is a veteran (people with merit), not military service
+    (
+        re.compile(
+            r"\b(?:was|were|used to be|former|ex|retired|old)[\s-]+(?:an?\s+)?(?:army\s+)?"
+            r"soldiers?\b"
+        ),
+        " war veteran ",
+    ),
+    # processing someone's papers is paperwork (not farm produce processing)
+    (
+        re.compile(
+            r"\bprocess(?:es|ed|ing)?\s+(?:my|our|his|her|their|the|a|an)\s+(?:[\w'-]+\s+){0,2}?"
+            r"(?:papers?|documents?|applications?|certificates?|files?|permits?|registrations?|"
+            r"requests?|dossiers?)\b"
+        ),
+        " paperwork ",
+    ),
     # "meeting the ... requirement": passing a standard, not a village meeting
     (
         re.compile(
