@@ -172,3 +172,21 @@ def test_american_and_everyday_words(
     index: CriteriaIndex, text: str, set_code: str, number: int
 ) -> None:
     _answers(index, text, set_code, number)
+
+
+@pytest.mark.parametrize(
+    ("text", "set_code", "number"),
+    [
+        # "cho nong thon tieu chi" read as "cho ... tieu chi": show me the list
+        ("Which criterion covers markets?", OLD, 7),
+        ("which criterion is the one about rural markets?", OLD, 7),
+    ],
+)
+def test_which_criterion_covers_a_topic_is_not_a_list_request(
+    index: CriteriaIndex, text: str, set_code: str, number: int
+) -> None:
+    _answers(index, text, set_code, number)
+
+
+def test_the_list_of_criteria_is_still_a_list(index: CriteriaIndex) -> None:
+    assert index.ask("what are all the criteria?", OLD).kind == "list"

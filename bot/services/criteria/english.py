@@ -332,6 +332,10 @@ def _topic(match: str) -> str:
     return ""
 
 
+# Topic words that only frame a question ("which criterion", "how many", "what share").
+_FRAME_WORDS = frozenset(("tieu chi", "bao nhieu", "ty le", "muc dat", "dat", ""))
+
+
 def english_topics(text: str) -> str:
     """``text`` with English replaced by the catalog's Vietnamese topic words when it reads
     as English; otherwise unchanged."""
@@ -353,10 +357,10 @@ def english_topics(text: str) -> str:
     marked = [fold(w) for w in _ANY_WORD_RE.findall(plain) if not w.isascii() and w.islower()]
     if any(words) or len(marked) >= 2:
         words += marked
-    # "criterion" last: "tieu chi" followed by a topic word could read as a number
-    # ("tieu chi mot cua" is criterion 1).
-    if "tieu chi" in words:
-        words = [w for w in words if w != "tieu chi"] + ["tieu chi"]
+    # "criterion" beside a topic only frames the question, and it misleads the Vietnamese
+    # reading: "tieu chi mot cua" is criterion 1, "cho ... tieu chi" asks for the list.
+    if "tieu chi" in words and any(w not in _FRAME_WORDS for w in words):
+        words = [w for w in words if w != "tieu chi"]
     out = " ".join(w for w in words if w)
     if "nuoc sach" in out and any(re.search(rf"\b{f}\b", out) for f in _FARM_WATER):
         out = out.replace("nuoc sach", "tuoi tieu")
