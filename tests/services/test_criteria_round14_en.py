@@ -190,3 +190,17 @@ def test_which_criterion_covers_a_topic_is_not_a_list_request(
 
 def test_the_list_of_criteria_is_still_a_list(index: CriteriaIndex) -> None:
     assert index.ask("what are all the criteria?", OLD).kind == "list"
+
+
+@pytest.mark.parametrize(
+    ("text", "set_code", "number"),
+    [
+        ("r there rules abt how many ppl need bhyt in the new set", NEW, 5),
+        ("does my uncles htx count for anything in ntm", OLD, 13),
+        ("does the commune need a vsmt team for ntm", OLD, 17),
+    ],
+)
+def test_vietnamese_abbreviations_inside_english(
+    index: CriteriaIndex, text: str, set_code: str, number: int
+) -> None:
+    _answers(index, text, set_code, number)

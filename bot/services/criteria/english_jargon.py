@@ -243,4 +243,17 @@ JARGON: dict[str, str] = {
     "equal rights": "binh dang gioi",
     "women's rights": "binh dang gioi",
     "discrimination": "binh dang gioi",
+    # Vietnamese abbreviations typed inside English ("do ppl need bhyt")
+    "bhyt": "bao hiem y te",
+    "bhxh": "bao hiem xa hoi",
+    "htx": "hop tac xa",
+    "attp": "an toan thuc pham",
+    "vsattp": "an toan thuc pham",
+    "vsmt": "ve sinh moi truong",
+    "bvmt": "bao ve moi truong",
+    "gtnt": "giao thong nong thon",
+    "thcs": "trung hoc co so",
+    "thpt": "trung hoc pho thong",
+    "cccd": "lam giay to thu tuc hanh chinh",
+    "xkld": "xuat khau lao dong",
 }
