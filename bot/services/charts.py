@@ -59,15 +59,16 @@ def pyplot():  # type: ignore[no-untyped-def]
 
 
 @cache
-def _drawable() -> frozenset[int]:
-    path = font_manager.findfont(matplotlib.rcParams["font.sans-serif"][0])
+def _drawable(family: str = "sans-serif") -> frozenset[int]:
+    path = font_manager.findfont(matplotlib.rcParams[f"font.{family}"][0])
     return frozenset(FT2Font(path).get_charmap())
 
 
-def chart_text(text: str) -> str:
-    """``text`` as the chart's font can draw it: characters it has no glyph for (emoji,
-    variation selectors) are left out, spaces collapsed. The rest is shown as typed."""
-    drawable = _drawable()
+def chart_text(text: str, family: str = "sans-serif") -> str:
+    """``text`` as the chart's font (``family``: the rcParams family it is drawn in) can draw
+    it: characters it has no glyph for (emoji, variation selectors; in monospace also
+    ligatures such as "ﬀ") are left out, spaces collapsed. The rest is shown as typed."""
+    drawable = _drawable(family)
     kept = "".join(c if ord(c) in drawable or c in "\n " else " " for c in text)
     return "\n".join(_SPACES.sub(" ", line).strip() for line in kept.split("\n"))
 

@@ -108,7 +108,7 @@ def _card(  # type: ignore[no-untyped-def]
     axes.imshow(qr_matrix(house_link(bot_username, house.token)), cmap="binary",
                 interpolation="nearest")  # fmt: skip
     axes.set_axis_off()
-    code = chart_text(house.code[:24])  # whole, on one line: smaller type when it is long
+    code = chart_text(house.code[:24], "monospace")  # whole, on one line: smaller type when it is long
     fits = 14 if big else 20  # characters of the big monospace type across a card
     figure.text(centre, bottom + height * 0.17, code,
                 fontsize=(30 if big else 22) * min(1.0, fits / max(len(code), 1)),
