@@ -39,10 +39,8 @@ def good_statement() -> tuple[str, bytes]:
     return "good.xlsx", buffer.getvalue()
 
 
-def good_statement_xls() -> tuple[str, bytes]:
-    """The same 5,000 lines as a real .xls (BIFF8)."""
-    from tests.bank_layouts import xls
-
+def statement_rows() -> list[list[object]]:
+    """The 5,000 lines of the old-Excel statements below: a header and 4,990 credits."""
     rows: list[list[object]] = [
         ["Ngày giao dịch", "Số tham chiếu", "Số tiền ghi nợ", "Số tiền ghi có", "Nội dung"]
     ]
@@ -50,21 +48,21 @@ def good_statement_xls() -> tuple[str, bytes]:
         ["05/03/2026", f"FT{i}", None, 100_000 + i, f"DG abcd1234 {i} ABCDE chuyen tien"]
         for i in range(4990)
     ]
-    return "good.xls", xls(rows)
+    return rows
+
+
+def good_statement_xls() -> tuple[str, bytes]:
+    """The same 5,000 lines as a real .xls (BIFF8)."""
+    from tests.bank_layouts import xls
+
+    return "good.xls", xls(statement_rows())
 
 
 def good_statement_html() -> tuple[str, bytes]:
     """The same 5,000 lines as the web page a bank names .xls."""
     from tests.bank_layouts import html_xls
 
-    rows: list[list[object]] = [
-        ["Ngày giao dịch", "Số tham chiếu", "Số tiền ghi nợ", "Số tiền ghi có", "Nội dung"]
-    ]
-    rows += [
-        ["05/03/2026", f"FT{i}", None, 100_000 + i, f"DG abcd1234 {i} ABCDE chuyen tien"]
-        for i in range(4990)
-    ]
-    return "good_web.xls", html_xls(rows)
+    return "good_web.xls", html_xls(statement_rows())
 
 
 async def measure(name: str, content: bytes) -> tuple[str, float, int, float]:

@@ -4,6 +4,8 @@ neighbour's memo is marked ⚠ and "confirm all" leaves it alone."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import select
 
 from bot.sandbox import Sandbox
@@ -24,6 +26,24 @@ from tests.e2e.test_contributions import (
 from tests.filebombs import shared_strings_bomb
 
 LAN = 3001
+
+
+async def pledge_a_million(sandbox: Sandbox, url: str, campaign: Campaign) -> tuple[Any, Pledge]:
+    """Lan opens the campaign's link, pledges 1.000.000 ₫ in money, confirms and gets her
+    VietQR; her chat and her pledge as stored."""
+    lan = sandbox.user(LAN, "Lan", language_code="vi")
+    await lan.send(f"/start dg_{campaign.code}")
+    card = await lan.next_message()
+    await lan.press(card, callback_data=DgKind(campaign_id=campaign.id, kind="money").pack())
+    amounts = await lan.next_message()
+    await lan.press(amounts, callback_data=DgAmount(amount=1_000_000).pack())
+    confirm = await lan.next_message()
+    await lan.press(
+        confirm, callback_data=confirm["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+    )
+    await next_with(lan, lambda m: "photo" in m)
+    [pledge] = await eventually(sandbox, url, select(Pledge), lambda found: len(found) == 1)
+    return lan, pledge
 
 
 async def open_statement_tool(treasurer, campaign: Campaign) -> None:  # type: ignore[no-untyped-def]
@@ -58,18 +78,7 @@ async def test_a_bomb_is_refused_in_one_line_and_a_forged_line_is_never_confirme
     )
 
     # A resident pledges; someone sends 1 đ with her memo but without its check letters.
-    lan = sandbox.user(LAN, "Lan", language_code="vi")
-    await lan.send(f"/start dg_{campaign.code}")
-    card = await lan.next_message()
-    await lan.press(card, callback_data=DgKind(campaign_id=campaign.id, kind="money").pack())
-    amounts = await lan.next_message()
-    await lan.press(amounts, callback_data=DgAmount(amount=1_000_000).pack())
-    confirm = await lan.next_message()
-    await lan.press(
-        confirm, callback_data=confirm["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
-    )
-    await next_with(lan, lambda m: "photo" in m)
-    [pledge] = await eventually(sandbox, url, select(Pledge), lambda found: len(found) == 1)
+    lan, pledge = await pledge_a_million(sandbox, url, campaign)
     memo = vietqr.pledge_memo(campaign.code, pledge.id, pledge.memo_check)
     statement = (
         "SAO KÊ TÀI KHOẢN\n"

@@ -7,8 +7,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bot.sandbox import Sandbox
-from handlers.contributions.callbacks import DgAmount, DgKind, DgMatch
-from storage.models import Campaign, Pledge, Receipt
+from handlers.contributions.callbacks import DgMatch
+from storage.models import Campaign, Receipt
 from tests.bank_layouts import html_xls, vietinbank_history, xls
 from tests.e2e.harness import BotProcess
 from tests.e2e.test_contributions import (
@@ -19,7 +19,7 @@ from tests.e2e.test_contributions import (
     next_with,
     send_document,
 )
-from tests.e2e.test_files import open_statement_tool
+from tests.e2e.test_files import open_statement_tool, pledge_a_million
 from tests.filebombs import xls_dimension_bomb
 
 LAN = 3001
@@ -42,18 +42,7 @@ async def test_an_old_excel_statement_is_matched_through_the_bot(
         " không mở."
     )
 
-    lan = sandbox.user(LAN, "Lan", language_code="vi")
-    await lan.send(f"/start dg_{campaign.code}")
-    card = await lan.next_message()
-    await lan.press(card, callback_data=DgKind(campaign_id=campaign.id, kind="money").pack())
-    amounts = await lan.next_message()
-    await lan.press(amounts, callback_data=DgAmount(amount=1_000_000).pack())
-    confirm = await lan.next_message()
-    await lan.press(
-        confirm, callback_data=confirm["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
-    )
-    await next_with(lan, lambda m: "photo" in m)
-    [pledge] = await eventually(sandbox, url, select(Pledge), lambda found: len(found) == 1)
+    _, pledge = await pledge_a_million(sandbox, url, campaign)
     rows = vietinbank_history(campaign.code, pledge.id, pledge.memo_check, pledge.id + 100)
 
     await open_statement_tool(treasurer, campaign)

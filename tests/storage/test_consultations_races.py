@@ -42,6 +42,25 @@ async def count_votes(sessionmaker, poll_id: int) -> int:  # type: ignore[no-unt
         )
 
 
+async def close_after_the_vote(handler, planner, database_url: str, poll_id: int, at: object):  # type: ignore[no-untyped-def]
+    """The close must wait for the vote ``handler`` holds uncommitted: told not to wait long,
+    it fails instead of closing over a vote it cannot count; once the vote commits it closes,
+    and the result (returned) counts it."""
+    if database_url.startswith("postgresql"):
+        await planner.execute(text("SET LOCAL lock_timeout = '300ms'"))
+    else:
+        await planner.execute(text("PRAGMA busy_timeout = 300"))
+    with pytest.raises(DBAPIError):
+        await Repo(planner).consultations.close_if_open(poll_id, at)
+    await planner.rollback()
+    await handler.commit()
+    closing = Repo(planner)
+    assert await closing.consultations.close_if_open(poll_id, at)
+    counted = await service.result(closing, await closing.consultations.get(poll_id), other_label="Other")
+    await planner.commit()
+    return counted
+
+
 async def test_a_vote_after_another_session_closed_the_consultation_is_refused(sessionmaker) -> None:  # type: ignore[no-untyped-def]
     poll_id, lan_id = await open_poll(sessionmaker)
     async with sessionmaker() as handler, sessionmaker() as planner:
@@ -72,22 +91,7 @@ async def test_a_close_does_not_pass_a_vote_in_flight(sessionmaker, database_url
         voter = await service.voter_for(repo, actor, poll, user_household_id=lan.household_id, user_name="Lan")
         await service.vote(repo, actor, poll, voter, [0], now=NOW + timedelta(minutes=5))  # not committed yet
 
-        # The close must wait for the vote: told not to wait long, it fails instead of
-        # closing over a vote it cannot count.
-        if database_url.startswith("postgresql"):
-            await planner.execute(text("SET LOCAL lock_timeout = '300ms'"))
-        else:
-            await planner.execute(text("PRAGMA busy_timeout = 300"))
-        with pytest.raises(DBAPIError):
-            await Repo(planner).consultations.close_if_open(poll_id, NOW + timedelta(minutes=6))
-        await planner.rollback()
-
-        await handler.commit()
-        closing = Repo(planner)
-        assert await closing.consultations.close_if_open(poll_id, NOW + timedelta(minutes=6))
-        closed = await closing.consultations.get(poll_id)
-        counted = await service.result(closing, closed, other_label="Other")
-        await planner.commit()
+        counted = await close_after_the_vote(handler, planner, database_url, poll_id, NOW + timedelta(minutes=6))
     assert counted.tally.voted == 1 == await count_votes(sessionmaker, poll_id)
 
 
@@ -197,18 +201,7 @@ async def test_a_late_handled_vote_still_waits_for_a_close_in_flight(sessionmake
         await service.vote(
             repo, actor, poll, voter, [0], now=CLOSES + timedelta(seconds=30), received_at=CLOSES - timedelta(seconds=1)
         )
-        if database_url.startswith("postgresql"):
-            await planner.execute(text("SET LOCAL lock_timeout = '300ms'"))
-        else:
-            await planner.execute(text("PRAGMA busy_timeout = 300"))
-        with pytest.raises(DBAPIError):
-            await Repo(planner).consultations.close_if_open(poll_id, CLOSES + timedelta(minutes=1))
-        await planner.rollback()
-        await handler.commit()
-        closing = Repo(planner)
-        assert await closing.consultations.close_if_open(poll_id, CLOSES + timedelta(minutes=1))
-        counted = await service.result(closing, await closing.consultations.get(poll_id), other_label="Other")
-        await planner.commit()
+        counted = await close_after_the_vote(handler, planner, database_url, poll_id, CLOSES + timedelta(minutes=1))
     assert counted.tally.voted == 1 == await count_votes(sessionmaker, poll_id)
 
 
