@@ -28,6 +28,18 @@ from tests.filebombs import shared_strings_bomb
 LAN = 3001
 
 
+async def a_campaign_and_its_treasurer_at_the_statement_tool(
+    sandbox: Sandbox, url: str
+) -> tuple[Campaign, Any]:
+    """A treasurer creates a campaign and opens its statement tool: the campaign and her chat."""
+    await add_treasurer(url)
+    await create_campaign(sandbox)
+    [campaign] = await eventually(sandbox, url, select(Campaign), lambda found: len(found) == 1)
+    treasurer = sandbox.user(TREASURER, "Quỹ", language_code="vi")
+    await open_statement_tool(treasurer, campaign)
+    return campaign, treasurer
+
+
 async def pledge_a_million(sandbox: Sandbox, url: str, campaign: Campaign) -> tuple[Any, Pledge]:
     """Lan opens the campaign's link, pledges 1.000.000 ₫ in money, confirms and gets her
     VietQR; her chat and her pledge as stored."""
@@ -61,11 +73,7 @@ async def test_a_bomb_is_refused_in_one_line_and_a_forged_line_is_never_confirme
     sandbox: Sandbox, bot_process: BotProcess
 ) -> None:
     url = bot_process.database_url
-    await add_treasurer(url)
-    await create_campaign(sandbox)
-    [campaign] = await eventually(sandbox, url, select(Campaign), lambda found: len(found) == 1)
-    treasurer = sandbox.user(TREASURER, "Quỹ", language_code="vi")
-    await open_statement_tool(treasurer, campaign)
+    campaign, treasurer = await a_campaign_and_its_treasurer_at_the_statement_tool(sandbox, url)
 
     name, bomb = shared_strings_bomb()
     send_document(sandbox, treasurer, bomb, name)

@@ -8,18 +8,19 @@ from sqlalchemy import select
 
 from bot.sandbox import Sandbox
 from handlers.contributions.callbacks import DgMatch
-from storage.models import Campaign, Receipt
+from storage.models import Receipt
 from tests.bank_layouts import html_xls, vietinbank_history, xls
 from tests.e2e.harness import BotProcess
 from tests.e2e.test_contributions import (
-    TREASURER,
-    add_treasurer,
-    create_campaign,
     eventually,
     next_with,
     send_document,
 )
-from tests.e2e.test_files import open_statement_tool, pledge_a_million
+from tests.e2e.test_files import (
+    a_campaign_and_its_treasurer_at_the_statement_tool,
+    open_statement_tool,
+    pledge_a_million,
+)
 from tests.filebombs import xls_dimension_bomb
 
 LAN = 3001
@@ -29,11 +30,7 @@ async def test_an_old_excel_statement_is_matched_through_the_bot(
     sandbox: Sandbox, bot_process: BotProcess
 ) -> None:
     url = bot_process.database_url
-    await add_treasurer(url)
-    await create_campaign(sandbox)
-    [campaign] = await eventually(sandbox, url, select(Campaign), lambda found: len(found) == 1)
-    treasurer = sandbox.user(TREASURER, "Quỹ", language_code="vi")
-    await open_statement_tool(treasurer, campaign)
+    campaign, treasurer = await a_campaign_and_its_treasurer_at_the_statement_tool(sandbox, url)
     name, bomb = xls_dimension_bomb()
     send_document(sandbox, treasurer, bomb, name)
     refusal = await next_with(treasurer, lambda m: "Bảng tính" in (m["text"] or ""))

@@ -42,6 +42,15 @@ async def count_votes(sessionmaker, poll_id: int) -> int:  # type: ignore[no-unt
         )
 
 
+async def lan_as_voter(repo: Repo, poll_id: int, lan_id: int):  # type: ignore[no-untyped-def]
+    """The poll, Lan as the actor and her household as the voter, read in ``repo``'s session."""
+    poll = await repo.consultations.get(poll_id)
+    lan = await repo.users.get(lan_id)
+    actor = actor_of(lan)
+    voter = await service.voter_for(repo, actor, poll, user_household_id=lan.household_id, user_name="Lan")
+    return poll, actor, voter
+
+
 async def close_after_the_vote(handler, planner, database_url: str, poll_id: int, at: object):  # type: ignore[no-untyped-def]
     """The close must wait for the vote ``handler`` holds uncommitted: told not to wait long,
     it fails instead of closing over a vote it cannot count; once the vote commits it closes,
@@ -85,10 +94,7 @@ async def test_a_close_does_not_pass_a_vote_in_flight(sessionmaker, database_url
     poll_id, lan_id = await open_poll(sessionmaker)
     async with sessionmaker() as handler, sessionmaker() as planner:
         repo = Repo(handler)
-        poll = await repo.consultations.get(poll_id)
-        lan = await repo.users.get(lan_id)
-        actor = actor_of(lan)
-        voter = await service.voter_for(repo, actor, poll, user_household_id=lan.household_id, user_name="Lan")
+        poll, actor, voter = await lan_as_voter(repo, poll_id, lan_id)
         await service.vote(repo, actor, poll, voter, [0], now=NOW + timedelta(minutes=5))  # not committed yet
 
         counted = await close_after_the_vote(handler, planner, database_url, poll_id, NOW + timedelta(minutes=6))
@@ -194,10 +200,7 @@ async def test_a_late_handled_vote_still_waits_for_a_close_in_flight(sessionmake
     poll_id, lan_id = await open_poll(sessionmaker)
     async with sessionmaker() as handler, sessionmaker() as planner:
         repo = Repo(handler)
-        poll = await repo.consultations.get(poll_id)
-        lan = await repo.users.get(lan_id)
-        actor = actor_of(lan)
-        voter = await service.voter_for(repo, actor, poll, user_household_id=lan.household_id, user_name="Lan")
+        poll, actor, voter = await lan_as_voter(repo, poll_id, lan_id)
         await service.vote(
             repo, actor, poll, voter, [0], now=CLOSES + timedelta(seconds=30), received_at=CLOSES - timedelta(seconds=1)
         )
