@@ -1,6 +1,6 @@
 """Score development question files (tuning data): ``python bench/score_dev.py [--misses]``.
 
-By default every ``tests/data/dev_*.yaml``: round 3's dev file, rounds 4 to 11 (independent
+By default every ``tests/data/dev_*.yaml``: round 3's dev file, rounds 4 to 12 (independent
 hold-outs, each scored once by the lead; development data since) and the engineers' probes.
 ``--file PATH`` (repeatable) scores other files, e.g. the history hold-outs. Unlike
 ``score_holdout.py`` this may print the misses (``--misses``): the dev files are for tuning,
