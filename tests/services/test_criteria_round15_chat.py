@@ -83,3 +83,16 @@ def test_words_that_only_look_like_asking_when_folded(text: str) -> None:
 )
 def test_a_sign_of_asking_outweighs_a_sign_of_sharing(text: str) -> None:
     assert not sharing_only(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Cô giáo mới về trường làng vừa dọn đến ở cạnh nhà văn hóa",  # "vừa": just happened
+        "ruong lua nha chu Hai nam nay tot lam",  # "tốt lắm" written without diacritics
+        "Lễ hội thả đèn trên sông đẹp ơi là đẹp",  # "đẹp ơi là đẹp"
+        "the cooperative's new calves are so cute",
+    ],
+)
+def test_more_signs_of_sharing(text: str) -> None:
+    assert sharing_only(text)

@@ -338,7 +338,7 @@ def closing_only(text: str) -> bool:
 # request ("cho hỏi", "tư vấn giúp", "please tell me"), no need or complaint ("cần", "vẫn",
 # "nhưng", "hỏng", "still", "broken"), and no word of the criteria themselves.
 _SHARE_ACCENTED = re.compile(
-    r"(?:^|[\s,.!;:(])(?:chúc|mừng|mời|quá|ghê|lắm|thật|tuyệt|nhé|nghen|nhen)(?=$|[\s,.!;:)])"
+    r"(?:^|[\s,.!;:(])(?:chúc|mừng|mời|quá|ghê|lắm|thật|tuyệt|nhé|nghen|nhen|vừa)(?=$|[\s,.!;:)])"
 )
 _SHARE_FOLDED = re.compile(
     r"\b(?:chuc mung|vui mung|xin chuc|kinh chuc|chuc ca|chuc cac|chuc moi|chuc ba con|chuc thon"
@@ -347,13 +347,17 @@ _SHARE_FOLDED = re.compile(
     r"|vui nhu hoi|dong vui|phan khoi|hanh phuc|tuyet voi|dep qua|dep ghe|dep lam|dep that"
     r"|mat ghe|mat qua|mat that|thich qua|thich that|thich ghe|hay qua|ngon qua|sang trung"
     r"|nhon nhip|tung bung|ron rang|dong nghit|hao hung|hom qua|homqua|toi qua|dem qua|sang nay"
-    r"|chieu nay|toi nay|trua nay|vua roi|haha|hihi|hehe|kaka)\b"
+    r"|chieu nay|toi nay|trua nay|vua roi|vua moi|vua xong|haha|hihi|hehe|kaka"
+    r"|(?:vui|dep|hay|ngon|thich|mat|dong|re|tot|xinh|gioi|khoe|map|thom|xanh|sai|ngoan)"
+    r" (?:qua|ghe|lam|that|qua troi|het y|vo cung|dao de))\b"
+    r"|\b(\w+) oi la \1\b"  # "vui ơi là vui"
 )
 _SHARE_EN = re.compile(
     r"\b(?:congratulations|congrats|wishing|wish you|wish everyone|best wishes|good luck|cheers"
     r"|happy|everyone is welcome|all welcome|you are all invited|join us|see you there"
     r"|so much fun|fun|lovely|great|beautiful|amazing|wonderful|enjoyed|love|nice|wow|haha|lol"
-    r"|what a|well done|proud|glad|thrilled|delighted)\b"
+    r"|what a|well done|proud|glad|thrilled|delighted|cute|funny|awesome|cool|yay|hooray"
+    r"|good time)\b"
 )
 # Words that ask, need or complain, folded. In a message written with diacritics a word
 # with them asks only in its asking form (_ASK_ACCENTED: "chưa", not "chùa"; "vẫn", not
