@@ -50,6 +50,7 @@ from .query_text import (
     _text_terms,
     closing_only,
     fold,
+    sharing_only,
 )
 from .ranking import MatchResult, _Query, _Ranked, _Ranking, _SetIndex
 from .reranker import Stage
@@ -98,7 +99,7 @@ class CriteriaIndex(_Ranking, _Analysis):
     def ask(self, text: str, set_code: str) -> MatchResult:
         """Find the criterion of set ``set_code`` that ``text`` is about: the rules, with
         the learned model's second opinion where they are unsure."""
-        if closing_only(text):
+        if closing_only(text) or sharing_only(text):
             return MatchResult("offtopic", None, (), 1.0)
         result = self.rules(text, set_code)
         if (
