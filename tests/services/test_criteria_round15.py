@@ -67,3 +67,37 @@ def test_asked_part_finds_the_turn() -> None:
 )
 def test_no_turn(text: str) -> None:
     assert asked_part(text) is None
+
+
+# The second stage: a fairly confident rules match (0.75) gives way to a criterion both models
+# and the stage are sure of only in a long message, where a side mention is what made the rules
+# confident; a short question keeps the rules' match.
+_LONG = (
+    "khu chợ tạm ven đường cái mỗi sáng họp đông người bán cá bán rau lầy lội bẩn thỉu "
+    "thì xã có dự định xây chợ mới cho bà con không"
+)
+_SHORT = "xe chạy ầm ĩ ngoài ngõ mỗi tối"
+
+
+def _overrule(text: str, words: int | None = None) -> int:
+    from bot.services.criteria import Catalog, MatchResult
+    from bot.services.criteria.reranker import Stage
+
+    national = Catalog.builtin().get("ntm-2021-2025")
+    road, market = national.criterion(2), national.criterion(7)
+    rules = MatchResult("match", road, (market,), 0.75)
+    nb = [(7, 0.93), (2, 0.05), (0, 0.02)]
+    lr = [(7, 0.9), (2, 0.08), (0, 0.02)]
+    result = Stage.load().ranker.rank(rules, nb, lr, national, text, words)
+    assert result.kind == "match" and result.best is not None
+    return result.best.number
+
+
+def test_a_long_message_lets_the_models_overrule_a_fair_rules_match() -> None:
+    assert _overrule(_LONG) == 7
+
+
+def test_a_short_question_keeps_the_rules_match() -> None:
+    assert _overrule(_SHORT) == 2
+    # the resident's message length counts, not the models' (shorter) text
+    assert _overrule(_LONG, words=10) == 2

@@ -107,6 +107,7 @@ class CriteriaIndex(_Ranking, _Analysis):
             or (result.kind == "match" and result.score >= 1.0)
         ):
             return result
+        words = len(text.split())
         # The models read the question after "tôi hỏi" / "my question is" (story.asked_part).
         text = english_topics(asked_part(text) or text)
         criteria_set = self._sets[set_code].criteria_set
@@ -117,7 +118,7 @@ class CriteriaIndex(_Ranking, _Analysis):
             nb = self._model.scores(text, set_code, cols=cols)
             shared = cols if self._shared_columns else None
             lr = self._stage.linear.scores(text, set_code, feats, shared)
-            return self._stage.ranker.rank(result, nb, lr, criteria_set, text)
+            return self._stage.ranker.rank(result, nb, lr, criteria_set, text, words)
         return blend(result, self._model.scores(text, set_code), criteria_set, text)
 
     def model_only(self, text: str, set_code: str) -> MatchResult:
