@@ -54,7 +54,7 @@ from .query_text import (
 )
 from .ranking import MatchResult, _Query, _Ranked, _Ranking, _SetIndex
 from .reranker import Stage
-from .story import question_part
+from .story import asked_part, question_part
 from .text import QUESTION_WORDS, STOPWORDS, basic_tokens, find_number_mentions
 
 __all__ = ["CriteriaIndex", "MatchResult", "blend"]
@@ -108,7 +108,9 @@ class CriteriaIndex(_Ranking, _Analysis):
             or (result.kind == "match" and result.score >= 1.0)
         ):
             return result
-        text = english_topics(text)
+        words = len(text.split())
+        # The models read the question after "tôi hỏi" / "my question is" (story.asked_part).
+        text = english_topics(asked_part(text) or text)
         criteria_set = self._sets[set_code].criteria_set
         if self._stage is not None and self._stage.linear.knows(set_code):
             text = self.model_text(text)
@@ -117,7 +119,7 @@ class CriteriaIndex(_Ranking, _Analysis):
             nb = self._model.scores(text, set_code, cols=cols)
             shared = cols if self._shared_columns else None
             lr = self._stage.linear.scores(text, set_code, feats, shared)
-            return self._stage.ranker.rank(result, nb, lr, criteria_set, text)
+            return self._stage.ranker.rank(result, nb, lr, criteria_set, text, words)
         return blend(result, self._model.scores(text, set_code), criteria_set, text)
 
     def model_only(self, text: str, set_code: str) -> MatchResult:
@@ -136,7 +138,21 @@ class CriteriaIndex(_Ranking, _Analysis):
         """The rules alone (catalog terms, names, numbers, chatter); a long story that
         gives no match as a whole is asked again by its question sentence (story.py)."""
         result = self._rules(text, set_code)
-        if result.kind == "match" or result.kind == "list":
+        if result.kind == "list":
+            return result
+        asked = asked_part(text)
+        if asked is not None:
+            # "…hạn hán…, vậy tôi hỏi trường mầm non…": what follows "tôi hỏi" is asked; what
+            # precedes it is mentioned in passing and only adds choices.
+            focused = self._rules(asked, set_code)
+            if focused.kind == "match" and result.kind != "list":
+                if result.kind == "match" and result.best is focused.best:
+                    return result
+                extra = (result.best,) if result.kind == "match" else ()
+                extra += tuple(result.candidates)
+                extra = tuple(c for c in extra if c is not focused.best)
+                return replace(focused, candidates=(*focused.candidates, *extra)[:2])
+        if result.kind == "match":
             return result
         part = question_part(text)
         if part is None:
