@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from bot.services.criteria import CriteriaIndex
-from bot.services.criteria.query_text import sharing_only
+from bot.services.criteria.small_talk import sharing_only
 
 NTM = "ntm-2021-2025"
 NEW = "ntm-2026-2030"

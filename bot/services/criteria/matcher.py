@@ -14,7 +14,6 @@ The design is deliberately general rather than tuned to phrasings:
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import replace
@@ -38,9 +37,7 @@ from .query_text import (
     _OFFTOPIC_BELOW,
     _OFFTOPIC_RE,
     _SURE_FROM,
-    _VILLAGE_SET_PATTERNS,
     _WEAK_MATCH_FROM,
-    _WORD_RE,
     _inside_topic,
     _name_share,
     _offtopic_spans,
@@ -48,14 +45,13 @@ from .query_text import (
     _strip_courtesy,
     _strip_speaker,
     _text_terms,
-    closing_only,
-    fold,
-    sharing_only,
 )
 from .ranking import MatchResult, _Query, _Ranked, _Ranking, _SetIndex
 from .reranker import Stage
+from .small_talk import closing_only, sharing_only
 from .story import asked_part, question_part
 from .text import QUESTION_WORDS, STOPWORDS, basic_tokens, find_number_mentions
+from .village_sets import named_village_set
 
 __all__ = ["CriteriaIndex", "MatchResult", "blend"]
 _MODEL_SURE = 0.5  # model_only: a match from this probability, else the top three offered
@@ -265,24 +261,8 @@ class CriteriaIndex(_Ranking, _Analysis):
         )
 
     def named_set(self, text: str) -> tuple[str, str] | None:
-        """The village-level set a question names ("khu dân cư thông minh", "vườn mẫu",
-        "thôn kiểu mẫu"), if the catalog has it, and the question without its name."""
-        spans = list(_WORD_RE.finditer(unicodedata.normalize("NFC", text)))
-        words = [fold(m.group()) for m in spans]
-        folded = " ".join(words)
-        for key, pattern in _VILLAGE_SET_PATTERNS:
-            found = pattern.search(folded)
-            if found is None:
-                continue
-            for criteria_set in self._catalog.sets():
-                if criteria_set.level != "commune" and key in fold(criteria_set.name):
-                    first = len(folded[: found.start()].split())
-                    last = first + len(found.group().split())
-                    source = unicodedata.normalize("NFC", text)
-                    rest = source[: spans[first].start()] if first else ""
-                    rest += " " + (source[spans[last - 1].end() :] if last <= len(spans) else "")
-                    return criteria_set.code, rest.strip()
-        return None
+        """The village-level set a question names, and the question without its name."""
+        return named_village_set(self._catalog, text)
 
     def ask_any(self, text: str, set_code: str, village_sets: Iterable[str] = ()) -> MatchResult:
         """Like :meth:`ask` for a commune following ``set_code``, but a question naming a
