@@ -90,13 +90,13 @@ def test_round3_holdout_is_big_and_covers_both_national_sets(name: str, least: i
 
 DEV_ROUNDS = {
     n: [ROOT / "tests" / "data" / f"dev_round{n}_{lang}.yaml" for lang in ("vi", "en")]
-    for n in range(4, 13)
+    for n in [*range(4, 13), "12b"]
 }
 DEV_FILES = sorted((ROOT / "tests" / "data").glob("dev_*.yaml"))
 
 
-def test_rounds_4_to_12_are_development_data_and_not_trained_on() -> None:
-    """Rounds 4 to 12 were scored as hold-outs (at their round's start and once after merge),
+def test_rounds_4_to_12b_are_development_data_and_not_trained_on() -> None:
+    """Rounds 4 to 12 and 12b were scored as hold-outs (at their round's start and once after merge),
     then became development data: they are no longer in the hold-out folder, and none of their
     questions, nor any other dev file's (round 3's, the engineers' probes), is in the training
     files or corpus (their misses taught the kinds of failure; the fixes had to generalise)."""
