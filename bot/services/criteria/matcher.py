@@ -54,7 +54,7 @@ from .query_text import (
 )
 from .ranking import MatchResult, _Query, _Ranked, _Ranking, _SetIndex
 from .reranker import Stage
-from .story import asked_part, question_part
+from .story import asked_part, asks_alone, question_part
 from .text import QUESTION_WORDS, STOPWORDS, basic_tokens, find_number_mentions
 
 __all__ = ["CriteriaIndex", "MatchResult", "blend"]
@@ -152,9 +152,23 @@ class CriteriaIndex(_Ranking, _Analysis):
                 extra += tuple(result.candidates)
                 extra = tuple(c for c in extra if c is not focused.best)
                 return replace(focused, candidates=(*focused.candidates, *extra)[:2])
+        part = question_part(text)
+        if result.kind == "match" and asked is None and asks_alone(part):
+            # Round 16: "Đường liên thôn mới bê tông hóa, có đèn … Trường mầm non phải có những
+            # phòng gì?": the story mentions another criterion's things in passing; its own
+            # question sentence (long enough, not pointing back, surer) is what is asked.
+            focused = self._rules(part, set_code)
+            if (
+                focused.kind == "match"
+                and focused.best is not result.best
+                and focused.score > result.score
+                and focused.score >= _SURE_FROM
+            ):
+                extra = (result.best, *result.candidates)
+                extra = tuple(c for c in extra if c is not focused.best)
+                return replace(focused, candidates=(*focused.candidates, *extra)[:2])
         if result.kind == "match":
             return result
-        part = question_part(text)
         if part is None:
             return result
         focused = self._rules(part, set_code)
