@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 from bot.services.criteria import CriteriaIndex
+from bot.services.criteria.dialect import standard_words
 from bot.services.criteria.story import asked_part, asks_alone
 
 
@@ -61,3 +62,25 @@ def test_a_question_sentence_that_leans_on_the_story(part: str | None) -> None:
 
 def test_a_question_sentence_that_stands_alone() -> None:
     assert asks_alone("Trạm y tế xã phải có bao nhiêu bác sĩ mới được công nhận đạt chuẩn?")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # "ck" (chồng) and "say … đánh" without "rượu": domestic violence
+        "ck e cứ nhậu say về là đánh e, có số nào gọi để được giúp k ạ",
+        # a neighbour cutting one's trees: a dispute to settle
+        "nhà bên sang chặt keo của tôi trồng, báo ai",
+    ],
+)
+def test_violence_and_disputes_in_everyday_words(index: CriteriaIndex, text: str) -> None:
+    result = index.rules(text, "ntm-2026-2030")
+    assert result.kind == "match" and result.best is not None
+    assert result.best.number == 10
+    assert result.score >= 0.5
+
+
+def test_the_mountain_village_people_are_no_sellers() -> None:
+    assert standard_words("Người bản trên xuống chặt tre") == "Người thôn trên xuống chặt tre"
+    assert standard_words("người bản địa") == "người bản địa"
+    assert standard_words("người bán hàng ở chợ") == "người bán hàng ở chợ"
