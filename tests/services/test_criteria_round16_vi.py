@@ -84,3 +84,9 @@ def test_the_mountain_village_people_are_no_sellers() -> None:
     assert standard_words("Người bản trên xuống chặt tre") == "Người thôn trên xuống chặt tre"
     assert standard_words("người bản địa") == "người bản địa"
     assert standard_words("người bán hàng ở chợ") == "người bán hàng ở chợ"
+
+
+def test_a_growing_area_code_is_traceability(index: CriteriaIndex) -> None:
+    result = index.ask("xã có hỗ trợ cấp mã số vùng trồng cho vườn bưởi không", "ntm-2026-2030")
+    assert result.kind == "match" and result.best is not None
+    assert result.best.number == 3

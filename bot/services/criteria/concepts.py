@@ -278,7 +278,11 @@ _RAW: tuple[tuple[str, str], ...] = (
         "san pham ocop",
     ),
     (r"trang trai|gia trai|homestay|du lich", "kinh te nong thon du lich nong thon trang trai"),
-    (r"tem truy xuat|truy xuat|ma vach|nguon goc", "truy xuat nguon goc"),
+    (
+        r"tem truy xuat|truy xuat|ma vach|nguon goc|ma (?:so )?vung (?:trong|nuoi)"
+        r"|ma so co so dong goi",
+        "truy xuat nguon goc",
+    ),
     (
         r"lang nghe|nghe truyen thong|giu nghe|mat nghe|mai mot|nghe gia truyen|nghe (?:\w+ ){0,3}(?:may doi|lau doi|tu xua|tu doi)|nghe (?:dan|det|gom|ren|moc|theu)\b|dan (?:coi|lat|may|tre)|non la|may tre|det chieu",
         "lang nghe nghe truyen thong",
