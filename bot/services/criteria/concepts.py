@@ -32,10 +32,17 @@ _RAW: tuple[tuple[str, str], ...] = (
     (r"no po|net po|nep po|ru ga|gay on|on ao", "gay roi an ninh trat tu"),
     (r"ma tuy|hut chich|nghien|thuoc lac|hang da", "ma tuy te nan xa hoi"),
     (
-        r"danh (?:vo|con|chong)|bao hanh|bao luc|chong .{0,20}danh|say ruou .{0,15}danh",
+        r"danh (?:vo|vk|con|chong|ck)|bao hanh|bao luc|(?:chong|ck) .{0,20}danh"
+        r"|say (?:ruou |xin )?.{0,15}danh|danh .{0,20}(?:khi|moi lan|luc) (?:say|nhau)",
         "bao luc gia dinh binh dang gioi",
     ),
     (r"tranh chap|cai nhau|mau thuan|bat hoa|phan xu|xich mich|kien tung", "hoa giai tranh chap"),
+    # someone else's people cutting trees on one's own land or field: a dispute to settle
+    (
+        r"(?:sang|vao) (?:\w+ )?chat (?:cay|tre|go|keo)"
+        r"|chat (?:cay|tre|keo) (?:\w+ ){0,4}(?:cua|nha) (?:toi|minh|em|tui|chau)",
+        "tranh chap hoa giai",
+    ),
     (r"tam tru|tam vang|khai bao cu tru|o nho|dang ky cu tru", "cu tru tam tru"),
     (
         r"nghia vu quan su|bo doi(?! xuat ngu)|nhap ngu|giao quan|tong quan|kham tuyen|dan quan",
@@ -271,7 +278,11 @@ _RAW: tuple[tuple[str, str], ...] = (
         "san pham ocop",
     ),
     (r"trang trai|gia trai|homestay|du lich", "kinh te nong thon du lich nong thon trang trai"),
-    (r"tem truy xuat|truy xuat|ma vach|nguon goc", "truy xuat nguon goc"),
+    (
+        r"tem truy xuat|truy xuat|ma vach|nguon goc|ma (?:so )?vung (?:trong|nuoi)"
+        r"|ma so co so dong goi",
+        "truy xuat nguon goc",
+    ),
     (
         r"lang nghe|nghe truyen thong|giu nghe|mat nghe|mai mot|nghe gia truyen|nghe (?:\w+ ){0,3}(?:may doi|lau doi|tu xua|tu doi)|nghe (?:dan|det|gom|ren|moc|theu)\b|dan (?:coi|lat|may|tre)|non la|may tre|det chieu",
         "lang nghe nghe truyen thong",

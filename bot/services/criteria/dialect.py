@@ -95,6 +95,12 @@ _DIALECT_PHRASES = (
     ),
     # "khóa học" (a course) typed with its marks is no "khoa học" (science, technology)
     (re.compile(r"(?<!\w)kh(?:óa|oá)\s+học(?!\w)", re.IGNORECASE), "khóa đào tạo"),
+    # round 16: the mountain "người bản" (a village's people) typed with its marks is no
+    # seller ("người bán", the market); "người bản địa" stays
+    (
+        re.compile(r"(?<=người )bản(?!\w)(?!\s+(?:địa|sắc|thân|xứ|lĩnh|năng))", re.IGNORECASE),
+        "thôn",
+    ),
     # "a lô" (hello on the phone) is no "lô đề"
     (re.compile(r"(?<!\w)a\s+l[ôo](?!\w)", re.IGNORECASE), "alo"),
 )

@@ -46,10 +46,10 @@ from .query_text import (
     _strip_speaker,
     _text_terms,
 )
-from .ranking import MatchResult, _Query, _Ranked, _Ranking, _SetIndex
+from .ranking import MatchResult, _Query, _Ranked, _Ranking, _SetIndex, focused_first
 from .reranker import Stage
 from .small_talk import closing_only, sharing_only
-from .story import asked_part, question_part
+from .story import asked_part, asks_alone, question_part
 from .text import QUESTION_WORDS, STOPWORDS, basic_tokens, find_number_mentions
 from .village_sets import named_village_set
 
@@ -144,19 +144,27 @@ class CriteriaIndex(_Ranking, _Analysis):
             if focused.kind == "match" and result.kind != "list":
                 if result.kind == "match" and result.best is focused.best:
                     return result
-                extra = (result.best,) if result.kind == "match" else ()
-                extra += tuple(result.candidates)
-                extra = tuple(c for c in extra if c is not focused.best)
-                return replace(focused, candidates=(*focused.candidates, *extra)[:2])
+                return focused_first(focused, result)
+        part = question_part(text)
+        if result.kind == "match" and asked is None and asks_alone(part):
+            # Round 16: "Đường liên thôn mới bê tông hóa, có đèn … Trường mầm non phải có những
+            # phòng gì?": the story mentions another criterion's things in passing; its own
+            # question sentence (long enough, not pointing back, surer) is what is asked.
+            focused = self._rules(part, set_code)
+            if (
+                focused.kind == "match"
+                and focused.best is not result.best
+                and focused.score > result.score
+                and focused.score >= _SURE_FROM
+            ):
+                return focused_first(focused, result)
         if result.kind == "match":
             return result
-        part = question_part(text)
         if part is None:
             return result
         focused = self._rules(part, set_code)
         if focused.kind == "match":
-            extra = tuple(c for c in result.candidates if c is not focused.best)
-            return replace(focused, candidates=(*focused.candidates, *extra)[:2])
+            return focused_first(focused, result)
         if focused.kind == "unsure" and result.kind == "offtopic":
             return focused
         return result

@@ -7,7 +7,7 @@ import math
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from .models import CriteriaSet, Criterion, Faq
@@ -337,3 +337,12 @@ class _Ranking:
             ranked.append(_Ranked(conf, i, faq, phrase_hit[i]))
         ranked.sort(key=lambda item: -item.conf)
         return ranked
+
+
+def focused_first(focused: MatchResult, result: MatchResult) -> MatchResult:
+    """``focused`` (the rules on the part of a message that asks) answers; what the whole
+    message matched stays among the choices, after ``focused``'s own (two at most)."""
+    extra = (result.best,) if result.kind == "match" else ()
+    extra += tuple(result.candidates)
+    extra = tuple(c for c in extra if c is not None and c is not focused.best)
+    return replace(focused, candidates=(*focused.candidates, *extra)[:2])

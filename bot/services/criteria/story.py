@@ -47,6 +47,7 @@ def question_part(text: str) -> str | None:
 _PIVOT_RE = re.compile(
     r"\b(?:(?:toi|chau|em|minh|tui|con) (?:chi |muon |xin |dang )?hoi(?: ve)?|"
     r"(?:muon|xin|cho) (?:duoc )?hoi(?: ve)?|cho (?:toi|chau|em|minh|tui|con) hoi(?: ve)?|"
+    r"(?:nhung|ma) (?:toi|chau|em|minh|tui|con) (?:chi )?muon biet(?: ve)?|"
     r"my question is(?: about)?|what i (?:want|need|would like) to (?:know|ask) is|"
     r"i (?:want|would like|d like) to (?:ask|know)(?: about)?)\b"
 )
@@ -91,3 +92,16 @@ def asked_part(text: str) -> str | None:
     if any(typed[i] in _BACK_WORDS for i in after):
         return None  # "cho hỏi việc này đánh giá ra sao": the question points back at the scene
     return " ".join(words[after[0] :])
+
+
+def asks_alone(part: str | None) -> bool:
+    """Whether ``part`` (a story's question sentence, question_part) ends in "?" and names
+    its own topic in enough words, not pointing back at the story ("việc này", "như vậy", "thế thì")."""
+    if part is None or not part.rstrip().endswith("?") or len(part.split()) < _ALONE_WORDS:
+        return False  # "Học có mất tiền không?": a short question leans on the story
+    typed = [unicodedata.normalize("NFC", w).lower().strip(_PUNCT) for w in part.split()]
+    return not any(w in _BACK_WORDS or w in _BACK_VI for w in typed)
+
+
+_ALONE_WORDS = 8
+_BACK_VI = frozenset({"vậy", "thế", "kia", "đây", "nó", "họ", "trên"})
