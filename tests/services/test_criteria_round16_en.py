@@ -68,3 +68,49 @@ def test_the_scene_does_not_outweigh_the_question(
     index: CriteriaIndex, text: str, set_code: str, number: int
 ) -> None:
     _answers(index, text, set_code, number)
+
+
+@pytest.mark.parametrize(
+    ("text", "word"),
+    [
+        (
+            "grandma never learned to read, are there evening classes for people like her?",
+            "xoa mu chu",
+        ),
+        ("half the old fishermen here cannot read a form", "xoa mu chu"),
+        ("the field next to ours is earmarked for a bus depot", "quy hoach"),
+        ("we lose power every afternoon, is the grid part of the standard?", "dien"),
+        ("does a cassava noodle workshop help the rural economy?", "phat trien kinh te"),
+        ("the lanes out to the paddy fields turn to soup in june", "duong noi dong"),
+        ("a karaoke bar went up right against the approved plan", "quy hoach"),
+    ],
+)
+def test_new_english_words(text: str, word: str) -> None:
+    assert word in english_topics(text)
+
+
+def test_a_place_something_happens_behind_is_not_the_topic() -> None:
+    words = english_topics("some lads gamble at cards behind the community hall on weekends")
+    assert "nha van hoa" not in words
+
+
+@pytest.mark.parametrize(
+    ("text", "set_code", "number"),
+    [
+        (
+            "young men shoot up heroin behind our cultural house at night, is that a security issue for the xa?",
+            OLD,
+            19,
+        ),
+        (
+            "my aunt's pickled bamboo group sells on facebook now. does that add to the commune's economy?",
+            NEW,
+            3,
+        ),
+        ("are the tracks to the rice fields checked too, or only the big road?", OLD, 2),
+    ],
+)
+def test_round16_english_words_answer(
+    index: CriteriaIndex, text: str, set_code: str, number: int
+) -> None:
+    _answers(index, text, set_code, number)

@@ -206,6 +206,34 @@ _REWRITES = (
         " paperwork ",
     ),
     (re.compile(r"\bget (?:\w+ )?stamped\b"), " paperwork "),
+    # round 16: a place things happen behind or next to is where, not what is asked ("kids
+    # smoking behind the cultural house", "a lot next to the commune office")
+    (
+        re.compile(
+            r"\b(?:behind|in front of|next to|beside|opposite|across from|outside)\s+"
+            r"(?:the|our|a|their|his|her|my|that)\s+(?:[\w'-]+\s+){0,2}?"
+            r"(?:cultural house|culture house|community house|community hall|village hall|"
+            r"commune office|commune hall|people's committee|pagoda|temple|church|market)s?\b"
+        ),
+        " ",
+    ),
+    # tracks, paths and lanes out to the fields are in-field roads
+    (
+        re.compile(
+            r"\b(?:tracks?|paths?|lanes?|trails?)\s+(?:[\w'-]+\s+){0,2}?(?:to|into|through|across)"
+            r"\s+(?:the|our|their)\s+(?:rice\s+)?(?:fields?|paddies|paddy fields?)\b"
+        ),
+        " field tracks ",
+    ),
+    # building against or according to the approved plan is the plan (criterion 1)
+    (
+        re.compile(
+            r"\b(?:according to|in line with|against|outside|violat\w*|break\w*|follow\w*)\s+"
+            r"(?:the|our|their|its|a)\s+(?:approved\s+|official\s+|commune\s+|land\s+)?plans?\b"
+            r"|\b(?:the\s+)?plans?\s+(?:they|the commune|the district)\s+approved\b"
+        ),
+        " zoning ",
+    ),
 )
 _WASH_RE = re.compile(r"\bWASH\b")
 _TEXTING_RE = re.compile(r"(?<![\w'/-])(" + "|".join(map(re.escape, _TEXTING)) + r")(?![\w'/-])")

@@ -447,6 +447,12 @@ EVERYDAY: dict[str, str] = {
     "national grid": "dien",
     "electric grid": "dien",
     "power line": "dien",
+    # the rural economy (2021-2025 criterion 13, 2026-2030 criterion 3)
+    "economy": "phat trien kinh te",
+    "economic development": "phat trien kinh te",
+    "economic growth": "phat trien kinh te",
+    "rural economy": "phat trien kinh te",
+    "local economy": "phat trien kinh te",
     "power cut": "dien",
     "blackout": "dien",
 }
