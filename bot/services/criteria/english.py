@@ -206,6 +206,34 @@ _REWRITES = (
         " paperwork ",
     ),
     (re.compile(r"\bget (?:\w+ )?stamped\b"), " paperwork "),
+    # round 16: a place things happen behind or next to is where, not what is asked ("kids
+    # smoking behind the cultural house", "a lot next to the commune office")
+    (
+        re.compile(
+            r"\b(?:behind|in front of|next to|beside|opposite|across from|outside)\s+"
+            r"(?:the|our|a|their|his|her|my|that)\s+(?:[\w'-]+\s+){0,2}?"
+            r"(?:cultural house|culture house|community house|community hall|village hall|"
+            r"commune office|commune hall|people's committee|pagoda|temple|church|market)s?\b"
+        ),
+        " ",
+    ),
+    # tracks, paths and lanes out to the fields are in-field roads
+    (
+        re.compile(
+            r"\b(?:tracks?|paths?|lanes?|trails?)\s+(?:[\w'-]+\s+){0,2}?(?:to|into|through|across)"
+            r"\s+(?:the|our|their)\s+(?:rice\s+)?(?:fields?|paddies|paddy fields?)\b"
+        ),
+        " field tracks ",
+    ),
+    # building against or according to the approved plan is the plan (criterion 1)
+    (
+        re.compile(
+            r"\b(?:according to|in line with|against|outside|violat\w*|break\w*|follow\w*)\s+"
+            r"(?:the|our|their|its|a)\s+(?:approved\s+|official\s+|commune\s+|land\s+)?plans?\b"
+            r"|\b(?:the\s+)?plans?\s+(?:they|the commune|the district)\s+approved\b"
+        ),
+        " zoning ",
+    ),
 )
 _WASH_RE = re.compile(r"\bWASH\b")
 _TEXTING_RE = re.compile(r"(?<![\w'/-])(" + "|".join(map(re.escape, _TEXTING)) + r")(?![\w'/-])")
@@ -341,6 +369,60 @@ def english_topics(text: str) -> str:
     as English; otherwise unchanged."""
     if not is_english(text):
         return text
+    out = _translate(text)
+    clause = _asking_clause(text)
+    if clause is None:
+        return out
+    asked = _translate(clause)
+    if not _substantive(asked):
+        # "does that count?", "who do we complain to?": the question points back at the
+        # scene, or names nothing a criterion covers by itself; the whole message is read.
+        return out
+    # The scene's things (the road widened, the cultural house, the merger) are where and
+    # when; the question's own topic words alone are read.
+    return asked
+
+
+# Round 16: a message that sets a scene ("last month…", "my uncle…", "since the merger…")
+# and then asks ("how many percent of homes need…", "do they have to provide a market?"):
+# the clause that asks carries the topic. Sentences end at . ! ? ; : and the asking one is
+# the last ending in "?" or, failing that, the last opening with a question word.
+_CLAUSE_SPLIT_RE = re.compile(r"(?<=[.!?;:])\s+|\.{2,}\s*|\n+")
+_ASK_OPEN_RE = re.compile(
+    r"^(?:so |and |but |then |ok |well |now )?(?:what|which|who|how|why|when|where|is|are|"
+    r"do|does|did|can|could|should|must|will|would|has|have|was|were|am|aren't|isn't|don't|"
+    r"doesn't|i want to know|i'd like to know|i would like to know|my question)\b"
+)
+
+
+# Topic words that name no criterion on their own: a complaint, a house, the merger, an
+# allowance, a title. A question asking only about these leans on the scene told before it.
+_WEAK_WORDS = frozenset(("phan anh kien nghi", "nha o", "sap nhap xa", "tro cap", "danh hieu"))
+
+
+def _substantive(topics: str) -> bool:
+    """Whether ``topics`` names a thing, not only the question's frame ("tieu chi", "ty le")."""
+    rest = f" {topics} "
+    for frame in sorted(_FRAME_WORDS | _WEAK_WORDS, key=len, reverse=True):
+        if frame:
+            rest = rest.replace(f" {frame} ", " ")
+    return bool(rest.split())
+
+
+def _asking_clause(text: str) -> str | None:
+    parts = [p.strip() for p in _CLAUSE_SPLIT_RE.split(text.strip()) if p and p.strip()]
+    parts = [p for p in parts if len(p.split()) >= 3]
+    if len(parts) < 2:
+        return None
+    asking = [p for p in parts if p.endswith("?")]
+    if not asking:
+        asking = [p for p in parts if _ASK_OPEN_RE.search(p.lower())]
+    if not asking:
+        return None
+    return asking[-1]
+
+
+def _translate(text: str) -> str:
     plain = _WASH_RE.sub("water sanitation hygiene", text.translate(_TYPOGRAPHY))
     lowered = _TEXTING_RE.sub(lambda m: _TEXTING[m.group(1)], plain.lower())
     lowered = _MISSPELT_RE.sub(lambda m: _MISSPELT[m.group(1)], lowered)
