@@ -21,6 +21,7 @@ import yaml
 
 from bot.services.vntext import fold
 
+from .english_clauses import asking_clause
 from .english_everyday import EVERYDAY
 from .english_jargon import JARGON
 from .english_words import TOPICS as _FIRST
@@ -370,7 +371,7 @@ def english_topics(text: str) -> str:
     if not is_english(text):
         return text
     out = _translate(text)
-    clause = _asking_clause(text)
+    clause = asking_clause(text)
     if clause is None:
         return out
     asked = _translate(clause)
@@ -381,18 +382,6 @@ def english_topics(text: str) -> str:
     # The scene's things (the road widened, the cultural house, the merger) are where and
     # when; the question's own topic words alone are read.
     return asked
-
-
-# Round 16: a message that sets a scene ("last month…", "my uncle…", "since the merger…")
-# and then asks ("how many percent of homes need…", "do they have to provide a market?"):
-# the clause that asks carries the topic. Sentences end at . ! ? ; : and the asking one is
-# the last ending in "?" or, failing that, the last opening with a question word.
-_CLAUSE_SPLIT_RE = re.compile(r"(?<=[.!?;:])\s+|\.{2,}\s*|\n+")
-_ASK_OPEN_RE = re.compile(
-    r"^(?:so |and |but |then |ok |well |now )?(?:what|which|who|how|why|when|where|is|are|"
-    r"do|does|did|can|could|should|must|will|would|has|have|was|were|am|aren't|isn't|don't|"
-    r"doesn't|i want to know|i'd like to know|i would like to know|my question)\b"
-)
 
 
 # Topic words that name no criterion on their own: a complaint, a house, the merger, an
@@ -407,19 +396,6 @@ def _substantive(topics: str) -> bool:
         if frame:
             rest = rest.replace(f" {frame} ", " ")
     return bool(rest.split())
-
-
-def _asking_clause(text: str) -> str | None:
-    parts = [p.strip() for p in _CLAUSE_SPLIT_RE.split(text.strip()) if p and p.strip()]
-    parts = [p for p in parts if len(p.split()) >= 3]
-    if len(parts) < 2:
-        return None
-    asking = [p for p in parts if p.endswith("?")]
-    if not asking:
-        asking = [p for p in parts if _ASK_OPEN_RE.search(p.lower())]
-    if not asking:
-        return None
-    return asking[-1]
 
 
 def _translate(text: str) -> str:

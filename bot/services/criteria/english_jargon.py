@@ -256,4 +256,32 @@ JARGON: dict[str, str] = {
     "thpt": "trung hoc pho thong",
     "cccd": "lam giay to thu tuc hanh chinh",
     "xkld": "xuat khau lao dong",
+    # round 16 (moved from english_everyday.py, which was over 450 lines): adults who cannot read (literacy classes, criterion 14 of 2021-2025)
+    "cannot read": "xoa mu chu",
+    "can't read": "xoa mu chu",
+    "cant read": "xoa mu chu",
+    "unable to read": "xoa mu chu",
+    "learn to read": "xoa mu chu",
+    "learned to read": "xoa mu chu",
+    "learnt to read": "xoa mu chu",
+    "learning to read": "xoa mu chu",
+    "reading class": "xoa mu chu",
+    # land set aside by the plan (criterion 1)
+    "earmarked": "quy hoach",
+    "earmark": "quy hoach",
+    "zoning map": "quy hoach",
+    "designated for": "quy hoach",
+    "set aside for": "quy hoach",
+    # the electricity network
+    "national grid": "dien",
+    "electric grid": "dien",
+    "power line": "dien",
+    # the rural economy (2021-2025 criterion 13, 2026-2030 criterion 3)
+    "economy": "phat trien kinh te",
+    "economic development": "phat trien kinh te",
+    "economic growth": "phat trien kinh te",
+    "rural economy": "phat trien kinh te",
+    "local economy": "phat trien kinh te",
+    "power cut": "dien",
+    "blackout": "dien",
 }
