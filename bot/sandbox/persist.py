@@ -164,11 +164,16 @@ class StateFile:
         )
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
+        task, self._task = self._task, None
+        if task is not None:
+            # A cancel that lands as the world changes can be swallowed by asyncio.wait_for
+            # (Python 3.11: the waited event was already set), and the saver would wait on,
+            # 60 s at a time: cancel until it has ended.
+            while not task.done():
+                task.cancel()
+                await asyncio.wait({task}, timeout=0.1)
             with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+                await task
         self.save()
 
     async def _keep_saved(self) -> None:

@@ -108,3 +108,33 @@ async def test_without_a_state_file_nothing_is_written(tmp_path: Path) -> None:
 
 def _listing(directory: Path) -> list[Path]:
     return list(directory.iterdir())
+
+
+async def test_stopping_ends_even_when_the_world_changes_at_that_moment(tmp_path: Path) -> None:
+    """``make run`` hung after Ctrl-C: a change to the sandbox's world at the moment its
+    state saver was cancelled let ``asyncio.wait_for`` swallow the cancel (Python 3.11), and
+    the saver went on waiting, 60 s at a time, for ever."""
+    import asyncio
+
+    from bot.sandbox.persist import StateFile
+
+    for steps in range(4):  # the change and the cancel land in the same loop turn or close to it
+        sb = await Sandbox.start(host="127.0.0.1", port=0, bot_username="villagebot")
+        try:
+            saver = StateFile(sb, tmp_path / f"saver{steps}.json", delay=0.01)
+            saver.start()
+            await asyncio.sleep(0.05)  # the saver waits for a change
+            sb._notify()  # noqa: SLF001
+            for _ in range(steps):
+                await asyncio.sleep(0)
+            task = saver._task  # noqa: SLF001
+            stopping = asyncio.create_task(saver.stop())
+            await asyncio.wait({stopping}, timeout=5)  # never cancels: a hang stays visible
+            stopped = stopping.done()
+            while task is not None and not task.done():  # end a stuck saver, so the test fails
+                task.cancel()
+                await asyncio.wait({task}, timeout=0.1)
+            await asyncio.wait({stopping}, timeout=1)
+            assert stopped, f"the saver did not stop ({steps} loop turns)"
+        finally:
+            await sb.stop()
